@@ -1,0 +1,43 @@
+// lrlab's one public entry: re-exports only.
+
+// tensor
+export { Tensor, type NestedArray, type TensorLike } from './tensor/tensor.js';
+export { tensor, zeros, ones, full, arange, randn, rand, zerosLike, onesLike, type TensorOptions, type RandomOptions } from './tensor/creation.js';
+export { Generator, manualSeed, defaultGenerator } from './tensor/random.js';
+export { broadcastShapes, sizeOf, formatShape, type Shape } from './tensor/shape.js';
+export { toNdarray, fromNdarray } from './tensor/ndarray.js';
+export { registerBackend, useBackend, getBackend, listBackends, type Backend } from './tensor/backends/backend.js';
+export { cpuBackend } from './tensor/backends/cpu.js';
+
+// autograd
+export { noGrad, isGradEnabled, backward, record, type Creator } from './autograd/engine.js';
+export { add, sub, mul, div, neg, pow } from './autograd/ops/arithmetic.js';
+export { exp, log, sqrt, abs, tanh, sigmoid } from './autograd/ops/unary.js';
+export { relu, leakyRelu, softplus, type SoftplusOptions } from './autograd/ops/activation.js';
+export { matmul } from './autograd/ops/matmul.js';
+export { sum, mean, max } from './autograd/ops/reduce.js';
+export { reshape, transpose, expand, unsqueeze } from './autograd/ops/view.js';
+export { slice, concat, stack, gather } from './autograd/ops/index-ops.js';
+export { softmax, logSoftmax, logSumExp } from './autograd/ops/softmax.js';
+export { gradcheck, type GradcheckOptions, type GradcheckResult, type GradcheckMismatch } from './autograd/gradcheck.js';
+export { toDot } from './autograd/dot.js';
+
+// nn
+export { Module, type StateDict } from './nn/module.js';
+export { Linear, Sequential, ReLU, LeakyReLU, Tanh, Sigmoid, Dropout, type LinearOptions } from './nn/layers.js';
+export { mseLoss, l1Loss, huberLoss, smoothL1Loss, crossEntropy, bceWithLogits, type Reduction, type LossOptions } from './nn/losses.js';
+export * as init from './nn/init.js';
+export { saveModel, loadModel, stateDictToJSON, stateDictFromJSON, toJSONValue, fromJSONValue, type TensorJSON } from './nn/serialize.js';
+
+// optim
+export { Optimizer, type ParamGroup, type ParamState, type ParamsInput, type OptimizerStateDict } from './optim/optimizer.js';
+export { SGD, type SGDOptions } from './optim/sgd.js';
+export { Adam, type AdamOptions } from './optim/adam.js';
+export { AdamW } from './optim/adamw.js';
+export { RMSprop, type RMSpropOptions } from './optim/rmsprop.js';
+export { Adagrad, type AdagradOptions } from './optim/adagrad.js';
+export { Adadelta, type AdadeltaOptions } from './optim/adadelta.js';
+export { clipGradNorm, clipGradValue } from './optim/clip.js';
+
+// io
+export { writeFileAtomic } from './io/atomic.js';

@@ -1,0 +1,116 @@
+import { Tensor } from '../tensor/tensor.js';
+import { formatShape } from '../tensor/shape.js';
+import { zeros } from '../tensor/creation.js';
+import { defaultGenerator, type Generator } from '../tensor/random.js';
+import { add, mul } from '../autograd/ops/arithmetic.js';
+import { matmul } from '../autograd/ops/matmul.js';
+import { transpose } from '../autograd/ops/view.js';
+import { relu, leakyRelu } from '../autograd/ops/activation.js';
+import { tanh, sigmoid } from '../autograd/ops/unary.js';
+import { expectTensor } from '../autograd/ops/broadcast.js';
+import { Module } from './module.js';
+import { kaimingUniform, uniform } from './init.js';
+
+export interface LinearOptions {
+  /** Add a learned bias. Default true. */
+  bias?: boolean;
+  generator?: Generator;
+}
+
+/**
+ * y = x W^T + b, with W of shape [out, in] and b of shape [out] as in `torch.nn.Linear`. Initialized as PyTorch
+ * does: W ~ U(-1/sqrt(in), 1/sqrt(in)) (kaiming uniform with a = sqrt(5)) and b from the same range, drawn from the
+ * seeded generator (the numbers differ from PyTorch's, the distribution is the same).
+ */
+export class Linear extends Module {
+  readonly weight: Tensor;
+  readonly bias: Tensor | null;
+
+  constructor(readonly inFeatures: number, readonly outFeatures: number, options: LinearOptions = {}) {
+    super();
+    for (const [name, v] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const) {
+      if (!Number.isInteger(v) || v <= 0) throw new RangeError(`Linear: expected ${name} to be a positive integer, got ${v}`);
+    }
+    const generator = options.generator ?? defaultGenerator;
+    this.weight = this.registerParameter('weight', kaimingUniform(zeros([outFeatures, inFeatures]), { a: Math.sqrt(5), generator }));
+    const bound = 1 / Math.sqrt(inFeatures);
+    this.bias = options.bias === false ? null : this.registerParameter('bias', uniform(zeros([outFeatures]), -bound, bound, { generator }));
+  }
+
+  forward(x: Tensor): Tensor {
+    expectTensor('Linear.forward', x);
+    if (x.ndim !== 2 || x.shape[1] !== this.inFeatures) {
+      throw new RangeError(`Linear.forward: expected input of shape [batch, ${this.inFeatures}], got ${formatShape(x.shape)}`);
+    }
+    const bad = x.data.findIndex((v) => !Number.isFinite(v));
+    if (bad !== -1) {
+      throw new RangeError(`Linear.forward: expected finite inputs, got ${x.data[bad]} at row ${Math.floor(bad / this.inFeatures)}, column ${bad % this.inFeatures}`);
+    }
+    const y = matmul(x, transpose(this.weight, 0, 1));
+    return this.bias === null ? y : add(y, this.bias);
+  }
+}
+
+/** Runs modules in order; their parameters are named by position (`0.weight`), as in `torch.nn.Sequential`. */
+export class Sequential extends Module {
+  readonly layers: Module[];
+
+  constructor(...layers: Module[]) {
+    super();
+    layers.forEach((m, i) => {
+      if (!(m instanceof Module)) throw new TypeError(`Sequential: expected a Module at position ${i}, got ${typeof m}`);
+      this.registerModule(String(i), m);
+    });
+    this.layers = layers;
+  }
+
+  forward(x: Tensor): Tensor {
+    let h = x;
+    for (const layer of this.layers) h = layer.forward(h);
+    return h;
+  }
+}
+
+/** max(0, x). */
+export class ReLU extends Module {
+  forward(x: Tensor): Tensor { return relu(x); }
+}
+
+/** x for x > 0, else negativeSlope * x. */
+export class LeakyReLU extends Module {
+  constructor(readonly negativeSlope = 0.01) { super(); }
+  forward(x: Tensor): Tensor { return leakyRelu(x, this.negativeSlope); }
+}
+
+/** tanh(x). */
+export class Tanh extends Module {
+  forward(x: Tensor): Tensor { return tanh(x); }
+}
+
+/** 1 / (1 + e^-x). */
+export class Sigmoid extends Module {
+  forward(x: Tensor): Tensor { return sigmoid(x); }
+}
+
+/**
+ * In training, zeroes each element with probability p and scales the rest by 1 / (1 - p), so the expected value is
+ * unchanged (inverted dropout, as `torch.nn.Dropout`); the identity in eval mode. The mask comes from the seeded
+ * generator.
+ */
+export class Dropout extends Module {
+  private readonly generator: Generator;
+
+  constructor(readonly p = 0.5, options: { generator?: Generator } = {}) {
+    super();
+    if (!(p >= 0 && p <= 1)) throw new RangeError(`Dropout: expected p in [0, 1], got ${p}`);
+    this.generator = options.generator ?? defaultGenerator;
+  }
+
+  forward(x: Tensor): Tensor {
+    if (!this.training || this.p === 0) return x;
+    const mask = new Float32Array(x.size);
+    const scale = this.p === 1 ? 0 : 1 / (1 - this.p);
+    for (let i = 0; i < mask.length; i++) mask[i] = this.generator.random() < this.p ? 0 : scale;
+    return mul(x, new Tensor(mask, x.shape));
+  }
+}

@@ -1,0 +1,123 @@
+import { Tensor } from '../tensor/tensor.js';
+import { formatShape, sameShape } from '../tensor/shape.js';
+import { tensor } from '../tensor/creation.js';
+import { add, sub, mul } from '../autograd/ops/arithmetic.js';
+import { abs } from '../autograd/ops/unary.js';
+import { relu, softplus } from '../autograd/ops/activation.js';
+import { sum, mean } from '../autograd/ops/reduce.js';
+import { gather } from '../autograd/ops/index-ops.js';
+import { reshape } from '../autograd/ops/view.js';
+import { logSoftmax } from '../autograd/ops/softmax.js';
+import { neg } from '../autograd/ops/arithmetic.js';
+import { describe, expectTensor } from '../autograd/ops/broadcast.js';
+
+/** How per-element losses combine: their mean (default), their sum, or none (the per-element tensor). */
+export type Reduction = 'mean' | 'sum' | 'none';
+
+export interface LossOptions {
+  reduction?: Reduction;
+}
+
+function reduce(op: string, loss: Tensor, reduction: Reduction | undefined): Tensor {
+  switch (reduction ?? 'mean') {
+    case 'mean': return mean(loss);
+    case 'sum': return sum(loss);
+    case 'none': return loss;
+    default: throw new RangeError(`${op}: expected reduction 'mean', 'sum' or 'none', got '${reduction}'`);
+  }
+}
+
+/**
+ * Checks a loss's operands: tensors of one shape (a [32,1] prediction against a [32] target would otherwise
+ * broadcast to [32,32] without complaint), a non-empty batch, and a finite target (bad data is reported where it
+ * enters, not as a NaN loss later).
+ */
+function checkPair(op: string, input: Tensor, target: Tensor): void {
+  expectTensor(op, input, 'input');
+  expectTensor(op, target, 'target');
+  if (!sameShape(input.shape, target.shape)) {
+    throw new RangeError(`${op}: expected input and target of the same shape, got ${formatShape(input.shape)} and ${formatShape(target.shape)}`);
+  }
+  if (input.size === 0) throw new RangeError(`${op}: expected a non-empty input, got shape ${formatShape(input.shape)}`);
+  const bad = target.data.findIndex((v) => !Number.isFinite(v));
+  if (bad !== -1) throw new RangeError(`${op}: expected a finite target, got ${target.data[bad]} at index ${bad}`);
+}
+
+/** Mean squared error: l_i = (x_i - y_i)^2. Matches `torch.nn.functional.mse_loss`. */
+export function mseLoss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
+  checkPair('mseLoss', input, target);
+  const d = sub(input, target);
+  return reduce('mseLoss', mul(d, d), options.reduction);
+}
+
+/** Mean absolute error: l_i = |x_i - y_i|. Matches `torch.nn.functional.l1_loss`. */
+export function l1Loss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
+  checkPair('l1Loss', input, target);
+  return reduce('l1Loss', abs(sub(input, target)), options.reduction);
+}
+
+/**
+ * Huber loss with threshold delta: l = 0.5 d^2 for |d| < delta, delta (|d| - 0.5 delta) otherwise.
+ * Composed without a branch: with c = min(|d|, delta) = delta - relu(delta - |d|), l = 0.5 c^2 + delta (|d| - c).
+ * Matches `torch.nn.functional.huber_loss`.
+ */
+export function huberLoss(input: Tensor, target: Tensor, options: LossOptions & { delta?: number } = {}): Tensor {
+  checkPair('huberLoss', input, target);
+  const delta = options.delta ?? 1;
+  if (!(delta > 0)) throw new RangeError(`huberLoss: expected delta > 0, got ${delta}`);
+  const a = abs(sub(input, target));
+  const c = sub(delta, relu(sub(delta, a)));
+  return reduce('huberLoss', add(mul(mul(c, c), 0.5), mul(sub(a, c), delta)), options.reduction);
+}
+
+/**
+ * Smooth L1 with threshold beta: l = 0.5 d^2 / beta for |d| < beta, |d| - 0.5 beta otherwise; that is huber / beta,
+ * and plain L1 when beta = 0. Matches `torch.nn.functional.smooth_l1_loss`.
+ */
+export function smoothL1Loss(input: Tensor, target: Tensor, options: LossOptions & { beta?: number } = {}): Tensor {
+  checkPair('smoothL1Loss', input, target);
+  const beta = options.beta ?? 1;
+  if (!(beta >= 0)) throw new RangeError(`smoothL1Loss: expected beta >= 0, got ${beta}`);
+  if (beta === 0) return l1Loss(input, target, options);
+  const perElement = mul(huberLoss(input, target, { delta: beta, reduction: 'none' }), 1 / beta);
+  return reduce('smoothL1Loss', perElement, options.reduction);
+}
+
+/**
+ * Cross-entropy of logits [N, C] against class indices [N]: l_n = -log softmax(x_n)[y_n].
+ * Matches `torch.nn.functional.cross_entropy` with integer targets.
+ */
+export function crossEntropy(input: Tensor, target: Tensor | number[], options: LossOptions = {}): Tensor {
+  expectTensor('crossEntropy', input, 'input');
+  if (input.ndim !== 2) throw new RangeError(`crossEntropy: expected input of shape [N, C], got ${formatShape(input.shape)}`);
+  if (!(target instanceof Tensor) && !Array.isArray(target)) {
+    throw new TypeError(`crossEntropy: expected target class indices (Tensor or number[]), got ${describe(target)}`);
+  }
+  const t = target instanceof Tensor ? target : tensor(target);
+  const [n, c] = input.shape;
+  if (t.ndim !== 1 || t.shape[0] !== n) {
+    throw new RangeError(`crossEntropy: expected target of shape [${n}] (one class index per row), got ${formatShape(t.shape)}`);
+  }
+  if (n === 0) throw new RangeError('crossEntropy: expected a non-empty batch, got 0 rows');
+  t.data.forEach((v, i) => {
+    if (!Number.isInteger(v)) throw new TypeError(`crossEntropy: expected integer class indices, got ${v} at index ${i}`);
+    if (v < 0 || v >= c) throw new RangeError(`crossEntropy: expected class indices in [0, ${c}), got ${v} at index ${i}`);
+  });
+  const picked = gather(logSoftmax(input, 1), 1, reshape(t, [n, 1]));
+  return reduce('crossEntropy', neg(reshape(picked, [n])), options.reduction);
+}
+
+/**
+ * Binary cross-entropy on logits, stable for large |x|: l = softplus(x) - x y (= -[y log s(x) + (1-y) log(1-s(x))]).
+ * With `posWeight` p: l = (1 - y) x + (1 + (p - 1) y) softplus(-x). Matches
+ * `torch.nn.functional.binary_cross_entropy_with_logits`.
+ */
+export function bceWithLogits(input: Tensor, target: Tensor, options: LossOptions & { posWeight?: Tensor } = {}): Tensor {
+  checkPair('bceWithLogits', input, target);
+  if (options.posWeight === undefined) {
+    return reduce('bceWithLogits', sub(softplus(input), mul(input, target)), options.reduction);
+  }
+  const w = add(mul(sub(options.posWeight, 1), target), 1);
+  const loss = add(mul(sub(1, target), input), mul(w, softplus(neg(input))));
+  return reduce('bceWithLogits', loss, options.reduction);
+}

@@ -1,0 +1,80 @@
+import type { Tensor } from '../tensor/tensor.js';
+import { Optimizer, checkOption, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
+
+export interface AdamOptions {
+  lr: number;
+  betas: [number, number];
+  eps: number;
+  weightDecay: number;
+  amsgrad: boolean;
+  maximize: boolean;
+}
+
+const f = Math.fround;
+
+export function validateAdam(name: string, o: AdamOptions): void {
+  checkOption(o.lr >= 0, name, 'lr', '>= 0', o.lr);
+  checkOption(o.eps >= 0, name, 'eps', '>= 0', o.eps);
+  checkOption(Array.isArray(o.betas) && o.betas.length === 2, name, 'betas', 'a pair [beta1, beta2]', o.betas);
+  checkOption(o.betas[0] >= 0 && o.betas[0] < 1, name, 'betas[0]', 'in [0, 1)', o.betas[0]);
+  checkOption(o.betas[1] >= 0 && o.betas[1] < 1, name, 'betas[1]', 'in [0, 1)', o.betas[1]);
+  checkOption(o.weightDecay >= 0, name, 'weightDecay', '>= 0', o.weightDecay);
+}
+
+export function initAdamState(p: Tensor, o: AdamOptions): ParamState {
+  return {
+    step: 0,
+    expAvg: new Float32Array(p.size),
+    expAvgSq: new Float32Array(p.size),
+    maxExpAvgSq: o.amsgrad ? new Float32Array(p.size) : null,
+  };
+}
+
+/**
+ * The Adam moment update shared by Adam and AdamW; `λ` is the L2 coefficient added to the gradient (0 for AdamW).
+ *
+ *     m = β1 m + (1 - β1) g          v = β2 v + (1 - β2) g²        (v̂max = max(v̂max, v) with amsgrad)
+ *     θ = θ - (η / (1 - β1^t)) · m / (sqrt(v) / sqrt(1 - β2^t) + ε)
+ *
+ * ε is added after the square root of the bias-corrected v, as PyTorch does.
+ */
+export function adamUpdate(θ: Float32Array, grad: Float32Array, s: ParamState, o: AdamOptions, λ: number): void {
+  const [β1, β2] = o.betas;
+  const t = (s.step as number) + 1;
+  s.step = t;
+  const m = s.expAvg as Float32Array, v = s.expAvgSq as Float32Array, vMax = s.maxExpAvgSq as Float32Array | null;
+  const stepSize = f(-(o.lr / (1 - β1 ** t))), bc2Sqrt = f(Math.sqrt(1 - β2 ** t));
+  const b1 = f(β1), b2 = f(β2), c1 = f(1 - β1), c2 = f(1 - β2), ε = f(o.eps), wd = f(λ);
+  for (let i = 0; i < θ.length; i++) {
+    let g = o.maximize ? -grad[i] : grad[i];
+    if (wd !== 0) g = f(g + wd * θ[i]);
+    m[i] = f(f(m[i] * b1) + c1 * g);
+    v[i] = f(f(v[i] * b2) + f(f(c2 * g) * g));
+    let vi = v[i];
+    if (vMax !== null) vi = vMax[i] = Math.max(vMax[i], vi);
+    const denom = f(f(f(Math.sqrt(vi)) / bc2Sqrt) + ε);
+    θ[i] = f(θ[i] + f(f(stepSize * m[i]) / denom));
+  }
+}
+
+/**
+ * Adam (Kingma and Ba, 2015) as `torch.optim.Adam`; weight decay is L2 added to the gradient (g = ∇θ + λθ).
+ * Defaults: lr 1e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 0, amsgrad false, maximize false.
+ */
+export class Adam extends Optimizer<AdamOptions> {
+  constructor(params: ParamsInput<AdamOptions>, options: Partial<AdamOptions> = {}) {
+    super('Adam', params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, ...options });
+  }
+
+  protected validate(o: AdamOptions): void {
+    validateAdam('Adam', o);
+  }
+
+  protected initState(p: Tensor, o: ParamGroup<AdamOptions>): ParamState {
+    return initAdamState(p, o);
+  }
+
+  protected update(θ: Float32Array, grad: Float32Array, s: ParamState, o: ParamGroup<AdamOptions>): void {
+    adamUpdate(θ, grad, s, o, o.weightDecay);
+  }
+}
