@@ -48,7 +48,12 @@ export function assertShape(t: Tensor, shape: readonly number[], label = 'shape'
 
 /** Reads a committed fixture from test/fixtures. */
 export function fixture<T>(name: string): T {
-  return JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8')) as T;
+  const text = readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8');
+  try {
+    return JSON.parse(text) as T;
+  } catch (err) {
+    throw new Error(`fixture ${name}: invalid JSON (${(err as Error).message.slice(0, 120)}); regenerate with npm run fixtures`);
+  }
 }
 
 export interface TensorJSONFixture {

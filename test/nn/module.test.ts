@@ -1,0 +1,211 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, readFileSync, writeFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  Sequential, Linear, ReLU, Tanh, Sigmoid, LeakyReLU, Dropout, tensor, zeros, ones, mseLoss, stateDictFromJSON,
+  saveModel, loadModel, init, Generator, manualSeed, Tensor,
+} from '../../src/index.js';
+import { assertClose, fixture, type TensorJSONFixture } from '../helpers/assert.js';
+import { availableBackends, withBackend } from '../helpers/backends.js';
+
+interface MlpFixture {
+  stateDict: Record<string, number[] | number[][]>;
+  input: TensorJSONFixture;
+  target: TensorJSONFixture;
+  output: TensorJSONFixture;
+  loss: number;
+  grads: Record<string, TensorJSONFixture>;
+}
+
+const mlpFixture = fixture<MlpFixture>('mlp.json');
+const seed000Mlp = () =>
+  new Sequential(new Linear(20, 128), new ReLU(), new Linear(128, 64), new ReLU(), new Linear(64, 32), new ReLU(), new Linear(32, 1));
+
+for (const backend of availableBackends()) {
+  const mlp = suite(`MLP 20-128-64-32-1 matches PyTorch (${backend} backend)`);
+  mlp('PyTorch weights exported as nested lists load as they are; forward, loss and every gradient agree', () => {
+    withBackend(backend, () => {
+      const model = seed000Mlp();
+      model.loadStateDict(stateDictFromJSON(mlpFixture.stateDict));
+      const x = tensor(mlpFixture.input.data, { shape: mlpFixture.input.shape });
+      const y = tensor(mlpFixture.target.data, { shape: mlpFixture.target.shape });
+      const pred = model.forward(x);
+      // sums of 128 products: float32 summation order differs from torch's BLAS, so allow a few more ulp
+      assertClose(pred, mlpFixture.output.data, { atol: 1e-6, rtol: 2e-5 }, 'prediction');
+      const loss = mseLoss(pred, y);
+      assertClose(loss.item(), mlpFixture.loss, { rtol: 1e-5 }, 'loss');
+      loss.backward();
+      for (const [name, p] of model.namedParameters()) {
+        assertClose(p.grad!, mlpFixture.grads[name].data, { atol: 1e-6, rtol: 1e-4 }, `grad of ${name}`);
+      }
+    });
+  });
+  mlp.run();
+}
+
+const module = suite('Module: parameters, modes and state dicts');
+
+module('Sequential of Linear names parameters as PyTorch does, with PyTorch layouts', () => {
+  const model = seed000Mlp();
+  const names = model.namedParameters().map(([n, p]) => `${n}:${p.shape.join('x')}`);
+  assert.equal(names, ['0.weight:128x20', '0.bias:128', '2.weight:64x128', '2.bias:64', '4.weight:32x64', '4.bias:32', '6.weight:1x32', '6.bias:1']);
+  assert.is(model.parameters().length, 8);
+  assert.ok(model.parameters().every((p) => p.requiresGrad));
+});
+
+module('Linear init draws from U(-1/sqrt(in), 1/sqrt(in)) through the seeded generator', () => {
+  manualSeed(3);
+  const a = new Linear(100, 50);
+  manualSeed(3);
+  const b = new Linear(100, 50);
+  assert.equal(Array.from(a.weight.data), Array.from(b.weight.data));
+  const bound = 1 / Math.sqrt(100);
+  assert.ok(a.weight.data.every((v) => Math.abs(v) <= bound));
+  assert.ok(a.bias!.data.every((v) => Math.abs(v) <= bound));
+  // variance of U(-b, b) is b^2 / 3
+  const w = a.weight.data;
+  const variance = w.reduce((s, v) => s + v * v, 0) / w.length;
+  assertClose(variance, (bound * bound) / 3, { rtol: 0.1 });
+});
+
+module('train() and eval() reach every submodule; Dropout is the identity in eval mode', () => {
+  const model = new Sequential(new Linear(4, 4), new Dropout(0.5));
+  model.eval();
+  assert.ok(model.layers.every((m) => !m.training));
+  const x = ones([3, 4]);
+  assert.equal(Array.from(model.layers[1].forward(x).data), Array.from(x.data));
+  model.train();
+  assert.ok(model.layers.every((m) => m.training));
+});
+
+module('Dropout zeroes about p of the elements, scales the rest by 1/(1-p), and is seeded', () => {
+  const drop = (seed: number) => new Dropout(0.25, { generator: new Generator(seed) }).forward(ones([100, 100])).data;
+  const y = drop(1);
+  const zerosCount = y.filter((v) => v === 0).length;
+  assert.ok(Math.abs(zerosCount / y.length - 0.25) < 0.02, `${zerosCount} zeros`);
+  assert.ok(y.every((v) => v === 0 || Math.abs(v - 4 / 3) < 1e-6));
+  assert.equal(Array.from(drop(1)), Array.from(y));
+  assert.throws(() => new Dropout(1.5), /Dropout: expected p in \[0, 1\], got 1.5/);
+});
+
+module('activation modules', () => {
+  const x = tensor([[-1, 2]]);
+  assert.equal(new ReLU().forward(x).toArray(), [[0, 2]]);
+  assertClose(new LeakyReLU(0.1).forward(x), [-0.1, 2]);
+  assertClose(new Tanh().forward(x), [Math.tanh(-1), Math.tanh(2)]);
+  assertClose(new Sigmoid().forward(x), [1 / (1 + Math.E), 1 / (1 + Math.exp(-2))]);
+});
+
+module('zeroGrad clears every gradient', () => {
+  const model = seed000Mlp();
+  mseLoss(model.forward(ones([2, 20])), zeros([2, 1])).backward();
+  assert.ok(model.parameters().every((p) => p.grad !== null));
+  model.zeroGrad();
+  assert.ok(model.parameters().every((p) => p.grad === null));
+});
+
+module('stateDict is a copy; loadStateDict restores it exactly', () => {
+  const model = seed000Mlp();
+  const saved = model.stateDict();
+  const before = Array.from(model.parameters()[0].data);
+  model.parameters()[0].data.fill(0);
+  assert.is(saved['0.weight'].data[0], before[0]);
+  model.loadStateDict(saved);
+  assert.equal(Array.from(model.parameters()[0].data), before);
+});
+
+const snapshot = (m: { parameters(): Tensor[] }) => m.parameters().map((p) => Array.from(p.data));
+
+module('loadStateDict with missing, unexpected, mis-shaped or non-finite entries throws and changes nothing', () => {
+  const model = new Sequential(new Linear(3, 2), new ReLU(), new Linear(2, 1));
+  const good = model.stateDict();
+  const before = snapshot(model);
+  const other = new Sequential(new Linear(3, 2), new ReLU(), new Linear(2, 1)).stateDict();
+
+  const { ['2.bias']: _dropped, ...missing } = other;
+  assert.throws(() => model.loadStateDict(missing), /loadStateDict: expected keys .* got missing \["2.bias"\] and unexpected \[\]/);
+  assert.throws(() => model.loadStateDict({ ...other, extra: zeros([1]) }), /unexpected \["extra"\]/);
+  assert.throws(() => model.loadStateDict({ ...other, '2.weight': zeros([2, 1]) }), /loadStateDict: expected '2.weight' of shape \[1,2\], got \[2,1\]/);
+  assert.throws(() => model.loadStateDict({ ...other, '0.bias': tensor([0, NaN]) }), /loadStateDict: expected finite values in '0.bias', got NaN at index 1/);
+  assert.throws(() => model.loadStateDict({ ...other, '0.bias': [1, 2] as never }), /loadStateDict: expected '0.bias' to be a Tensor/);
+  assert.equal(snapshot(model), before);
+  model.loadStateDict({ '0.weight': good['0.weight'] }, { strict: false });
+  assert.equal(snapshot(model), before);
+});
+
+module('Linear checks its input shape and rejects NaN/Infinity where it enters', () => {
+  const layer = new Linear(3, 2);
+  assert.throws(() => layer.forward(zeros([4, 2])), /Linear.forward: expected input of shape \[batch, 3\], got \[4,2\]/);
+  assert.throws(() => layer.forward(tensor([[0, 1, NaN]])), /Linear.forward: expected finite inputs, got NaN at row 0, column 2/);
+  assert.throws(() => new Linear(0, 2), /Linear: expected inFeatures to be a positive integer, got 0/);
+});
+
+module.run();
+
+const files = suite('saving and loading a model file');
+const dir = mkdtempSync(join(tmpdir(), 'lrlab-test-'));
+
+files('saveModel then loadModel restores every parameter bit for bit', () => {
+  const a = seed000Mlp(), b = seed000Mlp();
+  const path = join(dir, 'model.json');
+  saveModel(a, path);
+  loadModel(b, path);
+  assert.equal(snapshot(b), snapshot(a));
+  assert.equal(readdirSync(dir), ['model.json']); // no temporary file left behind
+});
+
+files('a PyTorch state dict exported to JSON loads with loadModel', () => {
+  const path = join(dir, 'torch.json');
+  writeFileSync(path, JSON.stringify(mlpFixture.stateDict));
+  const model = seed000Mlp();
+  loadModel(model, path);
+  assertClose(model.parameters()[0], (mlpFixture.stateDict['0.weight'] as number[][]).flat(), { atol: 0 });
+});
+
+files('a failed save leaves the previous file intact; a bad file leaves the model intact', () => {
+  const path = join(dir, 'keep.json');
+  const model = seed000Mlp();
+  saveModel(model, path);
+  const before = readFileSync(path, 'utf8');
+  // a model whose state dict cannot be built fails before anything is written
+  const broken = seed000Mlp();
+  (broken as unknown as { stateDict: () => never }).stateDict = () => { throw new Error('disk full (simulated)'); };
+  assert.throws(() => saveModel(broken, path), /disk full/);
+  assert.is(readFileSync(path, 'utf8'), before);
+  // a write that fails at the file system (no such folder) throws and leaves nothing behind
+  assert.throws(() => saveModel(model, join(dir, 'missing-folder', 'm.json')), /ENOENT/);
+  assert.equal(readdirSync(dir).filter((f) => f.endsWith('.tmp')), []);
+  writeFileSync(join(dir, 'bad.json'), '{"0.weight": [1, 2');
+  const snap = snapshot(model);
+  assert.throws(() => loadModel(model, join(dir, 'bad.json')), /loadModel: expected JSON in .*bad.json', got a parse error/);
+  assert.throws(() => loadModel(model, join(dir, 'nope.json')), /loadModel: cannot read .*nope.json'/);
+  writeFileSync(join(dir, 'wrong.json'), JSON.stringify({ '0.weight': [[1]] }));
+  assert.throws(() => loadModel(model, join(dir, 'wrong.json')), /loadStateDict: expected keys/);
+  assert.equal(snapshot(model), snap);
+});
+
+files.after(() => rmSync(dir, { recursive: true, force: true }));
+files.run();
+
+const inits = suite('init functions');
+
+inits('xavier and kaiming bounds and variances follow their formulas', () => {
+  const g = new Generator(9);
+  const t = zeros([200, 100]);
+  init.xavierUniform(t, { generator: g });
+  const a = Math.sqrt(6 / 300);
+  assert.ok(t.data.every((v) => Math.abs(v) <= a));
+  init.kaimingNormal(t, { generator: g, nonlinearity: 'relu' });
+  const variance = t.data.reduce((s, v) => s + v * v, 0) / t.size;
+  assertClose(variance, 2 / 100, { rtol: 0.05 });
+  init.xavierNormal(t, { generator: g, gain: 2 });
+  assertClose(t.data.reduce((s, v) => s + v * v, 0) / t.size, 4 * (2 / 300), { rtol: 0.05 });
+  assertClose(init.calculateGain('tanh'), 5 / 3);
+  assertClose(init.calculateGain('leaky_relu', 0.2), Math.sqrt(2 / 1.04));
+  assert.throws(() => init.calculateGain('swish' as never), /calculateGain: expected one of/);
+  assert.throws(() => init.xavierUniform(zeros([3])), /calculateFans: expected a tensor with at least 2 dims, got \[3\]/);
+});
+
+inits.run();
