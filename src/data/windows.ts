@@ -1,0 +1,115 @@
+import { Tensor } from '../tensor/tensor.js';
+import { Generator, defaultGenerator } from '../tensor/random.js';
+
+/** Inputs [n, window] and next-value targets [n, 1]. */
+export interface WindowedData {
+  x: Tensor;
+  y: Tensor;
+}
+
+/**
+ * Sliding windows: example i is values[i .. i + window) and its target values[i + window] (seed 000: window 20,
+ * one-step-ahead regression). A series of length L gives L - window examples.
+ */
+export function slidingWindows(values: ArrayLike<number>, window = 20): WindowedData {
+  if (!Number.isInteger(window) || window < 1) throw new RangeError(`slidingWindows: expected a positive integer window, got ${window}`);
+  const n = values.length - window;
+  if (n < 1) {
+    throw new RangeError(`slidingWindows: expected a series longer than the window (${window}), got ${values.length} values`);
+  }
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) throw new RangeError(`slidingWindows: expected finite values, got ${values[i]} at index ${i}`);
+  }
+  const x = new Float32Array(n * window), y = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < window; j++) x[i * window + j] = values[i + j];
+    y[i] = values[i + window];
+  }
+  return { x: new Tensor(x, [n, window]), y: new Tensor(y, [n, 1]) };
+}
+
+/**
+ * Splits a series in time order: the first `trainFraction` for training, the rest for validation (no shuffling
+ * across the split, so validation is always the future of training).
+ */
+export function temporalSplit(values: Float32Array, trainFraction = 0.8): { train: Float32Array; valid: Float32Array } {
+  if (!(trainFraction > 0 && trainFraction < 1)) {
+    throw new RangeError(`temporalSplit: expected trainFraction in (0, 1), got ${trainFraction}`);
+  }
+  const cut = Math.round(values.length * trainFraction);
+  if (cut < 1 || cut >= values.length) {
+    throw new RangeError(`temporalSplit: a series of ${values.length} values leaves an empty part at fraction ${trainFraction}`);
+  }
+  return { train: values.slice(0, cut), valid: values.slice(cut) };
+}
+
+/** A standardization fitted on one part of the data and applied to any: z = (x - mean) / std. */
+export interface Standardizer {
+  mean: number;
+  std: number;
+  transform(values: Float32Array): Float32Array;
+  inverse(values: Float32Array): Float32Array;
+}
+
+/** Fits mean and standard deviation on `values` (the training part only, so nothing leaks from validation). */
+export function fitStandardizer(values: ArrayLike<number>): Standardizer {
+  if (values.length < 2) throw new RangeError(`fitStandardizer: expected at least 2 values, got ${values.length}`);
+  let mean = 0;
+  for (let i = 0; i < values.length; i++) mean += values[i];
+  mean /= values.length;
+  let variance = 0;
+  for (let i = 0; i < values.length; i++) variance += (values[i] - mean) ** 2;
+  const std = Math.sqrt(variance / values.length);
+  if (!(std > 0)) throw new RangeError('fitStandardizer: expected values that vary, got a constant series (std 0)');
+  return {
+    mean,
+    std,
+    transform: (v) => v.map((x) => (x - mean) / std),
+    inverse: (v) => v.map((z) => z * std + mean),
+  };
+}
+
+/** One mini-batch: rows of x and y. */
+export interface Batch {
+  x: Tensor;
+  y: Tensor;
+}
+
+export interface BatchOptions {
+  batchSize?: number;
+  /** Shuffle the order of examples each call (seeded). Default true. */
+  shuffle?: boolean;
+  generator?: Generator;
+  /** Drop a last batch smaller than batchSize. Default false (Keras and PyTorch keep it). */
+  dropLast?: boolean;
+}
+
+/**
+ * Mini-batches of (x, y) rows, shuffled by the seeded generator. The batch buffers are allocated once per
+ * distinct batch size and refilled in place, so a training loop allocates no new arrays per batch; a batch is
+ * valid until the iterator moves on.
+ */
+export function* batches(data: WindowedData, options: BatchOptions = {}): IterableIterator<Batch> {
+  const { batchSize = 32, shuffle = true, dropLast = false } = options;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batches: expected a positive integer batchSize, got ${batchSize}`);
+  const n = data.x.shape[0], width = data.x.shape[1], yWidth = data.y.shape[1] ?? 1;
+  if (data.y.shape[0] !== n) throw new RangeError(`batches: expected x and y with the same number of rows, got ${n} and ${data.y.shape[0]}`);
+  if (n === 0) throw new RangeError('batches: expected at least one example, got 0');
+  const order = shuffle ? (options.generator ?? defaultGenerator).permutation(n) : Array.from({ length: n }, (_, i) => i);
+  const cache = new Map<number, Batch>();
+  for (let start = 0; start < n; start += batchSize) {
+    const size = Math.min(batchSize, n - start);
+    if (size < batchSize && dropLast) break;
+    let b = cache.get(size);
+    if (b === undefined) {
+      b = { x: new Tensor(new Float32Array(size * width), [size, width]), y: new Tensor(new Float32Array(size * yWidth), [size, yWidth]) };
+      cache.set(size, b);
+    }
+    for (let r = 0; r < size; r++) {
+      const src = order[start + r];
+      b.x.data.set(data.x.data.subarray(src * width, (src + 1) * width), r * width);
+      b.y.data.set(data.y.data.subarray(src * yWidth, (src + 1) * yWidth), r * yWidth);
+    }
+    yield b;
+  }
+}
