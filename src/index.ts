@@ -41,3 +41,6 @@ export { clipGradNorm, clipGradValue } from './optim/clip.js';
 
 // io
 export { writeFileAtomic } from './io/atomic.js';
+
+// schedulers
+export * from './schedulers/index.js';
