@@ -12,7 +12,7 @@ export class SequentialLR {
   constructor(readonly optimizer: AnyOptimizer, readonly schedulers: LRScheduler[], readonly milestones: number[], lastEpoch = -1) {
     checkArg(Array.isArray(schedulers) && schedulers.length >= 1, 'SequentialLR', 'schedulers', 'a non-empty list', schedulers?.length);
     schedulers.forEach((s, i) => {
-      if (!(s instanceof LRScheduler)) throw new TypeError(`SequentialLR: expected schedulers[${i}] to be an LRScheduler, got ${s?.constructor?.name ?? typeof s}`);
+      if (!(s instanceof LRScheduler)) throw new TypeError(`SequentialLR: expected schedulers[${i}] to be an LRScheduler, got ${typeof s}`);
       if (s.optimizer !== optimizer) throw new RangeError(`SequentialLR: schedulers[${i}] drives a different optimizer`);
     });
     checkArg(Array.isArray(milestones) && milestones.length === schedulers.length - 1, 'SequentialLR', 'milestones', `a list of ${schedulers.length - 1} step(s) (one fewer than schedulers)`, milestones);

@@ -71,7 +71,8 @@ export abstract class LRScheduler {
   stateDict(): SchedulerStateDict {
     const out: SchedulerStateDict = {};
     for (const [k, v] of Object.entries(this)) {
-      if (k === 'optimizer' || typeof v === 'function' || v instanceof LRScheduler) continue;
+      const isFunctions = Array.isArray(v) && v.some((x) => typeof x === 'function');
+      if (k === 'optimizer' || typeof v === 'function' || isFunctions || v instanceof LRScheduler) continue;
       out[k] = structuredClone(v);
     }
     return out;
