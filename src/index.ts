@@ -44,3 +44,15 @@ export { writeFileAtomic } from './io/atomic.js';
 
 // schedulers
 export * from './schedulers/index.js';
+
+// data
+export { syntheticTimeSeries, type SyntheticSeriesOptions, type Series } from './data/synthetic.js';
+export { slidingWindows, temporalSplit, fitStandardizer, batches, type WindowedData, type Standardizer, type Batch, type BatchOptions } from './data/windows.js';
+export { parseCsvSeries, loadCsvSeries, type CsvSeriesOptions } from './data/csv.js';
+export { kFold, timeSeriesSplit, type Fold } from './data/kfold.js';
+
+// train
+export { fit, evaluate, NonFiniteLossError, type FitOptions, type History } from './train/fit.js';
+export type { Callback, Logs, TrainingContext } from './train/callback.js';
+export { EarlyStopping, ReduceLROnPlateauCallback, ModelCheckpoint, CSVLogger, TerminateOnNaN, ProgressBar, type EarlyStoppingOptions, type ModelCheckpointOptions } from './train/callbacks.js';
+export { DynamicsRecorder, analyzeDynamics, type DynamicsAnalysis, type DynamicsRecord, type DynamicsOptions, type Moments } from './train/dynamics.js';

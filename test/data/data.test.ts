@@ -1,0 +1,119 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  syntheticTimeSeries, slidingWindows, temporalSplit, fitStandardizer, batches, parseCsvSeries, loadCsvSeries, kFold,
+  timeSeriesSplit, Generator,
+} from '../../src/index.js';
+import { assertClose } from '../helpers/assert.js';
+
+const series = suite('synthetic series and windows');
+
+series("seed 000's series: 1,461 daily points of trend + seasonality + noise, seeded", () => {
+  const s = syntheticTimeSeries();
+  assert.is(s.values.length, 1461);
+  assert.equal(Array.from(syntheticTimeSeries().values), Array.from(s.values));
+  assert.not.equal(Array.from(syntheticTimeSeries({ seed: 7 }).values), Array.from(s.values));
+  // without noise, the formula at a few points: 10 + 0.05 t + 40 s((t mod 365) / 365)
+  const clean = syntheticTimeSeries({ noiseLevel: 0 }).values;
+  assertClose(clean[0], 10 + 40, { rtol: 1e-6 });
+  assertClose(clean[100], 10 + 5 + 40 * Math.cos((100 / 365) * 2 * Math.PI), { rtol: 1e-6 });
+  assertClose(clean[300], 10 + 15 + 40 * Math.exp((-3 * 300) / 365), { rtol: 1e-6 });
+  // the noise has about the documented level
+  let sq = 0;
+  for (let t = 0; t < 1461; t++) sq += (s.values[t] - clean[t]) ** 2;
+  assertClose(Math.sqrt(sq / 1461), 5, { rtol: 0.1 });
+});
+
+series('sliding windows: example i is values[i..i+w) and its target values[i+w]', () => {
+  const { x, y } = slidingWindows([1, 2, 3, 4, 5], 3);
+  assert.equal(x.toArray(), [[1, 2, 3], [2, 3, 4]]);
+  assert.equal(y.toArray(), [[4], [5]]);
+  assert.throws(() => slidingWindows([1, 2, 3], 3), /slidingWindows: expected a series longer than the window \(3\), got 3 values/);
+  assert.throws(() => slidingWindows([1, NaN, 3, 4], 2), /slidingWindows: expected finite values, got NaN at index 1/);
+  assert.throws(() => slidingWindows([], 20), /longer than the window \(20\), got 0 values/);
+});
+
+series('temporal split keeps order (validation is the future) and standardization is fitted on training only', () => {
+  const v = Float32Array.from({ length: 10 }, (_, i) => i);
+  const { train, valid } = temporalSplit(v, 0.8);
+  assert.equal(Array.from(train), [0, 1, 2, 3, 4, 5, 6, 7]);
+  assert.equal(Array.from(valid), [8, 9]);
+  const z = fitStandardizer(train);
+  assertClose(z.mean, 3.5);
+  assertClose(z.std, Math.sqrt(5.25));
+  assertClose(z.inverse(z.transform(valid)), valid, { rtol: 1e-6 });
+  assert.throws(() => temporalSplit(v, 1), /temporalSplit: expected trainFraction in \(0, 1\), got 1/);
+  assert.throws(() => temporalSplit(new Float32Array(1), 0.5), /leaves an empty part/);
+  assert.throws(() => fitStandardizer([3, 3, 3]), /fitStandardizer: expected values that vary, got a constant series/);
+});
+
+series('batches: every example once per epoch, seeded order, buffers reused, short last batch', () => {
+  const data = slidingWindows(Float32Array.from({ length: 12 }, (_, i) => i), 2); // 10 examples
+  const seen: number[] = [];
+  const objects = new Set<unknown>();
+  for (const b of batches(data, { batchSize: 4, generator: new Generator(1) })) {
+    objects.add(b.x);
+    for (let r = 0; r < b.x.shape[0]; r++) seen.push(b.x.data[r * 2]);
+  }
+  assert.equal([...seen].sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  assert.is(objects.size, 2); // one buffer for size 4, one for the last batch of 2
+  const again: number[] = [];
+  for (const b of batches(data, { batchSize: 4, generator: new Generator(1) })) for (let r = 0; r < b.x.shape[0]; r++) again.push(b.x.data[r * 2]);
+  assert.equal(again, seen);
+  const inOrder = [...batches(data, { batchSize: 3, shuffle: false, dropLast: true })];
+  assert.is(inOrder.length, 3);
+  assert.throws(() => [...batches(data, { batchSize: 0 })], /batches: expected a positive integer batchSize, got 0/);
+});
+
+series.run();
+
+const csv = suite('CSV series');
+const dir = mkdtempSync(join(tmpdir(), 'lrlab-csv-'));
+
+csv('a column by name or by index, with or without a header, quoted fields', () => {
+  const text = 'date,"sales, units",temp\n2024-01-01,10,1.5\n2024-01-02,"12",2.5\n\n2024-01-03,9,3\n';
+  assert.equal(Array.from(parseCsvSeries(text, { column: 'sales, units' })), [10, 12, 9]);
+  assert.equal(Array.from(parseCsvSeries(text, { column: 2 })), [1.5, 2.5, 3]);
+  assert.equal(Array.from(parseCsvSeries('1\n2\n3\n')), [1, 2, 3]);
+  assert.equal(Array.from(parseCsvSeries('a;b\n1;2\n3;4', { column: 'b', separator: ';' })), [2, 4]);
+  const path = join(dir, 'series.csv');
+  writeFileSync(path, text);
+  assert.equal(Array.from(loadCsvSeries(path, { column: 'temp' })), [1.5, 2.5, 3]);
+});
+
+csv('missing columns, holes, non-numbers, short series and unreadable files are clear errors', () => {
+  assert.throws(() => parseCsvSeries('a,b\n1,2\n3,4', { column: 'c' }), /parseCsvSeries: expected a column named 'c' in CSV, got columns \["a","b"\]/);
+  assert.throws(() => parseCsvSeries('a,b\n1,2\n3,\n5,6', { column: 'b' }), /expected a value in column 'b' at line 3 of CSV, got an empty cell/);
+  assert.throws(() => parseCsvSeries('a\n1\nn/a\n3', { column: 'a' }), /expected a number at line 3 of CSV, got 'n\/a'/);
+  assert.throws(() => parseCsvSeries('a\n1\n2', { column: 'a', minLength: 21 }), /expected at least 21 values in CSV, got 2/);
+  assert.throws(() => parseCsvSeries(''), /expected rows in CSV, got an empty file/);
+  assert.throws(() => parseCsvSeries('1,2', { column: 5 }), /expected a column index in \[0, 2\) for CSV, got 5/);
+  assert.throws(() => loadCsvSeries(join(dir, 'none.csv')), /loadCsvSeries: cannot read '.*none.csv'/);
+});
+
+csv.after(() => rmSync(dir, { recursive: true, force: true }));
+csv.run();
+
+const folds = suite('k-fold splits');
+
+folds('kFold: k disjoint validation folds covering everything, sizes as scikit-learn', () => {
+  const f = kFold(11, 5);
+  assert.equal(f.map((x) => x.valid.length), [3, 2, 2, 2, 2]);
+  assert.equal(f.flatMap((x) => x.valid).sort((a, b) => a - b), Array.from({ length: 11 }, (_, i) => i));
+  for (const x of f) assert.is(x.train.length + x.valid.length, 11);
+  const shuffled = kFold(11, 5, { shuffle: true, generator: new Generator(3) });
+  assert.not.equal(shuffled[0].valid, f[0].valid);
+  assert.throws(() => kFold(3, 5), /kFold: expected at least k = 5 examples, got 3/);
+  assert.throws(() => kFold(10, 1), /kFold: expected k to be an integer >= 2, got 1/);
+});
+
+folds('timeSeriesSplit: expanding windows, validation always after training', () => {
+  const f = timeSeriesSplit(12, 3);
+  assert.equal(f.map((x) => [x.train.length, x.valid[0], x.valid.length]), [[3, 3, 3], [6, 6, 3], [9, 9, 3]]);
+  for (const x of f) assert.ok(Math.max(...x.train) < Math.min(...x.valid));
+});
+
+folds.run();
