@@ -1,11 +1,21 @@
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { runDemo } from './demo.js';
+import { compareSchedules, type ScheduleComparisonRow } from '../train/compare.js';
+
+function printComparison(rows: ScheduleComparisonRow[], out: (s: string) => void): void {
+  out('schedule                               final val MSE  best val MSE  convergence epoch  loss var (z)   dynamics     time\n');
+  for (const r of rows) {
+    const a = r.analysis;
+    out(`${r.name.padEnd(38)} ${r.finalValMse.toFixed(2).padStart(13)} ${r.bestValMse.toFixed(2).padStart(13)} ${String(a.convergenceEpoch ?? '-').padStart(18)} ${a.lossVariance.toExponential(2).padStart(14)}  ${a.classification.padEnd(11)} ${(r.timeMs / 1000).toFixed(1).padStart(5)}s\n`);
+  }
+}
 
 const HELP = `lrlab: find, schedule and tune learning rates
 
 Usage:
   lrlab demo [--epochs N] [--lr RATE] [--seed N]   train seed 000's MLP on the built-in synthetic series
+  lrlab compare-schedules [--epochs N] [--seed N]   constant, step, exponential and adaptive lr on seed 000's series
   lrlab --help
 
 Options:
@@ -32,7 +42,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     out(HELP);
     return values.help ? 0 : 2;
   }
-  if (positionals[0] !== 'demo') {
+  if (positionals[0] !== 'demo' && positionals[0] !== 'compare-schedules') {
     process.stderr.write(`lrlab: unknown command '${positionals[0]}' (try lrlab --help)\n`);
     return 2;
   }
@@ -43,6 +53,13 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     return x;
   };
   try {
+    if (positionals[0] === 'compare-schedules') {
+      printComparison(
+        compareSchedules({ epochs: num('epochs', values.epochs, 50, (x) => Number.isInteger(x) && x > 0), seed: num('seed', values.seed, 42, (x) => Number.isInteger(x) && x >= 0) }),
+        out,
+      );
+      return 0;
+    }
     await runDemo({
       epochs: num('epochs', values.epochs, 10, (x) => Number.isInteger(x) && x > 0),
       lr: num('lr', values.lr, 1e-3, (x) => x > 0 && Number.isFinite(x)),
