@@ -57,3 +57,10 @@ export type { Callback, Logs, TrainingContext } from './train/callback.js';
 export { EarlyStopping, ReduceLROnPlateauCallback, ModelCheckpoint, CSVLogger, TerminateOnNaN, ProgressBar, type EarlyStoppingOptions, type ModelCheckpointOptions } from './train/callbacks.js';
 export { DynamicsRecorder, analyzeDynamics, type DynamicsAnalysis, type DynamicsRecord, type DynamicsOptions, type Moments } from './train/dynamics.js';
 export { compareSchedules, seed000Data, seed000Model, type ScheduleComparisonRow, type SeedData } from './train/compare.js';
+
+// lrfind
+export { savgolFilter, savgolCoeffs, type SavgolOptions, type SavgolMode } from './lrfind/savgol.js';
+export { gradient } from './lrfind/gradient.js';
+export { steepest, valley, minimum, slide, suggestLr, type Suggestion, type LrSuggestion } from './lrfind/suggest.js';
+export { rangeTest, type RangeTestOptions, type RangeTestResult } from './lrfind/range-test.js';
+export { lrSweep, logspace, type LrSweepOptions, type LrSweepRow } from './lrfind/sweep.js';

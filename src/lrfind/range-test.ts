@@ -1,0 +1,134 @@
+import type { Tensor } from '../tensor/tensor.js';
+import { Generator } from '../tensor/random.js';
+import type { Module } from '../nn/module.js';
+import { mseLoss } from '../nn/losses.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import { batches, type Batch } from '../data/windows.js';
+import { evaluate } from '../train/fit.js';
+
+export interface RangeTestOptions {
+  /** Training inputs and targets. */
+  x: Tensor;
+  y: Tensor;
+  optimizer: Optimizer<{ lr: number }>;
+  loss?: (prediction: Tensor, target: Tensor) => Tensor;
+  /** Default 1e-5 (seed 000). */
+  startLr?: number;
+  /** Default 1e-1 (seed 000). */
+  endLr?: number;
+  /** Number of lrs tried (one optimizer step each). Default 100; or give `epochs`. */
+  numIter?: number;
+  /** Sweep over this many passes through the data instead (seed 000 uses 5). */
+  epochs?: number;
+  /** 'exp' (log-spaced, default) or 'linear'. */
+  stepMode?: 'exp' | 'linear';
+  batchSize?: number;
+  /** EMA factor β of the bias-corrected smoothing: s_t = (β a_{t-1} + (1 - β) l_t) / (1 - β^t). Default 0.98. */
+  smoothing?: number;
+  /** Stop when the smoothed loss exceeds divergeTh × the best smoothed loss. Default 5. */
+  divergeTh?: number;
+  /** Batches whose gradients add up before each step. Default 1. */
+  accumulationSteps?: number;
+  /** When given, the loss recorded at each lr is the loss on this data after the step. */
+  validationData?: { x: Tensor; y: Tensor };
+  /** Seed of the batch order. Default 0. */
+  seed?: number;
+}
+
+export interface RangeTestResult {
+  lrs: number[];
+  /** The loss at each lr as measured (training batch, or validation when given). */
+  losses: number[];
+  smoothedLosses: number[];
+  bestLoss: number;
+  bestLr: number;
+  stopReason: 'completed' | 'diverged' | 'non-finite loss';
+  iterations: number;
+}
+
+/**
+ * The lr range test (Smith, 2017; as pytorch-lr-finder and fastai run it): one optimizer step per lr while the lr
+ * grows from startLr to endLr, recording the loss after each,
+ *
+ *     lr_i = startLr (endLr / startLr)^(i / (N - 1))      ('exp')     or   startLr + (endLr - startLr) i / (N - 1)
+ *
+ * stopping early when the smoothed loss diverges. The model's parameters and the optimizer's state (and lr) are
+ * put back exactly as they were afterwards, also when the test stops early or throws.
+ */
+export function rangeTest(model: Module, options: RangeTestOptions): RangeTestResult {
+  const { x, y, optimizer, loss = mseLoss, startLr = 1e-5, endLr = 1e-1, stepMode = 'exp', batchSize = 32, smoothing = 0.98, divergeTh = 5, accumulationSteps = 1, validationData } = options;
+  if (!(startLr > 0) || !(endLr > startLr)) throw new RangeError(`rangeTest: expected 0 < startLr < endLr, got ${startLr} and ${endLr}`);
+  if (stepMode !== 'exp' && stepMode !== 'linear') throw new RangeError(`rangeTest: expected stepMode 'exp' or 'linear', got '${stepMode}'`);
+  if (!(smoothing >= 0 && smoothing < 1)) throw new RangeError(`rangeTest: expected smoothing in [0, 1), got ${smoothing}`);
+  if (!(divergeTh > 1)) throw new RangeError(`rangeTest: expected divergeTh > 1, got ${divergeTh}`);
+  if (!Number.isInteger(accumulationSteps) || accumulationSteps < 1) throw new RangeError(`rangeTest: expected accumulationSteps to be a positive integer, got ${accumulationSteps}`);
+  if (x?.ndim !== 2 || y?.ndim !== 2 || x.shape[0] !== y.shape[0] || x.shape[0] === 0) {
+    throw new RangeError(`rangeTest: expected x [n, features] and y [n, outputs] with the same n > 0, got [${x?.shape}] and [${y?.shape}]`);
+  }
+  const perEpoch = Math.ceil(x.shape[0] / batchSize / accumulationSteps);
+  const numIter = options.epochs !== undefined ? options.epochs * perEpoch : options.numIter ?? 100;
+  if (!Number.isInteger(numIter) || numIter < 2) throw new RangeError(`rangeTest: expected at least 2 iterations, got ${numIter}`);
+
+  const modelState = model.stateDict();
+  const optimizerState = optimizer.stateDict();
+  const generator = new Generator(options.seed ?? 0);
+  let stream: Iterator<Batch> = batches({ x, y }, { batchSize, generator });
+  const nextBatch = (): Batch => {
+    let r = stream.next();
+    if (r.done) {
+      stream = batches({ x, y }, { batchSize, generator });
+      r = stream.next();
+    }
+    return r.value as Batch;
+  };
+
+  const result: RangeTestResult = { lrs: [], losses: [], smoothedLosses: [], bestLoss: Infinity, bestLr: NaN, stopReason: 'completed', iterations: 0 };
+  let avg = 0;
+  model.train();
+  try {
+    for (let i = 0; i < numIter; i++) {
+      const r = i / (numIter - 1);
+      const lr = stepMode === 'exp' ? startLr * (endLr / startLr) ** r : startLr + (endLr - startLr) * r;
+      for (const g of optimizer.paramGroups) g.lr = lr;
+      optimizer.zeroGrad();
+      let total = 0;
+      for (let k = 0; k < accumulationSteps; k++) {
+        const b = nextBatch();
+        const l = loss(model.forward(b.x), b.y);
+        total += l.item();
+        // dividing by k makes the accumulated gradient the gradient of the mean loss over the k batches
+        (accumulationSteps === 1 ? l : l.div(accumulationSteps)).backward();
+      }
+      let value = total / accumulationSteps;
+      if (!Number.isFinite(value)) {
+        result.stopReason = 'non-finite loss';
+        break;
+      }
+      optimizer.step();
+      if (validationData !== undefined) value = evaluate(model, validationData.x, validationData.y, loss);
+      if (!Number.isFinite(value)) {
+        result.stopReason = 'non-finite loss';
+        break;
+      }
+      result.lrs.push(lr);
+      result.losses.push(value);
+      result.iterations = i + 1;
+      avg = smoothing * avg + (1 - smoothing) * value;
+      const smoothed = avg / (1 - smoothing ** (i + 1));
+      result.smoothedLosses.push(smoothed);
+      if (smoothed < result.bestLoss) {
+        result.bestLoss = smoothed;
+        result.bestLr = lr;
+      }
+      if (smoothed > divergeTh * result.bestLoss) {
+        result.stopReason = 'diverged';
+        break;
+      }
+    }
+  } finally {
+    model.loadStateDict(modelState);
+    optimizer.loadStateDict(optimizerState);
+    model.zeroGrad();
+  }
+  return result;
+}
