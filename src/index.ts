@@ -64,3 +64,8 @@ export { gradient } from './lrfind/gradient.js';
 export { steepest, valley, minimum, slide, suggestLr, type Suggestion, type LrSuggestion } from './lrfind/suggest.js';
 export { rangeTest, type RangeTestOptions, type RangeTestResult } from './lrfind/range-test.js';
 export { lrSweep, logspace, type LrSweepOptions, type LrSweepRow } from './lrfind/sweep.js';
+export { runPipeline, resolveConfig, DEFAULT_CONFIG, type PipelineConfig, type PipelineResult, type RunSummary, type Candidate, type Stage } from './lrfind/pipeline.js';
+
+// report
+export { renderSvg, PLOTS } from './report/charts.js';
+export { writeReport, reportMarkdown, reportHtml, comparisonTable, type ComparisonRow } from './report/report.js';

@@ -55,7 +55,7 @@ for (const file of files) {
       return `__mark(${i});\n{\n${body.join('\n')}\n}`;
     });
     const source = `${[...new Set(imports)].join('\n')}\nconst __mark = (globalThis as any).__lrlabDocsMark;\n${bodies.join('\n')}\n`;
-    const path = join(dir, `${file.replace(/[\/.]/g, '_')}.ts`);
+    const path = join(dir, `${file.replace(/[\/.]/g, '_')}.mts`); // .mts: an ES module wherever it is written
     writeFileSync(path, source);
     const printed: string[][] = found.map(() => []);
     let current = 0;

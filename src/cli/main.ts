@@ -1,76 +1,176 @@
 import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { runDemo } from './demo.js';
+import { runPipeline, type PipelineResult, type Stage } from '../lrfind/pipeline.js';
+import { writeReport, comparisonTable } from '../report/report.js';
+import { loadCsvSeries } from '../data/csv.js';
+import { useBackend } from '../tensor/backends/backend.js';
 import { compareSchedules, type ScheduleComparisonRow } from '../train/compare.js';
-
-function printComparison(rows: ScheduleComparisonRow[], out: (s: string) => void): void {
-  out('schedule                               final val MSE  best val MSE  convergence epoch  loss var (z)   dynamics     time\n');
-  for (const r of rows) {
-    const a = r.analysis;
-    out(`${r.name.padEnd(38)} ${r.finalValMse.toFixed(2).padStart(13)} ${r.bestValMse.toFixed(2).padStart(13)} ${String(a.convergenceEpoch ?? '-').padStart(18)} ${a.lossVariance.toExponential(2).padStart(14)}  ${a.classification.padEnd(11)} ${(r.timeMs / 1000).toFixed(1).padStart(5)}s\n`);
-  }
-}
 
 const HELP = `lrlab: find, schedule and tune learning rates
 
 Usage:
-  lrlab demo [--epochs N] [--lr RATE] [--seed N]   train seed 000's MLP on the built-in synthetic series
-  lrlab compare-schedules [--epochs N] [--seed N]   constant, step, exponential and adaptive lr on seed 000's series
+  lrlab demo [options]                        seed 000's pipeline on the built-in synthetic series
+  lrlab find --data FILE.csv [--column NAME]  the same pipeline on your series
+  lrlab compare-schedules [--epochs N]        constant, step, exponential and adaptive lr on seed 000's series
   lrlab --help
 
+The pipeline: range test (1e-5 to 1e-1), suggestions, a sweep of fresh models, a short validation run, then the
+baseline (lr 1e-3) and the found lr trained side by side with early stopping. It writes results.json, report.md,
+report.html and SVG plots into --out and prints a summary table.
+
 Options:
-  --epochs N   training epochs (default 10)
-  --lr RATE    Adam learning rate (default 0.001)
-  --seed N     seed of initialization and shuffling (default 42)
+  --data FILE      CSV file with the series (find)
+  --column NAME    column name or 0-based index (default: the first column)
+  --config FILE    JSON overriding the pipeline's settings, e.g. {"window": 30, "hidden": [64, 32],
+                   "optimizer": "adamw", "baselineLr": 0.001, "choose": "validated",
+                   "rangeTest": {"numIter": 200}, "sweep": {"num": 20}, "training": {"epochs": 50}}
+  --full-sweep     sweep all 100 lrs for 3 epochs each, as seed 000 does (slow)
+  --seed N         seed of initialization and shuffling (default 42)
+  --out DIR        report folder (default lrlab-report)
+  --backend NAME   compute backend: cpu (default), or gpu where available
+  --epochs N       epochs per schedule (compare-schedules, default 50)
+  --quiet          no progress output
+  -h, --help       this text
 `;
 
-/** Runs the command line; returns the exit code. */
-export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { epochs: { type: 'string' }, lr: { type: 'string' }, seed: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    });
-  } catch (err) {
-    process.stderr.write(`lrlab: ${(err as Error).message}\n`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  if (values.help || positionals.length === 0) {
-    out(HELP);
-    return values.help ? 0 : 2;
-  }
-  if (positionals[0] !== 'demo' && positionals[0] !== 'compare-schedules') {
-    process.stderr.write(`lrlab: unknown command '${positionals[0]}' (try lrlab --help)\n`);
-    return 2;
-  }
-  const num = (name: string, v: string | undefined, fallback: number, ok: (x: number) => boolean) => {
-    if (v === undefined) return fallback;
-    const x = Number(v);
-    if (!ok(x)) throw new RangeError(`lrlab: --${name} expects ${name === 'lr' ? 'a positive number' : 'a positive integer'}, got '${v}'`);
-    return x;
+/** Thrown for a bad command line: printed as one line, exit code 2. */
+class UsageError extends Error {}
+
+function progressReporter(enabled: boolean) {
+  const stream = process.stderr;
+  const tty = enabled && Boolean(stream.isTTY) && !process.env.CI;
+  return {
+    onStage: (stage: Stage, detail: string) => {
+      if (!enabled) return;
+      stream.write(`${tty ? '\r\x1b[K' : ''}  ${stage.padEnd(10)} ${detail}\n`);
+    },
+    onProgress: (stage: Stage, done: number, total: number) => {
+      if (!tty) return;
+      const width = 24, filled = Math.round((done / total) * width);
+      stream.write(`\r  ${stage.padEnd(10)} [${'='.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total}`);
+    },
   };
+}
+
+function summary(r: PipelineResult, files: string[], out: string): string {
+  const rows = comparisonTable(r);
+  const w = [28, 12, 12, 20];
+  const line = (c: string[]) => c.map((s, i) => s.padEnd(w[i])).join(' ').trimEnd();
+  return [
+    '',
+    `found learning rate: ${r.suggestion.lr.toExponential(2)} (steepest descent; ${Object.values(r.suggestion.suggestions).map((s) => `${s.method} ${s.lr.toExponential(1)}`).join(', ')})`,
+    ...[...r.suggestion.warnings, ...r.validation.warnings].map((x) => `warning: ${x}`),
+    '',
+    line(['metric', 'baseline', 'optimized', 'change']),
+    ...rows.map((c) => line([c.metric, c.baseline, c.optimized, c.change])),
+    '',
+    `report: ${files.map((f) => `${out}/${f}`).join(', ')}`,
+    '',
+  ].join('\n');
+}
+
+function printComparison(rows: ScheduleComparisonRow[], write: (s: string) => void): void {
+  write('schedule                               final val MSE  best val MSE  convergence epoch  loss var (z)   dynamics     time\n');
+  for (const r of rows) {
+    const a = r.analysis;
+    write(`${r.name.padEnd(38)} ${r.finalValMse.toFixed(2).padStart(13)} ${r.bestValMse.toFixed(2).padStart(13)} ${String(a.convergenceEpoch ?? '-').padStart(18)} ${a.lossVariance.toExponential(2).padStart(14)}  ${a.classification.padEnd(11)} ${(r.timeMs / 1000).toFixed(1).padStart(5)}s\n`);
+  }
+}
+
+function positiveInt(name: string, v: string | undefined, fallback: number, min = 1): number {
+  if (v === undefined) return fallback;
+  const x = Number(v);
+  if (!Number.isInteger(x) || x < min) throw new UsageError(`lrlab: --${name} expects an integer >= ${min}, got '${v}'`);
+  return x;
+}
+
+/** Runs the command line; returns the exit code. Output goes to `write` (stdout by default). */
+export async function main(argv: string[], write: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
   try {
-    if (positionals[0] === 'compare-schedules') {
-      printComparison(
-        compareSchedules({ epochs: num('epochs', values.epochs, 50, (x) => Number.isInteger(x) && x > 0), seed: num('seed', values.seed, 42, (x) => Number.isInteger(x) && x >= 0) }),
-        out,
-      );
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: argv,
+        allowPositionals: true,
+        options: {
+          data: { type: 'string' }, column: { type: 'string' }, config: { type: 'string' }, 'full-sweep': { type: 'boolean' },
+          seed: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' }, epochs: { type: 'string' },
+          quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        },
+      });
+    } catch (err) {
+      throw new UsageError(`lrlab: ${(err as Error).message.split('. ')[0]} (try lrlab --help)`);
+    }
+    const { values: o, positionals } = parsed;
+    if (o.help) {
+      write(HELP);
       return 0;
     }
-    await runDemo({
-      epochs: num('epochs', values.epochs, 10, (x) => Number.isInteger(x) && x > 0),
-      lr: num('lr', values.lr, 1e-3, (x) => x > 0 && Number.isFinite(x)),
-      seed: num('seed', values.seed, 42, (x) => Number.isInteger(x) && x >= 0),
-      out,
-    });
+    const command = positionals[0];
+    if (command === undefined) {
+      write(HELP);
+      return 2;
+    }
+    if (!['demo', 'find', 'compare-schedules'].includes(command)) throw new UsageError(`lrlab: unknown command '${command}' (try lrlab --help)`);
+    if (positionals.length > 1) throw new UsageError(`lrlab: unexpected argument '${positionals[1]}' (try lrlab --help)`);
+    if (o.backend !== undefined) {
+      try {
+        useBackend(o.backend);
+      } catch (err) {
+        throw new UsageError(`lrlab: --backend: ${(err as Error).message}`);
+      }
+    }
+    const seed = positiveInt('seed', o.seed, 42, 0);
+    if (command === 'compare-schedules') {
+      printComparison(compareSchedules({ epochs: positiveInt('epochs', o.epochs, 50), seed }), write);
+      return 0;
+    }
+    let series: Float32Array | undefined;
+    let source: string | undefined;
+    if (command === 'find') {
+      if (o.data === undefined) throw new UsageError('lrlab: find needs --data FILE.csv (try lrlab --help)');
+      const column = o.column === undefined ? 0 : /^\d+$/.test(o.column) ? Number(o.column) : o.column;
+      try {
+        series = loadCsvSeries(o.data, { column });
+      } catch (err) {
+        throw new UsageError(`lrlab: ${(err as Error).message}`);
+      }
+      source = `${o.data}${o.column ? `, column ${o.column}` : ''}`;
+    } else if (o.data !== undefined) {
+      throw new UsageError('lrlab: demo runs on the built-in series; use lrlab find --data FILE.csv for yours');
+    }
+    let config: Record<string, unknown> = {};
+    if (o.config !== undefined) {
+      try {
+        config = JSON.parse(readFileSync(o.config, 'utf8'));
+      } catch (err) {
+        throw new UsageError(`lrlab: cannot use --config ${o.config}: ${(err as Error).message}`);
+      }
+    }
+    config = { ...config, seed };
+    if (o['full-sweep']) config.sweep = { ...(config.sweep as object), num: 100, epochs: 3 };
+    const out = o.out ?? 'lrlab-report';
+    const reporter = progressReporter(!o.quiet);
+    let result: PipelineResult;
+    try {
+      result = runPipeline({ series, source, config, ...reporter });
+    } catch (err) {
+      if (/^config: /.test((err as Error).message)) throw new UsageError(`lrlab: ${(err as Error).message}`);
+      throw err;
+    }
+    const files = await writeReport(resolve(out), result);
+    write(summary(result, files, out));
+    return 0;
   } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n`);
+    if (err instanceof UsageError) {
+      process.stderr.write(`${err.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`lrlab: ${(err as Error).message}\n`);
     return 1;
   }
-  return 0;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -23,7 +23,7 @@ export interface RangeTestOptions {
   /** 'exp' (log-spaced, default) or 'linear'. */
   stepMode?: 'exp' | 'linear';
   batchSize?: number;
-  /** EMA factor β of the bias-corrected smoothing: s_t = (β a_{t-1} + (1 - β) l_t) / (1 - β^t). Default 0.98. */
+  /** EMA factor β of the bias-corrected smoothing: s_t = (β a_{t-1} + (1 - β) l_t) / (1 - β^t). Default 0.95 (pytorch-lr-finder's smooth_f 0.05). */
   smoothing?: number;
   /** Stop when the smoothed loss exceeds divergeTh × the best smoothed loss. Default 5. */
   divergeTh?: number;
@@ -56,7 +56,7 @@ export interface RangeTestResult {
  * put back exactly as they were afterwards, also when the test stops early or throws.
  */
 export function rangeTest(model: Module, options: RangeTestOptions): RangeTestResult {
-  const { x, y, optimizer, loss = mseLoss, startLr = 1e-5, endLr = 1e-1, stepMode = 'exp', batchSize = 32, smoothing = 0.98, divergeTh = 5, accumulationSteps = 1, validationData } = options;
+  const { x, y, optimizer, loss = mseLoss, startLr = 1e-5, endLr = 1e-1, stepMode = 'exp', batchSize = 32, smoothing = 0.95, divergeTh = 5, accumulationSteps = 1, validationData } = options;
   if (!(startLr > 0) || !(endLr > startLr)) throw new RangeError(`rangeTest: expected 0 < startLr < endLr, got ${startLr} and ${endLr}`);
   if (stepMode !== 'exp' && stepMode !== 'linear') throw new RangeError(`rangeTest: expected stepMode 'exp' or 'linear', got '${stepMode}'`);
   if (!(smoothing >= 0 && smoothing < 1)) throw new RangeError(`rangeTest: expected smoothing in [0, 1), got ${smoothing}`);

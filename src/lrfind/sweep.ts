@@ -41,6 +41,8 @@ export interface LrSweepRow {
   /** Training loss of the last epoch (NaN when the run diverged). */
   trainLoss: number;
   valLoss: number | null;
+  /** Lowest validation loss over the epochs (what early stopping would keep), or null without validation data. */
+  bestValLoss: number | null;
   diverged: boolean;
 }
 
@@ -62,10 +64,10 @@ export function lrSweep(options: LrSweepOptions): { rows: LrSweepRow[]; bestLr: 
     let row: LrSweepRow;
     try {
       const h = fit(model, { x, y, validationData, optimizer, epochs, batchSize, generator: new Generator(seed), progress: false });
-      row = { lr, trainLoss: h.loss[h.loss.length - 1], valLoss: validationData ? h.valLoss[h.valLoss.length - 1] : null, diverged: false };
+      row = { lr, trainLoss: h.loss[h.loss.length - 1], valLoss: validationData ? h.valLoss[h.valLoss.length - 1] : null, bestValLoss: validationData ? Math.min(...h.valLoss) : null, diverged: false };
     } catch (err) {
       if (!(err instanceof NonFiniteLossError)) throw err;
-      row = { lr, trainLoss: NaN, valLoss: validationData ? NaN : null, diverged: true };
+      row = { lr, trainLoss: NaN, valLoss: validationData ? NaN : null, bestValLoss: validationData ? NaN : null, diverged: true };
     }
     rows.push(row);
     options.onResult?.(row, i, lrs.length);

@@ -1,0 +1,230 @@
+import { syntheticTimeSeries } from '../data/synthetic.js';
+import { slidingWindows, temporalSplit, fitStandardizer } from '../data/windows.js';
+import { Sequential, Linear, ReLU } from '../nn/layers.js';
+import type { Module } from '../nn/module.js';
+import { Adam } from '../optim/adam.js';
+import { SGD } from '../optim/sgd.js';
+import { AdamW } from '../optim/adamw.js';
+import { RMSprop } from '../optim/rmsprop.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { manualSeed, Generator } from '../tensor/random.js';
+import { fit, type History } from '../train/fit.js';
+import { EarlyStopping } from '../train/callbacks.js';
+import { DynamicsRecorder, analyzeDynamics, type DynamicsAnalysis, type DynamicsRecord } from '../train/dynamics.js';
+import { rangeTest, type RangeTestResult } from './range-test.js';
+import { suggestLr, type LrSuggestion } from './suggest.js';
+import { lrSweep, logspace, type LrSweepRow } from './sweep.js';
+
+/** Everything the pipeline can be told; every field has seed 000's default. */
+export interface PipelineConfig {
+  /** Sliding-window length. Default 20. */
+  window: number;
+  /** Hidden layer widths of the ReLU MLP. Default [128, 64, 32]. */
+  hidden: number[];
+  trainFraction: number;
+  batchSize: number;
+  /** 'adam' (default), 'adamw', 'sgd' or 'rmsprop'. */
+  optimizer: 'adam' | 'adamw' | 'sgd' | 'rmsprop';
+  baselineLr: number;
+  /**
+   * Which lr trains as 'optimized': 'steepest' (seed 000's rule, default; the validation run only checks it) or
+   * 'validated' (whichever candidate did best in the validation run, which may be the baseline).
+   */
+  choose: 'steepest' | 'validated';
+  seed: number;
+  rangeTest: { startLr: number; endLr: number; numIter: number; smoothing: number; divergeTh: number };
+  /** Seed 000's systematic sweep: `num` log-spaced lrs, `epochs` each (100 and 3 in the seed). */
+  sweep: { num: number; epochs: number };
+  /** Short runs comparing the candidate lrs before the long training. */
+  validation: { epochs: number };
+  /** The long runs: baseline and found lr, early stopping on the validation loss. */
+  training: { epochs: number; patience: number };
+}
+
+export const DEFAULT_CONFIG: PipelineConfig = {
+  window: 20,
+  hidden: [128, 64, 32],
+  trainFraction: 0.8,
+  batchSize: 32,
+  optimizer: 'adam',
+  baselineLr: 1e-3,
+  choose: 'steepest',
+  seed: 42,
+  rangeTest: { startLr: 1e-5, endLr: 1e-1, numIter: 100, smoothing: 0.95, divergeTh: 5 },
+  sweep: { num: 12, epochs: 2 },
+  validation: { epochs: 10 },
+  training: { epochs: 100, patience: 10 },
+};
+
+/** Merges a user's partial config into the defaults, rejecting unknown keys and wrong kinds with one clear line. */
+export function resolveConfig(partial: unknown = {}): PipelineConfig {
+  const merge = (base: Record<string, unknown>, over: unknown, path: string): Record<string, unknown> => {
+    if (over === null || typeof over !== 'object' || Array.isArray(over)) throw new TypeError(`config: expected ${path || 'the config'} to be an object, got ${JSON.stringify(over)}`);
+    const out: Record<string, unknown> = { ...base };
+    for (const [k, v] of Object.entries(over)) {
+      const where = path ? `${path}.${k}` : k;
+      if (!(k in base)) throw new RangeError(`config: unknown key '${where}' (known: ${Object.keys(base).join(', ')})`);
+      const b = base[k];
+      if (b !== null && typeof b === 'object' && !Array.isArray(b)) out[k] = merge(b as Record<string, unknown>, v, where);
+      else if (Array.isArray(b)) {
+        if (!Array.isArray(v) || v.length === 0 || !v.every((n) => Number.isInteger(n) && n > 0)) throw new TypeError(`config: expected '${where}' to be a non-empty list of positive integers, got ${JSON.stringify(v)}`);
+        out[k] = v;
+      } else if (typeof v !== typeof b) throw new TypeError(`config: expected '${where}' to be a ${typeof b}, got ${JSON.stringify(v)}`);
+      else out[k] = v;
+    }
+    return out;
+  };
+  const c = merge(DEFAULT_CONFIG as unknown as Record<string, unknown>, partial, '') as unknown as PipelineConfig;
+  if (!['adam', 'adamw', 'sgd', 'rmsprop'].includes(c.optimizer)) throw new RangeError(`config: expected 'optimizer' to be adam, adamw, sgd or rmsprop, got '${c.optimizer}'`);
+  const positiveInts: [string, number][] = [['window', c.window], ['batchSize', c.batchSize], ['rangeTest.numIter', c.rangeTest.numIter], ['sweep.num', c.sweep.num], ['sweep.epochs', c.sweep.epochs], ['validation.epochs', c.validation.epochs], ['training.epochs', c.training.epochs]];
+  for (const [k, v] of positiveInts) if (!Number.isInteger(v) || v < 1) throw new RangeError(`config: expected '${k}' to be a positive integer, got ${v}`);
+  if (c.choose !== 'steepest' && c.choose !== 'validated') throw new RangeError(`config: expected 'choose' to be 'steepest' or 'validated', got '${c.choose}'`);
+  if (!(c.baselineLr > 0)) throw new RangeError(`config: expected 'baselineLr' > 0, got ${c.baselineLr}`);
+  return c;
+}
+
+/** One long training run, summarized as seed 000's results table needs. */
+export interface RunSummary {
+  name: string;
+  lr: number;
+  epochsRun: number;
+  trainingTimeMs: number;
+  /** Validation MSE of the weights kept (early stopping restores the best), in the series' units. */
+  finalValMse: number;
+  /** Validation MSE after the last epoch run, in the series' units. */
+  lastEpochValMse: number;
+  analysis: DynamicsAnalysis;
+  history: Pick<History, 'loss' | 'valLoss' | 'lr' | 'timeMs'>;
+  dynamics: Pick<DynamicsRecord, 'batchLoss' | 'lr' | 'gradNorm'>;
+}
+
+export interface Candidate {
+  name: string;
+  lr: number;
+  /** Best validation MSE over the short run, in the series' units (NaN if it diverged). */
+  valMse: number;
+}
+
+export interface PipelineResult {
+  config: PipelineConfig;
+  data: { points: number; trainWindows: number; validWindows: number; mseScale: number; source: string };
+  rangeTest: RangeTestResult;
+  suggestion: LrSuggestion;
+  sweep: { rows: LrSweepRow[]; bestLr: number };
+  validation: { candidates: Candidate[]; chosen: Candidate; warnings: string[] };
+  baseline: RunSummary;
+  optimized: RunSummary;
+  timingsMs: Record<string, number>;
+}
+
+export type Stage = 'data' | 'range test' | 'sweep' | 'validation' | 'baseline' | 'optimized';
+
+function makeOptimizer(kind: PipelineConfig['optimizer'], params: Tensor[], lr: number): Optimizer<{ lr: number }> {
+  switch (kind) {
+    case 'sgd': return new SGD(params, { lr, momentum: 0.9 }) as unknown as Optimizer<{ lr: number }>;
+    case 'adamw': return new AdamW(params, { lr }) as unknown as Optimizer<{ lr: number }>;
+    case 'rmsprop': return new RMSprop(params, { lr }) as unknown as Optimizer<{ lr: number }>;
+    default: return new Adam(params, { lr }) as unknown as Optimizer<{ lr: number }>;
+  }
+}
+
+/**
+ * Seed 000's whole pipeline on a series: windows and a temporal split standardized on the training part; a range
+ * test and its suggestions; the systematic sweep; a short validation run of the candidates (the steepest-descent
+ * lr, the valley lr, the sweep's best and the baseline); then the baseline and the found lr (`config.choose`) trained side by side
+ * from the same seed and initialization with early stopping, each with its training dynamics analyzed.
+ */
+export function runPipeline(options: { series?: Float32Array; source?: string; config?: unknown; onStage?: (stage: Stage, detail: string) => void; onProgress?: (stage: Stage, done: number, total: number) => void } = {}): PipelineResult {
+  const config = resolveConfig(options.config ?? {});
+  const note = options.onStage ?? (() => {});
+  const progress = options.onProgress ?? (() => {});
+  const timings: Record<string, number> = {};
+  const time = <T>(name: string, fn: () => T): T => {
+    const t0 = performance.now();
+    const out = fn();
+    timings[name] = performance.now() - t0;
+    return out;
+  };
+  const { window, seed } = config;
+
+  const values = options.series ?? syntheticTimeSeries().values;
+  if (values.length < window * 3) {
+    throw new RangeError(`runPipeline: expected a series of at least ${window * 3} values for window ${window} (training and validation windows), got ${values.length}`);
+  }
+  const { train } = temporalSplit(values, config.trainFraction);
+  const scaler = fitStandardizer(train);
+  const trainData = slidingWindows(scaler.transform(train), window);
+  const validData = slidingWindows(scaler.transform(values.slice(train.length - window)), window);
+  const mseScale = scaler.std * scaler.std;
+  note('data', `${values.length} points, ${trainData.x.shape[0]} training and ${validData.x.shape[0]} validation windows`);
+
+  const makeModel = (): Module => {
+    const sizes = [window, ...config.hidden];
+    const layers: Module[] = [];
+    for (let i = 1; i < sizes.length; i++) layers.push(new Linear(sizes[i - 1], sizes[i]), new ReLU());
+    layers.push(new Linear(sizes[sizes.length - 1], 1));
+    return new Sequential(...layers);
+  };
+
+  const rt = time('rangeTest', () => {
+    manualSeed(seed);
+    const model = makeModel();
+    return rangeTest(model, { x: trainData.x, y: trainData.y, optimizer: makeOptimizer(config.optimizer, model.parameters(), config.baselineLr), batchSize: config.batchSize, seed, ...config.rangeTest });
+  });
+  const suggestion = suggestLr(rt.lrs, rt.losses, { smoothed: rt.smoothedLosses });
+  note('range test', `${rt.iterations} steps from ${config.rangeTest.startLr} to ${config.rangeTest.endLr} (${rt.stopReason}); steepest descent at ${suggestion.lr.toExponential(2)}`);
+
+  const sweepLrs = logspace(config.rangeTest.startLr, config.rangeTest.endLr, config.sweep.num);
+  const sweep = time('sweep', () =>
+    lrSweep({ makeModel, makeOptimizer: (p, lr) => makeOptimizer(config.optimizer, p, lr), x: trainData.x, y: trainData.y, validationData: validData, lrs: sweepLrs, epochs: config.sweep.epochs, batchSize: config.batchSize, seed, onResult: (_r, i, n) => progress('sweep', i + 1, n) }),
+  );
+  note('sweep', `${sweep.rows.length} lrs x ${config.sweep.epochs} epoch(s); best ${sweep.bestLr.toExponential(2)}`);
+
+  const proposals: [string, number][] = [['steepest', suggestion.suggestions.steepest.lr], ['valley', suggestion.suggestions.valley.lr], ['sweep best', sweep.bestLr], ['baseline', config.baselineLr]];
+  const candidates = time('validation', () => {
+    const short = lrSweep({ makeModel, makeOptimizer: (p, lr) => makeOptimizer(config.optimizer, p, lr), x: trainData.x, y: trainData.y, validationData: validData, lrs: proposals.map(([, lr]) => lr), epochs: config.validation.epochs, batchSize: config.batchSize, seed, onResult: (_r, i, n) => progress('validation', i + 1, n) });
+    return short.rows.map((r, i): Candidate => ({ name: proposals[i][0], lr: r.lr, valMse: r.diverged ? NaN : (r.bestValLoss as number) * mseScale }));
+  });
+  const best = candidates.filter((c) => Number.isFinite(c.valMse)).reduce((a, b) => (b.valMse < a.valMse ? b : a), candidates[candidates.length - 1]);
+  const chosen = config.choose === 'validated' ? best : candidates[0];
+  const validationWarnings: string[] = [];
+  const base = candidates[candidates.length - 1];
+  if (!(chosen.valMse <= base.valMse)) {
+    validationWarnings.push(`in the ${config.validation.epochs}-epoch validation run the ${chosen.name} lr ${chosen.lr.toExponential(2)} reached ${chosen.valMse.toFixed(2)}, the baseline ${base.valMse.toFixed(2)}`);
+  }
+  note('validation', `${candidates.map((c) => `${c.name} ${c.lr.toExponential(2)}: ${c.valMse.toFixed(2)}`).join(', ')}; training ${chosen.name}`);
+
+  const train_ = (name: string, lr: number): RunSummary => {
+    manualSeed(seed);
+    const model = makeModel();
+    const recorder = new DynamicsRecorder();
+    const started = performance.now();
+    const h = fit(model, {
+      x: trainData.x, y: trainData.y, validationData: validData, optimizer: makeOptimizer(config.optimizer, model.parameters(), lr),
+      epochs: config.training.epochs, batchSize: config.batchSize, generator: new Generator(seed), progress: false,
+      callbacks: [recorder, new EarlyStopping({ patience: config.training.patience, restoreBestWeights: true }), { onEpochEnd: (e: number) => progress(name === 'baseline' ? 'baseline' : 'optimized', e + 1, config.training.epochs) }],
+    });
+    const trainingTimeMs = performance.now() - started;
+    const scaled = (v: number[]) => v.map((x) => x * mseScale);
+    return {
+      name, lr, epochsRun: h.epochsRun, trainingTimeMs,
+      finalValMse: Math.min(...h.valLoss) * mseScale,
+      lastEpochValMse: h.valLoss[h.valLoss.length - 1] * mseScale,
+      // in the series' units, so the loss variance reads like seed 000's
+      analysis: analyzeDynamics({ batchLoss: scaled(recorder.record.batchLoss), epochLoss: scaled(h.loss), valLoss: scaled(h.valLoss) }),
+      history: { loss: scaled(h.loss), valLoss: scaled(h.valLoss), lr: h.lr, timeMs: h.timeMs },
+      dynamics: { batchLoss: scaled(recorder.record.batchLoss), lr: recorder.record.lr, gradNorm: recorder.record.gradNorm },
+    };
+  };
+  const baseline = time('baseline', () => train_('baseline', config.baselineLr));
+  note('baseline', `lr ${config.baselineLr}: ${baseline.epochsRun} epochs, validation MSE ${baseline.finalValMse.toFixed(2)}`);
+  const optimized = chosen.lr === config.baselineLr ? { ...baseline, name: 'optimized' } : time('optimized', () => train_('optimized', chosen.lr));
+  note('optimized', `lr ${chosen.lr.toExponential(2)}: ${optimized.epochsRun} epochs, validation MSE ${optimized.finalValMse.toFixed(2)}`);
+
+  return {
+    config,
+    data: { points: values.length, trainWindows: trainData.x.shape[0], validWindows: validData.x.shape[0], mseScale, source: options.source ?? 'built-in synthetic series (seed 000)' },
+    rangeTest: rt, suggestion, sweep: { rows: sweep.rows, bestLr: sweep.bestLr }, validation: { candidates, chosen, warnings: validationWarnings }, baseline, optimized, timingsMs: timings,
+  };
+}

@@ -1,0 +1,151 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../io/atomic.js';
+import type { PipelineResult, RunSummary } from '../lrfind/pipeline.js';
+import { PLOTS, renderSvg } from './charts.js';
+
+/** One row of the results table: the metric, both values, and the relative change (lower is better for all). */
+export interface ComparisonRow {
+  metric: string;
+  baseline: string;
+  optimized: string;
+  change: string;
+}
+
+function change(base: number, opt: number, better: string, worse: string): string {
+  if (!Number.isFinite(base) || !Number.isFinite(opt) || base === 0) return '-';
+  const rel = (base - opt) / Math.abs(base);
+  if (Math.abs(rel) < 0.0005) return 'same';
+  return `${(Math.abs(rel) * 100).toFixed(1)}% ${rel > 0 ? better : worse}`;
+}
+
+/** Seed 000's results table, with the figures measured in this run. */
+export function comparisonTable(r: PipelineResult): ComparisonRow[] {
+  const b = r.baseline, o = r.optimized;
+  const conv = (s: RunSummary) => s.analysis.convergenceEpoch ?? NaN;
+  return [
+    { metric: 'Learning rate', baseline: b.lr.toExponential(2), optimized: o.lr.toExponential(2), change: `x${(o.lr / b.lr).toFixed(2)}` },
+    { metric: 'Training time', baseline: `${(b.trainingTimeMs / 1000).toFixed(1)} s`, optimized: `${(o.trainingTimeMs / 1000).toFixed(1)} s`, change: change(b.trainingTimeMs, o.trainingTimeMs, 'faster', 'slower') },
+    { metric: 'Final validation MSE', baseline: b.finalValMse.toFixed(2), optimized: o.finalValMse.toFixed(2), change: change(b.finalValMse, o.finalValMse, 'better', 'worse') },
+    { metric: 'Convergence epoch', baseline: String(b.analysis.convergenceEpoch ?? '-'), optimized: String(o.analysis.convergenceEpoch ?? '-'), change: change(conv(b), conv(o), 'fewer', 'more') },
+    { metric: 'Loss variance', baseline: b.analysis.lossVariance.toFixed(3), optimized: o.analysis.lossVariance.toFixed(3), change: change(b.analysis.lossVariance, o.analysis.lossVariance, 'more stable', 'less stable') },
+    { metric: 'Epochs run (early stopping)', baseline: String(b.epochsRun), optimized: String(o.epochsRun), change: change(b.epochsRun, o.epochsRun, 'fewer', 'more') },
+    { metric: 'Dynamics', baseline: b.analysis.classification, optimized: o.analysis.classification, change: '' },
+  ];
+}
+
+function markdownTable(header: string[], rows: string[][]): string {
+  return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+/** The report as Markdown, linking the SVG plots beside it. */
+export function reportMarkdown(r: PipelineResult): string {
+  const s = r.suggestion;
+  const warnings = [...s.warnings, ...r.validation.warnings];
+  return `# lrlab report
+
+Data: ${r.data.source}: ${r.data.points} points, ${r.data.trainWindows} training and ${r.data.validWindows} validation windows
+of ${r.config.window}. Model: ${[r.config.window, ...r.config.hidden, 1].join('-')} ReLU MLP, ${r.config.optimizer}, batch ${r.config.batchSize}, seed ${r.config.seed}.
+
+## Found learning rate: ${s.lr.toExponential(2)}
+
+The range test swept ${r.rangeTest.iterations} lrs from ${r.config.rangeTest.startLr} to ${r.config.rangeTest.endLr} (${r.rangeTest.stopReason}).
+The steepest descent of the Savitzky-Golay-smoothed loss (seed 000's rule) is at **${s.lr.toExponential(2)}**.
+
+${markdownTable(['rule', 'lr'], Object.values(s.suggestions).map((x) => [x.method, x.lr.toExponential(2)]))}
+
+The suggestions span ${s.spreadDecades.toFixed(2)} decades (${s.agree ? 'they agree within one decade' : 'they disagree'}).
+${warnings.length ? `\nWarnings:\n\n${warnings.map((w) => `- ${w}`).join('\n')}\n` : ''}
+![Range test](lr-vs-loss.svg)
+
+![Discovery](discovery.svg)
+
+## Sweep and validation run
+
+The sweep trained ${r.sweep.rows.length} fresh models for ${r.config.sweep.epochs} epoch(s) each; the lowest final validation loss was at ${r.sweep.bestLr.toExponential(2)}.
+A ${r.config.validation.epochs}-epoch validation run compared the candidates (best validation MSE):
+
+${markdownTable(['candidate', 'lr', 'validation MSE'], r.validation.candidates.map((c) => [c.name, c.lr.toExponential(2), c.valMse.toFixed(2)]))}
+
+![Sweep](sweep.svg)
+
+## Baseline against the found learning rate
+
+Same seed, same initialization, early stopping (patience ${r.config.training.patience}, best weights restored).
+
+${markdownTable(['Metric', 'Baseline', 'Optimized', 'Change'], comparisonTable(r).map((c) => [c.metric, c.baseline, c.optimized, c.change]))}
+
+![Before and after](before-after.svg)
+
+![Training dynamics](dynamics.svg)
+
+![Training speed](speed.svg)
+
+Measures: the final validation MSE is that of the weights kept; the loss variance is the variance of the validation
+MSE over the second half of the epochs; the convergence epoch is the first within 5% of the run's best; a run is
+oscillatory when over a quarter of its epochs raise the validation loss or its batch losses scatter by more than
+half their level around a moving average.
+`;
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** A self-contained HTML page: the Markdown's content with the SVGs inlined. */
+export function reportHtml(markdown: string, svgs: Record<string, string>): string {
+  const body: string[] = [];
+  let table: string[] | null = null;
+  const flush = () => {
+    if (table === null) return;
+    const [head, , ...rows] = table;
+    const cells = (l: string) => l.split('|').slice(1, -1).map((c) => escapeHtml(c.trim()));
+    body.push(`<table><tr>${cells(head).map((c) => `<th>${c}</th>`).join('')}</tr>${rows.map((r) => `<tr>${cells(r).map((c) => `<td>${c}</td>`).join('')}</tr>`).join('')}</table>`);
+    table = null;
+  };
+  const inline = (s: string) => escapeHtml(s).replace(/\*\*(.+?)\*\*/g, '<strong>$1</strong>');
+  for (const line of markdown.split('\n')) {
+    if (line.startsWith('|')) {
+      (table ??= []).push(line);
+      continue;
+    }
+    flush();
+    const img = /^!\[(.*)\]\((.+\.svg)\)$/.exec(line);
+    if (img) body.push(`<figure>${svgs[img[2]] ?? ''}<figcaption>${escapeHtml(img[1])}</figcaption></figure>`);
+    else if (line.startsWith('## ')) body.push(`<h2>${inline(line.slice(3))}</h2>`);
+    else if (line.startsWith('# ')) body.push(`<h1>${inline(line.slice(2))}</h1>`);
+    else if (line.startsWith('- ')) body.push(`<ul><li>${inline(line.slice(2))}</li></ul>`);
+    else if (line.trim() !== '') body.push(`<p>${inline(line)}</p>`);
+  }
+  flush();
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>lrlab report</title>
+<style>body{font-family:system-ui,sans-serif;max-width:960px;margin:2em auto;padding:0 1em;color:#222}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 10px;text-align:left}figure{margin:1.5em 0}figcaption{color:#666;font-size:90%}</style>
+</head><body>
+${body.join('\n')}
+</body></html>
+`;
+}
+
+/**
+ * Writes a run's report into `dir`: the SVG plots, `results.json` (every number), `report.md` and a self-contained
+ * `report.html`. Each file is written atomically, so an interrupted run leaves complete files or none.
+ */
+export async function writeReport(dir: string, r: PipelineResult): Promise<string[]> {
+  mkdirSync(dir, { recursive: true });
+  const written: string[] = [];
+  const svgs: Record<string, string> = {};
+  for (const [name, spec] of Object.entries(PLOTS)) {
+    svgs[name] = await renderSvg(spec(r));
+    writeFileAtomic(join(dir, name), svgs[name]);
+    written.push(name);
+  }
+  writeFileAtomic(join(dir, 'results.json'), JSON.stringify({ ...r, comparison: comparisonTable(r) }, null, 1));
+  written.push('results.json');
+  const md = reportMarkdown(r);
+  writeFileAtomic(join(dir, 'report.md'), md);
+  written.push('report.md');
+  writeFileAtomic(join(dir, 'report.html'), reportHtml(md, svgs));
+  written.push('report.html');
+  return written;
+}

@@ -1,0 +1,156 @@
+// The main job end to end: `lrlab demo` on seed 000's data, its report files and plots, `lrlab find` on a CSV, and
+// the failures a user can cause. The demo run takes about 20 seconds.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Resvg } from '@resvg/resvg-js';
+import { main } from '../../src/cli/main.js';
+import { resolveConfig, PLOTS, writeReport, type PipelineResult } from '../../src/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'lrlab-pipeline-'));
+const SMALL = { hidden: [16], rangeTest: { numIter: 30 }, sweep: { num: 3, epochs: 1 }, validation: { epochs: 1 }, training: { epochs: 3, patience: 2 } };
+
+async function run(args: string[]) {
+  let out = '', err = '';
+  const write = process.stderr.write.bind(process.stderr);
+  (process.stderr as any).write = (s: string) => ((err += s), true);
+  try {
+    return { code: await main(args, (s) => (out += s)), out, err };
+  } finally {
+    (process.stderr as any).write = write;
+  }
+}
+
+const test = suite('lrlab demo: seed 000 end to end');
+let demo: { code: number; out: string; err: string };
+const demoDir = join(dir, 'demo');
+
+test.before(async () => {
+  demo = await run(['demo', '--out', demoDir, '--quiet']);
+});
+
+test('exits 0 and prints the found lr and the results table', () => {
+  assert.is(demo.code, 0, demo.err);
+  assert.match(demo.out, /found learning rate: \d\.\d\de-\d/);
+  assert.match(demo.out, /Final validation MSE\s+\d+\.\d\d\s+\d+\.\d\d/);
+});
+
+test('writes results.json, report.md, report.html and every plot, with no temporary files', () => {
+  const files = readdirSync(demoDir).sort();
+  assert.equal(files, ['before-after.svg', 'discovery.svg', 'dynamics.svg', 'lr-vs-loss.svg', 'report.html', 'report.md', 'results.json', 'speed.svg', 'sweep.svg']);
+  const md = readFileSync(join(demoDir, 'report.md'), 'utf8');
+  assert.match(md, /\| Final validation MSE \| \d+\.\d\d \| \d+\.\d\d \|/);
+  const html = readFileSync(join(demoDir, 'report.html'), 'utf8');
+  assert.is((html.match(/<svg/g) ?? []).length, Object.keys(PLOTS).length);
+});
+
+test("on seed 000's data the found lr trains to a lower validation MSE than the 1e-3 baseline (seed 42)", () => {
+  const r = JSON.parse(readFileSync(join(demoDir, 'results.json'), 'utf8')) as PipelineResult;
+  assert.is(r.baseline.lr, 1e-3);
+  assert.is(r.optimized.lr, r.suggestion.lr);
+  assert.not.equal(r.optimized.lr, r.baseline.lr);
+  assert.ok(r.optimized.finalValMse < r.baseline.finalValMse, `optimized ${r.optimized.finalValMse} vs baseline ${r.baseline.finalValMse}`);
+  // the figures come from this run: the table equals the runs' own numbers
+  const row = (r as any).comparison.find((c: { metric: string }) => c.metric === 'Final validation MSE');
+  assert.is(row.baseline, r.baseline.finalValMse.toFixed(2));
+  assert.is(r.rangeTest.lrs.length, 100);
+});
+
+test('every SVG renders to PNG, and each plot shows its series', () => {
+  const expected: Record<string, string[]> = {
+    'lr-vs-loss.svg': ['raw loss', 'smoothed (EMA)', 'suggested'],
+    'discovery.svg': ['Savitzky-Golay (11, 2)', '-gradient'],
+    'sweep.svg': ['training', 'validation'],
+    'dynamics.svg': ['baseline (lr 1.0e-3', 'optimized (lr', 'batch MSE'],
+    'before-after.svg': ['baseline', 'optimized', 'epoch'],
+    'speed.svg': ['training time (s)', 'epochs to convergence'],
+  };
+  for (const [file, labels] of Object.entries(expected)) {
+    const svg = readFileSync(join(demoDir, file), 'utf8');
+    for (const l of labels) assert.ok(svg.includes(l.replace(/&/g, '&amp;')), `${file} lacks '${l}'`);
+    const png = new Resvg(svg, { background: 'white' }).render();
+    assert.ok(png.width > 300 && png.height > 100, `${file} rendered ${png.width}x${png.height}`);
+    const pixels = png.pixels;
+    let dark = 0;
+    for (let i = 0; i < pixels.length; i += 4) if (pixels[i] < 128) dark++;
+    assert.ok(dark > 500, `${file} rendered almost blank (${dark} dark pixels)`);
+  }
+});
+
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+test.run();
+
+const find = suite('lrlab find and bad input');
+const fdir = mkdtempSync(join(tmpdir(), 'lrlab-find-'));
+
+find('find runs the pipeline on a CSV column with a config file', async () => {
+  const csv = join(fdir, 'sales.csv');
+  const rows = Array.from({ length: 240 }, (_, t) => `2024-${t},${(50 + 10 * Math.sin(t / 7) + (t % 5)).toFixed(3)}`);
+  writeFileSync(csv, ['day,sales', ...rows].join('\n'));
+  const cfg = join(fdir, 'cfg.json');
+  writeFileSync(cfg, JSON.stringify({ ...SMALL, window: 10 }));
+  const r = await run(['find', '--data', csv, '--column', 'sales', '--config', cfg, '--out', join(fdir, 'out'), '--quiet']);
+  assert.is(r.code, 0, r.err);
+  const result = JSON.parse(readFileSync(join(fdir, 'out', 'results.json'), 'utf8'));
+  assert.is(result.data.points, 240);
+  assert.is(result.config.window, 10);
+  assert.match(result.data.source, /sales.csv, column sales/);
+});
+
+find('a missing column, an unreadable file, a bad config or a series shorter than the window: one line, exit 2', async () => {
+  const csv = join(fdir, 'sales.csv');
+  let r = await run(['find', '--data', csv, '--column', 'revenue', '--quiet']);
+  assert.is(r.code, 2);
+  assert.match(r.err, /^lrlab: parseCsvSeries: expected a column named 'revenue' in '.*sales.csv', got columns \["day","sales"\]\n$/);
+  r = await run(['find', '--data', join(fdir, 'nope.csv'), '--quiet']);
+  assert.is(r.code, 2);
+  assert.match(r.err, /lrlab: loadCsvSeries: cannot read/);
+  writeFileSync(join(fdir, 'bad.json'), '{"windw": 5}');
+  r = await run(['demo', '--config', join(fdir, 'bad.json'), '--quiet', '--out', join(fdir, 'x')]);
+  assert.is(r.code, 2);
+  assert.match(r.err, /lrlab: config: unknown key 'windw' \(known: window, hidden/);
+  assert.not.ok(existsSync(join(fdir, 'x')));
+  writeFileSync(join(fdir, 'short.csv'), 'v\n' + Array.from({ length: 30 }, (_, i) => i).join('\n'));
+  r = await run(['find', '--data', join(fdir, 'short.csv'), '--quiet', '--out', join(fdir, 'y')]);
+  assert.is(r.code, 1);
+  assert.match(r.err, /lrlab: runPipeline: expected a series of at least 60 values for window 20/);
+  r = await run(['find', '--quiet']);
+  assert.match(r.err, /lrlab: find needs --data FILE.csv/);
+  r = await run(['demo', '--backend', 'tpu']);
+  assert.is(r.code, 2);
+  assert.match(r.err, /lrlab: --backend: useBackend: expected one of cpu.*, got 'tpu'/);
+});
+
+find('resolveConfig rejects wrong kinds and values', () => {
+  assert.throws(() => resolveConfig({ hidden: [0] }), /config: expected 'hidden' to be a non-empty list of positive integers, got \[0\]/);
+  assert.throws(() => resolveConfig({ sweep: { num: 'ten' } }), /config: expected 'sweep.num' to be a number, got "ten"/);
+  assert.throws(() => resolveConfig({ optimizer: 'lbfgs' }), /config: expected 'optimizer' to be adam, adamw, sgd or rmsprop, got 'lbfgs'/);
+  assert.throws(() => resolveConfig({ training: { epochs: 0 } }), /config: expected 'training.epochs' to be a positive integer, got 0/);
+  assert.is(resolveConfig({ rangeTest: { numIter: 50 } }).rangeTest.startLr, 1e-5);
+});
+
+find('a report interrupted half way leaves the finished files complete and the rest absent', async () => {
+  const result = JSON.parse(readFileSync(join(fdir, 'out', 'results.json'), 'utf8')) as PipelineResult;
+  const target = join(fdir, 'interrupted');
+  const original = PLOTS['dynamics.svg'];
+  PLOTS['dynamics.svg'] = () => {
+    throw new Error('killed (simulated)');
+  };
+  let threw = false;
+  try {
+    await writeReport(target, result);
+  } catch {
+    threw = true;
+  } finally {
+    PLOTS['dynamics.svg'] = original;
+  }
+  assert.ok(threw);
+  const files = readdirSync(target).sort();
+  assert.equal(files, ['discovery.svg', 'lr-vs-loss.svg', 'sweep.svg']);
+  for (const f of files) assert.match(readFileSync(join(target, f), 'utf8'), /<\/svg>\s*$/);
+});
+
+find.after(() => rmSync(fdir, { recursive: true, force: true }));
+find.run();
