@@ -6,7 +6,8 @@ export { tensor, zeros, ones, full, arange, randn, rand, zerosLike, onesLike, ty
 export { Generator, manualSeed, defaultGenerator } from './tensor/random.js';
 export { broadcastShapes, sizeOf, formatShape, type Shape } from './tensor/shape.js';
 export { toNdarray, fromNdarray } from './tensor/ndarray.js';
-export { registerBackend, useBackend, getBackend, listBackends, type Backend } from './tensor/backends/backend.js';
+export { registerBackend, registerBackendFactory, useBackend, getBackend, listBackends, builtBackends, type Backend } from './tensor/backends/backend.js';
+export { createGpuBackend, type GpuBackend, type GpuMode } from './tensor/backends/gpujs.js';
 export { cpuBackend } from './tensor/backends/cpu.js';
 
 // autograd

@@ -4,7 +4,7 @@ import { suite } from 'uvu';
 import * as ops from '../../src/index.js';
 import { Tensor, tensor } from '../../src/index.js';
 import { assertClose, assertShape, fixture, type TensorJSONFixture } from '../helpers/assert.js';
-import { availableBackends, withBackend } from '../helpers/backends.js';
+import { availableBackends, backendLabel, withBackend } from '../helpers/backends.js';
 
 interface OpCase {
   name: string;
@@ -54,7 +54,7 @@ const { ops: cases } = fixture<{ ops: OpCase[] }>('ops.json');
 const TOL = { atol: 1e-6, rtol: 1e-5 };
 
 for (const backend of availableBackends()) {
-  const test = suite(`ops match PyTorch (${backend} backend)`);
+  const test = suite(`ops match PyTorch (${backendLabel(backend)})`);
   for (const [i, c] of cases.entries()) {
     test(`${c.name} #${i} ${JSON.stringify(c.args)} gives torch's values and gradients`, () => {
       withBackend(backend, () => {

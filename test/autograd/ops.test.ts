@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import * as F from '../../src/index.js';
 import { Generator, Tensor, tensor, gradcheck } from '../../src/index.js';
 import { assertClose, assertShape } from '../helpers/assert.js';
-import { availableBackends, withBackend } from '../helpers/backends.js';
+import { availableBackends, backendLabel, withBackend } from '../helpers/backends.js';
 
 const hand = suite('ops: hand-computed values');
 
@@ -163,7 +163,7 @@ const CHECKS: Check[] = [
 ];
 
 for (const backend of availableBackends()) {
-  const gc = suite(`gradcheck: every primitive (${backend} backend)`);
+  const gc = suite(`gradcheck: every primitive (${backendLabel(backend)})`);
   for (const [name, fn, inputs] of CHECKS) {
     gc(`${name}: backward agrees with central differences`, () => {
       withBackend(backend, () => {

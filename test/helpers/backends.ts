@@ -1,11 +1,50 @@
-import { listBackends, useBackend, getBackend } from '../../src/index.js';
+import { suite } from 'uvu';
+import { useBackend, getBackend, type GpuBackend } from '../../src/index.js';
+
+let cached: string[] | null = null;
+let skipReason: string | null = null;
 
 /**
- * The backends every numeric suite runs on: each registered one (today the CPU reference; the gpu.js backend
- * registers itself when present). `forEachBackend` restores the previous backend afterwards.
+ * The backends every numeric suite runs on: cpu always; gpu when gpu.js runs on a GPU here (headless GL under
+ * Xvfb in CI). Where gpu.js would only fall back to its CPU modes, the gpu suites are skipped and the reason is
+ * printed once (`gpuSkipReason`).
  */
 export function availableBackends(): string[] {
-  return listBackends();
+  if (cached !== null) return cached;
+  cached = ['cpu'];
+  const previous = getBackend().name;
+  try {
+    const gpu = useBackend('gpu') as GpuBackend;
+    if (gpu.onGpu) cached.push('gpu');
+    else skipReason = `gpu.js runs in '${gpu.mode}' mode here, not on a GPU (no headless GL: build the gl addon and run under xvfb-run)`;
+  } catch (err) {
+    skipReason = `the gpu backend cannot start: ${(err as Error).message}`;
+  } finally {
+    useBackend(previous);
+  }
+  if (skipReason !== null) {
+    console.log(`  gpu backend suites skipped: ${skipReason}`);
+    const skipped = suite('gpu backend suites');
+    skipped.skip('run on the gpu backend', () => {});
+    skipped.run();
+  }
+  return cached;
+}
+
+/** The mode label for suite names: 'cpu', or 'gpu (headlessgl)'. */
+export function backendLabel(name: string): string {
+  if (name === 'cpu') return 'cpu backend';
+  const b = useBackendQuiet(name) as GpuBackend;
+  return `${name} backend, gpu.js mode ${b.mode}`;
+}
+
+function useBackendQuiet(name: string) {
+  const previous = getBackend().name;
+  try {
+    return useBackend(name);
+  } finally {
+    useBackend(previous);
+  }
 }
 
 export function withBackend<T>(name: string, fn: () => T): T {

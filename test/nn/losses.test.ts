@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { tensor, mul, mseLoss, l1Loss, huberLoss, smoothL1Loss, crossEntropy, bceWithLogits, Tensor, zeros } from '../../src/index.js';
 import { assertClose, assertShape, fixture, type TensorJSONFixture } from '../helpers/assert.js';
-import { availableBackends, withBackend } from '../helpers/backends.js';
+import { availableBackends, backendLabel, withBackend } from '../helpers/backends.js';
 
 interface LossCase {
   name: string;
@@ -27,7 +27,7 @@ const LOSSES: Record<string, (x: Tensor, t: Tensor, args: Record<string, any>) =
 const { losses } = fixture<{ losses: LossCase[] }>('ops.json');
 
 for (const backend of availableBackends()) {
-  const parity = suite(`losses match PyTorch (${backend} backend)`);
+  const parity = suite(`losses match PyTorch (${backendLabel(backend)})`);
   for (const c of losses) {
     const label = `${c.name} ${JSON.stringify({ ...c.args, posWeight: c.args.posWeight ? '[3]' : undefined })}`;
     parity(`${label}: value and gradient`, () => {

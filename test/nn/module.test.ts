@@ -8,7 +8,7 @@ import {
   saveModel, loadModel, init, Generator, manualSeed, Tensor,
 } from '../../src/index.js';
 import { assertClose, fixture, type TensorJSONFixture } from '../helpers/assert.js';
-import { availableBackends, withBackend } from '../helpers/backends.js';
+import { availableBackends, backendLabel, withBackend } from '../helpers/backends.js';
 
 interface MlpFixture {
   stateDict: Record<string, number[] | number[][]>;
@@ -24,7 +24,7 @@ const seed000Mlp = () =>
   new Sequential(new Linear(20, 128), new ReLU(), new Linear(128, 64), new ReLU(), new Linear(64, 32), new ReLU(), new Linear(32, 1));
 
 for (const backend of availableBackends()) {
-  const mlp = suite(`MLP 20-128-64-32-1 matches PyTorch (${backend} backend)`);
+  const mlp = suite(`MLP 20-128-64-32-1 matches PyTorch (${backendLabel(backend)})`);
   mlp('PyTorch weights exported as nested lists load as they are; forward, loss and every gradient agree', () => {
     withBackend(backend, () => {
       const model = seed000Mlp();

@@ -2,6 +2,7 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { formatShape } from '../../tensor/shape.js';
 import { getBackend } from '../../tensor/backends/backend.js';
 import '../../tensor/backends/cpu.js';
+import '../../tensor/backends/gpujs.js';
 import { record } from '../engine.js';
 import { expectTensor } from './broadcast.js';
 

@@ -22,7 +22,17 @@ export interface Backend {
 }
 
 const registry = new Map<string, Backend>();
+const factories = new Map<string, () => Backend>();
 let active: Backend | null = null;
+let envApplied = false;
+
+/**
+ * Makes a backend available under `name` without building it: `useBackend(name)` calls `create` the first time
+ * (so the gpu.js backend loads gpu.js only when asked for).
+ */
+export function registerBackendFactory(name: string, create: () => Backend): void {
+  factories.set(name, create);
+}
 
 /** Makes a backend available to `useBackend` under its name. */
 export function registerBackend(backend: Backend): void {
@@ -32,21 +42,36 @@ export function registerBackend(backend: Backend): void {
 
 /** Selects the backend every op uses from now on. */
 export function useBackend(name: string): Backend {
-  const backend = registry.get(name);
+  envApplied = true;
+  let backend = registry.get(name);
+  if (backend === undefined && factories.has(name)) {
+    backend = factories.get(name)!();
+    registry.set(name, backend);
+  }
   if (backend === undefined) {
-    throw new RangeError(`useBackend: expected one of ${[...registry.keys()].join(', ')}, got '${name}'`);
+    throw new RangeError(`useBackend: expected one of ${listBackends().join(', ')}, got '${name}'`);
   }
   active = backend;
   return backend;
 }
 
-/** The backend in use. */
+/** The backend in use: the one last chosen with `useBackend`, else `LRLAB_BACKEND` from the environment, else cpu. */
 export function getBackend(): Backend {
+  if (!envApplied) {
+    envApplied = true;
+    const wanted = typeof process !== 'undefined' ? process.env.LRLAB_BACKEND : undefined;
+    if (wanted) useBackend(wanted);
+  }
   if (active === null) throw new Error('getBackend: expected a registered backend, got none');
   return active;
 }
 
 /** Names of the registered backends. */
 export function listBackends(): string[] {
-  return [...registry.keys()];
+  return [...new Set([...registry.keys(), ...factories.keys()])];
+}
+
+/** Names of the backends already built (those `useBackend` has created, and cpu). */
+export function builtBackends(): Backend[] {
+  return [...registry.values()];
 }

@@ -1,0 +1,122 @@
+import { createRequire } from 'node:module';
+import { registerBackendFactory, type Backend } from './backend.js';
+import { cpuBackend } from './cpu.js';
+
+/** The modes gpu.js can run in; `gpu` asks it to pick the best GPU mode available. */
+export type GpuMode = 'gpu' | 'webgl' | 'webgl2' | 'headlessgl' | 'webgpu' | 'webasm' | 'cpu';
+
+/** The gpu.js backend: matmul and its two backward products as gpu.js kernels. */
+export interface GpuBackend extends Backend {
+  /** The mode gpu.js really runs in (it falls back quietly; this records what it picked). */
+  readonly mode: string;
+  readonly requestedMode: GpuMode;
+  /** True when `mode` runs on a GPU (WebGL, headless GL or WebGPU), not one of gpu.js's CPU fallbacks. */
+  readonly onGpu: boolean;
+  /** Kernels compiled so far (one per shape and transposition). */
+  readonly kernelCount: number;
+  /** Releases every kernel and the GL context. */
+  dispose(): void;
+}
+
+const KERNEL_MODES: Record<string, string> = {
+  HeadlessGLKernel: 'headlessgl', WebGL2Kernel: 'webgl2', WebGLKernel: 'webgl', WebGPUKernel: 'webgpu', WebAssemblyKernel: 'webasm', CPUKernel: 'cpu',
+};
+const GPU_MODES = new Set(['headlessgl', 'webgl', 'webgl2', 'webgpu']);
+
+// One kernel source per transposition: A is m x k (or stored k x m), B is k x n (or stored n x k).
+const SOURCES: Record<string, string> = {
+  nn: `function (a, b) { let s = 0; for (let p = 0; p < this.constants.k; p++) { s += a[this.thread.y][p] * b[p][this.thread.x]; } return s; }`,
+  nt: `function (a, b) { let s = 0; for (let p = 0; p < this.constants.k; p++) { s += a[this.thread.y][p] * b[this.thread.x][p]; } return s; }`,
+  tn: `function (a, b) { let s = 0; for (let p = 0; p < this.constants.k; p++) { s += a[p][this.thread.y] * b[p][this.thread.x]; } return s; }`,
+  tt: `function (a, b) { let s = 0; for (let p = 0; p < this.constants.k; p++) { s += a[p][this.thread.y] * b[this.thread.x][p]; } return s; }`,
+};
+
+/**
+ * Creates the gpu.js backend. gpu.js is loaded here, on first use, not when lrlab is imported. One kernel is
+ * compiled per (shape, transposition) and reused; `dispose()` frees them. Shapes beyond the GL texture limit run on
+ * the CPU reference kernel instead (with a one-time notice), so a result is never wrong.
+ */
+export function createGpuBackend(options: { mode?: GpuMode; name?: string; quiet?: boolean } = {}): GpuBackend {
+  const requestedMode = options.mode ?? 'gpu';
+  let GPU: any;
+  try {
+    GPU = createRequire(import.meta.url)('gpu.js').GPU;
+  } catch (err) {
+    throw new Error(`gpu backend: cannot load gpu.js (${(err as Error).message.split('\n')[0]}); install it or use the cpu backend`);
+  }
+  let gpu: any;
+  try {
+    gpu = new GPU({ mode: requestedMode });
+  } catch (err) {
+    throw new Error(`gpu backend: gpu.js cannot run in mode '${requestedMode}' here: ${(err as Error).message}`);
+  }
+  const input = GPU.input ?? createRequire(import.meta.url)('gpu.js').input;
+  const kernels = new Map<string, any>();
+  let maxTexture = Infinity;
+  let warnedSize = false;
+
+  const build = (variant: string, m: number, k: number, n: number) => {
+    const key = `${variant}:${m}x${k}x${n}`;
+    let kernel = kernels.get(key);
+    if (kernel === undefined) {
+      try {
+        kernel = gpu
+          .createKernel(SOURCES[variant], { output: [n, m], constants: { k }, loopMaxIterations: k, precision: 'single', tactic: 'precision', dynamicOutput: false })
+          .setPipeline(false);
+      } catch (err) {
+        throw new Error(`gpu backend: compiling the ${variant} matmul kernel for (${m} x ${k}) x (${k} x ${n}) failed: ${(err as Error).message}`);
+      }
+      kernels.set(key, kernel);
+    }
+    return kernel;
+  };
+
+  // a probe kernel tells which mode gpu.js really chose
+  const probe = build('nn', 1, 1, 1);
+  probe(input(new Float32Array([1]), [1, 1]), input(new Float32Array([1]), [1, 1]));
+  const kernelClass = probe.kernel?.constructor?.name ?? probe.constructor?.name ?? '';
+  const mode = KERNEL_MODES[kernelClass] ?? gpu.mode ?? 'unknown';
+  const onGpu = GPU_MODES.has(mode);
+  if (onGpu && probe.kernel?.context?.getParameter) {
+    const ctx = probe.kernel.context;
+    maxTexture = ctx.getParameter(ctx.MAX_TEXTURE_SIZE) ?? Infinity;
+  }
+  if (requestedMode === 'gpu' && !onGpu && !options.quiet) {
+    console.warn(`lrlab: the gpu backend asked gpu.js for a GPU, but gpu.js runs in '${mode}' mode here (no WebGL or headless GL; on Linux, build the gl addon and run under xvfb-run). Results are correct, not GPU-accelerated.`);
+  }
+
+  const backend: GpuBackend = {
+    name: options.name ?? 'gpu',
+    mode,
+    requestedMode,
+    onGpu,
+    get kernelCount() {
+      return kernels.size;
+    },
+    matmul(a, b, out, m, k, n, transA, transB) {
+      if (Math.max(m, n, k) > maxTexture) {
+        if (!warnedSize && !options.quiet) {
+          warnedSize = true;
+          console.warn(`lrlab: a ${m} x ${k} x ${n} product exceeds the GL texture limit (${maxTexture}); such products run on the CPU reference kernel`);
+        }
+        cpuBackend.matmul(a, b, out, m, k, n, transA, transB);
+        return;
+      }
+      const variant = `${transA ? 't' : 'n'}${transB ? 't' : 'n'}`;
+      const kernel = build(variant, m, k, n);
+      // gpu.js reads a flat array with its [width, height]: width is the stored row length
+      const A = input(a.length === m * k ? a : a.subarray(0, m * k), transA ? [m, k] : [k, m]);
+      const B = input(b.length === k * n ? b : b.subarray(0, k * n), transB ? [k, n] : [n, k]);
+      const rows = kernel(A, B) as Float32Array[];
+      for (let i = 0; i < m; i++) out.set(rows[i], i * n);
+    },
+    dispose() {
+      for (const kernel of kernels.values()) kernel.destroy?.();
+      kernels.clear();
+      gpu.destroy?.();
+    },
+  };
+  return backend;
+}
+
+registerBackendFactory('gpu', () => createGpuBackend());
