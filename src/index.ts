@@ -8,6 +8,7 @@ export { broadcastShapes, sizeOf, formatShape, type Shape } from './tensor/shape
 export { toNdarray, fromNdarray } from './tensor/ndarray.js';
 export { registerBackend, registerBackendFactory, useBackend, getBackend, listBackends, builtBackends, type Backend } from './tensor/backends/backend.js';
 export { createGpuBackend, type GpuBackend, type GpuMode } from './tensor/backends/gpujs.js';
+export { createWasmBackend, type WasmBackend } from './tensor/backends/fast/wasm.js';
 export { cpuBackend } from './tensor/backends/cpu.js';
 
 // autograd

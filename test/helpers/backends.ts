@@ -5,7 +5,7 @@ let cached: string[] | null = null;
 let skipReason: string | null = null;
 
 /**
- * The backends every numeric suite runs on: cpu always; gpu when gpu.js runs on a GPU here (headless GL under
+ * The backends every numeric suite runs on: cpu and wasm (the fast CPU path) always; gpu when gpu.js runs on a GPU here (headless GL under
  * Xvfb in CI). Where gpu.js would only fall back to its CPU modes, the gpu suites are skipped and the reason is
  * printed once (`gpuSkipReason`).
  */
@@ -13,6 +13,12 @@ export function availableBackends(): string[] {
   if (cached !== null) return cached;
   cached = ['cpu'];
   const previous = getBackend().name;
+  try {
+    useBackend('wasm');
+    cached.push('wasm');
+  } catch (err) {
+    console.log(`  wasm backend suites skipped: ${(err as Error).message}`);
+  }
   try {
     const gpu = useBackend('gpu') as GpuBackend;
     if (gpu.onGpu) cached.push('gpu');
@@ -34,6 +40,7 @@ export function availableBackends(): string[] {
 /** The mode label for suite names: 'cpu', or 'gpu (headlessgl)'. */
 export function backendLabel(name: string): string {
   if (name === 'cpu') return 'cpu backend';
+  if (name === 'wasm') return `wasm backend, SIMD, ${(useBackendQuiet(name) as unknown as { threads: number }).threads} thread(s)`;
   const b = useBackendQuiet(name) as GpuBackend;
   return `${name} backend, gpu.js mode ${b.mode}`;
 }

@@ -3,6 +3,7 @@ import { formatShape } from '../../tensor/shape.js';
 import { getBackend } from '../../tensor/backends/backend.js';
 import '../../tensor/backends/cpu.js';
 import '../../tensor/backends/gpujs.js';
+import '../../tensor/backends/fast/wasm.js';
 import { record } from '../engine.js';
 import { expectTensor } from './broadcast.js';
 

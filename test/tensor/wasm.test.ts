@@ -1,0 +1,52 @@
+// The fast CPU path: lrlab's WebAssembly SIMD kernel against the reference kernel, on awkward shapes, every
+// transposition, one thread and two; and the committed module is the build of its source.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { createWasmBackend, cpuBackend, randn, Generator } from '../../src/index.js';
+import { assertClose } from '../helpers/assert.js';
+
+const test = suite('wasm backend: SIMD kernel');
+const single = createWasmBackend({ threads: 1 });
+const threaded = createWasmBackend({ threads: 2, parallelThreshold: 0 });
+
+const SHAPES: [number, number, number][] = [[1, 1, 1], [3, 5, 7], [4, 8, 8], [5, 1, 9], [13, 17, 31], [32, 20, 128], [128, 20, 32], [33, 64, 65]];
+
+for (const [m, k, n] of SHAPES) {
+  test(`(${m} x ${k}) x (${k} x ${n}) in all four transpositions equals the reference kernel, one thread and two`, () => {
+    const g = new Generator(m * 1000 + k * 10 + n);
+    const a = randn([m * k], { generator: g }).data, b = randn([k * n], { generator: g }).data;
+    for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+      const ref = new Float32Array(m * n), one = new Float32Array(m * n).fill(NaN), two = new Float32Array(m * n).fill(NaN);
+      cpuBackend.matmul(a, b, ref, m, k, n, ta, tb);
+      single.matmul(a, b, one, m, k, n, ta, tb);
+      threaded.matmul(a, b, two, m, k, n, ta, tb);
+      // float32 sums in another order: a few ulp of the sum's magnitude
+      assertClose(one, ref, { atol: 1e-5 * Math.sqrt(k), rtol: 1e-5 }, `transA=${ta} transB=${tb} one thread`);
+      assertClose(two, ref, { atol: 1e-5 * Math.sqrt(k), rtol: 1e-5 }, `transA=${ta} transB=${tb} two threads`);
+    }
+  });
+}
+
+test('a large product grows the memory and splits across threads with the same result', () => {
+  const g = new Generator(9);
+  const n = 300;
+  const a = randn([n * n], { generator: g }).data, b = randn([n * n], { generator: g }).data;
+  const ref = new Float32Array(n * n), out = new Float32Array(n * n);
+  cpuBackend.matmul(a, b, ref, n, n, n, false, false);
+  threaded.matmul(a, b, out, n, n, n, false, false);
+  assertClose(out, ref, { atol: 2e-4, rtol: 1e-5 });
+});
+
+test('the committed WebAssembly module is the build of assembly/gemm.ts', () => {
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  const out = execFileSync(process.execPath, ['scripts/build-wasm.mjs', '--check'], { cwd: root, encoding: 'utf8' });
+  assert.match(out, /matches/);
+});
+
+test.after(() => {
+  single.dispose();
+  threaded.dispose();
+});
+test.run();
