@@ -1,0 +1,86 @@
+import { Generator, randn, cpuBackend } from '../src/index.js';
+import { time, tfjs, maxAbsDiff, type LrlabImpl, type Row } from './common.js';
+
+/**
+ * Square fp32 matmul at each size: every lrlab backend and TensorFlow.js's CPU and WASM backends, all checked
+ * against the CPU reference (max abs error printed) before timing. GFLOPS = 2 n^3 / time.
+ */
+export async function matmulSuite(impls: LrlabImpl[], sizes: number[], log: (s: string) => void, quick: boolean): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const n of sizes) {
+    const g = new Generator(n);
+    const A = randn([n, n], { generator: g }).data, B = randn([n, n], { generator: g }).data;
+    const ref = new Float32Array(n * n);
+    cpuBackend.matmul(A, B, ref, n, n, n, false, false);
+    const flops = 2 * n ** 3;
+    const budget = { maxTime: quick ? 0.3 : 1, minSamples: n >= 512 ? 2 : 3 };
+    const add = (implementation: string, backend: string, mode: string, fn: () => void, result: () => ArrayLike<number>) => {
+      fn();
+      const err = maxAbsDiff(result(), ref);
+      // a wrong result is never timed: the tolerance grows with the length of the sums
+      if (!(err <= 1e-4 * Math.sqrt(n) * 10)) throw new Error(`matmul ${n}: ${implementation} disagrees with the reference (max abs error ${err})`);
+      const t = time(`${implementation} ${n}`, fn, budget);
+      rows.push({ suite: 'matmul', case: `${n}`, implementation, backend, mode, ...t, figures: { gflops: flops / (t.ms * 1e6), maxAbsError: err } });
+      log(`  matmul ${String(n).padStart(4)}  ${implementation.padEnd(30)} ${(flops / (t.ms * 1e6)).toFixed(2).padStart(7)} GFLOPS  (max abs error ${err.toExponential(1)})`);
+    };
+    for (const impl of impls) {
+      // gpu.js's own CPU modes are slow at large sizes: measured up to 256 only, and said so
+      if ((impl.mode === 'cpu' || impl.mode === 'webasm') && n > 256) continue;
+      const out = new Float32Array(n * n);
+      add(impl.label, impl.backend.name, impl.mode, () => impl.backend.matmul(A, B, out, n, n, n, false, false), () => out);
+    }
+    for (const be of ['cpu', 'wasm'] as const) {
+      const tf = await tfjs(be);
+      const a = tf.tensor2d(A, [n, n]), b = tf.tensor2d(B, [n, n]);
+      let last: Float32Array = new Float32Array(0);
+      add(`tfjs-backend-${be}${be === 'wasm' ? ' (1 thread, SIMD)' : ''}`, `tfjs ${be}`, '-', () => {
+        const c = tf.matMul(a, b);
+        last = c.dataSync() as Float32Array;
+        c.dispose();
+      }, () => last);
+      a.dispose();
+      b.dispose();
+    }
+  }
+  const refs = new Map(rows.filter((r) => r.implementation === 'lrlab cpu (reference)').map((r) => [r.case, r.figures.gflops as number]));
+  for (const r of rows) r.figures.vsReference = (r.figures.gflops as number) / (refs.get(r.case) ?? NaN);
+  return rows;
+}
+
+/**
+ * The seed 000 model's smallest product, forward and backward (32x20 by 20x128 and its two gradient products),
+ * through lrlab's op against one plain loop doing the same multiply-adds: the per-op overhead.
+ */
+export function smallShapeSuite(impls: LrlabImpl[], log: (s: string) => void, quick: boolean, ops: typeof import('../src/index.js')): Row[] {
+  const rows: Row[] = [];
+  const g = new Generator(3);
+  const x = randn([32, 20], { generator: g }), w = randn([20, 128], { generator: g, requiresGrad: true }), gy = randn([32, 128], { generator: g });
+  const budget = { maxTime: quick ? 0.3 : 1 };
+  const plain = time('plain loop', () => {
+    const y = new Float32Array(32 * 128), dw = new Float32Array(20 * 128), dx = new Float32Array(32 * 20);
+    const X = x.data, W = w.data, G = gy.data;
+    for (let i = 0; i < 32; i++) for (let p = 0; p < 20; p++) { const a = X[i * 20 + p]; for (let j = 0; j < 128; j++) y[i * 128 + j] += a * W[p * 128 + j]; }
+    for (let p = 0; p < 20; p++) for (let i = 0; i < 32; i++) { const a = X[i * 20 + p]; for (let j = 0; j < 128; j++) dw[p * 128 + j] += a * G[i * 128 + j]; }
+    for (let i = 0; i < 32; i++) for (let p = 0; p < 20; p++) { let s = 0; for (let j = 0; j < 128; j++) s += G[i * 128 + j] * W[p * 128 + j]; dx[i * 20 + p] = s; }
+  }, budget);
+  rows.push({ suite: 'small', case: '32x20 @ 20x128 fwd+bwd', implementation: 'plain JS loop (same multiply-adds)', backend: '-', mode: '-', ...plain, figures: { vsPlainLoop: 1 } });
+  log(`  small shape  plain loop                       ${(plain.ms * 1000).toFixed(1)} us`);
+  for (const impl of impls.filter((i) => i.mode === '-' || i.mode === 'headlessgl')) {
+    ops.useBackend('cpu');
+    const run = () => {
+      w.grad = null;
+      ops.matmul(x, w).backward(gy);
+    };
+    const previous = ops.getBackend().name;
+    ops.registerBackend(impl.backend);
+    ops.useBackend(impl.backend.name);
+    try {
+      const t = time(impl.label, run, budget);
+      rows.push({ suite: 'small', case: '32x20 @ 20x128 fwd+bwd', implementation: impl.label, backend: impl.backend.name, mode: impl.mode, ...t, figures: { vsPlainLoop: t.ms / plain.ms } });
+      log(`  small shape  ${impl.label.padEnd(32)} ${(t.ms * 1000).toFixed(1)} us  (${(t.ms / plain.ms).toFixed(2)}x the plain loop)`);
+    } finally {
+      ops.useBackend(previous);
+    }
+  }
+  return rows;
+}

@@ -1,0 +1,71 @@
+// lrlab's benchmarks: `npm run bench` (full, a few minutes) or `npm run bench -- --quick`.
+// Writes bench/results/latest.json and latest.md, and prints the tables as it goes.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import * as lr from '../src/index.js';
+import { lrlabImplementations, machine, type Row } from './common.js';
+import { matmulSuite, smallShapeSuite } from './matmul.js';
+import { epochSuite, rangeTestSuite, demoSuite, memorySuite } from './training.js';
+
+const quick = process.argv.includes('--quick');
+const here = dirname(fileURLToPath(import.meta.url));
+
+// Without a display, re-run under Xvfb (when installed) so gpu.js can use headless GL.
+if (!process.env.DISPLAY && !process.env.LRLAB_BENCH_CHILD && spawnSync('sh', ['-c', 'command -v xvfb-run']).status === 0) {
+  const r = spawnSync('xvfb-run', ['-a', '-s', '-screen 0 1024x768x24', process.execPath, '--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit', env: { ...process.env, LRLAB_BENCH_CHILD: '1' } });
+  process.exit(r.status ?? 1);
+}
+
+const log = (s: string) => console.log(s);
+const started = new Date();
+const info = machine();
+log(`lrlab benchmarks${quick ? ' (quick)' : ''}: ${info.cpu}, ${info.cores} cores, Node ${info.node}`);
+const impls = lrlabImplementations(log);
+const gpuModes = impls.filter((i) => i.mode !== '-').map((i) => i.mode);
+log(`gpu.js modes here: ${gpuModes.join(', ') || 'none'}`);
+
+const rows: Row[] = [];
+log('\nmatmul (fp32, square)');
+rows.push(...(await matmulSuite(impls, quick ? [64, 128, 256] : [64, 128, 256, 512, 1024], log, quick)));
+log('\nsmall shapes (per-op overhead)');
+rows.push(...smallShapeSuite(impls, log, quick, lr));
+log('\ntraining');
+rows.push(...(await epochSuite(impls, log, quick)));
+rows.push(...rangeTestSuite(impls, log, quick));
+if (!quick) rows.push(...(await demoSuite(impls, log)));
+log('\nmemory');
+rows.push(...memorySuite(impls, log, quick));
+for (const i of impls) (i.backend as { dispose?: () => void }).dispose?.();
+
+const date = started.toISOString().slice(0, 10);
+const fmt = (v: number | string | undefined, d = 2) => (typeof v === 'number' ? (Number.isFinite(v) ? v.toFixed(d) : '-') : v ?? '-');
+const table = (title: string, header: string[], body: string[][]) => [`### ${title}`, '', `| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...body.map((r) => `| ${r.join(' | ')} |`), ''].join('\n');
+const pick = (suite: string) => rows.filter((r) => r.suite === suite);
+const sizes = [...new Set(pick('matmul').map((r) => r.case))];
+const impNames = [...new Set(pick('matmul').map((r) => `${r.implementation}|${r.mode}`))];
+const md = [
+  `## Benchmarks (${date}${quick ? ', quick run' : ''})`,
+  '',
+  `Machine: ${info.cpu}, ${info.cores} cores, ${info.memoryGiB} GiB, ${info.platform}, Node ${info.node}; gpu.js modes: ${gpuModes.join(', ') || 'none'}.`,
+  'Every result was checked against the CPU reference before timing. Timings by benchmark.js (mean, ± relative margin).',
+  '',
+  table('matmul, GFLOPS (x = ratio to the lrlab CPU reference)', ['implementation', 'gpu.js mode', ...sizes.map((s) => `${s}`)], impNames.map((key) => {
+    const [name, mode] = key.split('|');
+    return [name, mode, ...sizes.map((s) => {
+      const r = pick('matmul').find((x) => x.case === s && `${x.implementation}|${x.mode}` === key);
+      return r ? `${fmt(r.figures.gflops)} (x${fmt(r.figures.vsReference, 1)})` : 'not run';
+    })];
+  })),
+  table('32x20 @ 20x128, forward and backward', ['implementation', 'gpu.js mode', 'time (us)', 'vs one plain loop'], pick('small').map((r) => [r.implementation, r.mode, fmt(r.ms * 1000, 1), `x${fmt(r.figures.vsPlainLoop)}`])),
+  table('seed 000 MLP, one epoch (1,149 windows, batch 32, Adam)', ['implementation', 'gpu.js mode', 'ms / epoch', 'examples / s', 'speed vs lrlab cpu'], pick('epoch').map((r) => [r.implementation, r.mode, `${fmt(r.ms, 0)} ±${fmt(r.rme, 0)}%`, fmt(r.figures.examplesPerSecond, 0), `x${fmt(r.figures.vsReference)}`])),
+  table('100-step range test', ['implementation', 'gpu.js mode', 'ms'], pick('rangeTest').map((r) => [r.implementation, r.mode, fmt(r.ms, 0)])),
+  ...(quick ? [] : [table('lrlab demo end to end (one run)', ['implementation', 'seconds'], pick('demo').map((r) => [r.implementation, fmt(r.figures.seconds, 1)]))]),
+  table('memory over training steps', ['implementation', 'gpu.js mode', 'steps', 'heap growth (KiB)', 'RSS growth (KiB)', 'new Float32Arrays / step'], pick('memory').map((r) => [r.implementation, r.mode, r.case.split(' ')[0], fmt(r.figures.heapGrowthKiB, 0), fmt(r.figures.rssGrowthKiB, 0), fmt(r.figures.float32ArraysPerStep, 0)])),
+].join('\n');
+mkdirSync(join(here, 'results'), { recursive: true });
+const name = quick ? 'latest-quick' : 'latest';
+lr.writeFileAtomic(join(here, 'results', `${name}.json`), JSON.stringify({ date: started.toISOString(), quick, machine: info, gpuModes, rows }, null, 1));
+lr.writeFileAtomic(join(here, 'results', `${name}.md`), md + '\n');
+log(`\n${md}\nwrote bench/results/${name}.json and ${name}.md`);
