@@ -6,6 +6,7 @@ export { tensor, zeros, ones, full, arange, randn, rand, zerosLike, onesLike, ty
 export { Generator, manualSeed, defaultGenerator } from './tensor/random.js';
 export { broadcastShapes, sizeOf, formatShape, type Shape } from './tensor/shape.js';
 export { toNdarray, fromNdarray } from './tensor/ndarray.js';
+export { reuseBuffers, alloc, poolStats } from './tensor/pool.js';
 export { registerBackend, registerBackendFactory, useBackend, getBackend, listBackends, builtBackends, type Backend } from './tensor/backends/backend.js';
 export { createGpuBackend, type GpuBackend, type GpuMode } from './tensor/backends/gpujs.js';
 export { createWasmBackend, type WasmBackend } from './tensor/backends/fast/wasm.js';
@@ -17,6 +18,7 @@ export { add, sub, mul, div, neg, pow } from './autograd/ops/arithmetic.js';
 export { exp, log, sqrt, abs, tanh, sigmoid } from './autograd/ops/unary.js';
 export { relu, leakyRelu, softplus, type SoftplusOptions } from './autograd/ops/activation.js';
 export { matmul } from './autograd/ops/matmul.js';
+export { linear } from './autograd/ops/linear.js';
 export { sum, mean, max } from './autograd/ops/reduce.js';
 export { reshape, transpose, expand, unsqueeze } from './autograd/ops/view.js';
 export { slice, concat, stack, gather } from './autograd/ops/index-ops.js';
@@ -25,7 +27,7 @@ export { gradcheck, type GradcheckOptions, type GradcheckResult, type GradcheckM
 export { toDot } from './autograd/dot.js';
 
 // nn
-export { Module, type StateDict } from './nn/module.js';
+export { Module, clearGrad, type StateDict } from './nn/module.js';
 export { Linear, Sequential, ReLU, LeakyReLU, Tanh, Sigmoid, Dropout, type LinearOptions } from './nn/layers.js';
 export { mseLoss, l1Loss, huberLoss, smoothL1Loss, crossEntropy, bceWithLogits, type Reduction, type LossOptions } from './nn/losses.js';
 export * as init from './nn/init.js';

@@ -1,5 +1,6 @@
 import { Tensor } from '../tensor/tensor.js';
 import { formatShape, sameShape } from '../tensor/shape.js';
+import { alloc } from '../tensor/pool.js';
 
 /**
  * One node of the graph: the op, its inputs, and the local chain rule. `backward` receives dL/dOutput and
@@ -88,7 +89,8 @@ export function backward(root: Tensor, gradient?: Tensor): void {
         `backward: expected a one-element tensor or an explicit gradient, got shape ${formatShape(root.shape)}`,
       );
     }
-    seed = new Float32Array([1]);
+    seed = alloc(1);
+    seed[0] = 1;
   } else {
     if (!sameShape(gradient.shape, root.shape)) {
       throw new RangeError(
@@ -127,7 +129,7 @@ export function backward(root: Tensor, gradient?: Tensor): void {
       } else if (owned.has(existing)) {
         for (let j = 0; j < existing.length; j++) existing[j] += gi[j];
       } else {
-        const total = new Float32Array(existing.length);
+        const total = alloc(existing.length);
         for (let j = 0; j < total.length; j++) total[j] = existing[j] + gi[j];
         owned.add(total);
         grads.set(input, total);
@@ -136,6 +138,8 @@ export function backward(root: Tensor, gradient?: Tensor): void {
   }
 }
 
+// A leaf's gradient outlives the step (the optimizer reads it), so it is a buffer of its own, never a pooled one;
+// kept across steps (zeroGrad({ setToNone: false })) it is reused in place.
 function accumulateLeaf(leaf: Tensor, g: Float32Array): void {
   if (leaf.grad === null) {
     leaf.grad = new Tensor(g.slice(), leaf.shape);

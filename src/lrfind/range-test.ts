@@ -5,6 +5,7 @@ import { mseLoss } from '../nn/losses.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { batches, type Batch } from '../data/windows.js';
 import { evaluate } from '../train/fit.js';
+import { reuseBuffers } from '../tensor/pool.js';
 
 export interface RangeTestOptions {
   /** Training inputs and targets. */
@@ -90,15 +91,18 @@ export function rangeTest(model: Module, options: RangeTestOptions): RangeTestRe
       const r = i / (numIter - 1);
       const lr = stepMode === 'exp' ? startLr * (endLr / startLr) ** r : startLr + (endLr - startLr) * r;
       for (const g of optimizer.paramGroups) g.lr = lr;
-      optimizer.zeroGrad();
-      let total = 0;
-      for (let k = 0; k < accumulationSteps; k++) {
-        const b = nextBatch();
-        const l = loss(model.forward(b.x), b.y);
-        total += l.item();
-        // dividing by k makes the accumulated gradient the gradient of the mean loss over the k batches
-        (accumulationSteps === 1 ? l : l.div(accumulationSteps)).backward();
-      }
+      const total = reuseBuffers(() => {
+        optimizer.zeroGrad({ setToNone: false });
+        let sum = 0;
+        for (let k = 0; k < accumulationSteps; k++) {
+          const b = nextBatch();
+          const l = loss(model.forward(b.x), b.y);
+          sum += l.item();
+          // dividing by k makes the accumulated gradient the gradient of the mean loss over the k batches
+          (accumulationSteps === 1 ? l : l.div(accumulationSteps)).backward();
+        }
+        return sum;
+      });
       let value = total / accumulationSteps;
       if (!Number.isFinite(value)) {
         result.stopReason = 'non-finite loss';

@@ -1,10 +1,10 @@
 import { Tensor } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
 import { zeros } from '../tensor/creation.js';
+import { alloc } from '../tensor/pool.js';
 import { defaultGenerator, type Generator } from '../tensor/random.js';
-import { add, mul } from '../autograd/ops/arithmetic.js';
-import { matmul } from '../autograd/ops/matmul.js';
-import { transpose } from '../autograd/ops/view.js';
+import { mul } from '../autograd/ops/arithmetic.js';
+import { linear } from '../autograd/ops/linear.js';
 import { relu, leakyRelu } from '../autograd/ops/activation.js';
 import { tanh, sigmoid } from '../autograd/ops/unary.js';
 import { expectTensor } from '../autograd/ops/broadcast.js';
@@ -46,8 +46,7 @@ export class Linear extends Module {
     if (bad !== -1) {
       throw new RangeError(`Linear.forward: expected finite inputs, got ${x.data[bad]} at row ${Math.floor(bad / this.inFeatures)}, column ${bad % this.inFeatures}`);
     }
-    const y = matmul(x, transpose(this.weight, 0, 1));
-    return this.bias === null ? y : add(y, this.bias);
+    return linear(x, this.weight, this.bias);
   }
 }
 
@@ -108,7 +107,7 @@ export class Dropout extends Module {
 
   forward(x: Tensor): Tensor {
     if (!this.training || this.p === 0) return x;
-    const mask = new Float32Array(x.size);
+    const mask = alloc(x.size);
     const scale = this.p === 1 ? 0 : 1 / (1 - this.p);
     for (let i = 0; i < mask.length; i++) mask[i] = this.generator.random() < this.p ? 0 : scale;
     return mul(x, new Tensor(mask, x.shape));

@@ -2,6 +2,12 @@ import { Tensor } from '../tensor/tensor.js';
 import { formatShape, sameShape } from '../tensor/shape.js';
 import { noGrad } from '../autograd/engine.js';
 
+/** Sets a tensor's gradient to null, or zeroes it in place when `setToNone` is false. */
+export function clearGrad(t: Tensor, setToNone: boolean): void {
+  if (setToNone || t.grad === null) t.grad = null;
+  else t.grad.data.fill(0);
+}
+
 /** A state dict: parameter names (`0.weight`, `2.bias`, ...) to tensors, in registration order. */
 export type StateDict = Record<string, Tensor>;
 
@@ -62,9 +68,12 @@ export abstract class Module {
     return this.train(false);
   }
 
-  /** Clears every parameter's gradient (sets it to null, PyTorch's default `set_to_none=True`). */
-  zeroGrad(): void {
-    for (const p of this.parameters()) p.grad = null;
+  /**
+   * Clears every parameter's gradient: to null by default (PyTorch's `set_to_none=True`), or to zeros in place with
+   * `setToNone: false`, which keeps the buffers so a training loop allocates none.
+   */
+  zeroGrad(options: { setToNone?: boolean } = {}): void {
+    for (const p of this.parameters()) clearGrad(p, options.setToNone ?? true);
   }
 
   /** Copies of the parameters by name, so later training does not change the dict. */

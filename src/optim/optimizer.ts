@@ -1,6 +1,7 @@
 import { Tensor } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
 import { noGrad } from '../autograd/engine.js';
+import { clearGrad } from '../nn/module.js';
 
 /** Per-parameter optimizer state: counters and buffers shaped like the parameter. */
 export type ParamState = Record<string, number | Float32Array | null>;
@@ -60,9 +61,9 @@ export abstract class Optimizer<O extends { lr: number }> {
     this.paramGroups.push(merged);
   }
 
-  /** Clears the gradients of every parameter (to null, as PyTorch's default). */
-  zeroGrad(): void {
-    for (const g of this.paramGroups) for (const p of g.params) p.grad = null;
+  /** Clears the gradients of every parameter: to null (PyTorch's default), or to zeros in place with `setToNone: false`. */
+  zeroGrad(options: { setToNone?: boolean } = {}): void {
+    for (const g of this.paramGroups) for (const p of g.params) clearGrad(p, options.setToNone ?? true);
   }
 
   /**

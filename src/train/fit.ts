@@ -7,6 +7,7 @@ import { mseLoss } from '../nn/losses.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { clipGradNorm } from '../optim/clip.js';
 import { batches } from '../data/windows.js';
+import { reuseBuffers } from '../tensor/pool.js';
 import { ReduceLROnPlateau } from '../schedulers/plateau.js';
 import { AdaptiveLR } from '../schedulers/adaptive.js';
 import type { Callback, Logs, TrainingContext } from './callback.js';
@@ -81,7 +82,7 @@ export function evaluate(model: Module, x: Tensor, y: Tensor, loss: (p: Tensor, 
         const m = Math.min(chunk, n - start);
         const xb = new Tensor(x.data.subarray(start * fx, (start + m) * fx), [m, fx]);
         const yb = new Tensor(y.data.subarray(start * fy, (start + m) * fy), [m, fy]);
-        total += loss(model.forward(xb), yb).item() * m;
+        total += reuseBuffers(() => loss(model.forward(xb), yb).item()) * m;
       }
       return total / n;
     });
@@ -93,6 +94,8 @@ export function evaluate(model: Module, x: Tensor, y: Tensor, loss: (p: Tensor, 
 /**
  * Trains `model` with mini-batches, the loop of `keras.Model.fit` with PyTorch's order inside each batch:
  * zeroGrad, forward, loss, backward, (clip), optimizer step, then batch-level scheduler step and callbacks.
+ * Gradients are zeroed in place (`setToNone: false`) and each step runs in `reuseBuffers`, so after the first
+ * step a training loop creates no new typed arrays.
  * After each epoch: validation loss, epoch-level scheduler step, callbacks (which may stop training).
  *
  * A NaN or infinite batch loss stops training before any step is taken on it, and so does a step that would make
@@ -134,9 +137,16 @@ export function fit(model: Module, options: FitOptions): History {
     let total = 0, count = 0, batch = 0;
     for (const b of batches({ x, y }, { batchSize, shuffle: options.shuffle ?? true, generator })) {
       for (const c of callbacks) c.onBatchBegin?.(batch, ctx);
-      optimizer.zeroGrad();
-      const l = loss(model.forward(b.x), b.y);
-      const value = l.item();
+      // the step's tensors live only inside reuseBuffers: their buffers serve the next step (no allocation)
+      const value = reuseBuffers(() => {
+        optimizer.zeroGrad({ setToNone: false });
+        const l = loss(model.forward(b.x), b.y);
+        const v = l.item();
+        if (!Number.isFinite(v)) return v;
+        l.backward();
+        for (const c of callbacks) c.onAfterBackward?.(batch, ctx, { x: b.x, y: b.y, loss: v });
+        return v;
+      });
       if (!Number.isFinite(value)) {
         const message = `fit: the loss became ${value} at epoch ${epoch + 1}, batch ${batch + 1}; training stopped, the model keeps its weights from before this batch`;
         stop(message);
@@ -147,8 +157,6 @@ export function fit(model: Module, options: FitOptions): History {
         }
         break;
       }
-      l.backward();
-      for (const c of callbacks) c.onAfterBackward?.(batch, ctx, { x: b.x, y: b.y, loss: value });
       if (clipNorm !== undefined) clipGradNorm(params, clipNorm);
       params.forEach((p, i) => snapshot[i].set(p.data));
       optimizer.step();

@@ -1,6 +1,7 @@
 import type { Tensor, TensorLike } from '../../tensor/tensor.js';
 import { record } from '../engine.js';
 import { plan, reduceTo, toTensor } from './broadcast.js';
+import { alloc } from '../../tensor/pool.js';
 
 const f = Math.fround;
 
@@ -8,7 +9,7 @@ const f = Math.fround;
 export function add(a: TensorLike, b: TensorLike): Tensor {
   const x = toTensor('add', a), y = toTensor('add', b);
   const p = plan('add', x.shape, y.shape), ia = p.a, ib = p.b, X = x.data, Y = y.data;
-  const out = new Float32Array(p.size);
+  const out = alloc(p.size);
   for (let i = 0; i < out.length; i++) out[i] = X[ia === null ? i : ia[i]] + Y[ib === null ? i : ib[i]];
   // d(a+b)/da = 1, d(a+b)/db = 1: the gradient passes through, summed over broadcast dimensions
   return record('add', out, p.shape, [x, y], (g) => [reduceTo(g, ia, X.length), reduceTo(g, ib, Y.length)]);
@@ -18,7 +19,7 @@ export function add(a: TensorLike, b: TensorLike): Tensor {
 export function sub(a: TensorLike, b: TensorLike): Tensor {
   const x = toTensor('sub', a), y = toTensor('sub', b);
   const p = plan('sub', x.shape, y.shape), ia = p.a, ib = p.b, X = x.data, Y = y.data;
-  const out = new Float32Array(p.size);
+  const out = alloc(p.size);
   for (let i = 0; i < out.length; i++) out[i] = X[ia === null ? i : ia[i]] - Y[ib === null ? i : ib[i]];
   // d(a-b)/da = 1, d(a-b)/db = -1
   return record('sub', out, p.shape, [x, y], (g) => [
@@ -31,7 +32,7 @@ export function sub(a: TensorLike, b: TensorLike): Tensor {
 export function mul(a: TensorLike, b: TensorLike): Tensor {
   const x = toTensor('mul', a), y = toTensor('mul', b);
   const p = plan('mul', x.shape, y.shape), ia = p.a, ib = p.b, X = x.data, Y = y.data;
-  const out = new Float32Array(p.size);
+  const out = alloc(p.size);
   for (let i = 0; i < out.length; i++) out[i] = X[ia === null ? i : ia[i]] * Y[ib === null ? i : ib[i]];
   // d(a*b)/da = b, d(a*b)/db = a
   return record('mul', out, p.shape, [x, y], (g) => [
@@ -44,18 +45,18 @@ export function mul(a: TensorLike, b: TensorLike): Tensor {
 export function div(a: TensorLike, b: TensorLike): Tensor {
   const x = toTensor('div', a), y = toTensor('div', b);
   const p = plan('div', x.shape, y.shape), ia = p.a, ib = p.b, X = x.data, Y = y.data;
-  const out = new Float32Array(p.size);
+  const out = alloc(p.size);
   for (let i = 0; i < out.length; i++) out[i] = X[ia === null ? i : ia[i]] / Y[ib === null ? i : ib[i]];
   // d(a/b)/da = 1/b, d(a/b)/db = -a/b^2, computed as PyTorch does: -g * ((a / b) / b)
   return record('div', out, p.shape, [x, y], (g) => {
     let ga: Float32Array | null = null, gb: Float32Array | null = null;
     if (x.requiresGrad) {
-      ga = new Float32Array(g.length);
+      ga = alloc(g.length);
       for (let i = 0; i < g.length; i++) ga[i] = g[i] / Y[ib === null ? i : ib[i]];
       ga = reduceTo(ga, ia, X.length);
     }
     if (y.requiresGrad) {
-      gb = new Float32Array(g.length);
+      gb = alloc(g.length);
       for (let i = 0; i < g.length; i++) {
         const yi = Y[ib === null ? i : ib[i]];
         gb[i] = -g[i] * f(f(X[ia === null ? i : ia[i]] / yi) / yi);
@@ -77,13 +78,13 @@ export function neg(a: Tensor): Tensor {
 export function pow(a: TensorLike, b: TensorLike): Tensor {
   const x = toTensor('pow', a), y = toTensor('pow', b);
   const p = plan('pow', x.shape, y.shape), ia = p.a, ib = p.b, X = x.data, Y = y.data;
-  const out = new Float32Array(p.size);
+  const out = alloc(p.size);
   for (let i = 0; i < out.length; i++) out[i] = Math.pow(X[ia === null ? i : ia[i]], Y[ib === null ? i : ib[i]]);
   return record('pow', out, p.shape, [x, y], (g) => {
     let ga: Float32Array | null = null, gb: Float32Array | null = null;
     if (x.requiresGrad) {
       // d(a^b)/da = b * a^(b-1); zero where b == 0, as in PyTorch
-      ga = new Float32Array(g.length);
+      ga = alloc(g.length);
       for (let i = 0; i < g.length; i++) {
         const e = Y[ib === null ? i : ib[i]];
         ga[i] = e === 0 ? 0 : g[i] * f(e * f(Math.pow(X[ia === null ? i : ia[i]], e - 1)));
@@ -92,7 +93,7 @@ export function pow(a: TensorLike, b: TensorLike): Tensor {
     }
     if (y.requiresGrad) {
       // d(a^b)/db = a^b * ln(a); PyTorch masks a == 0 (where b >= 0) to 0 instead of 0 * -inf
-      gb = new Float32Array(g.length);
+      gb = alloc(g.length);
       for (let i = 0; i < g.length; i++) {
         const base = X[ia === null ? i : ia[i]];
         gb[i] = base === 0 && Y[ib === null ? i : ib[i]] >= 0 ? 0 : g[i] * f(out[i] * f(Math.log(base)));
@@ -104,14 +105,14 @@ export function pow(a: TensorLike, b: TensorLike): Tensor {
 }
 
 function scaled(v: Float32Array, s: number): Float32Array {
-  const out = new Float32Array(v.length);
+  const out = alloc(v.length);
   for (let i = 0; i < v.length; i++) out[i] = v[i] * s;
   return out;
 }
 
 /** g[i] * v[map[i]]: the gradient times the other operand, read through its broadcast map. */
 function timesGathered(g: Float32Array, v: Float32Array, map: Int32Array | null): Float32Array {
-  const out = new Float32Array(g.length);
+  const out = alloc(g.length);
   for (let i = 0; i < g.length; i++) out[i] = g[i] * v[map === null ? i : map[i]];
   return out;
 }

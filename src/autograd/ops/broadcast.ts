@@ -1,10 +1,15 @@
 import { Tensor, type TensorLike } from '../../tensor/tensor.js';
 import { broadcastIndex, broadcastShapes, sizeOf, type Shape } from '../../tensor/shape.js';
+import { alloc } from '../../tensor/pool.js';
 
 /** Accepts a Tensor or a number (a 0-d constant); anything else is a TypeError naming `op`. */
 export function toTensor(op: string, x: TensorLike): Tensor {
   if (x instanceof Tensor) return x;
-  if (typeof x === 'number') return new Tensor(new Float32Array([x]), []);
+  if (typeof x === 'number') {
+    const data = alloc(1);
+    data[0] = x;
+    return new Tensor(data, []);
+  }
   throw new TypeError(`${op}: expected a Tensor or a number, got ${describe(x)}`);
 }
 
@@ -56,7 +61,7 @@ export function plan(op: string, a: Shape, b: Shape): BroadcastPlan {
  */
 export function reduceTo(g: Float32Array, map: Int32Array | null, size: number): Float32Array {
   if (map === null) return g;
-  const out = new Float32Array(size);
+  const out = alloc(size);
   for (let i = 0; i < g.length; i++) out[map[i]] += g[i];
   return out;
 }

@@ -4,6 +4,7 @@ import { record } from '../engine.js';
 import { describe, expectTensor } from './broadcast.js';
 import { unsqueeze } from './view.js';
 import { tensor } from '../../tensor/creation.js';
+import { alloc, allocInt32 } from '../../tensor/pool.js';
 
 /**
  * Elements `start` (inclusive) to `end` (exclusive) along `dim`, like `x.narrow` / Python slicing with step 1.
@@ -21,11 +22,11 @@ export function slice(a: Tensor, dim: number, start: number, end?: number): Tens
   shape[d] = e - s;
   // view the tensor as [outer, len, inner] and copy the rows s..e of the middle axis
   const outer = sizeOf(x.shape.slice(0, d)), inner = sizeOf(x.shape.slice(d + 1)), X = x.data;
-  const width = (e - s) * inner, y = new Float32Array(outer * width);
+  const width = (e - s) * inner, y = alloc(outer * width);
   for (let o = 0; o < outer; o++) y.set(X.subarray(o * len * inner + s * inner, o * len * inner + e * inner), o * width);
   // the gradient lands back in the sliced rows; the rest of the input got no use, so zero
   return record('slice', y, shape, [x], (g) => {
-    const dx = new Float32Array(X.length);
+    const dx = alloc(X.length);
     for (let o = 0; o < outer; o++) dx.set(g.subarray(o * width, (o + 1) * width), o * len * inner + s * inner);
     return [dx];
   });
@@ -48,7 +49,7 @@ export function concat(tensors: readonly Tensor[], dim = 0): Tensor {
   const total = xs.reduce((n, t) => n + t.shape[d], 0);
   const shape = [...first.shape];
   shape[d] = total;
-  const y = new Float32Array(outer * total * inner);
+  const y = alloc(outer * total * inner);
   const widths = xs.map((t) => t.shape[d] * inner);
   for (let o = 0, off = 0; o < outer; o++) {
     for (let t = 0; t < xs.length; t++) {
@@ -58,7 +59,7 @@ export function concat(tensors: readonly Tensor[], dim = 0): Tensor {
   }
   // each input receives the rows of the gradient it filled
   return record('concat', y, shape, xs, (g) => {
-    const grads = xs.map((t) => (t.requiresGrad ? new Float32Array(t.size) : null));
+    const grads = xs.map((t) => (t.requiresGrad ? alloc(t.size) : null));
     for (let o = 0, off = 0; o < outer; o++) {
       for (let t = 0; t < xs.length; t++) {
         grads[t]?.set(g.subarray(off, off + widths[t]), o * widths[t]);
@@ -99,7 +100,7 @@ export function gather(a: Tensor, dim: number, index: Tensor | NestedArray): Ten
   }
   const I = idx.data, X = x.data, len = x.shape[d];
   const xStrides = stridesOf(x.shape), iStrides = stridesOf(idx.shape);
-  const source = new Int32Array(I.length);
+  const source = allocInt32(I.length);
   for (let i = 0; i < I.length; i++) {
     const v = I[i];
     if (!Number.isInteger(v)) throw new TypeError(`gather: expected integer indices, got ${v} at position ${i}`);
@@ -113,11 +114,11 @@ export function gather(a: Tensor, dim: number, index: Tensor | NestedArray): Ten
     }
     source[i] = offset;
   }
-  const y = new Float32Array(I.length);
+  const y = alloc(I.length);
   for (let i = 0; i < y.length; i++) y[i] = X[source[i]];
   // scatter-add: an element picked twice gets both gradients
   return record('gather', y, idx.shape, [x], (g) => {
-    const dx = new Float32Array(X.length);
+    const dx = alloc(X.length);
     for (let i = 0; i < g.length; i++) dx[source[i]] += g[i];
     return [dx];
   });

@@ -6,6 +6,7 @@ import '../../tensor/backends/gpujs.js';
 import '../../tensor/backends/fast/wasm.js';
 import { record } from '../engine.js';
 import { expectTensor } from './broadcast.js';
+import { alloc } from '../../tensor/pool.js';
 
 /**
  * Matrix product of two 2-D tensors: (m x k)(k x n) -> (m x n), through the active backend.
@@ -23,16 +24,16 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     );
   }
   const backend = getBackend();
-  const out = new Float32Array(m * n);
+  const out = alloc(m * n);
   backend.matmul(x.data, y.data, out, m, k, n, false, false);
   return record('matmul', out, [m, n], [x, y], (g) => {
     let ga: Float32Array | null = null, gb: Float32Array | null = null;
     if (x.requiresGrad) {
-      ga = new Float32Array(m * k);
+      ga = alloc(m * k);
       backend.matmul(g, y.data, ga, m, n, k, false, true); // (m x n)(n x k)
     }
     if (y.requiresGrad) {
-      gb = new Float32Array(k * n);
+      gb = alloc(k * n);
       backend.matmul(x.data, g, gb, k, m, n, true, false); // (k x m)(m x n)
     }
     return [ga, gb];

@@ -3,6 +3,7 @@ import { normalizeDim, sizeOf } from '../../tensor/shape.js';
 import { record } from '../engine.js';
 import { div } from './arithmetic.js';
 import { expectTensor, indexMap } from './broadcast.js';
+import { alloc, alloc64, allocInt32 } from '../../tensor/pool.js';
 
 /** The kept-dims shape (reduced dims set to 1), the output shape, and the dims reduced. */
 function reducedShapes(op: string, x: Tensor, dim: number | number[] | undefined, keepdim: boolean) {
@@ -19,11 +20,13 @@ export function sum(a: Tensor, dim?: number | number[], keepdim = false): Tensor
   const { kept, shape } = reducedShapes('sum', x, dim, keepdim);
   // map[i] = which output element input element i adds into (the kept shape broadcast back onto the input)
   const map = indexMap(kept, x.shape), X = x.data;
-  const acc = new Float64Array(sizeOf(kept));
+  const acc = alloc64(sizeOf(kept));
   for (let i = 0; i < X.length; i++) acc[map === null ? i : map[i]] += X[i];
   // d(sum)/dx_i = 1: every input element receives its output's gradient
-  return record('sum', Float32Array.from(acc), shape, [x], (g) => {
-    const d = new Float32Array(X.length);
+  const out = alloc(acc.length);
+  for (let i = 0; i < acc.length; i++) out[i] = acc[i];
+  return record('sum', out, shape, [x], (g) => {
+    const d = alloc(X.length);
     for (let i = 0; i < d.length; i++) d[i] = g[map === null ? i : map[i]];
     return [d];
   });
@@ -47,7 +50,7 @@ export function max(a: Tensor, dim?: number, keepdim = false): Tensor {
   const { kept, shape } = reducedShapes('max', x, dim, keepdim);
   const map = indexMap(kept, x.shape), X = x.data;
   const n = sizeOf(kept);
-  const best = new Float32Array(n).fill(-Infinity), arg = new Int32Array(n).fill(-1);
+  const best = alloc(n).fill(-Infinity), arg = allocInt32(n).fill(-1);
   for (let i = 0; i < X.length; i++) {
     const o = map === null ? i : map[i];
     if (arg[o] === -1 || X[i] > best[o] || (Number.isNaN(X[i]) && !Number.isNaN(best[o]))) {
@@ -56,7 +59,7 @@ export function max(a: Tensor, dim?: number, keepdim = false): Tensor {
     }
   }
   return record('max', best, shape, [x], (g) => {
-    const d = new Float32Array(X.length);
+    const d = alloc(X.length);
     if (dim === undefined) {
       let ties = 0;
       for (let i = 0; i < X.length; i++) if (X[i] === best[0]) ties++;

@@ -2,6 +2,7 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { broadcastShapes, checkShape, formatShape, normalizeDim, sameShape, sizeOf, stridesOf, type Shape } from '../../tensor/shape.js';
 import { record } from '../engine.js';
 import { expectTensor, indexMap, reduceTo } from './broadcast.js';
+import { alloc, allocInt32 } from '../../tensor/pool.js';
 
 /** Same values in a new shape; one length may be -1 (inferred). */
 export function reshape(a: Tensor, shape: Shape): Tensor {
@@ -32,11 +33,11 @@ export function transpose(a: Tensor, dim0 = -2, dim1 = -1): Tensor {
   shape[d0] = x.shape[d1];
   shape[d1] = x.shape[d0];
   const perm = permutation(x.shape, d0, d1);
-  const X = x.data, y = new Float32Array(X.length);
+  const X = x.data, y = alloc(X.length);
   for (let i = 0; i < y.length; i++) y[i] = X[perm[i]];
   // the transpose of a transpose is the identity: route each gradient back to where its value came from
   return record('transpose', y, shape, [x], (g) => {
-    const d = new Float32Array(g.length);
+    const d = alloc(g.length);
     for (let i = 0; i < g.length; i++) d[perm[i]] = g[i];
     return [d];
   });
@@ -51,7 +52,7 @@ function permutation(shape: Shape, d0: number, d1: number): Int32Array {
   const strides = [...inStrides];
   strides[d0] = inStrides[d1];
   strides[d1] = inStrides[d0];
-  const perm = new Int32Array(sizeOf(shape));
+  const perm = allocInt32(sizeOf(shape));
   const counter = new Array<number>(shape.length).fill(0);
   let idx = 0;
   for (let i = 0; i < perm.length; i++) {
@@ -77,7 +78,7 @@ export function expand(a: Tensor, shape: Shape): Tensor {
   }
   const map = indexMap(x.shape, target), X = x.data;
   if (map === null) return reshape(x, target);
-  const y = new Float32Array(map.length);
+  const y = alloc(map.length);
   for (let i = 0; i < y.length; i++) y[i] = X[map[i]];
   // each input element was copied to many places: its gradient is the sum over them
   return record('expand', y, target, [x], (g) => [reduceTo(g, map, X.length)]);
