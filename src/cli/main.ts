@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { runPipeline, type PipelineResult, type Stage } from '../lrfind/pipeline.js';
 import { writeReport, comparisonTable } from '../report/report.js';
 import { loadCsvSeries } from '../data/csv.js';
-import { useBackend } from '../tensor/backends/backend.js';
+import { useBackend, getBackend } from '../tensor/backends/backend.js';
 import { compareSchedules, type ScheduleComparisonRow } from '../train/compare.js';
 
 const HELP = `lrlab: find, schedule and tune learning rates
@@ -29,7 +29,8 @@ Options:
   --full-sweep     sweep all 100 lrs for 3 epochs each, as seed 000 does (slow)
   --seed N         seed of initialization and shuffling (default 42)
   --out DIR        report folder (default lrlab-report)
-  --backend NAME   compute backend: cpu (default), or gpu where available
+  --backend NAME   compute backend: wasm (default: WebAssembly SIMD, two threads), cpu (the readable
+                   reference), gpu (gpu.js; a GPU only where WebGL or headless GL runs)
   --epochs N       epochs per schedule (compare-schedules, default 50)
   --quiet          no progress output
   -h, --help       this text
@@ -88,6 +89,7 @@ function positiveInt(name: string, v: string | undefined, fallback: number, min 
 
 /** Runs the command line; returns the exit code. Output goes to `write` (stdout by default). */
 export async function main(argv: string[], write: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
+  const previousBackend = getBackend().name;
   try {
     let parsed;
     try {
@@ -120,6 +122,13 @@ export async function main(argv: string[], write: (s: string) => void = (s) => p
         useBackend(o.backend);
       } catch (err) {
         throw new UsageError(`lrlab: --backend: ${(err as Error).message}`);
+      }
+    } else if (!process.env.LRLAB_BACKEND) {
+      // the command line defaults to the fast CPU path; the library's default stays the reference
+      try {
+        useBackend('wasm');
+      } catch {
+        useBackend('cpu');
       }
     }
     const seed = positiveInt('seed', o.seed, 42, 0);
@@ -170,6 +179,8 @@ export async function main(argv: string[], write: (s: string) => void = (s) => p
     }
     process.stderr.write(`lrlab: ${(err as Error).message}\n`);
     return 1;
+  } finally {
+    useBackend(previousBackend);
   }
 }
 
