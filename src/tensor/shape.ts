@@ -75,16 +75,23 @@ export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
  */
 export function broadcastIndex(inShape: Shape, outShape: Shape): Int32Array | null {
   if (sameShape(inShape, outShape)) return null;
-  const n = sizeOf(outShape);
-  const map = new Int32Array(n);
   const offset = outShape.length - inShape.length;
   const inStrides = stridesOf(inShape);
   // stride 0 along broadcast dimensions: every output position there reads the same input element
   const strides = outShape.map((_, i) => (i < offset || inShape[i - offset] === 1 ? 0 : inStrides[i - offset]));
+  return stridedOffsets(outShape, strides, new Int32Array(sizeOf(outShape)));
+}
+
+/**
+ * For every element of a tensor of shape `outShape`, in row-major order, the flat offset sum_d index_d * strides_d
+ * in another buffer (written into `into`). Broadcasting (stride 0) and transposition (permuted strides) are both
+ * such walks.
+ */
+export function stridedOffsets(outShape: Shape, strides: readonly number[], into: Int32Array): Int32Array {
   const counter = new Array<number>(outShape.length).fill(0);
   let idx = 0;
-  for (let i = 0; i < n; i++) {
-    map[i] = idx;
+  for (let i = 0; i < into.length; i++) {
+    into[i] = idx;
     for (let d = outShape.length - 1; d >= 0; d--) {
       counter[d]++;
       idx += strides[d];
@@ -93,5 +100,5 @@ export function broadcastIndex(inShape: Shape, outShape: Shape): Int32Array | nu
       counter[d] = 0;
     }
   }
-  return map;
+  return into;
 }

@@ -123,9 +123,15 @@ export function fit(model: Module, options: FitOptions): History {
     if (scheduler instanceof ReduceLROnPlateau || scheduler instanceof AdaptiveLR) scheduler.step(metric);
     else scheduler.step();
   };
-  const stop = (reason: string) => {
+  // a non-finite loss or weight: stop, and throw unless a TerminateOnNaN callback asked for a quiet stop
+  const halt = (message: string, epoch: number, batch: number) => {
     ctx.stopTraining = true;
-    ctx.stopReason = reason;
+    ctx.stopReason = message;
+    history.stopReason = message;
+    if (!quietOnNaN) {
+      for (const c of callbacks) c.onTrainEnd?.(ctx);
+      throw new NonFiniteLossError(message, history, epoch, batch);
+    }
   };
 
   model.train();
@@ -148,13 +154,7 @@ export function fit(model: Module, options: FitOptions): History {
         return v;
       });
       if (!Number.isFinite(value)) {
-        const message = `fit: the loss became ${value} at epoch ${epoch + 1}, batch ${batch + 1}; training stopped, the model keeps its weights from before this batch`;
-        stop(message);
-        history.stopReason = message;
-        if (!quietOnNaN) {
-          for (const c of callbacks) c.onTrainEnd?.(ctx);
-          throw new NonFiniteLossError(message, history, epoch, batch);
-        }
+        halt(`fit: the loss became ${value} at epoch ${epoch + 1}, batch ${batch + 1}; training stopped, the model keeps its weights from before this batch`, epoch, batch);
         break;
       }
       if (clipNorm !== undefined) clipGradNorm(params, clipNorm);
@@ -163,13 +163,7 @@ export function fit(model: Module, options: FitOptions): History {
       const broken = params.findIndex((p) => !p.data.every(Number.isFinite));
       if (broken !== -1) {
         params.forEach((p, i) => p.data.set(snapshot[i]));
-        const message = `fit: the optimizer step at epoch ${epoch + 1}, batch ${batch + 1} made parameter ${broken} non-finite; it was undone and training stopped (lower the learning rate?)`;
-        stop(message);
-        history.stopReason = message;
-        if (!quietOnNaN) {
-          for (const c of callbacks) c.onTrainEnd?.(ctx);
-          throw new NonFiniteLossError(message, history, epoch, batch);
-        }
+        halt(`fit: the optimizer step at epoch ${epoch + 1}, batch ${batch + 1} made parameter ${broken} non-finite; it was undone and training stopped (lower the learning rate?)`, epoch, batch);
         break;
       }
       const logs: Logs = { loss: value, lr: optimizer.paramGroups[0].lr };

@@ -1,5 +1,5 @@
 import type { Tensor } from '../../tensor/tensor.js';
-import { broadcastShapes, checkShape, formatShape, normalizeDim, sameShape, sizeOf, stridesOf, type Shape } from '../../tensor/shape.js';
+import { broadcastShapes, checkShape, formatShape, normalizeDim, sameShape, sizeOf, stridesOf, stridedOffsets, type Shape } from '../../tensor/shape.js';
 import { record } from '../engine.js';
 import { expectTensor, indexMap, reduceTo } from './broadcast.js';
 import { alloc, allocInt32 } from '../../tensor/pool.js';
@@ -52,20 +52,7 @@ function permutation(shape: Shape, d0: number, d1: number): Int32Array {
   const strides = [...inStrides];
   strides[d0] = inStrides[d1];
   strides[d1] = inStrides[d0];
-  const perm = allocInt32(sizeOf(shape));
-  const counter = new Array<number>(shape.length).fill(0);
-  let idx = 0;
-  for (let i = 0; i < perm.length; i++) {
-    perm[i] = idx;
-    for (let d = outShape.length - 1; d >= 0; d--) {
-      counter[d]++;
-      idx += strides[d];
-      if (counter[d] < outShape[d]) break;
-      idx -= strides[d] * outShape[d];
-      counter[d] = 0;
-    }
-  }
-  return perm;
+  return stridedOffsets(outShape, strides, allocInt32(sizeOf(shape)));
 }
 
 /** Broadcasts to a larger shape with NumPy rules (`torch.Tensor.expand`, copying). */
