@@ -113,3 +113,29 @@ export function* batches(data: WindowedData, options: BatchOptions = {}): Iterab
     yield b;
   }
 }
+
+/** A series prepared for one-step-ahead training: windows on each side of a temporal split, standardized. */
+export interface PreparedSeries {
+  train: WindowedData;
+  valid: WindowedData;
+  scaler: Standardizer;
+  /** Multiply an MSE in standardized units by this to get it in the series' units. */
+  mseScale: number;
+}
+
+/**
+ * Seed 000's preparation: a temporal split, a standardization fitted on the training part only, and sliding
+ * windows on each side. Validation windows may start in the training part (their inputs are the past); their
+ * targets all lie in the future of training.
+ */
+export function prepareSeries(values: Float32Array, options: { window?: number; trainFraction?: number } = {}): PreparedSeries {
+  const { window = 20, trainFraction = 0.8 } = options;
+  const { train } = temporalSplit(values, trainFraction);
+  const scaler = fitStandardizer(train);
+  return {
+    train: slidingWindows(scaler.transform(train), window),
+    valid: slidingWindows(scaler.transform(values.slice(train.length - window)), window),
+    scaler,
+    mseScale: scaler.std * scaler.std,
+  };
+}

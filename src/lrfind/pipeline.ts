@@ -1,5 +1,5 @@
 import { syntheticTimeSeries } from '../data/synthetic.js';
-import { slidingWindows, temporalSplit, fitStandardizer } from '../data/windows.js';
+import { prepareSeries } from '../data/windows.js';
 import { Sequential, Linear, ReLU } from '../nn/layers.js';
 import type { Module } from '../nn/module.js';
 import { Adam } from '../optim/adam.js';
@@ -152,11 +152,7 @@ export function runPipeline(options: { series?: Float32Array; source?: string; c
   if (values.length < window * 3) {
     throw new RangeError(`runPipeline: expected a series of at least ${window * 3} values for window ${window} (training and validation windows), got ${values.length}`);
   }
-  const { train } = temporalSplit(values, config.trainFraction);
-  const scaler = fitStandardizer(train);
-  const trainData = slidingWindows(scaler.transform(train), window);
-  const validData = slidingWindows(scaler.transform(values.slice(train.length - window)), window);
-  const mseScale = scaler.std * scaler.std;
+  const { train: trainData, valid: validData, mseScale } = prepareSeries(values, { window, trainFraction: config.trainFraction });
   note('data', `${values.length} points, ${trainData.x.shape[0]} training and ${validData.x.shape[0]} validation windows`);
 
   const makeModel = (): Module => {

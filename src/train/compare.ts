@@ -1,5 +1,5 @@
 import { syntheticTimeSeries } from '../data/synthetic.js';
-import { slidingWindows, temporalSplit, fitStandardizer, type WindowedData } from '../data/windows.js';
+import { prepareSeries, type PreparedSeries } from '../data/windows.js';
 import { Sequential, Linear, ReLU } from '../nn/layers.js';
 import { Adam } from '../optim/adam.js';
 import { manualSeed, Generator } from '../tensor/random.js';
@@ -11,23 +11,10 @@ import { fit } from './fit.js';
 import { DynamicsRecorder, type DynamicsAnalysis } from './dynamics.js';
 
 /** Seed 000's data: windows of 20 over the synthetic series, 80/20 in time, standardized on the training part. */
-export interface SeedData {
-  train: WindowedData;
-  valid: WindowedData;
-  /** Multiply an MSE in standardized units by this to get it in the series' units. */
-  mseScale: number;
-}
+export type SeedData = Pick<PreparedSeries, 'train' | 'valid' | 'mseScale'>;
 
 export function seed000Data(window = 20): SeedData {
-  const { values } = syntheticTimeSeries();
-  const { train } = temporalSplit(values, 0.8);
-  const z = fitStandardizer(train);
-  return {
-    train: slidingWindows(z.transform(train), window),
-    // validation windows may start in the training part; their targets all lie in the future of training
-    valid: slidingWindows(z.transform(values.slice(train.length - window)), window),
-    mseScale: z.std * z.std,
-  };
+  return prepareSeries(syntheticTimeSeries().values, { window });
 }
 
 /** Seed 000's model: 20-128-64-32-1 with ReLU. */
