@@ -36,21 +36,23 @@ export async function epochSuite(impls: LrlabImpl[], log: (s: string) => void, q
   const rows: Row[] = [];
   const d = seed000Data();
   const n = d.train.x.shape[0];
-  const oneEpoch = (seed: number) => {
+  const oneEpoch = (seed: number, fusedGpuStep = true) => {
     manualSeed(seed);
     const model = seed000Model();
     const opt = new Adam(model.parameters(), { lr: 1e-3 });
-    return () => fit(model, { x: d.train.x, y: d.train.y, optimizer: opt, epochs: 1, generator: new Generator(seed), progress: false }).loss[0];
+    return () => fit(model, { x: d.train.x, y: d.train.y, optimizer: opt, epochs: 1, generator: new Generator(seed), progress: false, fusedGpuStep }).loss[0];
   };
   const referenceLoss = use(impls[0], () => oneEpoch(42)());
   const budget = quick ? 1 : 3;
-  for (const impl of impls.filter((i) => i.mode === '-' || i.mode === 'headlessgl')) {
-    const loss = use(impl, () => oneEpoch(42)());
-    if (!(Math.abs(loss - referenceLoss) <= 1e-3 * referenceLoss)) throw new Error(`epoch: ${impl.label} first-epoch loss ${loss} disagrees with the reference ${referenceLoss}`);
-    const step = use(impl, () => oneEpoch(7));
-    const t = use(impl, () => time(impl.label, () => void step(), { maxTime: budget, minSamples: 3 }));
-    rows.push({ suite: 'epoch', case: 'seed 000 MLP epoch', implementation: impl.label, backend: impl.backend.name, mode: impl.mode, ...t, figures: { examplesPerSecond: n / (t.ms / 1000), firstEpochLoss: loss } });
-    log(`  MLP epoch    ${impl.label.padEnd(32)} ${t.ms.toFixed(0).padStart(6)} ms  ${(n / (t.ms / 1000)).toFixed(0).padStart(7)} examples/s  (loss ${loss.toFixed(4)})`);
+  const variants = impls.filter((i) => i.mode === '-' || i.mode === 'headlessgl').flatMap((impl) =>
+    impl.mode === 'headlessgl' ? [{ impl, fusedGpuStep: false, label: `${impl.label}, per-op autograd` }, { impl, fusedGpuStep: true, label: `${impl.label}, fused pipelined step` }] : [{ impl, fusedGpuStep: false, label: impl.label }]);
+  for (const { impl, fusedGpuStep, label } of variants) {
+    const loss = use(impl, () => oneEpoch(42, fusedGpuStep)());
+    if (!(Math.abs(loss - referenceLoss) <= 1e-3 * referenceLoss)) throw new Error(`epoch: ${label} first-epoch loss ${loss} disagrees with the reference ${referenceLoss}`);
+    const step = use(impl, () => oneEpoch(7, fusedGpuStep));
+    const t = use(impl, () => time(label, () => void step(), { maxTime: budget, minSamples: 3 }));
+    rows.push({ suite: 'epoch', case: 'seed 000 MLP epoch', implementation: label, backend: impl.backend.name, mode: impl.mode, ...t, figures: { examplesPerSecond: n / (t.ms / 1000), firstEpochLoss: loss } });
+    log(`  MLP epoch    ${label.padEnd(32)} ${t.ms.toFixed(0).padStart(6)} ms  ${(n / (t.ms / 1000)).toFixed(0).padStart(7)} examples/s  (loss ${loss.toFixed(4)})`);
   }
   const layers = await import('@tensorflow/tfjs-layers');
   for (const be of ['cpu', 'wasm'] as const) {

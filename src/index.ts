@@ -10,6 +10,7 @@ export { reuseBuffers, alloc, poolStats } from './tensor/pool.js';
 export { registerBackend, registerBackendFactory, useBackend, getBackend, listBackends, builtBackends, type Backend } from './tensor/backends/backend.js';
 export { createGpuBackend, type GpuBackend, type GpuMode } from './tensor/backends/gpujs.js';
 export { createWasmBackend, type WasmBackend } from './tensor/backends/fast/wasm.js';
+export { gpuMlpStep, mlpLayers, type FusedStep } from './tensor/backends/gpu-mlp.js';
 export { cpuBackend } from './tensor/backends/cpu.js';
 
 // autograd

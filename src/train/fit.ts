@@ -8,6 +8,7 @@ import type { Optimizer } from '../optim/optimizer.js';
 import { clipGradNorm } from '../optim/clip.js';
 import { batches } from '../data/windows.js';
 import { reuseBuffers } from '../tensor/pool.js';
+import { gpuMlpStep } from '../tensor/backends/gpu-mlp.js';
 import { ReduceLROnPlateau } from '../schedulers/plateau.js';
 import { AdaptiveLR } from '../schedulers/adaptive.js';
 import type { Callback, Logs, TrainingContext } from './callback.js';
@@ -38,6 +39,11 @@ export interface FitOptions {
   recordBatches?: boolean;
   /** Show a progress bar: default only on a terminal outside CI. */
   progress?: boolean;
+  /**
+   * On the gpu backend, train a ReLU MLP under MSE with the fused, pipelined GPU step (`gpuMlpStep`) instead of
+   * per-op autograd. Default true; the benchmarks report both.
+   */
+  fusedGpuStep?: boolean;
 }
 
 /** What `fit` returns: per-epoch logs, per-batch ones on request, and why it stopped. */
@@ -114,6 +120,8 @@ export function fit(model: Module, options: FitOptions): History {
   const quietOnNaN = callbacks.some((c) => c.quietOnNonFinite === true);
   const generator = options.generator ?? defaultGenerator;
   const params = model.parameters();
+  // on a GPU, a ReLU MLP under MSE trains through the fused, pipelined step (no read-back between layers)
+  const fused = loss === mseLoss && (options.fusedGpuStep ?? true) ? gpuMlpStep(model) : null;
   const snapshot = params.map((p) => new Float32Array(p.size));
 
   const history: History = { loss: [], valLoss: [], lr: [], timeMs: [], batchLoss: [], batchLr: [], epochsRun: 0, stopReason: null };
@@ -146,6 +154,11 @@ export function fit(model: Module, options: FitOptions): History {
       // the step's tensors live only inside reuseBuffers: their buffers serve the next step (no allocation)
       const value = reuseBuffers(() => {
         optimizer.zeroGrad({ setToNone: false });
+        if (fused !== null) {
+          const v = fused.step(b.x, b.y);
+          if (Number.isFinite(v)) for (const c of callbacks) c.onAfterBackward?.(batch, ctx, { x: b.x, y: b.y, loss: v });
+          return v;
+        }
         const l = loss(model.forward(b.x), b.y);
         const v = l.item();
         if (!Number.isFinite(v)) return v;

@@ -76,3 +76,31 @@ for (const backend of availableBackends().filter((b) => b === 'gpu')) {
   test.run();
 }
 assert.is(getBackend().name, 'cpu');
+
+for (const backend of availableBackends().filter((b) => b === 'gpu')) {
+  const fused = suite(`fused GPU MLP step (${backendLabel(backend)})`);
+
+  fused('forward and backward on the GPU give autograd\'s loss and gradients', async () => {
+    const { gpuMlpStep, mlpLayers, Sequential: Seq, Linear: Lin, ReLU: Relu, tensor, mseLoss: mse, manualSeed: seed, randn: rn, Generator: Gen } = await import('../../src/index.js');
+    seed(11);
+    const model = new Seq(new Lin(20, 32), new Relu(), new Lin(32, 16), new Relu(), new Lin(16, 1));
+    const g = new Gen(12);
+    const x = rn([32, 20], { generator: g }), y = rn([32, 1], { generator: g });
+    const expectedLoss = withBackend('cpu', () => {
+      model.zeroGrad();
+      const l = mse(model.forward(x), y);
+      l.backward();
+      return l.item();
+    });
+    const expected = model.parameters().map((p) => Array.from(p.grad!.data));
+    model.zeroGrad();
+    const loss = withBackend(backend, () => gpuMlpStep(model)!.step(x, y));
+    assertClose(loss, expectedLoss, { rtol: 1e-5 });
+    model.parameters().forEach((p, i) => assertClose(p.grad!, expected[i], { atol: 1e-6, rtol: 1e-4 }, `gradient ${i}`));
+    assert.is(mlpLayers(new Seq(new Lin(2, 2), new Relu(), new Relu())), null);
+    assert.is(withBackend('cpu', () => gpuMlpStep(model)), null);
+    void tensor;
+  });
+
+  fused.run();
+}

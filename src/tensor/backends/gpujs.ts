@@ -16,6 +16,10 @@ export interface GpuBackend extends Backend {
   readonly kernelCount: number;
   /** Releases every kernel and the GL context. */
   dispose(): void;
+  /** A kernel built once by `build(gpu, input)` and cached under `key` (for fused paths such as the MLP step). */
+  kernel(key: string, build: (gpu: any) => any): any;
+  /** gpu.js's `input(array, [width, height])`, to pass a flat array as a 2-D kernel argument. */
+  input(data: Float32Array, size: [number, number]): unknown;
 }
 
 const KERNEL_MODES: Record<string, string> = {
@@ -109,6 +113,21 @@ export function createGpuBackend(options: { mode?: GpuMode; name?: string; quiet
       const B = input(b.length === k * n ? b : b.subarray(0, k * n), transB ? [k, n] : [n, k]);
       const rows = kernel(A, B) as Float32Array[];
       for (let i = 0; i < m; i++) out.set(rows[i], i * n);
+    },
+    kernel(key, make) {
+      let k = kernels.get(key);
+      if (k === undefined) {
+        try {
+          k = make(gpu);
+        } catch (err) {
+          throw new Error(`gpu backend: compiling kernel '${key}' failed: ${(err as Error).message}`);
+        }
+        kernels.set(key, k);
+      }
+      return k;
+    },
+    input(data, size) {
+      return input(data, size);
     },
     dispose() {
       for (const kernel of kernels.values()) kernel.destroy?.();
