@@ -2,6 +2,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { Generator } from '../tensor/random.js';
 import { noGrad } from './engine.js';
 
+/** Options of `gradcheck`. */
 export interface GradcheckOptions {
   /** Central-difference step. Default 1e-2: float32 rounding error grows as h shrinks (about eps * |L| / h). */
   eps?: number;
@@ -15,6 +16,7 @@ export interface GradcheckOptions {
   raiseException?: boolean;
 }
 
+/** One element whose analytic and numeric gradients differ beyond the tolerance. */
 export interface GradcheckMismatch {
   input: number;
   index: number;
@@ -22,6 +24,7 @@ export interface GradcheckMismatch {
   numeric: number;
 }
 
+/** What `gradcheck` found. */
 export interface GradcheckResult {
   ok: boolean;
   /** Largest |analytic - numeric| seen. */

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 
+/** Options of `parseCsvSeries` and `loadCsvSeries`. */
 export interface CsvSeriesOptions {
   /** Column name (matched against the header) or 0-based index. Default 0. */
   column?: string | number;

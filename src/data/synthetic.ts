@@ -1,5 +1,6 @@
 import { Generator } from '../tensor/random.js';
 
+/** Options of `syntheticTimeSeries`; the defaults are seed 000's. */
 export interface SyntheticSeriesOptions {
   /** Number of daily points. Default 4 * 365 + 1 = 1461 (seed 000). */
   length?: number;

@@ -75,6 +75,7 @@ export interface Batch {
   y: Tensor;
 }
 
+/** Options of `batches`. */
 export interface BatchOptions {
   batchSize?: number;
   /** Shuffle the order of examples each call (seeded). Default true. */

@@ -42,6 +42,7 @@ export interface PipelineConfig {
   training: { epochs: number; patience: number };
 }
 
+/** Seed 000's settings, the pipeline's defaults. */
 export const DEFAULT_CONFIG: PipelineConfig = {
   window: 20,
   hidden: [128, 64, 32],
@@ -99,6 +100,7 @@ export interface RunSummary {
   dynamics: Pick<DynamicsRecord, 'batchLoss' | 'lr' | 'gradNorm'>;
 }
 
+/** A learning rate tried in the validation run. */
 export interface Candidate {
   name: string;
   lr: number;
@@ -106,6 +108,7 @@ export interface Candidate {
   valMse: number;
 }
 
+/** Everything one pipeline run measured: what `results.json` holds. */
 export interface PipelineResult {
   config: PipelineConfig;
   data: { points: number; trainWindows: number; validWindows: number; mseScale: number; source: string };
@@ -118,6 +121,7 @@ export interface PipelineResult {
   timingsMs: Record<string, number>;
 }
 
+/** The stages the pipeline reports progress for. */
 export type Stage = 'data' | 'range test' | 'sweep' | 'validation' | 'baseline' | 'optimized';
 
 function makeOptimizer(kind: PipelineConfig['optimizer'], params: Tensor[], lr: number): Optimizer<{ lr: number }> {

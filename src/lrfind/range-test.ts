@@ -7,6 +7,7 @@ import { batches, type Batch } from '../data/windows.js';
 import { evaluate } from '../train/fit.js';
 import { reuseBuffers } from '../tensor/pool.js';
 
+/** Options of `rangeTest`; the lr bounds default to seed 000's. */
 export interface RangeTestOptions {
   /** Training inputs and targets. */
   x: Tensor;
@@ -36,6 +37,7 @@ export interface RangeTestOptions {
   seed?: number;
 }
 
+/** What a range test recorded, and why it stopped. */
 export interface RangeTestResult {
   lrs: number[];
   /** The loss at each lr as measured (training batch, or validation when given). */

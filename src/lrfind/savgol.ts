@@ -1,5 +1,7 @@
+/** Edge handling of `savgolFilter`, SciPy's modes. */
 export type SavgolMode = 'interp' | 'nearest' | 'mirror' | 'constant' | 'wrap';
 
+/** Options of `savgolFilter`, as `scipy.signal.savgol_filter`. */
 export interface SavgolOptions {
   /** Order of the derivative to compute. Default 0 (smoothing). */
   deriv?: number;

@@ -88,6 +88,7 @@ export function slide(lrs: ArrayLike<number>, losses: ArrayLike<number>, options
   return { method: 'slide', lr: lrs[index] * adjustValue, index };
 }
 
+/** The suggestions for one range-test curve, how much they agree, and what to distrust. */
 export interface LrSuggestion {
   /** The recommended lr: seed 000's steepest-descent rule. */
   lr: number;

@@ -14,6 +14,7 @@ export function logspace(start: number, end: number, count: number): number[] {
   return Array.from({ length: count }, (_, i) => 10 ** (a + ((b - a) * i) / (count - 1)));
 }
 
+/** Options of `lrSweep`. */
 export interface LrSweepOptions {
   /** Builds a fresh model; called after seeding, so every lr starts from the same initialization. */
   makeModel: () => Module;
@@ -36,6 +37,7 @@ export interface LrSweepOptions {
   onResult?: (row: LrSweepRow, index: number, total: number) => void;
 }
 
+/** One row of the sweep table: an lr and the losses a fresh model reached with it. */
 export interface LrSweepRow {
   lr: number;
   /** Training loss of the last epoch (NaN when the run diverged). */

@@ -5,6 +5,7 @@ import { defaultGenerator, type Generator } from '../tensor/random.js';
 /** Nonlinearities known to `calculateGain`. */
 export type Nonlinearity = 'linear' | 'identity' | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu';
 
+/** Options shared by the init functions: the generator to draw from. */
 export interface InitOptions {
   generator?: Generator;
 }
@@ -64,6 +65,7 @@ export function xavierNormal(t: Tensor, options: InitOptions & { gain?: number }
   return normal(t, 0, (options.gain ?? 1) * Math.sqrt(2 / (fanIn + fanOut)), options);
 }
 
+/** Options of `kaimingUniform` and `kaimingNormal`, as `torch.nn.init`. */
 export interface KaimingOptions extends InitOptions {
   /** Negative slope of the rectifier after this layer (leaky_relu). Default 0. */
   a?: number;

@@ -11,6 +11,7 @@ import { expectTensor } from '../autograd/ops/broadcast.js';
 import { Module } from './module.js';
 import { kaimingUniform, uniform } from './init.js';
 
+/** Options of `Linear`. */
 export interface LinearOptions {
   /** Add a learned bias. Default true. */
   bias?: boolean;

@@ -14,6 +14,7 @@ import { describe, expectTensor } from '../autograd/ops/broadcast.js';
 /** How per-element losses combine: their mean (default), their sum, or none (the per-element tensor). */
 export type Reduction = 'mean' | 'sum' | 'none';
 
+/** Options every loss takes. */
 export interface LossOptions {
   reduction?: Reduction;
 }

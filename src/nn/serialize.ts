@@ -90,6 +90,7 @@ export function toJSONValue(value: unknown): unknown {
   return value;
 }
 
+/** The inverse of `toJSONValue`: Tensors and Float32Arrays restored exactly. */
 export function fromJSONValue(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(fromJSONValue);
   if (value !== null && typeof value === 'object') {

@@ -1,6 +1,7 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { Optimizer, checkOption, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
 
+/** Adadelta's options, `torch.optim.Adadelta`'s in camelCase. */
 export interface AdadeltaOptions {
   lr: number;
   rho: number;

@@ -1,6 +1,7 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { Optimizer, checkOption, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
 
+/** Adagrad's options, `torch.optim.Adagrad`'s in camelCase. */
 export interface AdagradOptions {
   lr: number;
   lrDecay: number;

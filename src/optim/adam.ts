@@ -1,6 +1,7 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { Optimizer, checkOption, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
 
+/** Adam's and AdamW's options, `torch.optim.Adam`'s in camelCase. */
 export interface AdamOptions {
   lr: number;
   betas: [number, number];
@@ -12,6 +13,7 @@ export interface AdamOptions {
 
 const f = Math.fround;
 
+/** Checks Adam's options as PyTorch does, naming the optimizer in the message. */
 export function validateAdam(name: string, o: AdamOptions): void {
   checkOption(o.lr >= 0, name, 'lr', '>= 0', o.lr);
   checkOption(o.eps >= 0, name, 'eps', '>= 0', o.eps);
@@ -21,6 +23,7 @@ export function validateAdam(name: string, o: AdamOptions): void {
   checkOption(o.weightDecay >= 0, name, 'weightDecay', '>= 0', o.weightDecay);
 }
 
+/** Adam's per-parameter state: the step count and the moment buffers. */
 export function initAdamState(p: Tensor, o: AdamOptions): ParamState {
   return {
     step: 0,

@@ -1,6 +1,7 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { Optimizer, checkOption, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
 
+/** RMSprop's options, `torch.optim.RMSprop`'s in camelCase. */
 export interface RMSpropOptions {
   lr: number;
   alpha: number;

@@ -1,5 +1,6 @@
 import { Optimizer, checkOption, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
 
+/** SGD's options, `torch.optim.SGD`'s in camelCase. */
 export interface SGDOptions {
   lr: number;
   momentum: number;

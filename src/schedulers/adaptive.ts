@@ -1,5 +1,6 @@
 import { checkArg, type AnyOptimizer, type SchedulerStateDict } from './scheduler.js';
 
+/** Options of `AdaptiveLR`; the defaults suit per-epoch use. */
 export interface AdaptiveLROptions {
   /** Multiply the lr by this after a run of consistent decreases. Default 1.1. */
   increaseFactor?: number;

@@ -1,6 +1,7 @@
 import { LRScheduler, checkArg, perGroup, type AnyOptimizer } from './scheduler.js';
 import { momentumAccess } from './momentum.js';
 
+/** Options of `CyclicLR`, PyTorch's keywords in camelCase. */
 export interface CyclicLROptions {
   baseLr: number | number[];
   maxLr: number | number[];
@@ -93,6 +94,7 @@ export class CyclicLR extends LRScheduler {
   }
 }
 
+/** Options of `OneCycleLR`, PyTorch's keywords in camelCase. */
 export interface OneCycleLROptions {
   maxLr: number | number[];
   /** Total steps; or give `epochs` and `stepsPerEpoch`. */

@@ -1,5 +1,6 @@
 import { checkArg, perGroup, type AnyOptimizer, type SchedulerStateDict } from './scheduler.js';
 
+/** Options of `ReduceLROnPlateau`, PyTorch's keywords in camelCase. */
 export interface ReduceLROnPlateauOptions {
   /** 'min': the metric should fall (a loss); 'max': it should rise (an accuracy). Default 'min'. */
   mode?: 'min' | 'max';

@@ -1,5 +1,6 @@
 import { LRScheduler, checkArg, type AnyOptimizer, type SchedulerStateDict } from './scheduler.js';
 
+/** How a warmup rises: over how many steps, from which factor, on which curve. */
 export interface WarmupOptions {
   /** Steps over which the factor rises to 1. */
   warmupSteps: number;

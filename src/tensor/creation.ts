@@ -2,12 +2,14 @@ import { Tensor, type NestedArray } from './tensor.js';
 import { checkShape, formatShape, sizeOf, type Shape } from './shape.js';
 import { defaultGenerator, type Generator } from './random.js';
 
+/** Options of `tensor`. */
 export interface TensorOptions {
   /** Shape for flat input; inferred from nesting otherwise. */
   shape?: Shape;
   requiresGrad?: boolean;
 }
 
+/** Options of the random creation functions. */
 export interface RandomOptions {
   requiresGrad?: boolean;
   /** The generator to draw from; the global one (`manualSeed`) by default. */

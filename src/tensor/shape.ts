@@ -24,6 +24,7 @@ export function formatShape(shape: Shape): string {
   return `[${shape.join(',')}]`;
 }
 
+/** Whether two shapes are equal. */
 export function sameShape(a: Shape, b: Shape): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;

@@ -22,6 +22,7 @@ function monitored(name: string, monitor: string, logs: Logs, epoch: number): nu
   return v;
 }
 
+/** Options of `EarlyStopping`, Keras's in camelCase. */
 export interface EarlyStoppingOptions {
   /** Log to watch. Default 'valLoss'. */
   monitor?: string;
@@ -95,6 +96,7 @@ export class EarlyStopping implements Callback {
   }
 }
 
+/** Options of `ReduceLROnPlateauCallback`, Keras's in camelCase. */
 export interface ReduceLROnPlateauCallbackOptions {
   monitor?: string;
   factor?: number;
@@ -136,6 +138,7 @@ export class ReduceLROnPlateauCallback implements Callback {
   }
 }
 
+/** Options of `ModelCheckpoint`. */
 export interface ModelCheckpointOptions {
   /** File to write; `{epoch}` is replaced by the epoch number (from 1). */
   path: string;

@@ -13,6 +13,7 @@ import { DynamicsRecorder, type DynamicsAnalysis } from './dynamics.js';
 /** Seed 000's data: windows of 20 over the synthetic series, 80/20 in time, standardized on the training part. */
 export type SeedData = Pick<PreparedSeries, 'train' | 'valid' | 'mseScale'>;
 
+/** Seed 000's series prepared for training (see `prepareSeries`). */
 export function seed000Data(window = 20): SeedData {
   return prepareSeries(syntheticTimeSeries().values, { window });
 }
@@ -22,6 +23,7 @@ export function seed000Model(window = 20): Sequential {
   return new Sequential(new Linear(window, 128), new ReLU(), new Linear(128, 64), new ReLU(), new Linear(64, 32), new ReLU(), new Linear(32, 1));
 }
 
+/** One schedule of the comparison and what its run measured. */
 export interface ScheduleComparisonRow {
   name: string;
   /** Validation MSE after the last epoch, in the series' units. */

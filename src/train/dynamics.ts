@@ -58,6 +58,7 @@ export class DynamicsRecorder implements Callback {
   }
 }
 
+/** The thresholds of `analyzeDynamics`. */
 export interface DynamicsOptions {
   /** Batches in the centered moving average the batch noise is measured against. Default 11. */
   window?: number;

@@ -14,6 +14,7 @@ import { AdaptiveLR } from '../schedulers/adaptive.js';
 import type { Callback, Logs, TrainingContext } from './callback.js';
 import { ProgressBar } from './callbacks.js';
 
+/** Options of `fit`. */
 export interface FitOptions {
   /** Training inputs [n, features] and targets [n, outputs]. */
   x: Tensor;

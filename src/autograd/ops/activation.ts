@@ -30,6 +30,7 @@ export function leakyRelu(a: Tensor, negativeSlope = 0.01): Tensor {
   });
 }
 
+/** Options of `softplus`, as `torch.nn.functional.softplus`. */
 export interface SoftplusOptions {
   /** Sharpness: softplus(x) = log(1 + e^(beta x)) / beta. Default 1. */
   beta?: number;

@@ -19,6 +19,7 @@ export function expectTensor(op: string, x: unknown, what = 'input'): Tensor {
   throw new TypeError(`${op}: expected ${what} to be a Tensor, got ${describe(x)}`);
 }
 
+/** A short description of a value of the wrong kind, for error messages. */
 export function describe(x: unknown): string {
   if (x === null) return 'null';
   if (Array.isArray(x)) return 'an array';
@@ -50,6 +51,7 @@ export interface BroadcastPlan {
   b: Int32Array | null;
 }
 
+/** The broadcast plan of two operand shapes (throws `op: cannot broadcast ...`). */
 export function plan(op: string, a: Shape, b: Shape): BroadcastPlan {
   const shape = broadcastShapes(op, a, b);
   return { shape, size: sizeOf(shape), a: indexMap(a, shape), b: indexMap(b, shape) };
