@@ -147,6 +147,8 @@ const CHECKS: Check[] = [
   ['leakyRelu', (a) => F.leakyRelu(a, 0.1), () => [randomInput([6], 20, -2, 2, 0)]],
   ['softplus', (a) => F.softplus(a, { beta: 2 }), () => [randomInput([6], 21)]],
   ['matmul', (a, b) => F.matmul(a, b), () => [randomInput([3, 4], 22), randomInput([4, 2], 23)]],
+  ['matmul (broadcast batches)', (a, b) => F.matmul(a, b), () => [randomInput([2, 1, 3, 4], 41), randomInput([3, 4, 2], 42)]],
+  ['matmul (vector)', (a, b) => F.matmul(a, b), () => [randomInput([4], 43), randomInput([2, 4, 3], 44)]],
   ['sum over a dim', (a) => F.sum(a, 1, true), () => [randomInput([3, 4], 24)]],
   ['mean over dims', (a) => F.mean(a, [0, 2]), () => [randomInput([2, 3, 2], 25)]],
   ['max over a dim', (a) => F.max(a, 0), () => [randomInput([3, 4], 26)]],

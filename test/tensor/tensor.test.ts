@@ -185,9 +185,18 @@ backends('(AB)^T = B^T A^T', () => {
   assertClose(A.matmul(B).T, B.T.matmul(A.T), { atol: 1e-6 });
 });
 
-backends('matmul rejects wrong ranks and mismatched inner dimensions', () => {
+backends('matmul rejects 0-d operands, mismatched inner dimensions and unbroadcastable batches', () => {
   assert.throws(() => zeros([2, 3]).matmul(zeros([4, 2])), /matmul: inner dimensions must agree, got \[2,3\] and \[4,2\]/);
-  assert.throws(() => zeros([2]).matmul(zeros([2, 2])), /matmul: expected 2-D tensors, got \[2\] and \[2,2\]/);
+  assert.throws(() => tensor(2).matmul(zeros([1, 2])), /matmul: expected tensors with at least 1 dimension, got \[\] and \[1,2\]/);
+  assert.throws(() => zeros([2, 3, 4]).matmul(zeros([3, 4, 5])), /matmul: cannot broadcast \[2\] with \[3\]/);
+});
+
+backends('matmul with vectors and batches: shapes as torch.matmul', () => {
+  assert.equal([...zeros([4]).matmul(zeros([4])).shape], []);
+  assert.equal([...zeros([3, 4]).matmul(zeros([4])).shape], [3]);
+  assert.equal([...zeros([4]).matmul(zeros([2, 4, 3])).shape], [2, 3]);
+  assert.equal([...zeros([5, 1, 3, 4]).matmul(zeros([2, 4, 6])).shape], [5, 2, 3, 6]);
+  assert.is(tensor([1, 2, 3]).matmul(tensor([4, 5, 6])).item(), 32);
 });
 
 backends.run();
