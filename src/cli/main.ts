@@ -25,7 +25,8 @@ Options:
   --column NAME    column name or 0-based index (default: the first column)
   --config FILE    JSON overriding the pipeline's settings, e.g. {"window": 30, "hidden": [64, 32],
                    "optimizer": "adamw", "baselineLr": 0.001, "choose": "validated",
-                   "rangeTest": {"numIter": 200}, "sweep": {"num": 20}, "training": {"epochs": 50}}
+                   "rangeTest": {"numIter": 200}, "sweep": {"num": 20}, "training": {"epochs": 50},
+                   "schedule": {"type": "cosine"}}   (schedule: constant, step, cosine, plateau, onecycle)
   --full-sweep     sweep all 100 lrs for 3 epochs each, as seed 000 does (slow)
   --seed N         seed of initialization and shuffling (default 42)
   --out DIR        report folder (default lrlab-report)

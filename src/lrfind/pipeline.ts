@@ -15,6 +15,11 @@ import { DynamicsRecorder, analyzeDynamics, type DynamicsAnalysis, type Dynamics
 import { rangeTest, type RangeTestResult } from './range-test.js';
 import { suggestLr, type LrSuggestion } from './suggest.js';
 import { lrSweep, logspace, type LrSweepRow } from './sweep.js';
+import { StepLR } from '../schedulers/decay.js';
+import { CosineAnnealingLR } from '../schedulers/cosine.js';
+import { ReduceLROnPlateau } from '../schedulers/plateau.js';
+import { OneCycleLR } from '../schedulers/cyclic.js';
+import type { AnyOptimizer } from '../schedulers/scheduler.js';
 
 /** Everything the pipeline can be told; every field has seed 000's default. */
 export interface PipelineConfig {
@@ -40,6 +45,12 @@ export interface PipelineConfig {
   validation: { epochs: number };
   /** The long runs: baseline and found lr, early stopping on the validation loss. */
   training: { epochs: number; patience: number };
+  /**
+   * The schedule both long runs use, starting from their own lr: 'constant' (seed 000), 'step' (×gamma every
+   * stepSize epochs), 'cosine' (to etaMin over the epochs), 'plateau' (×factor after `patience` epochs without a
+   * better validation loss) or 'onecycle' (per batch, peaking at the run's lr).
+   */
+  schedule: { type: 'constant' | 'step' | 'cosine' | 'plateau' | 'onecycle'; stepSize: number; gamma: number; etaMin: number; patience: number; factor: number };
 }
 
 /** Seed 000's settings, the pipeline's defaults. */
@@ -56,6 +67,7 @@ export const DEFAULT_CONFIG: PipelineConfig = {
   sweep: { num: 12, epochs: 2 },
   validation: { epochs: 10 },
   training: { epochs: 100, patience: 10 },
+  schedule: { type: 'constant', stepSize: 10, gamma: 0.1, etaMin: 0, patience: 5, factor: 0.5 },
 };
 
 /** Merges a user's partial config into the defaults, rejecting unknown keys and wrong kinds with one clear line. */
@@ -80,6 +92,9 @@ export function resolveConfig(partial: unknown = {}): PipelineConfig {
   if (!['adam', 'adamw', 'sgd', 'rmsprop'].includes(c.optimizer)) throw new RangeError(`config: expected 'optimizer' to be adam, adamw, sgd or rmsprop, got '${c.optimizer}'`);
   const positiveInts: [string, number][] = [['window', c.window], ['batchSize', c.batchSize], ['rangeTest.numIter', c.rangeTest.numIter], ['sweep.num', c.sweep.num], ['sweep.epochs', c.sweep.epochs], ['validation.epochs', c.validation.epochs], ['training.epochs', c.training.epochs]];
   for (const [k, v] of positiveInts) if (!Number.isInteger(v) || v < 1) throw new RangeError(`config: expected '${k}' to be a positive integer, got ${v}`);
+  if (!['constant', 'step', 'cosine', 'plateau', 'onecycle'].includes(c.schedule.type)) {
+    throw new RangeError(`config: expected 'schedule.type' to be constant, step, cosine, plateau or onecycle, got '${c.schedule.type}'`);
+  }
   if (c.choose !== 'steepest' && c.choose !== 'validated') throw new RangeError(`config: expected 'choose' to be 'steepest' or 'validated', got '${c.choose}'`);
   if (!(c.baselineLr > 0)) throw new RangeError(`config: expected 'baselineLr' > 0, got ${c.baselineLr}`);
   return c;
@@ -130,6 +145,17 @@ function makeOptimizer(kind: PipelineConfig['optimizer'], params: Tensor[], lr: 
     case 'adamw': return new AdamW(params, { lr }) as unknown as Optimizer<{ lr: number }>;
     case 'rmsprop': return new RMSprop(params, { lr }) as unknown as Optimizer<{ lr: number }>;
     default: return new Adam(params, { lr }) as unknown as Optimizer<{ lr: number }>;
+  }
+}
+
+function makeSchedule(config: PipelineConfig, optimizer: Optimizer<{ lr: number }>, batchesPerEpoch: number): { scheduler?: { step(...a: any[]): unknown }; interval: 'epoch' | 'batch' } {
+  const s = config.schedule, o = optimizer as unknown as AnyOptimizer;
+  switch (s.type) {
+    case 'step': return { scheduler: new StepLR(o, { stepSize: s.stepSize, gamma: s.gamma }), interval: 'epoch' };
+    case 'cosine': return { scheduler: new CosineAnnealingLR(o, { tMax: config.training.epochs, etaMin: s.etaMin }), interval: 'epoch' };
+    case 'plateau': return { scheduler: new ReduceLROnPlateau(o, { patience: s.patience, factor: s.factor }), interval: 'epoch' };
+    case 'onecycle': return { scheduler: new OneCycleLR(o, { maxLr: optimizer.paramGroups[0].lr, totalSteps: config.training.epochs * batchesPerEpoch }), interval: 'batch' };
+    default: return { interval: 'epoch' };
   }
 }
 
@@ -200,8 +226,10 @@ export function runPipeline(options: { series?: Float32Array; source?: string; c
     const model = makeModel();
     const recorder = new DynamicsRecorder();
     const started = performance.now();
+    const optimizer = makeOptimizer(config.optimizer, model.parameters(), lr);
+    const { scheduler, interval } = makeSchedule(config, optimizer, Math.ceil(trainData.x.shape[0] / config.batchSize));
     const h = fit(model, {
-      x: trainData.x, y: trainData.y, validationData: validData, optimizer: makeOptimizer(config.optimizer, model.parameters(), lr),
+      x: trainData.x, y: trainData.y, validationData: validData, optimizer, scheduler, schedulerInterval: interval,
       epochs: config.training.epochs, batchSize: config.batchSize, generator: new Generator(seed), progress: false,
       callbacks: [recorder, new EarlyStopping({ patience: config.training.patience, restoreBestWeights: true }), { onEpochEnd: (e: number) => progress(name === 'baseline' ? 'baseline' : 'optimized', e + 1, config.training.epochs) }],
     });

@@ -71,7 +71,7 @@ ${markdownTable(['candidate', 'lr', 'validation MSE'], r.validation.candidates.m
 
 ## Baseline against the found learning rate
 
-Same seed, same initialization, early stopping (patience ${r.config.training.patience}, best weights restored).
+Same seed, same initialization, ${r.config.schedule.type === 'constant' ? 'a constant rate' : `the ${r.config.schedule.type} schedule`}, early stopping (patience ${r.config.training.patience}, best weights restored).
 
 ${markdownTable(['Metric', 'Baseline', 'Optimized', 'Change'], comparisonTable(r).map((c) => [c.metric, c.baseline, c.optimized, c.change]))}
 

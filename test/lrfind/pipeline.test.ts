@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
 import { main } from '../../src/cli/main.js';
-import { resolveConfig, PLOTS, writeReport, type PipelineResult } from '../../src/index.js';
+import { resolveConfig, runPipeline, PLOTS, writeReport, type PipelineResult } from '../../src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lrlab-pipeline-'));
 const SMALL = { hidden: [16], rangeTest: { numIter: 30 }, sweep: { num: 3, epochs: 1 }, validation: { epochs: 1 }, training: { epochs: 3, patience: 2 } };
@@ -90,13 +90,15 @@ find('find runs the pipeline on a CSV column with a config file', async () => {
   const rows = Array.from({ length: 240 }, (_, t) => `2024-${t},${(50 + 10 * Math.sin(t / 7) + (t % 5)).toFixed(3)}`);
   writeFileSync(csv, ['day,sales', ...rows].join('\n'));
   const cfg = join(fdir, 'cfg.json');
-  writeFileSync(cfg, JSON.stringify({ ...SMALL, window: 10 }));
+  writeFileSync(cfg, JSON.stringify({ ...SMALL, window: 10, schedule: { type: 'step', stepSize: 1, gamma: 0.5 } }));
   const r = await run(['find', '--data', csv, '--column', 'sales', '--config', cfg, '--out', join(fdir, 'out'), '--quiet']);
   assert.is(r.code, 0, r.err);
   const result = JSON.parse(readFileSync(join(fdir, 'out', 'results.json'), 'utf8'));
   assert.is(result.data.points, 240);
   assert.is(result.config.window, 10);
   assert.match(result.data.source, /sales.csv, column sales/);
+  // the configured schedule drove both long runs: the lr halves every epoch
+  assert.equal(result.baseline.history.lr, [1e-3, 5e-4, 2.5e-4].slice(0, result.baseline.history.lr.length));
 });
 
 find('a missing column, an unreadable file, a bad config or a series shorter than the window: one line, exit 2', async () => {
@@ -123,11 +125,22 @@ find('a missing column, an unreadable file, a bad config or a series shorter tha
   assert.match(r.err, /lrlab: --backend: useBackend: expected one of cpu.*, got 'tpu'/);
 });
 
+find('every schedule type drives both long runs', () => {
+  const series = Float32Array.from({ length: 240 }, (_, t) => 50 + 10 * Math.sin(t / 7) + (t % 5));
+  for (const type of ['cosine', 'plateau', 'onecycle'] as const) {
+    const r = runPipeline({ series, config: { ...SMALL, window: 10, schedule: { type } } });
+    assert.ok(r.baseline.history.lr.length >= 1);
+    if (type === 'onecycle') assert.ok(r.baseline.dynamics.lr[0] < r.baseline.lr, 'one-cycle starts below its peak');
+    if (type === 'cosine') assert.ok(r.baseline.history.lr[1] < r.baseline.history.lr[0]);
+  }
+});
+
 find('resolveConfig rejects wrong kinds and values', () => {
   assert.throws(() => resolveConfig({ hidden: [0] }), /config: expected 'hidden' to be a non-empty list of positive integers, got \[0\]/);
   assert.throws(() => resolveConfig({ sweep: { num: 'ten' } }), /config: expected 'sweep.num' to be a number, got "ten"/);
   assert.throws(() => resolveConfig({ optimizer: 'lbfgs' }), /config: expected 'optimizer' to be adam, adamw, sgd or rmsprop, got 'lbfgs'/);
   assert.throws(() => resolveConfig({ training: { epochs: 0 } }), /config: expected 'training.epochs' to be a positive integer, got 0/);
+  assert.throws(() => resolveConfig({ schedule: { type: 'warm' } }), /config: expected 'schedule.type' to be constant, step, cosine, plateau or onecycle, got 'warm'/);
   assert.is(resolveConfig({ rangeTest: { numIter: 50 } }).rangeTest.startLr, 1e-5);
 });
 
