@@ -14,7 +14,7 @@ export { gpuMlpStep, mlpLayers, type FusedStep } from './tensor/backends/gpu-mlp
 export { cpuBackend } from './tensor/backends/cpu.js';
 
 // autograd
-export { noGrad, isGradEnabled, backward, record, type Creator } from './autograd/engine.js';
+export { noGrad, isGradEnabled, backward, record, clearGrad, type Creator } from './autograd/engine.js';
 export { add, sub, mul, div, neg, pow } from './autograd/ops/arithmetic.js';
 export { exp, log, sqrt, abs, tanh, sigmoid } from './autograd/ops/unary.js';
 export { relu, leakyRelu, softplus, type SoftplusOptions } from './autograd/ops/activation.js';
@@ -28,7 +28,7 @@ export { gradcheck, type GradcheckOptions, type GradcheckResult, type GradcheckM
 export { toDot } from './autograd/dot.js';
 
 // nn
-export { Module, clearGrad, type StateDict } from './nn/module.js';
+export { Module, type StateDict } from './nn/module.js';
 export { Linear, Sequential, ReLU, LeakyReLU, Tanh, Sigmoid, Dropout, type LinearOptions } from './nn/layers.js';
 export { mseLoss, l1Loss, huberLoss, smoothL1Loss, crossEntropy, bceWithLogits, type Reduction, type LossOptions } from './nn/losses.js';
 export * as init from './nn/init.js';

@@ -148,3 +148,9 @@ function accumulateLeaf(leaf: Tensor, g: Float32Array): void {
     for (let j = 0; j < acc.length; j++) acc[j] += g[j];
   }
 }
+
+/** Sets a tensor's gradient to null, or zeroes it in place when `setToNone` is false. */
+export function clearGrad(t: Tensor, setToNone: boolean): void {
+  if (setToNone || t.grad === null) t.grad = null;
+  else t.grad.data.fill(0);
+}

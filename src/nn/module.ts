@@ -1,12 +1,6 @@
 import { Tensor } from '../tensor/tensor.js';
 import { formatShape, sameShape } from '../tensor/shape.js';
-import { noGrad } from '../autograd/engine.js';
-
-/** Sets a tensor's gradient to null, or zeroes it in place when `setToNone` is false. */
-export function clearGrad(t: Tensor, setToNone: boolean): void {
-  if (setToNone || t.grad === null) t.grad = null;
-  else t.grad.data.fill(0);
-}
+import { noGrad, clearGrad } from '../autograd/engine.js';
 
 /** A state dict: parameter names (`0.weight`, `2.bias`, ...) to tensors, in registration order. */
 export type StateDict = Record<string, Tensor>;

@@ -1,7 +1,6 @@
 import { Tensor } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
-import { noGrad } from '../autograd/engine.js';
-import { clearGrad } from '../nn/module.js';
+import { noGrad, clearGrad } from '../autograd/engine.js';
 
 /** Per-parameter optimizer state: counters and buffers shaped like the parameter. */
 export type ParamState = Record<string, number | Float32Array | null>;
