@@ -74,3 +74,4 @@ export { runPipeline, resolveConfig, DEFAULT_CONFIG, type PipelineConfig, type P
 // report
 export { renderSvg, PLOTS } from './report/charts.js';
 export { writeReport, reportMarkdown, reportHtml, comparisonTable, type ComparisonRow } from './report/report.js';
+export { crossValidate, type CrossValidateOptions, type CrossValidationResult } from './train/cross-validate.js';

@@ -206,3 +206,21 @@ dyn('DynamicsRecorder logs loss, gradient norm, lr and batch statistics for ever
 });
 
 dyn.run();
+
+const cv = suite('crossValidate');
+
+cv('k folds, a fresh model each from the same seed, deterministic, future-only folds for time series', async () => {
+  const { crossValidate } = await import('../../src/index.js');
+  const { train } = seedData();
+  const run = (split: 'kfold' | 'timeseries') => crossValidate({ makeModel: () => makeModel(1), x: train.x, y: train.y, k: 3, split, epochs: 1 });
+  const a = run('kfold'), b = run('kfold');
+  assert.is(a.foldLosses.length, 3);
+  assert.equal(a.foldLosses, b.foldLosses);
+  assert.ok(a.foldLosses.every((l) => Number.isFinite(l) && l > 0));
+  assertClose(a.mean, a.foldLosses.reduce((s, v) => s + v, 0) / 3, { rtol: 1e-12 });
+  const t = run('timeseries');
+  for (const f of t.folds) assert.ok(Math.max(...f.train) < Math.min(...f.valid));
+  assert.throws(() => crossValidate({ makeModel: () => makeModel(1), x: train.x, y: zeros([3, 1]), epochs: 1 }), /crossValidate: expected x \[n, features\] and y \[n, outputs\] with the same n/);
+});
+
+cv.run();

@@ -1,0 +1,70 @@
+import { Tensor } from '../tensor/tensor.js';
+import { manualSeed, Generator } from '../tensor/random.js';
+import type { Module } from '../nn/module.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import { Adam } from '../optim/adam.js';
+import { kFold, timeSeriesSplit, type Fold } from '../data/kfold.js';
+import { fit, type FitOptions } from './fit.js';
+
+/** Options of `crossValidate`. */
+export interface CrossValidateOptions {
+  /** Builds a fresh model; called after seeding, so every fold starts from the same initialization. */
+  makeModel: () => Module;
+  /** Builds the optimizer for a fold's model. Default Adam at lr 1e-3. */
+  makeOptimizer?: (params: Tensor[]) => Optimizer<{ lr: number }>;
+  x: Tensor;
+  y: Tensor;
+  /** Number of folds. Default 5 (seed 001's cv=5). */
+  k?: number;
+  /** 'kfold' (scikit-learn's KFold, optionally shuffled) or 'timeseries' (expanding windows). Default 'kfold'. */
+  split?: 'kfold' | 'timeseries';
+  shuffle?: boolean;
+  epochs: number;
+  batchSize?: number;
+  seed?: number;
+  /** Passed through to `fit` for every fold (a loss, callbacks, a scheduler factory is not shared across folds). */
+  fitOptions?: Pick<FitOptions, 'loss' | 'clipNorm'>;
+}
+
+/** Each fold's final validation loss, and their mean and standard deviation. */
+export interface CrossValidationResult {
+  foldLosses: number[];
+  mean: number;
+  std: number;
+  folds: Fold[];
+}
+
+function rows(t: Tensor, index: number[]): Tensor {
+  const width = t.shape[1];
+  const data = new Float32Array(index.length * width);
+  index.forEach((r, i) => data.set(t.data.subarray(r * width, (r + 1) * width), i * width));
+  return new Tensor(data, [index.length, width]);
+}
+
+/**
+ * k-fold cross-validation, as scikit-learn's `cross_val_score` with a fresh model per fold (same seed, same
+ * initialization): train on k - 1 folds, score the held-out fold by its final validation loss. For time series,
+ * `split: 'timeseries'` keeps every validation fold in the future of its training data.
+ */
+export function crossValidate(options: CrossValidateOptions): CrossValidationResult {
+  const { makeModel, x, y, k = 5, split = 'kfold', epochs, batchSize = 32, seed = 42 } = options;
+  if (typeof makeModel !== 'function') throw new TypeError('crossValidate: expected makeModel to be a function');
+  if (x?.ndim !== 2 || y?.ndim !== 2 || x.shape[0] !== y.shape[0]) {
+    throw new RangeError(`crossValidate: expected x [n, features] and y [n, outputs] with the same n, got [${x?.shape}] and [${y?.shape}]`);
+  }
+  const n = x.shape[0];
+  const folds = split === 'timeseries' ? timeSeriesSplit(n, k) : kFold(n, k, { shuffle: options.shuffle ?? false, generator: new Generator(seed) });
+  const makeOptimizer = options.makeOptimizer ?? ((p: Tensor[]) => new Adam(p, { lr: 1e-3 }) as unknown as Optimizer<{ lr: number }>);
+  const foldLosses = folds.map((fold) => {
+    manualSeed(seed);
+    const model = makeModel();
+    const h = fit(model, {
+      x: rows(x, fold.train), y: rows(y, fold.train), validationData: { x: rows(x, fold.valid), y: rows(y, fold.valid) },
+      optimizer: makeOptimizer(model.parameters()), epochs, batchSize, generator: new Generator(seed), progress: false, ...options.fitOptions,
+    });
+    return h.valLoss[h.valLoss.length - 1];
+  });
+  const mean = foldLosses.reduce((a, b) => a + b, 0) / foldLosses.length;
+  const std = Math.sqrt(foldLosses.reduce((a, b) => a + (b - mean) ** 2, 0) / foldLosses.length);
+  return { foldLosses, mean, std, folds };
+}
