@@ -1,7 +1,7 @@
 // lrlab's benchmarks: `npm run bench` (full, a few minutes) or `npm run bench -- --quick`.
 // Writes bench/results/latest.json and latest.md, and prints the tables as it goes.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import * as lr from '../src/index.js';

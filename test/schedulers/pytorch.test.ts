@@ -1,6 +1,5 @@
 // Every PyTorch scheduler's lr sequence (and momentum, where it cycles) against torch (test/fixtures/schedulers.json).
 import { suite } from 'uvu';
-import * as assert from 'uvu/assert';
 import * as S from '../../src/index.js';
 import { SGD, Adam, tensor, type LRScheduler } from '../../src/index.js';
 import { assertClose, fixture } from '../helpers/assert.js';

@@ -59,21 +59,22 @@ export function createGpuBackend(options: { mode?: GpuMode; name?: string; quiet
   let maxTexture = Infinity;
   let warnedSize = false;
 
-  const build = (variant: string, m: number, k: number, n: number) => {
-    const key = `${variant}:${m}x${k}x${n}`;
+  // one compiled kernel per key, reused on every later call: the matmul variants and the fused MLP step share it
+  const cached = (key: string, make: () => any) => {
     let kernel = kernels.get(key);
     if (kernel === undefined) {
       try {
-        kernel = gpu
-          .createKernel(SOURCES[variant], { output: [n, m], constants: { k }, loopMaxIterations: k, precision: 'single', tactic: 'precision', dynamicOutput: false })
-          .setPipeline(false);
+        kernel = make();
       } catch (err) {
-        throw new Error(`gpu backend: compiling the ${variant} matmul kernel for (${m} x ${k}) x (${k} x ${n}) failed: ${(err as Error).message}`);
+        throw new Error(`gpu backend: compiling kernel '${key}' failed: ${(err as Error).message}`);
       }
       kernels.set(key, kernel);
     }
     return kernel;
   };
+  const build = (variant: string, m: number, k: number, n: number) =>
+    cached(`matmul ${variant} (${m} x ${k}) x (${k} x ${n})`, () =>
+      gpu.createKernel(SOURCES[variant], { output: [n, m], constants: { k }, loopMaxIterations: k, precision: 'single', tactic: 'precision', dynamicOutput: false }).setPipeline(false));
 
   // a probe kernel tells which mode gpu.js really chose
   const probe = build('nn', 1, 1, 1);
@@ -115,16 +116,7 @@ export function createGpuBackend(options: { mode?: GpuMode; name?: string; quiet
       for (let i = 0; i < m; i++) out.set(rows[i], i * n);
     },
     kernel(key, make) {
-      let k = kernels.get(key);
-      if (k === undefined) {
-        try {
-          k = make(gpu);
-        } catch (err) {
-          throw new Error(`gpu backend: compiling kernel '${key}' failed: ${(err as Error).message}`);
-        }
-        kernels.set(key, k);
-      }
-      return k;
+      return cached(key, () => make(gpu));
     },
     input(data, size) {
       return input(data, size);
