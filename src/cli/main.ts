@@ -6,6 +6,7 @@ import { runPipeline, type PipelineResult, type Stage } from '../lrfind/pipeline
 import { writeReport, comparisonTable } from '../report/report.js';
 import { loadCsvSeries } from '../data/csv.js';
 import { useBackend, getBackend } from '../tensor/backends/backend.js';
+import { formatNumber, formatLr } from '../format/number.js';
 import { compareSchedules, type ScheduleComparisonRow } from '../train/compare.js';
 
 const HELP = `lrlab: find, schedule and tune learning rates
@@ -77,7 +78,7 @@ function printComparison(rows: ScheduleComparisonRow[], write: (s: string) => vo
   write('schedule                               final val MSE  best val MSE  convergence epoch  loss var (z)   dynamics     time\n');
   for (const r of rows) {
     const a = r.analysis;
-    write(`${r.name.padEnd(38)} ${r.finalValMse.toFixed(2).padStart(13)} ${r.bestValMse.toFixed(2).padStart(13)} ${String(a.convergenceEpoch ?? '-').padStart(18)} ${a.lossVariance.toExponential(2).padStart(14)}  ${a.classification.padEnd(11)} ${(r.timeMs / 1000).toFixed(1).padStart(5)}s\n`);
+    write(`${r.name.padEnd(38)} ${formatNumber(r.finalValMse).padStart(13)} ${formatNumber(r.bestValMse).padStart(13)} ${String(a.convergenceEpoch ?? '-').padStart(18)} ${formatNumber(a.lossVariance).padStart(14)}  ${a.classification.padEnd(11)} ${(r.timeMs / 1000).toFixed(1).padStart(5)}s\n`);
   }
 }
 

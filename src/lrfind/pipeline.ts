@@ -20,6 +20,7 @@ import { CosineAnnealingLR } from '../schedulers/cosine.js';
 import { ReduceLROnPlateau } from '../schedulers/plateau.js';
 import { OneCycleLR } from '../schedulers/cyclic.js';
 import type { AnyOptimizer } from '../schedulers/scheduler.js';
+import { formatNumber, formatLr, describe } from '../format/number.js';
 
 /** Everything the pipeline can be told; every field has seed 000's default. */
 export interface PipelineConfig {
@@ -73,7 +74,7 @@ export const DEFAULT_CONFIG: PipelineConfig = {
 /** Merges a user's partial config into the defaults, rejecting unknown keys and wrong kinds with one clear line. */
 export function resolveConfig(partial: unknown = {}): PipelineConfig {
   const merge = (base: Record<string, unknown>, over: unknown, path: string): Record<string, unknown> => {
-    if (over === null || typeof over !== 'object' || Array.isArray(over)) throw new TypeError(`config: expected ${path || 'the config'} to be an object, got ${JSON.stringify(over)}`);
+    if (over === null || typeof over !== 'object' || Array.isArray(over)) throw new TypeError(`config: expected ${path || 'the config'} to be an object, got ${describe(over)}`);
     const out: Record<string, unknown> = { ...base };
     for (const [k, v] of Object.entries(over)) {
       const where = path ? `${path}.${k}` : k;
@@ -81,9 +82,9 @@ export function resolveConfig(partial: unknown = {}): PipelineConfig {
       const b = base[k];
       if (b !== null && typeof b === 'object' && !Array.isArray(b)) out[k] = merge(b as Record<string, unknown>, v, where);
       else if (Array.isArray(b)) {
-        if (!Array.isArray(v) || v.length === 0 || !v.every((n) => Number.isInteger(n) && n > 0)) throw new TypeError(`config: expected '${where}' to be a non-empty list of positive integers, got ${JSON.stringify(v)}`);
+        if (!Array.isArray(v) || v.length === 0 || !v.every((n) => Number.isInteger(n) && n > 0)) throw new TypeError(`config: expected '${where}' to be a non-empty list of positive integers, got ${describe(v)}`);
         out[k] = v;
-      } else if (typeof v !== typeof b) throw new TypeError(`config: expected '${where}' to be a ${typeof b}, got ${JSON.stringify(v)}`);
+      } else if (typeof v !== typeof b) throw new TypeError(`config: expected '${where}' to be a ${typeof b}, got ${describe(v)}`);
       else out[k] = v;
     }
     return out;
@@ -199,13 +200,13 @@ export function runPipeline(options: { series?: Float32Array; source?: string; c
     return rangeTest(model, { x: trainData.x, y: trainData.y, optimizer: makeOptimizer(config.optimizer, model.parameters(), config.baselineLr), batchSize: config.batchSize, seed, ...config.rangeTest });
   });
   const suggestion = suggestLr(rt.lrs, rt.losses, { smoothed: rt.smoothedLosses });
-  note('range test', `${rt.iterations} steps from ${config.rangeTest.startLr} to ${config.rangeTest.endLr} (${rt.stopReason}); steepest descent at ${suggestion.lr.toExponential(2)}`);
+  note('range test', `${rt.iterations} steps from ${config.rangeTest.startLr} to ${config.rangeTest.endLr} (${rt.stopReason}); steepest descent at ${formatLr(suggestion.lr)}`);
 
   const sweepLrs = logspace(config.rangeTest.startLr, config.rangeTest.endLr, config.sweep.num);
   const sweep = time('sweep', () =>
     lrSweep({ makeModel, makeOptimizer: (p, lr) => makeOptimizer(config.optimizer, p, lr), x: trainData.x, y: trainData.y, validationData: validData, lrs: sweepLrs, epochs: config.sweep.epochs, batchSize: config.batchSize, seed, onResult: (_r, i, n) => progress('sweep', i + 1, n) }),
   );
-  note('sweep', `${sweep.rows.length} lrs x ${config.sweep.epochs} epoch(s); best ${sweep.bestLr.toExponential(2)}`);
+  note('sweep', `${sweep.rows.length} lrs x ${config.sweep.epochs} epoch(s); best ${formatLr(sweep.bestLr)}`);
 
   const proposals: [string, number][] = [['steepest', suggestion.suggestions.steepest.lr], ['valley', suggestion.suggestions.valley.lr], ['sweep best', sweep.bestLr], ['baseline', config.baselineLr]];
   const candidates = time('validation', () => {
@@ -217,9 +218,9 @@ export function runPipeline(options: { series?: Float32Array; source?: string; c
   const validationWarnings: string[] = [];
   const base = candidates[candidates.length - 1];
   if (!(chosen.valMse <= base.valMse)) {
-    validationWarnings.push(`in the ${config.validation.epochs}-epoch validation run the ${chosen.name} lr ${chosen.lr.toExponential(2)} reached ${chosen.valMse.toFixed(2)}, the baseline ${base.valMse.toFixed(2)}`);
+    validationWarnings.push(`in the ${config.validation.epochs}-epoch validation run the ${chosen.name} lr ${formatLr(chosen.lr)} reached ${formatNumber(chosen.valMse)}, the baseline ${formatNumber(base.valMse)}`);
   }
-  note('validation', `${candidates.map((c) => `${c.name} ${c.lr.toExponential(2)}: ${c.valMse.toFixed(2)}`).join(', ')}; training ${chosen.name}`);
+  note('validation', `${candidates.map((c) => `${c.name} ${formatLr(c.lr)}: ${formatNumber(c.valMse)}`).join(', ')}; training ${chosen.name}`);
 
   const train_ = (name: string, lr: number): RunSummary => {
     manualSeed(seed);
@@ -246,9 +247,9 @@ export function runPipeline(options: { series?: Float32Array; source?: string; c
     };
   };
   const baseline = time('baseline', () => train_('baseline', config.baselineLr));
-  note('baseline', `lr ${config.baselineLr}: ${baseline.epochsRun} epochs, validation MSE ${baseline.finalValMse.toFixed(2)}`);
+  note('baseline', `lr ${config.baselineLr}: ${baseline.epochsRun} epochs, validation MSE ${formatNumber(baseline.finalValMse)}`);
   const optimized = chosen.lr === config.baselineLr ? { ...baseline, name: 'optimized' } : time('optimized', () => train_('optimized', chosen.lr));
-  note('optimized', `lr ${chosen.lr.toExponential(2)}: ${optimized.epochsRun} epochs, validation MSE ${optimized.finalValMse.toFixed(2)}`);
+  note('optimized', `lr ${formatLr(chosen.lr)}: ${optimized.epochsRun} epochs, validation MSE ${formatNumber(optimized.finalValMse)}`);
 
   return {
     config,

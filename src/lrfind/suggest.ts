@@ -1,4 +1,5 @@
 import { savgolFilter } from './savgol.js';
+import { formatNumber } from '../format/number.js';
 import { gradient } from './gradient.js';
 
 /** One suggested learning rate: the rule, the lr, and the point of the curve it came from. */
@@ -134,6 +135,6 @@ export function suggestLr(lrs: ArrayLike<number>, losses: ArrayLike<number>, opt
   const values = Object.values(suggestions).map((x) => x.lr);
   const spreadDecades = Math.log10(Math.max(...values) / Math.min(...values));
   const agree = spreadDecades <= 1;
-  if (!agree) warnings.push(`the suggestions span ${spreadDecades.toFixed(1)} decades; compare them in a short validation run`);
+  if (!agree) warnings.push(`the suggestions span ${formatNumber(spreadDecades, 2)} decades; compare them in a short validation run`);
   return { lr: s.lr, suggestions, spreadDecades, agree, warnings };
 }

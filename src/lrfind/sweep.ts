@@ -4,6 +4,7 @@ import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { Adam } from '../optim/adam.js';
 import { fit, NonFiniteLossError } from '../train/fit.js';
+import { describe } from '../format/number.js';
 
 /** `count` log-spaced values from `start` to `end` inclusive (`np.logspace(log10(start), log10(end), count)`). */
 export function logspace(start: number, end: number, count: number): number[] {
@@ -56,7 +57,7 @@ export function lrSweep(options: LrSweepOptions): { rows: LrSweepRow[]; bestLr: 
   const { makeModel, x, y, validationData, epochs = 3, batchSize = 32, seed = 42 } = options;
   const makeOptimizer = options.makeOptimizer ?? ((params: Tensor[], lr: number) => new Adam(params, { lr }));
   const lrs = options.lrs ?? logspace(options.startLr ?? 1e-5, options.endLr ?? 1e-1, options.num ?? 100);
-  if (lrs.length === 0 || !lrs.every((lr) => lr > 0 && Number.isFinite(lr))) throw new RangeError(`lrSweep: expected positive finite learning rates, got ${JSON.stringify(lrs)}`);
+  if (lrs.length === 0 || !lrs.every((lr) => lr > 0 && Number.isFinite(lr))) throw new RangeError(`lrSweep: expected positive finite learning rates, got ${describe(lrs)}`);
   if (typeof makeModel !== 'function') throw new TypeError('lrSweep: expected makeModel to be a function');
   const rows: LrSweepRow[] = [];
   lrs.forEach((lr, i) => {

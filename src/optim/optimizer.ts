@@ -1,6 +1,7 @@
 import { Tensor } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
 import { noGrad, clearGrad } from '../autograd/engine.js';
+import { describe } from '../format/number.js';
 
 /** Per-parameter optimizer state: counters and buffers shaped like the parameter. */
 export type ParamState = Record<string, number | Float32Array | null>;
@@ -46,7 +47,7 @@ export abstract class Optimizer<O extends { lr: number }> {
   /** Adds a group of parameters with its own options (defaults fill the rest). */
   addParamGroup(group: Partial<O> & { params: Tensor[] }): void {
     if (!Array.isArray(group?.params) || group.params.length === 0) {
-      throw new RangeError(`${this.name}: expected a param group with a non-empty params list, got ${JSON.stringify(Object.keys(group ?? {}))}`);
+      throw new RangeError(`${this.name}: expected a param group with a non-empty params list, got ${describe(Object.keys(group ?? {}))}`);
     }
     group.params.forEach((p, i) => {
       if (!(p instanceof Tensor)) throw new TypeError(`${this.name}: expected params[${i}] to be a Tensor, got ${typeof p}`);
@@ -174,5 +175,5 @@ function copyState(s: ParamState): ParamState {
 
 /** Throws `Name: key must be <condition>, got value` unless `ok`. Shared by the optimizers' validate(). */
 export function checkOption(ok: boolean, name: string, key: string, condition: string, value: unknown): void {
-  if (!ok) throw new RangeError(`${name}: ${key} must be ${condition}, got ${JSON.stringify(value)}`);
+  if (!ok) throw new RangeError(`${name}: ${key} must be ${condition}, got ${describe(value)}`);
 }

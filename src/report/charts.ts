@@ -2,6 +2,7 @@ import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { savgolFilter } from '../lrfind/savgol.js';
 import { gradient } from '../lrfind/gradient.js';
+import { formatLr } from '../format/number.js';
 import type { PipelineResult, RunSummary } from '../lrfind/pipeline.js';
 
 /** Renders a Vega-Lite spec to an SVG string with Vega's headless renderer. */
@@ -28,8 +29,8 @@ export function lrVsLossSpec(r: PipelineResult): TopLevelSpec {
     title: 'Range test: loss against learning rate', width: WIDTH, height: HEIGHT,
     layer: [
       { data: { values: rows }, mark: { type: 'line' }, encoding: { x: logLr, y: { field: 'loss', type: 'quantitative', title: 'training loss (standardized)' }, color: { field: 'series', type: 'nominal', title: null } } },
-      { data: { values: [{ lr: r.suggestion.lr, label: `suggested ${r.suggestion.lr.toExponential(2)}` }] }, mark: { type: 'rule', color: '#d62728', strokeDash: [4, 3] }, encoding: { x: { field: 'lr', type: 'quantitative' } } },
-      { data: { values: [{ lr: r.suggestion.lr, label: `suggested ${r.suggestion.lr.toExponential(2)}` }] }, mark: { type: 'text', align: 'left', dx: 4, dy: -110, color: '#d62728' }, encoding: { x: { field: 'lr', type: 'quantitative' }, text: { field: 'label' } } },
+      { data: { values: [{ lr: r.suggestion.lr, label: `suggested ${formatLr(r.suggestion.lr)}` }] }, mark: { type: 'rule', color: '#d62728', strokeDash: [4, 3] }, encoding: { x: { field: 'lr', type: 'quantitative' } } },
+      { data: { values: [{ lr: r.suggestion.lr, label: `suggested ${formatLr(r.suggestion.lr)}` }] }, mark: { type: 'text', align: 'left', dx: 4, dy: -110, color: '#d62728' }, encoding: { x: { field: 'lr', type: 'quantitative' }, text: { field: 'label' } } },
     ],
   } as TopLevelSpec;
 }
@@ -72,7 +73,7 @@ const runs = (r: PipelineResult): RunSummary[] => [r.baseline, r.optimized];
 
 /** Training dynamics: batch loss and lr over the batches of both runs, with each run's classification. */
 export function dynamicsSpec(r: PipelineResult): TopLevelSpec {
-  const label = (s: RunSummary) => `${s.name} (lr ${s.lr.toExponential(1)}, ${s.analysis.classification})`;
+  const label = (s: RunSummary) => `${s.name} (lr ${formatLr(s.lr, 2)}, ${s.analysis.classification})`;
   const loss = runs(r).flatMap((s) => s.dynamics.batchLoss.map((v, i) => ({ batch: i, value: v, run: label(s) })));
   const lr = runs(r).flatMap((s) => s.dynamics.lr.map((v, i) => ({ batch: i, value: v, run: label(s) })));
   return {
@@ -87,8 +88,8 @@ export function dynamicsSpec(r: PipelineResult): TopLevelSpec {
 /** Before and after: training and validation MSE per epoch of the baseline and the found lr. */
 export function beforeAfterSpec(r: PipelineResult): TopLevelSpec {
   const rows = runs(r).flatMap((s) => s.history.loss.flatMap((v, e) => [
-    { epoch: e + 1, mse: v, run: `${s.name} (lr ${s.lr.toExponential(1)})`, split: 'training' },
-    { epoch: e + 1, mse: s.history.valLoss[e], run: `${s.name} (lr ${s.lr.toExponential(1)})`, split: 'validation' },
+    { epoch: e + 1, mse: v, run: `${s.name} (lr ${formatLr(s.lr, 2)})`, split: 'training' },
+    { epoch: e + 1, mse: s.history.valLoss[e], run: `${s.name} (lr ${formatLr(s.lr, 2)})`, split: 'validation' },
   ]));
   return {
     title: 'Before and after: MSE per epoch', width: WIDTH, height: HEIGHT, data: { values: rows }, mark: 'line',
@@ -98,7 +99,7 @@ export function beforeAfterSpec(r: PipelineResult): TopLevelSpec {
 
 /** Training speed: wall-clock time and epochs to convergence of each run. */
 export function speedSpec(r: PipelineResult): TopLevelSpec {
-  const rows = runs(r).map((s) => ({ run: `${s.name} (lr ${s.lr.toExponential(1)})`, seconds: s.trainingTimeMs / 1000, epochs: s.analysis.convergenceEpoch ?? s.epochsRun }));
+  const rows = runs(r).map((s) => ({ run: `${s.name} (lr ${formatLr(s.lr, 2)})`, seconds: s.trainingTimeMs / 1000, epochs: s.analysis.convergenceEpoch ?? s.epochsRun }));
   const bar = (field: string, title: string) => ({ width: 260, height: 120, mark: 'bar', encoding: { y: { field: 'run', type: 'nominal', title: null }, x: { field, type: 'quantitative', title }, color: { field: 'run', type: 'nominal', legend: null } } });
   return { title: 'Training speed', data: { values: rows }, hconcat: [bar('seconds', 'training time (s)'), bar('epochs', 'epochs to convergence')] } as TopLevelSpec;
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
 import type { PipelineResult, RunSummary } from '../lrfind/pipeline.js';
 import { PLOTS, renderSvg } from './charts.js';
+import { formatNumber, formatLr } from '../format/number.js';
 
 /** One row of the results table: the metric, both values, and the relative change (lower is better for all). */
 export interface ComparisonRow {
@@ -16,7 +17,7 @@ function change(base: number, opt: number, better: string, worse: string): strin
   if (!Number.isFinite(base) || !Number.isFinite(opt) || base === 0) return '-';
   const rel = (base - opt) / Math.abs(base);
   if (Math.abs(rel) < 0.0005) return 'same';
-  return `${(Math.abs(rel) * 100).toFixed(1)}% ${rel > 0 ? better : worse}`;
+  return `${formatNumber(Math.abs(rel) * 100)}% ${rel > 0 ? better : worse}`;
 }
 
 /** Seed 000's results table, with the figures measured in this run. */
@@ -24,11 +25,11 @@ export function comparisonTable(r: PipelineResult): ComparisonRow[] {
   const b = r.baseline, o = r.optimized;
   const conv = (s: RunSummary) => s.analysis.convergenceEpoch ?? NaN;
   return [
-    { metric: 'Learning rate', baseline: b.lr.toExponential(2), optimized: o.lr.toExponential(2), change: `x${(o.lr / b.lr).toFixed(2)}` },
-    { metric: 'Training time', baseline: `${(b.trainingTimeMs / 1000).toFixed(1)} s`, optimized: `${(o.trainingTimeMs / 1000).toFixed(1)} s`, change: change(b.trainingTimeMs, o.trainingTimeMs, 'faster', 'slower') },
-    { metric: 'Final validation MSE', baseline: b.finalValMse.toFixed(2), optimized: o.finalValMse.toFixed(2), change: change(b.finalValMse, o.finalValMse, 'better', 'worse') },
+    { metric: 'Learning rate', baseline: formatLr(b.lr), optimized: formatLr(o.lr), change: `x${formatNumber(o.lr / b.lr)}` },
+    { metric: 'Training time', baseline: `${formatNumber(b.trainingTimeMs / 1000, 2)} s`, optimized: `${formatNumber(o.trainingTimeMs / 1000, 2)} s`, change: change(b.trainingTimeMs, o.trainingTimeMs, 'faster', 'slower') },
+    { metric: 'Final validation MSE', baseline: formatNumber(b.finalValMse), optimized: formatNumber(o.finalValMse), change: change(b.finalValMse, o.finalValMse, 'better', 'worse') },
     { metric: 'Convergence epoch', baseline: String(b.analysis.convergenceEpoch ?? '-'), optimized: String(o.analysis.convergenceEpoch ?? '-'), change: change(conv(b), conv(o), 'fewer', 'more') },
-    { metric: 'Loss variance', baseline: b.analysis.lossVariance.toFixed(3), optimized: o.analysis.lossVariance.toFixed(3), change: change(b.analysis.lossVariance, o.analysis.lossVariance, 'more stable', 'less stable') },
+    { metric: 'Loss variance', baseline: formatNumber(b.analysis.lossVariance), optimized: formatNumber(o.analysis.lossVariance), change: change(b.analysis.lossVariance, o.analysis.lossVariance, 'more stable', 'less stable') },
     { metric: 'Epochs run (early stopping)', baseline: String(b.epochsRun), optimized: String(o.epochsRun), change: change(b.epochsRun, o.epochsRun, 'fewer', 'more') },
     { metric: 'Dynamics', baseline: b.analysis.classification, optimized: o.analysis.classification, change: '' },
   ];
@@ -47,14 +48,14 @@ export function reportMarkdown(r: PipelineResult): string {
 Data: ${r.data.source}: ${r.data.points} points, ${r.data.trainWindows} training and ${r.data.validWindows} validation windows
 of ${r.config.window}. Model: ${[r.config.window, ...r.config.hidden, 1].join('-')} ReLU MLP, ${r.config.optimizer}, batch ${r.config.batchSize}, seed ${r.config.seed}.
 
-## Found learning rate: ${s.lr.toExponential(2)}
+## Found learning rate: ${formatLr(s.lr)}
 
 The range test swept ${r.rangeTest.iterations} lrs from ${r.config.rangeTest.startLr} to ${r.config.rangeTest.endLr} (${r.rangeTest.stopReason}).
-The steepest descent of the Savitzky-Golay-smoothed loss (seed 000's rule) is at **${s.lr.toExponential(2)}**.
+The steepest descent of the Savitzky-Golay-smoothed loss (seed 000's rule) is at **${formatLr(s.lr)}**.
 
-${markdownTable(['rule', 'lr'], Object.values(s.suggestions).map((x) => [x.method, x.lr.toExponential(2)]))}
+${markdownTable(['rule', 'lr'], Object.values(s.suggestions).map((x) => [x.method, formatLr(x.lr)]))}
 
-The suggestions span ${s.spreadDecades.toFixed(2)} decades (${s.agree ? 'they agree within one decade' : 'they disagree'}).
+The suggestions span ${formatNumber(s.spreadDecades, 2)} decades (${s.agree ? 'they agree within one decade' : 'they disagree'}).
 ${warnings.length ? `\nWarnings:\n\n${warnings.map((w) => `- ${w}`).join('\n')}\n` : ''}
 ![Range test](lr-vs-loss.svg)
 
@@ -62,10 +63,10 @@ ${warnings.length ? `\nWarnings:\n\n${warnings.map((w) => `- ${w}`).join('\n')}\
 
 ## Sweep and validation run
 
-The sweep trained ${r.sweep.rows.length} fresh models for ${r.config.sweep.epochs} epoch(s) each; the lowest final validation loss was at ${r.sweep.bestLr.toExponential(2)}.
+The sweep trained ${r.sweep.rows.length} fresh models for ${r.config.sweep.epochs} epoch(s) each; the lowest final validation loss was at ${formatLr(r.sweep.bestLr)}.
 A ${r.config.validation.epochs}-epoch validation run compared the candidates (best validation MSE):
 
-${markdownTable(['candidate', 'lr', 'validation MSE'], r.validation.candidates.map((c) => [c.name, c.lr.toExponential(2), c.valMse.toFixed(2)]))}
+${markdownTable(['candidate', 'lr', 'validation MSE'], r.validation.candidates.map((c) => [c.name, formatLr(c.lr), formatNumber(c.valMse)]))}
 
 ![Sweep](sweep.svg)
 

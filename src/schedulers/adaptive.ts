@@ -1,4 +1,5 @@
 import { checkArg, type AnyOptimizer, type SchedulerStateDict } from './scheduler.js';
+import { describe } from '../format/number.js';
 
 /** Options of `AdaptiveLR`; the defaults suit per-epoch use. */
 export interface AdaptiveLROptions {
@@ -173,7 +174,7 @@ export class AdaptiveLR {
   loadStateDict(state: SchedulerStateDict): void {
     const keys = ['recent', 'previous', 'best', 'bestMetric', 'lastMetric', 'streak', 'stale', 'cooldownLeft', 'steps', 'decisions'];
     const missing = keys.filter((k) => !(k in (state ?? {})));
-    if (missing.length > 0) throw new RangeError(`AdaptiveLR.loadStateDict: expected keys ${JSON.stringify(keys)}, missing ${JSON.stringify(missing)}`);
+    if (missing.length > 0) throw new RangeError(`AdaptiveLR.loadStateDict: expected keys ${describe(keys)}, missing ${JSON.stringify(missing)}`);
     const s = structuredClone(state) as Record<string, any>;
     Object.assign(this, { recent: s.recent, previous: s.previous, best: s.best, bestMetric: s.bestMetric, lastMetric: s.lastMetric, streak: s.streak, stale: s.stale, cooldownLeft: s.cooldownLeft, steps: s.steps });
     this.decisions.splice(0, this.decisions.length, ...s.decisions);

@@ -1,4 +1,5 @@
 import type { Optimizer } from '../optim/optimizer.js';
+import { describe } from '../format/number.js';
 
 /** Any optimizer: schedulers read and write `lr` (and momentum or betas) on its param groups. */
 export type AnyOptimizer = Optimizer<{ lr: number }>;
@@ -85,14 +86,14 @@ export abstract class LRScheduler {
     }
     const own = this.stateDict();
     const unknown = Object.keys(state).filter((k) => !(k in own));
-    if (unknown.length > 0) throw new RangeError(`${this.name}.loadStateDict: expected keys of ${this.name}, got unknown ${JSON.stringify(unknown)}`);
+    if (unknown.length > 0) throw new RangeError(`${this.name}.loadStateDict: expected keys of ${this.name}, got unknown ${describe(unknown)}`);
     Object.assign(this, structuredClone(state));
   }
 }
 
 /** Throws `Name: key must be <condition>, got value` unless `ok`. */
 export function checkArg(ok: boolean, name: string, key: string, condition: string, value: unknown): void {
-  if (!ok) throw new RangeError(`${name}: ${key} must be ${condition}, got ${JSON.stringify(value)}`);
+  if (!ok) throw new RangeError(`${name}: ${key} must be ${condition}, got ${describe(value)}`);
 }
 
 /** A per-group list from one value or a list of one value per group (PyTorch's `_format_param`). */

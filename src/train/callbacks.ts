@@ -3,13 +3,14 @@ import type { Callback, Logs, TrainingContext } from './callback.js';
 import type { StateDict } from '../nn/module.js';
 import { saveModel } from '../nn/serialize.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { formatNumber, formatLr, describe } from '../format/number.js';
 import { ReduceLROnPlateau } from '../schedulers/plateau.js';
 
 type Mode = 'auto' | 'min' | 'max';
 
 /** 'auto' means 'max' for accuracy-like names and 'min' otherwise, as Keras decides. */
 function resolveMode(name: string, monitor: string, mode: Mode): 'min' | 'max' {
-  if (mode !== 'auto' && mode !== 'min' && mode !== 'max') throw new RangeError(`${name}: mode must be 'auto', 'min' or 'max', got ${JSON.stringify(mode)}`);
+  if (mode !== 'auto' && mode !== 'min' && mode !== 'max') throw new RangeError(`${name}: mode must be 'auto', 'min' or 'max', got ${describe(mode)}`);
   if (mode !== 'auto') return mode;
   return /acc|auc|precision|recall|f1/i.test(monitor) ? 'max' : 'min';
 }
@@ -235,12 +236,12 @@ export class ProgressBar implements Callback {
   onBatchEnd(batch: number, logs: Logs, ctx: TrainingContext): void {
     if (!this.enabled) return;
     const width = 24, done = Math.round(((batch + 1) / ctx.batchesPerEpoch) * width);
-    this.stream.write(`\r  [${'='.repeat(done)}${' '.repeat(width - done)}] ${batch + 1}/${ctx.batchesPerEpoch} loss ${logs.loss.toFixed(4)}`);
+    this.stream.write(`\r  [${'='.repeat(done)}${' '.repeat(width - done)}] ${batch + 1}/${ctx.batchesPerEpoch} loss ${formatNumber(logs.loss, 4)}`);
   }
 
   onEpochEnd(epoch: number, logs: Logs, ctx: TrainingContext): void {
     if (!this.enabled) return;
-    const extra = logs.valLoss !== undefined ? ` valLoss ${logs.valLoss.toFixed(4)}` : '';
-    this.stream.write(`\r  epoch ${epoch + 1}/${ctx.epochs} loss ${logs.loss.toFixed(4)}${extra} lr ${logs.lr.toExponential(2)} ${((performance.now() - this.epochStart) / 1000).toFixed(1)}s\x1b[K\n`);
+    const extra = logs.valLoss !== undefined ? ` valLoss ${formatNumber(logs.valLoss, 4)}` : '';
+    this.stream.write(`\r  epoch ${epoch + 1}/${ctx.epochs} loss ${formatNumber(logs.loss, 4)}${extra} lr ${formatLr(logs.lr)} ${((performance.now() - this.epochStart) / 1000).toFixed(1)}s\x1b[K\n`);
   }
 }
