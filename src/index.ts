@@ -61,7 +61,7 @@ export { fit, evaluate, NonFiniteLossError, type FitOptions, type History } from
 export type { Callback, Logs, TrainingContext } from './train/callback.js';
 export { EarlyStopping, ReduceLROnPlateauCallback, ModelCheckpoint, CSVLogger, TerminateOnNaN, ProgressBar, type EarlyStoppingOptions, type ModelCheckpointOptions } from './train/callbacks.js';
 export { DynamicsRecorder, analyzeDynamics, type DynamicsAnalysis, type DynamicsRecord, type DynamicsOptions, type Moments } from './train/dynamics.js';
-export { compareSchedules, seed000Data, seed000Model, type ScheduleComparisonRow, type SeedData } from './train/compare.js';
+export { compareSchedules, builtInData, builtInModel, type BuiltInData, seed000Data, seed000Model, type SeedData, type ScheduleComparisonRow } from './train/compare.js';
 
 // lrfind
 export { savgolFilter, savgolCoeffs, type SavgolOptions, type SavgolMode } from './lrfind/savgol.js';

@@ -12,9 +12,9 @@ import { compareSchedules, type ScheduleComparisonRow } from '../train/compare.j
 const HELP = `lrlab: find, schedule and tune learning rates
 
 Usage:
-  lrlab demo [options]                        seed 000's pipeline on the built-in synthetic series
+  lrlab demo [options]                        the whole job on the built-in synthetic series
   lrlab find --data FILE.csv [--column NAME]  the same pipeline on your series
-  lrlab compare-schedules [--epochs N]        constant, step, exponential and adaptive lr on seed 000's series
+  lrlab compare-schedules [--epochs N]        constant, step, exponential and adaptive lr on the built-in series
   lrlab --help
 
 The pipeline: range test (1e-5 to 1e-1), suggestions, a sweep of fresh models, a short validation run, then the
@@ -28,7 +28,7 @@ Options:
                    "optimizer": "adamw", "baselineLr": 0.001, "choose": "validated",
                    "rangeTest": {"numIter": 200}, "sweep": {"num": 20}, "training": {"epochs": 50},
                    "schedule": {"type": "cosine"}}   (schedule: constant, step, cosine, plateau, onecycle)
-  --full-sweep     sweep all 100 lrs for 3 epochs each, as seed 000 does (slow)
+  --full-sweep     sweep all 100 lrs for 3 epochs each (slow)
   --seed N         seed of initialization and shuffling (default 42)
   --out DIR        report folder (default lrlab-report)
   --backend NAME   compute backend: wasm (default: WebAssembly SIMD, two threads), cpu (the readable

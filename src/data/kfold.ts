@@ -7,7 +7,7 @@ export interface Fold {
 }
 
 /**
- * k-fold splits of n examples (seed 001's cv=5), as scikit-learn's KFold: k contiguous folds, the first n mod k
+ * k-fold splits of n examples, as scikit-learn's KFold: k contiguous folds, the first n mod k
  * one larger, optionally over a seeded shuffle. For time series keep `shuffle` false, or use `timeSeriesSplit`.
  */
 export function kFold(n: number, k = 5, options: { shuffle?: boolean; generator?: Generator } = {}): Fold[] {

@@ -1,8 +1,8 @@
 import { Generator } from '../tensor/random.js';
 
-/** Options of `syntheticTimeSeries`; the defaults are seed 000's. */
+/** Options of `syntheticTimeSeries`; the defaults give the built-in series. */
 export interface SyntheticSeriesOptions {
-  /** Number of daily points. Default 4 * 365 + 1 = 1461 (seed 000). */
+  /** Number of daily points. Default 4 * 365 + 1 = 1461 (4 years). */
   length?: number;
   /** Level at time 0. Default 10. */
   baseline?: number;
@@ -25,12 +25,12 @@ export interface Series {
 }
 
 /**
- * Seed 000's test series: 4 years of daily observations, trend + seasonality + noise,
+ * The built-in test series: 4 years of daily observations, trend + seasonality + noise,
  *
  *     x(t) = baseline + slope t + amplitude s((t mod period) / period) + noiseLevel ε_t,
  *     s(u) = cos(2π u) for u < 0.4, else e^(-3u),            ε_t ~ N(0, 1) seeded
  *
- * (the classic series of the TensorFlow time-series course the seed builds on). The noise comes from lrlab's
+ * (the classic series of the TensorFlow time-series course). The noise comes from lrlab's
  * generator, so the values differ from NumPy's draws but the process is the same.
  */
 export function syntheticTimeSeries(options: SyntheticSeriesOptions = {}): Series {

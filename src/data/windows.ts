@@ -8,7 +8,7 @@ export interface WindowedData {
 }
 
 /**
- * Sliding windows: example i is values[i .. i + window) and its target values[i + window] (seed 000: window 20,
+ * Sliding windows: example i is values[i .. i + window) and its target values[i + window] (the built-in job: window 20,
  * one-step-ahead regression). A series of length L gives L - window examples.
  */
 export function slidingWindows(values: ArrayLike<number>, window = 20): WindowedData {
@@ -125,7 +125,7 @@ export interface PreparedSeries {
 }
 
 /**
- * Seed 000's preparation: a temporal split, a standardization fitted on the training part only, and sliding
+ * The standard preparation: a temporal split, a standardization fitted on the training part only, and sliding
  * windows on each side. Validation windows may start in the training part (their inputs are the past); their
  * targets all lie in the future of training.
  */

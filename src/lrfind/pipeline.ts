@@ -22,7 +22,8 @@ import { OneCycleLR } from '../schedulers/cyclic.js';
 import type { AnyOptimizer } from '../schedulers/scheduler.js';
 import { formatNumber, formatLr, describe } from '../format/number.js';
 
-/** Everything the pipeline can be told; every field has seed 000's default. */
+// The defaults follow seed 000 (its window, model, split, optimizer, lr bounds and baseline).
+/** Everything the pipeline can be told; every field has a default (see `DEFAULT_CONFIG`). */
 export interface PipelineConfig {
   /** Sliding-window length. Default 20. */
   window: number;
@@ -34,27 +35,27 @@ export interface PipelineConfig {
   optimizer: 'adam' | 'adamw' | 'sgd' | 'rmsprop';
   baselineLr: number;
   /**
-   * Which lr trains as 'optimized': 'steepest' (seed 000's rule, default; the validation run only checks it) or
+   * Which lr trains as 'optimized': 'steepest' (the steepest descent of the smoothed range-test loss, default; the validation run only checks it) or
    * 'validated' (whichever candidate did best in the validation run, which may be the baseline).
    */
   choose: 'steepest' | 'validated';
   seed: number;
   rangeTest: { startLr: number; endLr: number; numIter: number; smoothing: number; divergeTh: number };
-  /** Seed 000's systematic sweep: `num` log-spaced lrs, `epochs` each (100 and 3 in the seed). */
+  /** The systematic sweep: `num` log-spaced lrs, `epochs` each (`--full-sweep`: 100 and 3). */
   sweep: { num: number; epochs: number };
   /** Short runs comparing the candidate lrs before the long training. */
   validation: { epochs: number };
   /** The long runs: baseline and found lr, early stopping on the validation loss. */
   training: { epochs: number; patience: number };
   /**
-   * The schedule both long runs use, starting from their own lr: 'constant' (seed 000), 'step' (×gamma every
+   * The schedule both long runs use, starting from their own lr: 'constant' (default), 'step' (×gamma every
    * stepSize epochs), 'cosine' (to etaMin over the epochs), 'plateau' (×factor after `patience` epochs without a
    * better validation loss) or 'onecycle' (per batch, peaking at the run's lr).
    */
   schedule: { type: 'constant' | 'step' | 'cosine' | 'plateau' | 'onecycle'; stepSize: number; gamma: number; etaMin: number; patience: number; factor: number };
 }
 
-/** Seed 000's settings, the pipeline's defaults. */
+/** The pipeline's defaults: windows of 20, a 20-128-64-32-1 ReLU MLP, Adam, an 80/20 temporal split. */
 export const DEFAULT_CONFIG: PipelineConfig = {
   window: 20,
   hidden: [128, 64, 32],
@@ -101,7 +102,7 @@ export function resolveConfig(partial: unknown = {}): PipelineConfig {
   return c;
 }
 
-/** One long training run, summarized as seed 000's results table needs. */
+/** One long training run, summarized as the results table needs. */
 export interface RunSummary {
   name: string;
   lr: number;
@@ -161,7 +162,7 @@ function makeSchedule(config: PipelineConfig, optimizer: Optimizer<{ lr: number 
 }
 
 /**
- * Seed 000's whole pipeline on a series: windows and a temporal split standardized on the training part; a range
+ * The whole learning-rate job on a series: windows and a temporal split standardized on the training part; a range
  * test and its suggestions; the systematic sweep; a short validation run of the candidates (the steepest-descent
  * lr, the valley lr, the sweep's best and the baseline); then the baseline and the found lr (`config.choose`) trained side by side
  * from the same seed and initialization with early stopping, each with its training dynamics analyzed.
@@ -240,7 +241,7 @@ export function runPipeline(options: { series?: Float32Array; source?: string; c
       name, lr, epochsRun: h.epochsRun, trainingTimeMs,
       finalValMse: Math.min(...h.valLoss) * mseScale,
       lastEpochValMse: h.valLoss[h.valLoss.length - 1] * mseScale,
-      // in the series' units, so the loss variance reads like seed 000's
+      // in the series' units, so the loss variance reads like seed 000's table
       analysis: analyzeDynamics({ batchLoss: scaled(recorder.record.batchLoss), epochLoss: scaled(h.loss), valLoss: scaled(h.valLoss) }),
       history: { loss: scaled(h.loss), valLoss: scaled(h.valLoss), lr: h.lr, timeMs: h.timeMs },
       dynamics: { batchLoss: scaled(recorder.record.batchLoss), lr: recorder.record.lr, gradNorm: recorder.record.gradNorm },
@@ -253,7 +254,7 @@ export function runPipeline(options: { series?: Float32Array; source?: string; c
 
   return {
     config,
-    data: { points: values.length, trainWindows: trainData.x.shape[0], validWindows: validData.x.shape[0], mseScale, source: options.source ?? 'built-in synthetic series (seed 000)' },
+    data: { points: values.length, trainWindows: trainData.x.shape[0], validWindows: validData.x.shape[0], mseScale, source: options.source ?? 'the built-in synthetic series' },
     rangeTest: rt, suggestion, sweep: { rows: sweep.rows, bestLr: sweep.bestLr }, validation: { candidates, chosen, warnings: validationWarnings }, baseline, optimized, timingsMs: timings,
   };
 }

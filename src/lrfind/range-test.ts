@@ -7,20 +7,21 @@ import { batches, type Batch } from '../data/windows.js';
 import { evaluate } from '../train/fit.js';
 import { reuseBuffers } from '../tensor/pool.js';
 
-/** Options of `rangeTest`; the lr bounds default to seed 000's. */
+// The lr bounds and the 5-epoch form follow seed 000.
+/** Options of `rangeTest`. */
 export interface RangeTestOptions {
   /** Training inputs and targets. */
   x: Tensor;
   y: Tensor;
   optimizer: Optimizer<{ lr: number }>;
   loss?: (prediction: Tensor, target: Tensor) => Tensor;
-  /** Default 1e-5 (seed 000). */
+  /** Default 1e-5. */
   startLr?: number;
-  /** Default 1e-1 (seed 000). */
+  /** Default 1e-1. */
   endLr?: number;
   /** Number of lrs tried (one optimizer step each). Default 100; or give `epochs`. */
   numIter?: number;
-  /** Sweep over this many passes through the data instead (seed 000 uses 5). */
+  /** Sweep over this many passes through the data instead (e.g. 5). */
   epochs?: number;
   /** 'exp' (log-spaced, default) or 'linear'. */
   stepMode?: 'exp' | 'linear';

@@ -25,8 +25,8 @@ function argmax(v: ArrayLike<number>): number {
 }
 
 /**
- * Seed 000's rule: the lr where the loss falls fastest, `lrs[argmax(-gradient(savgol_filter(losses, 11, 2)))]`
- * (unit spacing, as the seed calls `np.gradient`). A curve shorter than the window uses the longest odd window
+ * The steepest-descent rule: the lr where the loss falls fastest, `lrs[argmax(-gradient(savgol_filter(losses, 11, 2)))]`
+ * (unit spacing, as `np.gradient(smoothed)` without spacing). A curve shorter than the window uses the longest odd window
  * that fits.
  */
 export function steepest(lrs: ArrayLike<number>, losses: ArrayLike<number>, options: { windowLength?: number; polyorder?: number } = {}): Suggestion {
@@ -91,7 +91,7 @@ export function slide(lrs: ArrayLike<number>, losses: ArrayLike<number>, options
 
 /** The suggestions for one range-test curve, how much they agree, and what to distrust. */
 export interface LrSuggestion {
-  /** The recommended lr: seed 000's steepest-descent rule. */
+  /** The headline lr: the steepest-descent rule's. */
   lr: number;
   suggestions: Record<Suggestion['method'], Suggestion>;
   /** How many decades the four suggestions span: log10(max / min). */
@@ -105,7 +105,7 @@ export interface LrSuggestion {
 /**
  * All four rules on one range-test curve, with how much they agree and warnings when the curve is too short or
  * too noisy to trust. `smoothed` (the range test's smoothed losses), when given, feeds the fastai rules, which
- * were designed for smoothed curves; the steepest rule always smooths the raw losses itself, as seed 000 does.
+ * were designed for smoothed curves; the steepest rule always smooths the raw losses itself.
  * Non-finite losses at the end (a diverged run) are dropped with a warning; constant losses are an error.
  */
 export function suggestLr(lrs: ArrayLike<number>, losses: ArrayLike<number>, options: { smoothed?: ArrayLike<number> } = {}): LrSuggestion {

@@ -19,7 +19,7 @@ export function logspace(start: number, end: number, count: number): number[] {
 export interface LrSweepOptions {
   /** Builds a fresh model; called after seeding, so every lr starts from the same initialization. */
   makeModel: () => Module;
-  /** Builds the optimizer for a model at an lr. Default Adam (seed 000). */
+  /** Builds the optimizer for a model at an lr. Default Adam. */
   makeOptimizer?: (params: Tensor[], lr: number) => Optimizer<{ lr: number }>;
   x: Tensor;
   y: Tensor;
@@ -28,9 +28,9 @@ export interface LrSweepOptions {
   lrs?: number[];
   startLr?: number;
   endLr?: number;
-  /** Default 100 (seed 000). */
+  /** Default 100. */
   num?: number;
-  /** Epochs per lr. Default 3 (seed 000). */
+  /** Epochs per lr. Default 3. */
   epochs?: number;
   batchSize?: number;
   seed?: number;
@@ -50,7 +50,7 @@ export interface LrSweepRow {
 }
 
 /**
- * Seed 000's systematic testing: for every lr, a fresh model from the same seed, trained a few epochs; the table of
+ * Systematic testing: for every lr, a fresh model from the same seed, trained a few epochs; the table of
  * final training (and validation) losses, and the lr with the lowest (validation, else training) loss.
  */
 export function lrSweep(options: LrSweepOptions): { rows: LrSweepRow[]; bestLr: number; bestIndex: number } {

@@ -35,7 +35,7 @@ export function lrVsLossSpec(r: PipelineResult): TopLevelSpec {
   } as TopLevelSpec;
 }
 
-/** Seed 000's discovery plot: raw and Savitzky-Golay-smoothed loss, and the negative gradient whose peak is chosen. */
+/** The discovery plot: raw and Savitzky-Golay-smoothed loss, and the negative gradient whose peak is chosen. */
 export function discoverySpec(r: PipelineResult): TopLevelSpec {
   const { lrs, losses } = r.rangeTest;
   const w = Math.min(11, losses.length % 2 ? losses.length : losses.length - 1);

@@ -20,7 +20,7 @@ function change(base: number, opt: number, better: string, worse: string): strin
   return `${formatNumber(Math.abs(rel) * 100)}% ${rel > 0 ? better : worse}`;
 }
 
-/** Seed 000's results table, with the figures measured in this run. */
+/** The results table (baseline against the chosen rate), with the figures measured in this run. */
 export function comparisonTable(r: PipelineResult): ComparisonRow[] {
   const b = r.baseline, o = r.optimized;
   const conv = (s: RunSummary) => s.analysis.convergenceEpoch ?? NaN;
@@ -51,7 +51,7 @@ of ${r.config.window}. Model: ${[r.config.window, ...r.config.hidden, 1].join('-
 ## Found learning rate: ${formatLr(s.lr)}
 
 The range test swept ${r.rangeTest.iterations} lrs from ${r.config.rangeTest.startLr} to ${r.config.rangeTest.endLr} (${r.rangeTest.stopReason}).
-The steepest descent of the Savitzky-Golay-smoothed loss (seed 000's rule) is at **${formatLr(s.lr)}**.
+The steepest descent of the Savitzky-Golay-smoothed loss is at **${formatLr(s.lr)}**.
 
 ${markdownTable(['rule', 'lr'], Object.values(s.suggestions).map((x) => [x.method, formatLr(x.lr)]))}
 

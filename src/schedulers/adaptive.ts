@@ -39,7 +39,7 @@ export interface AdaptiveDecision {
 }
 
 /**
- * Seed 003's adaptive heuristic: raise the lr slightly while the loss keeps falling, cut it on a plateau or a rise.
+ * The adaptive heuristic: raise the lr slightly while the loss keeps falling, cut it on a plateau or a rise.
  * Call `step(loss, metric?)` after every batch or epoch. With s_t the mean of the last `window` losses:
  *
  *     decrease_t = s_t < s_{t-1} (1 - δ)                   streak = streak + 1 if decrease_t else 0

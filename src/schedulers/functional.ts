@@ -4,7 +4,7 @@ import { LRScheduler, checkArg, type AnyOptimizer } from './scheduler.js';
 export type EpochSchedule = (epoch: number, lr: number) => number;
 
 /**
- * Seed 004's time-based decay, iterative as the seed writes it: lr_new = lr_old / (1 + epoch · decay).
+ * Time-based decay in its iterative form: lr_new = lr_old / (1 + epoch · decay).
  * From lr 0.001 with decay 0.1 it gives 0.001, 0.000909, 0.000758, 0.000583, ... (epoch 0 leaves the lr as is).
  * The closed form of Keras's `InverseTimeDecay`, lr_0 / (1 + decay · epoch), is a different, slower schedule.
  */
@@ -14,8 +14,8 @@ export function timeBasedDecay(options: { decay: number }): EpochSchedule {
 }
 
 /**
- * Seed 004's step decay: lr = lr_initial · rate^floor((epoch + 1 - startDecayEpoch) / decayEvery). The exponent is
- * held at 0 before the decay starts (the seed's formula would raise the lr there).
+ * Step decay: lr = lr_initial · rate^floor((epoch + 1 - startDecayEpoch) / decayEvery). The exponent is
+ * held at 0 before the decay starts (the formula taken literally would raise the lr there).
  * From 0.001 with rate 0.5 every 20 epochs: 0.001 (epochs 0-18), 0.0005 (19-38), ..., 3.125e-5 at epoch 99.
  */
 export function stepDecay(options: { initialLr: number; decayRate: number; decayEvery: number; startDecayEpoch?: number }): EpochSchedule {
@@ -27,7 +27,7 @@ export function stepDecay(options: { initialLr: number; decayRate: number; decay
 }
 
 /**
- * Seed 004's exponential decay, iterative as the seed writes it: lr_new = lr_old · exp(-(epoch + 1) · decay).
+ * Exponential decay in its iterative form: lr_new = lr_old · exp(-(epoch + 1) · decay).
  * Epoch 0 already multiplies by e^(-decay); the exponent grows each epoch, so the lr falls like e^(-decay t²/2),
  * unlike PyTorch's `ExponentialLR` (γ^t) or Keras's `ExponentialDecay`.
  */
@@ -38,7 +38,7 @@ export function exponentialDecay(options: { decay: number }): EpochSchedule {
 
 /**
  * Keras's `LearningRateScheduler` callback as a scheduler: at epoch t the lr becomes `schedule(t, lr)` (the lr in
- * force), the construction applying epoch 0. Seed 001's `lambda epoch: 0.001 * 0.95 ** epoch` is
+ * force), the construction applying epoch 0. the common `lambda epoch: 0.001 * 0.95 ** epoch` is
  * `new LearningRateScheduler(opt, { schedule: (epoch) => 0.001 * 0.95 ** epoch })`. Every group gets its own lr.
  */
 export class LearningRateScheduler extends LRScheduler {
@@ -62,14 +62,14 @@ export class LearningRateScheduler extends LRScheduler {
   }
 }
 
-/** Seed 004's time-based decay as a scheduler (see `timeBasedDecay`). */
+/** Iterative time-based decay as a scheduler (see `timeBasedDecay`). */
 export class TimeBasedDecayLR extends LearningRateScheduler {
   constructor(optimizer: AnyOptimizer, options: { decay: number; lastEpoch?: number }) {
     super(optimizer, { schedule: timeBasedDecay(options), lastEpoch: options.lastEpoch });
   }
 }
 
-/** Seed 004's step decay as a scheduler (see `stepDecay`); the initial lr is each group's. */
+/** Step decay as a scheduler (see `stepDecay`); the initial lr is each group's. */
 export class StepDecayLR extends LRScheduler {
   readonly decayRate: number;
   readonly decayEvery: number;
@@ -89,7 +89,7 @@ export class StepDecayLR extends LRScheduler {
   }
 }
 
-/** Seed 004's exponential decay as a scheduler (see `exponentialDecay`). */
+/** Iterative exponential decay as a scheduler (see `exponentialDecay`). */
 export class ExponentialDecayLR extends LearningRateScheduler {
   constructor(optimizer: AnyOptimizer, options: { decay: number; lastEpoch?: number }) {
     super(optimizer, { schedule: exponentialDecay(options), lastEpoch: options.lastEpoch });

@@ -14,7 +14,7 @@ export interface CrossValidateOptions {
   makeOptimizer?: (params: Tensor[]) => Optimizer<{ lr: number }>;
   x: Tensor;
   y: Tensor;
-  /** Number of folds. Default 5 (seed 001's cv=5). */
+  /** Number of folds. Default 5. */
   k?: number;
   /** 'kfold' (scikit-learn's KFold, optionally shuffled) or 'timeseries' (expanding windows). Default 'kfold'. */
   split?: 'kfold' | 'timeseries';

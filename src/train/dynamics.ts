@@ -28,7 +28,7 @@ export interface DynamicsRecord {
 }
 
 /**
- * Seed 000's batch-level tracker as a `fit` callback: per batch the loss, the total gradient norm (before any
+ * A batch-level tracker as a `fit` callback: per batch the loss, the total gradient norm (before any
  * clipping), the lr, and the mean and spread of the batch's features and labels; per epoch the training and
  * validation loss. `analyze()` summarizes the run (see `analyzeDynamics`).
  */
@@ -70,7 +70,7 @@ export interface DynamicsOptions {
   convergenceTolerance?: number;
 }
 
-/** The summary of a run, as in seed 000's results table. */
+/** The summary of a run, as the results table shows it. */
 export interface DynamicsAnalysis {
   /** 'oscillatory' when the loss curve keeps going back up or the batch losses scatter widely, else 'smooth'. */
   classification: 'smooth' | 'oscillatory';
@@ -87,7 +87,7 @@ export interface DynamicsAnalysis {
 }
 
 /**
- * Classifies a run as smooth or oscillatory and measures what seed 000's table reports:
+ * Classifies a run as smooth or oscillatory and measures what the results table reports:
  *
  *     oscillationIndex = #{e : L_e > L_{e-1}} / (E - 1)                      on the monitored epoch loss
  *     relativeNoise    = std_b(l_b - MA_w(l)_b) / mean_b(l_b)                 batches b in the second half
