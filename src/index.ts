@@ -75,3 +75,7 @@ export { runPipeline, resolveConfig, DEFAULT_CONFIG, type PipelineConfig, type P
 export { renderSvg, PLOTS } from './report/charts.js';
 export { writeReport, reportMarkdown, reportHtml, comparisonTable, type ComparisonRow } from './report/report.js';
 export { crossValidate, type CrossValidateOptions, type CrossValidationResult } from './train/cross-validate.js';
+
+// first use: numbers for people, the report's recommendation
+export { formatNumber, formatLr, describe } from './format/number.js';
+export { recommend, type Recommendation, type RecommendationEvidence } from './lrfind/recommend.js';

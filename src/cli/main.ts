@@ -59,14 +59,16 @@ function progressReporter(enabled: boolean) {
 
 function summary(r: PipelineResult, files: string[], out: string): string {
   const rows = comparisonTable(r);
-  const w = [28, 12, 12, 20];
+  const w = [28, 12, 20, 20];
   const line = (c: string[]) => c.map((s, i) => s.padEnd(w[i])).join(' ').trimEnd();
   return [
     '',
-    `found learning rate: ${r.suggestion.lr.toExponential(2)} (steepest descent; ${Object.values(r.suggestion.suggestions).map((s) => `${s.method} ${s.lr.toExponential(1)}`).join(', ')})`,
+    r.recommendation.sentence,
+    `trained: ${formatLr(r.trained.lr)}, the ${r.trained.name} rate, chosen as ${r.trained.reason}`,
+    `rules: ${Object.values(r.suggestion.suggestions).map((s) => `${s.method} ${formatLr(s.lr)}`).join(', ')}; sweep best ${formatLr(r.sweep.bestLr)}`,
     ...[...r.suggestion.warnings, ...r.validation.warnings].map((x) => `warning: ${x}`),
     '',
-    line(['metric', 'baseline', 'optimized', 'change']),
+    line(['metric', 'baseline', `trained (${r.trained.name})`, 'change']),
     ...rows.map((c) => line([c.metric, c.baseline, c.optimized, c.change])),
     '',
     `report: ${files.map((f) => `${out}/${f}`).join(', ')}`,

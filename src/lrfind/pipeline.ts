@@ -15,6 +15,7 @@ import { DynamicsRecorder, analyzeDynamics, type DynamicsAnalysis, type Dynamics
 import { rangeTest, type RangeTestResult } from './range-test.js';
 import { suggestLr, type LrSuggestion } from './suggest.js';
 import { lrSweep, logspace, type LrSweepRow } from './sweep.js';
+import { recommend, type Recommendation } from './recommend.js';
 import { StepLR } from '../schedulers/decay.js';
 import { CosineAnnealingLR } from '../schedulers/cosine.js';
 import { ReduceLROnPlateau } from '../schedulers/plateau.js';
@@ -133,13 +134,17 @@ export interface PipelineResult {
   suggestion: LrSuggestion;
   sweep: { rows: LrSweepRow[]; bestLr: number };
   validation: { candidates: Candidate[]; chosen: Candidate; warnings: string[] };
+  /** The rate the long run trained (`optimized`), which candidate it is, and why it was chosen. */
+  trained: { name: string; lr: number; reason: string };
+  /** Which rate to use, weighing the rules, the sweep, the validation run and the long runs. */
+  recommendation: Recommendation;
   baseline: RunSummary;
   optimized: RunSummary;
   timingsMs: Record<string, number>;
 }
 
 /** The stages the pipeline reports progress for. */
-export type Stage = 'data' | 'range test' | 'sweep' | 'validation' | 'baseline' | 'optimized';
+export type Stage = 'data' | 'range test' | 'sweep' | 'validation' | 'baseline' | 'trained' | 'report';
 
 function makeOptimizer(kind: PipelineConfig['optimizer'], params: Tensor[], lr: number): Optimizer<{ lr: number }> {
   switch (kind) {
@@ -201,7 +206,7 @@ export function runPipeline(options: { series?: Float32Array; source?: string; c
     return rangeTest(model, { x: trainData.x, y: trainData.y, optimizer: makeOptimizer(config.optimizer, model.parameters(), config.baselineLr), batchSize: config.batchSize, seed, ...config.rangeTest });
   });
   const suggestion = suggestLr(rt.lrs, rt.losses, { smoothed: rt.smoothedLosses });
-  note('range test', `${rt.iterations} steps from ${config.rangeTest.startLr} to ${config.rangeTest.endLr} (${rt.stopReason}); steepest descent at ${formatLr(suggestion.lr)}`);
+  note('range test', `${rt.iterations} steps from ${formatLr(config.rangeTest.startLr)} to ${formatLr(config.rangeTest.endLr)} (${rt.stopReason}); steepest descent at ${formatLr(suggestion.lr)}`);
 
   const sweepLrs = logspace(config.rangeTest.startLr, config.rangeTest.endLr, config.sweep.num);
   const sweep = time('sweep', () =>
@@ -233,7 +238,7 @@ export function runPipeline(options: { series?: Float32Array; source?: string; c
     const h = fit(model, {
       x: trainData.x, y: trainData.y, validationData: validData, optimizer, scheduler, schedulerInterval: interval,
       epochs: config.training.epochs, batchSize: config.batchSize, generator: new Generator(seed), progress: false,
-      callbacks: [recorder, new EarlyStopping({ patience: config.training.patience, restoreBestWeights: true }), { onEpochEnd: (e: number) => progress(name === 'baseline' ? 'baseline' : 'optimized', e + 1, config.training.epochs) }],
+      callbacks: [recorder, new EarlyStopping({ patience: config.training.patience, restoreBestWeights: true }), { onEpochEnd: (e: number) => progress(name === 'baseline' ? 'baseline' : 'trained', e + 1, config.training.epochs) }],
     });
     const trainingTimeMs = performance.now() - started;
     const scaled = (v: number[]) => v.map((x) => x * mseScale);
@@ -248,13 +253,26 @@ export function runPipeline(options: { series?: Float32Array; source?: string; c
     };
   };
   const baseline = time('baseline', () => train_('baseline', config.baselineLr));
-  note('baseline', `lr ${config.baselineLr}: ${baseline.epochsRun} epochs, validation MSE ${formatNumber(baseline.finalValMse)}`);
-  const optimized = chosen.lr === config.baselineLr ? { ...baseline, name: 'optimized' } : time('optimized', () => train_('optimized', chosen.lr));
-  note('optimized', `lr ${formatLr(chosen.lr)}: ${optimized.epochsRun} epochs, validation MSE ${formatNumber(optimized.finalValMse)}`);
+  note('baseline', `lr ${formatLr(config.baselineLr)}: ${baseline.epochsRun} epochs, validation MSE ${formatNumber(baseline.finalValMse)}`);
+  const trainedName = `trained (${chosen.name})`;
+  const optimized = chosen.lr === config.baselineLr ? { ...baseline, name: trainedName } : time('trained', () => train_(trainedName, chosen.lr));
+  note('trained', `${chosen.name} lr ${formatLr(chosen.lr)}: ${optimized.epochsRun} epochs, validation MSE ${formatNumber(optimized.finalValMse)}`);
+
+  const trained = {
+    name: chosen.name, lr: chosen.lr,
+    reason: config.choose === 'validated'
+      ? `the lowest validation MSE of the ${candidates.length} candidates in the ${config.validation.epochs}-epoch validation run, as "choose": "validated" asks`
+      : 'the steepest descent of the Savitzky-Golay-smoothed range-test loss, as "choose": "steepest" (the default) asks',
+  };
+  const recommendation = recommend({
+    rules: { lrs: Object.fromEntries(Object.values(suggestion.suggestions).map((x) => [x.method, x.lr])), spreadDecades: suggestion.spreadDecades },
+    sweepBestLr: sweep.bestLr, candidates, trained,
+    longRuns: { baselineLr: config.baselineLr, baselineMse: baseline.finalValMse, trainedMse: optimized.finalValMse },
+  });
 
   return {
     config,
     data: { points: values.length, trainWindows: trainData.x.shape[0], validWindows: validData.x.shape[0], mseScale, source: options.source ?? 'the built-in synthetic series' },
-    rangeTest: rt, suggestion, sweep: { rows: sweep.rows, bestLr: sweep.bestLr }, validation: { candidates, chosen, warnings: validationWarnings }, baseline, optimized, timingsMs: timings,
+    rangeTest: rt, suggestion, sweep: { rows: sweep.rows, bestLr: sweep.bestLr }, validation: { candidates, chosen, warnings: validationWarnings }, trained, recommendation, baseline, optimized, timingsMs: timings,
   };
 }

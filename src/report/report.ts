@@ -48,10 +48,16 @@ export function reportMarkdown(r: PipelineResult): string {
 Data: ${r.data.source}: ${r.data.points} points, ${r.data.trainWindows} training and ${r.data.validWindows} validation windows
 of ${r.config.window}. Model: ${[r.config.window, ...r.config.hidden, 1].join('-')} ReLU MLP, ${r.config.optimizer}, batch ${r.config.batchSize}, seed ${r.config.seed}.
 
-## Found learning rate: ${formatLr(s.lr)}
+## Recommendation: ${r.recommendation.keepCurrent ? `keep ${formatLr(r.recommendation.lr)}` : `use ${formatLr(r.recommendation.lr)}`} (${r.recommendation.confidence} confidence)
 
-The range test swept ${r.rangeTest.iterations} lrs from ${r.config.rangeTest.startLr} to ${r.config.rangeTest.endLr} (${r.rangeTest.stopReason}).
-The steepest descent of the Savitzky-Golay-smoothed loss is at **${formatLr(s.lr)}**.
+**${r.recommendation.sentence}**
+
+Trained: ${formatLr(r.trained.lr)}, the ${r.trained.name} rate, chosen as ${r.trained.reason}.
+
+## Range test
+
+The range test swept ${r.rangeTest.iterations} lrs from ${formatLr(r.config.rangeTest.startLr)} to ${formatLr(r.config.rangeTest.endLr)} (${r.rangeTest.stopReason}).
+The steepest descent of the Savitzky-Golay-smoothed loss is at ${formatLr(s.lr)}; the valley, minimum and slide rules read the same curve differently (see docs/range-test.md).
 
 ${markdownTable(['rule', 'lr'], Object.values(s.suggestions).map((x) => [x.method, formatLr(x.lr)]))}
 
@@ -70,11 +76,11 @@ ${markdownTable(['candidate', 'lr', 'validation MSE'], r.validation.candidates.m
 
 ![Sweep](sweep.svg)
 
-## Baseline against the found learning rate
+## Your current rate against the trained one
 
 Same seed, same initialization, ${r.config.schedule.type === 'constant' ? 'a constant rate' : `the ${r.config.schedule.type} schedule`}, early stopping (patience ${r.config.training.patience}, best weights restored).
 
-${markdownTable(['Metric', 'Baseline', 'Optimized', 'Change'], comparisonTable(r).map((c) => [c.metric, c.baseline, c.optimized, c.change]))}
+${markdownTable(['Metric', 'Baseline', `Trained (${r.trained.name})`, 'Change'], comparisonTable(r).map((c) => [c.metric, c.baseline, c.optimized, c.change]))}
 
 ![Before and after](before-after.svg)
 

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
 import { main } from '../../src/cli/main.js';
-import { formatNumber } from '../../src/format/number.js';
-import { resolveConfig, runPipeline, PLOTS, writeReport, type PipelineResult } from '../../src/index.js';
+import { formatNumber, formatLr } from '../../src/format/number.js';
+import { resolveConfig, runPipeline, PLOTS, writeReport, reportMarkdown, type PipelineResult } from '../../src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lrlab-pipeline-'));
 const SMALL = { hidden: [16], rangeTest: { numIter: 30 }, sweep: { num: 3, epochs: 1 }, validation: { epochs: 1 }, training: { epochs: 3, patience: 2 } };
@@ -34,7 +34,8 @@ test.before(async () => {
 
 test('exits 0 and prints the found lr and the results table', () => {
   assert.is(demo.code, 0, demo.err);
-  assert.match(demo.out, /found learning rate: \d\.\d\de-\d/);
+  assert.match(demo.out, /^\n(Use \d[.\d]*e-\d \(the steepest rate\), (fairly|moderately|not) sure|Keep your current rate 1e-3): [^\n]+\.\n/);
+  assert.match(demo.out, /\ntrained: \d[.\d]*e-\d, the steepest rate, chosen as the steepest descent/);
   assert.match(demo.out, /Final validation MSE\s+\d[\d.e-]*\s+\d[\d.e-]*/);
 });
 
@@ -51,6 +52,14 @@ test("on the built-in data the found lr trains to a lower validation MSE than th
   const r = JSON.parse(readFileSync(join(demoDir, 'results.json'), 'utf8')) as PipelineResult;
   assert.is(r.baseline.lr, 1e-3);
   assert.is(r.optimized.lr, r.suggestion.lr);
+  // the JSON names the rate trained, why, and the recommendation that weighed every stage
+  assert.equal(r.trained.lr, r.optimized.lr);
+  assert.is(r.trained.name, 'steepest');
+  assert.match(r.trained.reason, /steepest descent/);
+  assert.is(r.recommendation.lr, r.recommendation.keepCurrent ? r.baseline.lr : r.trained.lr);
+  const md = readFileSync(join(demoDir, 'report.md'), 'utf8');
+  assert.ok(md.includes(`**${r.recommendation.sentence}**`));
+  assert.match(md, /\| Metric \| Baseline \| Trained \(steepest\) \| Change \|/);
   assert.not.equal(r.optimized.lr, r.baseline.lr);
   assert.ok(r.optimized.finalValMse < r.baseline.finalValMse, `optimized ${r.optimized.finalValMse} vs baseline ${r.baseline.finalValMse}`);
   // the figures come from this run: the table equals the runs' own numbers
@@ -64,8 +73,8 @@ test('every SVG renders to PNG, and each plot shows its series', () => {
     'lr-vs-loss.svg': ['raw loss', 'smoothed (EMA)', 'suggested'],
     'discovery.svg': ['Savitzky-Golay (11, 2)', '-gradient'],
     'sweep.svg': ['training', 'validation'],
-    'dynamics.svg': ['baseline (lr 1e-3', 'optimized (lr', 'batch MSE'],
-    'before-after.svg': ['baseline', 'optimized', 'epoch'],
+    'dynamics.svg': ['baseline (lr 1e-3', 'trained (steepest) (lr', 'batch MSE'],
+    'before-after.svg': ['baseline', 'trained (steepest)', 'epoch'],
     'speed.svg': ['training time (s)', 'epochs to convergence'],
   };
   for (const [file, labels] of Object.entries(expected)) {
@@ -134,6 +143,20 @@ find('every schedule type drives both long runs', () => {
     if (type === 'onecycle') assert.ok(r.baseline.dynamics.lr[0] < r.baseline.lr, 'one-cycle starts below its peak');
     if (type === 'cosine') assert.ok(r.baseline.history.lr[1] < r.baseline.history.lr[0]);
   }
+});
+
+find('with "choose": "validated" the headline, the table and the JSON all name the rate that was trained', () => {
+  const series = Float32Array.from({ length: 240 }, (_, t) => 50 + 10 * Math.sin(t / 7) + (t % 5));
+  const r = runPipeline({ series, config: { ...SMALL, window: 10, choose: 'validated' } });
+  const best = r.validation.candidates.filter((c) => Number.isFinite(c.valMse)).sort((a, b) => a.valMse - b.valMse)[0];
+  assert.is(r.trained.lr, best.lr);
+  assert.is(r.trained.name, best.name);
+  assert.is(r.optimized.lr, best.lr);
+  assert.match(r.trained.reason, /lowest validation MSE of the 4 candidates/);
+  const md = reportMarkdown(r);
+  assert.ok(md.includes(`Trained: ${formatLr(best.lr)}, the ${best.name} rate, chosen as the lowest validation MSE`), md.slice(0, 800));
+  assert.ok(md.includes(`| Learning rate | 1e-3 | ${formatLr(best.lr)} |`));
+  assert.ok(md.includes(r.recommendation.sentence));
 });
 
 find('resolveConfig rejects wrong kinds and values', () => {
