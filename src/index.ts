@@ -35,7 +35,7 @@ export * as init from './nn/init.js';
 export { saveModel, loadModel, stateDictToJSON, stateDictFromJSON, toJSONValue, fromJSONValue, type TensorJSON } from './nn/serialize.js';
 
 // optim
-export { Optimizer, type ParamGroup, type ParamState, type ParamsInput, type OptimizerStateDict } from './optim/optimizer.js';
+export { Optimizer, NonFiniteStepError, type ParamGroup, type ParamState, type ParamsInput, type OptimizerStateDict } from './optim/optimizer.js';
 export { SGD, type SGDOptions } from './optim/sgd.js';
 export { Adam, type AdamOptions } from './optim/adam.js';
 export { AdamW } from './optim/adamw.js';

@@ -1,4 +1,4 @@
-import { checkArg, type AnyOptimizer, type SchedulerStateDict } from './scheduler.js';
+import { checkArg, checkOptimizer, readOptions, type AnyOptimizer, type SchedulerStateDict } from './scheduler.js';
 import { describe } from '../format/number.js';
 
 /** Options of `AdaptiveLR`; the defaults suit per-epoch use. */
@@ -77,6 +77,11 @@ export class AdaptiveLR {
 
   constructor(readonly optimizer: AnyOptimizer, options: AdaptiveLROptions = {}) {
     const n = 'AdaptiveLR';
+    checkOptimizer(n, optimizer);
+    options = readOptions<AdaptiveLROptions>(n, options, {
+      increaseFactor: 'number', decreaseFactor: 'number', increaseAfter: 'number', plateauPatience: 'number', threshold: 'number',
+      riseTolerance: 'number', window: 'number', cooldown: 'number', minLr: 'number', maxLr: 'number', metricMode: 'string',
+    });
     this.increaseFactor = options.increaseFactor ?? 1.1;
     this.decreaseFactor = options.decreaseFactor ?? 0.5;
     this.increaseAfter = options.increaseAfter ?? 5;
@@ -94,6 +99,7 @@ export class AdaptiveLR {
     }
     checkArg(Number.isInteger(this.cooldown) && this.cooldown >= 0, n, 'cooldown', 'a non-negative integer', this.cooldown);
     checkArg(this.threshold >= 0, n, 'threshold', '>= 0', this.threshold);
+    checkArg(this.minLr >= 0, n, 'minLr', '>= 0', this.minLr);
     checkArg(this.riseTolerance >= 0, n, 'riseTolerance', '>= 0', this.riseTolerance);
     checkArg(this.metricMode === 'max' || this.metricMode === 'min', n, 'metricMode', "'max' or 'min'", this.metricMode);
     this.maxLrs = optimizer.paramGroups.map((g) => options.maxLr ?? 10 * g.lr);

@@ -1,4 +1,4 @@
-import { LRScheduler, checkArg, type AnyOptimizer } from './scheduler.js';
+import { LRScheduler, checkArg, readOptions, type AnyOptimizer } from './scheduler.js';
 
 /** A schedule that maps the lr in force and the epoch about to start to the new lr (Keras's callback form). */
 export type EpochSchedule = (epoch: number, lr: number) => number;
@@ -9,6 +9,7 @@ export type EpochSchedule = (epoch: number, lr: number) => number;
  * The closed form of Keras's `InverseTimeDecay`, lr_0 / (1 + decay · epoch), is a different, slower schedule.
  */
 export function timeBasedDecay(options: { decay: number }): EpochSchedule {
+  options = readOptions('timeBasedDecay', options, { decay: 'number' });
   checkArg(options?.decay >= 0, 'timeBasedDecay', 'decay', '>= 0', options?.decay);
   return (epoch, lr) => lr / (1 + epoch * options.decay);
 }
@@ -19,7 +20,7 @@ export function timeBasedDecay(options: { decay: number }): EpochSchedule {
  * From 0.001 with rate 0.5 every 20 epochs: 0.001 (epochs 0-18), 0.0005 (19-38), ..., 3.125e-5 at epoch 99.
  */
 export function stepDecay(options: { initialLr: number; decayRate: number; decayEvery: number; startDecayEpoch?: number }): EpochSchedule {
-  const { initialLr, decayRate, decayEvery, startDecayEpoch = 0 } = options ?? ({} as never);
+  const { initialLr, decayRate, decayEvery, startDecayEpoch = 0 } = readOptions<{ initialLr: number; decayRate: number; decayEvery: number; startDecayEpoch?: number }>('stepDecay', options, { initialLr: 'number', decayRate: 'number', decayEvery: 'number', startDecayEpoch: 'number' });
   checkArg(initialLr > 0, 'stepDecay', 'initialLr', '> 0', initialLr);
   checkArg(decayRate > 0, 'stepDecay', 'decayRate', '> 0', decayRate);
   checkArg(Number.isInteger(decayEvery) && decayEvery >= 1, 'stepDecay', 'decayEvery', 'a positive integer', decayEvery);
@@ -32,6 +33,7 @@ export function stepDecay(options: { initialLr: number; decayRate: number; decay
  * unlike PyTorch's `ExponentialLR` (γ^t) or Keras's `ExponentialDecay`.
  */
 export function exponentialDecay(options: { decay: number }): EpochSchedule {
+  options = readOptions('exponentialDecay', options, { decay: 'number' });
   checkArg(options?.decay >= 0, 'exponentialDecay', 'decay', '>= 0', options?.decay);
   return (epoch, lr) => lr * Math.exp(-(epoch + 1) * options.decay);
 }
@@ -45,7 +47,8 @@ export class LearningRateScheduler extends LRScheduler {
   private readonly schedule: EpochSchedule;
 
   constructor(optimizer: AnyOptimizer, options: { schedule: EpochSchedule; lastEpoch?: number }) {
-    super(optimizer, options?.lastEpoch, 'LearningRateScheduler');
+    options = readOptions<{ schedule: EpochSchedule; lastEpoch?: number }>('LearningRateScheduler', options, { schedule: 'function', lastEpoch: 'number' });
+    super(optimizer, options.lastEpoch, 'LearningRateScheduler');
     if (typeof options?.schedule !== 'function') throw new TypeError(`LearningRateScheduler: expected schedule to be a function, got ${typeof options?.schedule}`);
     this.schedule = options.schedule;
     this.initialStep();
@@ -65,7 +68,8 @@ export class LearningRateScheduler extends LRScheduler {
 /** Iterative time-based decay as a scheduler (see `timeBasedDecay`). */
 export class TimeBasedDecayLR extends LearningRateScheduler {
   constructor(optimizer: AnyOptimizer, options: { decay: number; lastEpoch?: number }) {
-    super(optimizer, { schedule: timeBasedDecay(options), lastEpoch: options.lastEpoch });
+    const o = readOptions<{ decay: number; lastEpoch?: number }>('TimeBasedDecayLR', options, { decay: 'number', lastEpoch: 'number' });
+    super(optimizer, { schedule: timeBasedDecay({ decay: o.decay }), lastEpoch: o.lastEpoch });
   }
 }
 
@@ -76,8 +80,9 @@ export class StepDecayLR extends LRScheduler {
   readonly startDecayEpoch: number;
 
   constructor(optimizer: AnyOptimizer, options: { decayRate: number; decayEvery: number; startDecayEpoch?: number; lastEpoch?: number }) {
-    super(optimizer, options?.lastEpoch, 'StepDecayLR');
-    stepDecay({ initialLr: 1, ...options }); // validates
+    options = readOptions<{ decayRate: number; decayEvery: number; startDecayEpoch?: number; lastEpoch?: number }>('StepDecayLR', options, { decayRate: 'number', decayEvery: 'number', startDecayEpoch: 'number', lastEpoch: 'number' });
+    super(optimizer, options.lastEpoch, 'StepDecayLR');
+    stepDecay({ initialLr: 1, decayRate: options.decayRate, decayEvery: options.decayEvery, startDecayEpoch: options.startDecayEpoch }); // validates
     this.decayRate = options.decayRate;
     this.decayEvery = options.decayEvery;
     this.startDecayEpoch = options.startDecayEpoch ?? 0;
@@ -92,6 +97,7 @@ export class StepDecayLR extends LRScheduler {
 /** Iterative exponential decay as a scheduler (see `exponentialDecay`). */
 export class ExponentialDecayLR extends LearningRateScheduler {
   constructor(optimizer: AnyOptimizer, options: { decay: number; lastEpoch?: number }) {
-    super(optimizer, { schedule: exponentialDecay(options), lastEpoch: options.lastEpoch });
+    const o = readOptions<{ decay: number; lastEpoch?: number }>('ExponentialDecayLR', options, { decay: 'number', lastEpoch: 'number' });
+    super(optimizer, { schedule: exponentialDecay({ decay: o.decay }), lastEpoch: o.lastEpoch });
   }
 }

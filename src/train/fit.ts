@@ -4,7 +4,7 @@ import { defaultGenerator, type Generator } from '../tensor/random.js';
 import { noGrad } from '../autograd/engine.js';
 import type { Module } from '../nn/module.js';
 import { mseLoss } from '../nn/losses.js';
-import type { Optimizer } from '../optim/optimizer.js';
+import { NonFiniteStepError, type Optimizer } from '../optim/optimizer.js';
 import { clipGradNorm } from '../optim/clip.js';
 import { batches } from '../data/windows.js';
 import { reuseBuffers } from '../tensor/pool.js';
@@ -173,7 +173,13 @@ export function fit(model: Module, options: FitOptions): History {
       }
       if (clipNorm !== undefined) clipGradNorm(params, clipNorm);
       params.forEach((p, i) => snapshot[i].set(p.data));
-      optimizer.step();
+      try {
+        optimizer.step();
+      } catch (err) {
+        if (!(err instanceof NonFiniteStepError)) throw err;
+        halt(`fit: the optimizer step at epoch ${epoch + 1}, batch ${batch + 1} would have made a parameter non-finite; it was not applied and training stopped (lower the learning rate?)`, epoch, batch);
+        break;
+      }
       const broken = params.findIndex((p) => !p.data.every(Number.isFinite));
       if (broken !== -1) {
         params.forEach((p, i) => p.data.set(snapshot[i]));
