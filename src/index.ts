@@ -45,7 +45,7 @@ export { Adadelta, type AdadeltaOptions } from './optim/adadelta.js';
 export { clipGradNorm, clipGradValue } from './optim/clip.js';
 
 // io
-export { writeFileAtomic } from './io/atomic.js';
+export { writeFileAtomic, writeDirAtomic, checkOutputDir } from './io/atomic.js';
 
 // schedulers
 export * from './schedulers/index.js';
@@ -73,7 +73,7 @@ export { runPipeline, resolveConfig, DEFAULT_CONFIG, type PipelineConfig, type P
 
 // report
 export { renderSvg, PLOTS } from './report/charts.js';
-export { writeReport, reportMarkdown, reportHtml, comparisonTable, type ComparisonRow } from './report/report.js';
+export { writeReport, reportMarkdown, reportHtml, comparisonTable, REPORT_FILES, type ComparisonRow } from './report/report.js';
 export { crossValidate, type CrossValidateOptions, type CrossValidationResult } from './train/cross-validate.js';
 
 // first use: numbers for people, the report's recommendation

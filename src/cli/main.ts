@@ -2,11 +2,12 @@ import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { runPipeline, type PipelineResult, type Stage } from '../lrfind/pipeline.js';
-import { writeReport, comparisonTable } from '../report/report.js';
+import { runPipeline, resolveConfig, type PipelineResult, type Stage } from '../lrfind/pipeline.js';
+import { checkOutputDir } from '../io/atomic.js';
+import { writeReport, comparisonTable, REPORT_FILES } from '../report/report.js';
 import { loadCsvSeries } from '../data/csv.js';
 import { useBackend, getBackend } from '../tensor/backends/backend.js';
-import { formatNumber, formatLr } from '../format/number.js';
+import { formatNumber, formatLr, describe } from '../format/number.js';
 import { compareSchedules, type ScheduleComparisonRow } from '../train/compare.js';
 
 const HELP = `lrlab: find, schedule and tune learning rates
@@ -84,10 +85,10 @@ function printComparison(rows: ScheduleComparisonRow[], write: (s: string) => vo
   }
 }
 
-function positiveInt(name: string, v: string | undefined, fallback: number, min = 1): number {
+function integerOption(name: string, v: string | undefined, fallback: number, min = 1): number {
   if (v === undefined) return fallback;
-  const x = Number(v);
-  if (!Number.isInteger(x) || x < min) throw new UsageError(`lrlab: --${name} expects an integer >= ${min}, got '${v}'`);
+  const x = /^-?\d+$/.test(v.trim()) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(x) || x < min) throw new UsageError(`lrlab: --${name} expects ${min === Number.MIN_SAFE_INTEGER ? 'an integer' : `an integer >= ${min}`}, got '${v}'`);
   return x;
 }
 
@@ -97,8 +98,10 @@ export async function main(argv: string[], write: (s: string) => void = (s) => p
   try {
     let parsed;
     try {
+      // '--seed -1': a value that starts with a dash is still the option's value
+      const args = argv.flatMap((a, i) => (/^-\d/.test(a) && /^--(seed|epochs)$/.test(argv[i - 1] ?? '') ? [] : /^--(seed|epochs)$/.test(a) && /^-\d/.test(argv[i + 1] ?? '') ? [`${a}=${argv[i + 1]}`] : [a]));
       parsed = parseArgs({
-        args: argv,
+        args,
         allowPositionals: true,
         options: {
           data: { type: 'string' }, column: { type: 'string' }, config: { type: 'string' }, 'full-sweep': { type: 'boolean' },
@@ -135,9 +138,9 @@ export async function main(argv: string[], write: (s: string) => void = (s) => p
         useBackend('cpu');
       }
     }
-    const seed = positiveInt('seed', o.seed, 42, 0);
+    const seed = integerOption('seed', o.seed, 42, Number.MIN_SAFE_INTEGER);
     if (command === 'compare-schedules') {
-      printComparison(compareSchedules({ epochs: positiveInt('epochs', o.epochs, 50), seed }), write);
+      printComparison(compareSchedules({ epochs: integerOption('epochs', o.epochs, 50), seed }), write);
       return 0;
     }
     let series: Float32Array | undefined;
@@ -156,15 +159,26 @@ export async function main(argv: string[], write: (s: string) => void = (s) => p
     }
     let config: Record<string, unknown> = {};
     if (o.config !== undefined) {
+      let parsedConfig: unknown;
       try {
-        config = JSON.parse(readFileSync(o.config, 'utf8'));
+        parsedConfig = JSON.parse(readFileSync(o.config, 'utf8'));
       } catch (err) {
         throw new UsageError(`lrlab: cannot use --config ${o.config}: ${(err as Error).message}`);
       }
+      if (parsedConfig === null || typeof parsedConfig !== 'object' || Array.isArray(parsedConfig)) {
+        throw new UsageError(`lrlab: --config ${o.config} must hold a JSON object of settings, got ${describe(parsedConfig)}`);
+      }
+      config = parsedConfig as Record<string, unknown>;
     }
     config = { ...config, seed };
     if (o['full-sweep']) config.sweep = { ...(config.sweep as object), num: 100, epochs: 3 };
     const out = o.out ?? 'lrlab-report';
+    try {
+      resolveConfig({ ...config, seed });
+      checkOutputDir(out, 'lrlab: --out', REPORT_FILES);
+    } catch (err) {
+      throw new UsageError((err as Error).message.startsWith('lrlab') ? (err as Error).message : `lrlab: ${(err as Error).message}`);
+    }
     const reporter = progressReporter(!o.quiet);
     let result: PipelineResult;
     try {

@@ -94,12 +94,33 @@ export function resolveConfig(partial: unknown = {}): PipelineConfig {
   const c = merge(DEFAULT_CONFIG as unknown as Record<string, unknown>, partial, '') as unknown as PipelineConfig;
   if (!['adam', 'adamw', 'sgd', 'rmsprop'].includes(c.optimizer)) throw new RangeError(`config: expected 'optimizer' to be adam, adamw, sgd or rmsprop, got '${c.optimizer}'`);
   const positiveInts: [string, number][] = [['window', c.window], ['batchSize', c.batchSize], ['rangeTest.numIter', c.rangeTest.numIter], ['sweep.num', c.sweep.num], ['sweep.epochs', c.sweep.epochs], ['validation.epochs', c.validation.epochs], ['training.epochs', c.training.epochs]];
-  for (const [k, v] of positiveInts) if (!Number.isInteger(v) || v < 1) throw new RangeError(`config: expected '${k}' to be a positive integer, got ${v}`);
+  for (const [k, v] of positiveInts) if (!Number.isInteger(v) || v < 1) throw new RangeError(`config: expected '${k}' to be a positive integer, got ${describe(v)}`);
   if (!['constant', 'step', 'cosine', 'plateau', 'onecycle'].includes(c.schedule.type)) {
     throw new RangeError(`config: expected 'schedule.type' to be constant, step, cosine, plateau or onecycle, got '${c.schedule.type}'`);
   }
   if (c.choose !== 'steepest' && c.choose !== 'validated') throw new RangeError(`config: expected 'choose' to be 'steepest' or 'validated', got '${c.choose}'`);
-  if (!(c.baselineLr > 0)) throw new RangeError(`config: expected 'baselineLr' > 0, got ${c.baselineLr}`);
+  // every value is checked here, so a bad one is named by its key before any work starts
+  const check = (ok: boolean, key: string, what: string, v: unknown) => {
+    if (!ok) throw new RangeError(`config: expected '${key}' to be ${what}, got ${describe(v)}`);
+  };
+  const finite = (v: number) => Number.isFinite(v);
+  const r = c.rangeTest, s = c.schedule;
+  check(finite(c.baselineLr) && c.baselineLr > 0, 'baselineLr', 'a finite number > 0', c.baselineLr);
+  check(finite(c.trainFraction) && c.trainFraction > 0 && c.trainFraction < 1, 'trainFraction', 'in (0, 1)', c.trainFraction);
+  check(Number.isSafeInteger(c.seed), 'seed', 'an integer', c.seed);
+  check(c.window <= 10000, 'window', 'at most 10000', c.window);
+  check(c.hidden.every((h) => h <= 4096), 'hidden', 'widths of at most 4096', c.hidden);
+  check(finite(r.startLr) && r.startLr > 0, 'rangeTest.startLr', 'a finite number > 0', r.startLr);
+  check(finite(r.endLr) && r.endLr > r.startLr, 'rangeTest.endLr', `a finite number > rangeTest.startLr (${describe(r.startLr)})`, r.endLr);
+  check(r.numIter >= 5, 'rangeTest.numIter', 'at least 5 (the rules need 5 points; 20 or more for a trustworthy curve)', r.numIter);
+  check(finite(r.smoothing) && r.smoothing >= 0 && r.smoothing < 1, 'rangeTest.smoothing', 'in [0, 1)', r.smoothing);
+  check(finite(r.divergeTh) && r.divergeTh > 1, 'rangeTest.divergeTh', 'a finite number > 1', r.divergeTh);
+  check(Number.isInteger(s.stepSize) && s.stepSize >= 1, 'schedule.stepSize', 'a positive integer', s.stepSize);
+  check(finite(s.gamma) && s.gamma > 0, 'schedule.gamma', 'a finite number > 0', s.gamma);
+  check(finite(s.etaMin) && s.etaMin >= 0, 'schedule.etaMin', 'a finite number >= 0', s.etaMin);
+  check(Number.isInteger(s.patience) && s.patience >= 0, 'schedule.patience', 'a non-negative integer', s.patience);
+  check(finite(s.factor) && s.factor > 0 && s.factor < 1, 'schedule.factor', 'in (0, 1)', s.factor);
+  check(Number.isInteger(c.training.patience) && c.training.patience >= 0, 'training.patience', 'a non-negative integer', c.training.patience);
   return c;
 }
 

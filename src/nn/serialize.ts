@@ -52,7 +52,11 @@ export function stateDictFromJSON(json: unknown): StateDict {
 /** Writes the model's parameters to `path` as JSON, atomically: a crash mid-write never leaves a broken file. */
 export function saveModel(model: Module, path: string): void {
   const file: ModelFile = { format: 'lrlab.stateDict', version: 1, tensors: stateDictToJSON(model.stateDict()) };
-  writeFileAtomic(path, JSON.stringify(file));
+  try {
+    writeFileAtomic(path, JSON.stringify(file));
+  } catch (err) {
+    throw new Error(`saveModel: ${(err as Error).message.replace(/^writeFileAtomic: /, '')}`);
+  }
 }
 
 /**

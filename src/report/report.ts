@@ -1,6 +1,4 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { writeFileAtomic } from '../io/atomic.js';
+import { checkOutputDir, writeDirAtomic } from '../io/atomic.js';
 import type { PipelineResult, RunSummary } from '../lrfind/pipeline.js';
 import { PLOTS, renderSvg } from './charts.js';
 import { formatNumber, formatLr } from '../format/number.js';
@@ -134,25 +132,24 @@ ${body.join('\n')}
 `;
 }
 
+/** The names of the files a report holds: the SVG plots, results.json, report.md and report.html. */
+export const REPORT_FILES: readonly string[] = [...Object.keys(PLOTS), 'results.json', 'report.md', 'report.html'];
+
 /**
  * Writes a run's report into `dir`: the SVG plots, `results.json` (every number), `report.md` and a self-contained
- * `report.html`. Each file is written atomically, so an interrupted run leaves complete files or none.
+ * `report.html`. Everything is rendered first, then the set replaces `dir` as a whole (written into a fresh
+ * sibling directory and swapped in with renames), so a reader, or a run killed at any point, only ever leaves a
+ * whole old report or a whole new one; leftovers of a killed run are cleaned. `dir` must be new, empty or a
+ * previous report (checked before anything is written).
  */
 export async function writeReport(dir: string, r: PipelineResult): Promise<string[]> {
-  mkdirSync(dir, { recursive: true });
-  const written: string[] = [];
-  const svgs: Record<string, string> = {};
-  for (const [name, spec] of Object.entries(PLOTS)) {
-    svgs[name] = await renderSvg(spec(r));
-    writeFileAtomic(join(dir, name), svgs[name]);
-    written.push(name);
-  }
-  writeFileAtomic(join(dir, 'results.json'), JSON.stringify({ ...r, comparison: comparisonTable(r) }, null, 1));
-  written.push('results.json');
+  checkOutputDir(dir, 'writeReport', REPORT_FILES);
+  const files: Record<string, string> = {};
+  for (const [name, spec] of Object.entries(PLOTS)) files[name] = await renderSvg(spec(r));
+  files['results.json'] = JSON.stringify({ ...r, comparison: comparisonTable(r) }, null, 1);
   const md = reportMarkdown(r);
-  writeFileAtomic(join(dir, 'report.md'), md);
-  written.push('report.md');
-  writeFileAtomic(join(dir, 'report.html'), reportHtml(md, svgs));
-  written.push('report.html');
-  return written;
+  files['report.md'] = md;
+  files['report.html'] = reportHtml(md, files);
+  writeDirAtomic(dir, files);
+  return Object.keys(files);
 }

@@ -2,13 +2,13 @@
 // the failures a user can cause. The demo run takes about 20 seconds.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
 import { main } from '../../src/cli/main.js';
 import { formatNumber, formatLr } from '../../src/format/number.js';
-import { resolveConfig, runPipeline, PLOTS, writeReport, reportMarkdown, type PipelineResult } from '../../src/index.js';
+import { resolveConfig, runPipeline, PLOTS, REPORT_FILES, writeReport, reportMarkdown, saveModel, Sequential, Linear, type PipelineResult } from '../../src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lrlab-pipeline-'));
 const SMALL = { hidden: [16], rangeTest: { numIter: 30 }, sweep: { num: 3, epochs: 1 }, validation: { epochs: 1 }, training: { epochs: 3, patience: 2 } };
@@ -168,25 +168,92 @@ find('resolveConfig rejects wrong kinds and values', () => {
   assert.is(resolveConfig({ rangeTest: { numIter: 50 } }).rangeTest.startLr, 1e-5);
 });
 
-find('a report interrupted half way leaves the finished files complete and the rest absent', async () => {
+find('a report interrupted half way leaves the old report whole, or nothing, and no temporary files', async () => {
   const result = JSON.parse(readFileSync(join(fdir, 'out', 'results.json'), 'utf8')) as PipelineResult;
-  const target = join(fdir, 'interrupted');
-  const original = PLOTS['dynamics.svg'];
-  PLOTS['dynamics.svg'] = () => {
-    throw new Error('killed (simulated)');
+  const interrupt = async (target: string) => {
+    const original = PLOTS['dynamics.svg'];
+    PLOTS['dynamics.svg'] = () => {
+      throw new Error('killed (simulated)');
+    };
+    try {
+      await writeReport(target, result);
+      return false;
+    } catch {
+      return true;
+    } finally {
+      PLOTS['dynamics.svg'] = original;
+    }
   };
-  let threw = false;
-  try {
-    await writeReport(target, result);
-  } catch {
-    threw = true;
-  } finally {
-    PLOTS['dynamics.svg'] = original;
+  const fresh = join(fdir, 'interrupted');
+  assert.ok(await interrupt(fresh));
+  assert.not.ok(existsSync(fresh), 'a first report cut short leaves nothing');
+  const old = join(fdir, 'old-report');
+  await writeReport(old, result);
+  const before = Object.fromEntries(readdirSync(old).map((f) => [f, readFileSync(join(old, f), 'utf8')]));
+  assert.ok(await interrupt(old));
+  assert.equal(Object.fromEntries(readdirSync(old).map((f) => [f, readFileSync(join(old, f), 'utf8')])), before, 'the old report is untouched');
+  assert.equal(readdirSync(fdir).filter((n) => n.startsWith('.')), [], 'no temporary siblings');
+});
+
+find('leftovers of a killed run (a half-written sibling, a temp file, a report renamed aside) are cleaned by the next run', async () => {
+  const result = JSON.parse(readFileSync(join(fdir, 'out', 'results.json'), 'utf8')) as PipelineResult;
+  const target = join(fdir, 'killed');
+  await writeReport(target, result);
+  const dead = 2 ** 22 + 12345; // above Linux's default pid_max, so no process has it
+  mkdirSync(join(fdir, `.killed.new-${dead}-1`));
+  writeFileSync(join(fdir, `.killed.new-${dead}-1`, 'results.json'), '{"half');
+  writeFileSync(join(target, `.results.json.${dead}.1.tmp`), 'half');
+  // a run killed between its two renames: the old report aside, the target missing
+  renameSync(target, join(fdir, `.killed.old-${dead}-2`));
+  await writeReport(target, result);
+  assert.equal(readdirSync(fdir).filter((n) => n.startsWith('.killed')), []);
+  assert.equal(readdirSync(target).sort(), [...REPORT_FILES].sort());
+  // saveModel names the missing directory, not a hidden temporary file
+  assert.throws(() => saveModel(new Sequential(new Linear(1, 1)), join(fdir, 'nope', 'm.json')), (e: Error) => /^saveModel: cannot write '.*nope\/m.json': the directory '.*nope' does not exist$/.test(e.message) && !/\.tmp/.test(e.message));
+});
+
+find('--out is checked before any work: a file, a path under a file, /proc and a folder of other files are refused by the name given', async () => {
+  const file = join(fdir, 'a-file');
+  writeFileSync(file, 'x');
+  let r = await run(['demo', '--out', file, '--quiet']);
+  assert.is(r.code, 2);
+  assert.is(r.err, `lrlab: --out: '${file}' is a file, not a directory\n`);
+  r = await run(['demo', '--out', join(file, 'sub'), '--quiet']);
+  assert.is(r.code, 2);
+  assert.match(r.err, /^lrlab: --out: cannot create '.*a-file\/sub': '.*a-file' is a file\n$/);
+  r = await run(['demo', '--out', '/proc/lrlab-report', '--quiet']);
+  assert.is(r.code, 2);
+  assert.match(r.err, /^lrlab: --out: cannot write into '\/proc\/lrlab-report'/);
+  const mine = join(fdir, 'my-files');
+  mkdirSync(mine);
+  writeFileSync(join(mine, 'thesis.tex'), 'x');
+  r = await run(['demo', '--out', mine, '--quiet']);
+  assert.is(r.code, 2);
+  assert.match(r.err, /^lrlab: --out: '.*my-files' holds other files \(thesis.tex\); choose a new or empty directory/);
+  assert.not.match(r.err, /\.tmp|\.new-/);
+});
+
+find('config values that would fail inside the pipeline exit 2 naming the key; --config null is an error; --seed -1 parses', async () => {
+  const cases: [unknown, RegExp][] = [
+    [{ rangeTest: { startLr: 0.1, endLr: 0.01 } }, /lrlab: config: expected 'rangeTest.endLr' to be a finite number > rangeTest.startLr \(0.1\), got 0.01/],
+    [{ rangeTest: { numIter: 1 } }, /lrlab: config: expected 'rangeTest.numIter' to be at least 5/],
+    [{ trainFraction: 1.5 }, /lrlab: config: expected 'trainFraction' to be in \(0, 1\), got 1.5/],
+    [{ schedule: { factor: 2 } }, /lrlab: config: expected 'schedule.factor' to be in \(0, 1\), got 2/],
+    [null, /lrlab: --config .*cfg-bad.json must hold a JSON object of settings, got null/],
+    [[1], /lrlab: --config .*cfg-bad.json must hold a JSON object of settings, got \[1\]/],
+  ];
+  for (const [cfg, message] of cases) {
+    writeFileSync(join(fdir, 'cfg-bad.json'), JSON.stringify(cfg));
+    const r = await run(['demo', '--config', join(fdir, 'cfg-bad.json'), '--quiet', '--out', join(fdir, 'never')]);
+    assert.is(r.code, 2, r.err);
+    assert.match(r.err, message);
+    assert.not.ok(existsSync(join(fdir, 'never')));
   }
-  assert.ok(threw);
-  const files = readdirSync(target).sort();
-  assert.equal(files, ['discovery.svg', 'lr-vs-loss.svg', 'sweep.svg']);
-  for (const f of files) assert.match(readFileSync(join(target, f), 'utf8'), /<\/svg>\s*$/);
+  writeFileSync(join(fdir, 'tiny.json'), JSON.stringify({ ...SMALL, window: 10 }));
+  const csv = join(fdir, 'sales.csv');
+  const r = await run(['find', '--data', csv, '--column', 'sales', '--config', join(fdir, 'tiny.json'), '--seed', '-1', '--quiet', '--out', join(fdir, 'neg')]);
+  assert.is(r.code, 0, r.err);
+  assert.is(JSON.parse(readFileSync(join(fdir, 'neg', 'results.json'), 'utf8')).config.seed, -1);
 });
 
 find.after(() => rmSync(fdir, { recursive: true, force: true }));
