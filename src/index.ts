@@ -53,7 +53,7 @@ export * from './schedulers/index.js';
 // data
 export { syntheticTimeSeries, type SyntheticSeriesOptions, type Series } from './data/synthetic.js';
 export { slidingWindows, temporalSplit, fitStandardizer, batches, prepareSeries, type WindowedData, type Standardizer, type Batch, type BatchOptions, type PreparedSeries } from './data/windows.js';
-export { parseCsvSeries, loadCsvSeries, type CsvSeriesOptions } from './data/csv.js';
+export { parseCsvSeries, loadCsvSeries, parseCsvColumn, loadCsvColumn, type CsvSeriesOptions, type CsvColumn } from './data/csv.js';
 export { kFold, timeSeriesSplit, type Fold } from './data/kfold.js';
 
 // train

@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { runPipeline, resolveConfig, type PipelineResult, type Stage } from '../lrfind/pipeline.js';
 import { checkOutputDir } from '../io/atomic.js';
 import { writeReport, comparisonTable, REPORT_FILES } from '../report/report.js';
-import { loadCsvSeries } from '../data/csv.js';
+import { loadCsvColumn } from '../data/csv.js';
 import { useBackend, getBackend } from '../tensor/backends/backend.js';
 import { formatNumber, formatLr, describe } from '../format/number.js';
 import { compareSchedules, type ScheduleComparisonRow } from '../train/compare.js';
@@ -14,7 +14,7 @@ const HELP = `lrlab: find, schedule and tune learning rates
 
 Usage:
   lrlab demo [options]                        the whole job on the built-in synthetic series
-  lrlab find --data FILE.csv [--column NAME]  the same pipeline on your series
+  lrlab find --data FILE.csv [--column NAME]  the same job on your series
   lrlab compare-schedules [--epochs N]        constant, step, exponential and adaptive lr on the built-in series
   lrlab --help
 
@@ -24,7 +24,8 @@ report.html and SVG plots into --out and prints a summary table.
 
 Options:
   --data FILE      CSV file with the series (find)
-  --column NAME    column name or 0-based index (default: the first column)
+  --column NAME    column name or 0-based index (default: the first numeric column, so a date is skipped)
+  --separator SEP  field separator: ',', ';', tab (or \t) or any string (default: detected)
   --config FILE    JSON overriding the pipeline's settings, e.g. {"window": 30, "hidden": [64, 32],
                    "optimizer": "adamw", "baselineLr": 0.001, "choose": "validated",
                    "rangeTest": {"numIter": 200}, "sweep": {"num": 20}, "training": {"epochs": 50},
@@ -104,7 +105,7 @@ export async function main(argv: string[], write: (s: string) => void = (s) => p
         args,
         allowPositionals: true,
         options: {
-          data: { type: 'string' }, column: { type: 'string' }, config: { type: 'string' }, 'full-sweep': { type: 'boolean' },
+          data: { type: 'string' }, column: { type: 'string' }, separator: { type: 'string' }, config: { type: 'string' }, 'full-sweep': { type: 'boolean' },
           seed: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' }, epochs: { type: 'string' },
           quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
         },
@@ -147,13 +148,15 @@ export async function main(argv: string[], write: (s: string) => void = (s) => p
     let source: string | undefined;
     if (command === 'find') {
       if (o.data === undefined) throw new UsageError('lrlab: find needs --data FILE.csv (try lrlab --help)');
-      const column = o.column === undefined ? 0 : /^\d+$/.test(o.column) ? Number(o.column) : o.column;
+      const column = o.column === undefined ? undefined : /^\d+$/.test(o.column) ? Number(o.column) : o.column;
+      const separator = o.separator === undefined ? undefined : o.separator === 'tab' || o.separator === '\\t' ? '\t' : o.separator;
       try {
-        series = loadCsvSeries(o.data, { column });
+        const csv = loadCsvColumn(o.data, { column, separator });
+        series = csv.values;
+        source = `${o.data}, column ${csv.column}`;
       } catch (err) {
         throw new UsageError(`lrlab: ${(err as Error).message}`);
       }
-      source = `${o.data}${o.column ? `, column ${o.column}` : ''}`;
     } else if (o.data !== undefined) {
       throw new UsageError('lrlab: demo runs on the built-in series; use lrlab find --data FILE.csv for yours');
     }

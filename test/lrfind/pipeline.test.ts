@@ -115,7 +115,7 @@ find('a missing column, an unreadable file, a bad config or a series shorter tha
   const csv = join(fdir, 'sales.csv');
   let r = await run(['find', '--data', csv, '--column', 'revenue', '--quiet']);
   assert.is(r.code, 2);
-  assert.match(r.err, /^lrlab: parseCsvSeries: expected a column named 'revenue' in '.*sales.csv', got columns \["day","sales"\]\n$/);
+  assert.match(r.err, /^lrlab: parseCsvSeries: expected a column named 'revenue' in '.*sales.csv', got columns 'day', 'sales' \(numeric: 'sales'\)\n$/);
   r = await run(['find', '--data', join(fdir, 'nope.csv'), '--quiet']);
   assert.is(r.code, 2);
   assert.match(r.err, /lrlab: loadCsvSeries: cannot read/);
@@ -143,6 +143,20 @@ find('every schedule type drives both long runs', () => {
     if (type === 'onecycle') assert.ok(r.baseline.dynamics.lr[0] < r.baseline.lr, 'one-cycle starts below its peak');
     if (type === 'cosine') assert.ok(r.baseline.history.lr[1] < r.baseline.history.lr[0]);
   }
+});
+
+find('without --column, find uses the first numeric column (a date first is skipped), with ; or tab detected', async () => {
+  const rows = Array.from({ length: 240 }, (_, t) => `2024-${t};${(50 + 10 * Math.sin(t / 7) + (t % 5)).toFixed(3)}`);
+  writeFileSync(join(fdir, 'semi.csv'), ['day;sales', ...rows].join('\n'));
+  writeFileSync(join(fdir, 'tiny.json'), JSON.stringify({ ...SMALL, window: 10 }));
+  const r = await run(['find', '--data', join(fdir, 'semi.csv'), '--config', join(fdir, 'tiny.json'), '--quiet', '--out', join(fdir, 'semi')]);
+  assert.is(r.code, 0, r.err);
+  const result = JSON.parse(readFileSync(join(fdir, 'semi', 'results.json'), 'utf8'));
+  assert.match(result.data.source, /semi.csv, column sales$/);
+  assert.is(result.data.points, 240);
+  const bad = await run(['find', '--data', join(fdir, 'semi.csv'), '--separator', ',', '--quiet', '--out', join(fdir, 'semi2')]);
+  assert.is(bad.code, 2);
+  assert.match(bad.err, /lrlab: parseCsvSeries: expected a numeric column in '.*semi.csv', got columns 'day;sales' \(numeric: none\) \(is ';' the separator\? pass separator: ';' or --separator ';'\)/);
 });
 
 find('with "choose": "validated" the headline, the table and the JSON all name the rate that was trained', () => {
