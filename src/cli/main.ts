@@ -43,18 +43,30 @@ Options:
 /** Thrown for a bad command line: printed as one line, exit code 2. */
 class UsageError extends Error {}
 
-function progressReporter(enabled: boolean) {
-  const stream = process.stderr;
+/**
+ * Progress on stderr: one line per stage, and per step a bar on a terminal or, off a terminal (a pipe, CI, a log
+ * file), a line for the first and last step of each stage and at most one a second between; nothing with --quiet.
+ */
+function progressReporter(enabled: boolean, stream: NodeJS.WriteStream = process.stderr) {
   const tty = enabled && Boolean(stream.isTTY) && !process.env.CI;
+  let lastLine = 0;
   return {
     onStage: (stage: Stage, detail: string) => {
       if (!enabled) return;
       stream.write(`${tty ? '\r\x1b[K' : ''}  ${stage.padEnd(10)} ${detail}\n`);
     },
     onProgress: (stage: Stage, done: number, total: number) => {
-      if (!tty) return;
-      const width = 24, filled = Math.round((done / total) * width);
-      stream.write(`\r  ${stage.padEnd(10)} [${'='.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total}`);
+      if (!enabled) return;
+      if (tty) {
+        const width = 24, filled = Math.round((done / total) * width);
+        stream.write(`\r  ${stage.padEnd(10)} [${'='.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total}`);
+        return;
+      }
+      const now = performance.now();
+      if (done === 1 || done === total || now - lastLine >= 1000) {
+        lastLine = now;
+        stream.write(`  ${stage.padEnd(10)} ${done}/${total}\n`);
+      }
     },
   };
 }
@@ -183,6 +195,7 @@ export async function main(argv: string[], write: (s: string) => void = (s) => p
       throw new UsageError((err as Error).message.startsWith('lrlab') ? (err as Error).message : `lrlab: ${(err as Error).message}`);
     }
     const reporter = progressReporter(!o.quiet);
+    if (series !== undefined) reporter.onStage('data', `read ${source}: ${series.length} values`);
     let result: PipelineResult;
     try {
       result = runPipeline({ series, source, config, ...reporter });
@@ -190,6 +203,7 @@ export async function main(argv: string[], write: (s: string) => void = (s) => p
       if (/^config: /.test((err as Error).message)) throw new UsageError(`lrlab: ${(err as Error).message}`);
       throw err;
     }
+    reporter.onStage('report', `writing ${REPORT_FILES.length} files into ${out}`);
     const files = await writeReport(resolve(out), result);
     write(summary(result, files, out));
     return 0;

@@ -32,6 +32,11 @@ export interface PipelineConfig {
   hidden: number[];
   trainFraction: number;
   batchSize: number;
+  /**
+   * Longer series are cut to their last `maxPoints` values (said in the progress output and the report), so a
+   * million-row file finishes in minutes. Default 20000.
+   */
+  maxPoints: number;
   /** 'adam' (default), 'adamw', 'sgd' or 'rmsprop'. */
   optimizer: 'adam' | 'adamw' | 'sgd' | 'rmsprop';
   baselineLr: number;
@@ -62,6 +67,7 @@ export const DEFAULT_CONFIG: PipelineConfig = {
   hidden: [128, 64, 32],
   trainFraction: 0.8,
   batchSize: 32,
+  maxPoints: 20000,
   optimizer: 'adam',
   baselineLr: 1e-3,
   choose: 'steepest',
@@ -93,7 +99,7 @@ export function resolveConfig(partial: unknown = {}): PipelineConfig {
   };
   const c = merge(DEFAULT_CONFIG as unknown as Record<string, unknown>, partial, '') as unknown as PipelineConfig;
   if (!['adam', 'adamw', 'sgd', 'rmsprop'].includes(c.optimizer)) throw new RangeError(`config: expected 'optimizer' to be adam, adamw, sgd or rmsprop, got '${c.optimizer}'`);
-  const positiveInts: [string, number][] = [['window', c.window], ['batchSize', c.batchSize], ['rangeTest.numIter', c.rangeTest.numIter], ['sweep.num', c.sweep.num], ['sweep.epochs', c.sweep.epochs], ['validation.epochs', c.validation.epochs], ['training.epochs', c.training.epochs]];
+  const positiveInts: [string, number][] = [['window', c.window], ['batchSize', c.batchSize], ['maxPoints', c.maxPoints], ['rangeTest.numIter', c.rangeTest.numIter], ['sweep.num', c.sweep.num], ['sweep.epochs', c.sweep.epochs], ['validation.epochs', c.validation.epochs], ['training.epochs', c.training.epochs]];
   for (const [k, v] of positiveInts) if (!Number.isInteger(v) || v < 1) throw new RangeError(`config: expected '${k}' to be a positive integer, got ${describe(v)}`);
   if (!['constant', 'step', 'cosine', 'plateau', 'onecycle'].includes(c.schedule.type)) {
     throw new RangeError(`config: expected 'schedule.type' to be constant, step, cosine, plateau or onecycle, got '${c.schedule.type}'`);
@@ -109,6 +115,7 @@ export function resolveConfig(partial: unknown = {}): PipelineConfig {
   check(finite(c.trainFraction) && c.trainFraction > 0 && c.trainFraction < 1, 'trainFraction', 'in (0, 1)', c.trainFraction);
   check(Number.isSafeInteger(c.seed), 'seed', 'an integer', c.seed);
   check(c.window <= 10000, 'window', 'at most 10000', c.window);
+  check(c.maxPoints >= 3 * c.window, 'maxPoints', `at least 3 windows (${3 * c.window})`, c.maxPoints);
   check(c.hidden.every((h) => h <= 4096), 'hidden', 'widths of at most 4096', c.hidden);
   check(finite(r.startLr) && r.startLr > 0, 'rangeTest.startLr', 'a finite number > 0', r.startLr);
   check(finite(r.endLr) && r.endLr > r.startLr, 'rangeTest.endLr', `a finite number > rangeTest.startLr (${describe(r.startLr)})`, r.endLr);
@@ -150,7 +157,8 @@ export interface Candidate {
 /** Everything one pipeline run measured: what `results.json` holds. */
 export interface PipelineResult {
   config: PipelineConfig;
-  data: { points: number; trainWindows: number; validWindows: number; mseScale: number; source: string };
+  /** `points` in the series given, `usedPoints` of them used (the last ones; fewer when over `maxPoints`). */
+  data: { points: number; usedPoints: number; trainWindows: number; validWindows: number; mseScale: number; source: string };
   rangeTest: RangeTestResult;
   suggestion: LrSuggestion;
   sweep: { rows: LrSweepRow[]; bestLr: number };
@@ -206,10 +214,13 @@ export function runPipeline(options: { series?: Float32Array; source?: string; c
   };
   const { window, seed } = config;
 
-  const values = options.series ?? syntheticTimeSeries().values;
-  if (values.length < window * 3) {
-    throw new RangeError(`runPipeline: expected a series of at least ${window * 3} values for window ${window} (training and validation windows), got ${values.length}`);
+  const given = options.series ?? syntheticTimeSeries().values;
+  if (!(given instanceof Float32Array)) throw new TypeError(`runPipeline: expected series to be a Float32Array, got ${describe(given)}`);
+  if (given.length < window * 3) {
+    throw new RangeError(`runPipeline: expected a series of at least ${window * 3} values for window ${window} (training and validation windows), got ${given.length}`);
   }
+  const values = given.length > config.maxPoints ? given.subarray(given.length - config.maxPoints) : given;
+  if (values !== given) note('data', `the series has ${given.length} points; using its last ${values.length} ("maxPoints" in --config) so the job finishes in minutes`);
   const { train: trainData, valid: validData, mseScale } = prepareSeries(values, { window, trainFraction: config.trainFraction });
   note('data', `${values.length} points, ${trainData.x.shape[0]} training and ${validData.x.shape[0]} validation windows`);
 
@@ -224,7 +235,7 @@ export function runPipeline(options: { series?: Float32Array; source?: string; c
   const rt = time('rangeTest', () => {
     manualSeed(seed);
     const model = makeModel();
-    return rangeTest(model, { x: trainData.x, y: trainData.y, optimizer: makeOptimizer(config.optimizer, model.parameters(), config.baselineLr), batchSize: config.batchSize, seed, ...config.rangeTest });
+    return rangeTest(model, { x: trainData.x, y: trainData.y, optimizer: makeOptimizer(config.optimizer, model.parameters(), config.baselineLr), batchSize: config.batchSize, seed, ...config.rangeTest, onStep: (i, n) => progress('range test', i, n) });
   });
   const suggestion = suggestLr(rt.lrs, rt.losses, { smoothed: rt.smoothedLosses });
   note('range test', `${rt.iterations} steps from ${formatLr(config.rangeTest.startLr)} to ${formatLr(config.rangeTest.endLr)} (${rt.stopReason}); steepest descent at ${formatLr(suggestion.lr)}`);
@@ -293,7 +304,7 @@ export function runPipeline(options: { series?: Float32Array; source?: string; c
 
   return {
     config,
-    data: { points: values.length, trainWindows: trainData.x.shape[0], validWindows: validData.x.shape[0], mseScale, source: options.source ?? 'the built-in synthetic series' },
+    data: { points: given.length, usedPoints: values.length, trainWindows: trainData.x.shape[0], validWindows: validData.x.shape[0], mseScale, source: options.source ?? 'the built-in synthetic series' },
     rangeTest: rt, suggestion, sweep: { rows: sweep.rows, bestLr: sweep.bestLr }, validation: { candidates, chosen, warnings: validationWarnings }, trained, recommendation, baseline, optimized, timingsMs: timings,
   };
 }

@@ -2,7 +2,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { Generator } from '../tensor/random.js';
 import type { Module } from '../nn/module.js';
 import { mseLoss } from '../nn/losses.js';
-import type { Optimizer } from '../optim/optimizer.js';
+import { NonFiniteStepError, type Optimizer } from '../optim/optimizer.js';
 import { batches, type Batch } from '../data/windows.js';
 import { evaluate } from '../train/fit.js';
 import { reuseBuffers } from '../tensor/pool.js';
@@ -36,6 +36,8 @@ export interface RangeTestOptions {
   validationData?: { x: Tensor; y: Tensor };
   /** Seed of the batch order. Default 0. */
   seed?: number;
+  /** Called after every step with the steps done and the planned total (for progress output). */
+  onStep?: (done: number, total: number) => void;
 }
 
 /** What a range test recorded, and why it stopped. */
@@ -111,7 +113,14 @@ export function rangeTest(model: Module, options: RangeTestOptions): RangeTestRe
         result.stopReason = 'non-finite loss';
         break;
       }
-      optimizer.step();
+      try {
+        optimizer.step();
+      } catch (err) {
+        // an lr so large that the update overflows float32 ends the test as a divergence would
+        if (!(err instanceof NonFiniteStepError)) throw err;
+        result.stopReason = 'non-finite loss';
+        break;
+      }
       if (validationData !== undefined) value = evaluate(model, validationData.x, validationData.y, loss);
       if (!Number.isFinite(value)) {
         result.stopReason = 'non-finite loss';
@@ -120,6 +129,7 @@ export function rangeTest(model: Module, options: RangeTestOptions): RangeTestRe
       result.lrs.push(lr);
       result.losses.push(value);
       result.iterations = i + 1;
+      options.onStep?.(i + 1, numIter);
       avg = smoothing * avg + (1 - smoothing) * value;
       const smoothed = avg / (1 - smoothing ** (i + 1));
       result.smoothedLosses.push(smoothed);

@@ -43,7 +43,7 @@ export function reportMarkdown(r: PipelineResult): string {
   const warnings = [...s.warnings, ...r.validation.warnings];
   return `# lrlab report
 
-Data: ${r.data.source}: ${r.data.points} points, ${r.data.trainWindows} training and ${r.data.validWindows} validation windows
+Data: ${r.data.source}: ${r.data.points} points${r.data.usedPoints < r.data.points ? ` (the last ${r.data.usedPoints} used, "maxPoints")` : ''}, ${r.data.trainWindows} training and ${r.data.validWindows} validation windows
 of ${r.config.window}. Model: ${[r.config.window, ...r.config.hidden, 1].join('-')} ReLU MLP, ${r.config.optimizer}, batch ${r.config.batchSize}, seed ${r.config.seed}.
 
 ## Recommendation: ${r.recommendation.keepCurrent ? `keep ${formatLr(r.recommendation.lr)}` : `use ${formatLr(r.recommendation.lr)}`} (${r.recommendation.confidence} confidence)
