@@ -72,7 +72,7 @@ export { lrSweep, logspace, type LrSweepOptions, type LrSweepRow } from './lrfin
 export { runPipeline, resolveConfig, DEFAULT_CONFIG, type PipelineConfig, type PipelineResult, type RunSummary, type Candidate, type Stage } from './lrfind/pipeline.js';
 
 // report
-export { renderSvg, PLOTS } from './report/charts.js';
+export { renderSvg, PLOTS, plotRangeTest, rangeTestSpec } from './report/charts.js';
 export { writeReport, reportMarkdown, reportHtml, comparisonTable, REPORT_FILES, type ComparisonRow } from './report/report.js';
 export { crossValidate, type CrossValidateOptions, type CrossValidationResult } from './train/cross-validate.js';
 

@@ -70,8 +70,8 @@ test("on the built-in data the found lr trains to a lower validation MSE than th
 
 test('every SVG renders to PNG, and each plot shows its series', () => {
   const expected: Record<string, string[]> = {
-    'lr-vs-loss.svg': ['raw loss', 'smoothed (EMA)', 'suggested'],
-    'discovery.svg': ['Savitzky-Golay (11, 2)', '-gradient'],
+    'lr-vs-loss.svg': ['raw loss', 'Savitzky-Golay smoothed (11, 2)', 'steepest ', 'valley ', 'minimum ', 'slide '],
+    'discovery.svg': ['Savitzky-Golay smoothed (11, 2)', '-gradient', 'steepest descent '],
     'sweep.svg': ['training', 'validation'],
     'dynamics.svg': ['baseline (lr 1e-3', 'trained (steepest) (lr', 'batch MSE'],
     'before-after.svg': ['baseline', 'trained (steepest)', 'epoch'],
