@@ -1,4 +1,6 @@
 import { Generator } from '../tensor/random.js';
+import { checkOptionsObject } from '../format/check.js';
+import { describe } from '../format/number.js';
 
 /** Options of `syntheticTimeSeries`; the defaults give the built-in series. */
 export interface SyntheticSeriesOptions {
@@ -34,6 +36,9 @@ export interface Series {
  * generator, so the values differ from NumPy's draws but the process is the same.
  */
 export function syntheticTimeSeries(options: SyntheticSeriesOptions = {}): Series {
+  options = checkOptionsObject('syntheticTimeSeries', options, ['length', 'baseline', 'slope', 'amplitude', 'period', 'noiseLevel', 'seed']);
+  for (const [k, v] of Object.entries(options)) if (typeof v !== 'number' || !Number.isFinite(v)) throw new (typeof v === 'number' ? RangeError : TypeError)(`syntheticTimeSeries: expected ${k} to be a finite number, got ${describe(v)}`);
+  if (options.length !== undefined && options.length > 2 ** 31 - 1) throw new RangeError(`syntheticTimeSeries: expected length to be at most 2147483647, got ${options.length}`);
   const { length = 1461, baseline = 10, slope = 0.05, amplitude = 40, period = 365, noiseLevel = 5, seed = 42 } = options;
   if (!Number.isInteger(length) || length < 1) throw new RangeError(`syntheticTimeSeries: expected a positive integer length, got ${length}`);
   if (!(period > 0)) throw new RangeError(`syntheticTimeSeries: expected period > 0, got ${period}`);

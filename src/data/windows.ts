@@ -1,5 +1,7 @@
 import { Tensor } from '../tensor/tensor.js';
 import { Generator, defaultGenerator } from '../tensor/random.js';
+import { checkOptionsObject, checkNumbers, checkInteger } from '../format/check.js';
+import { describe } from '../format/number.js';
 
 /** Inputs [n, window] and next-value targets [n, 1]. */
 export interface WindowedData {
@@ -12,6 +14,8 @@ export interface WindowedData {
  * one-step-ahead regression). A series of length L gives L - window examples.
  */
 export function slidingWindows(values: ArrayLike<number>, window = 20): WindowedData {
+  checkNumbers('slidingWindows', 'values', values);
+  checkInteger('slidingWindows', 'window', window, 1);
   if (!Number.isInteger(window) || window < 1) throw new RangeError(`slidingWindows: expected a positive integer window, got ${window}`);
   const n = values.length - window;
   if (n < 1) {
@@ -33,6 +37,8 @@ export function slidingWindows(values: ArrayLike<number>, window = 20): Windowed
  * across the split, so validation is always the future of training).
  */
 export function temporalSplit(values: Float32Array, trainFraction = 0.8): { train: Float32Array; valid: Float32Array } {
+  checkNumbers('temporalSplit', 'values', values);
+  if (typeof trainFraction !== 'number') throw new TypeError(`temporalSplit: expected trainFraction to be a number, got ${describe(trainFraction)}`);
   if (!(trainFraction > 0 && trainFraction < 1)) {
     throw new RangeError(`temporalSplit: expected trainFraction in (0, 1), got ${trainFraction}`);
   }
@@ -53,6 +59,7 @@ export interface Standardizer {
 
 /** Fits mean and standard deviation on `values` (the training part only, so nothing leaks from validation). */
 export function fitStandardizer(values: ArrayLike<number>): Standardizer {
+  checkNumbers('fitStandardizer', 'values', values, 1);
   if (values.length < 2) throw new RangeError(`fitStandardizer: expected at least 2 values, got ${values.length}`);
   let mean = 0;
   for (let i = 0; i < values.length; i++) mean += values[i];
@@ -130,6 +137,8 @@ export interface PreparedSeries {
  * targets all lie in the future of training.
  */
 export function prepareSeries(values: Float32Array, options: { window?: number; trainFraction?: number } = {}): PreparedSeries {
+  checkNumbers('prepareSeries', 'values', values);
+  options = checkOptionsObject('prepareSeries', options, ['window', 'trainFraction']);
   const { window = 20, trainFraction = 0.8 } = options;
   const { train } = temporalSplit(values, trainFraction);
   const scaler = fitStandardizer(train);

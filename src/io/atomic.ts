@@ -1,5 +1,7 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { checkRecord } from '../format/check.js';
+import { describe } from '../format/number.js';
 
 /** True while a process with this id runs (so its temporary files are not stale). */
 function running(pid: number): boolean {
@@ -20,6 +22,8 @@ function running(pid: number): boolean {
  * process left beside the target are removed.
  */
 export function writeFileAtomic(path: string, text: string | Uint8Array): void {
+  if (typeof path !== 'string' || path === '') throw new TypeError(`writeFileAtomic: expected a file path, got ${describe(path)}`);
+  if (typeof text !== 'string' && !(text instanceof Uint8Array)) throw new TypeError(`writeFileAtomic: expected text or bytes, got ${describe(text)}`);
   const dir = dirname(path);
   if (!existsSync(dir)) throw new Error(`writeFileAtomic: cannot write '${path}': the directory '${dir}' does not exist`);
   if (!statSync(dir).isDirectory()) throw new Error(`writeFileAtomic: cannot write '${path}': '${dir}' is not a directory`);
@@ -92,6 +96,8 @@ export function checkOutputDir(dir: string, label: string, allowed: readonly str
  * a killed run left behind are cleaned first (an old set is renamed back if the swap was cut between its renames).
  */
 export function writeDirAtomic(dir: string, files: Record<string, string | Uint8Array>): void {
+  if (typeof dir !== 'string' || dir === '') throw new TypeError(`writeDirAtomic: expected a directory path, got ${describe(dir)}`);
+  checkRecord('writeDirAtomic', 'the files by name', files);
   const full = resolve(dir), parent = dirname(full), base = basename(full);
   mkdirSync(parent, { recursive: true });
   recoverSwap(parent, base);

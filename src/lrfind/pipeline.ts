@@ -22,6 +22,7 @@ import { ReduceLROnPlateau } from '../schedulers/plateau.js';
 import { OneCycleLR } from '../schedulers/cyclic.js';
 import type { AnyOptimizer } from '../schedulers/scheduler.js';
 import { formatNumber, formatLr, describe } from '../format/number.js';
+import { checkOptionsObject, checkFunction } from '../format/check.js';
 
 // The defaults follow seed 000 (its window, model, split, optimizer, lr bounds and baseline).
 /** Everything the pipeline can be told; every field has a default (see `DEFAULT_CONFIG`). */
@@ -202,6 +203,10 @@ function makeSchedule(config: PipelineConfig, optimizer: Optimizer<{ lr: number 
  * from the same seed and initialization with early stopping, each with its training dynamics analyzed.
  */
 export function runPipeline(options: { series?: Float32Array; source?: string; config?: unknown; onStage?: (stage: Stage, detail: string) => void; onProgress?: (stage: Stage, done: number, total: number) => void } = {}): PipelineResult {
+  options = checkOptionsObject('runPipeline', options, ['series', 'source', 'config', 'onStage', 'onProgress']);
+  if (options.onStage !== undefined) checkFunction('runPipeline', 'onStage', options.onStage);
+  if (options.onProgress !== undefined) checkFunction('runPipeline', 'onProgress', options.onProgress);
+  if (options.source !== undefined && typeof options.source !== 'string') throw new TypeError(`runPipeline: expected source to be a string, got ${describe(options.source)}`);
   const config = resolveConfig(options.config ?? {});
   const note = options.onStage ?? (() => {});
   const progress = options.onProgress ?? (() => {});

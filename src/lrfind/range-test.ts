@@ -6,6 +6,8 @@ import { NonFiniteStepError, type Optimizer } from '../optim/optimizer.js';
 import { batches, type Batch } from '../data/windows.js';
 import { evaluate } from '../train/fit.js';
 import { reuseBuffers } from '../tensor/pool.js';
+import { checkOptionsObject, checkRecord } from '../format/check.js';
+import { describe } from '../format/number.js';
 
 // The lr bounds and the 5-epoch form follow seed 000.
 /** Options of `rangeTest`. */
@@ -62,6 +64,9 @@ export interface RangeTestResult {
  * put back exactly as they were afterwards, also when the test stops early or throws.
  */
 export function rangeTest(model: Module, options: RangeTestOptions): RangeTestResult {
+  if (typeof (model as Module | undefined)?.forward !== 'function') throw new TypeError(`rangeTest: expected a model (a Module), got ${describe(model)}`);
+  checkRecord('rangeTest', 'an options object', options, ['x', 'y', 'optimizer']);
+  checkOptionsObject('rangeTest', options, ['x', 'y', 'optimizer', 'loss', 'startLr', 'endLr', 'numIter', 'epochs', 'stepMode', 'batchSize', 'smoothing', 'divergeTh', 'accumulationSteps', 'validationData', 'seed', 'onStep']);
   const { x, y, optimizer, loss = mseLoss, startLr = 1e-5, endLr = 1e-1, stepMode = 'exp', batchSize = 32, smoothing = 0.95, divergeTh = 5, accumulationSteps = 1, validationData } = options;
   if (!(startLr > 0) || !(endLr > startLr)) throw new RangeError(`rangeTest: expected 0 < startLr < endLr, got ${startLr} and ${endLr}`);
   if (stepMode !== 'exp' && stepMode !== 'linear') throw new RangeError(`rangeTest: expected stepMode 'exp' or 'linear', got '${stepMode}'`);

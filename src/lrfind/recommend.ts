@@ -1,4 +1,5 @@
 import { formatLr, formatNumber } from '../format/number.js';
+import { checkRecord } from '../format/check.js';
 
 /** The evidence one pipeline run has about its learning rates, as `recommend` weighs it. */
 export interface RecommendationEvidence {
@@ -42,6 +43,7 @@ function ordinal(n: number): string {
  * four rules agreeing within one decade. All three: high; two: moderate; fewer: low.
  */
 export function recommend(e: RecommendationEvidence): Recommendation {
+  checkRecord('recommend', 'the evidence { rules, sweepBestLr, candidates, trained, longRuns }', e, ['rules', 'sweepBestLr', 'candidates', 'trained', 'longRuns']);
   const { trained, longRuns } = e;
   const gain = (longRuns.baselineMse - longRuns.trainedMse) / Math.abs(longRuns.baselineMse);
   const finite = e.candidates.filter((c) => Number.isFinite(c.valMse)).sort((a, b) => a.valMse - b.valMse);

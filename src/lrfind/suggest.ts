@@ -1,6 +1,7 @@
 import { savgolFilter } from './savgol.js';
 import { formatNumber } from '../format/number.js';
 import { gradient } from './gradient.js';
+import { checkOptionsObject, checkNumbers, checkPair } from '../format/check.js';
 
 /** One suggested learning rate: the rule, the lr, and the point of the curve it came from. */
 export interface Suggestion {
@@ -30,6 +31,8 @@ function argmax(v: ArrayLike<number>): number {
  * that fits.
  */
 export function steepest(lrs: ArrayLike<number>, losses: ArrayLike<number>, options: { windowLength?: number; polyorder?: number } = {}): Suggestion {
+  checkPair('steepest', lrs, losses);
+  options = checkOptionsObject('steepest', options, ['windowLength', 'polyorder']);
   const polyorder = options.polyorder ?? 2;
   check('steepest', lrs, losses, polyorder + 2);
   let w = options.windowLength ?? 11;
@@ -44,6 +47,7 @@ export function steepest(lrs: ArrayLike<number>, losses: ArrayLike<number>, opti
  * past the middle of it (index start + 1/3 + 1/6 of its length).
  */
 export function valley(lrs: ArrayLike<number>, losses: ArrayLike<number>): Suggestion {
+  checkPair('valley', lrs, losses);
   check('valley', lrs, losses);
   const n = losses.length;
   const lds = new Array<number>(n).fill(1);
@@ -64,6 +68,7 @@ export function valley(lrs: ArrayLike<number>, losses: ArrayLike<number>): Sugge
 
 /** fastai's minimum rule: one tenth of the lr at the lowest loss. */
 export function minimum(lrs: ArrayLike<number>, losses: ArrayLike<number>): Suggestion {
+  checkPair('minimum', lrs, losses);
   check('minimum', lrs, losses, 1);
   const index = argmax(Array.from(losses, (v) => -v));
   return { method: 'minimum', lr: lrs[index] / 10, index };
@@ -74,6 +79,8 @@ export function minimum(lrs: ArrayLike<number>, losses: ArrayLike<number>): Sugg
  * apart differs by at most `thresh`, that is, where the curve has flattened before the blow-up.
  */
 export function slide(lrs: ArrayLike<number>, losses: ArrayLike<number>, options: { lrDiff?: number; thresh?: number; adjustValue?: number } = {}): Suggestion {
+  checkPair('slide', lrs, losses);
+  options = checkOptionsObject('slide', options, ['lrDiff', 'thresh', 'adjustValue']);
   check('slide', lrs, losses);
   const { lrDiff = 15, thresh = 0.005, adjustValue = 1 } = options;
   const n = losses.length;
@@ -109,6 +116,9 @@ export interface LrSuggestion {
  * Non-finite losses at the end (a diverged run) are dropped with a warning; constant losses are an error.
  */
 export function suggestLr(lrs: ArrayLike<number>, losses: ArrayLike<number>, options: { smoothed?: ArrayLike<number> } = {}): LrSuggestion {
+  checkPair('suggestLr', lrs, losses);
+  options = checkOptionsObject('suggestLr', options, ['smoothed']);
+  if (options.smoothed !== undefined) checkNumbers('suggestLr', 'smoothed', options.smoothed);
   const warnings: string[] = [];
   if (lrs?.length !== losses?.length) throw new RangeError(`suggestLr: expected lrs and losses of the same length, got ${lrs?.length} and ${losses?.length}`);
   let n = Array.from(losses).findIndex((v) => !Number.isFinite(v));

@@ -5,9 +5,12 @@ import type { Optimizer } from '../optim/optimizer.js';
 import { Adam } from '../optim/adam.js';
 import { fit, NonFiniteLossError } from '../train/fit.js';
 import { describe } from '../format/number.js';
+import { checkRecord, checkInteger } from '../format/check.js';
 
 /** `count` log-spaced values from `start` to `end` inclusive (`np.logspace(log10(start), log10(end), count)`). */
 export function logspace(start: number, end: number, count: number): number[] {
+  for (const [k, v] of [['start', start], ['end', end]] as const) if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v)) throw new RangeError(`logspace: expected ${k} to be a finite number > 0, got ${describe(v)}`);
+  checkInteger('logspace', 'count', count, 1, 10 ** 7);
   if (!(start > 0 && end > 0)) throw new RangeError(`logspace: expected positive bounds, got ${start} and ${end}`);
   if (!Number.isInteger(count) || count < 1) throw new RangeError(`logspace: expected a positive integer count, got ${count}`);
   if (count === 1) return [start];
@@ -54,6 +57,7 @@ export interface LrSweepRow {
  * final training (and validation) losses, and the lr with the lowest (validation, else training) loss.
  */
 export function lrSweep(options: LrSweepOptions): { rows: LrSweepRow[]; bestLr: number; bestIndex: number } {
+  checkRecord('lrSweep', 'an options object', options, ['makeModel', 'x', 'y', 'lrs']);
   const { makeModel, x, y, validationData, epochs = 3, batchSize = 32, seed = 42 } = options;
   const makeOptimizer = options.makeOptimizer ?? ((params: Tensor[], lr: number) => new Adam(params, { lr }));
   const lrs = options.lrs ?? logspace(options.startLr ?? 1e-5, options.endLr ?? 1e-1, options.num ?? 100);

@@ -37,6 +37,7 @@ export abstract class Optimizer<O extends { lr: number }> {
    * betas pair), so plain JavaScript cannot slip in `lr: Infinity`, `'0.1'` or a misspelt name.
    */
   protected constructor(readonly name: string, params: ParamsInput<O>, defaults: O, options?: Partial<O>) {
+    if (defaults === undefined) throw new TypeError('Optimizer: expected a concrete optimizer (SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta); Optimizer itself is abstract');
     if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) {
       throw new TypeError(`${name}: expected an options object, got ${describe(options)}`);
     }

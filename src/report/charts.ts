@@ -7,9 +7,12 @@ import { suggestLr, type LrSuggestion } from '../lrfind/suggest.js';
 import type { RangeTestResult } from '../lrfind/range-test.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import type { PipelineResult, RunSummary } from '../lrfind/pipeline.js';
+import { checkRecord, checkNumbers } from '../format/check.js';
 
 /** Renders a Vega-Lite spec to an SVG string with Vega's headless renderer. */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  checkRecord('renderSvg', 'a Vega-Lite spec', spec);
+  if (!('mark' in spec) && !('layer' in spec) && !('vconcat' in spec) && !('hconcat' in spec) && !('concat' in spec) && !('facet' in spec) && !('repeat' in spec)) throw new TypeError(`renderSvg: expected a Vega-Lite spec (with mark, layer or a concat), got ${describe(spec)}`);
   const config = { legend: { labelLimit: 400 }, font: 'DejaVu Sans, Helvetica, Arial, sans-serif' };
   const view = new vega.View(vega.parse(compile({ ...spec, config: { ...config, ...(spec as { config?: object }).config } } as TopLevelSpec).spec), { renderer: 'none' });
   try {
@@ -46,6 +49,9 @@ function marker(lr: number, label: string, color: string, dy = 0): object[] {
  * axis, with the suggested lr (and, given a `suggestLr` result, every rule's lr) marked and labelled.
  */
 export function rangeTestSpec(rt: Pick<RangeTestResult, 'lrs' | 'losses'>, suggestion?: LrSuggestion, title = 'Range test: loss against learning rate'): TopLevelSpec {
+  checkRecord('rangeTestSpec', 'a rangeTest result', rt, ['lrs', 'losses']);
+  checkNumbers('rangeTestSpec', 'lrs', rt.lrs);
+  checkNumbers('rangeTestSpec', 'losses', rt.losses);
   const n = rt.losses.length;
   if (n < 3) throw new RangeError(`rangeTestSpec: expected a range test of at least 3 points, got ${n}`);
   const [w, p] = savgolWindow(n);

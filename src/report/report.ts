@@ -2,6 +2,8 @@ import { checkOutputDir, writeDirAtomic } from '../io/atomic.js';
 import type { PipelineResult, RunSummary } from '../lrfind/pipeline.js';
 import { PLOTS, renderSvg } from './charts.js';
 import { formatNumber, formatLr } from '../format/number.js';
+import { checkRecord } from '../format/check.js';
+import { describe } from '../format/number.js';
 
 /** One row of the results table: the metric, both values, and the relative change (lower is better for all). */
 export interface ComparisonRow {
@@ -20,6 +22,7 @@ function change(base: number, opt: number, better: string, worse: string): strin
 
 /** The results table (baseline against the chosen rate), with the figures measured in this run. */
 export function comparisonTable(r: PipelineResult): ComparisonRow[] {
+  checkRecord('comparisonTable', 'a runPipeline result', r, ['baseline', 'optimized']);
   const b = r.baseline, o = r.optimized;
   const conv = (s: RunSummary) => s.analysis.convergenceEpoch ?? NaN;
   return [
@@ -39,6 +42,7 @@ function markdownTable(header: string[], rows: string[][]): string {
 
 /** The report as Markdown, linking the SVG plots beside it. */
 export function reportMarkdown(r: PipelineResult): string {
+  checkRecord('reportMarkdown', 'a runPipeline result', r, ['suggestion', 'rangeTest', 'sweep', 'validation', 'baseline', 'optimized', 'config', 'data', 'trained', 'recommendation']);
   const s = r.suggestion;
   const warnings = [...s.warnings, ...r.validation.warnings];
   return `# lrlab report
@@ -99,6 +103,8 @@ function escapeHtml(s: string): string {
 
 /** A self-contained HTML page: the Markdown's content with the SVGs inlined. */
 export function reportHtml(markdown: string, svgs: Record<string, string>): string {
+  if (typeof markdown !== 'string') throw new TypeError(`reportHtml: expected the report's Markdown, got ${describe(markdown)}`);
+  checkRecord('reportHtml', 'the SVGs by file name', svgs);
   const body: string[] = [];
   let table: string[] | null = null;
   const flush = () => {
@@ -143,6 +149,7 @@ export const REPORT_FILES: readonly string[] = [...Object.keys(PLOTS), 'results.
  * previous report (checked before anything is written).
  */
 export async function writeReport(dir: string, r: PipelineResult): Promise<string[]> {
+  checkRecord('writeReport', 'a runPipeline result', r, ['suggestion', 'rangeTest', 'sweep', 'validation', 'baseline', 'optimized', 'config', 'data', 'trained', 'recommendation']);
   checkOutputDir(dir, 'writeReport', REPORT_FILES);
   const files: Record<string, string> = {};
   for (const [name, spec] of Object.entries(PLOTS)) files[name] = await renderSvg(spec(r));

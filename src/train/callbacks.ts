@@ -4,6 +4,7 @@ import type { StateDict } from '../nn/module.js';
 import { saveModel } from '../nn/serialize.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { formatNumber, formatLr, describe } from '../format/number.js';
+import { checkOptionsObject } from '../format/check.js';
 import { ReduceLROnPlateau } from '../schedulers/plateau.js';
 
 type Mode = 'auto' | 'min' | 'max';
@@ -53,6 +54,7 @@ export class EarlyStopping implements Callback {
   private bestWeights: StateDict | null = null;
 
   constructor(options: EarlyStoppingOptions = {}) {
+    options = checkOptionsObject('EarlyStopping', options, ['monitor', 'minDelta', 'patience', 'mode', 'baseline', 'restoreBestWeights']);
     this.monitor = options.monitor ?? 'valLoss';
     this.minDelta = Math.abs(options.minDelta ?? 0);
     this.patience = options.patience ?? 0;
@@ -117,6 +119,7 @@ export class ReduceLROnPlateauCallback implements Callback {
   readonly monitor: string;
 
   constructor(readonly options: ReduceLROnPlateauCallbackOptions = {}) {
+    this.options = checkOptionsObject('ReduceLROnPlateauCallback', options, ['monitor', 'factor', 'patience', 'mode', 'minDelta', 'cooldown', 'minLr']);
     this.monitor = options.monitor ?? 'valLoss';
     resolveMode('ReduceLROnPlateauCallback', this.monitor, options.mode ?? 'auto');
   }
@@ -158,6 +161,7 @@ export class ModelCheckpoint implements Callback {
   readonly saved: string[] = [];
 
   constructor(readonly options: ModelCheckpointOptions) {
+    checkOptionsObject('ModelCheckpoint', options, ['path', 'monitor', 'saveBestOnly', 'mode']);
     if (typeof options?.path !== 'string' || options.path === '') throw new TypeError('ModelCheckpoint: expected a path string');
     this.monitor = options.monitor ?? 'valLoss';
     this.mode = resolveMode('ModelCheckpoint', this.monitor, options.mode ?? 'auto');
@@ -186,7 +190,8 @@ export class CSVLogger implements Callback {
   private header: string[] | null = null;
 
   constructor(readonly path: string, readonly options: { separator?: string; append?: boolean } = {}) {
-    if (typeof path !== 'string' || path === '') throw new TypeError('CSVLogger: expected a path string');
+    if (typeof path !== 'string' || path === '') throw new TypeError(`CSVLogger: expected a path string, got ${describe(path)}`);
+    this.options = checkOptionsObject('CSVLogger', options, ['separator', 'append']);
   }
 
   onTrainBegin(): void {
@@ -223,6 +228,8 @@ export class ProgressBar implements Callback {
   private epochStart = 0;
 
   constructor(options: { stream?: NodeJS.WriteStream; force?: boolean } = {}) {
+    options = checkOptionsObject('ProgressBar', options, ['stream', 'force']);
+    if (options.stream !== undefined && typeof options.stream?.write !== 'function') throw new TypeError(`ProgressBar: expected stream to be a writable stream, got ${describe(options.stream)}`);
     this.stream = options.stream ?? process.stderr;
     this.enabled = options.force ?? (Boolean(this.stream.isTTY) && !process.env.CI);
   }

@@ -10,6 +10,7 @@ import type { AnyOptimizer } from '../schedulers/scheduler.js';
 import { fit } from './fit.js';
 import { describe } from '../format/number.js';
 import { DynamicsRecorder, type DynamicsAnalysis } from './dynamics.js';
+import { checkOptionsObject, checkInteger } from '../format/check.js';
 
 // The built-in data and model are seed 000's: its synthetic series, windows of 20, an 80/20 split, 20-128-64-32-1.
 
@@ -60,6 +61,10 @@ export interface ScheduleComparisonRow {
  * validation loss once per epoch), all from the same seed and initialization.
  */
 export function compareSchedules(options: { epochs?: number; seed?: number; lr?: number; adaptive?: AdaptiveLROptions } = {}): ScheduleComparisonRow[] {
+  options = checkOptionsObject('compareSchedules', options, ['epochs', 'seed', 'lr', 'adaptive']);
+  if (options.epochs !== undefined) checkInteger('compareSchedules', 'epochs', options.epochs, 1, 100000);
+  if (options.seed !== undefined) checkInteger('compareSchedules', 'seed', options.seed, Number.MIN_SAFE_INTEGER);
+  if (options.lr !== undefined && (typeof options.lr !== 'number' || !(options.lr > 0) || !Number.isFinite(options.lr))) throw new RangeError(`compareSchedules: expected lr to be a finite number > 0, got ${describe(options.lr)}`);
   const { epochs = 50, seed = 42, lr = 1e-3 } = options;
   const data = builtInData();
   const setups: [string, (opt: AnyOptimizer) => { step(...a: any[]): unknown } | undefined, 'epoch' | 'batch'][] = [

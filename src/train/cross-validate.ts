@@ -5,6 +5,7 @@ import type { Optimizer } from '../optim/optimizer.js';
 import { Adam } from '../optim/adam.js';
 import { kFold, timeSeriesSplit, type Fold } from '../data/kfold.js';
 import { fit, type FitOptions } from './fit.js';
+import { checkRecord } from '../format/check.js';
 
 /** Options of `crossValidate`. */
 export interface CrossValidateOptions {
@@ -47,6 +48,7 @@ function rows(t: Tensor, index: number[]): Tensor {
  * `split: 'timeseries'` keeps every validation fold in the future of its training data.
  */
 export function crossValidate(options: CrossValidateOptions): CrossValidationResult {
+  checkRecord('crossValidate', 'an options object', options, ['makeModel']);
   const { makeModel, x, y, k = 5, split = 'kfold', epochs, batchSize = 32, seed = 42 } = options;
   if (typeof makeModel !== 'function') throw new TypeError('crossValidate: expected makeModel to be a function');
   if (x?.ndim !== 2 || y?.ndim !== 2 || x.shape[0] !== y.shape[0]) {

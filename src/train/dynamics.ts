@@ -1,5 +1,6 @@
 import type { Tensor } from '../tensor/tensor.js';
 import type { Callback, Logs, TrainingContext } from './callback.js';
+import { checkOptionsObject, checkRecord, checkNumbers } from '../format/check.js';
 
 /** Mean and standard deviation of a batch of values. */
 export interface Moments {
@@ -96,6 +97,9 @@ export interface DynamicsAnalysis {
  *     oscillatory  <=>  oscillationIndex > 0.25  or  relativeNoise > 0.5
  */
 export function analyzeDynamics(record: Pick<DynamicsRecord, 'batchLoss' | 'epochLoss' | 'valLoss'>, options: DynamicsOptions = {}): DynamicsAnalysis {
+  checkRecord('analyzeDynamics', 'a record { batchLoss, epochLoss, valLoss }', record, ['batchLoss', 'epochLoss', 'valLoss']);
+  for (const k of ['batchLoss', 'epochLoss', 'valLoss'] as const) checkNumbers('analyzeDynamics', k, record[k]);
+  options = checkOptionsObject('analyzeDynamics', options, ['window', 'oscillationThreshold', 'noiseThreshold', 'convergenceTolerance']);
   const { window = 11, oscillationThreshold = 0.25, noiseThreshold = 0.5, convergenceTolerance = 0.05 } = options;
   const monitored = record.valLoss.length > 0 ? 'valLoss' : 'loss';
   const curve = monitored === 'valLoss' ? record.valLoss : record.epochLoss;

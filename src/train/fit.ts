@@ -13,6 +13,8 @@ import { ReduceLROnPlateau } from '../schedulers/plateau.js';
 import { AdaptiveLR } from '../schedulers/adaptive.js';
 import type { Callback, Logs, TrainingContext } from './callback.js';
 import { ProgressBar } from './callbacks.js';
+import { checkRecord } from '../format/check.js';
+import { describe } from '../format/number.js';
 
 /** Options of `fit`. */
 export interface FitOptions {
@@ -79,6 +81,7 @@ function checkData(x: Tensor, y: Tensor, what: string): void {
 
 /** The mean loss over (x, y) in eval mode, in chunks so memory stays bounded. */
 export function evaluate(model: Module, x: Tensor, y: Tensor, loss: (p: Tensor, t: Tensor) => Tensor = mseLoss, chunk = 1024): number {
+  if (typeof (model as Module | undefined)?.forward !== 'function') throw new TypeError(`evaluate: expected a model (a Module), got ${describe(model)}`);
   const wasTraining = model.training;
   model.eval();
   try {
@@ -110,6 +113,8 @@ export function evaluate(model: Module, x: Tensor, y: Tensor, loss: (p: Tensor, 
  * batch, unless a `TerminateOnNaN` callback is given, in which case it stops and returns the history.
  */
 export function fit(model: Module, options: FitOptions): History {
+  if (typeof (model as Module | undefined)?.forward !== 'function') throw new TypeError(`fit: expected a model (a Module), got ${describe(model)}`);
+  checkRecord('fit', 'an options object', options, ['x', 'y', 'optimizer', 'epochs']);
   const { x, y, optimizer, epochs, batchSize = 32, loss = mseLoss, scheduler, schedulerInterval = 'epoch', validationData, clipNorm } = options;
   checkData(x, y, 'training');
   if (validationData !== undefined) checkData(validationData.x, validationData.y, 'validation');
