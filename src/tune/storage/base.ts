@@ -105,6 +105,11 @@ export interface Storage {
   close(): Promise<void>;
 }
 
+/** A URL fit for messages: the password replaced by ***. */
+export function redact(url: string): string {
+  return url.replace(/^(\w+:\/\/[^:/@]+:)[^@/]*@/, '$1***@');
+}
+
 /** Checks and fills heartbeat options. */
 export function resolveHeartbeat(fn: string, options: HeartbeatOptions = {}): Required<HeartbeatOptions> {
   const interval = options.heartbeatInterval ?? null;

@@ -1,4 +1,6 @@
-import type { HeartbeatOptions, Storage } from './base.js';
+import { redact, type HeartbeatOptions, type Storage } from './base.js';
+
+export { redact };
 import { InMemoryStorage } from './memory.js';
 
 /** Where a storage URL points. */
@@ -33,11 +35,6 @@ export function parseStorageUrl(url: string): StorageLocation {
   throw new RangeError(`${fn}: expected a URL starting with sqlite:/// or postgresql://, got '${redact(url)}'`);
 }
 
-/** A URL fit for messages: the password replaced by ***. */
-export function redact(url: string): string {
-  return url.replace(/^(\w+:\/\/[^:/@]+:)[^@/]*@/, '$1***@');
-}
-
 /**
  * The storage behind a study: a fresh in-memory storage for undefined, the given Storage itself, or one opened
  * from a URL (`sqlite:///...`, `postgresql://...`), checked by connecting to it. Heartbeat options apply to
@@ -48,5 +45,10 @@ export async function getStorage(storage?: string | Storage, options: HeartbeatO
   if (typeof storage === 'object' && typeof (storage as Storage).createTrial === 'function') return storage;
   if (typeof storage !== 'string') throw new TypeError(`storage: expected a URL string or a Storage, got ${typeof storage}`);
   const location = parseStorageUrl(storage);
-  throw new RangeError(`storage: ${location.kind} storage is not available yet, got '${redact(storage)}'`);
+  if (location.kind === 'sqlite') {
+    const { SqliteStorage } = await import('./sqlite.js');
+    return SqliteStorage.open(location.path, options);
+  }
+  const { PostgresStorage } = await import('./postgres.js');
+  return PostgresStorage.open(location.url, options);
 }
