@@ -92,5 +92,5 @@ export {
 } from './tune/storage/base.js';
 export { InMemoryStorage } from './tune/storage/memory.js';
 export { getStorage, parseStorageUrl, type StorageLocation } from './tune/storage/index.js';
-export { SqliteStorage, type SqliteStorageOptions } from './tune/storage/sqlite.js';
-export { PostgresStorage, type PostgresStorageOptions } from './tune/storage/postgres.js';
+export type { SqliteStorage, SqliteStorageOptions } from './tune/storage/sqlite.js';
+export type { PostgresStorage, PostgresStorageOptions } from './tune/storage/postgres.js';
