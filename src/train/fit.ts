@@ -3,10 +3,10 @@ import { formatShape } from '../tensor/shape.js';
 import { defaultGenerator, type Generator } from '../tensor/random.js';
 import { noGrad } from '../autograd/engine.js';
 import type { Module } from '../nn/module.js';
-import { mseLoss } from '../nn/losses.js';
+import { mseLoss, crossEntropy } from '../nn/losses.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { clipGradNorm } from '../optim/clip.js';
-import { batches } from '../data/windows.js';
+import { batches, type Batch } from '../data/windows.js';
 import { reuseBuffers } from '../tensor/pool.js';
 import { gpuMlpStep } from '../tensor/backends/gpu-mlp.js';
 import { ReduceLROnPlateau } from '../schedulers/plateau.js';
@@ -16,8 +16,12 @@ import { ProgressBar } from './callbacks.js';
 
 /** Options of `fit`. */
 export interface FitOptions {
-  /** Training inputs [n, features] and targets [n, outputs]. */
+  /**
+   * Training inputs [n, ...]: [n, features] for an MLP, [n, steps, features] for an LSTM, [n, c, h, w] for a CNN;
+   * any rank >= 2, each batch keeps the shape after the first dimension.
+   */
   x: Tensor;
+  /** Training targets: [n, outputs] floats, or [n] integer class indices with `loss: crossEntropy`. */
   y: Tensor;
   optimizer: Optimizer<{ lr: number }>;
   epochs: number;
@@ -69,26 +73,47 @@ export class NonFiniteLossError extends Error {
   }
 }
 
-function checkData(x: Tensor, y: Tensor, what: string): void {
+/**
+ * x is [n, ...] of rank >= 2 (features [n, f], sequences [n, steps, f], images [n, c, h, w]); y is [n, outputs]
+ * float targets, or [n] integer class indices for `crossEntropy`.
+ */
+function checkData(x: Tensor, y: Tensor, what: string, loss: unknown): void {
   if (!(x instanceof Tensor) || !(y instanceof Tensor)) throw new TypeError(`fit: expected ${what} x and y to be Tensors`);
-  if (x.ndim !== 2 || y.ndim !== 2 || x.shape[0] !== y.shape[0]) {
-    throw new RangeError(`fit: expected ${what} x [n, features] and y [n, outputs] with the same n, got ${formatShape(x.shape)} and ${formatShape(y.shape)}`);
+  const got = `got x ${formatShape(x.shape)} and y ${formatShape(y.shape)}`;
+  if (x.ndim < 2 || y.ndim < 1 || y.ndim > 2 || x.shape[0] !== y.shape[0]) {
+    throw new RangeError(`fit: expected ${what} x [n, features] and y [n, outputs] with the same n, got ${formatShape(x.shape)} and ${formatShape(y.shape)} (x may be [n, ...] of any rank >= 2, y may be [n] class indices)`);
   }
   if (x.shape[0] === 0) throw new RangeError(`fit: expected ${what} data with at least one example, got 0`);
+  if (loss === crossEntropy) {
+    if (y.ndim !== 1) throw new RangeError(`fit: expected ${what} y [n] of class indices for crossEntropy, ${got}`);
+    const bad = y.data.findIndex((v) => !Number.isInteger(v) || v < 0);
+    if (bad !== -1) throw new RangeError(`fit: expected ${what} y of non-negative integer class indices for crossEntropy, got ${y.data[bad]} at row ${bad}`);
+  } else if (y.ndim === 1 && loss === mseLoss) {
+    throw new RangeError(`fit: expected ${what} y [n, outputs] for mseLoss (class indices [n] need loss: crossEntropy), ${got}`);
+  }
 }
 
-/** The mean loss over (x, y) in eval mode, in chunks so memory stays bounded. */
+/** Rows [start, start + m) of t as a tensor sharing t's buffer (a view, no copy). */
+function rowView(t: Tensor, start: number, m: number): Tensor {
+  const width = t.size / t.shape[0];
+  return new Tensor(t.data.subarray(start * width, (start + m) * width), [m, ...t.shape.slice(1)]);
+}
+
+/**
+ * The mean loss over (x, y) in eval mode, in chunks so memory stays bounded. x and y have the shapes `fit` takes
+ * ([n, ...] inputs; [n, outputs] targets or [n] class indices).
+ */
 export function evaluate(model: Module, x: Tensor, y: Tensor, loss: (p: Tensor, t: Tensor) => Tensor = mseLoss, chunk = 1024): number {
+  checkData(x, y, 'evaluation', loss);
   const wasTraining = model.training;
   model.eval();
   try {
     return noGrad(() => {
       let total = 0;
-      const n = x.shape[0], fx = x.shape[1], fy = y.shape[1];
+      const n = x.shape[0];
       for (let start = 0; start < n; start += chunk) {
         const m = Math.min(chunk, n - start);
-        const xb = new Tensor(x.data.subarray(start * fx, (start + m) * fx), [m, fx]);
-        const yb = new Tensor(y.data.subarray(start * fy, (start + m) * fy), [m, fy]);
+        const xb = rowView(x, start, m), yb = rowView(y, start, m);
         total += reuseBuffers(() => loss(model.forward(xb), yb).item()) * m;
       }
       return total / n;
@@ -111,8 +136,8 @@ export function evaluate(model: Module, x: Tensor, y: Tensor, loss: (p: Tensor, 
  */
 export function fit(model: Module, options: FitOptions): History {
   const { x, y, optimizer, epochs, batchSize = 32, loss = mseLoss, scheduler, schedulerInterval = 'epoch', validationData, clipNorm } = options;
-  checkData(x, y, 'training');
-  if (validationData !== undefined) checkData(validationData.x, validationData.y, 'validation');
+  checkData(x, y, 'training', loss);
+  if (validationData !== undefined) checkData(validationData.x, validationData.y, 'validation', loss);
   if (!Number.isInteger(epochs) || epochs < 1) throw new RangeError(`fit: expected epochs to be a positive integer, got ${epochs}`);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`fit: expected batchSize to be a positive integer, got ${batchSize}`);
   if (schedulerInterval !== 'epoch' && schedulerInterval !== 'batch') throw new RangeError(`fit: expected schedulerInterval 'epoch' or 'batch', got '${schedulerInterval}'`);
@@ -122,8 +147,10 @@ export function fit(model: Module, options: FitOptions): History {
   const generator = options.generator ?? defaultGenerator;
   const params = model.parameters();
   // on a GPU, a ReLU MLP under MSE trains through the fused, pipelined step (no read-back between layers)
-  const fused = loss === mseLoss && (options.fusedGpuStep ?? true) ? gpuMlpStep(model) : null;
+  const fused = loss === mseLoss && x.ndim === 2 && y.ndim === 2 && (options.fusedGpuStep ?? true) ? gpuMlpStep(model) : null;
   const snapshot = params.map((p) => new Float32Array(p.size));
+  // batch buffers kept across epochs: only the first epoch allocates them
+  const batchBuffers = new Map<number, Batch>();
 
   const history: History = { loss: [], valLoss: [], lr: [], timeMs: [], batchLoss: [], batchLr: [], epochsRun: 0, stopReason: null };
   const ctx: TrainingContext = { model, optimizer, stopTraining: false, stopReason: null, epochs, batchesPerEpoch: Math.ceil(x.shape[0] / batchSize) };
@@ -150,7 +177,7 @@ export function fit(model: Module, options: FitOptions): History {
     const epochLr = optimizer.paramGroups[0].lr;
     for (const c of callbacks) c.onEpochBegin?.(epoch, ctx);
     let total = 0, count = 0, batch = 0;
-    for (const b of batches({ x, y }, { batchSize, shuffle: options.shuffle ?? true, generator })) {
+    for (const b of batches({ x, y }, { batchSize, shuffle: options.shuffle ?? true, generator, buffers: batchBuffers })) {
       for (const c of callbacks) c.onBatchBegin?.(batch, ctx);
       // the step's tensors live only inside reuseBuffers: their buffers serve the next step (no allocation)
       const value = reuseBuffers(() => {
