@@ -75,3 +75,10 @@ export { runPipeline, resolveConfig, DEFAULT_CONFIG, type PipelineConfig, type P
 export { renderSvg, PLOTS } from './report/charts.js';
 export { writeReport, reportMarkdown, reportHtml, comparisonTable, type ComparisonRow } from './report/report.js';
 export { crossValidate, type CrossValidateOptions, type CrossValidationResult } from './train/cross-validate.js';
+
+// metrics and grid search
+export { accuracy, precision, recall, f1, r2, mae, mse, rmse, type MetricInput, type Average, type ClassificationOptions } from './train/metrics.js';
+export { METRIC_NAMES, type MetricFn, type MetricSpec, type Scoring } from './train/scoring.js';
+export { predict } from './train/predict.js';
+export { type EvaluateOptions } from './train/fit.js';
+export { makeBlobs, type MakeBlobsOptions, type ClassificationData } from './data/blobs.js';
