@@ -94,3 +94,9 @@ export { InMemoryStorage } from './tune/storage/memory.js';
 export { getStorage, parseStorageUrl, type StorageLocation } from './tune/storage/index.js';
 export type { SqliteStorage, SqliteStorageOptions } from './tune/storage/sqlite.js';
 export type { PostgresStorage, PostgresStorageOptions } from './tune/storage/postgres.js';
+// metrics and grid search
+export { accuracy, precision, recall, f1, r2, mae, mse, rmse, type MetricInput, type Average, type ClassificationOptions } from './train/metrics.js';
+export { METRIC_NAMES, type MetricFn, type MetricSpec, type Scoring } from './train/scoring.js';
+export { predict } from './train/predict.js';
+export { type EvaluateOptions } from './train/fit.js';
+export { makeBlobs, type MakeBlobsOptions, type ClassificationData } from './data/blobs.js';
