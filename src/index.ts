@@ -94,6 +94,8 @@ export { InMemoryStorage } from './tune/storage/memory.js';
 export { getStorage, parseStorageUrl, type StorageLocation } from './tune/storage/index.js';
 export type { SqliteStorage, SqliteStorageOptions } from './tune/storage/sqlite.js';
 export type { PostgresStorage, PostgresStorageOptions } from './tune/storage/postgres.js';
+export { forecastObjective, resolveForecastSpace, DEFAULT_FORECAST_SPACE, type ForecastSpace, type ForecastOptimizer } from './tune/forecast.js';
+export { type ObjectiveModule } from './tune/study.js';
 // metrics and grid search
 export { accuracy, precision, recall, f1, r2, mae, mse, rmse, type MetricInput, type Average, type ClassificationOptions } from './train/metrics.js';
 export { METRIC_NAMES, type MetricFn, type MetricSpec, type Scoring } from './train/scoring.js';
