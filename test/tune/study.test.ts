@@ -144,6 +144,21 @@ test('suggesting a parameter twice: the same range gives the same value, another
   assert.equal(study.trials[0].params, { lr });
 });
 
+test('a trial failed by another worker while it ran keeps that verdict, and optimize goes on', async () => {
+  const study = await createStudy();
+  await study.optimize(async (t) => {
+    const x = t.suggestFloat('x', 0, 1);
+    if (t.number === 0) {
+      // what a second worker's stale-trial check does to a trial whose heartbeats were late
+      await study.storage.finishTrial(t.trialId, { state: 'fail', value: null, params: {}, distributions: {}, intermediateValues: new Map(), userAttrs: {}, systemAttrs: { failReason: 'late' } });
+    }
+    return x;
+  }, { nTrials: 2 });
+  assert.equal(study.trials.map((t) => t.state), ['fail', 'complete']);
+  assert.is(study.trials[0].systemAttrs.failReason, 'late');
+  await rejects(() => study.tell(0, 1), /expected a running trial, got trial 0 already fail/);
+});
+
 test('bad suggest arguments throw inside the objective: the trial fails with the message, earlier trials intact', async () => {
   const study = await createStudy();
   await study.optimize((t) => t.suggestFloat('x', 0, 1), { nTrials: 2 });
