@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { RandomSampler, sampleUniform } from '../../src/tune/samplers/random.js';
 import { Generator, manualSeed } from '../../src/tensor/random.js';
 import type { Distribution } from '../../src/tune/types.js';
-import { DriverStudy } from '../helpers/tuneDriver.js';
+import { runStudy } from '../helpers/tuneRun.js';
 
 const test = suite('RandomSampler draws each parameter uniformly in its own space');
 
@@ -63,22 +63,21 @@ test.run();
 
 const determinism = suite('RandomSampler is repeatable');
 
-function run(sampler: RandomSampler): unknown[] {
-  const study = new DriverStudy(sampler);
-  study.optimize((t) => t.suggestFloat('x', 0, 1) + t.suggestInt('n', 0, 9) + (t.suggestCategorical('c', ['u', 'v']) === 'u' ? 1 : 0), 8);
+async function run(sampler: RandomSampler): Promise<unknown[]> {
+  const { study } = await runStudy(sampler, (t) => t.suggestFloat('x', 0, 1) + t.suggestInt('n', 0, 9) + (t.suggestCategorical('c', ['u', 'v']) === 'u' ? 1 : 0), 8);
   return study.trials.map((t) => t.params);
 }
 
-determinism('the same seed gives the same parameters; another seed gives others', () => {
-  assert.equal(run(new RandomSampler({ seed: 5 })), run(new RandomSampler({ seed: 5 })));
-  assert.not.equal(run(new RandomSampler({ seed: 5 })), run(new RandomSampler({ seed: 6 })));
+determinism('the same seed gives the same parameters; another seed gives others', async () => {
+  assert.equal(await run(new RandomSampler({ seed: 5 })), await run(new RandomSampler({ seed: 5 })));
+  assert.not.equal(await run(new RandomSampler({ seed: 5 })), await run(new RandomSampler({ seed: 6 })));
 });
 
-determinism('without a seed, manualSeed makes it repeatable', () => {
+determinism('without a seed, manualSeed makes it repeatable', async () => {
   manualSeed(11);
-  const a = run(new RandomSampler());
+  const a = await run(new RandomSampler());
   manualSeed(11);
-  assert.equal(run(new RandomSampler()), a);
+  assert.equal(await run(new RandomSampler()), a);
 });
 
 determinism.run();

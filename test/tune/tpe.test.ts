@@ -2,7 +2,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { TPESampler, defaultGamma, defaultWeights, splitObservations } from '../../src/tune/samplers/tpe.js';
 import { RandomSampler } from '../../src/tune/samplers/random.js';
-import { DriverStudy, type DriverTrial } from '../helpers/tuneDriver.js';
+import { createStudy, type Trial } from '../../src/index.js';
+import { runStudy } from '../helpers/tuneRun.js';
 import { problems } from '../helpers/tuneProblems.js';
 
 const median = (a: number[]) => {
@@ -14,12 +15,12 @@ const OPTIMUM = { branin: 0.397887, hartmann6: -3.32237, mixed: 0 };
 const beats = suite('TPE beats random search over 10 seeds');
 
 for (const name of ['branin', 'hartmann6', 'mixed'] as const) {
-  beats(`${name}: a lower median best after 100 trials, and a lower mean log regret after 50 and 100`, () => {
+  beats(`${name}: a lower median best after 100 trials, and a lower mean log regret after 50 and 100`, async () => {
     const tpe: number[][] = [];
     const random: number[][] = [];
     for (let seed = 0; seed < 10; seed++) {
-      tpe.push(new DriverStudy(new TPESampler({ seed })).optimize(problems[name], 100));
-      random.push(new DriverStudy(new RandomSampler({ seed })).optimize(problems[name], 100));
+      tpe.push((await runStudy(new TPESampler({ seed }), problems[name], 100)).curve);
+      random.push((await runStudy(new RandomSampler({ seed }), problems[name], 100)).curve);
     }
     const at = (curves: number[][], n: number) => curves.map((c) => c[n - 1]);
     assert.ok(median(at(tpe, 100)) < median(at(random, 100)), `median best: TPE ${median(at(tpe, 100))}, random ${median(at(random, 100))}`);
@@ -34,33 +35,25 @@ beats.run();
 
 const behaviour = suite("TPESampler follows Optuna's rules");
 
-const quadratic = (t: DriverTrial) => (t.suggestFloat('x', -5, 5) - 1) ** 2 + (t.suggestInt('n', 0, 8) - 3) ** 2;
+const quadratic = (t: Trial) => (t.suggestFloat('x', -5, 5) - 1) ** 2 + (t.suggestInt('n', 0, 8) - 3) ** 2;
 
-behaviour('the same seed gives the same parameters, trial for trial; another seed gives others', () => {
-  const params = (seed: number, o = {}) => {
-    const s = new DriverStudy(new TPESampler({ seed, ...o }));
-    s.optimize(quadratic, 25);
-    return s.trials.map((t) => t.params);
-  };
-  assert.equal(params(4), params(4));
-  assert.equal(params(4, { multivariate: true }), params(4, { multivariate: true }));
-  assert.not.equal(params(4), params(5));
+behaviour('the same seed gives the same parameters, trial for trial; another seed gives others', async () => {
+  const params = async (seed: number, o = {}) => (await runStudy(new TPESampler({ seed, ...o }), quadratic, 25)).study.trials.map((t) => t.params);
+  assert.equal(await params(4), await params(4));
+  assert.equal(await params(4, { multivariate: true }), await params(4, { multivariate: true }));
+  assert.not.equal(await params(4), await params(5));
 });
 
-behaviour('the first nStartupTrials trials are random search with the same seed', () => {
-  const tpe = new DriverStudy(new TPESampler({ seed: 9, nStartupTrials: 10 }));
-  const rnd = new DriverStudy(new RandomSampler({ seed: 9 }));
-  tpe.optimize(quadratic, 12);
-  rnd.optimize(quadratic, 12);
+behaviour('the first nStartupTrials trials are random search with the same seed', async () => {
+  const tpe = (await runStudy(new TPESampler({ seed: 9, nStartupTrials: 10 }), quadratic, 12)).study;
+  const rnd = (await runStudy(new RandomSampler({ seed: 9 }), quadratic, 12)).study;
   assert.equal(tpe.trials.slice(0, 10).map((t) => t.params), rnd.trials.slice(0, 10).map((t) => t.params));
   assert.not.equal(tpe.trials[10].params, rnd.trials[10].params);
 });
 
-behaviour('maximizing -f picks exactly the parameters minimizing f picks', () => {
-  const min = new DriverStudy(new TPESampler({ seed: 2 }), 'minimize');
-  const max = new DriverStudy(new TPESampler({ seed: 2 }), 'maximize');
-  min.optimize(problems.branin, 30);
-  max.optimize((t) => -problems.branin(t), 30);
+behaviour('maximizing -f picks exactly the parameters minimizing f picks', async () => {
+  const min = (await runStudy(new TPESampler({ seed: 2 }), problems.branin, 30, 'minimize')).study;
+  const max = (await runStudy(new TPESampler({ seed: 2 }), (t) => -problems.branin(t), 30, 'maximize')).study;
   assert.equal(max.trials.map((t) => t.params), min.trials.map((t) => t.params));
 });
 
@@ -81,44 +74,45 @@ behaviour("defaultGamma and defaultWeights are Optuna's", () => {
   assert.ok(Math.abs(w[0] - 1 / 30) < 1e-15 && Math.abs(w[2] - (1 / 30 + 1) / 2) < 1e-15 && w[4] === 1 && w[29] === 1);
 });
 
-behaviour('pruned trials inform the model: after 10 pruned trials TPE leaves random sampling', () => {
-  const s = new DriverStudy(new TPESampler({ seed: 1 }));
-  const r = new DriverStudy(new RandomSampler({ seed: 1 }));
-  for (const study of [s, r]) {
+behaviour('pruned trials inform the model: after 10 pruned trials TPE leaves random sampling', async () => {
+  const s = await createStudy({ sampler: new TPESampler({ seed: 1 }) });
+  const r = await createStudy({ sampler: new RandomSampler({ seed: 1 }) });
+  const xs: number[][] = [[], []];
+  for (const [k, study] of [s, r].entries()) {
     for (let i = 0; i < 11; i++) {
-      const t = study.ask();
+      const t = await study.ask();
       const x = t.suggestFloat('x', 0, 1);
+      xs[k].push(x);
       t.report(x, 3);
-      if (i < 10) study.tell(t, null, 'pruned');
+      if (i < 10) await study.tell(t, undefined, 'pruned');
     }
   }
-  assert.equal(s.trials.slice(0, 10).map((t) => t.params), r.trials.slice(0, 10).map((t) => t.params));
-  assert.not.equal(s.trials[10].params, r.trials[10].params);
+  assert.equal(xs[0].slice(0, 10), xs[1].slice(0, 10));
+  assert.is.not(xs[0][10], xs[1][10]);
 });
 
-behaviour('with constantLiar, trials running at once spread out instead of piling on the best region', () => {
-  const spread = (constantLiar: boolean) => {
-    const study = new DriverStudy(new TPESampler({ seed: 3, constantLiar }));
-    study.optimize((t) => (t.suggestFloat('x', 0, 10) - 5) ** 2, 20);
-    const xs = Array.from({ length: 8 }, () => study.ask().suggestFloat('x', 0, 10)); // 8 workers, none done yet
+behaviour('with constantLiar, trials running at once spread out instead of piling on the best region', async () => {
+  const spread = async (constantLiar: boolean) => {
+    const { study } = await runStudy(new TPESampler({ seed: 3, constantLiar }), (t) => (t.suggestFloat('x', 0, 10) - 5) ** 2, 20);
+    const xs: number[] = [];
+    for (let i = 0; i < 8; i++) xs.push((await study.ask()).suggestFloat('x', 0, 10)); // 8 workers, none done yet
     const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
     return Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length);
   };
-  const lying = spread(true);
-  const plain = spread(false);
+  const lying = await spread(true);
+  const plain = await spread(false);
   assert.ok(lying > plain, `spread with constantLiar ${lying}, without ${plain}`);
 });
 
-behaviour('multivariate models the shared parameters jointly; group also the conditional ones', () => {
-  const conditional = (t: DriverTrial) => (t.suggestCategorical('kind', ['a', 'b']) === 'a' ? t.suggestFloat('x', 0, 1) : t.suggestInt('y', 0, 10) / 10);
-  const run = (o: object) => {
+behaviour('multivariate models the shared parameters jointly; group also the conditional ones', async () => {
+  const conditional = (t: Trial) => (t.suggestCategorical('kind', ['a', 'b']) === 'a' ? t.suggestFloat('x', 0, 1) : t.suggestInt('y', 0, 10) / 10);
+  const run = async (o: object) => {
     const sampler = new TPESampler({ seed: 0, multivariate: true, ...o });
-    const study = new DriverStudy(sampler);
-    study.optimize(conditional, 30);
+    const { study } = await runStudy(sampler, conditional, 30);
     return Object.keys(sampler.inferRelativeSearchSpace(study, study.trials[0]));
   };
-  assert.equal(run({}), ['kind']);
-  assert.equal(run({ group: true }).sort(), ['kind', 'x', 'y']);
+  assert.equal(await run({}), ['kind']);
+  assert.equal((await run({ group: true })).sort(), ['kind', 'x', 'y']);
 });
 
 behaviour.run();
@@ -136,9 +130,15 @@ errors('unknown names, wrong types, NaN and out-of-range numbers are named', () 
   assert.throws(() => new TPESampler({ group: true }), /expected multivariate: true with group: true/);
 });
 
-errors('a weights function returning negative numbers fails at the first TPE decision with its output', () => {
-  const study = new DriverStudy(new TPESampler({ seed: 0, nStartupTrials: 2, weights: (n) => new Array(n).fill(-1) }));
-  assert.throws(() => study.optimize(quadratic, 5), /TPESampler: expected weights\(1\) to return 1 finite non-negative numbers with a positive sum, got \[-1\]/);
+errors('a weights function returning negative numbers fails the first TPE decision with its output; earlier trials stay', async () => {
+  const study = await createStudy({ sampler: new TPESampler({ seed: 0, nStartupTrials: 2, weights: (n) => new Array(n).fill(-1) }) });
+  try {
+    await study.optimize(quadratic, { nTrials: 5 });
+    assert.unreachable('optimize should have thrown');
+  } catch (e) {
+    assert.match((e as Error).message, /TPESampler: expected weights\(1\) to return 1 finite non-negative numbers with a positive sum, got \[-1\]/);
+  }
+  assert.is(study.trials.filter((t) => t.state === 'complete').length, 2);
 });
 
 errors.run();

@@ -42,6 +42,9 @@ export class GridSampler implements Sampler {
   private readonly names: string[];
   private readonly nPoints: number;
   private readonly rng: Generator;
+  // studyName -> trial number -> grid point, for the trials this sampler assigned: a study's snapshot can lag
+  // behind its storage's background writes, and trials running side by side must still get different points
+  private readonly assigned = new Map<string, Map<number, number>>();
 
   constructor(searchSpace: GridSearchSpace, options: GridSamplerOptions = {}) {
     if (searchSpace === null || typeof searchSpace !== 'object' || Array.isArray(searchSpace)) {
@@ -93,8 +96,11 @@ export class GridSampler implements Sampler {
     let targets = this.unvisited(study, trial.number, true, true);
     if (targets.length === 0) targets = this.unvisited(study, trial.number, true, false);
     if (targets.length === 0) targets = Array.from({ length: this.nPoints }, (_, i) => i);
-    trial.systemAttrs.gridId = targets[this.rng.randint(targets.length)];
+    const gridId = targets[this.rng.randint(targets.length)];
+    trial.systemAttrs.gridId = gridId;
     trial.systemAttrs.searchSpace = this.searchSpace;
+    if (!this.assigned.has(study.studyName)) this.assigned.set(study.studyName, new Map());
+    this.assigned.get(study.studyName)!.set(trial.number, gridId);
   }
 
   inferRelativeSearchSpace(): SearchSpace {
@@ -124,9 +130,10 @@ export class GridSampler implements Sampler {
   // asking: at beforeTrial it holds nothing yet; at afterTrial it counts as finished whatever the snapshot says.
   private unvisited(study: StudyView, self: number, atStart: boolean, running: boolean): number[] {
     const taken = new Set<number>();
+    const mine = this.assigned.get(study.studyName);
     for (const t of study.getTrials()) {
-      const id = t.systemAttrs.gridId;
-      if (typeof id !== 'number' || !this.sameGrid(t.systemAttrs.searchSpace)) continue;
+      const id = mine?.get(t.number) ?? t.systemAttrs.gridId;
+      if (typeof id !== 'number' || (!mine?.has(t.number) && !this.sameGrid(t.systemAttrs.searchSpace))) continue;
       if (t.number === self) {
         if (!atStart) taken.add(id);
       } else if (FINISHED.includes(t.state) || (running && t.state === 'running')) taken.add(id);

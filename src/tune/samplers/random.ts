@@ -25,7 +25,7 @@ export function sampleUniform(rng: Generator, d: Distribution): ParamValue {
     return snapToStep(rng.uniform(d.low - 0.5 * d.step, d.high + 0.5 * d.step), d.low, d.high, d.step);
   }
   if (d.low === d.high) return d.low;
-  if (d.log) return Math.min(Math.exp(rng.uniform(Math.log(d.low), Math.log(d.high))), nextDown(d.high));
+  if (d.log) return Math.max(d.low, Math.min(Math.exp(rng.uniform(Math.log(d.low), Math.log(d.high))), nextDown(d.high)));
   if (d.step !== null) return snapToStep(rng.uniform(d.low - 0.5 * d.step, d.high + 0.5 * d.step), d.low, d.high, d.step);
   return Math.min(rng.uniform(d.low, d.high), nextDown(d.high));
 }

@@ -1,7 +1,7 @@
 // Which parameters a sampler can model jointly, computed from the finished trials of a study: Optuna's
 // IntersectionSearchSpace and _GroupDecomposedSearchSpace (both with pruned trials included, as TPE uses them).
 import type { FrozenTrial, SearchSpace, StudyView } from '../types.js';
-import { isSingle, sameDistribution } from './transform.js';
+import { isSingle, sameDistribution } from '../distributions.js';
 
 function finished(study: StudyView): readonly FrozenTrial[] {
   return study.getTrials({ states: ['complete', 'pruned'] });
@@ -18,7 +18,7 @@ export function intersectionSearchSpace(study: StudyView): SearchSpace {
       space = { ...t.distributions };
       continue;
     }
-    for (const name of Object.keys(space)) if (!sameDistribution(space[name], t.distributions[name])) delete space[name];
+    for (const name of Object.keys(space)) if (t.distributions[name] === undefined || !sameDistribution(space[name], t.distributions[name])) delete space[name];
   }
   const out: SearchSpace = {};
   for (const name of Object.keys(space ?? {}).sort()) if (!isSingle((space as SearchSpace)[name])) out[name] = (space as SearchSpace)[name];

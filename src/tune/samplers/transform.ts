@@ -18,26 +18,6 @@ export function toExternal(d: Distribution, internal: number): ParamValue {
   return internal;
 }
 
-/** A distribution with only one possible value (Optuna's `single()`): samplers leave it out of joint spaces. */
-export function isSingle(d: Distribution): boolean {
-  if (d.type === 'categorical') return d.choices.length === 1;
-  if (d.low === d.high) return true;
-  if (d.type === 'float' && d.step !== null) return d.high - d.low < d.step;
-  if (d.type === 'int') return d.high - d.low < d.step;
-  return false;
-}
-
-/** True when both describe the same search range (Optuna compares distributions by value). */
-export function sameDistribution(a: Distribution, b: Distribution | undefined): boolean {
-  if (b === undefined || a.type !== b.type) return false;
-  if (a.type === 'categorical') {
-    const bc = (b as typeof a).choices;
-    return a.choices.length === bc.length && a.choices.every((c, i) => c === bc[i] || (Number.isNaN(c) && Number.isNaN(bc[i])));
-  }
-  const bn = b as typeof a;
-  return a.low === bn.low && a.high === bn.high && a.log === bn.log && a.step === bn.step;
-}
-
 /** numpy's round: halves go to the even neighbour. */
 export function roundHalfEven(x: number): number {
   const r = Math.round(x);
