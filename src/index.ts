@@ -100,3 +100,8 @@ export { METRIC_NAMES, type MetricFn, type MetricSpec, type Scoring } from './tr
 export { predict } from './train/predict.js';
 export { type EvaluateOptions } from './train/fit.js';
 export { makeBlobs, type MakeBlobsOptions, type ClassificationData } from './data/blobs.js';
+
+// tune: samplers
+export { RandomSampler, type RandomSamplerOptions } from './tune/samplers/random.js';
+export { GridSampler, type GridSamplerOptions, type GridSearchSpace } from './tune/samplers/grid.js';
+export { TPESampler, defaultGamma, defaultWeights, hyperoptDefaultGamma, type TPESamplerOptions } from './tune/samplers/tpe.js';
