@@ -106,7 +106,8 @@ export interface ParamImportancesOptions {
 
 function sameDistribution(a: Distribution, b: Distribution): boolean {
   if (a.type === 'categorical' || b.type === 'categorical') {
-    return a.type === b.type && a.choices.length === b.choices.length && a.choices.every((c, i) => Object.is(c, b.choices[i]));
+    if (a.type !== 'categorical' || b.type !== 'categorical') return false;
+    return a.choices.length === b.choices.length && a.choices.every((c, i) => Object.is(c, b.choices[i]));
   }
   return a.type === b.type && a.low === b.low && a.high === b.high && a.log === b.log && a.step === b.step;
 }
