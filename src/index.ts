@@ -75,3 +75,21 @@ export { runPipeline, resolveConfig, DEFAULT_CONFIG, type PipelineConfig, type P
 export { renderSvg, PLOTS } from './report/charts.js';
 export { writeReport, reportMarkdown, reportHtml, comparisonTable, type ComparisonRow } from './report/report.js';
 export { crossValidate, type CrossValidateOptions, type CrossValidationResult } from './train/cross-validate.js';
+
+// tune: pruners, importances, plots
+export {
+  MedianPruner, PercentilePruner, SuccessiveHalvingPruner, HyperbandPruner, ThresholdPruner, PatientPruner, NopPruner,
+  type MedianPrunerOptions, type PercentilePrunerOptions, type SuccessiveHalvingPrunerOptions, type HyperbandPrunerOptions,
+  type ThresholdPrunerOptions, type PatientPrunerOptions,
+} from './tune/pruners/index.js';
+export {
+  getParamImportances, FanovaImportanceEvaluator, MeanDecreaseImpurityImportanceEvaluator,
+  type ImportanceEvaluator, type ForestEvaluatorOptions, type ParamImportancesOptions, type TrialsSource, type EncodedTrials,
+} from './tune/importance/index.js';
+export {
+  plotOptimizationHistory, plotParamImportances, plotSlice, plotContour, plotParallelCoordinate, plotIntermediateValues,
+  optimizationHistorySpec, paramImportancesSpec, sliceSpec, contourSpec, parallelCoordinateSpec, intermediateValuesSpec,
+  type PlottableStudy,
+} from './tune/plots.js';
+export { writeStudyReport, trialsTable, type StudyReportOptions } from './tune/report.js';
+export { writeDirAtomic } from './io/atomic-dir.js';
