@@ -101,7 +101,7 @@ report('rewriting replaces the report whole: files of the old set that the new o
   writeFileSync(join(out, 'stale.txt'), 'from an older report');
   // two trials without reports: no intermediate-values plot this time
   const small = makeStudy(2);
-  small.trials.forEach((t) => (t as { intermediateValues: Map<number, number> }).intermediateValues.clear());
+  small.trials.forEach((t) => (t.intermediateValues as Map<number, number>).clear());
   const written = await writeStudyReport(small, out);
   assert.not.ok(written.includes('intermediate-values.svg'));
   assert.equal(readdirSync(out).sort(), [...written].sort());
