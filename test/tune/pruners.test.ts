@@ -1,11 +1,13 @@
-// Pruner parity: Optuna 3.1's decisions, recorded by test/fixtures/gen_pruners.py, replayed event by event.
+// Pruner parity: Optuna 3.1's decisions, recorded by test/fixtures/gen_pruners.py, replayed event by event, first
+// through a small replay study, then end to end through createStudy / ask / report / shouldPrune / tell.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   HyperbandPruner, MedianPruner, NopPruner, PatientPruner, PercentilePruner, SuccessiveHalvingPruner, ThresholdPruner,
 } from '../../src/tune/pruners/index.js';
 import type { StudyView } from '../../src/tune/types.js';
-import { fixture, replay, ReplayStudy } from './replay.js';
+import { createStudy, type Trial } from '../../src/index.js';
+import { fixture, makePruner, replay, ReplayStudy } from './replay.js';
 
 const parity = suite('pruners: every decision equals Optuna\'s, trial by trial and step by step');
 
@@ -104,3 +106,38 @@ rules('successive halving promotes the best of the first eta - 1 trials only whe
 });
 
 rules.run();
+
+const e2e = suite('pruners through a study: createStudy / ask / report / shouldPrune / tell decide as Optuna');
+
+for (const [i, c] of fixture.cases.entries()) {
+  e2e(`case ${i}: ${c.pruner} (${c.direction}) through an in-memory study`, async () => {
+    const study = await createStudy({ studyName: c.studyName, direction: c.direction, pruner: makePruner(c.pruner, c.options) });
+    const live = new Map<number, Trial>();
+    let mismatches = 0, first = '';
+    for (const [k, e] of c.events.entries()) {
+      if (e[0] === 'ask') {
+        const t = await study.ask();
+        assert.is(t.number, e[1]);
+        live.set(t.number, t);
+      } else if (e[0] === 'report') {
+        const t = live.get(e[1])!;
+        t.report(e[3] === null ? NaN : e[3], e[2]);
+        const got = t.shouldPrune();
+        if (got !== e[4] && mismatches++ === 0) first = `event ${k}: trial ${e[1]} step ${e[2]}, Optuna ${e[4]}, lrlab ${got}`;
+      } else {
+        const t = live.get(e[1])!;
+        if (e[2] === 'complete') await study.tell(t, e[3]!);
+        else await study.tell(t, undefined, e[2]);
+      }
+    }
+    assert.is(mismatches, 0, `${mismatches} decisions differ; first at ${first}`);
+    for (const t of c.trials) {
+      const rec = study.trials[t.number];
+      assert.is(rec.state, t.state);
+      const rungs = Object.fromEntries(Object.entries(rec.systemAttrs).filter(([key]) => key.startsWith('completed_rung_')));
+      assert.equal(rungs, t.systemAttrs, `trial ${t.number}'s rung records in the storage`);
+    }
+  });
+}
+
+e2e.run();
