@@ -52,6 +52,7 @@ errors('wrong kinds are a TypeError, out-of-range numbers a RangeError', () => {
   assert.throws(() => new SuccessiveHalvingPruner({ bootstrapCount: 2 }), /numeric minResource with bootstrapCount > 0, got minResource 'auto'/);
   assert.throws(() => new HyperbandPruner({ maxResource: 'max' as never }), /maxResource to be an integer >= 1 or 'auto', got 'max'/);
   assert.throws(() => new HyperbandPruner({ bootstrapCount: 1 }), /numeric maxResource with bootstrapCount > 0/);
+  assert.throws(() => new HyperbandPruner({ minResource: 4, maxResource: 3 }), /expected maxResource >= minResource, got maxResource 3 < minResource 4/);
   assert.throws(() => new ThresholdPruner({}), /expected lower or upper, got neither/);
   assert.throws(() => new ThresholdPruner({ lower: 2, upper: 1 }), (e: Error) => e instanceof RangeError && /expected lower <= upper, got lower 2 > upper 1/.test(e.message));
   assert.throws(() => new PatientPruner({ patience: 2 } as never), /expected wrappedPruner \(a pruner or null\), got none/);

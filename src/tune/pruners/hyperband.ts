@@ -56,6 +56,11 @@ export class HyperbandPruner implements Pruner {
     if (this.bootstrapCount > 0 && this.maxResource === 'auto') {
       throw new RangeError(`${fn}: expected a numeric maxResource with bootstrapCount > 0, got maxResource 'auto'`);
     }
+    if (this.maxResource !== 'auto' && this.maxResource < this.minResource) {
+      throw new RangeError(`${fn}: expected maxResource >= minResource, got maxResource ${this.maxResource} < minResource ${this.minResource}`);
+    }
+    // with R given the brackets are known now (Optuna builds them at the first prune: the same brackets)
+    if (this.maxResource !== 'auto') this.buildBrackets(this.maxResource);
   }
 
   /** The number of brackets, B; null until maxResource is known. */
@@ -65,7 +70,7 @@ export class HyperbandPruner implements Pruner {
 
   prune(study: StudyView, trial: FrozenTrial): boolean {
     if (this.pruners.length === 0) {
-      this.initialize(study);
+      this.initializeAuto(study);
       if (this.pruners.length === 0) return false;
     }
     const bracket = this.bracketId(study.studyName, trial.number);
@@ -83,15 +88,18 @@ export class HyperbandPruner implements Pruner {
     throw new Error('HyperbandPruner: unreachable: a trial fell outside every bracket');
   }
 
-  private initialize(study: StudyView): void {
-    if (this.maxResource === 'auto') {
-      let last = -1;
-      for (const t of study.getTrials({ states: ['complete'] })) last = Math.max(last, lastStep(t) ?? -1);
-      if (last < 0) return;
-      this.maxResource = last + 1;
-    }
+  /** 'auto' R: the largest last step of the completed trials, plus one; nothing until a trial completes. */
+  private initializeAuto(study: StudyView): void {
+    let last = -1;
+    for (const t of study.getTrials({ states: ['complete'] })) last = Math.max(last, lastStep(t) ?? -1);
+    if (last < 0) return;
+    this.maxResource = last + 1;
+    this.buildBrackets(this.maxResource);
+  }
+
+  private buildBrackets(maxResource: number): void {
     const eta = this.reductionFactor;
-    const nBrackets = Math.floor(Math.log(this.maxResource / this.minResource) / Math.log(eta)) + 1;
+    const nBrackets = Math.floor(Math.log(maxResource / this.minResource) / Math.log(eta)) + 1;
     for (let b = 0; b < nBrackets; b++) {
       const s = nBrackets - 1 - b;
       const budget = Math.ceil((nBrackets * eta ** s) / (s + 1));
