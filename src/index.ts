@@ -82,3 +82,4 @@ export { METRIC_NAMES, type MetricFn, type MetricSpec, type Scoring } from './tr
 export { predict } from './train/predict.js';
 export { type EvaluateOptions } from './train/fit.js';
 export { makeBlobs, type MakeBlobsOptions, type ClassificationData } from './data/blobs.js';
+export { gridSearchCV, parameterGrid, type GridSearchCVOptions, type GridSearchResult, type CvResults, type ParamGrid, type GridCell, type GridValue } from './tune/grid-search.js';
