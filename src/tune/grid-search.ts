@@ -7,6 +7,9 @@ import { crossEntropy, bceWithLogits } from '../nn/losses.js';
 import { fit, type FitOptions } from '../train/fit.js';
 import { crossValidate, meanStd } from '../train/cross-validate.js';
 import { resolveScoring, type Scoring } from '../train/scoring.js';
+import { createStudy, type Study } from './study.js';
+import type { Trial } from './trial.js';
+import type { ParamValue } from './types.js';
 
 /** A value a grid can hold: a number, string, boolean, null, or an array / object of them (hidden sizes [64, 32]). */
 export type GridValue = unknown;
@@ -74,6 +77,8 @@ export interface GridSearchCVOptions {
   refit?: boolean;
   /** The score of a fold whose training throws, or 'raise' to rethrow. Default NaN (scikit-learn's error_score). */
   errorScore?: number | 'raise';
+  /** The name of the study the search runs as. Default: generated. */
+  studyName?: string;
 }
 
 /** scikit-learn's `cv_results_`, one entry per cell in grid order (columns in camelCase; times in seconds). */
@@ -101,6 +106,12 @@ export interface GridSearchResult {
   /** The best cell trained on all the data (with `refit`), else null. */
   bestModel: Module | null;
   refitTime: number | null;
+  /**
+   * The study the search ran as (direction 'maximize'): one trial per cell, its value the mean score, its user
+   * attributes the cell's index, fold scores, fit and score times (and error); a cell whose mean is NaN is a failed
+   * trial.
+   */
+  study: Study;
 }
 
 function checkTraining(fn: string, cell: GridCell, defaults: { lr: number; epochs: number; batchSize: number }): { lr: number; epochs: number; batchSize: number } {
@@ -136,20 +147,47 @@ export async function gridSearchCV(makeModel: (cell: GridCell) => Module, option
   const makeOptimizer = options.makeOptimizer ?? ((p: Tensor[], lr: number) => new Adam(p, { lr }) as unknown as Optimizer<{ lr: number }>);
   const fitOptions = { ...(loss === undefined ? {} : { loss }), ...(options.clipNorm === undefined ? {} : { clipNorm: options.clipNorm }) };
 
-  const cellResult = (i: number) => {
+  // the study: one trial per cell, each cell's parameters fixed through the study's queue
+  const names = [...new Set(cells.flatMap((c) => Object.keys(c)))].sort();
+  const codec = gridCodec(cells, names);
+  const study = await createStudy({ direction: 'maximize', ...(options.studyName === undefined ? {} : { studyName: options.studyName }) });
+  for (const cell of cells) await study.enqueueTrial(codec.encode(cell));
+  const claimed = new Set<number>();
+  const objective = (trial: Trial): number => {
+    // the cell's values come back through the study's suggestions (each name with the grid's choices for it)
+    const fixed = trial.systemAttrs.fixedParams as Record<string, ParamValue> | undefined;
+    const encoded: Record<string, ParamValue> = {};
+    for (const name of fixed === undefined ? names : Object.keys(fixed).sort()) encoded[name] = trial.suggestCategorical(name, codec.choices[name]);
+    const key = JSON.stringify(encoded);
+    const i = cells.findIndex((c, j) => !claimed.has(j) && JSON.stringify(codec.encode(c)) === key);
+    claimed.add(i);
+    trial.setUserAttr('cell', i);
     const cell = cells[i], { lr, epochs, batchSize } = training[i];
+    let scores: number[], fitTimes: number[] = [], scoreTimes: number[] = [];
     try {
       const r = crossValidate({
         makeModel: () => makeModel(cell), makeOptimizer: (p) => makeOptimizer(p, lr, cell), x, y, k: cv, split,
         shuffle: options.shuffle, epochs, batchSize, seed, fitOptions, scoring,
       });
-      return { scores: r.foldScores!, fitTimes: r.fitTimes, scoreTimes: r.scoreTimes, error: null };
+      ({ fitTimes, scoreTimes } = r);
+      scores = r.foldScores!;
     } catch (err) {
       if (errorScore === 'raise') throw err;
-      return { scores: Array.from({ length: cv }, () => errorScore), fitTimes: [0], scoreTimes: [0], error: `${(err as Error).message}` };
+      scores = Array.from({ length: cv }, () => errorScore);
+      trial.setUserAttr('error', (err as Error).message);
     }
+    trial.setUserAttr('splitTestScores', scores.map((v) => (Number.isNaN(v) ? null : v)));
+    trial.setUserAttr('fitTimes', fitTimes);
+    trial.setUserAttr('scoreTimes', scoreTimes);
+    // a NaN mean fails the trial (Optuna's rule) and the search goes on
+    return meanStd(scores).mean;
   };
-  const results = await runCells(cells.length, nJobs, cellResult);
+  await study.optimize(objective, { nTrials: cells.length, nJobs });
+  const results = new Array<{ scores: number[]; fitTimes: number[]; scoreTimes: number[]; error: string | null }>(cells.length);
+  for (const t of study.trials) {
+    const a = t.userAttrs as { cell: number; splitTestScores: (number | null)[]; fitTimes: number[]; scoreTimes: number[]; error?: string };
+    results[a.cell] = { scores: a.splitTestScores.map((v) => v ?? NaN), fitTimes: a.fitTimes.length ? a.fitTimes : [0], scoreTimes: a.scoreTimes.length ? a.scoreTimes : [0], error: a.error ?? null };
+  }
 
   const cvResults: CvResults = {
     params: cells, splitTestScores: [], meanTestScore: [], stdTestScore: [], rankTestScore: [], meanFitTime: [], stdFitTime: [],
@@ -183,21 +221,22 @@ export async function gridSearchCV(makeModel: (cell: GridCell) => Module, option
     fit(bestModel, { x, y, optimizer: makeOptimizer(bestModel.parameters(), lr, cells[bestIndex]), epochs, batchSize, generator: new Generator(seed), progress: false, ...fitOptions });
     refitTime = (performance.now() - started) / 1000;
   }
-  return { bestParams: cells[bestIndex], bestScore: means[bestIndex], bestIndex, cvResults, bestModel, refitTime };
+  return { bestParams: cells[bestIndex], bestScore: means[bestIndex], bestIndex, cvResults, bestModel, refitTime, study };
 }
 
-/** Runs `count` cells on `nJobs` concurrent jobs (each takes the next cell when it finishes one); results in order. */
-async function runCells<T>(count: number, nJobs: number, run: (i: number) => T): Promise<T[]> {
-  const out: T[] = new Array(count);
-  let next = 0;
-  const job = async () => {
-    while (next < count) {
-      const i = next++;
-      out[i] = run(i);
-      // let the other jobs (and the event loop) take a turn between cells
-      await new Promise((r) => setImmediate(r));
-    }
+/**
+ * A study's categorical choices are numbers, strings, booleans or null: other grid values (arrays such as hidden
+ * sizes [64, 32], objects) travel as their JSON text, decoded back for `makeModel`.
+ */
+function gridCodec(cells: GridCell[], names: string[]) {
+  const plain = (v: unknown) => v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
+  const asJson = new Set(names.filter((n) => cells.some((c) => n in c && !plain(c[n]))));
+  const encode = (cell: GridCell): Record<string, ParamValue> => {
+    const out: Record<string, ParamValue> = {};
+    for (const k of Object.keys(cell).sort()) out[k] = asJson.has(k) ? JSON.stringify(cell[k]) : (cell[k] as ParamValue);
+    return out;
   };
-  await Promise.all(Array.from({ length: nJobs === -1 ? 1 : Math.min(nJobs, count) }, job));
-  return out;
+  const choices: Record<string, ParamValue[]> = {};
+  for (const name of names) choices[name] = [...new Set(cells.filter((c) => name in c).map((c) => encode(c)[name]))];
+  return { encode, choices };
 }

@@ -106,6 +106,29 @@ search('on a generated classification set: scored by accuracy over lr and a mode
   assert.equal(cvr.foldScores, a.cvResults.splitTestScores[2]);
 });
 
+search('runs as a study: one complete trial per cell valued at its mean score; lists of grids and array values', async () => {
+  const opts = { x: X, y: Y, cv: 5, scoring: 'neg_mse', batchSize: 8, makeOptimizer: (p: Tensor[], lr: number) => new SGD(p, { lr }) };
+  const r = await gridSearchCV(line, { ...opts, paramGrid: [{ lr: [0.5], epochs: [3] }, { lr: [0.1], epochs: [1] }], studyName: 'two grids' });
+  assert.is(r.study.studyName, 'two grids');
+  assert.is(r.study.direction, 'maximize');
+  assert.equal(r.study.trials.map((t) => t.state), ['complete', 'complete']);
+  assert.equal(r.study.trials.map((t) => t.value), r.cvResults.meanTestScore);
+  assert.equal(r.study.bestParams, { epochs: 3, lr: 0.5 });
+  assertClose(r.cvResults.splitTestScores[1], handScores(0.1, 1), { atol: 1e-6, rtol: 1e-5 });
+  // hidden sizes as arrays reach makeModel as arrays (they travel through the study as JSON text)
+  const blobs = makeBlobs({ nSamples: 40, centers: 2, seed: 5 });
+  const seen: unknown[] = [];
+  const mlp = (cell: GridCell) => {
+    seen.push(cell.hidden);
+    const sizes = [2, ...(cell.hidden as number[]), 2];
+    return new Sequential(...sizes.slice(1).flatMap((n, i) => (i < sizes.length - 2 ? [new Linear(sizes[i], n), new ReLU()] : [new Linear(sizes[i], n)])));
+  };
+  const h = await gridSearchCV(mlp, { x: blobs.x, y: blobs.y, loss: crossEntropy, cv: 2, epochs: 2, paramGrid: { hidden: [[4], [4, 4]] }, refit: false });
+  assert.equal(h.cvResults.params, [{ hidden: [4] }, { hidden: [4, 4] }]);
+  assert.equal(seen, [[4], [4], [4, 4], [4, 4]]);
+  assert.equal(h.study.trials.map((t) => t.params.hidden), ['[4]', '[4,4]']);
+});
+
 search('a fold that fails scores errorScore (NaN by default) with its error kept, or rethrows with errorScore raise', async () => {
   const opts = { x: X, y: Y, paramGrid: { lr: [0.1, 1e15] }, cv: 2, epochs: 3, batchSize: 8, scoring: 'neg_mse', makeOptimizer: (p: Tensor[], lr: number) => new SGD(p, { lr }) };
   const r = await gridSearchCV(line, opts);
@@ -113,6 +136,8 @@ search('a fold that fails scores errorScore (NaN by default) with its error kept
   assert.match(r.cvResults.errors[1]!, /fit: (the loss became|the optimizer step)/);
   assert.equal(r.cvResults.rankTestScore, [1, 2]);
   assert.equal(r.bestParams, { lr: 0.1 });
+  // in the study, the failed cell is a failed trial (NaN mean) and the other one complete
+  assert.equal(r.study.trials.map((t) => t.state), ['complete', 'fail']);
   const zero = await gridSearchCV(line, { ...opts, errorScore: 0, refit: false });
   assert.equal(zero.cvResults.splitTestScores[1], [0, 0]);
   assert.is(zero.bestModel, null);
