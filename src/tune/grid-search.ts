@@ -60,7 +60,11 @@ export interface GridSearchCVOptions {
    * scikit-learn's estimators score: 'accuracy' under crossEntropy or bceWithLogits, 'r2' otherwise.
    */
   scoring?: Scoring;
-  /** Concurrent jobs. Default 1. */
+  /**
+   * Trials (cells) the study runs at once, its `optimize` nJobs (-1: one per CPU). Default 1. These are concurrent
+   * tasks in this thread and lrlab's training is synchronous, so they take turns: the results are the same for any
+   * nJobs, and a speed-up needs several processes on one SQL storage (see the tuning section).
+   */
   nJobs?: number;
   /** Default `mseLoss` (fit's default). */
   loss?: FitOptions['loss'];
