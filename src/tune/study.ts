@@ -118,6 +118,7 @@ export class Study {
       direction: this.direction,
       getTrials: (options) => this.getTrials(options),
       stop: () => this.stop(),
+      setTrialSystemAttr: (trialId, key, value) => this.setPrunerSystemAttr(trialId, key, value),
     };
     this.host = {
       view, sampler: this.sampler, pruner: this.pruner, storage: this.storage,
@@ -168,7 +169,20 @@ export class Study {
 
   /** Reloads the trials from the storage (other workers' progress included). */
   async refresh(): Promise<void> {
+    // this process's own background writes (a pruner's rung records, say) land first, so the reload includes them
+    await Promise.all([...this.live.values()].map((t) => t.flush()));
     this.cache = await this.storage.getAllTrials(this.studyId);
+  }
+
+  /**
+   * A pruner's write (successive halving's rung records): into the live trial, so its next `shouldPrune` sees it,
+   * into the snapshot, so other trials' pruning sees it as Optuna's in-memory storage would, and to the storage.
+   */
+  private setPrunerSystemAttr(trialId: number, key: string, value: unknown): void {
+    const trial = [...this.live.values()].find((t) => t.trialId === trialId);
+    if (!trial) throw new RangeError(`setTrialSystemAttr: expected a running trial of study '${this.studyName}', got trial id ${trialId}`);
+    trial.recordSystemAttr(key, value);
+    this.cache = this.cache.map((t) => (t.trialId === trialId ? { ...t, systemAttrs: { ...t.systemAttrs, [key]: value } } : t));
   }
 
   private knownDistribution(name: string): Distribution | undefined {
