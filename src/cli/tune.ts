@@ -1,15 +1,15 @@
 // `lrlab tune`: one tuning worker on the command line. Several of them, on one machine (a SQLite file) or on
 // many (one PostgreSQL database), work on the same study: each loads it (or creates it) and adds its trials.
 import { parseArgs } from 'node:util';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadCsvSeries } from '../data/csv.js';
 import { syntheticTimeSeries } from '../data/synthetic.js';
-import { writeFileAtomic } from '../io/atomic.js';
 import { useBackend, getBackend } from '../tensor/backends/backend.js';
 import { NonFiniteLossError } from '../train/fit.js';
 import { defaultPruner, defaultSampler } from '../tune/default-sampler.js';
 import { forecastObjective, resolveForecastSpace } from '../tune/forecast.js';
+import { writeStudyReport } from '../tune/report.js';
 import { createStudy, loadStudy, type Study } from '../tune/study.js';
 import type { FrozenTrial } from '../tune/types.js';
 
@@ -19,9 +19,10 @@ Usage:
   lrlab tune [--storage URL] [--study NAME] [--n-trials N] [--timeout S] [--config space.json]
              [--data FILE.csv [--column NAME]] [--epochs N] [--seed N] [--out DIR] [--quiet]
 
-Runs trials of one study and prints a line per trial, then the best trials. With --storage, the study is
-created or, when it exists, joined: start the same command in several shells or on several machines (one
-PostgreSQL server) and they share the work. The trials go to DIR/trials.csv and DIR/trials.json.
+Runs trials of one study (TPE sampling, median pruning on the validation MSE per epoch) and prints a line per
+trial, then the best trials, and writes the study report (plots, importances, the trials table) into DIR. With
+--storage, the study is created or, when it exists, joined: start the same command in several shells or on
+several machines (one PostgreSQL server) and they share the work.
 
 Options:
   --storage URL    sqlite:///path/to/study.db or postgresql://user:pass@host:port/db (default: in memory)
@@ -36,7 +37,7 @@ Options:
   --column NAME    column name or 0-based index (default: the first column)
   --epochs N       epochs per trial (overrides the config)
   --seed N         seed of the sampler and of each trial's initialization (default 42)
-  --out DIR        where the trials are written (default lrlab-tune-report)
+  --out DIR        the study report's folder (default lrlab-tune-report)
   --backend NAME   wasm (default), cpu or gpu
   --quiet          no line per trial
 `;
@@ -172,12 +173,10 @@ export async function tuneCommand(argv: string[], write: (s: string) => void): P
     } finally {
       await study.storage.close();
     }
-    const out = resolve(o.out ?? 'lrlab-tune-report');
-    mkdirSync(out, { recursive: true });
-    writeFileAtomic(join(out, 'trials.csv'), study.trialsToCsv());
-    writeFileAtomic(join(out, 'trials.json'), study.trialsToJson());
+    const out = o.out ?? 'lrlab-tune-report';
+    const files = await writeStudyReport(study, resolve(out), { seed });
     write(summary(study));
-    write(`trials: ${join(o.out ?? 'lrlab-tune-report', 'trials.csv')}, ${join(o.out ?? 'lrlab-tune-report', 'trials.json')}\n`);
+    write(`report: ${files.map((f) => join(out, f)).join(', ')}\n`);
     return 0;
   } catch (err) {
     if (err instanceof UsageError) {

@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   createStudy, loadStudy, deleteStudy, getAllStudySummaries, InMemoryStorage, TrialPruned, DuplicatedStudyError,
-  type Sampler, type Pruner, type FrozenTrial,
+  manualSeed, TPESampler, MedianPruner, type Sampler, type Pruner, type FrozenTrial,
 } from '../../src/index.js';
 import { rejects } from './helpers.js';
 
@@ -26,11 +26,13 @@ test('optimize runs nTrials trials numbered 0..n-1, and the best trial is the lo
   assert.is(study.bestValue, (x - 2) ** 2 + (y + 1) ** 2);
 });
 
-test('maximize picks the highest value; the default sampler repeats itself (seeded)', async () => {
+test('maximize picks the highest value; the default sampler (TPE) repeats itself after manualSeed', async () => {
+  manualSeed(3);
   const a = await createStudy({ direction: 'maximize' });
+  await a.optimize(quadratic, { nTrials: 12 });
+  manualSeed(3);
   const b = await createStudy({ direction: 'maximize' });
-  await a.optimize(quadratic, { nTrials: 10 });
-  await b.optimize(quadratic, { nTrials: 10 });
+  await b.optimize(quadratic, { nTrials: 12 });
   assert.is(a.bestValue, Math.max(...a.trials.map((t) => t.value!)));
   assert.equal(a.trials.map((t) => t.params), b.trials.map((t) => t.params));
 });
@@ -279,6 +281,12 @@ test('createStudy: a taken name is an error unless loadIfExists; loadStudy, summ
   await deleteStudy({ studyName: 'other', storage });
   await rejects(() => deleteStudy({ studyName: 'other', storage }), /deleteStudy: expected an existing study name, got 'other'/);
   assert.is((await getAllStudySummaries(storage)).length, 1);
+});
+
+test('a study without a sampler or pruner uses Optuna\'s defaults: TPE and the median rule', async () => {
+  const study = await createStudy();
+  assert.instance(study.sampler, TPESampler);
+  assert.instance(study.pruner, MedianPruner);
 });
 
 test('createStudy refuses bad options and malformed storage URLs', async () => {

@@ -21,17 +21,18 @@ async function run(args: string[]) {
   }
 }
 
-test('tunes the MLP on the built-in series: a line per trial, the best trials, trials.csv and trials.json', async () => {
+test('tunes the MLP on the built-in series: a line per trial, the best trials, the study report', async () => {
   const storage = `sqlite:///${join(dir, 'cli.db')}`;
   const args = ['tune', '--storage', storage, '--study', 'mlp', '--n-trials', '2', '--epochs', '2', '--out', join(dir, 'out'), '--backend', 'cpu'];
   const r = await run(args);
   assert.is(r.code, 0, r.err);
-  assert.match(r.err, /\[1\/2\] trial 0 (val MSE \d+\.\d{3}|failed)\s+lr \d\.\d\de-\d\s+hidden \[\d+(, \d+)*\]\s+batch \d+\s+(adam|adamw|sgd)\s+wd/);
+  assert.match(r.err, /\[1\/2\] trial 0 (val MSE \d+\.\d{3}|failed|pruned at epoch \d)\s+lr \d\.\d\de-\d\s+hidden \[\d+(, \d+)*\]\s+batch \d+\s+(adam|adamw|sgd)\s+wd/);
   assert.match(r.err, /\[2\/2\] trial 1 /);
   assert.match(r.out, /study 'mlp' \(sqlite:\/\/\/.*cli.db\): 2 trials/);
-  const csv = readFileSync(join(dir, 'out', 'trials.csv'), 'utf8').trim().split('\n');
-  assert.is(csv.length, 3);
-  assert.match(csv[0], /^number,value,datetime_start,datetime_complete,duration,params_batchSize,params_layers,params_lr,params_optimizer,/);
+  assert.match(r.out, /report: .*out\/history.svg, .*out\/trials.json, .*out\/report.md, .*out\/report.html/);
+  const report = JSON.parse(readFileSync(join(dir, 'out', 'trials.json'), 'utf8'));
+  assert.equal(report.trials.map((t: { number: number }) => t.number), [0, 1]);
+  assert.match(readFileSync(join(dir, 'out', 'report.md'), 'utf8'), /# Study mlp\n\n2 trials/);
   // a second worker joins the study: its trials are added (numbers 2, 3) and drawn from another stream
   const again = await run(args);
   assert.is(again.code, 0, again.err);
