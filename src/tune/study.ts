@@ -148,10 +148,12 @@ export class Study {
     return best;
   }
 
+  /** The best complete trial's value; an error when none is complete. */
   get bestValue(): number {
     return this.bestTrial.value!;
   }
 
+  /** The best complete trial's parameters; an error when none is complete. */
   get bestParams(): Readonly<Record<string, ParamValue>> {
     return { ...this.bestTrial.params };
   }
