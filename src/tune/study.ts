@@ -339,6 +339,7 @@ export class Study {
       }
     };
     await Promise.all(Array.from({ length: o.nJobs }, job));
+    await this.stopHeartbeatThread();
     if (failure !== null) throw (failure as { error: unknown }).error;
   }
 
@@ -430,6 +431,14 @@ export class Study {
       await this.refresh();
       return this.storage.getTrial(trial.trialId);
     }
+  }
+
+  /** Ends this study's heartbeat thread once no trial of this process runs (ask starts it again when needed). */
+  private async stopHeartbeatThread(): Promise<void> {
+    if (this.heartbeatThread === null || this.live.size > 0) return;
+    const thread = this.heartbeatThread;
+    this.heartbeatThread = null;
+    await thread.terminate();
   }
 
   private forget(trial: Trial): void {
