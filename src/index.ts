@@ -105,3 +105,4 @@ export { makeBlobs, type MakeBlobsOptions, type ClassificationData } from './dat
 export { RandomSampler, type RandomSamplerOptions } from './tune/samplers/random.js';
 export { GridSampler, type GridSamplerOptions, type GridSearchSpace } from './tune/samplers/grid.js';
 export { TPESampler, defaultGamma, defaultWeights, hyperoptDefaultGamma, type TPESamplerOptions } from './tune/samplers/tpe.js';
+export { ParzenEstimator, type ParzenParameters } from './tune/samplers/parzen.js';
