@@ -106,3 +106,4 @@ export { RandomSampler, type RandomSamplerOptions } from './tune/samplers/random
 export { GridSampler, type GridSamplerOptions, type GridSearchSpace } from './tune/samplers/grid.js';
 export { TPESampler, defaultGamma, defaultWeights, hyperoptDefaultGamma, type TPESamplerOptions } from './tune/samplers/tpe.js';
 export { ParzenEstimator, type ParzenParameters } from './tune/samplers/parzen.js';
+export { CmaEsSampler, type CmaEsSamplerOptions } from './tune/samplers/cmaes.js';
