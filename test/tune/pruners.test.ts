@@ -5,9 +5,13 @@ import * as assert from 'uvu/assert';
 import {
   HyperbandPruner, MedianPruner, NopPruner, PatientPruner, PercentilePruner, SuccessiveHalvingPruner, ThresholdPruner,
 } from '../../src/tune/pruners/index.js';
-import type { StudyView } from '../../src/tune/types.js';
-import { createStudy, type Trial } from '../../src/index.js';
-import { fixture, makePruner, replay, ReplayStudy } from './replay.js';
+import type { FrozenTrial, StudyView } from '../../src/tune/types.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createStudy, loadStudy, type Study, type Trial, type Storage } from '../../src/index.js';
+import { SqliteStorage } from '../../src/tune/storage/sqlite.js';
+import { fixture, makePruner, replay, ReplayStudy, type PrunerCase } from './replay.js';
 
 const parity = suite('pruners: every decision equals Optuna\'s, trial by trial and step by step');
 
@@ -110,35 +114,62 @@ rules.run();
 
 const e2e = suite('pruners through a study: createStudy / ask / report / shouldPrune / tell decide as Optuna');
 
+/** Drives a study with a case's events; returns the study and the decisions that differ from Optuna's. */
+async function drive(c: PrunerCase, storage?: Storage): Promise<{ study: Study; mismatches: number; first: string }> {
+  const study = await createStudy({ studyName: c.studyName, direction: c.direction, pruner: makePruner(c.pruner, c.options), storage });
+  const live = new Map<number, Trial>();
+  let mismatches = 0, first = '';
+  for (const [k, e] of c.events.entries()) {
+    if (e[0] === 'ask') {
+      const t = await study.ask();
+      assert.is(t.number, e[1]);
+      live.set(t.number, t);
+    } else if (e[0] === 'report') {
+      const t = live.get(e[1])!;
+      t.report(e[3] === null ? NaN : e[3], e[2]);
+      const got = t.shouldPrune();
+      if (got !== e[4] && mismatches++ === 0) first = `event ${k}: trial ${e[1]} step ${e[2]}, Optuna ${e[4]}, lrlab ${got}`;
+    } else {
+      const t = live.get(e[1])!;
+      if (e[2] === 'complete') await study.tell(t, e[3]!);
+      else await study.tell(t, undefined, e[2]);
+    }
+  }
+  return { study, mismatches, first };
+}
+
+function assertRungs(c: PrunerCase, trials: readonly FrozenTrial[]): void {
+  for (const t of c.trials) {
+    const rec = trials[t.number];
+    assert.is(rec.state, t.state);
+    const rungs = Object.fromEntries(Object.entries(rec.systemAttrs).filter(([key]) => key.startsWith('completed_rung_')));
+    assert.equal(rungs, t.systemAttrs, `trial ${t.number}'s rung records in the storage`);
+  }
+}
+
 for (const [i, c] of fixture.cases.entries()) {
   e2e(`case ${i}: ${c.pruner} (${c.direction}) through an in-memory study`, async () => {
-    const study = await createStudy({ studyName: c.studyName, direction: c.direction, pruner: makePruner(c.pruner, c.options) });
-    const live = new Map<number, Trial>();
-    let mismatches = 0, first = '';
-    for (const [k, e] of c.events.entries()) {
-      if (e[0] === 'ask') {
-        const t = await study.ask();
-        assert.is(t.number, e[1]);
-        live.set(t.number, t);
-      } else if (e[0] === 'report') {
-        const t = live.get(e[1])!;
-        t.report(e[3] === null ? NaN : e[3], e[2]);
-        const got = t.shouldPrune();
-        if (got !== e[4] && mismatches++ === 0) first = `event ${k}: trial ${e[1]} step ${e[2]}, Optuna ${e[4]}, lrlab ${got}`;
-      } else {
-        const t = live.get(e[1])!;
-        if (e[2] === 'complete') await study.tell(t, e[3]!);
-        else await study.tell(t, undefined, e[2]);
-      }
-    }
+    const { study, mismatches, first } = await drive(c);
     assert.is(mismatches, 0, `${mismatches} decisions differ; first at ${first}`);
-    for (const t of c.trials) {
-      const rec = study.trials[t.number];
-      assert.is(rec.state, t.state);
-      const rungs = Object.fromEntries(Object.entries(rec.systemAttrs).filter(([key]) => key.startsWith('completed_rung_')));
-      assert.equal(rungs, t.systemAttrs, `trial ${t.number}'s rung records in the storage`);
-    }
+    assertRungs(c, study.trials);
   });
 }
+
+e2e('successive halving through a SQLite file: the same decisions, and the rung records are in the file for the next process', async () => {
+  const c = fixture.cases.find((x) => x.pruner === 'SuccessiveHalvingPruner' && x.options.minResource === 'auto')!;
+  const dir = mkdtempSync(join(tmpdir(), 'lrlab-pruners-'));
+  try {
+    const storage = await SqliteStorage.open(join(dir, 'study.db'));
+    const { mismatches, first } = await drive(c, storage);
+    await storage.close();
+    assert.is(mismatches, 0, `${mismatches} decisions differ; first at ${first}`);
+    const again = await SqliteStorage.open(join(dir, 'study.db'));
+    const back = await loadStudy({ studyName: c.studyName, storage: again });
+    assertRungs(c, back.trials);
+    await again.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 e2e.run();
