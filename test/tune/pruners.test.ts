@@ -29,6 +29,13 @@ for (const [i, c] of fixture.cases.entries()) {
   });
 }
 
+parity(`Hyperband counts Optuna's brackets, float error included, for all ${fixture.nBrackets.length} recorded (r, R, eta)`, () => {
+  const wrong = fixture.nBrackets.filter(([r, R, eta, n]) => new HyperbandPruner({ minResource: r, maxResource: R, reductionFactor: eta }).nBrackets !== n);
+  assert.equal(wrong.slice(0, 5), [], `${wrong.length} differ`);
+  // the float error Optuna has and lrlab keeps: log(243, 3) is 4.999999999999999 in Python, so 5 brackets, not 6
+  assert.is(new HyperbandPruner({ minResource: 1, maxResource: 243, reductionFactor: 3 }).nBrackets, 5);
+});
+
 parity.run();
 
 const errors = suite('pruners: bad options are refused with a message naming the option');
