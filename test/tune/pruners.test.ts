@@ -180,3 +180,26 @@ e2e('successive halving through a SQLite file: the same decisions, and the rung 
 });
 
 e2e.run();
+
+const brackets = suite('Hyperband: brackets');
+
+brackets('a bracket study holds the trials of one bracket, and every trial is in exactly one', () => {
+  const study = new ReplayStudy('brackets', 'minimize');
+  for (let i = 0; i < 40; i++) study.ask();
+  const hb = new HyperbandPruner({ minResource: 1, maxResource: 27, reductionFactor: 3 });
+  assert.is(hb.nBrackets, 4);
+  const seen = new Map<number, number>();
+  for (let b = 0; b < 4; b++) {
+    for (const t of hb.bracketStudy(study, b).getTrials()) {
+      assert.is(hb.bracketId('brackets', t.number), b);
+      seen.set(t.number, (seen.get(t.number) ?? 0) + 1);
+    }
+  }
+  assert.is(seen.size, 40);
+  assert.ok([...seen.values()].every((n) => n === 1));
+  const auto = new HyperbandPruner();
+  assert.is(auto.nBrackets, null, 'with maxResource auto, no brackets before a trial completes');
+  assert.is(auto.bracketId('brackets', 3), 0);
+});
+
+brackets.run();

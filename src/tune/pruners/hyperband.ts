@@ -110,8 +110,12 @@ export class HyperbandPruner implements Pruner {
     }
   }
 
-  /** The study as one bracket sees it: only that bracket's trials. */
-  private bracketStudy(study: StudyView, bracket: number): StudyView {
+  /**
+   * The study as one bracket sees it: only that bracket's trials. Optuna's TPESampler learns from the trial's
+   * bracket only when the pruner is Hyperband: `hyperband.bracketStudy(study, hyperband.bracketId(study.studyName,
+   * trial.number))` gives a sampler that view (all trials, before the brackets exist).
+   */
+  bracketStudy(study: StudyView, bracket: number): StudyView {
     return {
       studyName: study.studyName,
       direction: study.direction,
