@@ -117,4 +117,4 @@ export {
   type PlottableStudy,
 } from './tune/plots.js';
 export { writeStudyReport, trialsTable, type StudyReportOptions } from './tune/report.js';
-export { writeDirAtomic } from './io/atomic-dir.js';
+export { writeDirAtomic, type WriteDirAtomicOptions } from './io/atomic-dir.js';

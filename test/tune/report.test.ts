@@ -102,8 +102,9 @@ report('rewriting replaces the report whole: files of the old set that the new o
   // two trials without reports: no intermediate-values plot this time
   const small = makeStudy(2);
   small.trials.forEach((t) => (t.intermediateValues as Map<number, number>).clear());
-  const written = await writeStudyReport(small, out);
+  const written = await writeStudyReport(small, out, { keepOldMs: 0 });
   assert.not.ok(written.includes('intermediate-values.svg'));
+  assert.equal(readdirSync(dir).filter((f) => f.startsWith('.replace.')), [], 'with keepOldMs 0 the replaced report is removed at once');
   assert.equal(readdirSync(out).sort(), [...written].sort());
   assert.ok(readFileSync(join(out, 'report.md'), 'utf8').includes('Intermediate values: not drawn (no data yet).'));
 });
@@ -116,7 +117,7 @@ report('a failure while writing leaves the old report exactly as it was and no p
   (broken.trials[0] as { userAttrs: Record<string, unknown> }).userAttrs = { size: 10n }; // JSON cannot hold a BigInt
   await writeStudyReport(broken, out).then(() => assert.unreachable('should fail'), (e: Error) => assert.match(e.message, /BigInt/));
   assert.equal(Object.fromEntries(readdirSync(out).map((f) => [f, readFileSync(join(out, f), 'utf8')])), before);
-  assert.equal(readdirSync(dir).filter((f) => f.startsWith('.')), []);
+  assert.equal(readdirSync(dir).filter((f) => f.startsWith('.failure.')), [], 'no partial directory beside the report');
 });
 
 report('an empty study, a bad directory and a study without completed trials are handled with clear messages', async () => {
@@ -130,6 +131,8 @@ report('an empty study, a bad directory and a study without completed trials are
   writeFileSync(file, 'x');
   await writeStudyReport(makeStudy(), file).then(() => assert.unreachable('should fail'), (e: Error) => assert.match(e.message, /expected a directory path, got the file/));
   assert.is(readFileSync(file, 'utf8'), 'x');
+  await writeStudyReport(makeStudy(), join(dir, 'opts'), { seeds: 1 } as never).then(() => assert.unreachable('should fail'), (e: Error) => assert.match(e.message, /writeStudyReport: expected options among seed, keepOldMs, got unknown option 'seeds'/));
+  assert.not.ok(existsSync(join(dir, 'opts')));
   const running = makeStudy(3);
   running.trials.forEach((t) => ((t as { state: string }).state = 'running'));
   const written = await writeStudyReport(running, join(dir, 'running'));
