@@ -92,8 +92,8 @@ export {
 } from './tune/storage/base.js';
 export { InMemoryStorage } from './tune/storage/memory.js';
 export { getStorage, parseStorageUrl, type StorageLocation } from './tune/storage/index.js';
-export { SqliteStorage, type SqliteStorageOptions } from './tune/storage/sqlite.js';
-export { PostgresStorage, type PostgresStorageOptions } from './tune/storage/postgres.js';
+export type { SqliteStorage, SqliteStorageOptions } from './tune/storage/sqlite.js';
+export type { PostgresStorage, PostgresStorageOptions } from './tune/storage/postgres.js';
 // metrics and grid search
 export { accuracy, precision, recall, f1, r2, mae, mse, rmse, type MetricInput, type Average, type ClassificationOptions } from './train/metrics.js';
 export { METRIC_NAMES, type MetricFn, type MetricSpec, type Scoring } from './train/scoring.js';
@@ -101,6 +101,10 @@ export { predict } from './train/predict.js';
 export { type EvaluateOptions } from './train/fit.js';
 export { makeBlobs, type MakeBlobsOptions, type ClassificationData } from './data/blobs.js';
 
+// tune: samplers
+export { RandomSampler, type RandomSamplerOptions } from './tune/samplers/random.js';
+export { GridSampler, type GridSamplerOptions, type GridSearchSpace } from './tune/samplers/grid.js';
+export { TPESampler, defaultGamma, defaultWeights, hyperoptDefaultGamma, type TPESamplerOptions } from './tune/samplers/tpe.js';
 // tune: pruners, importances, plots
 export {
   MedianPruner, PercentilePruner, SuccessiveHalvingPruner, HyperbandPruner, ThresholdPruner, PatientPruner, NopPruner,
@@ -118,3 +122,5 @@ export {
 } from './tune/plots.js';
 export { writeStudyReport, trialsTable, type StudyReportOptions } from './tune/report.js';
 export { writeDirAtomic, type WriteDirAtomicOptions } from './io/atomic-dir.js';
+
+export { gridSearchCV, parameterGrid, type GridSearchCVOptions, type GridSearchResult, type CvResults, type ParamGrid, type GridCell, type GridValue } from './tune/grid-search.js';
