@@ -9,7 +9,7 @@ import { Resvg } from '@resvg/resvg-js';
 import { Generator } from '../../src/tensor/random.js';
 import {
   plotContour, plotIntermediateValues, plotOptimizationHistory, plotParallelCoordinate, plotParamImportances, plotSlice,
-  optimizationHistorySpec,
+  optimizationHistorySpec, sliceSpec, contourSpec, parallelCoordinateSpec,
 } from '../../src/tune/plots.js';
 import { trialsTable, writeStudyReport } from '../../src/tune/report.js';
 import type { FrozenTrial, SearchSpace } from '../../src/tune/types.js';
@@ -70,6 +70,28 @@ plots('the history marks every complete trial and tracks the best value so far i
   rows.forEach((r, i) => assert.is(r.best, Math.min(...complete.slice(0, i + 1).map((t) => t.value as number))));
   const max = (optimizationHistorySpec({ ...study, direction: 'maximize' }) as unknown as { data: { values: { best: number }[] } }).data.values;
   assert.is(max[max.length - 1].best, Math.max(...complete.map((t) => t.value as number)));
+});
+
+plots('params choose the panels, a categorical parameter gets one band per choice, and unknown names are refused', async () => {
+  const study = makeStudy();
+  const contour = await plotContour(study, { params: ['hidden', 'lr'] });
+  for (const label of ['>hidden<', '>log10 lr<', '>16<', '>64<']) assert.ok(contour.includes(label), `the contour shows ${label}`);
+  const slice = await plotSlice(study, { params: ['lr'] });
+  assert.ok(slice.includes('>lr<') && !slice.includes('>hidden<'));
+  assert.throws(() => sliceSpec(study, { params: ['nope'] }), (e: Error) => e instanceof RangeError && /plotSlice: expected parameters of the study's complete trials \(hidden, lr, weight.decay\), got unknown 'nope'/.test(e.message));
+  assert.throws(() => contourSpec(study, { params: 'lr' as never }), (e: Error) => e instanceof TypeError && /plotContour: expected params to be an array of parameter names, got "lr"/.test(e.message));
+  assert.throws(() => parallelCoordinateSpec(study, { params: ['lr', 'x'] }), /plotParallelCoordinate: .* got unknown 'x'/);
+});
+
+plots('a study without complete trials still plots (empty axes), and a trial missing a parameter is left out of its panels', async () => {
+  const none = { ...makeStudy(3), trials: makeStudy(3).trials.map((t) => ({ ...t, state: 'running' as const, value: null })) };
+  assert.ok((await plotOptimizationHistory(none)).startsWith('<svg'));
+  assert.ok((await plotIntermediateValues(none)).startsWith('<svg'));
+  const study = makeStudy();
+  const partial = { ...study, trials: study.trials.map((t, i) => (i === 0 ? { ...t, params: { lr: t.params.lr } } : t)) };
+  const rows = (parallelCoordinateSpec(partial, { params: ['lr', 'hidden'] }) as unknown as { data: { values: { trial: number }[] } }).data.values;
+  assert.not.ok(rows.some((r) => r.trial === 0));
+  assert.ok(rows.some((r) => r.trial === 1));
 });
 
 plots.run();
