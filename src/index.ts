@@ -125,6 +125,6 @@ export {
   type PlottableStudy,
 } from './tune/plots.js';
 export { writeStudyReport, trialsTable, type StudyReportOptions } from './tune/report.js';
-export { writeDirAtomic } from './io/atomic-dir.js';
+export { writeDirAtomic, type WriteDirAtomicOptions } from './io/atomic-dir.js';
 
 export { gridSearchCV, parameterGrid, type GridSearchCVOptions, type GridSearchResult, type CvResults, type ParamGrid, type GridCell, type GridValue } from './tune/grid-search.js';
