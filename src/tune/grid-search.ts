@@ -8,6 +8,7 @@ import { fit, type FitOptions } from '../train/fit.js';
 import { crossValidate, meanStd } from '../train/cross-validate.js';
 import { resolveScoring, type Scoring } from '../train/scoring.js';
 import { createStudy, type Study } from './study.js';
+import { GridSampler } from './samplers/grid.js';
 import type { Trial } from './trial.js';
 import type { ParamValue } from './types.js';
 
@@ -132,7 +133,9 @@ function checkTraining(fn: string, cell: GridCell, defaults: { lr: number; epoch
  * the same initialization) and scored on the held-out fold; the best mean score wins (the first in grid order on a
  * tie), and with `refit` the winner is trained on all the data.
  *
- * Every cell is validated (lr, epochs, batchSize) before any training, and so is `scoring`.
+ * It runs as a study (direction 'maximize', returned as `study`): a single grid through a `GridSampler`, a list of
+ * grids through `enqueueTrial`; each trial is one cell, valued at its mean score. Every cell is validated (lr,
+ * epochs, batchSize) before any training, and so is `scoring`.
  */
 export async function gridSearchCV(makeModel: (cell: GridCell) => Module, options: GridSearchCVOptions): Promise<GridSearchResult> {
   const fn = 'gridSearchCV';
@@ -151,11 +154,18 @@ export async function gridSearchCV(makeModel: (cell: GridCell) => Module, option
   const makeOptimizer = options.makeOptimizer ?? ((p: Tensor[], lr: number) => new Adam(p, { lr }) as unknown as Optimizer<{ lr: number }>);
   const fitOptions = { ...(loss === undefined ? {} : { loss }), ...(options.clipNorm === undefined ? {} : { clipNorm: options.clipNorm }) };
 
-  // the study: one trial per cell, each cell's parameters fixed through the study's queue
+  // the study: one trial per cell. A single grid is a GridSampler's search space (which visits each point once,
+  // in a seeded random order); a list of grids, or a grid listing a value twice, is not a product of distinct
+  // values, so its cells go through the study's queue instead (enqueueTrial fixes each trial's parameters).
   const names = [...new Set(cells.flatMap((c) => Object.keys(c)))].sort();
   const codec = gridCodec(cells, names);
-  const study = await createStudy({ direction: 'maximize', ...(options.studyName === undefined ? {} : { studyName: options.studyName }) });
-  for (const cell of cells) await study.enqueueTrial(codec.encode(cell));
+  const product = !Array.isArray(options.paramGrid) && names.every((n) => codec.choices[n].length === (options.paramGrid as ParamGrid)[n].length);
+  const study = await createStudy({
+    direction: 'maximize',
+    ...(product ? { sampler: new GridSampler(codec.choices, { seed }) } : {}),
+    ...(options.studyName === undefined ? {} : { studyName: options.studyName }),
+  });
+  if (!product) for (const cell of cells) await study.enqueueTrial(codec.encode(cell));
   const claimed = new Set<number>();
   const objective = (trial: Trial): number => {
     // the cell's values come back through the study's suggestions (each name with the grid's choices for it)

@@ -75,6 +75,9 @@ search('reproduces a hand-computed 2x2 grid (lr x epochs) with cv=5 on ten point
   assert.is(r.bestIndex, 3);
   assert.is(r.bestScore, r.cvResults.meanTestScore[3]);
   assert.equal(r.cvResults.errors, [null, null, null, null]);
+  // one trial per cell, each assigned its cell by a GridSampler, valued at the cell's mean score
+  assert.equal(r.study.trials.map((t) => t.systemAttrs.gridId).sort(), [0, 1, 2, 3]);
+  r.study.trials.forEach((t) => assert.is(t.value, r.cvResults.meanTestScore[t.userAttrs.cell as number]));
   // the refit trains the best cell on all ten points, as fit does with the same seed
   const refit = line();
   const { fit, Generator } = await import('../../src/index.js');
@@ -114,6 +117,8 @@ search('runs as a study: one complete trial per cell valued at its mean score; l
   assert.equal(r.study.trials.map((t) => t.state), ['complete', 'complete']);
   assert.equal(r.study.trials.map((t) => t.value), r.cvResults.meanTestScore);
   assert.equal(r.study.bestParams, { epochs: 3, lr: 0.5 });
+  // a list of grids is not one product: its cells are fixed through the study's queue
+  assert.ok(r.study.trials.every((t) => t.systemAttrs.fixedParams !== undefined && t.systemAttrs.gridId === undefined));
   assertClose(r.cvResults.splitTestScores[1], handScores(0.1, 1), { atol: 1e-6, rtol: 1e-5 });
   // hidden sizes as arrays reach makeModel as arrays (they travel through the study as JSON text)
   const blobs = makeBlobs({ nSamples: 40, centers: 2, seed: 5 });
@@ -125,8 +130,11 @@ search('runs as a study: one complete trial per cell valued at its mean score; l
   };
   const h = await gridSearchCV(mlp, { x: blobs.x, y: blobs.y, loss: crossEntropy, cv: 2, epochs: 2, paramGrid: { hidden: [[4], [4, 4]] }, refit: false });
   assert.equal(h.cvResults.params, [{ hidden: [4] }, { hidden: [4, 4] }]);
-  assert.equal(seen, [[4], [4], [4, 4], [4, 4]]);
-  assert.equal(h.study.trials.map((t) => t.params.hidden), ['[4]', '[4,4]']);
+  // a single grid runs on a GridSampler, which visits the cells in a seeded random order
+  assert.equal(seen.map((v) => JSON.stringify(v)).sort(), ['[4,4]', '[4,4]', '[4]', '[4]']);
+  assert.equal(h.study.trials.map((t) => t.params.hidden).sort(), ['[4,4]', '[4]']);
+  assert.equal(h.study.trials.map((t) => t.systemAttrs.gridId).sort(), [0, 1]);
+  h.study.trials.forEach((t) => assert.is(t.value, h.cvResults.meanTestScore[t.userAttrs.cell as number]));
 });
 
 search('a fold that fails scores errorScore (NaN by default) with its error kept, or rethrows with errorScore raise', async () => {
@@ -137,7 +145,7 @@ search('a fold that fails scores errorScore (NaN by default) with its error kept
   assert.equal(r.cvResults.rankTestScore, [1, 2]);
   assert.equal(r.bestParams, { lr: 0.1 });
   // in the study, the failed cell is a failed trial (NaN mean) and the other one complete
-  assert.equal(r.study.trials.map((t) => t.state), ['complete', 'fail']);
+  assert.equal(Object.fromEntries(r.study.trials.map((t) => [t.userAttrs.cell, t.state])), { 0: 'complete', 1: 'fail' });
   const zero = await gridSearchCV(line, { ...opts, errorScore: 0, refit: false });
   assert.equal(zero.cvResults.splitTestScores[1], [0, 0]);
   assert.is(zero.bestModel, null);
