@@ -183,6 +183,7 @@ search('bad input is named before any training', async () => {
   await rejects(gridSearchCV(counting, { ...base, nJobs: 0 }), /gridSearchCV: expected nJobs to be an integer >= 1 or -1, got 0/);
   await rejects(gridSearchCV(counting, { ...base, paramGrid: {} as any, scoring: 3 as any }), /gridSearchCV: expected scoring to be a name or a function, got number/, TypeError);
   await rejects(gridSearchCV('model' as any, base), /gridSearchCV: expected makeModel to be a function of the grid cell, got string/, TypeError);
+  assert.throws(() => crossValidate({ makeModel: counting, x: X, y: Y, epochs: 1, scoring: 'nope' }), /crossValidate: expected scoring among accuracy, .* or a function, got "nope"/);
   assert.is(built, 0);
 });
 
