@@ -165,16 +165,15 @@ export async function gridSearchCV(makeModel: (cell: GridCell) => Module, option
     ...(product ? { sampler: new GridSampler(codec.choices, { seed }) } : {}),
     ...(options.studyName === undefined ? {} : { studyName: options.studyName }),
   });
-  if (!product) for (const cell of cells) await study.enqueueTrial(codec.encode(cell));
-  const claimed = new Set<number>();
+  // an enqueued cell carries its index (a repeated cell would be ambiguous by its values)
+  if (!product) for (const [i, cell] of cells.entries()) await study.enqueueTrial(codec.encode(cell), { cell: i });
   const objective = (trial: Trial): number => {
     // the cell's values come back through the study's suggestions (each name with the grid's choices for it)
-    const fixed = trial.systemAttrs.fixedParams as Record<string, ParamValue> | undefined;
+    const system = trial.systemAttrs as { fixedParams?: Record<string, ParamValue>; enqueuedUserAttrs?: { cell?: number } };
     const encoded: Record<string, ParamValue> = {};
-    for (const name of fixed === undefined ? names : Object.keys(fixed).sort()) encoded[name] = trial.suggestCategorical(name, codec.choices[name]);
+    for (const name of system.fixedParams === undefined ? names : Object.keys(system.fixedParams).sort()) encoded[name] = trial.suggestCategorical(name, codec.choices[name]);
     const key = JSON.stringify(encoded);
-    const i = cells.findIndex((c, j) => !claimed.has(j) && JSON.stringify(codec.encode(c)) === key);
-    claimed.add(i);
+    const i = system.enqueuedUserAttrs?.cell ?? cells.findIndex((c) => JSON.stringify(codec.encode(c)) === key);
     trial.setUserAttr('cell', i);
     const cell = cells[i], { lr, epochs, batchSize } = training[i];
     let scores: number[], fitTimes: number[] = [], scoreTimes: number[] = [];

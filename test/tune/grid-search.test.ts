@@ -120,6 +120,12 @@ search('runs as a study: one complete trial per cell valued at its mean score; l
   // a list of grids is not one product: its cells are fixed through the study's queue
   assert.ok(r.study.trials.every((t) => t.systemAttrs.fixedParams !== undefined && t.systemAttrs.gridId === undefined));
   assertClose(r.cvResults.splitTestScores[1], handScores(0.1, 1), { atol: 1e-6, rtol: 1e-5 });
+  // a value listed twice is two cells (as scikit-learn), tied at rank 1; the first is best
+  const twice = await gridSearchCV(line, { ...opts, paramGrid: { lr: [0.5, 0.5], epochs: [3] }, refit: false });
+  assert.equal(twice.cvResults.splitTestScores[0], twice.cvResults.splitTestScores[1]);
+  assert.equal(twice.cvResults.rankTestScore, [1, 1]);
+  assert.is(twice.bestIndex, 0);
+  assert.equal(twice.study.trials.map((t) => t.userAttrs.cell).sort(), [0, 1]);
   // hidden sizes as arrays reach makeModel as arrays (they travel through the study as JSON text)
   const blobs = makeBlobs({ nSamples: 40, centers: 2, seed: 5 });
   const seen: unknown[] = [];
