@@ -3,7 +3,12 @@ import { manualSeed, Generator } from '../tensor/random.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { Adam } from '../optim/adam.js';
-import { crossEntropy, bceWithLogits } from '../nn/losses.js';
+import { mseLoss, l1Loss, huberLoss, smoothL1Loss, crossEntropy, bceWithLogits } from '../nn/losses.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { sibling } from './threads.js';
 import { fit, type FitOptions } from '../train/fit.js';
 import { crossValidate, meanStd } from '../train/cross-validate.js';
 import { resolveScoring, type Scoring } from '../train/scoring.js';
@@ -62,9 +67,9 @@ export interface GridSearchCVOptions {
    */
   scoring?: Scoring;
   /**
-   * Trials (cells) the study runs at once, its `optimize` nJobs (-1: one per CPU). Default 1. These are concurrent
-   * tasks in this thread and lrlab's training is synchronous, so they take turns: the results are the same for any
-   * nJobs, and a speed-up needs several processes on one SQL storage (see the tuning section).
+   * Cells trained at once (-1: one per CPU). Default 1. With `makeModel` given as a module (`{ module }`), they run
+   * in worker threads on a temporary SQLite study, so they use several cores; with a function (which cannot cross
+   * into a thread) they are the study's in-thread jobs, which take turns. The results are the same either way.
    */
   nJobs?: number;
   /** Default `mseLoss` (fit's default). */
@@ -134,14 +139,19 @@ function checkTraining(fn: string, cell: GridCell, defaults: { lr: number; epoch
  * tie), and with `refit` the winner is trained on all the data.
  *
  * It runs as a study (direction 'maximize', returned as `study`): a single grid through a `GridSampler`, a list of
- * grids through `enqueueTrial`; each trial is one cell, valued at its mean score. Every cell is validated (lr,
- * epochs, batchSize) before any training, and so is `scoring`.
+ * grids through `enqueueTrial`; each trial is one cell, valued at its mean score. Given as a module exporting
+ * `makeModel` (and optionally `makeOptimizer` and `loss`), the cells run in `nJobs` worker threads, their cells
+ * taken from the study's queue. Every cell is validated (lr, epochs, batchSize) before any training, and so is
+ * `scoring`.
  */
-export async function gridSearchCV(makeModel: (cell: GridCell) => Module, options: GridSearchCVOptions): Promise<GridSearchResult> {
+export async function gridSearchCV(model: ((cell: GridCell) => Module) | ModelModule, options: GridSearchCVOptions): Promise<GridSearchResult> {
   const fn = 'gridSearchCV';
-  if (typeof makeModel !== 'function') throw new TypeError(`${fn}: expected makeModel to be a function of the grid cell, got ${typeof makeModel}`);
   if (options === null || typeof options !== 'object') throw new TypeError(`${fn}: expected an options object, got ${String(options)}`);
-  const { x, y, cv = 5, split = 'kfold', loss, seed = 42, refit = true, errorScore = NaN } = options;
+  const modelModule = typeof model === 'object' && model !== null && 'module' in model ? await importModelModule(fn, model) : null;
+  if (modelModule === null && typeof model !== 'function') throw new TypeError(`${fn}: expected makeModel to be a function of the grid cell or { module }, got ${typeof model}`);
+  const makeModel = modelModule?.makeModel ?? (model as (cell: GridCell) => Module);
+  const { x, y, cv = 5, split = 'kfold', seed = 42, refit = true, errorScore = NaN } = options;
+  const loss = modelModule?.loss ?? options.loss;
   const cells = parameterGrid(options.paramGrid, fn);
   const defaults = { lr: options.lr ?? 1e-3, epochs: options.epochs ?? 10, batchSize: options.batchSize ?? 32 };
   const training = cells.map((cell) => checkTraining(fn, cell, defaults));
@@ -151,7 +161,7 @@ export async function gridSearchCV(makeModel: (cell: GridCell) => Module, option
   if (errorScore !== 'raise' && typeof errorScore !== 'number') throw new TypeError(`${fn}: expected errorScore to be a number or 'raise', got ${typeof errorScore}`);
   const scoring = options.scoring ?? (loss === crossEntropy || loss === bceWithLogits ? 'accuracy' : 'r2');
   resolveScoring(fn, scoring);
-  const makeOptimizer = options.makeOptimizer ?? ((p: Tensor[], lr: number) => new Adam(p, { lr }) as unknown as Optimizer<{ lr: number }>);
+  const makeOptimizer = modelModule?.makeOptimizer ?? options.makeOptimizer ?? ((p: Tensor[], lr: number) => new Adam(p, { lr }) as unknown as Optimizer<{ lr: number }>);
   const fitOptions = { ...(loss === undefined ? {} : { loss }), ...(options.clipNorm === undefined ? {} : { clipNorm: options.clipNorm }) };
 
   // the study: one trial per cell. A single grid is a GridSampler's search space (which visits each point once,
@@ -160,47 +170,31 @@ export async function gridSearchCV(makeModel: (cell: GridCell) => Module, option
   const names = [...new Set(cells.flatMap((c) => Object.keys(c)))].sort();
   const codec = gridCodec(cells, names);
   const product = !Array.isArray(options.paramGrid) && names.every((n) => codec.choices[n].length === (options.paramGrid as ParamGrid)[n].length);
-  const study = await createStudy({
+  const threaded = modelModule !== null && nJobs !== 1;
+  if (threaded) {
+    if (options.makeOptimizer !== undefined) throw new TypeError(`${fn}: expected makeOptimizer to be exported by the model module with nJobs > 1 (a function cannot cross into a worker thread)`);
+    if (typeof scoring !== 'string') throw new TypeError(`${fn}: expected scoring to be a name with nJobs > 1 (a function cannot cross into a worker thread), got a function`);
+    if (loss !== undefined && modelModule.loss === undefined && lossName(loss) === null) throw new TypeError(`${fn}: expected loss to be one of lrlab's losses, or exported by the model module, with nJobs > 1`);
+  }
+  const study = threaded ? await runInThreads(fn, { model: model as ModelModule, cells, names, training, cv, split, shuffle: options.shuffle, seed, scoring: scoring as string, loss: modelModule!.loss === undefined && loss !== undefined ? lossName(loss) : null, clipNorm: options.clipNorm, errorScore, studyName: options.studyName, x, y }, nJobs) : await createStudy({
     direction: 'maximize',
     ...(product ? { sampler: new GridSampler(codec.choices, { seed }) } : {}),
     ...(options.studyName === undefined ? {} : { studyName: options.studyName }),
   });
-  // an enqueued cell carries its index (a repeated cell would be ambiguous by its values)
-  if (!product) for (const [i, cell] of cells.entries()) await study.enqueueTrial(codec.encode(cell), { cell: i });
-  const objective = (trial: Trial): number => {
-    // the cell's values come back through the study's suggestions (each name with the grid's choices for it)
-    const system = trial.systemAttrs as { fixedParams?: Record<string, ParamValue>; enqueuedUserAttrs?: { cell?: number } };
-    const encoded: Record<string, ParamValue> = {};
-    for (const name of system.fixedParams === undefined ? names : Object.keys(system.fixedParams).sort()) encoded[name] = trial.suggestCategorical(name, codec.choices[name]);
-    const key = JSON.stringify(encoded);
-    const i = system.enqueuedUserAttrs?.cell ?? cells.findIndex((c) => JSON.stringify(codec.encode(c)) === key);
-    trial.setUserAttr('cell', i);
-    const cell = cells[i], { lr, epochs, batchSize } = training[i];
-    let scores: number[], fitTimes: number[] = [], scoreTimes: number[] = [];
-    try {
-      const r = crossValidate({
-        makeModel: () => makeModel(cell), makeOptimizer: (p) => makeOptimizer(p, lr, cell), x, y, k: cv, split,
-        shuffle: options.shuffle, epochs, batchSize, seed, fitOptions, scoring,
-      });
-      ({ fitTimes, scoreTimes } = r);
-      scores = r.foldScores!;
-    } catch (err) {
-      if (errorScore === 'raise') throw err;
-      scores = Array.from({ length: cv }, () => errorScore);
-      trial.setUserAttr('error', (err as Error).message);
-    }
-    trial.setUserAttr('splitTestScores', scores.map((v) => (Number.isNaN(v) ? null : v)));
-    trial.setUserAttr('fitTimes', fitTimes);
-    trial.setUserAttr('scoreTimes', scoreTimes);
-    // a NaN mean fails the trial (Optuna's rule) and the search goes on
-    return meanStd(scores).mean;
-  };
-  await study.optimize(objective, { nTrials: cells.length, nJobs });
+  if (!threaded) {
+    // an enqueued cell carries its index (a repeated cell would be ambiguous by its values)
+    if (!product) for (const [i, cell] of cells.entries()) await study.enqueueTrial(codec.encode(cell), { cell: i });
+    const objective = cellObjective({ cells, names, training, makeModel, makeOptimizer, x, y, cv, split, shuffle: options.shuffle, seed, fitOptions, scoring, errorScore });
+    await study.optimize(objective, { nTrials: cells.length, nJobs });
+  }
   const results = new Array<{ scores: number[]; fitTimes: number[]; scoreTimes: number[]; error: string | null }>(cells.length);
   for (const t of study.trials) {
+    if (t.userAttrs.cell === undefined) continue; // a trial that failed before its cell was known
     const a = t.userAttrs as { cell: number; splitTestScores: (number | null)[]; fitTimes: number[]; scoreTimes: number[]; error?: string };
     results[a.cell] = { scores: a.splitTestScores.map((v) => v ?? NaN), fitTimes: a.fitTimes.length ? a.fitTimes : [0], scoreTimes: a.scoreTimes.length ? a.scoreTimes : [0], error: a.error ?? null };
   }
+  const missing = cells.findIndex((_, i) => results[i] === undefined);
+  if (missing !== -1) throw new RangeError(`${fn}: expected a trial for every cell, got none for cell ${missing} (${JSON.stringify(cells[missing])})`);
 
   const cvResults: CvResults = {
     params: cells, splitTestScores: [], meanTestScore: [], stdTestScore: [], rankTestScore: [], meanFitTime: [], stdFitTime: [],
@@ -237,11 +231,66 @@ export async function gridSearchCV(makeModel: (cell: GridCell) => Module, option
   return { bestParams: cells[bestIndex], bestScore: means[bestIndex], bestIndex, cvResults, bestModel, refitTime, study };
 }
 
+/** What one cell's cross-validation needs: the same in this thread and in a worker thread. */
+export interface CellContext {
+  cells: GridCell[];
+  names: string[];
+  training: { lr: number; epochs: number; batchSize: number }[];
+  makeModel: (cell: GridCell) => Module;
+  makeOptimizer: (params: Tensor[], lr: number, cell: GridCell) => Optimizer<{ lr: number }>;
+  x: Tensor;
+  y: Tensor;
+  cv: number;
+  split: 'kfold' | 'timeseries';
+  shuffle: boolean | undefined;
+  seed: number;
+  fitOptions: Pick<FitOptions, 'loss' | 'clipNorm'>;
+  scoring: Scoring;
+  errorScore: number | 'raise';
+}
+
+/**
+ * The study's objective: finds the trial's cell (from its suggestions, or the index an enqueued cell carries),
+ * cross-validates it, keeps the fold scores and times as user attributes, and returns the mean score.
+ */
+export function cellObjective(c: CellContext): (trial: Trial) => number {
+  const codec = gridCodec(c.cells, c.names);
+  const { cells, names, training, makeModel, makeOptimizer, x, y, cv, split, seed, fitOptions, scoring, errorScore } = c;
+  return (trial: Trial): number => {
+    // the cell's values come back through the study's suggestions (each name with the grid's choices for it)
+    const system = trial.systemAttrs as { fixedParams?: Record<string, ParamValue>; enqueuedUserAttrs?: { cell?: number } };
+    const encoded: Record<string, ParamValue> = {};
+    for (const name of system.fixedParams === undefined ? names : Object.keys(system.fixedParams).sort()) encoded[name] = trial.suggestCategorical(name, codec.choices[name]);
+    const key = JSON.stringify(encoded);
+    const i = system.enqueuedUserAttrs?.cell ?? cells.findIndex((other) => JSON.stringify(codec.encode(other)) === key);
+    trial.setUserAttr('cell', i);
+    const cell = cells[i], { lr, epochs, batchSize } = training[i];
+    let scores: number[], fitTimes: number[] = [], scoreTimes: number[] = [];
+    try {
+      const r = crossValidate({
+        makeModel: () => makeModel(cell), makeOptimizer: (p) => makeOptimizer(p, lr, cell), x, y, k: cv, split,
+        shuffle: c.shuffle, epochs, batchSize, seed, fitOptions, scoring,
+      });
+      ({ fitTimes, scoreTimes } = r);
+      scores = r.foldScores!;
+    } catch (err) {
+      if (errorScore === 'raise') throw err;
+      scores = Array.from({ length: cv }, () => errorScore);
+      trial.setUserAttr('error', (err as Error).message);
+    }
+    trial.setUserAttr('splitTestScores', scores.map((v) => (Number.isNaN(v) ? null : v)));
+    trial.setUserAttr('fitTimes', fitTimes);
+    trial.setUserAttr('scoreTimes', scoreTimes);
+    // a NaN mean fails the trial (Optuna's rule) and the search goes on
+    return meanStd(scores).mean;
+  };
+}
+
 /**
  * A study's categorical choices are numbers, strings, booleans or null: other grid values (arrays such as hidden
  * sizes [64, 32], objects) travel as their JSON text, decoded back for `makeModel`.
  */
-function gridCodec(cells: GridCell[], names: string[]) {
+export function gridCodec(cells: GridCell[], names: string[]) {
   const plain = (v: unknown) => v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
   const asJson = new Set(names.filter((n) => cells.some((c) => n in c && !plain(c[n]))));
   const encode = (cell: GridCell): Record<string, ParamValue> => {
@@ -252,4 +301,96 @@ function gridCodec(cells: GridCell[], names: string[]) {
   const choices: Record<string, ParamValue[]> = {};
   for (const name of names) choices[name] = [...new Set(cells.filter((c) => name in c).map((c) => encode(c)[name]))];
   return { encode, choices };
+}
+
+/**
+ * A model given as a module, so that worker threads can build it: the ES module at `module` (a URL or an absolute
+ * path) exports `makeModel(cell)` (or `exportName`), and optionally `makeOptimizer(params, lr, cell)` and `loss`.
+ */
+export interface ModelModule {
+  module: string | URL;
+  exportName?: string;
+}
+
+interface LoadedModel {
+  makeModel: (cell: GridCell) => Module;
+  makeOptimizer?: (params: Tensor[], lr: number, cell: GridCell) => Optimizer<{ lr: number }>;
+  loss?: FitOptions['loss'];
+}
+
+/** The URL of a model module (a URL or an absolute path). */
+export function moduleHref(fn: string, module: unknown): string {
+  if (module instanceof URL) return module.href;
+  if (typeof module === 'string' && /^[a-z]+:/.test(module)) return module;
+  if (typeof module === 'string' && module.startsWith('/')) return pathToFileURL(module).href;
+  throw new TypeError(`${fn}: expected module to be a URL or an absolute path, got ${JSON.stringify(module)}`);
+}
+
+/** Imports a model module and checks its exports. */
+export async function importModelModule(fn: string, m: ModelModule): Promise<LoadedModel> {
+  const href = moduleHref(fn, m.module);
+  const mod = (await import(href)) as Record<string, unknown>;
+  const name = m.exportName ?? 'makeModel';
+  if (typeof mod[name] !== 'function') throw new TypeError(`${fn}: expected module ${href} to export a function '${name}', got ${typeof mod[name]}`);
+  for (const k of ['makeOptimizer', 'loss']) {
+    if (mod[k] !== undefined && typeof mod[k] !== 'function') throw new TypeError(`${fn}: expected module ${href} to export '${k}' as a function, got ${typeof mod[k]}`);
+  }
+  return { makeModel: mod[name] as LoadedModel['makeModel'], makeOptimizer: mod.makeOptimizer as LoadedModel['makeOptimizer'], loss: mod.loss as LoadedModel['loss'] };
+}
+
+/** lrlab's losses by name, for a worker thread. */
+export const LOSSES: Record<string, NonNullable<FitOptions['loss']>> = { mseLoss, l1Loss, huberLoss, smoothL1Loss, crossEntropy, bceWithLogits };
+
+function lossName(loss: unknown): string | null {
+  return Object.keys(LOSSES).find((k) => LOSSES[k] === loss) ?? null;
+}
+
+/** What a worker thread of a grid search reads from the study's user attributes. */
+export interface ThreadedSearch {
+  model: { module: string; exportName?: string };
+  cells: GridCell[];
+  names: string[];
+  training: { lr: number; epochs: number; batchSize: number }[];
+  cv: number;
+  split: 'kfold' | 'timeseries';
+  shuffle: boolean | undefined;
+  seed: number;
+  scoring: string;
+  loss: string | null;
+  clipNorm: number | undefined;
+  /** 'raise', or a number (NaN written as null: JSON has no NaN). */
+  errorScore: number | null | 'raise';
+  data: { x: string; xShape: number[]; y: string; yShape: number[] };
+}
+
+/**
+ * Runs the cells in `nJobs` worker threads on a SQLite study in a temporary directory: the data go to two files,
+ * the search's settings to the study's user attributes, every cell into the study's queue (whose pop is one
+ * transaction, so no two workers take a cell), and each worker imports `grid-search-worker` as its objective. The
+ * returned study is a snapshot: its storage is closed and the directory removed.
+ */
+async function runInThreads(fn: string, s: Omit<ThreadedSearch, 'model' | 'data' | 'errorScore'> & { model: ModelModule; errorScore: number | 'raise'; studyName: string | undefined; x: Tensor; y: Tensor }, nJobs: number): Promise<Study> {
+  const dir = mkdtempSync(join(tmpdir(), 'lrlab-grid-'));
+  try {
+    writeFileSync(join(dir, 'x.f32'), s.x.data);
+    writeFileSync(join(dir, 'y.f32'), s.y.data);
+    const study = await createStudy({ direction: 'maximize', storage: `sqlite:///${join(dir, 'study.db')}`, ...(s.studyName === undefined ? {} : { studyName: s.studyName }) });
+    const config: ThreadedSearch = {
+      model: { module: moduleHref(fn, s.model.module), ...(s.model.exportName === undefined ? {} : { exportName: s.model.exportName }) },
+      cells: s.cells, names: s.names, training: s.training, cv: s.cv, split: s.split, shuffle: s.shuffle, seed: s.seed, scoring: s.scoring,
+      loss: s.loss, clipNorm: s.clipNorm, errorScore: typeof s.errorScore === 'number' && Number.isNaN(s.errorScore) ? null : s.errorScore,
+      data: { x: join(dir, 'x.f32'), xShape: [...s.x.shape], y: join(dir, 'y.f32'), yShape: [...s.y.shape] },
+    };
+    await study.setUserAttr('gridSearchCV', config);
+    const codec = gridCodec(s.cells, s.names);
+    for (const [i, cell] of s.cells.entries()) await study.enqueueTrial(codec.encode(cell), { cell: i });
+    try {
+      await study.optimize({ module: sibling('grid-search-worker') }, { nTrials: s.cells.length, nJobs });
+    } finally {
+      await study.storage.close();
+    }
+    return study;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -143,6 +143,27 @@ search('runs as a study: one complete trial per cell valued at its mean score; l
   h.study.trials.forEach((t) => assert.is(t.value, h.cvResults.meanTestScore[t.userAttrs.cell as number]));
 });
 
+search('a model module with nJobs 2 runs the cells in worker threads, with the same results as one thread', async () => {
+  const data = makeBlobs({ nSamples: 60, centers: 3, clusterStd: 2, seed: 12 });
+  const model = { module: new URL('./workers/grid-model.ts', import.meta.url) };
+  const common = { x: data.x, y: data.y, paramGrid: { lr: [1e-3, 3e-2], hidden: [2, 8] }, cv: 3, epochs: 3, batchSize: 16 };
+  const threads = await gridSearchCV(model, { ...common, nJobs: 2 });
+  const one = await gridSearchCV(model, { ...common, nJobs: 1 });
+  assert.equal(threads.cvResults.splitTestScores, one.cvResults.splitTestScores);
+  assert.equal(threads.bestParams, one.bestParams);
+  assert.equal(Array.from(threads.bestModel!.parameters()[0].data), Array.from(one.bestModel!.parameters()[0].data));
+  // the module's loss is crossEntropy, so the default scoring is accuracy: fractions of 20 held-out examples
+  assert.ok(threads.cvResults.splitTestScores.flat().every((s) => Math.abs(s * 20 - Math.round(s * 20)) < 1e-9));
+  assert.is(threads.study.trials.length, 4);
+  assert.match(threads.study.storage.url, /^sqlite:/);
+  try {
+    await gridSearchCV(model, { ...common, nJobs: 2, scoring: (t, p) => accuracy(t, p) });
+    assert.unreachable('expected a TypeError');
+  } catch (err) {
+    assert.match((err as Error).message, /gridSearchCV: expected scoring to be a name with nJobs > 1 \(a function cannot cross into a worker thread\), got a function/);
+  }
+});
+
 search('a fold that fails scores errorScore (NaN by default) with its error kept, or rethrows with errorScore raise', async () => {
   const opts = { x: X, y: Y, paramGrid: { lr: [0.1, 1e15] }, cv: 2, epochs: 3, batchSize: 8, scoring: 'neg_mse', makeOptimizer: (p: Tensor[], lr: number) => new SGD(p, { lr }) };
   const r = await gridSearchCV(line, opts);
@@ -188,8 +209,12 @@ search('bad input is named before any training', async () => {
   await rejects(gridSearchCV(counting, { ...base, cv: 1 }), /gridSearchCV: expected cv to be an integer >= 2, got 1/);
   await rejects(gridSearchCV(counting, { ...base, nJobs: 0 }), /gridSearchCV: expected nJobs to be an integer >= 1 or -1, got 0/);
   await rejects(gridSearchCV(counting, { ...base, paramGrid: {} as any, scoring: 3 as any }), /gridSearchCV: expected scoring to be a name or a function, got number/, TypeError);
-  await rejects(gridSearchCV('model' as any, base), /gridSearchCV: expected makeModel to be a function of the grid cell, got string/, TypeError);
+  await rejects(gridSearchCV('model' as any, base), /gridSearchCV: expected makeModel to be a function of the grid cell or \{ module \}, got string/, TypeError);
   assert.throws(() => crossValidate({ makeModel: counting, x: X, y: Y, epochs: 1, scoring: 'nope' }), /crossValidate: expected scoring among accuracy, .* or a function, got "nope"/);
+  const moduleUrl = new URL('./workers/grid-model.ts', import.meta.url);
+  await rejects(gridSearchCV({ module: moduleUrl, exportName: 'nothing' }, base), /gridSearchCV: expected module .*grid-model.ts to export a function 'nothing', got undefined/, TypeError);
+  await rejects(gridSearchCV({ module: 'workers/grid-model.ts' }, base), /gridSearchCV: expected module to be a URL or an absolute path, got "workers\/grid-model.ts"/, TypeError);
+  await rejects(gridSearchCV({ module: moduleUrl }, { ...base, nJobs: 2, makeOptimizer: (p, lr) => new SGD(p, { lr }) }), /gridSearchCV: expected makeOptimizer to be exported by the model module with nJobs > 1/, TypeError);
   assert.is(built, 0);
 });
 
