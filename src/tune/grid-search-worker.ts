@@ -7,7 +7,8 @@ import { Tensor } from '../tensor/tensor.js';
 import { Adam } from '../optim/adam.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { loadStudy } from './study.js';
-import { cellObjective, importModelModule, LOSSES, type ThreadedSearch } from './grid-search.js';
+import { cellObjective } from './grid-search.js';
+import { importModelModule, LOSSES, type ThreadedSearch } from './grid-search-threads.js';
 
 const { url, studyName } = workerData as { url: string; studyName: string };
 const settings = await loadStudy({ studyName, storage: url });
