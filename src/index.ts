@@ -127,4 +127,5 @@ export {
 export { writeStudyReport, trialsTable, type StudyReportOptions } from './tune/report.js';
 export { writeDirAtomic, type WriteDirAtomicOptions } from './io/atomic-dir.js';
 
+export { type ModelModule } from './tune/grid-search-threads.js';
 export { gridSearchCV, parameterGrid, type GridSearchCVOptions, type GridSearchResult, type CvResults, type ParamGrid, type GridCell, type GridValue } from './tune/grid-search.js';
