@@ -570,16 +570,22 @@ export async function createStudy(options: CreateStudyOptions = {}): Promise<Stu
   let studyId: number;
   let direction = options.direction ?? 'minimize';
   try {
-    studyId = await storage.createStudy(studyName, direction);
-  } catch (error) {
-    if (!(error instanceof DuplicatedStudyError) || !options.loadIfExists) throw error;
-    const found = await storage.findStudy(studyName);
-    if (!found) throw error;
-    if (options.direction !== undefined && options.direction !== found.direction) {
-      throw new RangeError(`${fn}: expected direction '${found.direction}' of the existing study '${studyName}', got '${options.direction}'`);
+    try {
+      studyId = await storage.createStudy(studyName, direction);
+    } catch (error) {
+      if (!(error instanceof DuplicatedStudyError) || !options.loadIfExists) throw error;
+      const found = await storage.findStudy(studyName);
+      if (!found) throw error;
+      if (options.direction !== undefined && options.direction !== found.direction) {
+        throw new RangeError(`${fn}: expected direction '${found.direction}' of the existing study '${studyName}', got '${options.direction}'`);
+      }
+      studyId = found.studyId;
+      direction = found.direction;
     }
-    studyId = found.studyId;
-    direction = found.direction;
+  } catch (error) {
+    // a storage opened here from a URL is closed again; one the caller passed stays theirs
+    if (typeof options.storage === 'string') await storage.close().catch(() => undefined);
+    throw error;
   }
   const study = new Study({
     studyName, studyId, direction, storage,
@@ -598,7 +604,10 @@ export async function loadStudy(options: LoadStudyOptions): Promise<Study> {
   if (options.storage === undefined) throw new TypeError(`${fn}: expected a storage (a URL or a Storage), got undefined`);
   const storage = await getStorage(options.storage, options.heartbeat);
   const found = await storage.findStudy(options.studyName);
-  if (!found) throw new RangeError(`${fn}: expected an existing study name in ${redact(storage.url)}, got '${options.studyName}'`);
+  if (!found) {
+    if (typeof options.storage === 'string') await storage.close().catch(() => undefined);
+    throw new RangeError(`${fn}: expected an existing study name in ${redact(storage.url)}, got '${options.studyName}'`);
+  }
   const study = new Study({
     studyName: options.studyName, studyId: found.studyId, direction: found.direction, storage,
     sampler: options.sampler ?? defaultSampler(), pruner: options.pruner ?? defaultPruner(),
