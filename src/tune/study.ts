@@ -249,12 +249,21 @@ export class Study {
       } else finalValue = value as number;
     }
     if (trial instanceof Trial) await trial.flush();
-    const frozen = await this.storage.finishTrial(trial.trialId, {
-      state: finalState, value: finalValue, params: trial.params, distributions: trial.distributions,
-      intermediateValues: trial.intermediateValues, userAttrs: trial.userAttrs, systemAttrs: attrs,
-    });
-    if (trial instanceof Trial) this.forget(trial);
-    if (trial instanceof Trial) trial.markFinished(finalState);
+    let frozen: FrozenTrial;
+    try {
+      frozen = await this.storage.finishTrial(trial.trialId, {
+        state: finalState, value: finalValue, params: trial.params, distributions: trial.distributions,
+        intermediateValues: trial.intermediateValues, userAttrs: trial.userAttrs, systemAttrs: attrs,
+      });
+    } catch (error) {
+      // finished elsewhere meanwhile (told by another worker, or failed for missing heartbeats): this process
+      // stops tracking it; the storage's record stands
+      if (error instanceof UpdateFinishedTrialError && trial instanceof Trial) {
+        this.forget(trial, (await this.storage.getTrial(trial.trialId)).state);
+      }
+      throw error;
+    }
+    if (trial instanceof Trial) this.forget(trial, finalState);
     await this.refresh();
     this.sampler.afterTrial?.(this.host.view, frozen, finalState, finalValue);
     return frozen;
@@ -427,7 +436,6 @@ export class Study {
       // another worker failed this trial meanwhile (its heartbeats were late): the verdict stands, and the
       // study goes on; with maxRetry the trial has been enqueued again
       if (!(error instanceof UpdateFinishedTrialError)) throw error;
-      this.forget(trial);
       await this.refresh();
       return this.storage.getTrial(trial.trialId);
     }
@@ -441,13 +449,13 @@ export class Study {
     await thread.terminate();
   }
 
-  private forget(trial: Trial): void {
+  private forget(trial: Trial, state: TrialState): void {
     const timer = this.beats.get(trial.trialId);
     if (timer) clearInterval(timer);
     this.beats.delete(trial.trialId);
     this.heartbeatThread?.postMessage({ stop: trial.trialId });
     this.live.delete(trial.number);
-    trial.markFinished('fail');
+    trial.markFinished(state);
   }
 
   private progress(t: FrozenTrial, launched: number, nTrials: number | null): void {
