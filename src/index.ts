@@ -75,3 +75,8 @@ export { runPipeline, resolveConfig, DEFAULT_CONFIG, type PipelineConfig, type P
 export { renderSvg, PLOTS } from './report/charts.js';
 export { writeReport, reportMarkdown, reportHtml, comparisonTable, type ComparisonRow } from './report/report.js';
 export { crossValidate, type CrossValidateOptions, type CrossValidationResult } from './train/cross-validate.js';
+
+// recurrent layers
+export { lstmSequence, type SequenceOptions } from './autograd/ops/lstm.js';
+export { gruSequence } from './autograd/ops/gru.js';
+export { LSTM, GRU, lastTimeStep, type RNNOptions, type LSTMState } from './nn/recurrent.js';
