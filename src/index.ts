@@ -80,3 +80,4 @@ export { crossValidate, type CrossValidateOptions, type CrossValidationResult } 
 export { lstmSequence, type SequenceOptions } from './autograd/ops/lstm.js';
 export { gruSequence } from './autograd/ops/gru.js';
 export { LSTM, GRU, lastTimeStep, type RNNOptions, type LSTMState } from './nn/recurrent.js';
+export { LSTMForecaster, type LSTMForecasterOptions } from './nn/forecaster.js';
