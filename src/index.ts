@@ -76,6 +76,31 @@ export { renderSvg, PLOTS } from './report/charts.js';
 export { writeReport, reportMarkdown, reportHtml, comparisonTable, type ComparisonRow } from './report/report.js';
 export { crossValidate, type CrossValidateOptions, type CrossValidationResult } from './train/cross-validate.js';
 
+// tune
+export type {
+  TrialState, StudyDirection, CategoricalChoice, ParamValue, FloatDistribution, IntDistribution, CategoricalDistribution,
+  Distribution, SearchSpace, FrozenTrial, StudyView, Sampler, Pruner,
+} from './tune/types.js';
+export { floatDistribution, intDistribution, categoricalDistribution, sameDistribution, checkCompatible, contains, distributionToString, type SuggestOptions } from './tune/distributions.js';
+export { Trial, TrialPruned } from './tune/trial.js';
+export {
+  Study, createStudy, loadStudy, deleteStudy, getAllStudySummaries,
+  type Objective, type OptimizeCallback, type OptimizeOptions, type CreateStudyOptions, type LoadStudyOptions,
+} from './tune/study.js';
+export {
+  DuplicatedStudyError, UpdateFinishedTrialError, type Storage, type StudySummary, type TrialRecord, type NewTrial, type HeartbeatOptions,
+} from './tune/storage/base.js';
+export { InMemoryStorage } from './tune/storage/memory.js';
+export { getStorage, parseStorageUrl, type StorageLocation } from './tune/storage/index.js';
+export { SqliteStorage, type SqliteStorageOptions } from './tune/storage/sqlite.js';
+export { PostgresStorage, type PostgresStorageOptions } from './tune/storage/postgres.js';
+// metrics and grid search
+export { accuracy, precision, recall, f1, r2, mae, mse, rmse, type MetricInput, type Average, type ClassificationOptions } from './train/metrics.js';
+export { METRIC_NAMES, type MetricFn, type MetricSpec, type Scoring } from './train/scoring.js';
+export { predict } from './train/predict.js';
+export { type EvaluateOptions } from './train/fit.js';
+export { makeBlobs, type MakeBlobsOptions, type ClassificationData } from './data/blobs.js';
+
 // recurrent layers
 export { lstmSequence, type SequenceOptions } from './autograd/ops/lstm.js';
 export { gruSequence } from './autograd/ops/gru.js';

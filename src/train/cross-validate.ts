@@ -34,11 +34,12 @@ export interface CrossValidationResult {
   folds: Fold[];
 }
 
-function rows(t: Tensor, index: number[]): Tensor {
-  const width = t.shape[1];
+/** The rows `index` of t ([n, ...] of any rank), copied in that order. */
+export function takeRows(t: Tensor, index: readonly number[]): Tensor {
+  const width = t.size / t.shape[0];
   const data = new Float32Array(index.length * width);
   index.forEach((r, i) => data.set(t.data.subarray(r * width, (r + 1) * width), i * width));
-  return new Tensor(data, [index.length, width]);
+  return new Tensor(data, [index.length, ...t.shape.slice(1)]);
 }
 
 /**
@@ -49,8 +50,8 @@ function rows(t: Tensor, index: number[]): Tensor {
 export function crossValidate(options: CrossValidateOptions): CrossValidationResult {
   const { makeModel, x, y, k = 5, split = 'kfold', epochs, batchSize = 32, seed = 42 } = options;
   if (typeof makeModel !== 'function') throw new TypeError('crossValidate: expected makeModel to be a function');
-  if (x?.ndim !== 2 || y?.ndim !== 2 || x.shape[0] !== y.shape[0]) {
-    throw new RangeError(`crossValidate: expected x [n, features] and y [n, outputs] with the same n, got [${x?.shape}] and [${y?.shape}]`);
+  if (!(x?.ndim >= 2) || !(y?.ndim === 1 || y?.ndim === 2) || x.shape[0] !== y.shape[0]) {
+    throw new RangeError(`crossValidate: expected x [n, features] and y [n, outputs] with the same n, got [${x?.shape}] and [${y?.shape}] (x may be [n, ...] of any rank >= 2, y may be [n] class indices)`);
   }
   const n = x.shape[0];
   const folds = split === 'timeseries' ? timeSeriesSplit(n, k) : kFold(n, k, { shuffle: options.shuffle ?? false, generator: new Generator(seed) });
@@ -59,7 +60,7 @@ export function crossValidate(options: CrossValidateOptions): CrossValidationRes
     manualSeed(seed);
     const model = makeModel();
     const h = fit(model, {
-      x: rows(x, fold.train), y: rows(y, fold.train), validationData: { x: rows(x, fold.valid), y: rows(y, fold.valid) },
+      x: takeRows(x, fold.train), y: takeRows(y, fold.train), validationData: { x: takeRows(x, fold.valid), y: takeRows(y, fold.valid) },
       optimizer: makeOptimizer(model.parameters()), epochs, batchSize, generator: new Generator(seed), progress: false, ...options.fitOptions,
     });
     return h.valLoss[h.valLoss.length - 1];

@@ -44,6 +44,19 @@ test('it trains with fit inside a Sequential and lowers the loss on the built-in
   assert.ok(h.loss[3] < h.loss[0], `epoch losses ${h.loss}`);
 });
 
+test('fit and evaluate take [n, window, 1] windows from slidingWindows and give the same losses as [n, window]', () => {
+  const values = Float32Array.from({ length: 120 }, (_, i) => Math.sin(i / 5));
+  const flat = slidingWindows(values, 10), seq = slidingWindows(values, 10, { sequence: true });
+  const run = (x: Tensor) => {
+    const m = new LSTMForecaster(1, 6, 1, 0, 1, { generator: new Generator(9) });
+    const h = fit(m, { x, y: flat.y, optimizer: new Adam(m.parameters(), { lr: 1e-2 }), epochs: 2, batchSize: 16, generator: new Generator(1), progress: false });
+    return [...h.loss, evaluate(m, x, flat.y)];
+  };
+  const a = run(seq.x), b = run(flat.x);
+  assert.equal(a, b);
+  assert.ok(a[1] < a[0], `epoch losses ${a}`);
+});
+
 test('a saved forecaster reloads into a fresh one and forecasts the same', () => {
   const dir = mkdtempSync(join(tmpdir(), 'lrlab-forecaster-'));
   try {
