@@ -36,9 +36,12 @@ class UniformSampler implements Sampler {
   }
 }
 
-/** The sampler of a study created without one (seeded with 0, so a study without options repeats itself). */
-export function defaultSampler(): Sampler {
-  return new UniformSampler(0);
+/**
+ * The sampler of a study created without one, seeded (0 by default, so a study without options repeats itself;
+ * worker threads pass their index so that they do not propose the same points).
+ */
+export function defaultSampler(seed = 0): Sampler {
+  return new UniformSampler(seed);
 }
 
 /** The pruner of a study created without one: never prunes (placeholder for MedianPruner). */

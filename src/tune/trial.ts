@@ -202,6 +202,12 @@ export class Trial {
     this._systemAttrs[key] = value;
   }
 
+  /** @internal A system attribute a pruner records (successive halving's rungs): kept, and written in the background. */
+  recordSystemAttr(key: string, value: unknown): void {
+    this._systemAttrs[key] = value;
+    this.write((s) => s.setTrialSystemAttr(this.trialId, key, value));
+  }
+
   /** This trial as a FrozenTrial, as samplers and pruners see it. */
   frozen(): FrozenTrial {
     return {

@@ -59,7 +59,7 @@ export class PostgresStorage extends SqlStorage {
       connectionString: url, max: options.max ?? 4, connectionTimeoutMillis: options.connectionTimeout ?? 10000, allowExitOnIdle: true,
     });
     pool.on('error', () => undefined); // an idle connection dropped by the server is replaced on next use
-    const storage = new PostgresStorage(redact(url), new PostgresDriver(pool), heartbeat);
+    const storage = new PostgresStorage(redact(url), new PostgresDriver(pool), heartbeat, url);
     try {
       await storage.initLocked();
     } catch (error) {

@@ -84,8 +84,12 @@ export class SqlStorage implements Storage {
   protected driver: SqlDriver;
   private forUpdate: string;
 
-  protected constructor(url: string, driver: SqlDriver, heartbeat: Required<HeartbeatOptions>) {
+  declare readonly connectionString: string;
+
+  protected constructor(url: string, driver: SqlDriver, heartbeat: Required<HeartbeatOptions>, connectionString = url) {
     this.url = url;
+    // not enumerable, so that logging the storage does not print a password
+    Object.defineProperty(this, 'connectionString', { value: connectionString, enumerable: false });
     this.driver = driver;
     this.heartbeat = heartbeat;
     this.forUpdate = driver.dialect === 'postgresql' ? ' FOR UPDATE' : '';
