@@ -129,3 +129,4 @@ export { lstmSequence, type SequenceOptions } from './autograd/ops/lstm.js';
 export { gruSequence } from './autograd/ops/gru.js';
 export { LSTM, GRU, lastTimeStep, type RNNOptions, type LSTMState } from './nn/recurrent.js';
 export { LSTMForecaster, type LSTMForecasterOptions } from './nn/forecaster.js';
+export { tuneLstm, forecastData, naiveLastValueMse, buildForecaster, LSTM_SEARCH_SPACE, type TuneLstmOptions, type TuneLstmResult, type LstmSearchSpace, type ForecastComparisonRow, type ForecastData } from './tune/lstm-study.js';
