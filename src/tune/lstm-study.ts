@@ -2,7 +2,7 @@
 // validation loss each epoch), the best model saved, the study's report, the best configuration retrained and
 // compared with a tuned MLP and the naive last-value forecast on validation and test data.
 // The space, the sampler (TPE seeded 42), the pruner and the saved files follow seed 002's study.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Tensor } from '../tensor/tensor.js';
 import { Generator } from '../tensor/random.js';
@@ -258,13 +258,17 @@ export async function tuneLstm(options: TuneLstmOptions = {}): Promise<TuneLstmR
     sampler: new TPESampler({ seed }), pruner: new MedianPruner(),
   });
   log(`LSTM study '${study.studyName}': ${nTrials} trials of ${epochs} epochs, ${data.train.x.shape[0]} training windows`);
-  let bestSaved = Infinity;
+  // a resumed study (--storage) keeps the model file of its earlier best unless this run beats it
+  const earlier = study.getTrials({ states: ['complete'] }).filter((t) => t.value !== null);
+  let bestSaved = out !== undefined && existsSync(join(out, 'best-model.json')) && earlier.length > 0 ? Math.min(...earlier.map((t) => t.value as number)) : Infinity;
+  let savedTrial: number | null = null;
   await study.optimize(async (trial) => {
     const params = suggestLstm(trial, space);
     const r = await trainConfig('lstm', params, data, epochs, seed + trial.number, trial);
     trial.setUserAttr('best_epoch', r.bestEpoch);
     if (out !== undefined && r.bestValue < bestSaved) {
       bestSaved = r.bestValue;
+      savedTrial = trial.number;
       r.model.loadStateDict(r.bestState);
       saveModel(r.model, join(out, 'best-model.json'));
     }
@@ -274,7 +278,7 @@ export async function tuneLstm(options: TuneLstmOptions = {}): Promise<TuneLstmR
     callbacks: [(_, t) => log(`  trial ${t.number} ${t.state}${t.value === null ? '' : ` value ${t.value.toPrecision(4)}`} ${JSON.stringify(t.params)}`)],
   });
   const bestTrial = study.bestTrial;
-  if (out !== undefined && bestSaved !== Infinity) files.push('best-model.json');
+  if (out !== undefined && existsSync(join(out, 'best-model.json'))) files.push('best-model.json');
 
   const mlpStudy = await createStudy({ studyName: `${study.studyName}_mlp`, direction: 'minimize', sampler: new TPESampler({ seed }), pruner: new MedianPruner() });
   await mlpStudy.optimize(async (trial) => (await trainConfig('mlp', suggestMlp(trial, space), data, epochs, seed + trial.number, trial)).bestValue, {
@@ -304,6 +308,7 @@ export async function tuneLstm(options: TuneLstmOptions = {}): Promise<TuneLstmR
       sampler: `TPESampler(seed=${seed})`, pruner: 'MedianPruner()', space,
       counts: { complete: count('complete'), pruned: count('pruned'), fail: count('fail') },
       bestTrial: { number: bestTrial.number, value: bestTrial.value, params: bestTrial.params, bestEpoch: bestTrial.userAttrs.best_epoch, modelSeed: seed + bestTrial.number },
+      bestModelFile: savedTrial === null ? 'kept from an earlier run of this study' : { trial: savedTrial, value: bestSaved },
       mlp: { bestValue: mlpStudy.bestValue, bestParams: mlpStudy.bestParams },
       comparison,
       trials: trials.map((t) => ({ number: t.number, state: t.state, value: t.value, params: t.params, intermediateValues: Object.fromEntries(t.intermediateValues) })),

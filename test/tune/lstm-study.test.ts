@@ -36,6 +36,7 @@ test('a short study runs, prunes a trial, saves its files, and its best model re
   const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
   assert.is(results.bestTrial.number, best.number);
   assert.is(results.sampler, 'TPESampler(seed=42)');
+  assert.equal(results.bestModelFile, { trial: best.number, value: best.value });
   assert.is(results.counts.pruned, states.filter((s) => s === 'pruned').length);
   assert.equal(results.comparison.map((c: { model: string }) => c.model), ['tuned LSTM', 'tuned MLP', 'naive last value']);
   for (const c of r.comparison) assert.ok(Number.isFinite(c.validMse) && Number.isFinite(c.testMse) && c.testMse > 0, JSON.stringify(c));
@@ -48,6 +49,15 @@ test('the same seed gives the same trials', async () => {
   const a = await tuneLstm({ ...budget, nTrials: 3, mlpTrials: 1, epochs: 2 });
   const b = await tuneLstm({ ...budget, nTrials: 3, mlpTrials: 1, epochs: 2 });
   assert.equal(a.study.trials.map((t) => [t.params, t.value]), b.study.trials.map((t) => [t.params, t.value]));
+});
+
+test('a study in SQLite storage resumes: a second run adds its trials to those of the first', async () => {
+  const storage = `sqlite:///${join(dir, 'study.db')}`;
+  const quick = { ...budget, nTrials: 2, mlpTrials: 1, epochs: 1, storage, studyName: 'resume' };
+  await tuneLstm(quick);
+  const r = await tuneLstm({ ...quick, nTrials: 1 });
+  assert.equal(r.study.trials.map((t) => t.number), [0, 1, 2]);
+  assert.ok(r.study.trials.every((t) => t.state === 'complete'), r.study.trials.map((t) => t.state).join(', '));
 });
 
 test('bad options are refused before any file is written', async () => {
