@@ -104,6 +104,11 @@ abstract class RNNBase<S> extends Module<[Tensor, S?], [Tensor, S]> {
     if (input.shape[0] === 0 || input.shape[1] === 0) {
       throw new RangeError(`${this.kind}.forward: expected a non-empty sequence and batch, got ${formatShape(input.shape)}`);
     }
+    const bad = input.data.findIndex((v) => !Number.isFinite(v));
+    if (bad !== -1) {
+      const [, d1, F] = input.shape, at = [Math.floor(bad / (d1 * F)), Math.floor(bad / F) % d1, bad % F];
+      throw new RangeError(`${this.kind}.forward: expected finite inputs, got ${input.data[bad]} at ${formatShape(at)}`);
+    }
     const x = this.batchFirst ? transpose(input, 0, 1) : input;
     return { x, T: x.shape[0], B: x.shape[1] };
   }

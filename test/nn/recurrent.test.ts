@@ -178,6 +178,9 @@ layers('bad inputs and options give errors naming the layer and the shapes', () 
   assert.throws(() => lstm.forward(randn([5, 2, 3]), [randn([2, 2, 4]), randn([2, 3, 4])]), /LSTM.forward: expected c0 of shape \[2,2,4\], got \[2,3,4\]/);
   assert.throws(() => new GRU(3, 4, { batchFirst: true }).forward(randn([2, 5, 2])), /GRU.forward: expected input of shape \[batch, seq, 3\], got \[2,5,2\]/);
   assert.throws(() => new GRU(3, 4).forward(randn([5, 2, 3]), randn([2, 4])), /GRU.forward: expected h0 of shape \[1,2,4\], got \[2,4\]/);
+  const nan = randn([5, 2, 3]);
+  nan.data[2 * 6 + 1 * 3 + 2] = NaN;
+  assert.throws(() => lstm.forward(nan), /LSTM.forward: expected finite inputs, got NaN at \[2,1,2\]/);
   for (const p of [1, -0.1, NaN, Infinity]) {
     assert.throws(() => new LSTM(3, 4, { dropout: p }), (e: Error) => e instanceof RangeError && e.message === `LSTM: expected dropout in [0, 1), got ${p}`);
   }
