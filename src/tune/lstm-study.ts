@@ -147,7 +147,7 @@ export function naiveLastValueMse(d: WindowedData): number {
 
 type Params = Record<string, ParamValue>;
 
-/** The model a trial's parameters describe: the LSTM forecaster, or seed 000's MLP on the flattened window. */
+/** The model a trial's parameters describe: the LSTM forecaster, or the MLP (20-128-64-32-1, ReLU) on the flattened window. */
 export function buildForecaster(kind: 'lstm' | 'mlp', params: Params, window: number, seed: number): Module {
   const generator = new Generator(seed);
   if (kind === 'lstm') {
@@ -234,7 +234,7 @@ function checkOptions(o: TuneLstmOptions): void {
  *    `epochs` epochs and reporting its validation MSE after each (pruned trials stop there); its value is its best
  *    validation MSE, and the best trial's weights at that epoch are saved as `best-model.json` (loadable with
  *    `loadModel` into `buildForecaster('lstm', bestParams, window, seed + bestTrial.number)`);
- * 2. an MLP study (seed 000's 20-128-64-32-1 MLP; lr, weight decay, batch size, optimizer) with the same sampler
+ * 2. an MLP study (the 20-128-64-32-1 ReLU MLP; lr, weight decay, batch size, optimizer) with the same sampler
  *    and pruner;
  * 3. each best configuration retrained from its seed for `retrainEpochs`, keeping its best validation epoch, and
  *    evaluated on the test part beside the naive last-value forecast.

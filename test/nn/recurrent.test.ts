@@ -190,6 +190,20 @@ layers('bad inputs and options give errors naming the layer and the shapes', () 
   assert.throws(() => new LSTM(3, 4, { implementation: 'cudnn' as 'fused' }), /LSTM: expected implementation 'fused' or 'composed', got 'cudnn'/);
 });
 
+layers('a PyTorch state dict exported as nested lists (v.tolist()) loads as it is', () => {
+  const c = cases.find((k) => k.kind === 'lstm' && k.options.bidirectional && k.options.numLayers === 2)!;
+  const nest = (data: number[], shape: number[]): unknown => (shape.length === 1 ? data : Array.from({ length: shape[0] }, (_, i) => {
+    const inner = data.length / shape[0];
+    return nest(data.slice(i * inner, (i + 1) * inner), shape.slice(1));
+  }));
+  const json = Object.fromEntries(Object.entries(c.stateDict).map(([k, v]) => [k, nest(v.data, v.shape)]));
+  const m = new LSTM(c.inputSize, c.hiddenSize, c.options);
+  m.loadStateDict(stateDictFromJSON(json));
+  for (const [name, p] of m.namedParameters()) assertClose(p, c.stateDict[name].data, { atol: 0, rtol: 0 }, name);
+  const [out] = m.forward(tensor(c.input.data, { shape: c.input.shape }), [tensor(c.h0!.data, { shape: c.h0!.shape }), tensor(c.c0!.data, { shape: c.c0!.shape })]);
+  assertClose(out, c.output.data, tol, 'output');
+});
+
 layers('a state dict of the wrong shape is refused and the weights stay as they were', () => {
   const m = new LSTM(3, 4);
   const before = m.stateDict();
