@@ -117,7 +117,7 @@ export async function lstmEpochSuite(impls: LrlabImpl[], log: (s: string) => voi
       const r = spawnSync(python, ['-c', TORCH_SCRIPT, join(dir, 'data.json'), quick ? '3' : '8'], { encoding: 'utf8' });
       if (r.status !== 0) throw new Error(`lstmEpoch: PyTorch run failed: ${r.stderr.slice(-400)}`);
       const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { firstEpochLoss: number; ms: number; samples: number; threads: number; version: string };
-      record(`PyTorch ${out.version} nn.LSTM, ${out.threads} thread${out.threads === 1 ? "" : "s"}`, 'torch cpu', { ms: out.ms, rme: 0, samples: out.samples }, out.firstEpochLoss, 'timed in Python with perf_counter');
+      record(`PyTorch ${out.version} nn.LSTM, ${out.threads} thread${out.threads === 1 ? '' : 's'}`, 'torch cpu', { ms: out.ms, rme: 0, samples: out.samples }, out.firstEpochLoss, 'timed in Python with perf_counter');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
