@@ -7,6 +7,7 @@ import { writeReport, comparisonTable } from '../report/report.js';
 import { loadCsvSeries } from '../data/csv.js';
 import { useBackend, getBackend } from '../tensor/backends/backend.js';
 import { compareSchedules, type ScheduleComparisonRow } from '../train/compare.js';
+import { tuneCommand } from './tune.js';
 import { tuneLstmCommand } from './tune-lstm.js';
 
 const HELP = `lrlab: find, schedule and tune learning rates
@@ -15,6 +16,8 @@ Usage:
   lrlab demo [options]                        seed 000's pipeline on the built-in synthetic series
   lrlab find --data FILE.csv [--column NAME]  the same pipeline on your series
   lrlab compare-schedules [--epochs N]        constant, step, exponential and adaptive lr on seed 000's series
+  lrlab tune [--storage URL] [--study NAME]   tune the forecasting MLP's lr, sizes, batch, optimizer, decay
+             [--n-trials N] [--timeout S]     (lrlab tune --help for its options)
   lrlab tune-lstm [--data FILE.csv] [...]     tune an LSTM forecaster (also: lrlab tune --model lstm)
   lrlab --help
 
@@ -48,7 +51,7 @@ and test errors beside a tuned MLP and the naive last-value forecast.
   --storage URL    sqlite:///study.db or postgresql://... (default: in memory)
   --study-name S   default lstm_optimization
   --epochs N       epochs per trial (default 20)
-  --model lstm     with lrlab tune: the model to tune (lstm)
+  lrlab tune --model lstm is lrlab tune-lstm (--model mlp, or none, the MLP study above).
   -h, --help       this text
 `;
 
@@ -105,6 +108,18 @@ function positiveInt(name: string, v: string | undefined, fallback: number, min 
 
 /** Runs the command line; returns the exit code. Output goes to `write` (stdout by default). */
 export async function main(argv: string[], write: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
+  if (argv[0] === 'tune') {
+    // `lrlab tune --model lstm` is `lrlab tune-lstm`; `--model mlp`, or no --model, is the MLP study
+    const i = argv.findIndex((a) => a === '--model' || a.startsWith('--model='));
+    if (i === -1) return tuneCommand(argv.slice(1), write);
+    const inline = argv[i].startsWith('--model=');
+    const model = inline ? argv[i].slice('--model='.length) : argv[i + 1];
+    const rest = argv.slice(1).filter((_, j) => j + 1 !== i && !(!inline && j + 1 === i + 1));
+    if (model === 'lstm') return main(['tune-lstm', ...rest], write);
+    if (model === 'mlp') return tuneCommand(rest, write);
+    process.stderr.write(`lrlab: tune --model expects lstm or mlp, got ${model === undefined ? 'nothing' : `'${model}'`} (try lrlab --help)\n`);
+    return 2;
+  }
   const previousBackend = getBackend().name;
   try {
     let parsed;
@@ -117,7 +132,7 @@ export async function main(argv: string[], write: (s: string) => void = (s) => p
           seed: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' }, epochs: { type: 'string' },
           quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
           'n-trials': { type: 'string' }, 'mlp-trials': { type: 'string' }, timeout: { type: 'string' }, 'n-jobs': { type: 'string' },
-          storage: { type: 'string' }, 'study-name': { type: 'string' }, model: { type: 'string' },
+          storage: { type: 'string' }, 'study-name': { type: 'string' },
         },
       });
     } catch (err) {
@@ -133,7 +148,7 @@ export async function main(argv: string[], write: (s: string) => void = (s) => p
       write(HELP);
       return 2;
     }
-    if (!['demo', 'find', 'compare-schedules', 'tune-lstm', 'tune'].includes(command)) throw new UsageError(`lrlab: unknown command '${command}' (try lrlab --help)`);
+    if (!['demo', 'find', 'compare-schedules', 'tune-lstm'].includes(command)) throw new UsageError(`lrlab: unknown command '${command}' (try lrlab --help)`);
     if (positionals.length > 1) throw new UsageError(`lrlab: unexpected argument '${positionals[1]}' (try lrlab --help)`);
     if (o.backend !== undefined) {
       try {
@@ -150,10 +165,7 @@ export async function main(argv: string[], write: (s: string) => void = (s) => p
       }
     }
     const seed = positiveInt('seed', o.seed, 42, 0);
-    if (command === 'tune' && o.model !== 'lstm') {
-      throw new UsageError(`lrlab: tune expects --model lstm, got ${o.model === undefined ? 'no --model' : `'${o.model}'`} (try lrlab --help)`);
-    }
-    if (command === 'tune-lstm' || command === 'tune') {
+    if (command === 'tune-lstm') {
       return await tuneLstmCommand(o, seed, write, (m) => new UsageError(m));
     }
     if (command === 'compare-schedules') {

@@ -150,7 +150,7 @@ test('bad shapes name fit and both shapes; a failure leaves the weights as they 
   assert.throws(() => fit(model, { x, y: zeros([8, 3]), loss: crossEntropy, optimizer: opt, epochs: 1 }), /fit: expected training y \[n\] of class indices for crossEntropy, got x \[8,1,4,4\] and y \[8,3\]/);
   assert.throws(() => fit(model, { x, y: tensor([0, 1, 2, 0.5, 0, 1, 2, 0]), loss: crossEntropy, optimizer: opt, epochs: 1 }), /fit: expected training y of non-negative integer class indices for crossEntropy, got 0.5 at row 3/);
   assert.throws(() => fit(model, { x, y, loss: crossEntropy, validationData: { x: zeros([4, 16]), y: zeros([3]) }, optimizer: opt, epochs: 1 }), /fit: expected validation x .* got \[4,16\] and \[3\]/);
-  assert.throws(() => evaluate(model, x, zeros([5]), crossEntropy), /fit: expected evaluation x .* got \[8,1,4,4\] and \[5\]/);
+  assert.throws(() => evaluate(model, x, zeros([5]), crossEntropy), /evaluate: expected x .* got \[8,1,4,4\] and \[5\]/);
   assert.equal(model.parameters().map((p) => Array.from(p.data)), before);
   // mseLoss still takes [n, 1] against a model with one output
   const reg = sequences(8, 2);

@@ -75,6 +75,9 @@ search('reproduces a hand-computed 2x2 grid (lr x epochs) with cv=5 on ten point
   assert.is(r.bestIndex, 3);
   assert.is(r.bestScore, r.cvResults.meanTestScore[3]);
   assert.equal(r.cvResults.errors, [null, null, null, null]);
+  // one trial per cell, each assigned its cell by a GridSampler, valued at the cell's mean score
+  assert.equal(r.study.trials.map((t) => t.systemAttrs.gridId).sort(), [0, 1, 2, 3]);
+  r.study.trials.forEach((t) => assert.is(t.value, r.cvResults.meanTestScore[t.userAttrs.cell as number]));
   // the refit trains the best cell on all ten points, as fit does with the same seed
   const refit = line();
   const { fit, Generator } = await import('../../src/index.js');
@@ -114,7 +117,15 @@ search('runs as a study: one complete trial per cell valued at its mean score; l
   assert.equal(r.study.trials.map((t) => t.state), ['complete', 'complete']);
   assert.equal(r.study.trials.map((t) => t.value), r.cvResults.meanTestScore);
   assert.equal(r.study.bestParams, { epochs: 3, lr: 0.5 });
+  // a list of grids is not one product: its cells are fixed through the study's queue
+  assert.ok(r.study.trials.every((t) => t.systemAttrs.fixedParams !== undefined && t.systemAttrs.gridId === undefined));
   assertClose(r.cvResults.splitTestScores[1], handScores(0.1, 1), { atol: 1e-6, rtol: 1e-5 });
+  // a value listed twice is two cells (as scikit-learn), tied at rank 1; the first is best
+  const twice = await gridSearchCV(line, { ...opts, paramGrid: { lr: [0.5, 0.5], epochs: [3] }, refit: false });
+  assert.equal(twice.cvResults.splitTestScores[0], twice.cvResults.splitTestScores[1]);
+  assert.equal(twice.cvResults.rankTestScore, [1, 1]);
+  assert.is(twice.bestIndex, 0);
+  assert.equal(twice.study.trials.map((t) => t.userAttrs.cell).sort(), [0, 1]);
   // hidden sizes as arrays reach makeModel as arrays (they travel through the study as JSON text)
   const blobs = makeBlobs({ nSamples: 40, centers: 2, seed: 5 });
   const seen: unknown[] = [];
@@ -125,8 +136,32 @@ search('runs as a study: one complete trial per cell valued at its mean score; l
   };
   const h = await gridSearchCV(mlp, { x: blobs.x, y: blobs.y, loss: crossEntropy, cv: 2, epochs: 2, paramGrid: { hidden: [[4], [4, 4]] }, refit: false });
   assert.equal(h.cvResults.params, [{ hidden: [4] }, { hidden: [4, 4] }]);
-  assert.equal(seen, [[4], [4], [4, 4], [4, 4]]);
-  assert.equal(h.study.trials.map((t) => t.params.hidden), ['[4]', '[4,4]']);
+  // a single grid runs on a GridSampler, which visits the cells in a seeded random order
+  assert.equal(seen.map((v) => JSON.stringify(v)).sort(), ['[4,4]', '[4,4]', '[4]', '[4]']);
+  assert.equal(h.study.trials.map((t) => t.params.hidden).sort(), ['[4,4]', '[4]']);
+  assert.equal(h.study.trials.map((t) => t.systemAttrs.gridId).sort(), [0, 1]);
+  h.study.trials.forEach((t) => assert.is(t.value, h.cvResults.meanTestScore[t.userAttrs.cell as number]));
+});
+
+search('a model module with nJobs 2 runs the cells in worker threads, with the same results as one thread', async () => {
+  const data = makeBlobs({ nSamples: 60, centers: 3, clusterStd: 2, seed: 12 });
+  const model = { module: new URL('./workers/grid-model.ts', import.meta.url) };
+  const common = { x: data.x, y: data.y, paramGrid: { lr: [1e-3, 3e-2], hidden: [2, 8] }, cv: 3, epochs: 3, batchSize: 16 };
+  const threads = await gridSearchCV(model, { ...common, nJobs: 2 });
+  const one = await gridSearchCV(model, { ...common, nJobs: 1 });
+  assert.equal(threads.cvResults.splitTestScores, one.cvResults.splitTestScores);
+  assert.equal(threads.bestParams, one.bestParams);
+  assert.equal(Array.from(threads.bestModel!.parameters()[0].data), Array.from(one.bestModel!.parameters()[0].data));
+  // the module's loss is crossEntropy, so the default scoring is accuracy: fractions of 20 held-out examples
+  assert.ok(threads.cvResults.splitTestScores.flat().every((s) => Math.abs(s * 20 - Math.round(s * 20)) < 1e-9));
+  assert.is(threads.study.trials.length, 4);
+  assert.match(threads.study.storage.url, /^sqlite:/);
+  try {
+    await gridSearchCV(model, { ...common, nJobs: 2, scoring: (t, p) => accuracy(t, p) });
+    assert.unreachable('expected a TypeError');
+  } catch (err) {
+    assert.match((err as Error).message, /gridSearchCV: expected scoring to be a name with nJobs > 1 \(a function cannot cross into a worker thread\), got a function/);
+  }
 });
 
 search('a fold that fails scores errorScore (NaN by default) with its error kept, or rethrows with errorScore raise', async () => {
@@ -137,7 +172,7 @@ search('a fold that fails scores errorScore (NaN by default) with its error kept
   assert.equal(r.cvResults.rankTestScore, [1, 2]);
   assert.equal(r.bestParams, { lr: 0.1 });
   // in the study, the failed cell is a failed trial (NaN mean) and the other one complete
-  assert.equal(r.study.trials.map((t) => t.state), ['complete', 'fail']);
+  assert.equal(Object.fromEntries(r.study.trials.map((t) => [t.userAttrs.cell, t.state])), { 0: 'complete', 1: 'fail' });
   const zero = await gridSearchCV(line, { ...opts, errorScore: 0, refit: false });
   assert.equal(zero.cvResults.splitTestScores[1], [0, 0]);
   assert.is(zero.bestModel, null);
@@ -174,7 +209,12 @@ search('bad input is named before any training', async () => {
   await rejects(gridSearchCV(counting, { ...base, cv: 1 }), /gridSearchCV: expected cv to be an integer >= 2, got 1/);
   await rejects(gridSearchCV(counting, { ...base, nJobs: 0 }), /gridSearchCV: expected nJobs to be an integer >= 1 or -1, got 0/);
   await rejects(gridSearchCV(counting, { ...base, paramGrid: {} as any, scoring: 3 as any }), /gridSearchCV: expected scoring to be a name or a function, got number/, TypeError);
-  await rejects(gridSearchCV('model' as any, base), /gridSearchCV: expected makeModel to be a function of the grid cell, got string/, TypeError);
+  await rejects(gridSearchCV('model' as any, base), /gridSearchCV: expected makeModel to be a function of the grid cell or \{ module \}, got string/, TypeError);
+  assert.throws(() => crossValidate({ makeModel: counting, x: X, y: Y, epochs: 1, scoring: 'nope' }), /crossValidate: expected scoring among accuracy, .* or a function, got "nope"/);
+  const moduleUrl = new URL('./workers/grid-model.ts', import.meta.url);
+  await rejects(gridSearchCV({ module: moduleUrl, exportName: 'nothing' }, base), /gridSearchCV: expected module .*grid-model.ts to export a function 'nothing', got undefined/, TypeError);
+  await rejects(gridSearchCV({ module: 'workers/grid-model.ts' }, base), /gridSearchCV: expected module to be a URL or an absolute path, got "workers\/grid-model.ts"/, TypeError);
+  await rejects(gridSearchCV({ module: moduleUrl }, { ...base, nJobs: 2, makeOptimizer: (p, lr) => new SGD(p, { lr }) }), /gridSearchCV: expected makeOptimizer to be exported by the model module with nJobs > 1/, TypeError);
   assert.is(built, 0);
 });
 

@@ -81,18 +81,20 @@ test('bad options are refused before any file is written', async () => {
   }
 });
 
-test('lrlab tune needs --model lstm', async () => {
+test('lrlab tune --model takes lstm or mlp, and tune-lstm checks its counts', async () => {
   const errors: string[] = [];
   const write = process.stderr.write;
   process.stderr.write = ((s: string) => (errors.push(s), true)) as typeof process.stderr.write;
   try {
     assert.is(await main(['tune', '--model', 'gru'], () => {}), 2);
     assert.is(await main(['tune-lstm', '--n-trials', '0'], () => {}), 2);
+    assert.is(await main(['tune', '--model=lstm', '--n-jobs', 'x'], () => {}), 2);
   } finally {
     process.stderr.write = write;
   }
-  assert.match(errors[0], /lrlab: tune expects --model lstm, got 'gru'/);
+  assert.match(errors[0], /lrlab: tune --model expects lstm or mlp, got 'gru'/);
   assert.match(errors[1], /lrlab: --n-trials expects an integer >= 1, got '0'/);
+  assert.match(errors[2], /lrlab: --n-jobs expects an integer >= 1, got 'x'/);
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
