@@ -67,7 +67,8 @@ export interface FitOptions {
   progress?: boolean;
   /**
    * On the gpu backend, train a ReLU MLP under MSE with the fused, pipelined GPU step (`gpuMlpStep`) instead of
-   * per-op autograd. Default true; the benchmarks report both.
+   * per-op autograd (2-D x and y, and no `metrics`: the fused step does not hand back its predictions). Default
+   * true; the benchmarks report both.
    */
   fusedGpuStep?: boolean;
 }
