@@ -8,6 +8,7 @@ import * as lr from '../src/index.js';
 import { lrlabImplementations, machine, type Row } from './common.js';
 import { matmulSuite, smallShapeSuite } from './matmul.js';
 import { epochSuite, rangeTestSuite, demoSuite, memorySuite } from './training.js';
+import { storageSuite } from './storage.js';
 
 const quick = process.argv.includes('--quick');
 const here = dirname(fileURLToPath(import.meta.url));
@@ -37,6 +38,8 @@ rows.push(...rangeTestSuite(impls, log, quick));
 if (!quick) rows.push(...(await demoSuite(impls, log)));
 log('\nmemory');
 rows.push(...memorySuite(impls, log, quick));
+log('\ntuner storage');
+rows.push(...(await storageSuite(log, quick)));
 for (const i of impls) (i.backend as { dispose?: () => void }).dispose?.();
 
 const date = started.toISOString().slice(0, 10);
@@ -63,6 +66,8 @@ const md = [
   table('100-step range test', ['implementation', 'gpu.js mode', 'ms'], pick('rangeTest').map((r) => [r.implementation, r.mode, fmt(r.ms, 0)])),
   ...(quick ? [] : [table('lrlab demo end to end (one run)', ['implementation', 'seconds'], pick('demo').map((r) => [r.implementation, fmt(r.figures.seconds, 1)]))]),
   table('memory over training steps', ['implementation', 'gpu.js mode', 'steps', 'heap growth (KiB)', 'RSS growth (KiB)', 'new Float32Arrays / step'], pick('memory').map((r) => [r.implementation, r.mode, r.case.split(' ')[0], fmt(r.figures.heapGrowthKiB, 0), fmt(r.figures.rssGrowthKiB, 0), fmt(r.figures.float32ArraysPerStep, 0)])),
+  table('tuner storage: ask, 3 suggestions, 3 reports, tell (one process)', ['implementation', 'storage', 'trials', 'ms / trial', 'trials / s'], pick('storage').map((r) => [r.implementation, r.backend, r.case.split(' ')[0], fmt(r.ms), fmt(r.figures.trialsPerSecond, 0)])),
+  table('tuner storage: two processes on one study (process start included)', ['implementation', 'storage', 'trials', 'seconds', 'trials / s'], pick('storage-two').map((r) => [r.implementation, r.backend, r.case.split(' ')[0], fmt(r.ms / 1000, 1), fmt(r.figures.trialsPerSecond, 0)])),
 ].join('\n');
 mkdirSync(join(here, 'results'), { recursive: true });
 const name = quick ? 'latest-quick' : 'latest';

@@ -94,6 +94,8 @@ export { InMemoryStorage } from './tune/storage/memory.js';
 export { getStorage, parseStorageUrl, type StorageLocation } from './tune/storage/index.js';
 export type { SqliteStorage, SqliteStorageOptions } from './tune/storage/sqlite.js';
 export type { PostgresStorage, PostgresStorageOptions } from './tune/storage/postgres.js';
+export { forecastObjective, resolveForecastSpace, DEFAULT_FORECAST_SPACE, type ForecastSpace, type ForecastOptimizer } from './tune/forecast.js';
+export { type ObjectiveModule } from './tune/study.js';
 // metrics and grid search
 export { accuracy, precision, recall, f1, r2, mae, mse, rmse, type MetricInput, type Average, type ClassificationOptions } from './train/metrics.js';
 export { METRIC_NAMES, type MetricFn, type MetricSpec, type Scoring } from './train/scoring.js';
@@ -105,6 +107,8 @@ export { makeBlobs, type MakeBlobsOptions, type ClassificationData } from './dat
 export { RandomSampler, type RandomSamplerOptions } from './tune/samplers/random.js';
 export { GridSampler, type GridSamplerOptions, type GridSearchSpace } from './tune/samplers/grid.js';
 export { TPESampler, defaultGamma, defaultWeights, hyperoptDefaultGamma, type TPESamplerOptions } from './tune/samplers/tpe.js';
+export { ParzenEstimator, type ParzenParameters } from './tune/samplers/parzen.js';
+export { CmaEsSampler, type CmaEsSamplerOptions } from './tune/samplers/cmaes.js';
 // tune: pruners, importances, plots
 export {
   MedianPruner, PercentilePruner, SuccessiveHalvingPruner, HyperbandPruner, ThresholdPruner, PatientPruner, NopPruner,
@@ -121,7 +125,7 @@ export {
   type PlottableStudy,
 } from './tune/plots.js';
 export { writeStudyReport, trialsTable, type StudyReportOptions } from './tune/report.js';
-export { writeDirAtomic } from './io/atomic-dir.js';
+export { writeDirAtomic, type WriteDirAtomicOptions } from './io/atomic-dir.js';
 
 export { type ModelModule } from './tune/grid-search-threads.js';
 export { gridSearchCV, parameterGrid, type GridSearchCVOptions, type GridSearchResult, type CvResults, type ParamGrid, type GridCell, type GridValue } from './tune/grid-search.js';
