@@ -129,3 +129,9 @@ export { writeDirAtomic, type WriteDirAtomicOptions } from './io/atomic-dir.js';
 
 export { type ModelModule } from './tune/grid-search-threads.js';
 export { gridSearchCV, parameterGrid, type GridSearchCVOptions, type GridSearchResult, type CvResults, type ParamGrid, type GridCell, type GridValue } from './tune/grid-search.js';
+// recurrent layers
+export { lstmSequence, type SequenceOptions } from './autograd/ops/lstm.js';
+export { gruSequence } from './autograd/ops/gru.js';
+export { LSTM, GRU, lastTimeStep, type RNNOptions, type LSTMState } from './nn/recurrent.js';
+export { LSTMForecaster, type LSTMForecasterOptions } from './nn/forecaster.js';
+export { tuneLstm, forecastData, naiveLastValueMse, buildForecaster, LSTM_SEARCH_SPACE, type TuneLstmOptions, type TuneLstmResult, type LstmSearchSpace, type ForecastComparisonRow, type ForecastData } from './tune/lstm-study.js';

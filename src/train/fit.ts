@@ -67,7 +67,8 @@ export interface FitOptions {
   progress?: boolean;
   /**
    * On the gpu backend, train a ReLU MLP under MSE with the fused, pipelined GPU step (`gpuMlpStep`) instead of
-   * per-op autograd. Default true; the benchmarks report both.
+   * per-op autograd (2-D x and y, and no `metrics`: the fused step does not hand back its predictions). Default
+   * true; the benchmarks report both.
    */
   fusedGpuStep?: boolean;
 }
@@ -126,7 +127,8 @@ function resolveSchedulerMetric(options: FitOptions, metrics: ResolvedMetric[], 
  * zeroGrad, forward, loss, backward, (clip), optimizer step, then batch-level scheduler step and callbacks.
  * Gradients are zeroed in place (`setToNone: false`) and each step runs in `reuseBuffers`, so after the first
  * step a training loop creates no new typed arrays.
- * After each epoch: validation loss, epoch-level scheduler step, callbacks (which may stop training).
+ * After each epoch: the training metrics, validation loss and metrics, epoch-level scheduler step, callbacks (which
+ * may stop training). Inputs may have any rank >= 2; targets are [n, outputs] floats or [n] class indices.
  *
  * A NaN or infinite batch loss stops training before any step is taken on it, and so does a step that would make
  * a weight non-finite (the weights are put back); `fit` then throws a `NonFiniteLossError` naming the epoch and
