@@ -1,10 +1,10 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdtempSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { checkRecord } from '../format/check.js';
 import { describe } from '../format/number.js';
 
 /** True while a process with this id runs (so its temporary files are not stale). */
-function running(pid: number): boolean {
+export function running(pid: number): boolean {
   if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);
@@ -87,50 +87,4 @@ export function checkOutputDir(dir: string, label: string, allowed: readonly str
   } catch (err) {
     throw new Error(`${label}: cannot write into '${dir}' (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
-}
-
-/**
- * Replaces the directory `dir` by one holding exactly `files`, so that a reader only ever sees the whole old set
- * or the whole new one (or, for an instant, none): the files are written and flushed into a fresh sibling
- * directory, the old directory is renamed aside, the new one renamed into place, and the old one removed. Siblings
- * a killed run left behind are cleaned first (an old set is renamed back if the swap was cut between its renames).
- */
-export function writeDirAtomic(dir: string, files: Record<string, string | Uint8Array>): void {
-  if (typeof dir !== 'string' || dir === '') throw new TypeError(`writeDirAtomic: expected a directory path, got ${describe(dir)}`);
-  checkRecord('writeDirAtomic', 'the files by name', files);
-  const full = resolve(dir), parent = dirname(full), base = basename(full);
-  mkdirSync(parent, { recursive: true });
-  recoverSwap(parent, base);
-  const fresh = join(parent, `.${base}.new-${process.pid}-${Date.now()}`);
-  mkdirSync(fresh);
-  try {
-    for (const [name, content] of Object.entries(files)) {
-      const fd = openSync(join(fresh, name), 'w');
-      try {
-        writeSync(fd, typeof content === 'string' ? Buffer.from(content, 'utf8') : content);
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-    }
-    const old = join(parent, `.${base}.old-${process.pid}-${Date.now()}`);
-    const had = existsSync(full);
-    if (had) renameSync(full, old);
-    renameSync(fresh, full);
-    if (had) rmSync(old, { recursive: true, force: true });
-  } catch (err) {
-    rmSync(fresh, { recursive: true, force: true });
-    throw err;
-  }
-}
-
-/** After a killed swap: put an old set back if the target is missing, and remove stale new and old siblings. */
-function recoverSwap(parent: string, base: string): void {
-  const prefix = `.${base}.`;
-  const stale = readdirSync(parent).filter((n) => n.startsWith(prefix) && /^(new|old)-(\d+)-\d+$/.test(n.slice(prefix.length)))
-    .filter((n) => !running(Number(/-(\d+)-/.exec(n)![1])));
-  const target = join(parent, base);
-  const old = stale.filter((n) => n.slice(prefix.length).startsWith('old-')).sort().pop();
-  if (!existsSync(target) && old !== undefined) renameSync(join(parent, old), target);
-  for (const n of stale) rmSync(join(parent, n), { recursive: true, force: true });
 }

@@ -1,4 +1,5 @@
-import { checkOutputDir, writeDirAtomic } from '../io/atomic.js';
+import { checkOutputDir } from '../io/atomic.js';
+import { writeDirAtomic } from '../io/atomic-dir.js';
 import type { PipelineResult, RunSummary } from '../lrfind/pipeline.js';
 import { PLOTS, renderSvg } from './charts.js';
 import { formatNumber, formatLr } from '../format/number.js';
@@ -157,6 +158,8 @@ export async function writeReport(dir: string, r: PipelineResult): Promise<strin
   const md = reportMarkdown(r);
   files['report.md'] = md;
   files['report.html'] = reportHtml(md, files);
-  writeDirAtomic(dir, files);
+  await writeDirAtomic(dir, (write) => {
+    for (const [name, content] of Object.entries(files)) write(name, content);
+  });
   return Object.keys(files);
 }
