@@ -34,7 +34,8 @@ Options:
   --config FILE    JSON overriding the pipeline's settings, e.g. {"window": 30, "hidden": [64, 32],
                    "optimizer": "adamw", "baselineLr": 0.001, "choose": "validated",
                    "rangeTest": {"numIter": 200}, "sweep": {"num": 20}, "training": {"epochs": 50},
-                   "schedule": {"type": "cosine"}}   (schedule: constant, step, cosine, plateau, onecycle)
+                   "schedule": {"type": "cosine"}, "maxPoints": 20000}   (schedule: constant, step, cosine,
+                   plateau, onecycle; a longer series is cut to its last maxPoints values)
   --full-sweep     sweep all 100 lrs for 3 epochs each (slow)
   --seed N         seed of initialization and shuffling (default 42)
   --out DIR        report folder (default lrlab-report)
