@@ -8,6 +8,7 @@ import * as lr from '../src/index.js';
 import { lrlabImplementations, machine, type Row } from './common.js';
 import { matmulSuite, smallShapeSuite } from './matmul.js';
 import { epochSuite, rangeTestSuite, demoSuite, memorySuite } from './training.js';
+import { tpeSuite, tpeTable } from './tune.js';
 
 const quick = process.argv.includes('--quick');
 const here = dirname(fileURLToPath(import.meta.url));
@@ -37,6 +38,8 @@ rows.push(...rangeTestSuite(impls, log, quick));
 if (!quick) rows.push(...(await demoSuite(impls, log)));
 log('\nmemory');
 rows.push(...memorySuite(impls, log, quick));
+log('\ntuning: TPE vs Optuna TPE vs random');
+rows.push(...(await tpeSuite(log, quick)));
 for (const i of impls) (i.backend as { dispose?: () => void }).dispose?.();
 
 const date = started.toISOString().slice(0, 10);
@@ -62,6 +65,7 @@ const md = [
   table('seed 000 MLP, one epoch (1,149 windows, batch 32, Adam)', ['implementation', 'gpu.js mode', 'ms / epoch', 'examples / s', 'speed vs lrlab cpu'], pick('epoch').map((r) => [r.implementation, r.mode, `${fmt(r.ms, 0)} ±${fmt(r.rme, 0)}%`, fmt(r.figures.examplesPerSecond, 0), `x${fmt(r.figures.vsReference)}`])),
   table('100-step range test', ['implementation', 'gpu.js mode', 'ms'], pick('rangeTest').map((r) => [r.implementation, r.mode, fmt(r.ms, 0)])),
   ...(quick ? [] : [table('lrlab demo end to end (one run)', ['implementation', 'seconds'], pick('demo').map((r) => [r.implementation, fmt(r.figures.seconds, 1)]))]),
+  tpeTable(pick('tpe')),
   table('memory over training steps', ['implementation', 'gpu.js mode', 'steps', 'heap growth (KiB)', 'RSS growth (KiB)', 'new Float32Arrays / step'], pick('memory').map((r) => [r.implementation, r.mode, r.case.split(' ')[0], fmt(r.figures.heapGrowthKiB, 0), fmt(r.figures.rssGrowthKiB, 0), fmt(r.figures.float32ArraysPerStep, 0)])),
 ].join('\n');
 mkdirSync(join(here, 'results'), { recursive: true });
