@@ -110,7 +110,7 @@ for (const [kind, make] of kinds) {
     assert.equal(done.userAttrs, record.userAttrs);
     assert.ok(done.datetimeComplete!.getTime() >= done.datetimeStart!.getTime());
     await rejects(() => s.finishTrial(t.trialId, { ...record, value: 0 }), (e) => e instanceof UpdateFinishedTrialError && /trial 0 is complete/.test((e as Error).message));
-    await rejects(() => s.setTrialParam(t.trialId, 'lr', lr, 0.5), /is complete, so it cannot be changed/);
+    await rejects(() => s.setTrialParam(t.trialId, 'lr', lr, 0.5), /trial 0 is complete, so it(s parameters)? cannot be changed/);
     await rejects(() => s.setTrialIntermediateValue(t.trialId, 9, 1), /cannot be changed/);
     assert.equal(await s.getTrial(t.trialId), done);
     assert.equal(await s.getAllTrials(id), [done]);

@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   createStudy, loadStudy, deleteStudy, getAllStudySummaries, InMemoryStorage, TrialPruned, DuplicatedStudyError,
-  type Sampler, type Pruner, type FrozenTrial,
+  manualSeed, TPESampler, MedianPruner, type Sampler, type Pruner, type FrozenTrial,
 } from '../../src/index.js';
 import { rejects } from './helpers.js';
 
@@ -26,11 +26,13 @@ test('optimize runs nTrials trials numbered 0..n-1, and the best trial is the lo
   assert.is(study.bestValue, (x - 2) ** 2 + (y + 1) ** 2);
 });
 
-test('maximize picks the highest value; the default sampler repeats itself (seeded)', async () => {
+test('maximize picks the highest value; the default sampler (TPE) repeats itself after manualSeed', async () => {
+  manualSeed(3);
   const a = await createStudy({ direction: 'maximize' });
+  await a.optimize(quadratic, { nTrials: 12 });
+  manualSeed(3);
   const b = await createStudy({ direction: 'maximize' });
-  await a.optimize(quadratic, { nTrials: 10 });
-  await b.optimize(quadratic, { nTrials: 10 });
+  await b.optimize(quadratic, { nTrials: 12 });
   assert.is(a.bestValue, Math.max(...a.trials.map((t) => t.value!)));
   assert.equal(a.trials.map((t) => t.params), b.trials.map((t) => t.params));
 });
@@ -142,6 +144,21 @@ test('suggesting a parameter twice: the same range gives the same value, another
   const next = await study.ask();
   assert.throws(() => next.suggestCategorical('lr', ['a']), /expected the distribution the study already uses for 'lr'/);
   assert.equal(study.trials[0].params, { lr });
+});
+
+test('a trial failed by another worker while it ran keeps that verdict, and optimize goes on', async () => {
+  const study = await createStudy();
+  await study.optimize(async (t) => {
+    const x = t.suggestFloat('x', 0, 1);
+    if (t.number === 0) {
+      // what a second worker's stale-trial check does to a trial whose heartbeats were late
+      await study.storage.finishTrial(t.trialId, { state: 'fail', value: null, params: {}, distributions: {}, intermediateValues: new Map(), userAttrs: {}, systemAttrs: { failReason: 'late' } });
+    }
+    return x;
+  }, { nTrials: 2 });
+  assert.equal(study.trials.map((t) => t.state), ['fail', 'complete']);
+  assert.is(study.trials[0].systemAttrs.failReason, 'late');
+  await rejects(() => study.tell(0, 1), /expected a running trial, got trial 0 already fail/);
 });
 
 test('bad suggest arguments throw inside the objective: the trial fails with the message, earlier trials intact', async () => {
@@ -264,6 +281,12 @@ test('createStudy: a taken name is an error unless loadIfExists; loadStudy, summ
   await deleteStudy({ studyName: 'other', storage });
   await rejects(() => deleteStudy({ studyName: 'other', storage }), /deleteStudy: expected an existing study name, got 'other'/);
   assert.is((await getAllStudySummaries(storage)).length, 1);
+});
+
+test('a study without a sampler or pruner uses Optuna\'s defaults: TPE and the median rule', async () => {
+  const study = await createStudy();
+  assert.instance(study.sampler, TPESampler);
+  assert.instance(study.pruner, MedianPruner);
 });
 
 test('createStudy refuses bad options and malformed storage URLs', async () => {
