@@ -1,10 +1,10 @@
-// TPE against Optuna's TPE and random search: median best value after 20 / 50 / 100 trials over the fixture's
+// TPE against Optuna's TPE, random search and CMA-ES: median best value after 20 / 50 / 100 trials over the fixture's
 // 100 seeds (20 with --quick) on Branin, Hartmann-6 and a mixed space, and milliseconds per trial (sampler plus
 // in-memory study; Optuna's likewise, median over its runs).
 // Optuna's rows come from test/fixtures/tpe.json (test/fixtures/gen_tpe.py, run once on this machine class);
 // before timing, lrlab's Parzen estimator is checked against Optuna's on that fixture's cases.
 import { readFileSync } from 'node:fs';
-import { RandomSampler, TPESampler, type Sampler } from '../src/index.js';
+import { CmaEsSampler, RandomSampler, TPESampler, type Sampler } from '../src/index.js';
 import { ParzenEstimator, defaultWeights } from '../src/tune/samplers/parzen.js';
 import type { SearchSpace } from '../src/tune/types.js';
 import { runStudy } from '../test/helpers/tuneRun.js';
@@ -45,7 +45,7 @@ function checkParzen(fx: TpeFixture): number {
   return worst;
 }
 
-/** One row per problem and sampler: lrlab TPE, Optuna TPE (fixture), lrlab random. */
+/** One row per problem and sampler: lrlab TPE, Optuna TPE (fixture), lrlab random, lrlab CMA-ES. */
 export async function tpeSuite(log: (s: string) => void, quick: boolean): Promise<Row[]> {
   const fx = JSON.parse(readFileSync(new URL('../test/fixtures/tpe.json', import.meta.url), 'utf8')) as TpeFixture;
   const worst = checkParzen(fx);
@@ -75,6 +75,8 @@ export async function tpeSuite(log: (s: string) => void, quick: boolean): Promis
     rows.push(row(name, `Optuna ${fx.optuna} TPE`, 'Python/NumPy (fixture)', o.bestAfter, median(o.msPerTrial.slice(0, seeds.length))));
     const rnd = await lrlab((seed) => new RandomSampler({ seed }), problems[name]);
     rows.push(row(name, 'lrlab random', 'JS float64', rnd.bestAfter, rnd.ms));
+    const cma = await lrlab((seed) => new CmaEsSampler({ seed }), problems[name]);
+    rows.push(row(name, 'lrlab CMA-ES', 'JS float64', cma.bestAfter, cma.ms));
   }
   return rows;
 }
