@@ -1,5 +1,7 @@
 import { Tensor } from '../tensor/tensor.js';
 import { Generator } from '../tensor/random.js';
+import { describe } from '../format/number.js';
+import { checkOptionsObject, checkInteger, checkBoolean } from '../format/check.js';
 
 /** Options of `makeBlobs`, scikit-learn's `make_blobs` in camelCase. */
 export interface MakeBlobsOptions {
@@ -28,7 +30,9 @@ export interface ClassificationData {
 }
 
 function positiveInt(name: string, v: number): void {
+  if (typeof v !== 'number') throw new TypeError(`makeBlobs: expected ${name} to be a positive integer, got ${describe(v)}`);
   if (!Number.isInteger(v) || v < 1) throw new RangeError(`makeBlobs: expected ${name} to be a positive integer, got ${v}`);
+  if (v > 2 ** 31 - 1) throw new RangeError(`makeBlobs: expected ${name} to be at most 2147483647, got ${v}`);
 }
 
 /**
@@ -38,6 +42,7 @@ function positiveInt(name: string, v: number): void {
  * so the values differ from scikit-learn's for the same seed).
  */
 export function makeBlobs(options: MakeBlobsOptions = {}): ClassificationData {
+  checkOptionsObject('makeBlobs', options, ['nSamples', 'nFeatures', 'centers', 'clusterStd', 'centerBox', 'shuffle', 'seed']);
   const { nSamples = 100, nFeatures = 2, centers = 3, clusterStd = 1, centerBox = [-10, 10], shuffle = true, seed = 0 } = options;
   positiveInt('nSamples', nSamples);
   positiveInt('nFeatures', nFeatures);
@@ -46,6 +51,10 @@ export function makeBlobs(options: MakeBlobsOptions = {}): ClassificationData {
   if (!Array.isArray(centerBox) || centerBox.length !== 2 || !centerBox.every(Number.isFinite) || !(centerBox[0] < centerBox[1])) {
     throw new RangeError(`makeBlobs: expected centerBox [low, high] with low < high, got ${JSON.stringify(centerBox)}`);
   }
+  checkBoolean('makeBlobs', 'shuffle', shuffle);
+  checkInteger('makeBlobs', 'seed', seed, -Number.MAX_SAFE_INTEGER);
+  if (nSamples * nFeatures > 2 ** 31 - 1) throw new RangeError(`makeBlobs: expected nSamples * nFeatures to be at most 2147483647, got ${nSamples * nFeatures}`);
+  if (centers * nFeatures > 2 ** 31 - 1) throw new RangeError(`makeBlobs: expected centers * nFeatures to be at most 2147483647, got ${centers * nFeatures}`);
   const g = new Generator(seed);
   const c = new Float32Array(centers * nFeatures);
   for (let i = 0; i < c.length; i++) c[i] = g.uniform(centerBox[0], centerBox[1]);

@@ -47,3 +47,20 @@ export function checkPair(fn: string, lrs: unknown, losses: unknown): void {
     throw new RangeError(`${fn}: expected lrs and losses of the same length, got ${(lrs as ArrayLike<number>).length} and ${(losses as ArrayLike<number>).length}`);
   }
 }
+
+/** A finite number in [min, max]. */
+export function checkFinite(fn: string, what: string, v: unknown, min = -Infinity, max = Infinity): void {
+  if (typeof v !== 'number') throw new TypeError(`${fn}: expected ${what} to be a number, got ${describe(v)}`);
+  if (!Number.isFinite(v) || v < min || v > max) throw new RangeError(`${fn}: expected ${what} to be a finite number in [${describe(min)}, ${describe(max)}], got ${describe(v)}`);
+}
+
+/** A boolean. */
+export function checkBoolean(fn: string, what: string, v: unknown): void {
+  if (typeof v !== 'boolean') throw new TypeError(`${fn}: expected ${what} to be true or false, got ${describe(v)}`);
+}
+
+/** A non-empty string. */
+export function checkString(fn: string, what: string, v: unknown): void {
+  if (typeof v !== 'string') throw new TypeError(`${fn}: expected ${what} to be a string, got ${describe(v)}`);
+  if (v.length === 0) throw new RangeError(`${fn}: expected ${what} to be a non-empty string, got ""`);
+}

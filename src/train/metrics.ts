@@ -1,5 +1,6 @@
 import { Tensor } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
+import { checkOptionsObject, checkFinite } from '../format/check.js';
 
 /**
  * Classification and regression metrics with scikit-learn's names, arguments in scikit-learn's order
@@ -95,6 +96,8 @@ function eachLabel(fn: string, yTrue: MetricInput, yPred: MetricInput, threshold
 
 /** The fraction of examples whose predicted label equals the true one (scikit-learn's `accuracy_score`). */
 export function accuracy(yTrue: MetricInput, yPred: MetricInput, options: Pick<ClassificationOptions, 'threshold'> = {}): number {
+  checkOptionsObject('accuracy', options, ['threshold']);
+  if (options.threshold !== undefined && typeof options.threshold !== 'number') checkFinite('accuracy', 'threshold', options.threshold);
   let right = 0;
   const n = eachLabel('accuracy', yTrue, yPred, options.threshold, (t, p) => {
     if (t === p) right++;
@@ -114,6 +117,10 @@ interface Counts {
  * (from the summed counts), 'weighted' (mean weighted by each class's true count, its support).
  */
 function prf(fn: string, yTrue: MetricInput, yPred: MetricInput, options: ClassificationOptions, score: (c: Counts, zd: number) => number): number {
+  checkOptionsObject(fn, options, ['average', 'posLabel', 'threshold', 'zeroDivision']);
+  if (options.threshold !== undefined && typeof options.threshold !== 'number') checkFinite(fn, 'threshold', options.threshold);
+  if (options.posLabel !== undefined) checkFinite(fn, 'posLabel', options.posLabel);
+  if (options.zeroDivision !== undefined && typeof options.zeroDivision !== 'number') checkFinite(fn, 'zeroDivision', options.zeroDivision);
   const average = options.average ?? 'binary', posLabel = options.posLabel ?? 1, zd = options.zeroDivision ?? 0;
   if (!['binary', 'macro', 'micro', 'weighted'].includes(average)) {
     throw new RangeError(`${fn}: expected average 'binary', 'macro', 'micro' or 'weighted', got ${JSON.stringify(average)}`);

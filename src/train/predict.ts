@@ -1,3 +1,4 @@
+import { checkOptionsObject, checkRecord } from '../format/check.js';
 import { Tensor } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
 import { noGrad } from '../autograd/engine.js';
@@ -15,6 +16,8 @@ export function rowView(t: Tensor, start: number, m: number): Tensor {
  * memory stays bounded (Keras's `model.predict`). Returns [n, ...] with the rest of the output shape.
  */
 export function predict(model: Module, x: Tensor, options: { batchSize?: number } = {}): Tensor {
+  checkOptionsObject('predict', options, ['batchSize']);
+  checkRecord('predict', 'a model (a Module)', model, ['forward', 'eval', 'training']);
   const batchSize = options.batchSize ?? 1024;
   if (!(x instanceof Tensor)) throw new TypeError('predict: expected x to be a Tensor');
   if (x.ndim < 2 || x.shape[0] === 0) throw new RangeError(`predict: expected x [n, ...] with n >= 1 and rank >= 2, got ${formatShape(x.shape)}`);
