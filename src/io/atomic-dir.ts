@@ -1,3 +1,5 @@
+import { checkOptionsObject, checkFunction } from '../format/check.js';
+import { describe } from '../format/number.js';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -21,6 +23,10 @@ export interface WriteDirAtomicOptions {
  * `dir` is untouched. Several processes may replace the same directory at once; the last one wins.
  */
 export async function writeDirAtomic(dir: string, make: (write: (name: string, content: string | Uint8Array) => void) => Promise<void> | void, options: WriteDirAtomicOptions = {}): Promise<void> {
+  if (typeof dir !== 'string' || dir.length === 0) throw new TypeError(`writeDirAtomic: expected dir to be a directory path, got ${describe(dir)}`);
+  checkFunction('writeDirAtomic', 'make', make);
+  checkOptionsObject('writeDirAtomic', options, ['keepOldMs']);
+  if (options.keepOldMs !== undefined && typeof options.keepOldMs !== 'number') throw new TypeError(`writeDirAtomic: expected keepOldMs to be a number, got ${describe(options.keepOldMs)}`);
   const keepOldMs = options.keepOldMs ?? 10_000;
   if (!Number.isFinite(keepOldMs) || keepOldMs < 0) throw new RangeError(`writeDirAtomic: expected keepOldMs >= 0, got ${keepOldMs}`);
   const target = resolve(dir);

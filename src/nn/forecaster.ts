@@ -1,3 +1,5 @@
+import { checkOptionsObject } from '../format/check.js';
+import { describe } from '../format/number.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
 import { reshape } from '../autograd/ops/view.js';
@@ -29,6 +31,8 @@ export class LSTMForecaster extends Module {
 
   constructor(readonly inputSize: number, readonly hiddenSize: number, readonly numLayers = 1, readonly dropout = 0, readonly horizon = 1, options: LSTMForecasterOptions = {}) {
     super();
+    checkOptionsObject('LSTMForecaster', options, ['generator', 'implementation']);
+    if (typeof horizon !== 'number') throw new TypeError(`LSTMForecaster: expected horizon to be a positive integer, got ${describe(horizon)}`);
     if (!Number.isInteger(horizon) || horizon <= 0) throw new RangeError(`LSTMForecaster: expected horizon to be a positive integer, got ${horizon}`);
     const generator = options.generator ?? defaultGenerator;
     // PyTorch warns for dropout on a single layer (it would never act); here it still acts before the head

@@ -1,3 +1,4 @@
+import { checkOptionsObject, checkBoolean, checkRecord } from '../format/check.js';
 import { Tensor } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
 import { zeros } from '../tensor/creation.js';
@@ -58,6 +59,9 @@ abstract class RNNBase<S> extends Module<[Tensor, S?], [Tensor, S]> {
 
   constructor(private readonly kind: Kind, gates: number, readonly inputSize: number, readonly hiddenSize: number, options: RNNOptions) {
     super();
+    checkOptionsObject(kind, options, ['numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional', 'implementation', 'generator']);
+    for (const [name, v] of [['bias', options.bias], ['batchFirst', options.batchFirst], ['bidirectional', options.bidirectional]] as const) if (v !== undefined) checkBoolean(kind, name, v);
+    if (options.generator !== undefined) checkRecord(kind, 'generator to be a Generator', options.generator, ['uniform']);
     for (const [name, v] of [['inputSize', inputSize], ['hiddenSize', hiddenSize], ['numLayers', options.numLayers ?? 1]] as const) {
       if (typeof v !== 'number') throw new TypeError(`${kind}: expected ${name} to be a number, got ${typeof v}`);
       if (!Number.isInteger(v) || v <= 0) throw new RangeError(`${kind}: expected ${name} to be a positive integer, got ${v}`);
@@ -266,6 +270,8 @@ function gruComposed(xProj: Tensor, wHh: Tensor, bHh: Tensor | null, h0: Tensor,
  * (`batchFirst`, the default) or [seq, batch, features]; `output[:, -1, :]` in PyTorch.
  */
 export function lastTimeStep(output: Tensor, options: { batchFirst?: boolean } = {}): Tensor {
+  checkOptionsObject('lastTimeStep', options, ['batchFirst']);
+  if (options.batchFirst !== undefined) checkBoolean('lastTimeStep', 'batchFirst', options.batchFirst);
   expectTensor('lastTimeStep', output);
   if (output.ndim !== 3 || output.shape[0] === 0 || output.shape[1] === 0) {
     throw new RangeError(`lastTimeStep: expected output of shape ${options.batchFirst === false ? '[seq, batch, features]' : '[batch, seq, features]'}, got ${formatShape(output.shape)}`);

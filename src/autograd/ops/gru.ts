@@ -1,3 +1,4 @@
+import { checkOptionsObject, checkBoolean } from '../../format/check.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { formatShape } from '../../tensor/shape.js';
 import { getBackend } from '../../tensor/backends/backend.js';
@@ -19,7 +20,10 @@ const sigma = (x: number) => 1 / (1 + Math.exp(-x));
  * [T, B, H]. Equal to the composed ops (a test checks).
  */
 export function gruSequence(xProj: Tensor, wHh: Tensor, bHh: Tensor | null, h0: Tensor, options: SequenceOptions = {}): Tensor {
+  checkOptionsObject('gruSequence', options, ['reverse']);
+  if (options.reverse !== undefined) checkBoolean('gruSequence', 'reverse', options.reverse);
   for (const [name, t] of [['xProj', xProj], ['wHh', wHh], ['h0', h0]] as const) expectTensor('gruSequence', t, name);
+  if (bHh !== null) expectTensor('gruSequence', bHh, 'bHh');
   const H = wHh.shape[1], G = 3 * H, B = h0.shape[0];
   const T = xProj.shape[0] / B;
   if (wHh.ndim !== 2 || wHh.shape[0] !== G || xProj.ndim !== 2 || xProj.shape[1] !== G || !Number.isInteger(T) || T < 1

@@ -1,3 +1,4 @@
+import { checkOptionsObject, checkBoolean } from '../../format/check.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { formatShape } from '../../tensor/shape.js';
 import { getBackend } from '../../tensor/backends/backend.js';
@@ -25,7 +26,10 @@ const sigma = (x: number) => 1 / (1 + Math.exp(-x));
  * (One output keeps the engine single-output; the layer slices it.) Equal to the composed ops (a test checks).
  */
 export function lstmSequence(xProj: Tensor, wHh: Tensor, bHh: Tensor | null, h0: Tensor, c0: Tensor, options: SequenceOptions = {}): Tensor {
+  checkOptionsObject('lstmSequence', options, ['reverse']);
+  if (options.reverse !== undefined) checkBoolean('lstmSequence', 'reverse', options.reverse);
   for (const [name, t] of [['xProj', xProj], ['wHh', wHh], ['h0', h0], ['c0', c0]] as const) expectTensor('lstmSequence', t, name);
+  if (bHh !== null) expectTensor('lstmSequence', bHh, 'bHh');
   const H = wHh.shape[1], G = 4 * H, B = h0.shape[0];
   const T = xProj.shape[0] / B;
   if (wHh.ndim !== 2 || wHh.shape[0] !== G || xProj.ndim !== 2 || xProj.shape[1] !== G || !Number.isInteger(T) || T < 1
