@@ -28,7 +28,7 @@ async function outcome(call: () => unknown): Promise<string | null> {
     return null;
   } catch (e) {
     if (!(e instanceof Error)) return `threw a non-Error ${String(e)}`;
-    if (GENERIC.test(e.message) || !/^[A-Za-z][\w.]*: \S/.test(e.message)) return `${e.constructor.name}: ${e.message}`;
+    if (GENERIC.test(e.message) || !/^[A-Za-z][\w.]*(\('[^']*'\))?: \S/.test(e.message)) return `${e.constructor.name}: ${e.message}`;
     return null;
   }
 }
@@ -46,7 +46,7 @@ for (const m of index.matchAll(/export\s+(?:type\s+)?\{([^}]*)\}\s+from\s+'([^']
 }
 // Modules whose functions are not all checked yet, each with the reason; they are left out here, named.
 const NOT_YET: [RegExp, string][] = [
-  [/^\.\/(tune\/)/, 'landed from other branches; checks not added yet'],
+  [/^\.\/tune\/(study|trial|storage|importance|pruners|samplers|plots|report|grid-search|forecast|lstm-study)/, 'landed from other branches; checks not added yet'],
 ];
 const skipped = (name: string) => NOT_YET.find(([re]) => re.test(origin[name] ?? ''));
 const all = Object.entries(lrlab).filter(([name, f]) => typeof f === 'function' && name !== 'default');
@@ -92,6 +92,7 @@ const SECOND: Record<string, unknown[]> = {
   LSTM: [2, 3], GRU: [2, 3], LSTMForecaster: [1, 2, 1, 0, 1], lastTimeStep: [lrlab.zeros([1, 2, 3])],
   gruSequence: [lrlab.zeros([2, 3]), lrlab.zeros([3, 1]), null, lrlab.zeros([1, 1])],
   lstmSequence: [lrlab.zeros([2, 4]), lrlab.zeros([4, 1]), null, lrlab.zeros([1, 1]), lrlab.zeros([1, 1])],
+  floatDistribution: ['lr', 1e-5, 1], intDistribution: ['units', 1, 64],
   writeDirAtomic: [join(scratch, 'report'), () => undefined],
 };
 

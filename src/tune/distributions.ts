@@ -32,6 +32,14 @@ function checkBounds(fn: string, name: string, low: unknown, high: unknown): ass
   }
 }
 
+/** A distribution argument from plain JavaScript: an object of one of the three kinds. */
+function checkDistribution(fn: string, what: string, d: unknown): asserts d is Distribution {
+  const type = d !== null && typeof d === 'object' ? (d as { type?: unknown }).type : undefined;
+  if (type !== 'float' && type !== 'int' && type !== 'categorical') {
+    throw new TypeError(`${fn}: expected ${what} to be a float, int or categorical distribution, got ${describe(d)}`);
+  }
+}
+
 function checkOptions(fn: string, name: string, options: unknown): SuggestOptions {
   if (options === undefined) return {};
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
@@ -110,6 +118,8 @@ export function categoricalDistribution(name: string, choices: readonly Categori
 
 /** Whether two distributions are the same (same kind, bounds, scale, step; same choices in the same order). */
 export function sameDistribution(a: Distribution, b: Distribution): boolean {
+  checkDistribution('sameDistribution', 'a', a);
+  checkDistribution('sameDistribution', 'b', b);
   if (a.type !== b.type) return false;
   if (a.type === 'categorical') {
     const c = (b as CategoricalDistribution).choices;
@@ -121,6 +131,7 @@ export function sameDistribution(a: Distribution, b: Distribution): boolean {
 
 /** A short description for errors: `float [0.001, 0.1] log`, `categorical ["adam","sgd"]`. */
 export function distributionToString(d: Distribution): string {
+  checkDistribution('distributionToString', 'd', d);
   if (d.type === 'categorical') return `categorical ${JSON.stringify(d.choices)}`;
   return `${d.type} [${d.low}, ${d.high}]${d.log ? ' log' : ''}${d.step !== null && !(d.type === 'int' && d.step === 1) ? ` step ${d.step}` : ''}`;
 }
@@ -130,6 +141,9 @@ export function distributionToString(d: Distribution): string {
  * and a categorical keeps its choices; float and int ranges may change from trial to trial (dynamic search spaces).
  */
 export function checkCompatible(name: string, previous: Distribution, next: Distribution): void {
+  checkName('checkCompatible', name);
+  checkDistribution('checkCompatible', 'previous', previous);
+  checkDistribution('checkCompatible', 'next', next);
   const same = previous.type === next.type && (previous.type !== 'categorical' || sameDistribution(previous, next));
   if (!same) {
     throw new RangeError(
@@ -140,6 +154,7 @@ export function checkCompatible(name: string, previous: Distribution, next: Dist
 
 /** Whether `value` can be drawn from `d` (on its grid for a stepped distribution). */
 export function contains(d: Distribution, value: unknown): boolean {
+  checkDistribution('contains', 'd', d);
   if (d.type === 'categorical') return d.choices.includes(value as CategoricalChoice);
   if (typeof value !== 'number' || !Number.isFinite(value) || value < d.low || value > d.high) return false;
   if (d.type === 'int') return Number.isInteger(value) && (value - d.low) % d.step === 0;
