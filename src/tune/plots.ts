@@ -2,6 +2,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { renderSvg } from '../report/charts.js';
 import type { Distribution, FrozenTrial, ParamValue, StudyDirection } from './types.js';
+import { checkOptionsObject } from '../format/check.js';
 import { getParamImportances, trialsOf, type ParamImportancesOptions, type TrialsSource } from './importance/index.js';
 
 /** What the plots read of a study: its direction and its trials. */
@@ -9,7 +10,7 @@ export type PlottableStudy = TrialsSource & { readonly direction: StudyDirection
 
 const WIDTH = 520, HEIGHT = 240;
 
-const completeTrials = (study: PlottableStudy): FrozenTrial[] => trialsOf(study).filter((t) => t.state === 'complete' && Number.isFinite(t.value));
+const completeTrials = (study: PlottableStudy, fn: string): FrozenTrial[] => trialsOf(study, fn).filter((t) => t.state === 'complete' && Number.isFinite(t.value));
 
 /** The parameters every complete trial has, sorted by name, with the distribution of the last trial that had them. */
 function paramNames(trials: readonly FrozenTrial[]): string[] {
@@ -37,7 +38,8 @@ function chooseParams(fn: string, trials: readonly FrozenTrial[], params: readon
 
 /** Each complete trial's value by trial number, with the best value so far as a step line. */
 export function optimizationHistorySpec(study: PlottableStudy): TopLevelSpec {
-  const trials = completeTrials(study);
+  const trials = completeTrials(study, 'plotOptimizationHistory');
+  if (study.direction !== 'minimize' && study.direction !== 'maximize') throw new TypeError(`plotOptimizationHistory: expected a study with direction 'minimize' or 'maximize', got ${JSON.stringify(study.direction) ?? 'none'}`);
   let best = NaN;
   const rows = trials.map((t) => {
     const v = t.value as number;
@@ -55,6 +57,9 @@ export function optimizationHistorySpec(study: PlottableStudy): TopLevelSpec {
 
 /** The parameter importances as horizontal bars, most important on top. */
 export function paramImportancesSpec(importances: Record<string, number>): TopLevelSpec {
+  if (importances === null || typeof importances !== 'object' || Array.isArray(importances) || Object.values(importances).some((v) => typeof v !== 'number' || !Number.isFinite(v))) {
+    throw new TypeError(`paramImportancesSpec: expected importances { name: finite number }, got ${importances === null || typeof importances !== 'object' ? String(importances) : JSON.stringify(importances)}`);
+  }
   const rows = Object.entries(importances).map(([param, importance]) => ({ param, importance }));
   return {
     title: 'Hyperparameter importances', width: WIDTH, height: Math.max(60, 24 * rows.length), data: { values: rows },
@@ -65,7 +70,8 @@ export function paramImportancesSpec(importances: Record<string, number>): TopLe
 
 /** One panel per parameter: the objective value of each complete trial against that parameter. */
 export function sliceSpec(study: PlottableStudy, options: { params?: readonly string[] } = {}): TopLevelSpec {
-  const trials = completeTrials(study);
+  checkOptionsObject('plotSlice', options, ['params']);
+  const trials = completeTrials(study, 'plotSlice');
   const names = chooseParams('plotSlice', trials, options.params);
   const last = trials[trials.length - 1];
   return {
@@ -84,7 +90,8 @@ export function sliceSpec(study: PlottableStudy, options: { params?: readonly st
  * interpolated contour, so the surface is drawn as a binned heat map) with the trials as points.
  */
 export function contourSpec(study: PlottableStudy, options: { params?: readonly string[] } = {}): TopLevelSpec {
-  const trials = completeTrials(study);
+  checkOptionsObject('plotContour', options, ['params']);
+  const trials = completeTrials(study, 'plotContour');
   const last = trials[trials.length - 1];
   const names = options.params === undefined
     ? paramNames(trials).filter((n) => last?.distributions[n]?.type !== 'categorical').slice(0, 4)
@@ -121,7 +128,8 @@ export function contourSpec(study: PlottableStudy, options: { params?: readonly 
  * log parameters in log scale, categoricals by choice index) and the objective value, coloured by the value.
  */
 export function parallelCoordinateSpec(study: PlottableStudy, options: { params?: readonly string[] } = {}): TopLevelSpec {
-  const trials = completeTrials(study);
+  checkOptionsObject('plotParallelCoordinate', options, ['params']);
+  const trials = completeTrials(study, 'plotParallelCoordinate');
   const last = trials[trials.length - 1];
   const names = chooseParams('plotParallelCoordinate', trials, options.params);
   const axes = ['objective value', ...names];
@@ -148,7 +156,7 @@ export function parallelCoordinateSpec(study: PlottableStudy, options: { params?
 
 /** Every trial's reported intermediate values by step, one line per trial, coloured by how the trial ended. */
 export function intermediateValuesSpec(study: PlottableStudy): TopLevelSpec {
-  const rows = trialsOf(study).flatMap((t) => [...t.intermediateValues].filter(([, v]) => Number.isFinite(v)).map(([step, value]) => ({ trial: t.number, step, value, state: t.state })));
+  const rows = trialsOf(study, 'plotIntermediateValues').flatMap((t) => [...t.intermediateValues].filter(([, v]) => Number.isFinite(v)).map(([step, value]) => ({ trial: t.number, step, value, state: t.state })));
   return {
     title: 'Intermediate values', width: WIDTH, height: HEIGHT, data: { values: rows },
     mark: { type: 'line', point: { size: 10 }, opacity: 0.7 },

@@ -1,6 +1,6 @@
 // The study report: Optuna's plots as SVG, the trials table, and every number as JSON, written as one set.
 import { writeDirAtomic } from '../io/atomic-dir.js';
-import { checkOptionNames } from './pruners/options.js';
+import { checkOptionNames, describe, intOption, numberOption } from './pruners/options.js';
 import { renderSvg } from '../report/charts.js';
 import { reportHtml } from '../report/report.js';
 import type { FrozenTrial, ParamValue } from './types.js';
@@ -23,6 +23,9 @@ const cell = (v: ParamValue | undefined): string => (v === undefined ? '' : type
 
 /** The trials as a Markdown table: number, state, value, one column per parameter, duration. */
 export function trialsTable(trials: readonly FrozenTrial[]): string {
+  if (!Array.isArray(trials)) throw new TypeError(`trialsTable: expected an array of trials, got ${describe(trials)}`);
+  const bad = trials.findIndex((t) => t === null || typeof t !== 'object' || t.params === null || typeof t.params !== 'object');
+  if (bad >= 0) throw new TypeError(`trialsTable: expected trials (objects with params), got ${describe(trials[bad])} at index ${bad}`);
   const names = [...new Set(trials.flatMap((t) => Object.keys(t.params)))].sort();
   const header = ['trial', 'state', 'value', ...names, 'duration (s)'];
   const rows = trials.map((t) => {
@@ -54,7 +57,9 @@ export async function writeStudyReport(study: PlottableStudy, dir: string, optio
   const fn = 'writeStudyReport';
   if (typeof dir !== 'string' || dir === '') throw new TypeError(`${fn}: expected a directory path, got ${JSON.stringify(dir)}`);
   checkOptionNames(fn, options, ['seed', 'keepOldMs']);
-  const trials = [...trialsOf(study)];
+  intOption(fn, 'seed', options.seed, 0, 0);
+  numberOption(fn, 'keepOldMs', options.keepOldMs, 0, 0);
+  const trials = [...trialsOf(study, fn)];
   if (trials.length === 0) throw new RangeError(`${fn}: expected a study with at least one trial, got none`);
   const complete = trials.filter((t) => t.state === 'complete' && Number.isFinite(t.value));
   const name = study.studyName ?? 'study';

@@ -7,8 +7,13 @@ import { FanovaTree } from './fanova-tree.js';
 export type TrialsSource = { readonly trials: readonly FrozenTrial[] } | Pick<StudyView, 'getTrials'>;
 
 /** The trials of a study, whichever way it offers them. */
-export function trialsOf(study: TrialsSource): readonly FrozenTrial[] {
-  return 'getTrials' in study ? study.getTrials() : study.trials;
+export function trialsOf(study: TrialsSource, fn = 'trialsOf'): readonly FrozenTrial[] {
+  if (study === null || typeof study !== 'object' || !('getTrials' in study || 'trials' in study)) {
+    throw new TypeError(`${fn}: expected a study (with getTrials() or trials), got ${describe(study)}`);
+  }
+  const trials = 'getTrials' in study ? study.getTrials() : study.trials;
+  if (!Array.isArray(trials)) throw new TypeError(`${fn}: expected the study's trials to be an array, got ${describe(trials)}`);
+  return trials;
 }
 
 /** Options of the forest-based evaluators; Optuna's defaults. */
@@ -135,7 +140,7 @@ export function getParamImportances(study: TrialsSource, options: ParamImportanc
   const target = (o.target as ((t: FrozenTrial) => number) | undefined) ?? ((t: FrozenTrial) => t.value as number);
   const evaluator = (o.evaluator as ImportanceEvaluator | undefined) ?? new FanovaImportanceEvaluator({ seed: intOption(fn, 'seed', o.seed, 0, 0) });
 
-  const completed = trialsOf(study).filter((t) => t.state === 'complete');
+  const completed = trialsOf(study, fn).filter((t) => t.state === 'complete');
   if (completed.length < 2) throw new RangeError(`${fn}: expected at least 2 completed trials, got ${completed.length}`);
   const distributions = searchSpace(fn, completed, o.params as string[] | undefined);
   const names = Object.keys(distributions);
