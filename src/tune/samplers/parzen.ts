@@ -1,12 +1,16 @@
 // The Parzen estimator TPE builds twice per decision: a weighted mixture with one component per observed value
 // (plus a wide prior component), truncated to the parameter's range. Optuna 3.1's _ParzenEstimator, line by line,
 // on float64 arrays; values are in the sampler's internal representation (categorical choices as indices).
+import { checkInteger, checkRecord, checkFunction, checkFinite } from '../../format/check.js';
+import { describe } from '../../format/number.js';
 import type { Generator } from '../../tensor/random.js';
 import type { SearchSpace } from '../types.js';
 import { logGaussMass, ppf } from './truncnorm.js';
 import { roundHalfEven } from './transform.js';
 
 const EPS = 1e-12;
+// far more observations than a study holds; a bound so that a wrong count is refused before allocating
+const MAX_OBSERVATIONS = 10_000_000;
 // Scott's-rule bandwidth factor of the multivariate estimator (BOHB's choice, kept by Optuna).
 const SIGMA0_MAGNITUDE = 0.2;
 
@@ -51,6 +55,7 @@ export type Kernel = NumericalKernel | CategoricalKernel;
 
 /** TPE's default weights (Optuna's default_weights): 1 for the 25 newest observations, a ramp up to 1 before them. */
 export function defaultWeights(n: number): number[] {
+  checkInteger('defaultWeights', 'n', n, 0, MAX_OBSERVATIONS);
   if (n === 0) return [];
   if (n < 25) return new Array<number>(n).fill(1);
   const ramp = n - 25;
@@ -73,6 +78,15 @@ export class ParzenEstimator {
   private readonly names: string[];
 
   constructor(observations: Record<string, Float64Array>, searchSpace: SearchSpace, p: ParzenParameters) {
+    checkRecord('ParzenEstimator', 'observations { name: Float64Array }', observations);
+    checkRecord('ParzenEstimator', 'a search space { name: distribution }', searchSpace, Object.keys(observations));
+    for (const [name, d] of Object.entries(searchSpace)) {
+      checkRecord('ParzenEstimator', `a distribution for '${name}'`, d, ['type']);
+      if (!(observations[name] instanceof Float64Array)) throw new TypeError(`ParzenEstimator: expected observations of '${name}' to be a Float64Array, got ${describe(observations[name])}`);
+    }
+    checkRecord('ParzenEstimator', 'parameters', p, ['considerPrior', 'priorWeight', 'considerMagicClip', 'considerEndpoints', 'weights', 'multivariate']);
+    checkFunction('ParzenEstimator', 'weights', p.weights);
+    checkFinite('ParzenEstimator', 'priorWeight', p.priorWeight, 0);
     this.names = Object.keys(searchSpace);
     const n = this.names.length ? observations[this.names[0]].length : 0;
     const considerPrior = p.considerPrior || n === 0;

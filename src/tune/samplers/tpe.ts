@@ -1,4 +1,5 @@
 import type { Distribution, FrozenTrial, ParamValue, Sampler, SearchSpace, StudyView, TrialState } from '../types.js';
+import { checkInteger } from '../../format/check.js';
 import type { Generator } from '../../tensor/random.js';
 import { checkOptions, samplerGenerator } from './options.js';
 import { ParzenEstimator, defaultWeights, type ParzenParameters } from './parzen.js';
@@ -10,11 +11,13 @@ export { defaultWeights };
 
 /** TPE's default split (Optuna's default_gamma): the best 10% of the finished trials, at most 25, are "good". */
 export function defaultGamma(n: number): number {
+  checkInteger('defaultGamma', 'n', n, 0);
   return Math.min(Math.ceil(0.1 * n), 25);
 }
 
 /** hyperopt's split (Optuna's hyperopt_default_gamma): ceil(sqrt(n) / 4), at most 25. */
 export function hyperoptDefaultGamma(n: number): number {
+  checkInteger('hyperoptDefaultGamma', 'n', n, 0);
   return Math.min(Math.ceil(0.25 * Math.sqrt(n)), 25);
 }
 
