@@ -1,6 +1,7 @@
 // The tuning problem `lrlab tune` solves: the forecasting MLP on a series (the built-in one or a user's), with lr
 // (log scale), depth and hidden sizes, batch size, optimizer and weight decay searched, and the best validation MSE
 // as the objective. Each epoch's validation MSE is reported, so a pruner can stop poor trials early.
+import { checkOptionsObject, checkInteger, checkRecord } from '../format/check.js';
 import { prepareSeries } from '../data/windows.js';
 import { Linear, ReLU, Sequential } from '../nn/layers.js';
 import { Adam } from '../optim/adam.js';
@@ -91,6 +92,15 @@ export function resolveForecastSpace(partial: unknown = {}): ForecastSpace {
  * series' units) after each epoch, and returns the best of them. A pruned trial stops at the epoch it was pruned.
  */
 export function forecastObjective(series: Float32Array, space: ForecastSpace, options: { seed?: number } = {}): (trial: Trial) => number {
+  checkOptionsObject('forecastObjective', options, ['seed']);
+  if (options.seed !== undefined) checkInteger('forecastObjective', 'seed', options.seed, -Number.MAX_SAFE_INTEGER);
+  checkRecord('forecastObjective', 'a search space', space, Object.keys(DEFAULT_FORECAST_SPACE));
+  try {
+    resolveForecastSpace(space);
+  } catch (e) {
+    const E = e instanceof RangeError ? RangeError : TypeError;
+    throw new E(`forecastObjective: ${(e as Error).message.replace(/^config: /, '')}`);
+  }
   const data = prepareSeries(series, { window: space.window });
   const seed = options.seed ?? 42;
   return (trial) => {

@@ -2,6 +2,8 @@
 // validation loss each epoch), the best model saved, the study's report, the best configuration retrained and
 // compared with a tuned MLP and the naive last-value forecast on validation and test data.
 // The space, the sampler (TPE seeded 42), the pruner and the saved files follow seed 002's study.
+import { checkOptionsObject, checkInteger, checkRecord, checkNumbers, checkFinite, checkFunction } from '../format/check.js';
+import { describe } from '../format/number.js';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Tensor } from '../tensor/tensor.js';
@@ -120,6 +122,11 @@ export interface ForecastData {
  * before them (their inputs are the past); their targets lie in their own part.
  */
 export function forecastData(values: Float32Array, options: { window?: number; trainFraction?: number; validFraction?: number } = {}): ForecastData {
+  checkNumbers('forecastData', 'values', values);
+  checkOptionsObject('forecastData', options, ['window', 'trainFraction', 'validFraction']);
+  if (options.window !== undefined) checkInteger('forecastData', 'window', options.window, 1, 2 ** 31 - 1);
+  for (const k of ['trainFraction', 'validFraction'] as const) if (options[k] !== undefined) checkFinite('forecastData', k, options[k], 0, 1);
+  if (!(values instanceof Float32Array)) values = Float32Array.from(values as ArrayLike<number>);
   const { window = 20, trainFraction = 0.7, validFraction = 0.15 } = options;
   if (!(trainFraction > 0 && validFraction > 0 && trainFraction + validFraction < 1)) {
     throw new RangeError(`forecastData: expected positive fractions with trainFraction + validFraction < 1, got ${trainFraction} and ${validFraction}`);
@@ -136,6 +143,10 @@ export function forecastData(values: Float32Array, options: { window?: number; t
 
 /** The MSE of the naive forecast, each window's last value, in standardized units. */
 export function naiveLastValueMse(d: WindowedData): number {
+  checkRecord('naiveLastValueMse', 'windows { x, y }', d, ['x', 'y']);
+  if (!(d.x instanceof Tensor) || !(d.y instanceof Tensor) || d.x.ndim < 2 || d.x.shape[0] === 0 || d.y.size !== d.x.shape[0]) {
+    throw new RangeError(`naiveLastValueMse: expected x [n, window, ...] and y [n] tensors with n >= 1, got ${d.x instanceof Tensor ? `[${d.x.shape.join(', ')}]` : describe(d.x)} and ${d.y instanceof Tensor ? `[${d.y.shape.join(', ')}]` : describe(d.y)}`);
+  }
   const [n, w] = d.x.shape;
   let s = 0;
   for (let i = 0; i < n; i++) {
@@ -149,6 +160,10 @@ type Params = Record<string, ParamValue>;
 
 /** The model a trial's parameters describe: the LSTM forecaster, or the MLP (20-128-64-32-1, ReLU) on the flattened window. */
 export function buildForecaster(kind: 'lstm' | 'mlp', params: Params, window: number, seed: number): Module {
+  if (kind !== 'lstm' && kind !== 'mlp') throw new TypeError(`buildForecaster: expected kind 'lstm' or 'mlp', got ${describe(kind)}`);
+  checkRecord('buildForecaster', 'params', params, kind === 'lstm' ? ['hidden_size', 'num_layers', 'dropout'] : []);
+  checkInteger('buildForecaster', 'window', window, 1, 2 ** 31 - 1);
+  checkInteger('buildForecaster', 'seed', seed, -Number.MAX_SAFE_INTEGER);
   const generator = new Generator(seed);
   if (kind === 'lstm') {
     return new LSTMForecaster(1, params.hidden_size as number, params.num_layers as number, params.dropout as number, 1, { generator });
@@ -217,6 +232,11 @@ function suggestMlp(trial: Trial, s: LstmSearchSpace): Params {
 
 function checkOptions(o: TuneLstmOptions): void {
   const fn = 'tuneLstm';
+  checkOptionsObject(fn, o, ['values', 'source', 'window', 'trainFraction', 'validFraction', 'nTrials', 'timeout', 'nJobs', 'storage', 'studyName', 'epochs', 'retrainEpochs', 'mlpTrials', 'seed', 'space', 'outDir', 'log']);
+  for (const k of ['trainFraction', 'validFraction', 'timeout'] as const) if (o[k] !== undefined && typeof o[k] !== 'number') throw new TypeError(`${fn}: expected ${k} to be a number, got ${describe(o[k])}`);
+  for (const k of ['source', 'studyName', 'outDir'] as const) if (o[k] !== undefined && typeof o[k] !== 'string') throw new TypeError(`${fn}: expected ${k} to be a string, got ${describe(o[k])}`);
+  if (o.log !== undefined) checkFunction(fn, 'log', o.log);
+  if (o.space !== undefined && (o.space === null || typeof o.space !== 'object' || Array.isArray(o.space))) throw new TypeError(`${fn}: expected space to be an object, got ${describe(o.space)}`);
   for (const k of ['nTrials', 'nJobs', 'epochs', 'retrainEpochs', 'mlpTrials', 'window'] as const) {
     const v = o[k];
     if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < 1)) throw new RangeError(`${fn}: expected ${k} to be a positive integer, got ${v}`);
