@@ -46,7 +46,6 @@ for (const m of index.matchAll(/export\s+(?:type\s+)?\{([^}]*)\}\s+from\s+'([^']
 }
 // Modules whose functions are not all checked yet, each with the reason; they are left out here, named.
 const NOT_YET: [RegExp, string][] = [
-  [/^\.\/tune\/(study|trial|storage|grid-search)/, 'landed from other branches; checks not added yet'],
 ];
 const skipped = (name: string) => NOT_YET.find(([re]) => re.test(origin[name] ?? ''));
 const all = Object.entries(lrlab).filter(([name, f]) => typeof f === 'function' && name !== 'default');
@@ -99,6 +98,7 @@ const SECOND: Record<string, unknown[]> = {
   writeStudyReport: [noTrials, join(scratch, 'study')],
   GridSampler: [{ units: [8, 16] }],
   forecastData: [values], forecastObjective: [values, lrlab.resolveForecastSpace()],
+  getStorage: [undefined], gridSearchCV: [() => model()],
   writeDirAtomic: [join(scratch, 'report'), () => undefined],
 };
 

@@ -1,3 +1,4 @@
+import { checkOptionsObject } from '../format/check.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { manualSeed, Generator } from '../tensor/random.js';
 import type { Module } from '../nn/module.js';
@@ -143,6 +144,7 @@ function checkTraining(fn: string, cell: GridCell, defaults: { lr: number; epoch
 export async function gridSearchCV(model: ((cell: GridCell) => Module) | ModelModule, options: GridSearchCVOptions): Promise<GridSearchResult> {
   const fn = 'gridSearchCV';
   if (options === null || typeof options !== 'object') throw new TypeError(`${fn}: expected an options object, got ${String(options)}`);
+  checkOptionsObject(fn, options, ['x', 'y', 'paramGrid', 'cv', 'split', 'shuffle', 'scoring', 'nJobs', 'loss', 'clipNorm', 'makeOptimizer', 'lr', 'epochs', 'batchSize', 'seed', 'refit', 'errorScore', 'studyName']);
   const modelModule = typeof model === 'object' && model !== null && 'module' in model ? await importModelModule(fn, model) : null;
   if (modelModule === null && typeof model !== 'function') throw new TypeError(`${fn}: expected makeModel to be a function of the grid cell or { module }, got ${typeof model}`);
   const makeModel = modelModule?.makeModel ?? (model as (cell: GridCell) => Module);

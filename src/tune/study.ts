@@ -1,3 +1,4 @@
+import { checkRecord } from '../format/check.js';
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { defaultPruner, defaultSampler } from './default-sampler.js';
@@ -107,6 +108,8 @@ export class Study {
 
   /** @internal Use `createStudy` or `loadStudy`. */
   constructor(init: { studyName: string; studyId: number; direction: StudyDirection; sampler: Sampler; pruner: Pruner; storage: Storage }) {
+    // a Study is made by createStudy or loadStudy; this check names a wrong call from plain JavaScript
+    checkRecord('Study', '{ studyName, studyId, direction, sampler, pruner, storage } (use createStudy)', init, ['studyName', 'studyId', 'direction', 'sampler', 'pruner', 'storage']);
     this.studyName = init.studyName;
     this.studyId = init.studyId;
     this.direction = init.direction;

@@ -1,3 +1,4 @@
+import { checkRecord } from '../format/check.js';
 import {
   categoricalDistribution, checkCompatible, checkContains, distributionToString, floatDistribution, intDistribution,
   isSingle, sameDistribution, type SuggestOptions,
@@ -54,6 +55,9 @@ export class Trial {
 
   /** @internal Trials come from `study.ask()`; the study calls this. */
   constructor(host: TrialHost, frozen: FrozenTrial) {
+    // a Trial is made by its study (ask, optimize); these checks name a wrong call from plain JavaScript
+    checkRecord('Trial', 'a study (the trial host)', host);
+    checkRecord('Trial', 'a frozen trial', frozen, ['number', 'trialId', 'datetimeStart', 'systemAttrs']);
     this.host = host;
     this.number = frozen.number;
     this.trialId = frozen.trialId;

@@ -1,6 +1,7 @@
 // The storage seam: every read and write of studies and trials goes through these few async calls, so the same
 // Study code runs on memory, on one SQLite file shared by processes, and on a PostgreSQL server shared by machines.
 // Optuna's BaseStorage, reduced to what lrlab's Study needs; every call that changes state is one transaction.
+import { checkOptionsObject } from '../../format/check.js';
 import type { Distribution, FrozenTrial, ParamValue, StudyDirection, TrialState } from '../types.js';
 
 /** One study as a storage lists it (Optuna's StudySummary). */
@@ -117,6 +118,7 @@ export function redact(url: string): string {
 
 /** Checks and fills heartbeat options. */
 export function resolveHeartbeat(fn: string, options: HeartbeatOptions = {}): Required<HeartbeatOptions> {
+  checkOptionsObject(fn, options, ['heartbeatInterval', 'gracePeriod', 'maxRetry']);
   const interval = options.heartbeatInterval ?? null;
   if (interval !== null && (typeof interval !== 'number' || !Number.isFinite(interval) || interval <= 0)) {
     throw new RangeError(`${fn}: expected heartbeatInterval > 0 seconds, got ${interval}`);
