@@ -1,6 +1,6 @@
 import { Tensor } from '../tensor/tensor.js';
 import { formatShape, sameShape } from '../tensor/shape.js';
-import { alloc } from '../tensor/pool.js';
+import { alloc, allocStorage } from '../tensor/pool.js';
 
 /**
  * One node of the graph: the op, its inputs, and the local chain rule. `backward` receives dL/dOutput and
@@ -138,11 +138,14 @@ export function backward(root: Tensor, gradient?: Tensor): void {
   }
 }
 
-// A leaf's gradient outlives the step (the optimizer reads it), so it is a buffer of its own, never a pooled one;
+// A leaf's gradient outlives the step (the optimizer reads it), so it is a buffer of its own (in the backend's
+// storage, where the optimizer's kernel reads it in place), never a pooled one;
 // kept across steps (zeroGrad({ setToNone: false })) it is reused in place.
 function accumulateLeaf(leaf: Tensor, g: Float32Array): void {
   if (leaf.grad === null) {
-    leaf.grad = new Tensor(g.slice(), leaf.shape);
+    const own = allocStorage(g.length);
+    own.set(g);
+    leaf.grad = new Tensor(own, leaf.shape);
   } else {
     const acc = leaf.grad.data;
     for (let j = 0; j < acc.length; j++) acc[j] += g[j];

@@ -1,6 +1,7 @@
 import { Tensor, type NestedArray } from './tensor.js';
 import { checkShape, formatShape, sizeOf, type Shape } from './shape.js';
 import { defaultGenerator, type Generator } from './random.js';
+import { allocStorage } from './pool.js';
 
 /** Options of `tensor`. */
 export interface TensorOptions {
@@ -27,11 +28,12 @@ export function tensor(values: NestedArray | ArrayLike<number>, options: TensorO
     data = new Float32Array([values]);
     shape = [];
   } else if (ArrayBuffer.isView(values) && !(values instanceof DataView)) {
-    data = Float32Array.from(values as ArrayLike<number>);
+    data = allocStorage((values as ArrayLike<number>).length);
+    data.set(values as ArrayLike<number>);
     shape = [data.length];
   } else if (Array.isArray(values)) {
     shape = inferShape(values);
-    data = new Float32Array(sizeOf(shape));
+    data = allocStorage(sizeOf(shape));
     let k = 0;
     const fill = (v: NestedArray, depth: number, path: string): void => {
       if (depth === shape.length) {
@@ -73,7 +75,7 @@ function inferShape(values: NestedArray[]): number[] {
 export function full(shape: Shape, value: number, options: { requiresGrad?: boolean } = {}): Tensor {
   checkShape('full', shape);
   if (typeof value !== 'number') throw new TypeError(`full: expected a number value, got ${typeof value}`);
-  return new Tensor(new Float32Array(sizeOf(shape)).fill(value), shape, options);
+  return new Tensor(allocStorage(sizeOf(shape)).fill(value), shape, options);
 }
 
 /** A tensor of zeros. */
@@ -102,7 +104,7 @@ export function arange(start: number, end?: number, step = 1): Tensor {
 export function randn(shape: Shape, options: RandomOptions = {}): Tensor {
   checkShape('randn', shape);
   const g = options.generator ?? defaultGenerator;
-  const data = new Float32Array(sizeOf(shape));
+  const data = allocStorage(sizeOf(shape));
   for (let i = 0; i < data.length; i++) data[i] = g.normal();
   return new Tensor(data, shape, { requiresGrad: options.requiresGrad });
 }
@@ -111,7 +113,7 @@ export function randn(shape: Shape, options: RandomOptions = {}): Tensor {
 export function rand(shape: Shape, options: RandomOptions = {}): Tensor {
   checkShape('rand', shape);
   const g = options.generator ?? defaultGenerator;
-  const data = new Float32Array(sizeOf(shape));
+  const data = allocStorage(sizeOf(shape));
   for (let i = 0; i < data.length; i++) data[i] = g.random();
   return new Tensor(data, shape, { requiresGrad: options.requiresGrad });
 }

@@ -6,7 +6,11 @@
  *
  * The rule that makes it safe: tensors made inside `fn` must not be used after it returns (read what you need, such
  * as `loss.item()`, inside). A tensor `fn` returns is kept: its buffer is not recycled.
+ *
+ * Float32 buffers come from the active backend's storage when it has one (the wasm backend's memory, where its
+ * kernels use them in place), else they are ordinary Float32Arrays.
  */
+import { getBackend } from './backends/backend.js';
 
 type Typed = Float32Array | Float64Array | Int32Array;
 
@@ -33,9 +37,15 @@ function take<T extends Typed>(pool: Map<number, T[]>, n: number, make: (n: numb
   return buf;
 }
 
+/** A zeroed Float32Array of length n in the active backend's storage (not pooled): a tensor's own buffer. */
+export function allocStorage(n: number): Float32Array {
+  const backend = getBackend();
+  return backend.allocate === undefined ? new Float32Array(n) : backend.allocate(n);
+}
+
 /** A zeroed Float32Array of length n (from the pool inside `reuseBuffers`). */
 export function alloc(n: number): Float32Array {
-  return take(free.f32, n, (k) => new Float32Array(k));
+  return take(free.f32, n, allocStorage);
 }
 
 /** A zeroed Float64Array of length n (accumulators of reductions). */
