@@ -75,3 +75,8 @@ export { runPipeline, resolveConfig, DEFAULT_CONFIG, type PipelineConfig, type P
 export { renderSvg, PLOTS } from './report/charts.js';
 export { writeReport, reportMarkdown, reportHtml, comparisonTable, type ComparisonRow } from './report/report.js';
 export { crossValidate, type CrossValidateOptions, type CrossValidationResult } from './train/cross-validate.js';
+
+// Training speed: the kernels a backend may offer for a step's elementwise work, and linear's fused activation
+export type { FastKernels } from './tensor/backends/backend.js';
+export type { LinearActivation, LinearOpOptions } from './autograd/ops/linear.js';
+export type { Arena } from './tensor/backends/fast/arena.js';
