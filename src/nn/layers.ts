@@ -5,7 +5,7 @@ import { alloc } from '../tensor/pool.js';
 import { defaultGenerator, type Generator } from '../tensor/random.js';
 import { mul } from '../autograd/ops/arithmetic.js';
 import { linear, type LinearActivation } from '../autograd/ops/linear.js';
-import { getBackend } from '../tensor/backends/backend.js';
+import { allFinite } from '../tensor/finite.js';
 import { relu, leakyRelu } from '../autograd/ops/activation.js';
 import { tanh, sigmoid } from '../autograd/ops/unary.js';
 import { expectTensor } from '../autograd/ops/broadcast.js';
@@ -55,15 +55,6 @@ export class Linear extends Module {
     }
     return linear(x, this.weight, this.bias, { activation });
   }
-}
-
-// x - x is 0 exactly when x is finite; one pass without a callback per element
-function allFinite(a: Float32Array): boolean {
-  const fast = getBackend().kernels;
-  if (fast !== undefined) return fast.allFinite(a);
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] - a[i];
-  return s === 0;
 }
 
 /** The activation a module applies elementwise, when `Linear.forwardWith` can fuse it; else null. */
