@@ -11,7 +11,7 @@ const test = suite('wasm backend: SIMD kernel');
 const single = createWasmBackend({ threads: 1 });
 const threaded = createWasmBackend({ threads: 2, parallelThreshold: 0 });
 
-const SHAPES: [number, number, number][] = [[1, 1, 1], [3, 5, 7], [4, 8, 8], [5, 1, 9], [13, 17, 31], [32, 20, 128], [128, 20, 32], [33, 64, 65]];
+const SHAPES: [number, number, number][] = [[1, 1, 1], [3, 5, 7], [4, 8, 8], [5, 1, 9], [13, 17, 31], [32, 20, 128], [128, 20, 32], [33, 64, 65], [37, 1100, 29], [130, 600, 9]]; // k past 512: the sums carry over k blocks
 
 for (const [m, k, n] of SHAPES) {
   test(`(${m} x ${k}) x (${k} x ${n}) in all four transpositions equals the reference kernel, one thread and two`, () => {
