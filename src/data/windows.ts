@@ -83,6 +83,11 @@ export interface BatchOptions {
   generator?: Generator;
   /** Drop a last batch smaller than batchSize. Default false (Keras and PyTorch keep it). */
   dropLast?: boolean;
+  /**
+   * Batch buffers by batch size, kept by the caller so that later calls (later epochs) refill them instead of
+   * allocating new ones. Default: a fresh cache per call.
+   */
+  buffers?: Map<number, Batch>;
 }
 
 /**
@@ -97,19 +102,21 @@ export function* batches(data: WindowedData, options: BatchOptions = {}): Iterab
   if (data.y.shape[0] !== n) throw new RangeError(`batches: expected x and y with the same number of rows, got ${n} and ${data.y.shape[0]}`);
   if (n === 0) throw new RangeError('batches: expected at least one example, got 0');
   const order = shuffle ? (options.generator ?? defaultGenerator).permutation(n) : Array.from({ length: n }, (_, i) => i);
-  const cache = new Map<number, Batch>();
+  const cache = options.buffers ?? new Map<number, Batch>();
   for (let start = 0; start < n; start += batchSize) {
     const size = Math.min(batchSize, n - start);
     if (size < batchSize && dropLast) break;
     let b = cache.get(size);
-    if (b === undefined) {
+    if (b === undefined || b.x.shape[1] !== width || b.y.shape[1] !== yWidth) {
       b = { x: new Tensor(new Float32Array(size * width), [size, width]), y: new Tensor(new Float32Array(size * yWidth), [size, yWidth]) };
       cache.set(size, b);
     }
+    // row by row with plain loops: a subarray per row would create two typed-array views per example
+    const X = data.x.data, Y = data.y.data, bx = b.x.data, by = b.y.data;
     for (let r = 0; r < size; r++) {
       const src = order[start + r];
-      b.x.data.set(data.x.data.subarray(src * width, (src + 1) * width), r * width);
-      b.y.data.set(data.y.data.subarray(src * yWidth, (src + 1) * yWidth), r * yWidth);
+      for (let c = 0, from = src * width, to = r * width; c < width; c++) bx[to + c] = X[from + c];
+      for (let c = 0, from = src * yWidth, to = r * yWidth; c < yWidth; c++) by[to + c] = Y[from + c];
     }
     yield b;
   }

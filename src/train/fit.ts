@@ -125,6 +125,7 @@ export function fit(model: Module, options: FitOptions): History {
   // on a GPU, a ReLU MLP under MSE trains through the fused, pipelined step (no read-back between layers)
   const fused = loss === mseLoss && (options.fusedGpuStep ?? true) ? gpuMlpStep(model) : null;
   const snapshot = params.map((p) => new Float32Array(p.size));
+  const batchBuffers = new Map<number, { x: Tensor; y: Tensor }>(); // refilled every epoch
 
   const history: History = { loss: [], valLoss: [], lr: [], timeMs: [], batchLoss: [], batchLr: [], epochsRun: 0, stopReason: null };
   const ctx: TrainingContext = { model, optimizer, stopTraining: false, stopReason: null, epochs, batchesPerEpoch: Math.ceil(x.shape[0] / batchSize) };
@@ -151,7 +152,7 @@ export function fit(model: Module, options: FitOptions): History {
     const epochLr = optimizer.paramGroups[0].lr;
     for (const c of callbacks) c.onEpochBegin?.(epoch, ctx);
     let total = 0, count = 0, batch = 0;
-    for (const b of batches({ x, y }, { batchSize, shuffle: options.shuffle ?? true, generator })) {
+    for (const b of batches({ x, y }, { batchSize, shuffle: options.shuffle ?? true, generator, buffers: batchBuffers })) {
       for (const c of callbacks) c.onBatchBegin?.(batch, ctx);
       // the step's tensors live only inside reuseBuffers: their buffers serve the next step (no allocation)
       const value = reuseBuffers(() => {
