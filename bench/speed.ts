@@ -1,0 +1,279 @@
+// Training speed against PyTorch on one thread: the built-in MLP's epoch (plain loop and fit), a 256-1024-1024-1
+// step at batch 256, matmul, optimizer update throughput, and typed arrays created per step. PyTorch runs in
+// bench/torch_peer.py on the inputs lrlab writes (same weights, same data), checks agreement, then times.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as lr from '../src/index.js';
+import type { LrlabImpl, Row } from './common.js';
+
+const { seed000Data, seed000Model, Adam, AdamW, SGD, RMSprop, Adagrad, Adadelta, fit, Generator, manualSeed, mseLoss, reuseBuffers, batches, Sequential, Linear, ReLU, Tensor } = lr;
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** The Python with torch: LRLAB_PYTHON, else python3 on the PATH, else Debian's interpreter (python3-torch). */
+export function findTorch(): { python: string; version: string } | { skip: string } {
+  const candidates = [process.env.LRLAB_PYTHON, 'python3', '/usr/bin/python3'].filter((c): c is string => !!c);
+  for (const python of candidates) {
+    const r = spawnSync(python, ['-c', 'import torch, numpy; print(torch.__version__, numpy.__version__)'], { encoding: 'utf8' });
+    if (r.status === 0) return { python, version: r.stdout.trim() };
+  }
+  return { skip: `no Python with torch and numpy found (tried ${candidates.join(', ')}; install python3-torch and libopenblas0-pthread, or set LRLAB_PYTHON)` };
+}
+
+/** Runs one case of bench/torch_peer.py on the given float32 files; returns its JSON. */
+function runTorch(python: string, job: Record<string, unknown>, files: Record<string, Float32Array>): any {
+  const dir = mkdtempSync(join(tmpdir(), 'lrlab-torch-'));
+  try {
+    for (const [name, data] of Object.entries(files)) writeFileSync(join(dir, name), new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)));
+    writeFileSync(join(dir, 'job.json'), JSON.stringify(job));
+    const r = spawnSync(python, [join(here, 'torch_peer.py'), dir], { encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' } });
+    if (r.status !== 0) throw new Error(`torch peer failed: ${r.stderr.split('\n').slice(-3).join(' ')}`);
+    return JSON.parse(r.stdout);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Median milliseconds per call over `rounds` rounds of `reps` calls (after one warm-up call), as the peer times. */
+function medianMs(fn: () => void, rounds: number, reps: number): { ms: number; samples: number[] } {
+  fn();
+  const samples: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) fn();
+    samples.push((performance.now() - t0) / reps);
+  }
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { ms: sorted[sorted.length >> 1], samples };
+}
+
+function use<T>(impl: LrlabImpl, fn: () => T): T {
+  const previous = lr.getBackend().name;
+  lr.registerBackend(impl.backend);
+  lr.useBackend(impl.backend.name);
+  try {
+    return fn();
+  } finally {
+    lr.useBackend(previous);
+  }
+}
+
+/** The plain training step fit runs: zeroGrad in place, forward, MSE, backward inside reuseBuffers, then step. */
+function plainStep(model: lr.Module, opt: lr.Optimizer<{ lr: number }>, x: lr.Tensor, y: lr.Tensor): number {
+  const v = reuseBuffers(() => {
+    opt.zeroGrad({ setToNone: false });
+    const l = mseLoss(model.forward(x), y);
+    l.backward();
+    return l.item();
+  });
+  opt.step();
+  return v;
+}
+
+function paramFiles(model: lr.Module): { params: { file: string; shape: number[] }[]; files: Record<string, Float32Array> } {
+  const files: Record<string, Float32Array> = {};
+  const params = model.parameters().map((p, i) => {
+    files[`p${i}.f32`] = p.data;
+    return { file: `p${i}.f32`, shape: [...p.shape] };
+  });
+  return { params, files };
+}
+
+/**
+ * The built-in MLP's epoch (1,149 windows, batch 32, Adam 1e-3) in a plain loop and through fit, and one
+ * 256-1024-1024-1 step at batch 256, per lrlab CPU backend, beside PyTorch on one thread. Agreement first: the
+ * first epoch (or step) in order from the same weights gives the same loss in lrlab and in torch (1e-4 relative).
+ */
+export function trainingVsTorch(impls: LrlabImpl[], torch: ReturnType<typeof findTorch>, log: (s: string) => void, quick: boolean): Row[] {
+  const rows: Row[] = [];
+  const cpuImpls = impls.filter((i) => i.mode === '-');
+  const rounds = quick ? 3 : 7;
+  const d = seed000Data();
+  const n = d.train.x.shape[0];
+  const peerNote = 'skip' in torch ? torch.skip : undefined;
+
+  // --- the built-in MLP's epoch
+  manualSeed(42);
+  const initial = seed000Model();
+  const { params, files } = paramFiles(initial);
+  const fresh = () => {
+    const m = seed000Model();
+    m.parameters().forEach((p, i) => p.data.set(initial.parameters()[i].data));
+    return m;
+  };
+  const firstEpochLoss = (impl: LrlabImpl) => use(impl, () => {
+    const m = fresh();
+    return fit(m, { x: d.train.x, y: d.train.y, optimizer: new Adam(m.parameters(), { lr: 1e-3 }), epochs: 1, shuffle: false, progress: false }).loss[0];
+  });
+  let torchEpoch: { ms: number; checkLoss: number } | null = null;
+  if (!('skip' in torch)) {
+    const r = runTorch(torch.python, { case: 'training', params, x: [n, 20], y: [n, 1], lr: 1e-3, batchSize: 32, rounds, reps: quick ? 3 : 10 }, { ...files, 'x.f32': d.train.x.data, 'y.f32': d.train.y.data });
+    torchEpoch = r;
+    const mine = firstEpochLoss(cpuImpls[0]);
+    if (!(Math.abs(r.checkLoss - mine) <= 1e-4 * mine)) throw new Error(`MLP epoch: torch's first-epoch loss ${r.checkLoss} disagrees with lrlab's ${mine}`);
+    log(`  MLP epoch    PyTorch ${r.torch}, 1 thread            ${r.ms.toFixed(1).padStart(6)} ms  (first-epoch loss ${r.checkLoss.toFixed(6)}, lrlab ${mine.toFixed(6)})`);
+    rows.push({ suite: 'vsTorch', case: 'MLP epoch', implementation: `PyTorch ${r.torch} (1 thread, foreach off)`, backend: 'torch', mode: '-', ms: r.ms, rme: 0, samples: r.samples.length, figures: { plainMs: r.ms, fitMs: NaN, vsTorchPlain: 1, vsTorchFit: NaN } });
+  }
+  for (const impl of cpuImpls) {
+    const loss = firstEpochLoss(impl);
+    const ref = firstEpochLoss(cpuImpls[0]);
+    if (!(Math.abs(loss - ref) <= 1e-4 * ref)) throw new Error(`MLP epoch: ${impl.label} first-epoch loss ${loss} disagrees with the reference ${ref}`);
+    const reps = impl.label.startsWith('lrlab cpu') ? 1 : quick ? 3 : 10;
+    const plain = use(impl, () => {
+      const m = fresh(), opt = new Adam(m.parameters(), { lr: 1e-3 }), g = new Generator(7);
+      return medianMs(() => {
+        for (const b of batches({ x: d.train.x, y: d.train.y }, { batchSize: 32, generator: g })) plainStep(m, opt, b.x, b.y);
+      }, rounds, reps);
+    });
+    const viaFit = use(impl, () => {
+      const m = fresh(), opt = new Adam(m.parameters(), { lr: 1e-3 }), g = new Generator(7);
+      return medianMs(() => void fit(m, { x: d.train.x, y: d.train.y, optimizer: opt, epochs: 1, generator: g, progress: false }), rounds, reps);
+    });
+    const t = torchEpoch?.ms ?? NaN;
+    rows.push({ suite: 'vsTorch', case: 'MLP epoch', implementation: impl.label, backend: impl.backend.name, mode: impl.mode, ms: plain.ms, rme: 0, samples: plain.samples.length, figures: { plainMs: plain.ms, fitMs: viaFit.ms, vsTorchPlain: plain.ms / t, vsTorchFit: viaFit.ms / t }, note: peerNote });
+    log(`  MLP epoch    ${impl.label.padEnd(32)} plain ${plain.ms.toFixed(1).padStart(6)} ms, fit ${viaFit.ms.toFixed(1).padStart(6)} ms  (x${(plain.ms / t).toFixed(2)} / x${(viaFit.ms / t).toFixed(2)} PyTorch)`);
+  }
+
+  // --- a 256-1024-1024-1 step at batch 256
+  const g = new Generator(5);
+  const big = new Sequential(new Linear(256, 1024, { generator: g }), new ReLU(), new Linear(1024, 1024, { generator: g }), new ReLU(), new Linear(1024, 1, { generator: g }));
+  const X = lr.randn([256, 256], { generator: g }), Y = lr.randn([256, 1], { generator: g });
+  const bigFiles = paramFiles(big);
+  const bigCopy = () => {
+    const gg = new Generator(5);
+    const m = new Sequential(new Linear(256, 1024, { generator: gg }), new ReLU(), new Linear(1024, 1024, { generator: gg }), new ReLU(), new Linear(1024, 1, { generator: gg }));
+    m.parameters().forEach((p, i) => p.data.set(big.parameters()[i].data));
+    return m;
+  };
+  let torchBig: { ms: number; checkLoss: number } | null = null;
+  if (!('skip' in torch)) {
+    torchBig = runTorch(torch.python, { case: 'training', params: bigFiles.params, x: [256, 256], y: [256, 1], lr: 1e-3, batchSize: 256, rounds, reps: quick ? 2 : 5 }, { ...bigFiles.files, 'x.f32': X.data, 'y.f32': Y.data });
+    log(`  big step     PyTorch, 1 thread                ${torchBig!.ms.toFixed(1).padStart(6)} ms  (first loss ${torchBig!.checkLoss.toFixed(6)})`);
+    rows.push({ suite: 'vsTorch', case: '256-1024-1024-1 step', implementation: `PyTorch ${(torchBig as any).torch} (1 thread, foreach off)`, backend: 'torch', mode: '-', ms: torchBig!.ms, rme: 0, samples: rounds, figures: { plainMs: torchBig!.ms, vsTorchPlain: 1 } });
+  }
+  for (const impl of cpuImpls.filter((i) => !i.label.startsWith('lrlab cpu'))) {
+    const { loss, t } = use(impl, () => {
+      const m = bigCopy(), opt = new Adam(m.parameters(), { lr: 1e-3 });
+      const first = plainStep(m, opt, X, Y);
+      return { loss: first, t: medianMs(() => void plainStep(m, opt, X, Y), rounds, quick ? 2 : 5) };
+    });
+    if (torchBig !== null && !(Math.abs(loss - torchBig.checkLoss) <= 1e-4 * Math.abs(torchBig.checkLoss))) throw new Error(`big step: ${impl.label} first loss ${loss} disagrees with torch's ${torchBig.checkLoss}`);
+    const ratio = t.ms / (torchBig?.ms ?? NaN);
+    rows.push({ suite: 'vsTorch', case: '256-1024-1024-1 step', implementation: impl.label, backend: impl.backend.name, mode: impl.mode, ms: t.ms, rme: 0, samples: t.samples.length, figures: { plainMs: t.ms, vsTorchPlain: ratio }, note: peerNote });
+    log(`  big step     ${impl.label.padEnd(32)} ${t.ms.toFixed(1).padStart(6)} ms  (x${ratio.toFixed(2)} PyTorch; first loss ${loss.toFixed(6)})`);
+  }
+  return rows;
+}
+
+/** PyTorch's one-thread matmul GFLOPS at each size, as rows of the matmul table (checked on a 64 x 64 product first). */
+export function torchMatmulRows(torch: ReturnType<typeof findTorch>, sizes: number[], log: (s: string) => void, quick: boolean): Row[] {
+  if ('skip' in torch) return [];
+  const g = new Generator(64);
+  const A = lr.randn([64, 64], { generator: g }).data, B = lr.randn([64, 64], { generator: g }).data;
+  const ref = new Float32Array(64 * 64);
+  lr.cpuBackend.matmul(A, B, ref, 64, 64, 64, false, false);
+  const r = runTorch(torch.python, { case: 'matmul', check: 64, sizes, rounds: quick ? 3 : 5 }, { 'a.f32': A, 'b.f32': B });
+  let err = 0;
+  for (let i = 0; i < ref.length; i++) err = Math.max(err, Math.abs(ref[i] - r.checkProduct[i]));
+  if (!(err < 1e-4)) throw new Error(`matmul: torch's 64 x 64 product disagrees with lrlab's reference (max abs error ${err})`);
+  return r.sizes.map((s: { n: number; gflops: number }) => {
+    log(`  matmul ${String(s.n).padStart(4)}  ${`PyTorch ${r.torch} (1 thread)`.padEnd(30)} ${s.gflops.toFixed(2).padStart(7)} GFLOPS`);
+    return { suite: 'matmul', case: `${s.n}`, implementation: `PyTorch ${r.torch} (1 thread, OpenBLAS)`, backend: 'torch', mode: '-', ms: (2 * s.n ** 3) / (s.gflops * 1e6), rme: 0, samples: 1, figures: { gflops: s.gflops, maxAbsError: err } };
+  });
+}
+
+const OPTIMIZERS = {
+  Adam: (p: lr.Tensor[]) => new Adam(p, { lr: 1e-3 }),
+  AdamW: (p: lr.Tensor[]) => new AdamW(p, { lr: 1e-3 }),
+  SGD: (p: lr.Tensor[]) => new SGD(p, { lr: 1e-3, momentum: 0.9 }),
+  RMSprop: (p: lr.Tensor[]) => new RMSprop(p, { lr: 1e-2 }),
+  Adagrad: (p: lr.Tensor[]) => new Adagrad(p, { lr: 1e-2 }),
+  Adadelta: (p: lr.Tensor[]) => new Adadelta(p, { lr: 1 }),
+} as const;
+
+/**
+ * Parameters updated per second by each optimizer's step on one 2^20-element parameter, per lrlab CPU backend and
+ * in PyTorch (its single-tensor loops, and foreach Adam). The first step is checked against PyTorch's first.
+ */
+export function optimizerSuite(impls: LrlabImpl[], torch: ReturnType<typeof findTorch>, log: (s: string) => void, quick: boolean): Row[] {
+  const size = 1 << 20;
+  const g = new Generator(8);
+  const θ0 = lr.randn([size], { generator: g }).data.slice(), grad0 = lr.randn([size], { generator: g }).data.slice();
+  const rows: Row[] = [];
+  const rounds = quick ? 3 : 7, reps = quick ? 3 : 10;
+  let peer: any = null;
+  if (!('skip' in torch)) {
+    peer = runTorch(torch.python, { case: 'optimizers', size, rounds, reps, options: { Adam: { lr: 1e-3 }, AdamW: { lr: 1e-3 }, SGD: { lr: 1e-3, momentum: 0.9 }, RMSprop: { lr: 1e-2 }, Adagrad: { lr: 1e-2 }, Adadelta: { lr: 1 } } }, { 'theta.f32': θ0, 'grad.f32': grad0 });
+    for (const r of peer.rows) {
+      rows.push({ suite: 'optim', case: r.name, implementation: `PyTorch ${peer.torch} (1 thread, ${r.foreach ? 'foreach' : 'single-tensor'})`, backend: 'torch', mode: '-', ms: size / r.paramsPerSecond * 1000, rme: 0, samples: rounds, figures: { paramsPerSecond: r.paramsPerSecond } });
+      log(`  optimizer    ${r.name.padEnd(9)} PyTorch ${r.foreach ? 'foreach      ' : 'single-tensor'} ${(r.paramsPerSecond / 1e6).toFixed(0).padStart(6)} M params/s`);
+    }
+  }
+  for (const impl of impls.filter((i) => i.mode === '-' && !i.label.includes('2 threads'))) {
+    for (const [name, make] of Object.entries(OPTIMIZERS)) {
+      const { first, t } = use(impl, () => {
+        const p = lr.tensor(θ0, { requiresGrad: true });
+        p.grad = lr.tensor(grad0);
+        const opt = make([p]);
+        opt.step();
+        const first = p.data.slice(0, 16);
+        return { first, t: medianMs(() => void opt.step(), rounds, impl.label.startsWith('lrlab cpu') ? 1 : reps) };
+      });
+      const theirs = peer?.rows.find((r: any) => r.name === name && !r.foreach)?.firstStep as number[] | undefined;
+      if (theirs !== undefined) {
+        let err = 0;
+        for (let i = 0; i < 16; i++) err = Math.max(err, Math.abs(first[i] - theirs[i]) / Math.max(1e-6, Math.abs(theirs[i])));
+        if (!(err < 1e-5)) throw new Error(`optimizer ${name}: ${impl.label}'s first step disagrees with torch's (relative error ${err})`);
+      }
+      const pps = size / (t.ms / 1000);
+      rows.push({ suite: 'optim', case: name, implementation: impl.label, backend: impl.backend.name, mode: impl.mode, ms: t.ms, rme: 0, samples: t.samples.length, figures: { paramsPerSecond: pps } });
+      log(`  optimizer    ${name.padEnd(9)} ${impl.label.padEnd(32)} ${(pps / 1e6).toFixed(0).padStart(6)} M params/s`);
+    }
+  }
+  return rows;
+}
+
+/**
+ * Typed arrays and typed-array views created per training step after the first, through a plain loop and through
+ * fit, per backend: every typed-array constructor and every subarray/slice/map/filter is counted.
+ */
+export function allocationSuite(impls: LrlabImpl[], log: (s: string) => void): Row[] {
+  const d = seed000Data();
+  const rows: Row[] = [];
+  const count = (fn: () => void): number => {
+    const names = ['Float32Array', 'Float64Array', 'Int32Array', 'Uint32Array', 'Uint8Array', 'Int8Array', 'Uint16Array', 'Int16Array'] as const;
+    const originals = names.map((k) => (globalThis as any)[k]);
+    const proto = Object.getPrototypeOf(Float32Array.prototype);
+    const methods = ['subarray', 'slice', 'map', 'filter'] as const;
+    const saved = methods.map((k) => proto[k]);
+    let created = 0;
+    names.forEach((k, i) => ((globalThis as any)[k] = new Proxy(originals[i], { construct(target, args) { created++; return Reflect.construct(target, args); } })));
+    methods.forEach((k, i) => (proto[k] = function (this: unknown, ...args: unknown[]) { created++; return saved[i].apply(this, args); }));
+    try {
+      fn();
+    } finally {
+      names.forEach((k, i) => ((globalThis as any)[k] = originals[i]));
+      methods.forEach((k, i) => (proto[k] = saved[i]));
+    }
+    return created;
+  };
+  for (const impl of impls.filter((i) => i.mode === '-' || i.mode === 'headlessgl')) {
+    use(impl, () => {
+      manualSeed(1);
+      const model = seed000Model(), opt = new Adam(model.parameters());
+      const x = new Tensor(d.train.x.data.slice(0, 32 * 20), [32, 20]), y = new Tensor(d.train.y.data.slice(0, 32), [32, 1]);
+      for (let i = 0; i < 3; i++) plainStep(model, opt, x, y);
+      const plain = count(() => { for (let i = 0; i < 20; i++) plainStep(model, opt, x, y); }) / 20;
+      // fit: the difference between a 3-epoch and a 1-epoch call, per step (what a call costs once is not per step)
+      const run = (epochs: number) => count(() => void fit(model, { x: d.train.x, y: d.train.y, optimizer: opt, epochs, generator: new Generator(1), progress: false, shuffle: false }));
+      run(1);
+      const steps = 2 * Math.ceil(d.train.x.shape[0] / 32);
+      const perStep = (run(3) - run(1)) / steps;
+      rows.push({ suite: 'alloc', case: 'typed arrays per step', implementation: impl.label, backend: impl.backend.name, mode: impl.mode, ms: 0, rme: 0, samples: 1, figures: { plainLoop: plain, fit: perStep } });
+      log(`  allocations  ${impl.label.padEnd(32)} plain loop ${plain.toFixed(2)}, fit ${perStep.toFixed(2)} typed arrays or views per step`);
+    });
+  }
+  return rows;
+}
