@@ -8,14 +8,21 @@
 // Every buffer is a byte offset into the memory, holding n floats rounded up to a multiple of 4: the last lanes
 // are padding the kernels may overwrite.
 
-/** fround(a + b * c) per lane, computed in double as the reference does (b * c is exact in double). */
+/** fround(a + b * c) per lane, computed in double as the reference does (b * c is exact in double); b is a constant given as f64x2. */
 // @ts-ignore: decorator
 @inline
 function fma32(a: v128, b: v128, c: v128): v128 {
-  const lo = f64x2.add(f64x2.promote_low_f32x4(a), f64x2.mul(f64x2.promote_low_f32x4(b), f64x2.promote_low_f32x4(c)));
-  const ah = v128.shuffle<f32>(a, a, 2, 3, 0, 1), bh = v128.shuffle<f32>(b, b, 2, 3, 0, 1), ch = v128.shuffle<f32>(c, c, 2, 3, 0, 1);
-  const hi = f64x2.add(f64x2.promote_low_f32x4(ah), f64x2.mul(f64x2.promote_low_f32x4(bh), f64x2.promote_low_f32x4(ch)));
+  const lo = f64x2.add(f64x2.promote_low_f32x4(a), f64x2.mul(b, f64x2.promote_low_f32x4(c)));
+  const ah = v128.shuffle<f32>(a, a, 2, 3, 0, 1), ch = v128.shuffle<f32>(c, c, 2, 3, 0, 1);
+  const hi = f64x2.add(f64x2.promote_low_f32x4(ah), f64x2.mul(b, f64x2.promote_low_f32x4(ch)));
   return v128.shuffle<f32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
+}
+
+/** A float32 constant as the f64x2 that fma32 takes. */
+// @ts-ignore: decorator
+@inline
+function wide(x: f32): v128 {
+  return f64x2.splat(<f64>x);
 }
 
 /** The gradient as the rules read it: negated with maximize, then L2 weight decay g = fround(g + λθ). */
@@ -24,20 +31,20 @@ function fma32(a: v128, b: v128, c: v128): v128 {
 function gradient(grad: usize, θ: v128, maximize: i32, λ: f32): v128 {
   let g = v128.load(grad);
   if (maximize) g = f32x4.neg(g);
-  if (λ != 0) g = fma32(g, f32x4.splat(λ), θ);
+  if (λ != 0) g = fma32(g, wide(λ), θ);
   return g;
 }
 
 /** SGD (src/optim/sgd.ts): b = g first, else fround(bμ + (1 - τ)g); g = fround(g + μb) or b; θ = fround(θ - ηg). */
 export function sgd(θp: usize, gp: usize, bp: usize, n: i32, η: f32, λ: f32, μ: f32, oneMinusτ: f32, first: i32, nesterov: i32, maximize: i32): void {
-  const mη = f32x4.splat(-η), vμ = f32x4.splat(μ), vτ = f32x4.splat(oneMinusτ);
+  const mη = wide(-η), vμ = f32x4.splat(μ), wμ = wide(μ), vτ = wide(oneMinusτ);
   for (let i: usize = 0, end = <usize>n * 4; i < end; i += 16) {
     const θ = v128.load(θp + i);
     let g = gradient(gp + i, θ, maximize, λ);
     if (bp != 0) {
       const b = first ? g : fma32(f32x4.mul(v128.load(bp + i), vμ), vτ, g);
       v128.store(bp + i, b);
-      g = nesterov ? fma32(g, vμ, b) : b;
+      g = nesterov ? fma32(g, wμ, b) : b;
     }
     // θ - ηg in double, rounded once, is θ + (-η)g
     v128.store(θp + i, fma32(θ, mη, g));
@@ -50,7 +57,7 @@ export function sgd(θp: usize, gp: usize, bp: usize, n: i32, η: f32, λ: f32, 
  * θ = θ + (stepSize m) / (sqrt(v) / bc2Sqrt + ε).
  */
 export function adam(θp: usize, gp: usize, mp: usize, vp: usize, vMaxp: usize, n: i32, b1: f32, b2: f32, c1: f32, c2: f32, ε: f32, λ: f32, stepSize: f32, bc2Sqrt: f32, decay: f32, maximize: i32): void {
-  const vb1 = f32x4.splat(b1), vb2 = f32x4.splat(b2), vc1 = f32x4.splat(c1), vc2 = f32x4.splat(c2);
+  const vb1 = f32x4.splat(b1), vb2 = f32x4.splat(b2), vc1 = wide(c1), vc2 = f32x4.splat(c2);
   const vε = f32x4.splat(ε), vStep = f32x4.splat(stepSize), vbc2 = f32x4.splat(bc2Sqrt), vDecay = f32x4.splat(decay);
   for (let i: usize = 0, end = <usize>n * 4; i < end; i += 16) {
     let θ = v128.load(θp + i);
@@ -75,7 +82,7 @@ export function adam(θp: usize, gp: usize, mp: usize, vp: usize, vMaxp: usize, 
  * d = sqrt(v - ḡ²); d = d + ε; momentum: b = bμ + g/d, θ = fround(θ - ηb); else θ = θ + (-ηg)/d.
  */
 export function rmsprop(θp: usize, gp: usize, vp: usize, gBarp: usize, bp: usize, n: i32, η: f32, α: f32, oneMinusα: f32, ε: f32, λ: f32, μ: f32, maximize: i32): void {
-  const vα = f32x4.splat(α), v1α = f32x4.splat(oneMinusα), vε = f32x4.splat(ε), vμ = f32x4.splat(μ), vmη = f32x4.splat(-η);
+  const vα = f32x4.splat(α), v1α = f32x4.splat(oneMinusα), w1α = wide(oneMinusα), vε = f32x4.splat(ε), vμ = f32x4.splat(μ), vmη = f32x4.splat(-η), wmη = wide(-η);
   for (let i: usize = 0, end = <usize>n * 4; i < end; i += 16) {
     const θ = v128.load(θp + i);
     const g = gradient(gp + i, θ, maximize, λ);
@@ -83,7 +90,7 @@ export function rmsprop(θp: usize, gp: usize, vp: usize, gBarp: usize, bp: usiz
     v128.store(vp + i, v);
     let d: v128;
     if (gBarp != 0) {
-      const gBar = fma32(f32x4.mul(v128.load(gBarp + i), vα), v1α, g);
+      const gBar = fma32(f32x4.mul(v128.load(gBarp + i), vα), w1α, g);
       v128.store(gBarp + i, gBar);
       d = f32x4.sqrt(f32x4.sub(v, f32x4.mul(gBar, gBar)));
     } else {
@@ -93,7 +100,7 @@ export function rmsprop(θp: usize, gp: usize, vp: usize, gBarp: usize, bp: usiz
     if (bp != 0 && μ > 0) {
       const b = f32x4.add(f32x4.mul(v128.load(bp + i), vμ), f32x4.div(g, d));
       v128.store(bp + i, b);
-      v128.store(θp + i, fma32(θ, vmη, b));
+      v128.store(θp + i, fma32(θ, wmη, b));
     } else {
       v128.store(θp + i, f32x4.add(θ, f32x4.div(f32x4.mul(vmη, g), d)));
     }
@@ -115,7 +122,7 @@ export function adagrad(θp: usize, gp: usize, Gp: usize, n: i32, ηt: f32, λ: 
 
 /** Adadelta (src/optim/adadelta.ts): v, then Δ = sqrt(u + ε) / sqrt(v + ε) · g, u, θ = fround(θ - ηΔ). */
 export function adadelta(θp: usize, gp: usize, vp: usize, up: usize, n: i32, η: f32, ρ: f32, oneMinusρ: f32, ε: f32, λ: f32, maximize: i32): void {
-  const vρ = f32x4.splat(ρ), v1ρ = f32x4.splat(oneMinusρ), vε = f32x4.splat(ε), vmη = f32x4.splat(-η);
+  const vρ = f32x4.splat(ρ), v1ρ = f32x4.splat(oneMinusρ), vε = f32x4.splat(ε), wmη = wide(-η);
   for (let i: usize = 0, end = <usize>n * 4; i < end; i += 16) {
     const θ = v128.load(θp + i);
     const g = gradient(gp + i, θ, maximize, λ);
@@ -125,6 +132,6 @@ export function adadelta(θp: usize, gp: usize, vp: usize, up: usize, n: i32, η
     const u = v128.load(up + i);
     const Δ = f32x4.mul(f32x4.div(f32x4.sqrt(f32x4.add(u, vε)), std), g);
     v128.store(up + i, f32x4.add(f32x4.mul(u, vρ), f32x4.mul(f32x4.mul(v1ρ, Δ), Δ)));
-    v128.store(θp + i, fma32(θ, vmη, Δ));
+    v128.store(θp + i, fma32(θ, wmη, Δ));
   }
 }
