@@ -71,7 +71,7 @@ const md = [
   })),
   table('32x20 @ 20x128, forward and backward', ['implementation', 'gpu.js mode', 'time (us)', 'vs one plain loop'], pick('small').map((r) => [r.implementation, r.mode, fmt(r.ms * 1000, 1), `x${fmt(r.figures.vsPlainLoop)}`])),
   table('seed 000 MLP, one epoch (1,149 windows, batch 32, Adam)', ['implementation', 'gpu.js mode', 'ms / epoch', 'examples / s', 'speed vs lrlab cpu'], pick('epoch').map((r) => [r.implementation, r.mode, `${fmt(r.ms, 0)} ±${fmt(r.rme, 0)}%`, fmt(r.figures.examplesPerSecond, 0), `x${fmt(r.figures.vsReference)}`])),
-  table('training beside PyTorch, one thread (median ms; x = ratio to PyTorch, lower is faster)', ['implementation', 'case', 'plain loop (ms)', 'fit (ms)', 'plain / PyTorch', 'fit / PyTorch'], pick('vsTorch').map((r) => [r.implementation, r.case, fmt(r.figures.plainMs, 1), fmt(r.figures.fitMs, 1), `x${fmt(r.figures.vsTorchPlain)}`, `x${fmt(r.figures.vsTorchFit)}`])),
+  table('training beside PyTorch on one thread (median ms: CPU time for one-thread rows, wall clock for two threads; x = ratio to PyTorch in the same turn, lower is faster)', ['implementation', 'case', 'plain loop (ms)', 'fit (ms)', 'plain / PyTorch', 'fit / PyTorch'], pick('vsTorch').map((r) => [r.implementation, r.case, fmt(r.figures.plainMs, 1), fmt(r.figures.fitMs, 1), `x${fmt(r.figures.vsTorchPlain)}`, `x${fmt(r.figures.vsTorchFit)}`])),
   table('optimizer update, one 2^20-element parameter (million parameters / s)', ['implementation', ...optimNames], [...new Set(pick('optim').map((r) => r.implementation))].map((impl) => [impl, ...optimNames.map((c) => {
     const r = pick('optim').find((x) => x.implementation === impl && x.case === c);
     return r ? fmt((r.figures.paramsPerSecond as number) / 1e6, 0) : '-';

@@ -36,14 +36,19 @@ function runTorch(python: string, job: Record<string, unknown>, files: Record<st
   }
 }
 
-/** Median milliseconds per call over `rounds` rounds of `reps` calls (after one warm-up call), as the peer times. */
-function medianMs(fn: () => void, rounds: number, reps: number): { ms: number; samples: number[] } {
+/**
+ * Median milliseconds per call over `rounds` rounds of `reps` calls (after one warm-up call), as the peer times:
+ * CPU time of the process for one-thread runs (on a shared machine, what one core spent, whoever else runs),
+ * wall-clock time for runs on two threads (whose CPU time would add both threads).
+ */
+function medianMs(fn: () => void, rounds: number, reps: number, clock: 'cpu' | 'wall' = 'cpu'): { ms: number; samples: number[] } {
   fn();
   const samples: number[] = [];
+  const now = clock === 'cpu' ? () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; } : () => performance.now();
   for (let r = 0; r < rounds; r++) {
-    const t0 = performance.now();
+    const t0 = now();
     for (let i = 0; i < reps; i++) fn();
-    samples.push((performance.now() - t0) / reps);
+    samples.push((now() - t0) / reps);
   }
   const sorted = [...samples].sort((a, b) => a - b);
   return { ms: sorted[sorted.length >> 1], samples };
@@ -81,18 +86,23 @@ function paramFiles(model: lr.Module): { params: { file: string; shape: number[]
   return { params, files };
 }
 
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
 /**
  * The built-in MLP's epoch (1,149 windows, batch 32, Adam 1e-3) in a plain loop and through fit, and one
  * 256-1024-1024-1 step at batch 256, per lrlab CPU backend, beside PyTorch on one thread. Agreement first: the
  * first epoch (or step) in order from the same weights gives the same loss in lrlab and in torch (1e-4 relative).
+ * The machine may be shared, so PyTorch and lrlab are timed in turns (PyTorch, then each lrlab backend, a few
+ * times over) and each ratio is the median of the ratios of one turn.
  */
 export function trainingVsTorch(impls: LrlabImpl[], torch: ReturnType<typeof findTorch>, log: (s: string) => void, quick: boolean): Row[] {
   const rows: Row[] = [];
   const cpuImpls = impls.filter((i) => i.mode === '-');
-  const rounds = quick ? 3 : 7;
+  const rounds = quick ? 3 : 5, turns = quick ? 2 : 3;
   const d = seed000Data();
   const n = d.train.x.shape[0];
   const peerNote = 'skip' in torch ? torch.skip : undefined;
+  const peer = (job: Record<string, unknown>, files: Record<string, Float32Array>) => ('skip' in torch ? null : runTorch(torch.python, job, files));
 
   // --- the built-in MLP's epoch
   manualSeed(42);
@@ -107,62 +117,84 @@ export function trainingVsTorch(impls: LrlabImpl[], torch: ReturnType<typeof fin
     const m = fresh();
     return fit(m, { x: d.train.x, y: d.train.y, optimizer: new Adam(m.parameters(), { lr: 1e-3 }), epochs: 1, shuffle: false, progress: false }).loss[0];
   });
-  let torchEpoch: { ms: number; checkLoss: number } | null = null;
-  if (!('skip' in torch)) {
-    const r = runTorch(torch.python, { case: 'training', params, x: [n, 20], y: [n, 1], lr: 1e-3, batchSize: 32, rounds, reps: quick ? 3 : 10 }, { ...files, 'x.f32': d.train.x.data, 'y.f32': d.train.y.data });
-    torchEpoch = r;
-    const mine = firstEpochLoss(cpuImpls[0]);
-    if (!(Math.abs(r.checkLoss - mine) <= 1e-4 * mine)) throw new Error(`MLP epoch: torch's first-epoch loss ${r.checkLoss} disagrees with lrlab's ${mine}`);
-    log(`  MLP epoch    PyTorch ${r.torch}, 1 thread            ${r.ms.toFixed(1).padStart(6)} ms  (first-epoch loss ${r.checkLoss.toFixed(6)}, lrlab ${mine.toFixed(6)})`);
-    rows.push({ suite: 'vsTorch', case: 'MLP epoch', implementation: `PyTorch ${r.torch} (1 thread, foreach off)`, backend: 'torch', mode: '-', ms: r.ms, rme: 0, samples: r.samples.length, figures: { plainMs: r.ms, fitMs: NaN, vsTorchPlain: 1, vsTorchFit: NaN } });
-  }
+  const reference = firstEpochLoss(cpuImpls[0]);
   for (const impl of cpuImpls) {
     const loss = firstEpochLoss(impl);
-    const ref = firstEpochLoss(cpuImpls[0]);
-    if (!(Math.abs(loss - ref) <= 1e-4 * ref)) throw new Error(`MLP epoch: ${impl.label} first-epoch loss ${loss} disagrees with the reference ${ref}`);
+    if (!(Math.abs(loss - reference) <= 1e-4 * reference)) throw new Error(`MLP epoch: ${impl.label} first-epoch loss ${loss} disagrees with the reference ${reference}`);
+  }
+  const clockOf = (impl: LrlabImpl) => ((impl.backend as { threads?: number }).threads ?? 1) > 1 ? 'wall' : 'cpu';
+  const runs = cpuImpls.map((impl) => use(impl, () => {
+    const m = fresh(), opt = new Adam(m.parameters(), { lr: 1e-3 }), g = new Generator(7);
+    const mf = fresh(), optf = new Adam(mf.parameters(), { lr: 1e-3 }), gf = new Generator(7);
     const reps = impl.label.startsWith('lrlab cpu') ? 1 : quick ? 3 : 10;
-    const plain = use(impl, () => {
-      const m = fresh(), opt = new Adam(m.parameters(), { lr: 1e-3 }), g = new Generator(7);
-      return medianMs(() => {
-        for (const b of batches({ x: d.train.x, y: d.train.y }, { batchSize: 32, generator: g })) plainStep(m, opt, b.x, b.y);
-      }, rounds, reps);
-    });
-    const viaFit = use(impl, () => {
-      const m = fresh(), opt = new Adam(m.parameters(), { lr: 1e-3 }), g = new Generator(7);
-      return medianMs(() => void fit(m, { x: d.train.x, y: d.train.y, optimizer: opt, epochs: 1, generator: g, progress: false }), rounds, reps);
-    });
-    const t = torchEpoch?.ms ?? NaN;
-    rows.push({ suite: 'vsTorch', case: 'MLP epoch', implementation: impl.label, backend: impl.backend.name, mode: impl.mode, ms: plain.ms, rme: 0, samples: plain.samples.length, figures: { plainMs: plain.ms, fitMs: viaFit.ms, vsTorchPlain: plain.ms / t, vsTorchFit: viaFit.ms / t }, note: peerNote });
-    log(`  MLP epoch    ${impl.label.padEnd(32)} plain ${plain.ms.toFixed(1).padStart(6)} ms, fit ${viaFit.ms.toFixed(1).padStart(6)} ms  (x${(plain.ms / t).toFixed(2)} / x${(viaFit.ms / t).toFixed(2)} PyTorch)`);
+    return {
+      impl, plain: [] as number[], fit: [] as number[],
+      timePlain: () => medianMs(() => { for (const b of batches({ x: d.train.x, y: d.train.y }, { batchSize: 32, generator: g })) plainStep(m, opt, b.x, b.y); }, rounds, reps, clockOf(impl)).ms,
+      timeFit: () => medianMs(() => void fit(mf, { x: d.train.x, y: d.train.y, optimizer: optf, epochs: 1, generator: gf, progress: false }), rounds, reps, clockOf(impl)).ms,
+    };
+  }));
+  const torchEpoch: number[] = [];
+  let torchVersion = '';
+  for (let turn = 0; turn < turns; turn++) {
+    const r = peer({ case: 'training', check: turn === 0, params, x: [n, 20], y: [n, 1], lr: 1e-3, batchSize: 32, rounds, reps: quick ? 3 : 10 }, { ...files, 'x.f32': d.train.x.data, 'y.f32': d.train.y.data });
+    if (r !== null) {
+      if (turn === 0 && !(Math.abs(r.checkLoss - reference) <= 1e-4 * reference)) throw new Error(`MLP epoch: torch's first-epoch loss ${r.checkLoss} disagrees with lrlab's ${reference}`);
+      if (turn === 0) log(`  MLP epoch    agreement: first-epoch loss from the same weights, PyTorch ${r.checkLoss.toFixed(6)}, lrlab ${reference.toFixed(6)}`);
+      torchEpoch.push(r.ms);
+      torchVersion = r.torch;
+    }
+    for (const run of runs) {
+      use(run.impl, () => {
+        run.plain.push(run.timePlain());
+        run.fit.push(run.timeFit());
+      });
+    }
+  }
+  if (torchEpoch.length > 0) {
+    rows.push({ suite: 'vsTorch', case: 'MLP epoch', implementation: `PyTorch ${torchVersion} (1 thread)`, backend: 'torch', mode: '-', ms: median(torchEpoch), rme: 0, samples: torchEpoch.length, figures: { plainMs: median(torchEpoch), fitMs: NaN, vsTorchPlain: 1, vsTorchFit: NaN } });
+    log(`  MLP epoch    ${`PyTorch ${torchVersion}, 1 thread`.padEnd(32)} ${median(torchEpoch).toFixed(1).padStart(6)} ms`);
+  }
+  for (const run of runs) {
+    const ratio = (xs: number[]) => (torchEpoch.length > 0 ? median(xs.map((x, i) => x / torchEpoch[i])) : NaN);
+    const plain = median(run.plain), viaFit = median(run.fit);
+    rows.push({ suite: 'vsTorch', case: 'MLP epoch', implementation: run.impl.label, backend: run.impl.backend.name, mode: run.impl.mode, ms: plain, rme: 0, samples: run.plain.length, figures: { plainMs: plain, fitMs: viaFit, vsTorchPlain: ratio(run.plain), vsTorchFit: ratio(run.fit) }, note: peerNote });
+    log(`  MLP epoch    ${run.impl.label.padEnd(32)} plain ${plain.toFixed(1).padStart(6)} ms, fit ${viaFit.toFixed(1).padStart(6)} ms  (x${ratio(run.plain).toFixed(2)} / x${ratio(run.fit).toFixed(2)} PyTorch)`);
   }
 
   // --- a 256-1024-1024-1 step at batch 256
-  const g = new Generator(5);
-  const big = new Sequential(new Linear(256, 1024, { generator: g }), new ReLU(), new Linear(1024, 1024, { generator: g }), new ReLU(), new Linear(1024, 1, { generator: g }));
+  const makeBig = () => {
+    const g = new Generator(5);
+    return new Sequential(new Linear(256, 1024, { generator: g }), new ReLU(), new Linear(1024, 1024, { generator: g }), new ReLU(), new Linear(1024, 1, { generator: g }));
+  };
+  const big = makeBig();
+  const g = new Generator(6);
   const X = lr.randn([256, 256], { generator: g }), Y = lr.randn([256, 1], { generator: g });
   const bigFiles = paramFiles(big);
-  const bigCopy = () => {
-    const gg = new Generator(5);
-    const m = new Sequential(new Linear(256, 1024, { generator: gg }), new ReLU(), new Linear(1024, 1024, { generator: gg }), new ReLU(), new Linear(1024, 1, { generator: gg }));
-    m.parameters().forEach((p, i) => p.data.set(big.parameters()[i].data));
-    return m;
-  };
-  let torchBig: { ms: number; checkLoss: number } | null = null;
-  if (!('skip' in torch)) {
-    torchBig = runTorch(torch.python, { case: 'training', params: bigFiles.params, x: [256, 256], y: [256, 1], lr: 1e-3, batchSize: 256, rounds, reps: quick ? 2 : 5 }, { ...bigFiles.files, 'x.f32': X.data, 'y.f32': Y.data });
-    log(`  big step     PyTorch, 1 thread                ${torchBig!.ms.toFixed(1).padStart(6)} ms  (first loss ${torchBig!.checkLoss.toFixed(6)})`);
-    rows.push({ suite: 'vsTorch', case: '256-1024-1024-1 step', implementation: `PyTorch ${(torchBig as any).torch} (1 thread, foreach off)`, backend: 'torch', mode: '-', ms: torchBig!.ms, rme: 0, samples: rounds, figures: { plainMs: torchBig!.ms, vsTorchPlain: 1 } });
+  const bigRuns = cpuImpls.filter((i) => !i.label.startsWith('lrlab cpu')).map((impl) => use(impl, () => {
+    const m = makeBig(), opt = new Adam(m.parameters(), { lr: 1e-3 });
+    const first = plainStep(m, opt, X, Y);
+    return { impl, first, times: [] as number[], time: () => medianMs(() => void plainStep(m, opt, X, Y), rounds, quick ? 2 : 3, clockOf(impl)).ms };
+  }));
+  const torchBig: number[] = [];
+  for (let turn = 0; turn < turns; turn++) {
+    const r = peer({ case: 'training', check: turn === 0, params: bigFiles.params, x: [256, 256], y: [256, 1], lr: 1e-3, batchSize: 256, rounds, reps: quick ? 2 : 3 }, { ...bigFiles.files, 'x.f32': X.data, 'y.f32': Y.data });
+    if (r !== null) {
+      if (turn === 0) {
+        for (const run of bigRuns) if (!(Math.abs(run.first - r.checkLoss) <= 1e-4 * Math.abs(r.checkLoss))) throw new Error(`big step: ${run.impl.label} first loss ${run.first} disagrees with torch's ${r.checkLoss}`);
+        log(`  big step     agreement: first loss from the same weights, PyTorch ${r.checkLoss.toFixed(6)}, lrlab ${bigRuns[0]?.first.toFixed(6)}`);
+      }
+      torchBig.push(r.ms);
+    }
+    for (const run of bigRuns) use(run.impl, () => run.times.push(run.time()));
   }
-  for (const impl of cpuImpls.filter((i) => !i.label.startsWith('lrlab cpu'))) {
-    const { loss, t } = use(impl, () => {
-      const m = bigCopy(), opt = new Adam(m.parameters(), { lr: 1e-3 });
-      const first = plainStep(m, opt, X, Y);
-      return { loss: first, t: medianMs(() => void plainStep(m, opt, X, Y), rounds, quick ? 2 : 5) };
-    });
-    if (torchBig !== null && !(Math.abs(loss - torchBig.checkLoss) <= 1e-4 * Math.abs(torchBig.checkLoss))) throw new Error(`big step: ${impl.label} first loss ${loss} disagrees with torch's ${torchBig.checkLoss}`);
-    const ratio = t.ms / (torchBig?.ms ?? NaN);
-    rows.push({ suite: 'vsTorch', case: '256-1024-1024-1 step', implementation: impl.label, backend: impl.backend.name, mode: impl.mode, ms: t.ms, rme: 0, samples: t.samples.length, figures: { plainMs: t.ms, vsTorchPlain: ratio }, note: peerNote });
-    log(`  big step     ${impl.label.padEnd(32)} ${t.ms.toFixed(1).padStart(6)} ms  (x${ratio.toFixed(2)} PyTorch; first loss ${loss.toFixed(6)})`);
+  if (torchBig.length > 0) {
+    rows.push({ suite: 'vsTorch', case: '256-1024-1024-1 step', implementation: `PyTorch ${torchVersion} (1 thread)`, backend: 'torch', mode: '-', ms: median(torchBig), rme: 0, samples: torchBig.length, figures: { plainMs: median(torchBig), fitMs: NaN, vsTorchPlain: 1, vsTorchFit: NaN } });
+    log(`  big step     ${`PyTorch ${torchVersion}, 1 thread`.padEnd(32)} ${median(torchBig).toFixed(1).padStart(6)} ms`);
+  }
+  for (const run of bigRuns) {
+    const ratio = torchBig.length > 0 ? median(run.times.map((x, i) => x / torchBig[i])) : NaN;
+    rows.push({ suite: 'vsTorch', case: '256-1024-1024-1 step', implementation: run.impl.label, backend: run.impl.backend.name, mode: run.impl.mode, ms: median(run.times), rme: 0, samples: run.times.length, figures: { plainMs: median(run.times), fitMs: NaN, vsTorchPlain: ratio, vsTorchFit: NaN }, note: peerNote });
+    log(`  big step     ${run.impl.label.padEnd(32)} ${median(run.times).toFixed(1).padStart(6)} ms  (x${ratio.toFixed(2)} PyTorch)`);
   }
   return rows;
 }
@@ -219,7 +251,7 @@ export function optimizerSuite(impls: LrlabImpl[], torch: ReturnType<typeof find
         const opt = make([p]);
         opt.step();
         const first = p.data.slice(0, 16);
-        return { first, t: medianMs(() => void opt.step(), rounds, impl.label.startsWith('lrlab cpu') ? 1 : reps) };
+        return { first, t: medianMs(() => void opt.step(), rounds, impl.label.startsWith('lrlab cpu') ? 1 : reps, 'cpu') };
       });
       const theirs = peer?.rows.find((r: any) => r.name === name && !r.foreach)?.firstStep as number[] | undefined;
       if (theirs !== undefined) {
