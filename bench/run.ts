@@ -33,7 +33,7 @@ const rows: Row[] = [];
 log('\nmatmul (fp32, square)');
 const matmulSizes = quick ? [64, 128, 256] : [64, 128, 256, 512, 1024, 2048];
 rows.push(...(await matmulSuite(impls, matmulSizes, log, quick)));
-rows.push(...torchMatmulRows(torch, matmulSizes, log, quick));
+rows.push(...torchMatmulRows(impls, torch, matmulSizes, log, quick));
 log('\nsmall shapes (per-op overhead)');
 rows.push(...smallShapeSuite(impls, log, quick, lr));
 log('\ntraining');

@@ -73,7 +73,7 @@ def matmul(job):
     out = {'checkProduct': torch.mm(a, b).flatten().tolist(), 'sizes': []}
     for n in job['sizes']:
         a, b = torch.randn(n, n), torch.randn(n, n)
-        reps = max(1, round(2e8 / (2 * n ** 3)))
+        reps = max(1, round(2e8 / (2 * n ** 3)))  # the same count as lrlab's CPU-time rows
         ms, _ = median_ms(lambda: torch.mm(a, b), job['rounds'], reps)
         out['sizes'].append({'n': n, 'gflops': 2 * n ** 3 / (ms / 1000) / 1e9})
     return out
