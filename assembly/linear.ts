@@ -69,3 +69,17 @@ export function allFinite(x: usize, len: i32): i32 {
   }
   return i32(f32x4.extract_lane(acc, 0) == 0 && f32x4.extract_lane(acc, 1) == 0 && f32x4.extract_lane(acc, 2) == 0 && f32x4.extract_lane(acc, 3) == 0 && s == 0);
 }
+
+/** acc[i] = acc[i] + x[i] over `len` floats (gradient accumulation). */
+export function addInto(acc: usize, x: usize, len: i32): void {
+  const len4 = len & ~3;
+  let i = 0;
+  for (; i < len4; i += 4) {
+    const at = <usize>i * 4;
+    v128.store(acc + at, f32x4.add(v128.load(acc + at), v128.load(x + at)));
+  }
+  for (; i < len; i++) {
+    const at = <usize>i * 4;
+    store<f32>(acc + at, load<f32>(acc + at) + load<f32>(x + at));
+  }
+}

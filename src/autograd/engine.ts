@@ -1,6 +1,7 @@
 import { Tensor } from '../tensor/tensor.js';
 import { formatShape, sameShape } from '../tensor/shape.js';
 import { alloc, allocStorage } from '../tensor/pool.js';
+import { getBackend } from '../tensor/backends/backend.js';
 
 /**
  * One node of the graph: the op, its inputs, and the local chain rule. `backward` receives dL/dOutput and
@@ -127,7 +128,7 @@ export function backward(root: Tensor, gradient?: Tensor): void {
       if (existing === undefined) {
         grads.set(input, gi);
       } else if (owned.has(existing)) {
-        for (let j = 0; j < existing.length; j++) existing[j] += gi[j];
+        addInto(existing, gi);
       } else {
         const total = alloc(existing.length);
         for (let j = 0; j < total.length; j++) total[j] = existing[j] + gi[j];
@@ -147,9 +148,15 @@ function accumulateLeaf(leaf: Tensor, g: Float32Array): void {
     own.set(g);
     leaf.grad = new Tensor(own, leaf.shape);
   } else {
-    const acc = leaf.grad.data;
-    for (let j = 0; j < acc.length; j++) acc[j] += g[j];
+    addInto(leaf.grad.data, g);
   }
+}
+
+// acc += g, in the backend's kernel when it has one (the same float32 sums)
+function addInto(acc: Float32Array, g: Float32Array): void {
+  const fast = getBackend().kernels;
+  if (fast !== undefined) fast.addInto(acc, g);
+  else for (let j = 0; j < acc.length; j++) acc[j] += g[j];
 }
 
 /** Sets a tensor's gradient to null, or zeroes it in place when `setToNone` is false. */

@@ -74,7 +74,7 @@ function values(n: number, seed: number, resident: boolean): Float32Array {
 for (const resident of [true, false]) {
   const where = resident ? 'in the kernels\' memory' : 'in ordinary arrays';
   for (const [n, m] of [[1, 1], [3, 5], [4, 8], [7, 13], [32, 128]]) {
-    kernels(`bias + ReLU, ReLU's backward and column sums on ${n} x ${m} (${where}) give the loops' bits`, () => {
+    kernels(`bias + ReLU, ReLU's backward, column sums and gradient accumulation on ${n} x ${m} (${where}) give the loops' bits`, () => {
       for (const withRelu of [false, true]) {
         const y = values(n * m, n * 100 + m, resident), b = values(m, m, resident), ref = y.slice();
         for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) ref[i * m + j] += b[j];
@@ -92,6 +92,10 @@ for (const resident of [true, false]) {
       for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) dbRef[j] += finite[i * m + j];
       fast.columnSums(finite, db, n, m);
       sameBits(db, dbRef, 'columnSums');
+      const acc = values(n * m, 4, resident), more = values(n * m, 5, resident), accRef = acc.slice();
+      for (let i = 0; i < accRef.length; i++) accRef[i] += more[i];
+      fast.addInto(acc, more);
+      sameBits(acc, accRef, 'addInto');
     });
   }
   kernels(`the finiteness scan finds one NaN or infinity anywhere in an array (${where})`, () => {

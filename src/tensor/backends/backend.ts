@@ -54,6 +54,8 @@ export interface FastKernels {
   columnSums(g: Float32Array, db: Float32Array, n: number, m: number): void;
   /** Whether every value of x is finite. */
   allFinite(x: Float32Array): boolean;
+  /** acc = acc + x elementwise (gradient accumulation). */
+  addInto(acc: Float32Array, x: Float32Array): void;
 }
 
 const registry = new Map<string, Backend>();

@@ -17,6 +17,7 @@ interface KernelExports {
   reluBackward(y: number, g: number, d: number, len: number): void;
   columnSums(g: number, db: number, n: number, m: number): void;
   allFinite(x: number, len: number): number;
+  addInto(acc: number, x: number, len: number): void;
 }
 
 /** The fast CPU backend: lrlab's WebAssembly SIMD kernels, on worker threads for large products. */
@@ -153,6 +154,11 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
       const o = [stage(g, false), stage(db, false)];
       k.columnSums(o[0], o[1], n, m);
       finish([null, db], o);
+    },
+    addInto(acc, x) {
+      const o = [stage(acc, false), stage(x, false)];
+      k.addInto(o[0], o[1], acc.length);
+      finish([acc, null], o);
     },
     allFinite(x) {
       const o = [stage(x, false)];
