@@ -9,6 +9,7 @@ import { lrlabImplementations, machine, type Row } from './common.js';
 import { matmulSuite, smallShapeSuite } from './matmul.js';
 import { epochSuite, rangeTestSuite, demoSuite, memorySuite } from './training.js';
 import { findTorch, trainingVsTorch, torchMatmulRows, optimizerSuite, allocationSuite } from './speed.js';
+import { storageSuite } from './storage.js';
 
 const quick = process.argv.includes('--quick');
 const here = dirname(fileURLToPath(import.meta.url));
@@ -47,6 +48,8 @@ if (!quick) rows.push(...(await demoSuite(impls, log)));
 log('\nmemory');
 rows.push(...memorySuite(impls, log, quick));
 rows.push(...allocationSuite(impls, log));
+log('\ntuner storage');
+rows.push(...(await storageSuite(log, quick)));
 for (const i of impls) (i.backend as { dispose?: () => void }).dispose?.();
 
 const date = started.toISOString().slice(0, 10);
@@ -80,6 +83,8 @@ const md = [
   ...(quick ? [] : [table('lrlab demo end to end (one run)', ['implementation', 'seconds'], pick('demo').map((r) => [r.implementation, fmt(r.figures.seconds, 1)]))]),
   table('typed arrays and views created per training step after the first', ['implementation', 'gpu.js mode', 'plain loop', 'fit'], pick('alloc').map((r) => [r.implementation, r.mode, fmt(r.figures.plainLoop), fmt(r.figures.fit)])),
   table('memory over training steps', ['implementation', 'gpu.js mode', 'steps', 'heap growth (KiB)', 'RSS growth (KiB)', 'new Float32Arrays / step'], pick('memory').map((r) => [r.implementation, r.mode, r.case.split(' ')[0], fmt(r.figures.heapGrowthKiB, 0), fmt(r.figures.rssGrowthKiB, 0), fmt(r.figures.float32ArraysPerStep, 0)])),
+  table('tuner storage: ask, 3 suggestions, 3 reports, tell (one process)', ['implementation', 'storage', 'trials', 'ms / trial', 'trials / s'], pick('storage').map((r) => [r.implementation, r.backend, r.case.split(' ')[0], fmt(r.ms), fmt(r.figures.trialsPerSecond, 0)])),
+  table('tuner storage: two processes on one study (process start included)', ['implementation', 'storage', 'trials', 'seconds', 'trials / s'], pick('storage-two').map((r) => [r.implementation, r.backend, r.case.split(' ')[0], fmt(r.ms / 1000, 1), fmt(r.figures.trialsPerSecond, 0)])),
 ].join('\n');
 mkdirSync(join(here, 'results'), { recursive: true });
 const name = quick ? 'latest-quick' : 'latest';

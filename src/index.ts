@@ -76,6 +76,60 @@ export { renderSvg, PLOTS } from './report/charts.js';
 export { writeReport, reportMarkdown, reportHtml, comparisonTable, type ComparisonRow } from './report/report.js';
 export { crossValidate, type CrossValidateOptions, type CrossValidationResult } from './train/cross-validate.js';
 
+// tune
+export type {
+  TrialState, StudyDirection, CategoricalChoice, ParamValue, FloatDistribution, IntDistribution, CategoricalDistribution,
+  Distribution, SearchSpace, FrozenTrial, StudyView, Sampler, Pruner,
+} from './tune/types.js';
+export { floatDistribution, intDistribution, categoricalDistribution, sameDistribution, checkCompatible, contains, distributionToString, type SuggestOptions } from './tune/distributions.js';
+export { Trial, TrialPruned } from './tune/trial.js';
+export {
+  Study, createStudy, loadStudy, deleteStudy, getAllStudySummaries,
+  type Objective, type OptimizeCallback, type OptimizeOptions, type CreateStudyOptions, type LoadStudyOptions,
+} from './tune/study.js';
+export {
+  DuplicatedStudyError, UpdateFinishedTrialError, type Storage, type StudySummary, type TrialRecord, type NewTrial, type HeartbeatOptions,
+} from './tune/storage/base.js';
+export { InMemoryStorage } from './tune/storage/memory.js';
+export { getStorage, parseStorageUrl, type StorageLocation } from './tune/storage/index.js';
+export type { SqliteStorage, SqliteStorageOptions } from './tune/storage/sqlite.js';
+export type { PostgresStorage, PostgresStorageOptions } from './tune/storage/postgres.js';
+export { forecastObjective, resolveForecastSpace, DEFAULT_FORECAST_SPACE, type ForecastSpace, type ForecastOptimizer } from './tune/forecast.js';
+export { type ObjectiveModule } from './tune/study.js';
+// metrics and grid search
+export { accuracy, precision, recall, f1, r2, mae, mse, rmse, type MetricInput, type Average, type ClassificationOptions } from './train/metrics.js';
+export { METRIC_NAMES, type MetricFn, type MetricSpec, type Scoring } from './train/scoring.js';
+export { predict } from './train/predict.js';
+export { type EvaluateOptions } from './train/fit.js';
+export { makeBlobs, type MakeBlobsOptions, type ClassificationData } from './data/blobs.js';
+
+// tune: samplers
+export { RandomSampler, type RandomSamplerOptions } from './tune/samplers/random.js';
+export { GridSampler, type GridSamplerOptions, type GridSearchSpace } from './tune/samplers/grid.js';
+export { TPESampler, defaultGamma, defaultWeights, hyperoptDefaultGamma, type TPESamplerOptions } from './tune/samplers/tpe.js';
+export { ParzenEstimator, type ParzenParameters } from './tune/samplers/parzen.js';
+export { CmaEsSampler, type CmaEsSamplerOptions } from './tune/samplers/cmaes.js';
+// tune: pruners, importances, plots
+export {
+  MedianPruner, PercentilePruner, SuccessiveHalvingPruner, HyperbandPruner, ThresholdPruner, PatientPruner, NopPruner,
+  type MedianPrunerOptions, type PercentilePrunerOptions, type SuccessiveHalvingPrunerOptions, type HyperbandPrunerOptions,
+  type ThresholdPrunerOptions, type PatientPrunerOptions,
+} from './tune/pruners/index.js';
+export {
+  getParamImportances, FanovaImportanceEvaluator, MeanDecreaseImpurityImportanceEvaluator,
+  type ImportanceEvaluator, type ForestEvaluatorOptions, type ParamImportancesOptions, type TrialsSource, type EncodedTrials,
+} from './tune/importance/index.js';
+export {
+  plotOptimizationHistory, plotParamImportances, plotSlice, plotContour, plotParallelCoordinate, plotIntermediateValues,
+  optimizationHistorySpec, paramImportancesSpec, sliceSpec, contourSpec, parallelCoordinateSpec, intermediateValuesSpec,
+  type PlottableStudy,
+} from './tune/plots.js';
+export { writeStudyReport, trialsTable, type StudyReportOptions } from './tune/report.js';
+export { writeDirAtomic, type WriteDirAtomicOptions } from './io/atomic-dir.js';
+
+export { type ModelModule } from './tune/grid-search-threads.js';
+export { gridSearchCV, parameterGrid, type GridSearchCVOptions, type GridSearchResult, type CvResults, type ParamGrid, type GridCell, type GridValue } from './tune/grid-search.js';
+
 // Training speed: the kernels a backend may offer for a step's elementwise work, and linear's fused activation
 export type { FastKernels } from './tensor/backends/backend.js';
 export type { LinearActivation, LinearOpOptions } from './autograd/ops/linear.js';

@@ -7,6 +7,7 @@ import { writeReport, comparisonTable } from '../report/report.js';
 import { loadCsvSeries } from '../data/csv.js';
 import { useBackend, getBackend } from '../tensor/backends/backend.js';
 import { compareSchedules, type ScheduleComparisonRow } from '../train/compare.js';
+import { tuneCommand } from './tune.js';
 
 const HELP = `lrlab: find, schedule and tune learning rates
 
@@ -14,6 +15,8 @@ Usage:
   lrlab demo [options]                        seed 000's pipeline on the built-in synthetic series
   lrlab find --data FILE.csv [--column NAME]  the same pipeline on your series
   lrlab compare-schedules [--epochs N]        constant, step, exponential and adaptive lr on seed 000's series
+  lrlab tune [--storage URL] [--study NAME]   tune the forecasting MLP's lr, sizes, batch, optimizer, decay
+             [--n-trials N] [--timeout S]     (lrlab tune --help for its options)
   lrlab --help
 
 The pipeline: range test (1e-5 to 1e-1), suggestions, a sweep of fresh models, a short validation run, then the
@@ -90,6 +93,7 @@ function positiveInt(name: string, v: string | undefined, fallback: number, min 
 
 /** Runs the command line; returns the exit code. Output goes to `write` (stdout by default). */
 export async function main(argv: string[], write: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
+  if (argv[0] === 'tune') return tuneCommand(argv.slice(1), write);
   const previousBackend = getBackend().name;
   try {
     let parsed;
