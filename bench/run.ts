@@ -31,6 +31,12 @@ const torch = findTorch();
 log('skip' in torch ? `PyTorch peer skipped: ${torch.skip}` : `PyTorch peer: torch ${torch.version.split(' ')[0]}, numpy ${torch.version.split(' ')[1]} (${torch.python}), one thread`);
 
 const rows: Row[] = [];
+// Between suites: end the current job and collect, so the tensors of a finished suite really are garbage (a weak
+// reference keeps its target alive until the job that made it ends) and the wasm backend's memory gets their blocks back.
+const settle = async () => {
+  await new Promise((resolve) => setImmediate(resolve));
+  (globalThis as { gc?: () => void }).gc?.();
+};
 log('\nmatmul (fp32, square)');
 const matmulSizes = quick ? [64, 128, 256] : [64, 128, 256, 512, 1024, 2048];
 rows.push(...(await matmulSuite(impls, matmulSizes, log, quick)));
@@ -40,11 +46,14 @@ rows.push(...smallShapeSuite(impls, log, quick, lr));
 log('\ntraining');
 rows.push(...(await epochSuite(impls, log, quick)));
 rows.push(...rangeTestSuite(impls, log, quick));
+await settle();
 log('\ntraining beside PyTorch (one thread)');
 rows.push(...trainingVsTorch(impls, torch, log, quick));
+await settle();
 log('\noptimizer updates');
 rows.push(...optimizerSuite(impls, torch, log, quick));
 if (!quick) rows.push(...(await demoSuite(impls, log)));
+await settle();
 log('\nmemory');
 rows.push(...memorySuite(impls, log, quick));
 rows.push(...allocationSuite(impls, log));

@@ -115,7 +115,7 @@ for (const resident of [true, false]) {
   });
 }
 
-kernels('a subarray in the kernels\' memory is read in place and its neighbours are left alone', () => {
+kernels('a subarray of an array in the kernels\' memory gives the right values and leaves its neighbours alone', () => {
   const whole = wasm.allocate(20).fill(1);
   const part = whole.subarray(4, 10);
   fast.biasRelu(part, null, 2, 3, false);

@@ -45,6 +45,24 @@ test('the committed WebAssembly module is the build of assembly/', () => {
   assert.match(out, /matches/);
 });
 
+test('arrays from the backend\'s memory are used in place before and after the memory grows, on one thread and two', () => {
+  for (const backend of [single, threaded]) {
+    const early = backend.allocate(10);
+    const big = backend.allocate(1 << 21); // grows the memory
+    const late = backend.allocate(7);
+    for (const a of [early, big, late]) {
+      assert.ok(backend.arena.blockOf(a) >= 0, `an array of ${a.length} is a block of the memory`);
+      assert.is(backend.kernels.resident(a), a);
+    }
+    const plain = new Float32Array(5).fill(2);
+    const copy = backend.kernels.resident(plain);
+    assert.ok(copy !== plain && backend.arena.blockOf(copy) >= 0);
+    assert.equal(Array.from(copy), [2, 2, 2, 2, 2]);
+    assert.is(backend.arena.blockOf(plain), -1);
+    assert.is(backend.arena.offsetOf(early.subarray(1, 3)), -1); // a subarray is copied in and out, not trusted
+  }
+});
+
 test.after(() => {
   single.dispose();
   threaded.dispose();

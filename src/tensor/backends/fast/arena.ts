@@ -2,41 +2,48 @@
  * Float32 storage inside a WebAssembly memory, so the kernels of the fast backend read and write tensors in place.
  *
  * `allocate(n)` hands out a Float32Array view on the memory: a block of n floats rounded up to 4 (the SIMD kernels
- * may write the padding). Blocks come back to a free list per size when their view is garbage-collected, and are
- * given out again to the next request of that size; a training step repeats its sizes, so the memory stops growing
- * after the first step. The memory is shared, so growing it leaves every earlier view valid (a shared buffer is
- * never detached).
+ * may write the padding). Blocks come back to a free list per size once their view has been garbage-collected, and
+ * are given out again to the next request of that size; a training step repeats its sizes, so the memory stops
+ * growing after the first step. The collected views are found by a sweep of weak references whenever the memory
+ * would otherwise grow (synchronously: a long training loop never yields to let finalizers run), after a full
+ * collection when the process allows one (`--expose-gc`) and the memory is at its limit. The memory is shared, so
+ * growing it leaves every earlier view valid (a shared buffer is never detached).
  *
- * The rule that keeps this safe: a `subarray` of an arena view must not outlive the view it was cut from.
+ * A `subarray` of an arena view is an ordinary view to the kernels (copied in and out); it must not outlive the view
+ * it was cut from.
  */
 export class Arena {
-  /** Every buffer the memory has had (one per growth): a view on any of them is resident. */
-  private readonly buffers = new Set<ArrayBufferLike>();
+  /**
+   * The views handed out and their byte offsets. (Not the buffer: a shared memory's `buffer` may be a new
+   * SharedArrayBuffer object at each access, so the buffer's identity cannot tell whether a view is ours.)
+   */
+  private readonly views = new WeakMap<Float32Array, number>();
   /** Live blocks: byte offset -> the float length they were handed out with. */
   private readonly blocks = new Map<number, number>();
   private readonly free = new Map<number, number[]>();
-  private readonly registry = new FinalizationRegistry<number>((offset) => this.release(offset));
+  /** The views handed out, weakly, with their blocks: a view collected means its block is free. */
+  private live: { view: WeakRef<Float32Array>; offset: number }[] = [];
   private top = 64; // offset 0 stands for "no buffer" in the kernels' arguments
   /** A float view of the whole memory, refreshed after growth. */
   heap: Float32Array;
 
   constructor(readonly memory: { buffer: ArrayBufferLike; grow(pages: number): number }) {
     this.heap = new Float32Array(memory.buffer);
-    this.buffers.add(memory.buffer);
   }
 
   /** A zeroed, resident Float32Array of n floats; a plain one if the memory cannot grow any more. */
   allocate(n: number): Float32Array {
     const offset = this.take(n);
     if (offset < 0) return new Float32Array(n);
-    const view = new Float32Array(this.memory.buffer, offset, n);
-    this.registry.register(view, offset);
+    const view = new Float32Array(this.heap.buffer, offset, n);
+    this.views.set(view, offset);
+    this.live.push({ view: new WeakRef(view), offset });
     return view;
   }
 
-  /** The byte offset of `a` when it lies in this memory, else -1. */
+  /** The byte offset of `a` when it is a view this arena handed out, else -1 (its subarrays are not known). */
   offsetOf(a: Float32Array): number {
-    return this.buffers.has(a.buffer) ? a.byteOffset : -1;
+    return this.views.get(a) ?? -1;
   }
 
   /**
@@ -44,15 +51,26 @@ export class Arena {
    * else -1.
    */
   blockOf(a: Float32Array): number {
-    return this.buffers.has(a.buffer) && this.blocks.get(a.byteOffset) === a.length ? a.byteOffset : -1;
+    const offset = this.views.get(a);
+    return offset !== undefined && this.blocks.get(offset) === a.length ? offset : -1;
   }
 
   /** A temporary block of n floats (its offset, not zeroed), to be given back with `release`; -1 if out of memory. */
   take(n: number): number {
     const bytes = Math.max(16, Math.ceil(n / 4) * 16);
     let offset = this.free.get(bytes)?.pop();
+    if (offset === undefined && this.top + bytes > this.memory.buffer.byteLength) {
+      // before growing: give back the blocks of collected views, and use one of this size if there is one now
+      this.sweep();
+      offset = this.free.get(bytes)?.pop();
+      if (offset === undefined && !this.ensure(this.top + bytes)) {
+        (globalThis as { gc?: () => void }).gc?.();
+        this.sweep();
+        offset = this.free.get(bytes)?.pop();
+        if (offset === undefined) return -1;
+      }
+    }
     if (offset === undefined) {
-      if (!this.ensure(this.top + bytes)) return -1;
       offset = this.top;
       this.top += bytes;
     } else {
@@ -71,6 +89,16 @@ export class Arena {
     let list = this.free.get(bytes);
     if (list === undefined) this.free.set(bytes, (list = []));
     list.push(offset);
+  }
+
+  /** Frees the blocks whose views have been collected. */
+  sweep(): void {
+    const kept: { view: WeakRef<Float32Array>; offset: number }[] = [];
+    for (const entry of this.live) {
+      if (entry.view.deref() === undefined) this.release(entry.offset);
+      else kept.push(entry);
+    }
+    this.live = kept;
   }
 
   /** Bytes in use and bytes the memory holds. */
@@ -92,7 +120,6 @@ export class Arena {
           return false;
         }
       }
-      this.buffers.add(this.memory.buffer);
       this.heap = new Float32Array(this.memory.buffer);
     }
     return true;

@@ -112,6 +112,8 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
     resident(a) {
       if (arena.blockOf(a) >= 0) return a;
       const r = arena.allocate(a.length);
+      // the memory is full: keep the ordinary array (the kernels copy it in and out) rather than another copy
+      if (arena.blockOf(r) < 0) return a;
       r.set(a);
       return r;
     },
