@@ -36,6 +36,26 @@ pool('nested scopes recycle their own buffers when they end', () => {
   });
 });
 
+pool('a buffer made on one backend is not handed to a backend with storage of its own, and comes back on its own', () => {
+  if (!availableBackends().includes('wasm')) return;
+  reuseBuffers(() => alloc(13)); // a plain buffer of 13 floats goes back to the cpu backend's pool
+  const before = reuseBuffers(() => alloc(13)); // that one, kept
+  useBackend('wasm');
+  try {
+    const onWasm = reuseBuffers(() => {
+      const b = alloc(13);
+      assert.ok(b !== before);
+      return b;
+    });
+    const wasm = useBackend('wasm') as unknown as { kernels: { resident(a: Float32Array): Float32Array } };
+    assert.is(wasm.kernels.resident(onWasm), onWasm, 'the buffer is in the wasm backend\'s memory');
+  } finally {
+    useBackend('cpu');
+  }
+  const again = reuseBuffers(() => { const b = alloc(13); assert.ok(b instanceof Float32Array && !(b.buffer instanceof SharedArrayBuffer)); return null; });
+  assert.is(again, null);
+});
+
 pool.run();
 
 const fused = suite('linear (fused) equals matmul + transpose + add');
