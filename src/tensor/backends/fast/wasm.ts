@@ -1,7 +1,8 @@
-import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { registerBackendFactory, type Backend } from '../backend.js';
 import { GEMM_WASM_BASE64 } from './gemm-wasm.js';
+import { unshareMemoryImport } from './unshare.js';
+import { startKernelWorker, waitWhile, type KernelWorker } from '../../../platform/node/kernel-worker.js';
 
 interface GemmExports {
   packA(a: number, ap: number, m: number, k: number, transA: number): void;
@@ -22,7 +23,6 @@ export interface WasmBackend extends Backend {
 const WA = (globalThis as unknown as { WebAssembly: any }).WebAssembly;
 
 const WORKER_SOURCE = `
-const { workerData } = require('node:worker_threads');
 const { module, memory, control } = workerData;
 const gemm = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('gemm: abort'); } } }).exports;
 const ctl = new Int32Array(control);
@@ -45,17 +45,15 @@ for (;;) {
 export function createWasmBackend(options: { threads?: number; parallelThreshold?: number; name?: string } = {}): WasmBackend {
   const threads = Math.max(1, options.threads ?? Math.min(2, availableParallelism()));
   const parallelThreshold = options.parallelThreshold ?? 192 * 192 * 192;
-  const module = new WA.Module(Buffer.from(GEMM_WASM_BASE64, 'base64'));
-  const memory = new WA.Memory({ initial: 64, maximum: 16384, shared: true });
+  const binary = Buffer.from(GEMM_WASM_BASE64, 'base64');
+  const module = new WA.Module(threads > 1 ? binary : unshareMemoryImport(binary));
+  // shared memory only when there are workers to share it with (a page that is not cross-origin isolated has none)
+  const memory = new WA.Memory({ initial: 64, maximum: 16384, shared: threads > 1 });
   const gemm = new WA.Instance(module, { env: { memory, abort: () => { throw new Error('gemm: abort'); } } }).exports as unknown as GemmExports;
-  const control = new SharedArrayBuffer(16 * 4);
+  const control = threads > 1 ? new SharedArrayBuffer(16 * 4) : new ArrayBuffer(16 * 4);
   const ctl = new Int32Array(control);
-  const workers: Worker[] = [];
-  for (let t = 1; t < threads; t++) {
-    const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, control } });
-    w.unref();
-    workers.push(w);
-  }
+  const workers: KernelWorker[] = [];
+  for (let t = 1; t < threads; t++) workers.push(startKernelWorker(WORKER_SOURCE, { module, memory, control }));
   let heap = new Float32Array(memory.buffer);
 
   const ensure = (bytes: number) => {
@@ -87,7 +85,7 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
         Atomics.add(ctl, 0, 1);
         Atomics.notify(ctl, 0);
         gemm.tiles(offAp * 4, offBp * 4, offC * 4, m, k, n, 0, split);
-        while (Atomics.load(ctl, 10) < 1) Atomics.wait(ctl, 10, 0);
+        waitWhile(ctl, 10, 0);
       } else {
         gemm.tiles(offAp * 4, offBp * 4, offC * 4, m, k, n, 0, panels);
       }
@@ -97,7 +95,7 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
       ctl[1] = -1;
       Atomics.add(ctl, 0, 1);
       Atomics.notify(ctl, 0);
-      for (const w of workers) void w.terminate();
+      for (const w of workers) w.terminate();
       workers.length = 0;
     },
   };
