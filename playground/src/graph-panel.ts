@@ -54,10 +54,10 @@ export function mountGraph(root: HTMLElement): void {
     for (const id of g.nodes.keys()) depthOf(id);
     const columns = new Map<number, string[]>();
     for (const [id, d] of depth) columns.set(d, [...(columns.get(d) ?? []), id]);
-    const W = 150 * (Math.max(...depth.values()) + 1) + 20, H = 70 * Math.max(...[...columns.values()].map((c) => c.length)) + 30;
+    const W = 150 * (Math.max(...depth.values()) + 1) + 40, H = 70 * Math.max(...[...columns.values()].map((c) => c.length)) + 30;
     const pos = new Map<string, [number, number]>();
     for (const [d, ids] of columns) ids.forEach((id, i) => pos.set(id, [20 + d * 150 + 55, 30 + i * 70 + 20]));
-    const svg = svgEl('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', 'aria-label': `Autograd graph of ${name}` });
+    const svg = svgEl('svg', { viewBox: `0 0 ${W} ${H}`, width: '100%', style: `max-width: ${W}px`, role: 'img', 'aria-label': `Autograd graph of ${name}` });
     for (const [from, to] of g.edges) {
       const [x1, y1] = pos.get(from)!, [x2, y2] = pos.get(to)!;
       svg.append(svgEl('line', { x1: x1 + 55, y1, x2: x2 - 55, y2, stroke: '#6b7280', 'marker-end': 'url(#arrow)' }));
