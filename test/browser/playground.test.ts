@@ -129,7 +129,7 @@ skip('the wasm backend runs in the page: one thread without isolation, agreeing 
   await p.close();
 });
 
-skip('gpu.js reports the mode it really runs in, and its product agrees', async () => {
+skip('gpu.js reports the mode it really runs in, and on an isolated page the wasm product runs on two Web Workers; both agree', async () => {
   const { p } = await open(isolatedServer!);
   const report = await p.evaluate(() => (globalThis as any).playground.backends);
   console.log(`  gpu.js in Chromium: ${report.gpu.ok ? `mode ${report.gpu.mode}` : report.gpu.error}; wasm threads when isolated: ${report.wasm.threads}`);
@@ -137,6 +137,9 @@ skip('gpu.js reports the mode it really runs in, and its product agrees', async 
   assert.type(report.gpu.mode, 'string');
   assert.ok(report.gpu.agrees);
   assert.ok(report.isolated, 'the server sends COOP and COEP, so the page is cross-origin isolated');
+  assert.ok(report.wasm.ok, `wasm failed: ${report.wasm.error}`);
+  assert.is(report.wasm.threads, Math.min(2, report.hardwareConcurrency), 'two threads on an isolated page where there are two cores');
+  assert.ok(report.wasm.agrees, 'the product split over Web Workers agrees with the cpu reference');
   await p.close();
 });
 

@@ -3,6 +3,8 @@
 // postMessage on a cross-origin isolated page). A page's main thread may not block with Atomics.wait, so there
 // the wait spins on Atomics.load; inside a worker it sleeps as on Node.
 export interface KernelWorker {
+  /** True once the worker runs: a page's Web Worker starts only after the page's thread yields to its event loop. */
+  ready(): boolean;
   terminate(): void;
 }
 
@@ -11,10 +13,14 @@ declare const URL: { createObjectURL(blob: object): string };
 declare const Worker: new (url: string) => { postMessage(data: unknown): void; terminate(): void };
 
 export function startKernelWorker(body: string, data: unknown): KernelWorker {
-  const source = `self.onmessage = (event) => { self.onmessage = null; const workerData = event.data;\n${body}\n};`;
+  const source = `self.onmessage = (event) => { self.onmessage = null; const workerData = event.data.data;
+Atomics.store(event.data.started, 0, 1);
+${body}
+};`;
+  const started = new Int32Array(new SharedArrayBuffer(4));
   const w = new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
-  w.postMessage(data);
-  return { terminate: () => w.terminate() };
+  w.postMessage({ data, started });
+  return { ready: () => Atomics.load(started, 0) === 1, terminate: () => w.terminate() };
 }
 
 const canSleep = typeof (globalThis as { document?: unknown }).document === 'undefined';

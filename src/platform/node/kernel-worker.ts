@@ -4,6 +4,8 @@ import { Worker } from 'node:worker_threads';
 
 /** A running kernel worker. */
 export interface KernelWorker {
+  /** True once the worker runs and can take work (a worker thread on Node runs at once). */
+  ready(): boolean;
   terminate(): void;
 }
 
@@ -11,7 +13,7 @@ export interface KernelWorker {
 export function startKernelWorker(body: string, data: unknown): KernelWorker {
   const w = new Worker(`const { workerData } = require('node:worker_threads');\n${body}`, { eval: true, workerData: data });
   w.unref();
-  return { terminate: () => void w.terminate() };
+  return { ready: () => true, terminate: () => void w.terminate() };
 }
 
 /** Blocks until `ctl[index]` is no longer `value` (Atomics.wait: the calling thread sleeps). */

@@ -16,6 +16,8 @@ export interface WasmBackend extends Backend {
   readonly threads: number;
   /** Products with at least this many multiply-adds are split across the threads. */
   readonly parallelThreshold: number;
+  /** Threads ready to take work, this one included (in a browser, Web Workers start after the page yields). */
+  threadsReady(): number;
   dispose(): void;
 }
 
@@ -76,7 +78,7 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
       gemm.packA(offA * 4, offAp * 4, m, k, transA ? 1 : 0);
       gemm.packB(offB * 4, offBp * 4, k, n, transB ? 1 : 0);
       const panels = np / 8;
-      if (workers.length > 0 && m * n * k >= parallelThreshold && panels >= 2) {
+      if (workers.length > 0 && m * n * k >= parallelThreshold && panels >= 2 && workers[0].ready()) {
         // this thread takes the first share of the column panels, the worker the rest
         const split = Math.ceil(panels / 2);
         ctl.set([offAp * 4, offBp * 4, offC * 4, m, k, n, split, panels], 2);
@@ -90,6 +92,9 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
         gemm.tiles(offAp * 4, offBp * 4, offC * 4, m, k, n, 0, panels);
       }
       out.set(heap.subarray(offC, offC + m * n));
+    },
+    threadsReady() {
+      return 1 + workers.filter((w) => w.ready()).length;
     },
     dispose() {
       ctl[1] = -1;
