@@ -92,11 +92,46 @@ export {
 } from './tune/storage/base.js';
 export { InMemoryStorage } from './tune/storage/memory.js';
 export { getStorage, parseStorageUrl, type StorageLocation } from './tune/storage/index.js';
-export { SqliteStorage, type SqliteStorageOptions } from './tune/storage/sqlite.js';
-export { PostgresStorage, type PostgresStorageOptions } from './tune/storage/postgres.js';
+export type { SqliteStorage, SqliteStorageOptions } from './tune/storage/sqlite.js';
+export type { PostgresStorage, PostgresStorageOptions } from './tune/storage/postgres.js';
+export { forecastObjective, resolveForecastSpace, DEFAULT_FORECAST_SPACE, type ForecastSpace, type ForecastOptimizer } from './tune/forecast.js';
+export { type ObjectiveModule } from './tune/study.js';
 // metrics and grid search
 export { accuracy, precision, recall, f1, r2, mae, mse, rmse, type MetricInput, type Average, type ClassificationOptions } from './train/metrics.js';
 export { METRIC_NAMES, type MetricFn, type MetricSpec, type Scoring } from './train/scoring.js';
 export { predict } from './train/predict.js';
 export { type EvaluateOptions } from './train/fit.js';
 export { makeBlobs, type MakeBlobsOptions, type ClassificationData } from './data/blobs.js';
+
+// tune: samplers
+export { RandomSampler, type RandomSamplerOptions } from './tune/samplers/random.js';
+export { GridSampler, type GridSamplerOptions, type GridSearchSpace } from './tune/samplers/grid.js';
+export { TPESampler, defaultGamma, defaultWeights, hyperoptDefaultGamma, type TPESamplerOptions } from './tune/samplers/tpe.js';
+export { ParzenEstimator, type ParzenParameters } from './tune/samplers/parzen.js';
+export { CmaEsSampler, type CmaEsSamplerOptions } from './tune/samplers/cmaes.js';
+// tune: pruners, importances, plots
+export {
+  MedianPruner, PercentilePruner, SuccessiveHalvingPruner, HyperbandPruner, ThresholdPruner, PatientPruner, NopPruner,
+  type MedianPrunerOptions, type PercentilePrunerOptions, type SuccessiveHalvingPrunerOptions, type HyperbandPrunerOptions,
+  type ThresholdPrunerOptions, type PatientPrunerOptions,
+} from './tune/pruners/index.js';
+export {
+  getParamImportances, FanovaImportanceEvaluator, MeanDecreaseImpurityImportanceEvaluator,
+  type ImportanceEvaluator, type ForestEvaluatorOptions, type ParamImportancesOptions, type TrialsSource, type EncodedTrials,
+} from './tune/importance/index.js';
+export {
+  plotOptimizationHistory, plotParamImportances, plotSlice, plotContour, plotParallelCoordinate, plotIntermediateValues,
+  optimizationHistorySpec, paramImportancesSpec, sliceSpec, contourSpec, parallelCoordinateSpec, intermediateValuesSpec,
+  type PlottableStudy,
+} from './tune/plots.js';
+export { writeStudyReport, trialsTable, type StudyReportOptions } from './tune/report.js';
+export { writeDirAtomic, type WriteDirAtomicOptions } from './io/atomic-dir.js';
+
+export { type ModelModule } from './tune/grid-search-threads.js';
+export { gridSearchCV, parameterGrid, type GridSearchCVOptions, type GridSearchResult, type CvResults, type ParamGrid, type GridCell, type GridValue } from './tune/grid-search.js';
+// recurrent layers
+export { lstmSequence, type SequenceOptions } from './autograd/ops/lstm.js';
+export { gruSequence } from './autograd/ops/gru.js';
+export { LSTM, GRU, lastTimeStep, type RNNOptions, type LSTMState } from './nn/recurrent.js';
+export { LSTMForecaster, type LSTMForecasterOptions } from './nn/forecaster.js';
+export { tuneLstm, forecastData, naiveLastValueMse, buildForecaster, LSTM_SEARCH_SPACE, type TuneLstmOptions, type TuneLstmResult, type LstmSearchSpace, type ForecastComparisonRow, type ForecastData } from './tune/lstm-study.js';

@@ -7,6 +7,8 @@ import { writeReport, comparisonTable } from '../report/report.js';
 import { loadCsvSeries } from '../data/csv.js';
 import { useBackend, getBackend } from '../tensor/backends/backend.js';
 import { compareSchedules, type ScheduleComparisonRow } from '../train/compare.js';
+import { tuneCommand } from './tune.js';
+import { tuneLstmCommand } from './tune-lstm.js';
 
 const HELP = `lrlab: find, schedule and tune learning rates
 
@@ -14,6 +16,9 @@ Usage:
   lrlab demo [options]                        seed 000's pipeline on the built-in synthetic series
   lrlab find --data FILE.csv [--column NAME]  the same pipeline on your series
   lrlab compare-schedules [--epochs N]        constant, step, exponential and adaptive lr on seed 000's series
+  lrlab tune [--storage URL] [--study NAME]   tune the forecasting MLP's lr, sizes, batch, optimizer, decay
+             [--n-trials N] [--timeout S]     (lrlab tune --help for its options)
+  lrlab tune-lstm [--data FILE.csv] [...]     tune an LSTM forecaster (also: lrlab tune --model lstm)
   lrlab --help
 
 The pipeline: range test (1e-5 to 1e-1), suggestions, a sweep of fresh models, a short validation run, then the
@@ -34,6 +39,19 @@ Options:
                    reference), gpu (gpu.js; a GPU only where WebGL or headless GL runs)
   --epochs N       epochs per schedule (compare-schedules, default 50)
   --quiet          no progress output
+
+tune-lstm: a study over hidden size {32,64,128,256}, layers 1-4, lr 1e-5..1e-1 (log), dropout 0.1-0.5, weight
+decay 1e-6..1e-3 (log), batch size {16,32,64,128} and optimizer {Adam, AdamW}; TPE seeded with --seed, median
+pruning on the validation loss each epoch. Saves best-model.json, results.json, summary.md and the study's plots
+(study/) into --out (default lrlab-lstm-study), then retrains the best configuration and prints its validation
+and test errors beside a tuned MLP and the naive last-value forecast.
+  --n-trials N     trials of the LSTM study (default 50); --mlp-trials N for the MLP study (default the same)
+  --timeout S      no new trial after S seconds
+  --n-jobs N       trials run at once (default 1)
+  --storage URL    sqlite:///study.db or postgresql://... (default: in memory)
+  --study-name S   default lstm_optimization
+  --epochs N       epochs per trial (default 20)
+  lrlab tune --model lstm is lrlab tune-lstm (--model mlp, or none, the MLP study above).
   -h, --help       this text
 `;
 
@@ -90,6 +108,18 @@ function positiveInt(name: string, v: string | undefined, fallback: number, min 
 
 /** Runs the command line; returns the exit code. Output goes to `write` (stdout by default). */
 export async function main(argv: string[], write: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
+  if (argv[0] === 'tune') {
+    // `lrlab tune --model lstm` is `lrlab tune-lstm`; `--model mlp`, or no --model, is the MLP study
+    const i = argv.findIndex((a) => a === '--model' || a.startsWith('--model='));
+    if (i === -1) return tuneCommand(argv.slice(1), write);
+    const inline = argv[i].startsWith('--model=');
+    const model = inline ? argv[i].slice('--model='.length) : argv[i + 1];
+    const rest = argv.slice(1).filter((_, j) => j + 1 !== i && !(!inline && j + 1 === i + 1));
+    if (model === 'lstm') return main(['tune-lstm', ...rest], write);
+    if (model === 'mlp') return tuneCommand(rest, write);
+    process.stderr.write(`lrlab: tune --model expects lstm or mlp, got ${model === undefined ? 'nothing' : `'${model}'`} (try lrlab --help)\n`);
+    return 2;
+  }
   const previousBackend = getBackend().name;
   try {
     let parsed;
@@ -101,6 +131,8 @@ export async function main(argv: string[], write: (s: string) => void = (s) => p
           data: { type: 'string' }, column: { type: 'string' }, config: { type: 'string' }, 'full-sweep': { type: 'boolean' },
           seed: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' }, epochs: { type: 'string' },
           quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+          'n-trials': { type: 'string' }, 'mlp-trials': { type: 'string' }, timeout: { type: 'string' }, 'n-jobs': { type: 'string' },
+          storage: { type: 'string' }, 'study-name': { type: 'string' },
         },
       });
     } catch (err) {
@@ -116,7 +148,7 @@ export async function main(argv: string[], write: (s: string) => void = (s) => p
       write(HELP);
       return 2;
     }
-    if (!['demo', 'find', 'compare-schedules'].includes(command)) throw new UsageError(`lrlab: unknown command '${command}' (try lrlab --help)`);
+    if (!['demo', 'find', 'compare-schedules', 'tune-lstm'].includes(command)) throw new UsageError(`lrlab: unknown command '${command}' (try lrlab --help)`);
     if (positionals.length > 1) throw new UsageError(`lrlab: unexpected argument '${positionals[1]}' (try lrlab --help)`);
     if (o.backend !== undefined) {
       try {
@@ -133,6 +165,9 @@ export async function main(argv: string[], write: (s: string) => void = (s) => p
       }
     }
     const seed = positiveInt('seed', o.seed, 42, 0);
+    if (command === 'tune-lstm') {
+      return await tuneLstmCommand(o, seed, write, (m) => new UsageError(m));
+    }
     if (command === 'compare-schedules') {
       printComparison(compareSchedules({ epochs: positiveInt('epochs', o.epochs, 50), seed }), write);
       return 0;

@@ -10,9 +10,10 @@ export interface WindowedData {
 
 /**
  * Sliding windows: example i is values[i .. i + window) and its target values[i + window] (seed 000: window 20,
- * one-step-ahead regression). A series of length L gives L - window examples.
+ * one-step-ahead regression). A series of length L gives L - window examples, x shaped [n, window], or
+ * [n, window, 1] with `{ sequence: true }` (one feature per time step, as a batch-first LSTM takes them).
  */
-export function slidingWindows(values: ArrayLike<number>, window = 20): WindowedData {
+export function slidingWindows(values: ArrayLike<number>, window = 20, options: { sequence?: boolean } = {}): WindowedData {
   if (!Number.isInteger(window) || window < 1) throw new RangeError(`slidingWindows: expected a positive integer window, got ${window}`);
   const n = values.length - window;
   if (n < 1) {
@@ -26,7 +27,7 @@ export function slidingWindows(values: ArrayLike<number>, window = 20): Windowed
     for (let j = 0; j < window; j++) x[i * window + j] = values[i + j];
     y[i] = values[i + window];
   }
-  return { x: new Tensor(x, [n, window]), y: new Tensor(y, [n, 1]) };
+  return { x: new Tensor(x, options.sequence === true ? [n, window, 1] : [n, window]), y: new Tensor(y, [n, 1]) };
 }
 
 /**

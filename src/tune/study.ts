@@ -1,14 +1,28 @@
 import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { defaultPruner, defaultSampler } from './default-sampler.js';
-import { DuplicatedStudyError, type HeartbeatOptions, type Storage, type StudySummary } from './storage/base.js';
+import { DuplicatedStudyError, UpdateFinishedTrialError, type HeartbeatOptions, type Storage, type StudySummary } from './storage/base.js';
 import { getStorage, redact } from './storage/index.js';
+import { sibling, startWorker } from './threads.js';
 import { Trial, TrialPruned, type TrialHost } from './trial.js';
+import type { Worker } from 'node:worker_threads';
 import type {
   Distribution, FrozenTrial, ParamValue, Pruner, Sampler, StudyDirection, StudyView, TrialState,
 } from './types.js';
 
 /** The objective: a trial in, the value to minimize or maximize out. */
 export type Objective = (trial: Trial) => number | Promise<number>;
+
+/**
+ * An objective that worker threads import: `module` is the URL (or absolute path) of an ES module exporting the
+ * objective as `exportName` (default 'objective'). A JavaScript closure cannot cross into a thread, so for trials on
+ * several cores the objective lives in a module; the module may also export `createSampler(worker)` and
+ * `createPruner(worker)` (each worker thread builds its own) and `catch(error) => boolean`.
+ */
+export interface ObjectiveModule {
+  module: string | URL;
+  exportName?: string;
+}
 
 /** Called after every trial `optimize` runs, with the study and the trial as recorded. */
 export type OptimizeCallback = (study: Study, trial: FrozenTrial) => void | Promise<void>;
@@ -20,8 +34,9 @@ export interface OptimizeOptions {
   /** Seconds after which no new trial starts (running ones finish). Default: none. */
   timeout?: number;
   /**
-   * How many trials run at once: concurrent async tasks in this thread, sharing the study (-1: one per CPU).
-   * Default 1. Parallel processes on one SQL storage give parallelism across cores; see the README.
+   * How many trials run at once (-1: one per CPU). Default 1. With an objective function: concurrent async tasks
+   * in this thread (they overlap where the objective awaits). With an `ObjectiveModule`: worker threads, each
+   * with its own connection to the study's SQLite or PostgreSQL storage, so trials use several cores.
    */
   nJobs?: number;
   callbacks?: readonly OptimizeCallback[];
@@ -87,6 +102,8 @@ export class Study {
   private beats = new Map<number, ReturnType<typeof setInterval>>();
   private stopped = false;
   private host: TrialHost;
+  private heartbeatThread: Worker | null = null;
+  private sharedFlags: Int32Array | null = null;
 
   /** @internal Use `createStudy` or `loadStudy`. */
   constructor(init: { studyName: string; studyId: number; direction: StudyDirection; sampler: Sampler; pruner: Pruner; storage: Storage }) {
@@ -101,6 +118,7 @@ export class Study {
       direction: this.direction,
       getTrials: (options) => this.getTrials(options),
       stop: () => this.stop(),
+      setTrialSystemAttr: (trialId, key, value) => this.setPrunerSystemAttr(trialId, key, value),
     };
     this.host = {
       view, sampler: this.sampler, pruner: this.pruner, storage: this.storage,
@@ -130,10 +148,12 @@ export class Study {
     return best;
   }
 
+  /** The best complete trial's value; an error when none is complete. */
   get bestValue(): number {
     return this.bestTrial.value!;
   }
 
+  /** The best complete trial's parameters; an error when none is complete. */
   get bestParams(): Readonly<Record<string, ParamValue>> {
     return { ...this.bestTrial.params };
   }
@@ -141,11 +161,30 @@ export class Study {
   /** Asks `optimize` to start no new trial; running trials finish. GridSampler calls it when its grid is used up. */
   stop(): void {
     this.stopped = true;
+    if (this.sharedFlags) Atomics.store(this.sharedFlags, 1, 1);
+  }
+
+  /** @internal Whether `stop()` was called since the current `optimize` began. */
+  get isStopped(): boolean {
+    return this.stopped;
   }
 
   /** Reloads the trials from the storage (other workers' progress included). */
   async refresh(): Promise<void> {
+    // this process's own background writes (a pruner's rung records, say) land first, so the reload includes them
+    await Promise.all([...this.live.values()].map((t) => t.flush()));
     this.cache = await this.storage.getAllTrials(this.studyId);
+  }
+
+  /**
+   * A pruner's write (successive halving's rung records): into the live trial, so its next `shouldPrune` sees it,
+   * into the snapshot, so other trials' pruning sees it as Optuna's in-memory storage would, and to the storage.
+   */
+  private setPrunerSystemAttr(trialId: number, key: string, value: unknown): void {
+    const trial = [...this.live.values()].find((t) => t.trialId === trialId);
+    if (!trial) throw new RangeError(`setTrialSystemAttr: expected a running trial of study '${this.studyName}', got trial id ${trialId}`);
+    trial.recordSystemAttr(key, value);
+    this.cache = this.cache.map((t) => (t.trialId === trialId ? { ...t, systemAttrs: { ...t.systemAttrs, [key]: value } } : t));
   }
 
   private knownDistribution(name: string): Distribution | undefined {
@@ -161,18 +200,25 @@ export class Study {
    * heartbeats on), takes the snapshot the sampler works on, and starts this trial's heartbeat.
    */
   async ask(): Promise<Trial> {
+    const interval = this.storage.heartbeat.heartbeatInterval;
+    const url = this.storage.connectionString;
+    // a thread of its own beats for this process's trials (a synchronous objective cannot starve it); started
+    // before the first trial exists, so that no trial waits for it
+    if (interval !== null && url) this.heartbeatThread ??= await startHeartbeatThread(url, interval);
     if (this.storage.heartbeat.gracePeriod !== null) await this.storage.failStaleTrials(this.studyId);
     const frozen = (await this.storage.popWaitingTrial(this.studyId)) ?? (await this.storage.createTrial(this.studyId, { state: 'running' }));
     await this.refresh();
     const trial = new Trial(this.host, frozen);
     trial.start();
     this.live.set(trial.number, trial);
-    const interval = this.storage.heartbeat.heartbeatInterval;
     if (interval !== null) {
       await this.storage.recordHeartbeat(trial.trialId);
-      const timer = setInterval(() => void this.storage.recordHeartbeat(trial.trialId).catch(() => undefined), interval * 1000);
-      timer.unref();
-      this.beats.set(trial.trialId, timer);
+      if (this.heartbeatThread) this.heartbeatThread.postMessage({ beat: trial.trialId });
+      else {
+        const timer = setInterval(() => void this.storage.recordHeartbeat(trial.trialId).catch(() => undefined), interval * 1000);
+        timer.unref();
+        this.beats.set(trial.trialId, timer);
+      }
     }
     return trial;
   }
@@ -203,15 +249,21 @@ export class Study {
       } else finalValue = value as number;
     }
     if (trial instanceof Trial) await trial.flush();
-    const frozen = await this.storage.finishTrial(trial.trialId, {
-      state: finalState, value: finalValue, params: trial.params, distributions: trial.distributions,
-      intermediateValues: trial.intermediateValues, userAttrs: trial.userAttrs, systemAttrs: attrs,
-    });
-    const timer = this.beats.get(trial.trialId);
-    if (timer) clearInterval(timer);
-    this.beats.delete(trial.trialId);
-    this.live.delete(trial.number);
-    if (trial instanceof Trial) trial.markFinished(finalState);
+    let frozen: FrozenTrial;
+    try {
+      frozen = await this.storage.finishTrial(trial.trialId, {
+        state: finalState, value: finalValue, params: trial.params, distributions: trial.distributions,
+        intermediateValues: trial.intermediateValues, userAttrs: trial.userAttrs, systemAttrs: attrs,
+      });
+    } catch (error) {
+      // finished elsewhere meanwhile (told by another worker, or failed for missing heartbeats): this process
+      // stops tracking it; the storage's record stands
+      if (error instanceof UpdateFinishedTrialError && trial instanceof Trial) {
+        this.forget(trial, (await this.storage.getTrial(trial.trialId)).state);
+      }
+      throw error;
+    }
+    if (trial instanceof Trial) this.forget(trial, finalState);
     await this.refresh();
     this.sampler.afterTrial?.(this.host.view, frozen, finalState, finalValue);
     return frozen;
@@ -267,11 +319,16 @@ export class Study {
    * the trial and the study goes on; throwing anything else fails the trial (the message kept in
    * `systemAttrs.failReason`) and is re-thrown once running trials end, unless `catch` matches it.
    */
-  async optimize(objective: Objective, options: OptimizeOptions = {}): Promise<void> {
+  async optimize(objective: Objective | ObjectiveModule, options: OptimizeOptions = {}): Promise<void> {
     const fn = 'optimize';
-    if (typeof objective !== 'function') throw new TypeError(`${fn}: expected an objective function (trial) => number, got ${typeof objective}`);
+    const isModule = objective !== null && typeof objective === 'object' && 'module' in objective;
+    if (typeof objective !== 'function' && !isModule) {
+      throw new TypeError(`${fn}: expected an objective function (trial) => number or { module, exportName }, got ${objective === null ? 'null' : typeof objective}`);
+    }
     const o = checkOptimizeOptions(options);
     this.stopped = false;
+    if (isModule) return this.optimizeInThreads(objective as ObjectiveModule, o, options);
+    objective = objective as Objective;
     const started = Date.now();
     let launched = 0;
     let failure: { error: unknown } | null = null;
@@ -282,7 +339,7 @@ export class Study {
       while (more()) {
         launched++;
         try {
-          const frozen = await this.runTrial(objective, o.catches);
+          const frozen = await this.runTrial(objective as Objective, o.catches);
           if (o.showProgressBar) this.progress(frozen, launched, o.nTrials);
           for (const cb of o.callbacks) await cb(this, frozen);
         } catch (error) {
@@ -291,22 +348,114 @@ export class Study {
       }
     };
     await Promise.all(Array.from({ length: o.nJobs }, job));
+    await this.stopHeartbeatThread();
     if (failure !== null) throw (failure as { error: unknown }).error;
   }
 
-  private async runTrial(objective: Objective, catches: (e: unknown) => boolean): Promise<FrozenTrial> {
-    const trial = await this.ask();
-    let result: unknown;
-    try {
-      result = await objective(trial);
-    } catch (error) {
-      if (error instanceof TrialPruned) return this.tell(trial, undefined, 'pruned');
-      trial.setSystemAttr('failReason', `trial ${trial.number}: the objective threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
-      const frozen = await this.tell(trial, undefined, 'fail');
-      if (!catches(error)) throw error;
-      return frozen;
+  /**
+   * Runs `nJobs` worker threads, each importing the objective module and loading this study from the storage;
+   * a shared counter spreads `nTrials` over them. Callbacks and progress lines run here, as trials finish.
+   */
+  private async optimizeInThreads(objective: ObjectiveModule, o: ReturnType<typeof checkOptimizeOptions>, options: OptimizeOptions): Promise<void> {
+    const fn = 'optimize';
+    const url = this.storage.connectionString;
+    if (!url) {
+      throw new TypeError(`${fn}: expected a SQLite or PostgreSQL storage for an objective module (worker threads cannot share a study in memory), got ${this.storage.url}`);
     }
-    return this.tell(trial, result as number);
+    if (options.catch !== undefined) {
+      throw new TypeError(`${fn}: expected no catch option with an objective module (export catch(error) => boolean from the module instead)`);
+    }
+    const exportName = objective.exportName ?? 'objective';
+    if (typeof exportName !== 'string') throw new TypeError(`${fn}: expected exportName to be a string, got ${typeof exportName}`);
+    let href: string;
+    try {
+      href = objective.module instanceof URL ? objective.module.href : /^[a-z]+:/.test(objective.module) ? objective.module : new URL(`file://${objective.module}`).href;
+    } catch {
+      throw new TypeError(`${fn}: expected module to be a URL or an absolute path, got ${String(objective.module)}`);
+    }
+    const shared = new SharedArrayBuffer(8);
+    this.sharedFlags = new Int32Array(shared);
+    const deadline = o.timeout === null ? null : Date.now() + o.timeout * 1000;
+    let failure: Error | null = null;
+    let chain: Promise<void> = Promise.resolve();
+    let finished = 0;
+    const runs = Array.from({ length: o.nJobs }, (_, worker) => new Promise<void>((resolve) => {
+      const w = startWorker(sibling('optimize-worker'), {
+        url, studyName: this.studyName, heartbeat: this.storage.heartbeat, module: href, exportName, worker, shared,
+        nTrials: o.nTrials, deadline,
+      });
+      w.on('message', (m: { trial?: FrozenTrial; error?: { name: string; message: string; stack?: string }; done?: boolean }) => {
+        if (m.trial) {
+          const trial = m.trial;
+          chain = chain.then(async () => {
+            finished++;
+            await this.refresh();
+            if (o.showProgressBar) this.progress(trial, finished, o.nTrials);
+            for (const cb of o.callbacks) await cb(this, trial);
+          }).catch((error) => {
+            failure ??= error as Error;
+            Atomics.store(this.sharedFlags!, 1, 1);
+          });
+        }
+        if (m.error && failure === null) {
+          failure = Object.assign(new Error(m.error.message), { name: m.error.name, stack: m.error.stack });
+        }
+      });
+      w.on('error', (error) => {
+        failure ??= error;
+        Atomics.store(this.sharedFlags!, 1, 1);
+      });
+      w.on('exit', () => resolve());
+    }));
+    try {
+      await Promise.all(runs);
+      await chain;
+      await this.refresh();
+    } finally {
+      this.sharedFlags = null;
+    }
+    if (failure !== null) throw failure;
+  }
+
+  /** @internal One trial: ask, run the objective with Optuna's rules, tell. */
+  async runTrial(objective: Objective, catches: (e: unknown) => boolean): Promise<FrozenTrial> {
+    const trial = await this.ask();
+    try {
+      let result: unknown;
+      try {
+        result = await objective(trial);
+      } catch (error) {
+        if (error instanceof TrialPruned) return await this.tell(trial, undefined, 'pruned');
+        trial.setSystemAttr('failReason', `trial ${trial.number}: the objective threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+        const frozen = await this.tell(trial, undefined, 'fail');
+        if (!catches(error)) throw error;
+        return frozen;
+      }
+      return await this.tell(trial, result as number);
+    } catch (error) {
+      // another worker failed this trial meanwhile (its heartbeats were late): the verdict stands, and the
+      // study goes on; with maxRetry the trial has been enqueued again
+      if (!(error instanceof UpdateFinishedTrialError)) throw error;
+      await this.refresh();
+      return this.storage.getTrial(trial.trialId);
+    }
+  }
+
+  /** Ends this study's heartbeat thread once no trial of this process runs (ask starts it again when needed). */
+  private async stopHeartbeatThread(): Promise<void> {
+    if (this.heartbeatThread === null || this.live.size > 0) return;
+    const thread = this.heartbeatThread;
+    this.heartbeatThread = null;
+    await thread.terminate();
+  }
+
+  private forget(trial: Trial, state: TrialState): void {
+    const timer = this.beats.get(trial.trialId);
+    if (timer) clearInterval(timer);
+    this.beats.delete(trial.trialId);
+    this.heartbeatThread?.postMessage({ stop: trial.trialId });
+    this.live.delete(trial.number);
+    trial.markFinished(state);
   }
 
   private progress(t: FrozenTrial, launched: number, nTrials: number | null): void {
@@ -382,7 +531,7 @@ function checkOptimizeOptions(options: OptimizeOptions) {
   if (timeout !== null && (typeof timeout !== 'number' || !(timeout > 0) || timeout === Infinity)) throw new RangeError(`${fn}: expected timeout > 0 seconds, got ${timeout}`);
   let nJobs = options.nJobs ?? 1;
   if (!Number.isSafeInteger(nJobs) || (nJobs < 1 && nJobs !== -1)) throw new RangeError(`${fn}: expected nJobs an integer >= 1 or -1, got ${nJobs}`);
-  if (nJobs === -1) nJobs = Math.max(1, navigatorCores());
+  if (nJobs === -1) nJobs = Math.max(1, availableParallelism());
   const callbacks = options.callbacks ?? [];
   if (!Array.isArray(callbacks) || callbacks.some((c) => typeof c !== 'function')) throw new TypeError(`${fn}: expected callbacks to be an array of functions`);
   const c = options.catch ?? [];
@@ -393,9 +542,16 @@ function checkOptimizeOptions(options: OptimizeOptions) {
   return { nTrials, timeout, nJobs, callbacks, catches, showProgressBar: options.showProgressBar === true };
 }
 
-function navigatorCores(): number {
-  return (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
+async function startHeartbeatThread(url: string, interval: number): Promise<Worker> {
+  const worker = startWorker(sibling('heartbeat-worker'), { url, interval });
+  await new Promise<void>((resolve, reject) => {
+    worker.once('message', () => resolve());
+    worker.once('error', reject);
+  });
+  worker.unref();
+  return worker;
 }
+
 
 function checkCreate(fn: string, o: { studyName?: unknown; direction?: unknown; sampler?: unknown; pruner?: unknown }): void {
   if (o.studyName !== undefined && (typeof o.studyName !== 'string' || o.studyName === '')) {
@@ -422,16 +578,22 @@ export async function createStudy(options: CreateStudyOptions = {}): Promise<Stu
   let studyId: number;
   let direction = options.direction ?? 'minimize';
   try {
-    studyId = await storage.createStudy(studyName, direction);
-  } catch (error) {
-    if (!(error instanceof DuplicatedStudyError) || !options.loadIfExists) throw error;
-    const found = await storage.findStudy(studyName);
-    if (!found) throw error;
-    if (options.direction !== undefined && options.direction !== found.direction) {
-      throw new RangeError(`${fn}: expected direction '${found.direction}' of the existing study '${studyName}', got '${options.direction}'`);
+    try {
+      studyId = await storage.createStudy(studyName, direction);
+    } catch (error) {
+      if (!(error instanceof DuplicatedStudyError) || !options.loadIfExists) throw error;
+      const found = await storage.findStudy(studyName);
+      if (!found) throw error;
+      if (options.direction !== undefined && options.direction !== found.direction) {
+        throw new RangeError(`${fn}: expected direction '${found.direction}' of the existing study '${studyName}', got '${options.direction}'`);
+      }
+      studyId = found.studyId;
+      direction = found.direction;
     }
-    studyId = found.studyId;
-    direction = found.direction;
+  } catch (error) {
+    // a storage opened here from a URL is closed again; one the caller passed stays theirs
+    if (typeof options.storage === 'string') await storage.close().catch(() => undefined);
+    throw error;
   }
   const study = new Study({
     studyName, studyId, direction, storage,
@@ -450,7 +612,10 @@ export async function loadStudy(options: LoadStudyOptions): Promise<Study> {
   if (options.storage === undefined) throw new TypeError(`${fn}: expected a storage (a URL or a Storage), got undefined`);
   const storage = await getStorage(options.storage, options.heartbeat);
   const found = await storage.findStudy(options.studyName);
-  if (!found) throw new RangeError(`${fn}: expected an existing study name in ${redact(storage.url)}, got '${options.studyName}'`);
+  if (!found) {
+    if (typeof options.storage === 'string') await storage.close().catch(() => undefined);
+    throw new RangeError(`${fn}: expected an existing study name in ${redact(storage.url)}, got '${options.studyName}'`);
+  }
   const study = new Study({
     studyName: options.studyName, studyId: found.studyId, direction: found.direction, storage,
     sampler: options.sampler ?? defaultSampler(), pruner: options.pruner ?? defaultPruner(),

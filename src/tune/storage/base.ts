@@ -69,6 +69,11 @@ export interface Storage {
   /** What the storage is, for messages: `memory`, `sqlite:///path`, or a PostgreSQL URL without its password. */
   readonly url: string;
   readonly heartbeat: Required<HeartbeatOptions>;
+  /**
+   * A URL another thread or process can open to reach the same studies (with its password): set for SQLite and
+   * PostgreSQL, absent for memory. Used by worker threads and the heartbeat thread.
+   */
+  readonly connectionString?: string;
   /** Creates a study; throws DuplicatedStudyError when the name is taken. Returns its id. */
   createStudy(studyName: string, direction: StudyDirection): Promise<number>;
   /** The study's id and direction, or null when there is no study of that name. */

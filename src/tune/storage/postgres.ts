@@ -27,6 +27,10 @@ class PostgresDriver implements SqlDriver {
     }
   }
 
+  async statement<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    return (await this.pool.query(sql, params as unknown[])).rows as T[];
+  }
+
   // the server's clock, so that workers on machines whose clocks differ judge heartbeats alike
   async now(q: Query): Promise<number> {
     const rows = await q<{ ms: string }>("SELECT (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT AS ms");
@@ -59,7 +63,7 @@ export class PostgresStorage extends SqlStorage {
       connectionString: url, max: options.max ?? 4, connectionTimeoutMillis: options.connectionTimeout ?? 10000, allowExitOnIdle: true,
     });
     pool.on('error', () => undefined); // an idle connection dropped by the server is replaced on next use
-    const storage = new PostgresStorage(redact(url), new PostgresDriver(pool), heartbeat);
+    const storage = new PostgresStorage(redact(url), new PostgresDriver(pool), heartbeat, url);
     try {
       await storage.initLocked();
     } catch (error) {
