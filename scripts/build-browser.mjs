@@ -5,7 +5,7 @@
 // implementation in src/platform/browser/<name>.ts where there is one, otherwise to a stub whose every export
 // throws "<fn> needs Node.js (<module>)" when called. Usage: node scripts/build-browser.mjs [--quiet]
 import { build } from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { gzipSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
@@ -53,9 +53,14 @@ function seam({ charts }) {
       b.onLoad({ filter: /.*/, namespace: 'lrlab-seam' }, async (args) => {
         const bare = args.path.replace(/^node:/, '').replace(/\//g, '-');
         const impl = join(root, 'src/platform/browser', `${bare}.ts`);
-        if (existsSync(impl)) return { contents: `export * from ${JSON.stringify(impl)};`, resolveDir: root, loader: 'js' };
         const why = CHART_PACKAGES.includes(args.path) ? 'the chart renderer' : 'Node.js';
-        return { contents: stubSource(args.path.replace(/^node:/, ''), await exportNames(args.path), why), loader: 'js' };
+        const names = await exportNames(args.path);
+        if (!existsSync(impl)) return { contents: stubSource(args.path.replace(/^node:/, ''), names, why), loader: 'js' };
+        // the browser implementation provides what it can; the module's other names stay stubs
+        const provided = [...readFileSync(impl, 'utf8').matchAll(/^export (?:async )?(?:function|const|class|let) ([\w$]+)/gm)].map((m) => m[1]);
+        const rest = names.filter((n) => !provided.includes(n));
+        const contents = `export { ${provided.join(', ')} } from ${JSON.stringify(impl)};\n${stubSource(args.path.replace(/^node:/, ''), rest, why).replace(/^export default .*$/m, '')}`;
+        return { contents, resolveDir: root, loader: 'js' };
       });
     },
   };
@@ -75,13 +80,16 @@ export async function buildBrowser({ quiet = false } = {}) {
       minify: true,
       legalComments: 'none',
       write: false,
+      metafile: true,
       inject: [join(root, 'src/platform/browser/globals.ts')],
       plugins: [seam({ charts })],
       logLevel: 'silent',
     });
     const code = result.outputFiles[0].contents;
     writeFileSync(join(outDir, file), code);
-    sizes[file] = { bytes: code.length, gzip: gzipSync(code).length };
+    // what the bundle still imports at run time (esbuild's own record): must be nothing
+    const imports = Object.values(result.metafile.outputs).flatMap((o) => o.imports.filter((i) => i.external).map((i) => i.path));
+    sizes[file] = { bytes: code.length, gzip: gzipSync(code).length, imports };
   }
   writeFileSync(join(outDir, 'sizes.json'), JSON.stringify(sizes, null, 2) + '\n');
   if (!quiet) {
