@@ -8,6 +8,7 @@ import * as lr from '../src/index.js';
 import { lrlabImplementations, machine, type Row } from './common.js';
 import { matmulSuite, smallShapeSuite } from './matmul.js';
 import { epochSuite, rangeTestSuite, demoSuite, memorySuite } from './training.js';
+import { tpeSuite, tpeTable } from './tune.js';
 import { storageSuite } from './storage.js';
 import { lstmEpochSuite } from './recurrent.js';
 
@@ -41,6 +42,8 @@ rows.push(...(await lstmEpochSuite(impls, log, quick)));
 if (!quick) rows.push(...(await demoSuite(impls, log)));
 log('\nmemory');
 rows.push(...memorySuite(impls, log, quick));
+log('\ntuning: TPE vs Optuna TPE vs random');
+rows.push(...(await tpeSuite(log, quick)));
 log('\ntuner storage');
 rows.push(...(await storageSuite(log, quick)));
 for (const i of impls) (i.backend as { dispose?: () => void }).dispose?.();
@@ -69,6 +72,7 @@ const md = [
   table('LSTM forecaster, one epoch (hidden 64, window 20, batch 32, Adam, built-in series)', ['implementation', 'backend', 'ms / epoch', 'examples / s', 'speed vs tfjs-wasm', 'first-epoch loss'], pick('lstmEpoch').map((r) => [r.implementation, r.backend, `${fmt(r.ms, 0)} ±${fmt(r.rme, 0)}%`, fmt(r.figures.examplesPerSecond, 0), `x${fmt(r.figures.vsTfjsWasm)}`, fmt(r.figures.firstEpochLoss, 4)])),
   table('100-step range test', ['implementation', 'gpu.js mode', 'ms'], pick('rangeTest').map((r) => [r.implementation, r.mode, fmt(r.ms, 0)])),
   ...(quick ? [] : [table('lrlab demo end to end (one run)', ['implementation', 'seconds'], pick('demo').map((r) => [r.implementation, fmt(r.figures.seconds, 1)]))]),
+  tpeTable(pick('tpe')),
   table('memory over training steps', ['implementation', 'gpu.js mode', 'steps', 'heap growth (KiB)', 'RSS growth (KiB)', 'new Float32Arrays / step'], pick('memory').map((r) => [r.implementation, r.mode, r.case.split(' ')[0], fmt(r.figures.heapGrowthKiB, 0), fmt(r.figures.rssGrowthKiB, 0), fmt(r.figures.float32ArraysPerStep, 0)])),
   table('tuner storage: ask, 3 suggestions, 3 reports, tell (one process)', ['implementation', 'storage', 'trials', 'ms / trial', 'trials / s'], pick('storage').map((r) => [r.implementation, r.backend, r.case.split(' ')[0], fmt(r.ms), fmt(r.figures.trialsPerSecond, 0)])),
   table('tuner storage: two processes on one study (process start included)', ['implementation', 'storage', 'trials', 'seconds', 'trials / s'], pick('storage-two').map((r) => [r.implementation, r.backend, r.case.split(' ')[0], fmt(r.ms / 1000, 1), fmt(r.figures.trialsPerSecond, 0)])),

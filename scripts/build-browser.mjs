@@ -100,9 +100,9 @@ export async function buildBrowser({ quiet = false } = {}) {
   return sizes;
 }
 
-/** Builds the playground (playground/) into dist/playground: the page, its script, the range-test worker, gpu.js. */
+/** Builds the playground (playground/) into playground/dist: the page, its script, the range-test worker, gpu.js. */
 export async function buildPlayground() {
-  const outDir = join(root, 'dist/playground');
+  const outDir = join(root, 'playground/dist');
   mkdirSync(outDir, { recursive: true });
   await build({
     entryPoints: { app: join(root, 'playground/src/main.ts'), 'range-worker': join(root, 'playground/src/range-worker.ts') },

@@ -26,7 +26,7 @@ self.addEventListener('message', (event: Event) => {
       post({ kind: 'data', source: req.csv === null ? 'the built-in series' : 'the dropped CSV', points: values.length });
       const model = makeModel();
       const optimizer = new Adam(model.parameters());
-      const sweep = rangeTest(model, { x: data.train.x, y: data.train.y, optimizer, startLr: 1e-5, endLr: 1e-1, numIter: req.numIter, onStep: (s) => post({ kind: 'step', ...s }) });
+      const sweep = rangeTest(model, { x: data.train.x, y: data.train.y, optimizer, startLr: 1e-5, endLr: 1e-1, numIter: req.numIter, onStep: (done, _total, s) => post({ kind: 'step', iteration: done - 1, ...s }) });
       const advice = suggestLr(sweep.lrs, sweep.losses, { smoothed: sweep.smoothedLosses });
       const suggestions: Record<string, number> = {};
       for (const [k, s] of Object.entries(advice.suggestions)) suggestions[k] = s.lr;

@@ -5,7 +5,7 @@ import { mseLoss } from '../nn/losses.js';
 import { resolveMetrics, valKey, logKey, type MetricSpec, type ResolvedMetric } from './scoring.js';
 import { checkData, evaluateAll, preflightMetrics, thresholdFor } from './evaluate.js';
 import { rowView } from './predict.js';
-import type { Optimizer } from '../optim/optimizer.js';
+import { NonFiniteStepError, type Optimizer } from '../optim/optimizer.js';
 import { clipGradNorm } from '../optim/clip.js';
 import { batches, type Batch } from '../data/windows.js';
 import { reuseBuffers } from '../tensor/pool.js';
@@ -14,6 +14,8 @@ import { ReduceLROnPlateau } from '../schedulers/plateau.js';
 import { AdaptiveLR } from '../schedulers/adaptive.js';
 import type { Callback, Logs, TrainingContext } from './callback.js';
 import { ProgressBar } from './callbacks.js';
+import { checkRecord } from '../format/check.js';
+import { describe } from '../format/number.js';
 
 // evaluate lives beside fit's checks in evaluate.ts; re-exported here, where it has always been imported from
 export { evaluate, type EvaluateOptions } from './evaluate.js';
@@ -135,6 +137,8 @@ function resolveSchedulerMetric(options: FitOptions, metrics: ResolvedMetric[], 
  * batch, unless a `TerminateOnNaN` callback is given, in which case it stops and returns the history.
  */
 export function fit(model: Module, options: FitOptions): History {
+  if (typeof (model as Module | undefined)?.forward !== 'function') throw new TypeError(`fit: expected a model (a Module), got ${describe(model)}`);
+  checkRecord('fit', 'an options object', options, ['x', 'y', 'optimizer', 'epochs']);
   const { x, y, optimizer, epochs, batchSize = 32, loss = mseLoss, scheduler, schedulerInterval = 'epoch', validationData, clipNorm } = options;
   checkData('fit', x, y, 'training ', loss);
   if (validationData !== undefined) checkData('fit', validationData.x, validationData.y, 'validation ', loss);
@@ -223,7 +227,13 @@ export function fit(model: Module, options: FitOptions): History {
       }
       if (clipNorm !== undefined) clipGradNorm(params, clipNorm);
       params.forEach((p, i) => snapshot[i].set(p.data));
-      optimizer.step();
+      try {
+        optimizer.step();
+      } catch (err) {
+        if (!(err instanceof NonFiniteStepError)) throw err;
+        halt(`fit: the optimizer step at epoch ${epoch + 1}, batch ${batch + 1} would have made a parameter non-finite; it was not applied and training stopped (lower the learning rate?)`, epoch, batch);
+        break;
+      }
       const broken = params.findIndex((p) => !p.data.every(Number.isFinite));
       if (broken !== -1) {
         params.forEach((p, i) => p.data.set(snapshot[i]));
