@@ -120,9 +120,14 @@ skip('a seeded training run in the page gives the same losses as in Node, bit fo
 });
 
 skip('the wasm backend runs in the page: one thread without isolation, agreeing with the cpu reference', async () => {
-  const { p } = await open(plainServer!);
+  const infos: string[] = [];
+  const p = await browser!.newPage();
+  p.on('console', (m) => { if (m.type() === 'info') infos.push(m.text()); });
+  await p.goto(url(plainServer!));
+  await p.waitForFunction(() => (globalThis as any).playground?.ready === true, undefined, { timeout: 60_000 });
   const report = await p.evaluate(() => (globalThis as any).playground.backends);
   assert.is(report.isolated, false);
+  if (report.hardwareConcurrency > 1) assert.is(infos.filter((t) => /not cross-origin isolated/.test(t)).length, 1, 'the one-thread fallback is said once');
   assert.ok(report.wasm.ok, `wasm failed: ${report.wasm.error}`);
   assert.is(report.wasm.threads, 1);
   assert.ok(report.wasm.agrees);
