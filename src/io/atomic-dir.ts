@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomic, running } from './atomic.js';
 
 /** Options of {@link writeDirAtomic}. */
 export interface WriteDirAtomicOptions {
@@ -27,6 +27,7 @@ export async function writeDirAtomic(dir: string, make: (write: (name: string, c
   if (existsSync(target) && !statSync(target).isDirectory()) throw new TypeError(`writeDirAtomic: expected a directory path, got the file ${dir}`);
   const parent = dirname(target), name = basename(target);
   mkdirSync(parent, { recursive: true });
+  recoverKilled(parent, name);
   const stamp = `${process.pid}-${randomBytes(4).toString('hex')}`;
   const fresh = join(parent, `.${name}.new-${stamp}`);
   mkdirSync(fresh);
@@ -66,4 +67,20 @@ export async function writeDirAtomic(dir: string, make: (write: (name: string, c
     const m = /^\.(.*)\.old-(\d+)-/.exec(entry);
     if (m && m[1] === name && now - Number(m[2]) >= keepOldMs) rmSync(join(parent, entry), { recursive: true, force: true });
   }
+}
+
+/**
+ * Leftovers of a killed writer: a half-written `.name.new-<pid>-*` whose process is gone is removed, and if `dir`
+ * is missing while a set was renamed aside (killed between the two renames), the newest one is put back.
+ */
+function recoverKilled(parent: string, name: string): void {
+  const entries = readdirSync(parent);
+  for (const entry of entries) {
+    const m = /^\.(.*)\.new-(\d+)-/.exec(entry);
+    if (m && m[1] === name && !running(Number(m[2]))) rmSync(join(parent, entry), { recursive: true, force: true });
+  }
+  const target = join(parent, name);
+  if (existsSync(target)) return;
+  const old = entries.map((e) => /^\.(.*)\.old-(\d+)-/.exec(e)).filter((m): m is RegExpExecArray => m !== null && m[1] === name).sort((a, b) => Number(b[2]) - Number(a[2]))[0];
+  if (old !== undefined) renameSync(join(parent, old.input), target);
 }

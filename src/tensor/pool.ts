@@ -1,3 +1,4 @@
+import { checkFunction, checkInteger } from '../format/check.js';
 /**
  * Buffer reuse for training loops. Ops take their output and gradient buffers from `alloc`; inside
  * `reuseBuffers(fn)`, every buffer allocated is handed back when `fn` returns and given out again, zeroed, to the
@@ -57,6 +58,7 @@ export function allocStorage(n: number): Float32Array {
 
 /** A zeroed Float32Array of length n (from the pool inside `reuseBuffers`). */
 export function alloc(n: number): Float32Array {
+  checkInteger('alloc', 'n', n, 0, 2 ** 31 - 1);
   return take(f32Pool(), n, allocStorage);
 }
 
@@ -76,6 +78,7 @@ export function allocInt32(n: number): Int32Array {
  * Scopes nest: an inner scope recycles its own buffers when it ends.
  */
 export function reuseBuffers<T>(fn: () => T): T {
+  checkFunction('reuseBuffers', 'its argument', fn);
   const mine: { buf: Typed; pool: Pool }[] = [];
   scopes.push(mine);
   let result: T;

@@ -7,6 +7,7 @@ import { reuseBuffers } from '../tensor/pool.js';
 import { resolveMetrics, type MetricSpec, type ResolvedMetric } from './scoring.js';
 import { rowView } from './predict.js';
 import type { Logs } from './callback.js';
+import { describe } from '../format/number.js';
 
 /**
  * x is [n, ...] of rank >= 2 (features [n, f], sequences [n, steps, f], images [n, c, h, w]); y is [n, outputs]
@@ -81,6 +82,7 @@ export function evaluateAll(model: Module, x: Tensor, y: Tensor, loss: (p: Tenso
 export function evaluate(model: Module, x: Tensor, y: Tensor, loss?: (p: Tensor, t: Tensor) => Tensor, chunk?: number): number;
 export function evaluate(model: Module, x: Tensor, y: Tensor, options: EvaluateOptions): Logs;
 export function evaluate(model: Module, x: Tensor, y: Tensor, lossOrOptions?: ((p: Tensor, t: Tensor) => Tensor) | EvaluateOptions, chunk = 1024): number | Logs {
+  if (typeof (model as Module | undefined)?.forward !== 'function') throw new TypeError(`evaluate: expected a model (a Module), got ${describe(model)}`);
   if (lossOrOptions === undefined || typeof lossOrOptions === 'function') {
     const loss = lossOrOptions ?? mseLoss;
     checkData('evaluate', x, y, '', loss);

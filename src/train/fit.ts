@@ -5,7 +5,7 @@ import { mseLoss } from '../nn/losses.js';
 import { resolveMetrics, valKey, logKey, type MetricSpec, type ResolvedMetric } from './scoring.js';
 import { checkData, evaluateAll, preflightMetrics, thresholdFor } from './evaluate.js';
 import { rowView } from './predict.js';
-import type { Optimizer } from '../optim/optimizer.js';
+import { NonFiniteStepError, type Optimizer } from '../optim/optimizer.js';
 import { clipGradNorm } from '../optim/clip.js';
 import { batches, type Batch } from '../data/windows.js';
 import { reuseBuffers } from '../tensor/pool.js';
@@ -15,6 +15,8 @@ import { ReduceLROnPlateau } from '../schedulers/plateau.js';
 import { AdaptiveLR } from '../schedulers/adaptive.js';
 import type { Callback, Logs, TrainingContext } from './callback.js';
 import { ProgressBar } from './callbacks.js';
+import { checkRecord } from '../format/check.js';
+import { describe } from '../format/number.js';
 
 // evaluate lives beside fit's checks in evaluate.ts; re-exported here, where it has always been imported from
 export { evaluate, type EvaluateOptions } from './evaluate.js';
@@ -68,7 +70,8 @@ export interface FitOptions {
   progress?: boolean;
   /**
    * On the gpu backend, train a ReLU MLP under MSE with the fused, pipelined GPU step (`gpuMlpStep`) instead of
-   * per-op autograd. Default true; the benchmarks report both.
+   * per-op autograd (2-D x and y, and no `metrics`: the fused step does not hand back its predictions). Default
+   * true; the benchmarks report both.
    */
   fusedGpuStep?: boolean;
 }
@@ -127,13 +130,16 @@ function resolveSchedulerMetric(options: FitOptions, metrics: ResolvedMetric[], 
  * zeroGrad, forward, loss, backward, (clip), optimizer step, then batch-level scheduler step and callbacks.
  * Gradients are zeroed in place (`setToNone: false`) and each step runs in `reuseBuffers`, so after the first
  * step a training loop creates no new typed arrays.
- * After each epoch: validation loss, epoch-level scheduler step, callbacks (which may stop training).
+ * After each epoch: the training metrics, validation loss and metrics, epoch-level scheduler step, callbacks (which
+ * may stop training). Inputs may have any rank >= 2; targets are [n, outputs] floats or [n] class indices.
  *
  * A NaN or infinite batch loss stops training before any step is taken on it, and so does a step that would make
  * a weight non-finite (the weights are put back); `fit` then throws a `NonFiniteLossError` naming the epoch and
  * batch, unless a `TerminateOnNaN` callback is given, in which case it stops and returns the history.
  */
 export function fit(model: Module, options: FitOptions): History {
+  if (typeof (model as Module | undefined)?.forward !== 'function') throw new TypeError(`fit: expected a model (a Module), got ${describe(model)}`);
+  checkRecord('fit', 'an options object', options, ['x', 'y', 'optimizer', 'epochs']);
   const { x, y, optimizer, epochs, batchSize = 32, loss = mseLoss, scheduler, schedulerInterval = 'epoch', validationData, clipNorm } = options;
   checkData('fit', x, y, 'training ', loss);
   if (validationData !== undefined) checkData('fit', validationData.x, validationData.y, 'validation ', loss);
@@ -223,7 +229,13 @@ export function fit(model: Module, options: FitOptions): History {
       if (clipNorm !== undefined) clipGradNorm(params, clipNorm);
       // the weights before the step (a copy, no allocation), to undo a step that makes one non-finite
       for (let i = 0; i < params.length; i++) snapshot[i].set(params[i].data);
-      optimizer.step();
+      try {
+        optimizer.step();
+      } catch (err) {
+        if (!(err instanceof NonFiniteStepError)) throw err;
+        halt(`fit: the optimizer step at epoch ${epoch + 1}, batch ${batch + 1} would have made a parameter non-finite; it was not applied and training stopped (lower the learning rate?)`, epoch, batch);
+        break;
+      }
       let broken = -1;
       for (let i = 0; i < params.length && broken === -1; i++) if (!allFinite(params[i].data)) broken = i;
       if (broken !== -1) {

@@ -249,12 +249,21 @@ export class Study {
       } else finalValue = value as number;
     }
     if (trial instanceof Trial) await trial.flush();
-    const frozen = await this.storage.finishTrial(trial.trialId, {
-      state: finalState, value: finalValue, params: trial.params, distributions: trial.distributions,
-      intermediateValues: trial.intermediateValues, userAttrs: trial.userAttrs, systemAttrs: attrs,
-    });
-    if (trial instanceof Trial) this.forget(trial);
-    if (trial instanceof Trial) trial.markFinished(finalState);
+    let frozen: FrozenTrial;
+    try {
+      frozen = await this.storage.finishTrial(trial.trialId, {
+        state: finalState, value: finalValue, params: trial.params, distributions: trial.distributions,
+        intermediateValues: trial.intermediateValues, userAttrs: trial.userAttrs, systemAttrs: attrs,
+      });
+    } catch (error) {
+      // finished elsewhere meanwhile (told by another worker, or failed for missing heartbeats): this process
+      // stops tracking it; the storage's record stands
+      if (error instanceof UpdateFinishedTrialError && trial instanceof Trial) {
+        this.forget(trial, (await this.storage.getTrial(trial.trialId)).state);
+      }
+      throw error;
+    }
+    if (trial instanceof Trial) this.forget(trial, finalState);
     await this.refresh();
     this.sampler.afterTrial?.(this.host.view, frozen, finalState, finalValue);
     return frozen;
@@ -339,6 +348,7 @@ export class Study {
       }
     };
     await Promise.all(Array.from({ length: o.nJobs }, job));
+    await this.stopHeartbeatThread();
     if (failure !== null) throw (failure as { error: unknown }).error;
   }
 
@@ -426,19 +436,26 @@ export class Study {
       // another worker failed this trial meanwhile (its heartbeats were late): the verdict stands, and the
       // study goes on; with maxRetry the trial has been enqueued again
       if (!(error instanceof UpdateFinishedTrialError)) throw error;
-      this.forget(trial);
       await this.refresh();
       return this.storage.getTrial(trial.trialId);
     }
   }
 
-  private forget(trial: Trial): void {
+  /** Ends this study's heartbeat thread once no trial of this process runs (ask starts it again when needed). */
+  private async stopHeartbeatThread(): Promise<void> {
+    if (this.heartbeatThread === null || this.live.size > 0) return;
+    const thread = this.heartbeatThread;
+    this.heartbeatThread = null;
+    await thread.terminate();
+  }
+
+  private forget(trial: Trial, state: TrialState): void {
     const timer = this.beats.get(trial.trialId);
     if (timer) clearInterval(timer);
     this.beats.delete(trial.trialId);
     this.heartbeatThread?.postMessage({ stop: trial.trialId });
     this.live.delete(trial.number);
-    trial.markFinished('fail');
+    trial.markFinished(state);
   }
 
   private progress(t: FrozenTrial, launched: number, nTrials: number | null): void {
@@ -561,16 +578,22 @@ export async function createStudy(options: CreateStudyOptions = {}): Promise<Stu
   let studyId: number;
   let direction = options.direction ?? 'minimize';
   try {
-    studyId = await storage.createStudy(studyName, direction);
-  } catch (error) {
-    if (!(error instanceof DuplicatedStudyError) || !options.loadIfExists) throw error;
-    const found = await storage.findStudy(studyName);
-    if (!found) throw error;
-    if (options.direction !== undefined && options.direction !== found.direction) {
-      throw new RangeError(`${fn}: expected direction '${found.direction}' of the existing study '${studyName}', got '${options.direction}'`);
+    try {
+      studyId = await storage.createStudy(studyName, direction);
+    } catch (error) {
+      if (!(error instanceof DuplicatedStudyError) || !options.loadIfExists) throw error;
+      const found = await storage.findStudy(studyName);
+      if (!found) throw error;
+      if (options.direction !== undefined && options.direction !== found.direction) {
+        throw new RangeError(`${fn}: expected direction '${found.direction}' of the existing study '${studyName}', got '${options.direction}'`);
+      }
+      studyId = found.studyId;
+      direction = found.direction;
     }
-    studyId = found.studyId;
-    direction = found.direction;
+  } catch (error) {
+    // a storage opened here from a URL is closed again; one the caller passed stays theirs
+    if (typeof options.storage === 'string') await storage.close().catch(() => undefined);
+    throw error;
   }
   const study = new Study({
     studyName, studyId, direction, storage,
@@ -589,7 +612,10 @@ export async function loadStudy(options: LoadStudyOptions): Promise<Study> {
   if (options.storage === undefined) throw new TypeError(`${fn}: expected a storage (a URL or a Storage), got undefined`);
   const storage = await getStorage(options.storage, options.heartbeat);
   const found = await storage.findStudy(options.studyName);
-  if (!found) throw new RangeError(`${fn}: expected an existing study name in ${redact(storage.url)}, got '${options.studyName}'`);
+  if (!found) {
+    if (typeof options.storage === 'string') await storage.close().catch(() => undefined);
+    throw new RangeError(`${fn}: expected an existing study name in ${redact(storage.url)}, got '${options.studyName}'`);
+  }
   const study = new Study({
     studyName: options.studyName, studyId: found.studyId, direction: found.direction, storage,
     sampler: options.sampler ?? defaultSampler(), pruner: options.pruner ?? defaultPruner(),

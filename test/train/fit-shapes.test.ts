@@ -1,6 +1,7 @@
 // fit, evaluate and batches on inputs of any rank >= 2 and on class-index targets.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { availableBackends, backendLabel, withBackend } from '../helpers/backends.js';
 import {
   fit, evaluate, batches, crossValidate, Module, Sequential, Linear, ReLU, Adam, SGD, Tensor, Generator, manualSeed,
   crossEntropy, mseLoss, reshape, mean, zeros, tensor, type Callback,
@@ -103,7 +104,7 @@ test('crossValidate takes the same shapes (images and class indices)', () => {
   assert.ok(r.foldLosses.every((l) => Number.isFinite(l) && l > 0));
 });
 
-test('after the first epoch, a training step creates no Float32Array (MLP under MSE, CNN under crossEntropy)', () => {
+for (const backend of availableBackends().filter((b) => b !== 'gpu')) test(`after the first epoch, a training step creates no Float32Array (MLP under MSE, CNN under crossEntropy; ${backendLabel(backend)})`, () => withBackend(backend, () => {
   const Original = globalThis.Float32Array;
   const count = (run: (probe: Callback) => void) => {
     let created = 0, steps = 0, counting = false;
@@ -136,7 +137,7 @@ test('after the first epoch, a training step creates no Float32Array (MLP under 
     fit(model, { x: s.x, y: s.y, optimizer: new Adam(model.parameters()), epochs: 3, batchSize: 16, callbacks: [probe], progress: false });
   });
   assert.is(m.created, 0, `${m.created} new Float32Array(...) calls in ${m.steps} steps`);
-});
+}));
 
 test('bad shapes name fit and both shapes; a failure leaves the weights as they were', () => {
   const model = cnn(1);

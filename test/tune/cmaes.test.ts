@@ -90,6 +90,7 @@ errors('unknown names, wrong types, NaN, zero and a population of one are named'
   assert.throws(() => new CmaEsSampler({ sigma0: NaN }), (e: Error) => e instanceof RangeError && /expected sigma0 to be a finite number > 0, got NaN/.test(e.message));
   assert.throws(() => new CmaEsSampler({ sigma0: 0 }), /got 0/);
   assert.throws(() => new CmaEsSampler({ x0: [1, 2] } as never), /expected x0 to be an object, got \[1,2\]/);
+  assert.throws(() => new CmaEsSampler({ x0: { x: NaN } }), /expected x0.x to be a finite number, got NaN/);
   assert.throws(() => new CmaEsSampler({ popsize: 1 }), /expected popsize >= 2, got 1/);
   assert.throws(() => new CmaEsSampler({ considerPrunedTrials: 1 } as never), /expected considerPrunedTrials to be a boolean, got 1/);
 });

@@ -154,6 +154,24 @@ for (const [kind, make] of kinds) {
     assert.equal(study.trials.slice(0, 12), again.trials);
   });
 
+  test('a trial asked by one worker can be told by number from another; both see the result', async () => {
+    const storage = await open();
+    const name = fresh('tell');
+    const a = await createStudy({ studyName: name, storage });
+    const b = await loadStudy({ studyName: name, storage });
+    const trial = await a.ask();
+    const x = trial.suggestFloat('x', 0, 1);
+    await trial.flush();
+    const told = await b.tell(trial.number, x + 1);
+    assert.equal([told.state, told.value, told.params], ['complete', x + 1, { x }]);
+    await a.refresh();
+    assert.is(a.bestValue, x + 1);
+    await rejects(() => a.tell(trial, 5), /trial 0 is complete/);
+    assert.is(trial.state, 'complete'); // no longer running here: the storage's record stands
+    await a.refresh();
+    assert.is(a.trials[0].value, x + 1);
+  });
+
   test.run();
 }
 

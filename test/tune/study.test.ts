@@ -244,6 +244,22 @@ test('nJobs runs trials concurrently; numbers stay dense and unique; callbacks s
   assert.is(study.trials.length, 25);
 });
 
+test('showProgressBar writes one line per finished trial to stderr, with the best so far', async () => {
+  const study = await createStudy({ studyName: 'progress' });
+  let err = '';
+  const write = process.stderr.write.bind(process.stderr);
+  (process.stderr as any).write = (s: string) => ((err += s), true);
+  try {
+    await study.optimize((t) => t.suggestInt('n', 1, 1), { nTrials: 2, showProgressBar: true });
+  } finally {
+    (process.stderr as any).write = write;
+  }
+  assert.equal(err.trim().split('\n'), [
+    '[progress] trial 0 complete value 1; best 1 (trial 0) (1/2)',
+    '[progress] trial 1 complete value 1; best 1 (trial 0) (2/2)',
+  ]);
+});
+
 test('timeout ends a run that has no nTrials after the trial running when it passes', async () => {
   const study = await createStudy();
   await study.optimize(async () => new Promise<number>((r) => setTimeout(() => r(1), 20)), { timeout: 0.05 });

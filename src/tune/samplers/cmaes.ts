@@ -229,6 +229,9 @@ export class CmaEsSampler implements Sampler {
   constructor(options: CmaEsSamplerOptions = {}) {
     checkOptions('CmaEsSampler', options, { x0: 'object', sigma0: 'positiveNumber', nStartupTrials: 'nonNegativeInt', independentSampler: 'object', seed: 'seed', popsize: 'positiveInt', considerPrunedTrials: 'boolean' });
     if (options.popsize !== undefined && options.popsize < 2) throw new RangeError(`CmaEsSampler: expected popsize >= 2, got ${options.popsize}`);
+    for (const [name, v] of Object.entries(options.x0 ?? {})) {
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw new TypeError(`CmaEsSampler: expected x0.${name} to be a finite number, got ${String(v)}`);
+    }
     this.x0 = options.x0 ?? null;
     this.sigma0 = options.sigma0 ?? null;
     this.nStartupTrials = options.nStartupTrials ?? 1;

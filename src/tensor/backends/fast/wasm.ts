@@ -1,8 +1,10 @@
-import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { registerBackendFactory, type Backend, type FastKernels } from '../backend.js';
 import { KERNELS_WASM_BASE64 } from './kernels-wasm.js';
 import { Arena } from './arena.js';
+import { unshareMemoryImport } from './unshare.js';
+import { startKernelWorker, waitWhile, type KernelWorker } from '../../../platform/node/kernel-worker.js';
+import { checkOptionsObject } from '../../../format/check.js';
 
 interface KernelExports {
   packA(a: number, ap: number, m: number, k: number, transA: number): void;
@@ -27,9 +29,12 @@ export interface WasmBackend extends Backend {
   /** Products with at least this many multiply-adds are split across the threads. */
   readonly parallelThreshold: number;
   readonly kernels: FastKernels;
+  /** Storage in the module's memory when it is shared (never detached by growth), else ordinary arrays. */
   allocate(n: number): Float32Array;
   /** The storage in the module's memory (for tests and benchmarks). */
   readonly arena: Arena;
+  /** Threads ready to take work, this one included (in a browser, Web Workers start after the page yields). */
+  threadsReady(): number;
   dispose(): void;
 }
 
@@ -37,7 +42,6 @@ export interface WasmBackend extends Backend {
 const WA = (globalThis as unknown as { WebAssembly: any }).WebAssembly;
 
 const WORKER_SOURCE = `
-const { workerData } = require('node:worker_threads');
 const { module, memory, control } = workerData;
 const kernels = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('lrlab wasm kernels: abort'); } } }).exports;
 const ctl = new Int32Array(control);
@@ -59,19 +63,20 @@ for (;;) {
  * panels between this thread and worker threads, which the calling thread waits for (the API stays synchronous).
  */
 export function createWasmBackend(options: { threads?: number; parallelThreshold?: number; name?: string } = {}): WasmBackend {
+  options = checkOptionsObject('createWasmBackend', options, ['threads', 'parallelThreshold', 'name']);
   const threads = Math.max(1, options.threads ?? Math.min(2, availableParallelism()));
   const parallelThreshold = options.parallelThreshold ?? 192 * 192 * 192;
-  const module = new WA.Module(Buffer.from(KERNELS_WASM_BASE64, 'base64'));
-  const memory = new WA.Memory({ initial: 64, maximum: 16384, shared: true });
+  // A shared memory wherever one can be made (Node, a cross-origin isolated page): growing it never detaches the
+  // tensors kept in it. Elsewhere (one thread only) an ordinary memory, and tensors stay ordinary arrays.
+  const shared = threads > 1 || typeof SharedArrayBuffer !== 'undefined';
+  const binary = Buffer.from(KERNELS_WASM_BASE64, 'base64');
+  const module = new WA.Module(shared ? binary : unshareMemoryImport(binary));
+  const memory = new WA.Memory({ initial: 64, maximum: 16384, shared });
   const k = new WA.Instance(module, { env: { memory, abort: () => { throw new Error('lrlab wasm kernels: abort'); } } }).exports as unknown as KernelExports;
-  const control = new SharedArrayBuffer(16 * 4);
+  const control = threads > 1 ? new SharedArrayBuffer(16 * 4) : new ArrayBuffer(16 * 4);
   const ctl = new Int32Array(control);
-  const workers: Worker[] = [];
-  for (let t = 1; t < threads; t++) {
-    const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, control } });
-    w.unref();
-    workers.push(w);
-  }
+  const workers: KernelWorker[] = [];
+  for (let t = 1; t < threads; t++) workers.push(startKernelWorker(WORKER_SOURCE, { module, memory, control }));
   const arena = new Arena(memory);
 
   // Arrays the kernels cannot use in place are staged in temporary blocks, and written ones copied back after.
@@ -110,7 +115,7 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
 
   const kernels: FastKernels = {
     resident(a) {
-      if (arena.blockOf(a) >= 0) return a;
+      if (arena.blockOf(a) >= 0 || !shared) return a;
       const r = arena.allocate(a.length);
       // the memory is full: keep the ordinary array (the kernels copy it in and out) rather than another copy
       if (arena.blockOf(r) < 0) return a;
@@ -176,7 +181,7 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
     parallelThreshold,
     kernels,
     arena,
-    allocate: (n) => arena.allocate(n),
+    allocate: (n) => (shared ? arena.allocate(n) : new Float32Array(n)),
     matmul(a, b, out, m, kk, n, transA, transB) {
       const mp = Math.ceil(m / 4) * 4, np = Math.ceil(n / 8) * 8;
       // the packed panels live in one block kept between calls, grown when a larger product comes
@@ -191,7 +196,7 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
       k.packA(o[0], offAp, m, kk, transA ? 1 : 0);
       k.packB(o[1], offBp, kk, n, transB ? 1 : 0);
       const panels = np / 8;
-      if (workers.length > 0 && m * n * kk >= parallelThreshold && panels >= 2) {
+      if (workers.length > 0 && m * n * kk >= parallelThreshold && panels >= 2 && workers[0].ready()) {
         // this thread takes the first share of the column panels, the worker the rest
         const split = Math.ceil(panels / 2);
         ctl.set([offAp, offBp, o[2], m, kk, n, split, panels], 2);
@@ -200,17 +205,20 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
         Atomics.add(ctl, 0, 1);
         Atomics.notify(ctl, 0);
         k.tiles(offAp, offBp, o[2], m, kk, n, 0, split);
-        while (Atomics.load(ctl, 10) < 1) Atomics.wait(ctl, 10, 0);
+        waitWhile(ctl, 10, 0);
       } else {
         k.tiles(offAp, offBp, o[2], m, kk, n, 0, panels);
       }
       finish([null, null, out.length === m * n ? out : out.subarray(0, m * n)], o);
     },
+    threadsReady() {
+      return 1 + workers.filter((w) => w.ready()).length;
+    },
     dispose() {
       ctl[1] = -1;
       Atomics.add(ctl, 0, 1);
       Atomics.notify(ctl, 0);
-      for (const w of workers) void w.terminate();
+      for (const w of workers) w.terminate();
       workers.length = 0;
     },
   };
