@@ -8,6 +8,7 @@ import * as lr from '../src/index.js';
 import { lrlabImplementations, machine, type Row } from './common.js';
 import { matmulSuite, smallShapeSuite } from './matmul.js';
 import { epochSuite, rangeTestSuite, demoSuite, memorySuite } from './training.js';
+import { findTorch, trainingVsTorch, torchMatmulRows, optimizerSuite, allocationSuite } from './speed.js';
 import { tpeSuite, tpeTable } from './tune.js';
 import { storageSuite } from './storage.js';
 import { lstmEpochSuite } from './recurrent.js';
@@ -28,20 +29,38 @@ log(`lrlab benchmarks${quick ? ' (quick)' : ''}: ${info.cpu}, ${info.cores} core
 const impls = lrlabImplementations(log);
 const gpuModes = impls.filter((i) => i.mode !== '-').map((i) => i.mode);
 log(`gpu.js modes here: ${gpuModes.join(', ') || 'none'}`);
+const torch = findTorch();
+log('skip' in torch ? `PyTorch peer skipped: ${torch.skip}` : `PyTorch peer: torch ${torch.version.split(' ')[0]}, numpy ${torch.version.split(' ')[1]} (${torch.python}), one thread`);
 
 const rows: Row[] = [];
+// Between suites: end the current job and collect, so the tensors of a finished suite really are garbage (a weak
+// reference keeps its target alive until the job that made it ends) and the wasm backend's memory gets their blocks back.
+const settle = async () => {
+  await new Promise((resolve) => setImmediate(resolve));
+  (globalThis as { gc?: () => void }).gc?.();
+};
 log('\nmatmul (fp32, square)');
-rows.push(...(await matmulSuite(impls, quick ? [64, 128, 256] : [64, 128, 256, 512, 1024], log, quick)));
+const matmulSizes = quick ? [64, 128, 256] : [64, 128, 256, 512, 1024, 2048];
+rows.push(...(await matmulSuite(impls, matmulSizes, log, quick)));
+rows.push(...torchMatmulRows(impls, torch, matmulSizes, log, quick));
 log('\nsmall shapes (per-op overhead)');
 rows.push(...smallShapeSuite(impls, log, quick, lr));
 log('\ntraining');
 rows.push(...(await epochSuite(impls, log, quick)));
 rows.push(...rangeTestSuite(impls, log, quick));
+await settle();
+log('\ntraining beside PyTorch (one thread)');
+rows.push(...trainingVsTorch(impls, torch, log, quick));
+await settle();
+log('\noptimizer updates');
+rows.push(...optimizerSuite(impls, torch, log, quick));
 log('\nrecurrent');
 rows.push(...(await lstmEpochSuite(impls, log, quick)));
 if (!quick) rows.push(...(await demoSuite(impls, log)));
+await settle();
 log('\nmemory');
 rows.push(...memorySuite(impls, log, quick));
+rows.push(...allocationSuite(impls, log));
 log('\ntuning: TPE vs Optuna TPE vs random');
 rows.push(...(await tpeSuite(log, quick)));
 log('\ntuner storage');
@@ -54,10 +73,11 @@ const table = (title: string, header: string[], body: string[][]) => [`### ${tit
 const pick = (suite: string) => rows.filter((r) => r.suite === suite);
 const sizes = [...new Set(pick('matmul').map((r) => r.case))];
 const impNames = [...new Set(pick('matmul').map((r) => `${r.implementation}|${r.mode}`))];
+const optimNames = [...new Set(pick('optim').map((r) => r.case))];
 const md = [
   `## Benchmarks (${date}${quick ? ', quick run' : ''})`,
   '',
-  `Machine: ${info.cpu}, ${info.cores} cores, ${info.memoryGiB} GiB, ${info.platform}, Node ${info.node}; gpu.js modes: ${gpuModes.join(', ') || 'none'}.`,
+  `Machine: ${info.cpu}, ${info.cores} cores, ${info.memoryGiB} GiB, ${info.platform}, Node ${info.node}; gpu.js modes: ${gpuModes.join(', ') || 'none'}; ${'skip' in torch ? `PyTorch peer skipped (${torch.skip})` : `PyTorch ${torch.version.split(' ')[0]} with numpy ${torch.version.split(' ')[1]}, one thread (torch.set_num_threads(1))`}.`,
   'Every result was checked against the CPU reference before timing. Timings by benchmark.js (mean, ± relative margin).',
   '',
   table('matmul, GFLOPS (x = ratio to the lrlab CPU reference)', ['implementation', 'gpu.js mode', ...sizes.map((s) => `${s}`)], impNames.map((key) => {
@@ -70,8 +90,14 @@ const md = [
   table('32x20 @ 20x128, forward and backward', ['implementation', 'gpu.js mode', 'time (us)', 'vs one plain loop'], pick('small').map((r) => [r.implementation, r.mode, fmt(r.ms * 1000, 1), `x${fmt(r.figures.vsPlainLoop)}`])),
   table('seed 000 MLP, one epoch (1,149 windows, batch 32, Adam)', ['implementation', 'gpu.js mode', 'ms / epoch', 'examples / s', 'speed vs lrlab cpu'], pick('epoch').map((r) => [r.implementation, r.mode, `${fmt(r.ms, 0)} ±${fmt(r.rme, 0)}%`, fmt(r.figures.examplesPerSecond, 0), `x${fmt(r.figures.vsReference)}`])),
   table('LSTM forecaster, one epoch (hidden 64, window 20, batch 32, Adam, built-in series)', ['implementation', 'backend', 'ms / epoch', 'examples / s', 'speed vs tfjs-wasm', 'first-epoch loss'], pick('lstmEpoch').map((r) => [r.implementation, r.backend, `${fmt(r.ms, 0)} ±${fmt(r.rme, 0)}%`, fmt(r.figures.examplesPerSecond, 0), `x${fmt(r.figures.vsTfjsWasm)}`, fmt(r.figures.firstEpochLoss, 4)])),
+  table('training beside PyTorch on one thread (median ms: CPU time for one-thread rows, wall clock for two threads; x = ratio to PyTorch in the same turn, lower is faster)', ['implementation', 'case', 'plain loop (ms)', 'fit (ms)', 'plain / PyTorch', 'fit / PyTorch'], pick('vsTorch').map((r) => [r.implementation, r.case, fmt(r.figures.plainMs, 1), fmt(r.figures.fitMs, 1), `x${fmt(r.figures.vsTorchPlain)}`, `x${fmt(r.figures.vsTorchFit)}`])),
+  table('optimizer update, one 2^20-element parameter (million parameters / s)', ['implementation', ...optimNames], [...new Set(pick('optim').map((r) => r.implementation))].map((impl) => [impl, ...optimNames.map((c) => {
+    const r = pick('optim').find((x) => x.implementation === impl && x.case === c);
+    return r ? fmt((r.figures.paramsPerSecond as number) / 1e6, 0) : '-';
+  })])),
   table('100-step range test', ['implementation', 'gpu.js mode', 'ms'], pick('rangeTest').map((r) => [r.implementation, r.mode, fmt(r.ms, 0)])),
   ...(quick ? [] : [table('lrlab demo end to end (one run)', ['implementation', 'seconds'], pick('demo').map((r) => [r.implementation, fmt(r.figures.seconds, 1)]))]),
+  table('typed arrays and views created per training step after the first', ['implementation', 'gpu.js mode', 'plain loop', 'fit'], pick('alloc').map((r) => [r.implementation, r.mode, fmt(r.figures.plainLoop), fmt(r.figures.fit)])),
   tpeTable(pick('tpe')),
   table('memory over training steps', ['implementation', 'gpu.js mode', 'steps', 'heap growth (KiB)', 'RSS growth (KiB)', 'new Float32Arrays / step'], pick('memory').map((r) => [r.implementation, r.mode, r.case.split(' ')[0], fmt(r.figures.heapGrowthKiB, 0), fmt(r.figures.rssGrowthKiB, 0), fmt(r.figures.float32ArraysPerStep, 0)])),
   table('tuner storage: ask, 3 suggestions, 3 reports, tell (one process)', ['implementation', 'storage', 'trials', 'ms / trial', 'trials / s'], pick('storage').map((r) => [r.implementation, r.backend, r.case.split(' ')[0], fmt(r.ms), fmt(r.figures.trialsPerSecond, 0)])),

@@ -139,3 +139,8 @@ export { tuneLstm, forecastData, naiveLastValueMse, buildForecaster, LSTM_SEARCH
 // first use: numbers for people, the report's recommendation
 export { formatNumber, formatLr, describe } from './format/number.js';
 export { recommend, type Recommendation, type RecommendationEvidence } from './lrfind/recommend.js';
+
+// Training speed: the kernels a backend may offer for a step's elementwise work, and linear's fused activation
+export type { FastKernels } from './tensor/backends/backend.js';
+export type { LinearActivation, LinearOpOptions } from './autograd/ops/linear.js';
+export type { Arena } from './tensor/backends/fast/arena.js';

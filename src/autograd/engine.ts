@@ -1,6 +1,7 @@
 import { Tensor } from '../tensor/tensor.js';
 import { formatShape, sameShape } from '../tensor/shape.js';
-import { alloc } from '../tensor/pool.js';
+import { alloc, allocStorage } from '../tensor/pool.js';
+import { getBackend } from '../tensor/backends/backend.js';
 import { checkFunction } from '../format/check.js';
 import { describe } from '../format/number.js';
 
@@ -131,7 +132,7 @@ export function backward(root: Tensor, gradient?: Tensor): void {
       if (existing === undefined) {
         grads.set(input, gi);
       } else if (owned.has(existing)) {
-        for (let j = 0; j < existing.length; j++) existing[j] += gi[j];
+        addInto(existing, gi);
       } else {
         const total = alloc(existing.length);
         for (let j = 0; j < total.length; j++) total[j] = existing[j] + gi[j];
@@ -142,15 +143,24 @@ export function backward(root: Tensor, gradient?: Tensor): void {
   }
 }
 
-// A leaf's gradient outlives the step (the optimizer reads it), so it is a buffer of its own, never a pooled one;
+// A leaf's gradient outlives the step (the optimizer reads it), so it is a buffer of its own (in the backend's
+// storage, where the optimizer's kernel reads it in place), never a pooled one;
 // kept across steps (zeroGrad({ setToNone: false })) it is reused in place.
 function accumulateLeaf(leaf: Tensor, g: Float32Array): void {
   if (leaf.grad === null) {
-    leaf.grad = new Tensor(g.slice(), leaf.shape);
+    const own = allocStorage(g.length);
+    own.set(g);
+    leaf.grad = new Tensor(own, leaf.shape);
   } else {
-    const acc = leaf.grad.data;
-    for (let j = 0; j < acc.length; j++) acc[j] += g[j];
+    addInto(leaf.grad.data, g);
   }
+}
+
+// acc += g, in the backend's kernel when it has one (the same float32 sums)
+function addInto(acc: Float32Array, g: Float32Array): void {
+  const fast = getBackend().kernels;
+  if (fast !== undefined) fast.addInto(acc, g);
+  else for (let j = 0; j < acc.length; j++) acc[j] += g[j];
 }
 
 /** Sets a tensor's gradient to null, or zeroes it in place when `setToNone` is false. */

@@ -38,8 +38,11 @@ export interface RangeTestOptions {
   validationData?: { x: Tensor; y: Tensor };
   /** Seed of the batch order. Default 0. */
   seed?: number;
-  /** Called after every step with the steps done and the planned total (for progress output). */
-  onStep?: (done: number, total: number) => void;
+  /**
+   * Called after every step with the steps done, the planned total (for progress output) and what the step
+   * measured: its lr, loss and smoothed loss (for a live plot).
+   */
+  onStep?: (done: number, total: number, step: { lr: number; loss: number; smoothedLoss: number }) => void;
 }
 
 /** What a range test recorded, and why it stopped. */
@@ -73,6 +76,7 @@ export function rangeTest(model: Module, options: RangeTestOptions): RangeTestRe
   if (!(smoothing >= 0 && smoothing < 1)) throw new RangeError(`rangeTest: expected smoothing in [0, 1), got ${smoothing}`);
   if (!(divergeTh > 1)) throw new RangeError(`rangeTest: expected divergeTh > 1, got ${divergeTh}`);
   if (!Number.isInteger(accumulationSteps) || accumulationSteps < 1) throw new RangeError(`rangeTest: expected accumulationSteps to be a positive integer, got ${accumulationSteps}`);
+  if (options.onStep !== undefined && typeof options.onStep !== 'function') throw new TypeError(`rangeTest: expected onStep to be a function, got ${typeof options.onStep}`);
   if (x?.ndim !== 2 || y?.ndim !== 2 || x.shape[0] !== y.shape[0] || x.shape[0] === 0) {
     throw new RangeError(`rangeTest: expected x [n, features] and y [n, outputs] with the same n > 0, got [${x?.shape}] and [${y?.shape}]`);
   }
@@ -134,10 +138,10 @@ export function rangeTest(model: Module, options: RangeTestOptions): RangeTestRe
       result.lrs.push(lr);
       result.losses.push(value);
       result.iterations = i + 1;
-      options.onStep?.(i + 1, numIter);
       avg = smoothing * avg + (1 - smoothing) * value;
       const smoothed = avg / (1 - smoothing ** (i + 1));
       result.smoothedLosses.push(smoothed);
+      options.onStep?.(i + 1, numIter, { lr, loss: value, smoothedLoss: smoothed });
       if (smoothed < result.bestLoss) {
         result.bestLoss = smoothed;
         result.bestLr = lr;

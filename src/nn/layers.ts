@@ -4,7 +4,8 @@ import { zeros } from '../tensor/creation.js';
 import { alloc } from '../tensor/pool.js';
 import { defaultGenerator, type Generator } from '../tensor/random.js';
 import { mul } from '../autograd/ops/arithmetic.js';
-import { linear } from '../autograd/ops/linear.js';
+import { linear, type LinearActivation } from '../autograd/ops/linear.js';
+import { allFinite } from '../tensor/finite.js';
 import { relu, leakyRelu } from '../autograd/ops/activation.js';
 import { tanh, sigmoid } from '../autograd/ops/unary.js';
 import { expectTensor } from '../autograd/ops/broadcast.js';
@@ -39,16 +40,28 @@ export class Linear extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    return this.forwardWith(x, 'none');
+  }
+
+  /** `activation(forward(x))` as one fused op (what `Sequential` runs for a Linear followed by ReLU, Tanh or Sigmoid). */
+  forwardWith(x: Tensor, activation: LinearActivation): Tensor {
     expectTensor('Linear.forward', x);
     if (x.ndim !== 2 || x.shape[1] !== this.inFeatures) {
       throw new RangeError(`Linear.forward: expected input of shape [batch, ${this.inFeatures}], got ${formatShape(x.shape)}`);
     }
-    const bad = x.data.findIndex((v) => !Number.isFinite(v));
-    if (bad !== -1) {
+    if (!allFinite(x.data)) {
+      const bad = x.data.findIndex((v) => !Number.isFinite(v));
       throw new RangeError(`Linear.forward: expected finite inputs, got ${x.data[bad]} at row ${Math.floor(bad / this.inFeatures)}, column ${bad % this.inFeatures}`);
     }
-    return linear(x, this.weight, this.bias);
+    return linear(x, this.weight, this.bias, { activation });
   }
+}
+
+/** The activation a module applies elementwise, when `Linear.forwardWith` can fuse it; else null. */
+function fusable(m: Module | undefined): LinearActivation | null {
+  if (m === undefined) return null;
+  const kind = Object.getPrototypeOf(m);
+  return kind === ReLU.prototype ? 'relu' : kind === Tanh.prototype ? 'tanh' : kind === Sigmoid.prototype ? 'sigmoid' : null;
 }
 
 /** Runs modules in order; their parameters are named by position (`0.weight`), as in `torch.nn.Sequential`. */
@@ -64,9 +77,19 @@ export class Sequential extends Module {
     this.layers = layers;
   }
 
+  /** Runs the layers in order; a Linear followed by ReLU, Tanh or Sigmoid runs as one fused op (same values). */
   forward(x: Tensor): Tensor {
     let h = x;
-    for (const layer of this.layers) h = layer.forward(h);
+    const layers = this.layers;
+    for (let i = 0; i < layers.length; i++) {
+      const layer = layers[i], activation = layer instanceof Linear ? fusable(layers[i + 1]) : null;
+      if (activation !== null) {
+        h = (layer as Linear).forwardWith(h, activation);
+        i++;
+      } else {
+        h = layer.forward(h);
+      }
+    }
     return h;
   }
 }

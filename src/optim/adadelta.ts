@@ -1,4 +1,5 @@
 import type { Tensor } from '../tensor/tensor.js';
+import { getBackend } from '../tensor/backends/backend.js';
 import { Optimizer, checkOption, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
 
 /** Adadelta's options, `torch.optim.Adadelta`'s in camelCase. */
@@ -42,6 +43,11 @@ export class Adadelta extends Optimizer<AdadeltaOptions> {
     s.step = (s.step as number) + 1;
     const v = s.squareAvg as Float32Array, u = s.accDelta as Float32Array;
     const η = f(o.lr), ρ = f(o.rho), oneMinusρ = f(1 - o.rho), ε = f(o.eps), λ = f(o.weightDecay);
+    const fast = getBackend().kernels;
+    if (fast !== undefined) {
+      fast.adadelta(θ, grad, (s.squareAvg = fast.resident(v)), (s.accDelta = fast.resident(u)), η, ρ, oneMinusρ, ε, λ, o.maximize);
+      return;
+    }
     for (let i = 0; i < θ.length; i++) {
       let g = o.maximize ? -grad[i] : grad[i];
       if (λ !== 0) g = f(g + λ * θ[i]);

@@ -1,4 +1,5 @@
 import type { Tensor } from '../tensor/tensor.js';
+import { getBackend } from '../tensor/backends/backend.js';
 import { Optimizer, checkOption, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
 
 /** Adagrad's options, `torch.optim.Adagrad`'s in camelCase. */
@@ -45,6 +46,11 @@ export class Adagrad extends Optimizer<AdagradOptions> {
     s.step = t;
     const G = s.sum as Float32Array;
     const ηt = f(-(o.lr / (1 + (t - 1) * o.lrDecay))), λ = f(o.weightDecay), ε = f(o.eps);
+    const fast = getBackend().kernels;
+    if (fast !== undefined) {
+      fast.adagrad(θ, grad, (s.sum = fast.resident(G)), ηt, λ, ε, o.maximize);
+      return;
+    }
     for (let i = 0; i < θ.length; i++) {
       let g = o.maximize ? -grad[i] : grad[i];
       if (λ !== 0) g = f(g + λ * θ[i]);

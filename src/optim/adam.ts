@@ -1,4 +1,5 @@
 import type { Tensor } from '../tensor/tensor.js';
+import { getBackend } from '../tensor/backends/backend.js';
 import { Optimizer, checkOption, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
 
 /** Adam's and AdamW's options, `torch.optim.Adam`'s in camelCase. */
@@ -39,15 +40,25 @@ export function initAdamState(p: Tensor, o: AdamOptions): ParamState {
  *     m = β1 m + (1 - β1) g          v = β2 v + (1 - β2) g²        (v̂max = max(v̂max, v) with amsgrad)
  *     θ = θ - (η / (1 - β1^t)) · m / (sqrt(v) / sqrt(1 - β2^t) + ε)
  *
- * ε is added after the square root of the bias-corrected v, as PyTorch does.
+ * ε is added after the square root of the bias-corrected v, as PyTorch does. AdamW passes its decoupled decay
+ * factor as `decay` (θ = θ · decay first); Adam passes 1. On a backend with fast kernels the same rule runs there,
+ * with the same bits.
  */
-export function adamUpdate(θ: Float32Array, grad: Float32Array, s: ParamState, o: AdamOptions, λ: number): void {
+export function adamUpdate(θ: Float32Array, grad: Float32Array, s: ParamState, o: AdamOptions, λ: number, decay = 1): void {
   const [β1, β2] = o.betas;
   const t = (s.step as number) + 1;
   s.step = t;
   const m = s.expAvg as Float32Array, v = s.expAvgSq as Float32Array, vMax = s.maxExpAvgSq as Float32Array | null;
   const stepSize = f(-(o.lr / (1 - β1 ** t))), bc2Sqrt = f(Math.sqrt(1 - β2 ** t));
-  const b1 = f(β1), b2 = f(β2), c1 = f(1 - β1), c2 = f(1 - β2), ε = f(o.eps), wd = f(λ);
+  const b1 = f(β1), b2 = f(β2), c1 = f(1 - β1), c2 = f(1 - β2), ε = f(o.eps), wd = f(λ), d = f(decay);
+  const fast = getBackend().kernels;
+  if (fast !== undefined) {
+    // the state stays in the kernels' storage from the first step on
+    const mk = (s.expAvg = fast.resident(m)), vk = (s.expAvgSq = fast.resident(v)), vMaxk = vMax === null ? null : (s.maxExpAvgSq = fast.resident(vMax));
+    fast.adam(θ, grad, mk, vk, vMaxk, b1, b2, c1, c2, ε, wd, stepSize, bc2Sqrt, d, o.maximize);
+    return;
+  }
+  if (d !== 1) for (let i = 0; i < θ.length; i++) θ[i] = f(θ[i] * d);
   for (let i = 0; i < θ.length; i++) {
     let g = o.maximize ? -grad[i] : grad[i];
     if (wd !== 0) g = f(g + wd * θ[i]);

@@ -24,8 +24,6 @@ export class AdamW extends Optimizer<AdamOptions> {
   }
 
   protected update(θ: Float32Array, grad: Float32Array, s: ParamState, o: ParamGroup<AdamOptions>): void {
-    const decay = Math.fround(1 - o.lr * o.weightDecay);
-    for (let i = 0; i < θ.length; i++) θ[i] = Math.fround(θ[i] * decay);
-    adamUpdate(θ, grad, s, o, 0);
+    adamUpdate(θ, grad, s, o, 0, 1 - o.lr * o.weightDecay);
   }
 }

@@ -1,6 +1,7 @@
 import { Tensor } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
 import { noGrad, clearGrad } from '../autograd/engine.js';
+import { allFinite } from '../tensor/finite.js';
 import { describe } from '../format/number.js';
 
 /** Per-parameter optimizer state: counters and buffers shaped like the parameter. */
@@ -100,7 +101,7 @@ export abstract class Optimizer<O extends { lr: number }> {
         if (g.length !== p.size) {
           throw new RangeError(`${this.name}.step: expected gradient of shape ${formatShape(p.shape)} for group ${gi} param ${pi}, got ${formatShape(p.grad.shape)}`);
         }
-        for (let i = 0; i < g.length; i++) {
+        if (!allFinite(g)) for (let i = 0; i < g.length; i++) {
           if (!Number.isFinite(g[i])) {
             throw new RangeError(`${this.name}.step: expected finite gradients, got ${g[i]} in group ${gi} param ${pi} ${formatShape(p.shape)} at index ${i}; no parameter was changed`);
           }

@@ -1,4 +1,5 @@
 import type { Tensor } from '../tensor/tensor.js';
+import { getBackend } from '../tensor/backends/backend.js';
 import { Optimizer, checkOption, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
 
 /** RMSprop's options, `torch.optim.RMSprop`'s in camelCase. */
@@ -49,6 +50,15 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
     s.step = (s.step as number) + 1;
     const v = s.squareAvg as Float32Array, gBar = s.gradAvg as Float32Array | null, b = s.momentumBuffer as Float32Array | null;
     const η = f(o.lr), α = f(o.alpha), oneMinusα = f(1 - o.alpha), ε = f(o.eps), λ = f(o.weightDecay), μ = f(o.momentum);
+    const fast = getBackend().kernels;
+    if (fast !== undefined) {
+      const r = (a: Float32Array | null) => (a === null ? null : fast.resident(a));
+      s.squareAvg = r(v);
+      s.gradAvg = r(gBar);
+      s.momentumBuffer = r(b);
+      fast.rmsprop(θ, grad, s.squareAvg!, s.gradAvg, s.momentumBuffer, η, α, oneMinusα, ε, λ, μ, o.maximize);
+      return;
+    }
     for (let i = 0; i < θ.length; i++) {
       let g = o.maximize ? -grad[i] : grad[i];
       if (λ !== 0) g = f(g + λ * θ[i]);

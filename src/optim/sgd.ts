@@ -1,3 +1,4 @@
+import { getBackend } from '../tensor/backends/backend.js';
 import { Optimizer, checkOption, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
 
 /** SGD's options, `torch.optim.SGD`'s in camelCase. */
@@ -45,6 +46,12 @@ export class SGD extends Optimizer<SGDOptions> {
     let b = state.momentumBuffer as Float32Array | null;
     const first = b === null;
     if (μ !== 0 && b === null) b = state.momentumBuffer = new Float32Array(θ.length);
+    const fast = getBackend().kernels;
+    if (fast !== undefined) {
+      if (b !== null) b = state.momentumBuffer = fast.resident(b);
+      fast.sgd(θ, grad, b, η, λ, μ, oneMinusτ, first, o.nesterov, o.maximize);
+      return;
+    }
     for (let i = 0; i < θ.length; i++) {
       let g = o.maximize ? -grad[i] : grad[i];
       if (λ !== 0) g = f(g + λ * θ[i]);

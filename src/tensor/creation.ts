@@ -1,6 +1,7 @@
 import { Tensor, type NestedArray } from './tensor.js';
 import { checkShape, formatShape, sizeOf, type Shape } from './shape.js';
 import { defaultGenerator, type Generator } from './random.js';
+import { allocStorage } from './pool.js';
 import { describe } from '../format/number.js';
 import { checkOptionsObject } from '../format/check.js';
 
@@ -30,11 +31,12 @@ export function tensor(values: NestedArray | ArrayLike<number>, options: TensorO
     data = new Float32Array([values]);
     shape = [];
   } else if (ArrayBuffer.isView(values) && !(values instanceof DataView)) {
-    data = Float32Array.from(values as ArrayLike<number>);
+    data = allocStorage((values as ArrayLike<number>).length);
+    data.set(values as ArrayLike<number>);
     shape = [data.length];
   } else if (Array.isArray(values)) {
     shape = inferShape(values);
-    data = new Float32Array(sizeOf(shape));
+    data = allocStorage(sizeOf(shape));
     let k = 0;
     const fill = (v: NestedArray, depth: number, path: string): void => {
       if (depth === shape.length) {
@@ -78,7 +80,7 @@ export function full(shape: Shape, value: number, options: { requiresGrad?: bool
   options = checkOptionsObject(op, options, ['requiresGrad']);
   if (typeof value !== 'number') throw new TypeError(`${op}: expected the fill value to be a number, got ${describe(value)}`);
   if (typeof value !== 'number') throw new TypeError(`full: expected a number value, got ${typeof value}`);
-  return new Tensor(new Float32Array(sizeOf(shape)).fill(value), shape, options);
+  return new Tensor(allocStorage(sizeOf(shape)).fill(value), shape, options);
 }
 
 /** A tensor of zeros. */
@@ -110,7 +112,7 @@ export function randn(shape: Shape, options: RandomOptions = {}): Tensor {
   checkShape('randn', shape);
   options = checkOptionsObject('randn', options, ['requiresGrad', 'generator']);
   const g = options.generator ?? defaultGenerator;
-  const data = new Float32Array(sizeOf(shape));
+  const data = allocStorage(sizeOf(shape));
   for (let i = 0; i < data.length; i++) data[i] = g.normal();
   return new Tensor(data, shape, { requiresGrad: options.requiresGrad });
 }
@@ -120,7 +122,7 @@ export function rand(shape: Shape, options: RandomOptions = {}): Tensor {
   checkShape('rand', shape);
   options = checkOptionsObject('rand', options, ['requiresGrad', 'generator']);
   const g = options.generator ?? defaultGenerator;
-  const data = new Float32Array(sizeOf(shape));
+  const data = allocStorage(sizeOf(shape));
   for (let i = 0; i < data.length; i++) data[i] = g.random();
   return new Tensor(data, shape, { requiresGrad: options.requiresGrad });
 }

@@ -7,16 +7,24 @@ import { checkFunction, checkInteger } from '../format/check.js';
  *
  * The rule that makes it safe: tensors made inside `fn` must not be used after it returns (read what you need, such
  * as `loss.item()`, inside). A tensor `fn` returns is kept: its buffer is not recycled.
+ *
+ * Float32 buffers come from the active backend's storage when it has one (the wasm backend's memory, where its
+ * kernels use them in place), else they are ordinary Float32Arrays.
  */
+import { getBackend, type Backend } from './backends/backend.js';
 
 type Typed = Float32Array | Float64Array | Int32Array;
 
+type Pool = Map<number, Typed[]>;
+
 const free = {
-  f32: new Map<number, Float32Array[]>(),
   f64: new Map<number, Float64Array[]>(),
   i32: new Map<number, Int32Array[]>(),
 };
-const scopes: Typed[][] = [];
+// float32 buffers by the storage they live in: ordinary arrays (null), or each backend with storage of its own, so a
+// buffer made on one backend is not handed to another whose kernels would have to copy it at every use
+const f32 = new Map<Backend | null, Map<number, Float32Array[]>>();
+const scopes: { buf: Typed; pool: Pool }[][] = [];
 let reused = 0;
 let created = 0;
 
@@ -30,14 +38,28 @@ function take<T extends Typed>(pool: Map<number, T[]>, n: number, make: (n: numb
     buf.fill(0);
     reused++;
   }
-  scopes[scopes.length - 1].push(buf);
+  scopes[scopes.length - 1].push({ buf, pool: pool as Pool });
   return buf;
+}
+
+function f32Pool(): Map<number, Float32Array[]> {
+  const backend = getBackend();
+  const key = backend.allocate === undefined ? null : backend;
+  let pool = f32.get(key);
+  if (pool === undefined) f32.set(key, (pool = new Map()));
+  return pool;
+}
+
+/** A zeroed Float32Array of length n in the active backend's storage (not pooled): a tensor's own buffer. */
+export function allocStorage(n: number): Float32Array {
+  const backend = getBackend();
+  return backend.allocate === undefined ? new Float32Array(n) : backend.allocate(n);
 }
 
 /** A zeroed Float32Array of length n (from the pool inside `reuseBuffers`). */
 export function alloc(n: number): Float32Array {
   checkInteger('alloc', 'n', n, 0, 2 ** 31 - 1);
-  return take(free.f32, n, (k) => new Float32Array(k));
+  return take(f32Pool(), n, allocStorage);
 }
 
 /** A zeroed Float64Array of length n (accumulators of reductions). */
@@ -57,7 +79,7 @@ export function allocInt32(n: number): Int32Array {
  */
 export function reuseBuffers<T>(fn: () => T): T {
   checkFunction('reuseBuffers', 'its argument', fn);
-  const mine: Typed[] = [];
+  const mine: { buf: Typed; pool: Pool }[] = [];
   scopes.push(mine);
   let result: T;
   try {
@@ -66,13 +88,13 @@ export function reuseBuffers<T>(fn: () => T): T {
     scopes.pop();
   }
   const keep = ArrayBuffer.isView(result) ? result : (result as { data?: unknown } | undefined)?.data;
-  for (const buf of mine) {
+  for (const entry of mine) {
+    const { buf, pool } = entry;
     if (buf === keep) {
       // returned to the caller: it belongs to the enclosing scope now, if there is one
-      scopes[scopes.length - 1]?.push(buf);
+      scopes[scopes.length - 1]?.push(entry);
       continue;
     }
-    const pool = (buf instanceof Float32Array ? free.f32 : buf instanceof Float64Array ? free.f64 : free.i32) as Map<number, Typed[]>;
     let list = pool.get(buf.length);
     if (list === undefined) pool.set(buf.length, (list = []));
     list.push(buf);
@@ -83,6 +105,6 @@ export function reuseBuffers<T>(fn: () => T): T {
 /** Counters of the pool since the process started: buffers created inside scopes, and buffers reused. */
 export function poolStats(): { created: number; reused: number; pooled: number } {
   let pooled = 0;
-  for (const pool of Object.values(free)) for (const list of pool.values()) pooled += list.length;
+  for (const pool of [...Object.values(free), ...f32.values()]) for (const list of (pool as Pool).values()) pooled += list.length;
   return { created, reused, pooled };
 }

@@ -9,6 +9,7 @@ import { NonFiniteStepError, type Optimizer } from '../optim/optimizer.js';
 import { clipGradNorm } from '../optim/clip.js';
 import { batches, type Batch } from '../data/windows.js';
 import { reuseBuffers } from '../tensor/pool.js';
+import { allFinite } from '../tensor/finite.js';
 import { gpuMlpStep } from '../tensor/backends/gpu-mlp.js';
 import { ReduceLROnPlateau } from '../schedulers/plateau.js';
 import { AdaptiveLR } from '../schedulers/adaptive.js';
@@ -226,7 +227,8 @@ export function fit(model: Module, options: FitOptions): History {
         break;
       }
       if (clipNorm !== undefined) clipGradNorm(params, clipNorm);
-      params.forEach((p, i) => snapshot[i].set(p.data));
+      // the weights before the step (a copy, no allocation), to undo a step that makes one non-finite
+      for (let i = 0; i < params.length; i++) snapshot[i].set(params[i].data);
       try {
         optimizer.step();
       } catch (err) {
@@ -234,7 +236,8 @@ export function fit(model: Module, options: FitOptions): History {
         halt(`fit: the optimizer step at epoch ${epoch + 1}, batch ${batch + 1} would have made a parameter non-finite; it was not applied and training stopped (lower the learning rate?)`, epoch, batch);
         break;
       }
-      const broken = params.findIndex((p) => !p.data.every(Number.isFinite));
+      let broken = -1;
+      for (let i = 0; i < params.length && broken === -1; i++) if (!allFinite(params[i].data)) broken = i;
       if (broken !== -1) {
         params.forEach((p, i) => p.data.set(snapshot[i]));
         halt(`fit: the optimizer step at epoch ${epoch + 1}, batch ${batch + 1} made parameter ${broken} non-finite; it was undone and training stopped (lower the learning rate?)`, epoch, batch);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   syntheticTimeSeries, slidingWindows, temporalSplit, fitStandardizer, batches, parseCsvSeries, loadCsvSeries, parseCsvColumn, kFold,
-  timeSeriesSplit, Generator,
+  timeSeriesSplit, Generator, tensor,
 } from '../../src/index.js';
 import { assertClose } from '../helpers/assert.js';
 
@@ -48,6 +48,18 @@ series('temporal split keeps order (validation is the future) and standardizatio
   assert.throws(() => temporalSplit(v, 1), /temporalSplit: expected trainFraction in \(0, 1\), got 1/);
   assert.throws(() => temporalSplit(new Float32Array(1), 0.5), /leaves an empty part/);
   assert.throws(() => fitStandardizer([3, 3, 3]), /fitStandardizer: expected values that vary, got a constant series/);
+});
+
+series('batches: buffers kept by the caller are refilled by the next call, not made again', () => {
+  const data = { x: tensor(Array.from({ length: 10 }, (_, i) => [i, -i])), y: tensor(Array.from({ length: 10 }, (_, i) => [i])) };
+  const buffers = new Map();
+  const first = [...batches(data, { batchSize: 4, generator: new Generator(1), buffers })].map((b) => b.x);
+  const firstValues = first.map((t) => Array.from(t.data));
+  const second = [...batches(data, { batchSize: 4, generator: new Generator(2), buffers })].map((b) => b.x);
+  assert.is(second[0], first[0]);
+  assert.is(second[2], first[2]); // the short last batch too
+  assert.is(buffers.size, 2);
+  assert.not.equal(Array.from(second[0].data), firstValues[0]); // refilled in the new order
 });
 
 series('batches: every example once per epoch, seeded order, buffers reused, short last batch', () => {

@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   reuseBuffers, alloc, poolStats, tensor, linear, matmul, add, transpose, gradcheck, Generator, randn, Sequential, Linear,
-  ReLU, Adam, mseLoss, manualSeed, useBackend,
+  ReLU, Adam, mseLoss, manualSeed, useBackend, fit, seed000Data,
 } from '../../src/index.js';
 import { assertClose } from '../helpers/assert.js';
 import { availableBackends, backendLabel } from '../helpers/backends.js';
@@ -34,6 +34,26 @@ pool('nested scopes recycle their own buffers when they end', () => {
     const outerBuf = alloc(11);
     assert.is(outerBuf === inner, false); // inner was returned, so it stays with the outer scope
   });
+});
+
+pool('a buffer made on one backend is not handed to a backend with storage of its own, and comes back on its own', () => {
+  if (!availableBackends().includes('wasm')) return;
+  const pooled = reuseBuffers(() => alloc(13).fill(1)); // kept by the caller: not pooled
+  reuseBuffers(() => void alloc(13)); // this one goes back to the cpu backend's pool
+  useBackend('wasm');
+  try {
+    const onWasm = reuseBuffers(() => {
+      const b = alloc(13);
+      assert.ok(b !== pooled && b.every((v) => v === 0));
+      return b;
+    });
+    const wasm = useBackend('wasm') as unknown as { kernels: { resident(a: Float32Array): Float32Array } };
+    assert.is(wasm.kernels.resident(onWasm), onWasm, 'the buffer is in the wasm backend\'s memory');
+  } finally {
+    useBackend('cpu');
+  }
+  const again = reuseBuffers(() => { const b = alloc(13); assert.ok(b instanceof Float32Array && !(b.buffer instanceof SharedArrayBuffer)); return null; });
+  assert.is(again, null);
 });
 
 pool.run();
@@ -100,6 +120,45 @@ for (const backend of availableBackends().filter((b) => b !== 'gpu')) {
       assert.is(poolStats().created, before, 'the pool had to create buffers');
     } finally {
       globalThis.Float32Array = Original;
+      useBackend('cpu');
+    }
+  });
+}
+
+/** Typed arrays and typed-array views created while `fn` runs: every constructor and subarray/slice/map/filter call. */
+function countTypedArrays(fn: () => void): number {
+  const names = ['Float32Array', 'Float64Array', 'Int32Array', 'Uint32Array', 'Uint8Array'] as const;
+  const originals = names.map((k) => (globalThis as any)[k]);
+  const proto = Object.getPrototypeOf(Float32Array.prototype);
+  const methods = ['subarray', 'slice', 'map', 'filter'] as const;
+  const saved = methods.map((k) => proto[k]);
+  let created = 0;
+  names.forEach((k, i) => ((globalThis as any)[k] = new Proxy(originals[i], { construct(target, args) { created++; return Reflect.construct(target, args); } })));
+  methods.forEach((k, i) => (proto[k] = function (this: unknown, ...args: unknown[]) { created++; return saved[i].apply(this, args); }));
+  try {
+    fn();
+  } finally {
+    names.forEach((k, i) => ((globalThis as any)[k] = originals[i]));
+    methods.forEach((k, i) => (proto[k] = saved[i]));
+  }
+  return created;
+}
+
+for (const backend of availableBackends().filter((b) => b !== 'gpu')) {
+  zero(`fit creates no typed array or view per step: three epochs create what one does (${backendLabel(backend)})`, () => {
+    useBackend(backend);
+    try {
+      manualSeed(1);
+      const d = seed000Data();
+      const model = new Sequential(new Linear(20, 32), new ReLU(), new Linear(32, 1));
+      const opt = new Adam(model.parameters());
+      const run = (epochs: number) => countTypedArrays(() => void fit(model, { x: d.train.x, y: d.train.y, optimizer: opt, epochs, generator: new Generator(3), progress: false }));
+      run(1);
+      const one = run(1), three = run(3);
+      assert.is(three, one, `one epoch created ${one} typed arrays or views, three epochs ${three}`);
+      // the counter sees what it should: a call's own setup (its snapshot of the weights) is counted
+      assert.ok(one > 0);
+    } finally {
       useBackend('cpu');
     }
   });

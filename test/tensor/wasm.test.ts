@@ -11,7 +11,7 @@ const test = suite('wasm backend: SIMD kernel');
 const single = createWasmBackend({ threads: 1 });
 const threaded = createWasmBackend({ threads: 2, parallelThreshold: 0 });
 
-const SHAPES: [number, number, number][] = [[1, 1, 1], [3, 5, 7], [4, 8, 8], [5, 1, 9], [13, 17, 31], [32, 20, 128], [128, 20, 32], [33, 64, 65]];
+const SHAPES: [number, number, number][] = [[1, 1, 1], [3, 5, 7], [4, 8, 8], [5, 1, 9], [13, 17, 31], [32, 20, 128], [128, 20, 32], [33, 64, 65], [37, 1100, 29], [130, 600, 9]]; // k past 512: the sums carry over k blocks
 
 for (const [m, k, n] of SHAPES) {
   test(`(${m} x ${k}) x (${k} x ${n}) in all four transpositions equals the reference kernel, one thread and two`, () => {
@@ -39,10 +39,28 @@ test('a large product grows the memory and splits across threads with the same r
   assertClose(out, ref, { atol: 2e-4, rtol: 1e-5 });
 });
 
-test('the committed WebAssembly module is the build of assembly/gemm.ts', () => {
+test('the committed WebAssembly module is the build of assembly/', () => {
   const root = fileURLToPath(new URL('../..', import.meta.url));
   const out = execFileSync(process.execPath, ['scripts/build-wasm.mjs', '--check'], { cwd: root, encoding: 'utf8' });
   assert.match(out, /matches/);
+});
+
+test('arrays from the backend\'s memory are used in place before and after the memory grows, on one thread and two', () => {
+  for (const backend of [single, threaded]) {
+    const early = backend.allocate(10);
+    const big = backend.allocate(1 << 21); // grows the memory
+    const late = backend.allocate(7);
+    for (const a of [early, big, late]) {
+      assert.ok(backend.arena.blockOf(a) >= 0, `an array of ${a.length} is a block of the memory`);
+      assert.is(backend.kernels.resident(a), a);
+    }
+    const plain = new Float32Array(5).fill(2);
+    const copy = backend.kernels.resident(plain);
+    assert.ok(copy !== plain && backend.arena.blockOf(copy) >= 0);
+    assert.equal(Array.from(copy), [2, 2, 2, 2, 2]);
+    assert.is(backend.arena.blockOf(plain), -1);
+    assert.is(backend.arena.offsetOf(early.subarray(1, 3)), -1); // a subarray is copied in and out, not trusted
+  }
 });
 
 test.after(() => {

@@ -21,6 +21,43 @@ export interface Backend {
     transA: boolean,
     transB: boolean,
   ): void;
+  /**
+   * Zeroed storage for n floats that this backend's kernels read in place (the wasm backend's memory); backends
+   * without it leave tensors in ordinary Float32Arrays.
+   */
+  allocate?(n: number): Float32Array;
+  /** Fast kernels for a training step's elementwise work; ops and optimizers use their own loops without them. */
+  readonly kernels?: FastKernels;
+}
+
+/**
+ * The elementwise work of a training step as a backend may run it faster. Each kernel gives the same bits as the
+ * readable loop it replaces (the optimizers' update rules, linear's bias, ReLU) and takes that loop's rounded
+ * float32 constants; the arrays may be any Float32Arrays (a backend copies those it cannot use in place).
+ */
+export interface FastKernels {
+  /** `a` itself when the kernels can use it in place, else a copy they can (for buffers kept across steps). */
+  resident(a: Float32Array): Float32Array;
+  /** torch.optim.SGD's update (src/optim/sgd.ts); `b` null without momentum. */
+  sgd(θ: Float32Array, g: Float32Array, b: Float32Array | null, η: number, λ: number, μ: number, oneMinusτ: number, first: boolean, nesterov: boolean, maximize: boolean): void;
+  /** Adam's and AdamW's update (src/optim/adam.ts); `decay` is AdamW's θ factor (1 for Adam). */
+  adam(θ: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, vMax: Float32Array | null, b1: number, b2: number, c1: number, c2: number, ε: number, λ: number, stepSize: number, bc2Sqrt: number, decay: number, maximize: boolean): void;
+  /** RMSprop's update (src/optim/rmsprop.ts). */
+  rmsprop(θ: Float32Array, g: Float32Array, v: Float32Array, gBar: Float32Array | null, b: Float32Array | null, η: number, α: number, oneMinusα: number, ε: number, λ: number, μ: number, maximize: boolean): void;
+  /** Adagrad's update (src/optim/adagrad.ts); ηt is the already negated, decayed lr. */
+  adagrad(θ: Float32Array, g: Float32Array, G: Float32Array, ηt: number, λ: number, ε: number, maximize: boolean): void;
+  /** Adadelta's update (src/optim/adadelta.ts). */
+  adadelta(θ: Float32Array, g: Float32Array, v: Float32Array, u: Float32Array, η: number, ρ: number, oneMinusρ: number, ε: number, λ: number, maximize: boolean): void;
+  /** y[i, j] += b[j] for n rows of m (b may be null), then max(0, y) when `relu`. */
+  biasRelu(y: Float32Array, b: Float32Array | null, n: number, m: number, relu: boolean): void;
+  /** d = g where y > 0, else 0. */
+  reluBackward(y: Float32Array, g: Float32Array, d: Float32Array): void;
+  /** db[j] = column sums of g (n x m), rows added in order. */
+  columnSums(g: Float32Array, db: Float32Array, n: number, m: number): void;
+  /** Whether every value of x is finite. */
+  allFinite(x: Float32Array): boolean;
+  /** acc = acc + x elementwise (gradient accumulation). */
+  addInto(acc: Float32Array, x: Float32Array): void;
 }
 
 const registry = new Map<string, Backend>();

@@ -1,21 +1,40 @@
-import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { registerBackendFactory, type Backend } from '../backend.js';
-import { GEMM_WASM_BASE64 } from './gemm-wasm.js';
+import { registerBackendFactory, type Backend, type FastKernels } from '../backend.js';
+import { KERNELS_WASM_BASE64 } from './kernels-wasm.js';
+import { Arena } from './arena.js';
+import { unshareMemoryImport } from './unshare.js';
+import { startKernelWorker, waitWhile, type KernelWorker } from '../../../platform/node/kernel-worker.js';
 import { checkOptionsObject } from '../../../format/check.js';
 
-interface GemmExports {
+interface KernelExports {
   packA(a: number, ap: number, m: number, k: number, transA: number): void;
   packB(b: number, bp: number, k: number, n: number, transB: number): void;
   tiles(ap: number, bp: number, c: number, m: number, k: number, n: number, panel0: number, panel1: number): void;
+  sgd(θ: number, g: number, b: number, n: number, η: number, λ: number, μ: number, oneMinusτ: number, first: number, nesterov: number, maximize: number): void;
+  adam(θ: number, g: number, m: number, v: number, vMax: number, n: number, b1: number, b2: number, c1: number, c2: number, ε: number, λ: number, stepSize: number, bc2Sqrt: number, decay: number, maximize: number): void;
+  rmsprop(θ: number, g: number, v: number, gBar: number, b: number, n: number, η: number, α: number, oneMinusα: number, ε: number, λ: number, μ: number, maximize: number): void;
+  adagrad(θ: number, g: number, G: number, n: number, ηt: number, λ: number, ε: number, maximize: number): void;
+  adadelta(θ: number, g: number, v: number, u: number, n: number, η: number, ρ: number, oneMinusρ: number, ε: number, λ: number, maximize: number): void;
+  biasRelu(y: number, b: number, n: number, m: number, relu: number): void;
+  reluBackward(y: number, g: number, d: number, len: number): void;
+  columnSums(g: number, db: number, n: number, m: number): void;
+  allFinite(x: number, len: number): number;
+  addInto(acc: number, x: number, len: number): void;
 }
 
-/** The fast CPU backend: lrlab's WebAssembly SIMD kernel, on worker threads for large products. */
+/** The fast CPU backend: lrlab's WebAssembly SIMD kernels, on worker threads for large products. */
 export interface WasmBackend extends Backend {
   /** Threads used for large products (this one included). */
   readonly threads: number;
   /** Products with at least this many multiply-adds are split across the threads. */
   readonly parallelThreshold: number;
+  readonly kernels: FastKernels;
+  /** Storage in the module's memory when it is shared (never detached by growth), else ordinary arrays. */
+  allocate(n: number): Float32Array;
+  /** The storage in the module's memory (for tests and benchmarks). */
+  readonly arena: Arena;
+  /** Threads ready to take work, this one included (in a browser, Web Workers start after the page yields). */
+  threadsReady(): number;
   dispose(): void;
 }
 
@@ -23,83 +42,183 @@ export interface WasmBackend extends Backend {
 const WA = (globalThis as unknown as { WebAssembly: any }).WebAssembly;
 
 const WORKER_SOURCE = `
-const { workerData } = require('node:worker_threads');
 const { module, memory, control } = workerData;
-const gemm = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('gemm: abort'); } } }).exports;
+const kernels = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('lrlab wasm kernels: abort'); } } }).exports;
 const ctl = new Int32Array(control);
 let seen = 0;
 for (;;) {
   Atomics.wait(ctl, 0, seen);
   seen = Atomics.load(ctl, 0);
   if (ctl[1] === -1) break;
-  gemm.tiles(ctl[2], ctl[3], ctl[4], ctl[5], ctl[6], ctl[7], ctl[8], ctl[9]);
+  kernels.tiles(ctl[2], ctl[3], ctl[4], ctl[5], ctl[6], ctl[7], ctl[8], ctl[9]);
   Atomics.add(ctl, 10, 1);
   Atomics.notify(ctl, 10);
 }
 `;
 
 /**
- * Creates the fast CPU backend. The operands are copied into a shared WebAssembly memory, packed into panels, and
- * multiplied by 4 x 8 SIMD tiles; products of at least `parallelThreshold` multiply-adds are split by column
+ * Creates the fast CPU backend. Tensors made while it is active live in its WebAssembly memory (see `Arena`), so
+ * its kernels read and write them in place; arrays from elsewhere are copied in and out. Products are packed into
+ * panels and multiplied by 4 x 8 SIMD tiles; those of at least `parallelThreshold` multiply-adds are split by column
  * panels between this thread and worker threads, which the calling thread waits for (the API stays synchronous).
  */
 export function createWasmBackend(options: { threads?: number; parallelThreshold?: number; name?: string } = {}): WasmBackend {
   options = checkOptionsObject('createWasmBackend', options, ['threads', 'parallelThreshold', 'name']);
   const threads = Math.max(1, options.threads ?? Math.min(2, availableParallelism()));
   const parallelThreshold = options.parallelThreshold ?? 192 * 192 * 192;
-  const module = new WA.Module(Buffer.from(GEMM_WASM_BASE64, 'base64'));
-  const memory = new WA.Memory({ initial: 64, maximum: 16384, shared: true });
-  const gemm = new WA.Instance(module, { env: { memory, abort: () => { throw new Error('gemm: abort'); } } }).exports as unknown as GemmExports;
-  const control = new SharedArrayBuffer(16 * 4);
+  // A shared memory wherever one can be made (Node, a cross-origin isolated page): growing it never detaches the
+  // tensors kept in it. Elsewhere (one thread only) an ordinary memory, and tensors stay ordinary arrays.
+  const shared = threads > 1 || typeof SharedArrayBuffer !== 'undefined';
+  const binary = Buffer.from(KERNELS_WASM_BASE64, 'base64');
+  const module = new WA.Module(shared ? binary : unshareMemoryImport(binary));
+  const memory = new WA.Memory({ initial: 64, maximum: 16384, shared });
+  const k = new WA.Instance(module, { env: { memory, abort: () => { throw new Error('lrlab wasm kernels: abort'); } } }).exports as unknown as KernelExports;
+  const control = threads > 1 ? new SharedArrayBuffer(16 * 4) : new ArrayBuffer(16 * 4);
   const ctl = new Int32Array(control);
-  const workers: Worker[] = [];
-  for (let t = 1; t < threads; t++) {
-    const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, control } });
-    w.unref();
-    workers.push(w);
-  }
-  let heap = new Float32Array(memory.buffer);
+  const workers: KernelWorker[] = [];
+  for (let t = 1; t < threads; t++) workers.push(startKernelWorker(WORKER_SOURCE, { module, memory, control }));
+  const arena = new Arena(memory);
 
-  const ensure = (bytes: number) => {
-    const have = memory.buffer.byteLength;
-    if (bytes > have) memory.grow(Math.ceil((bytes - have) / 65536));
-    if (heap.buffer.byteLength !== memory.buffer.byteLength) heap = new Float32Array(memory.buffer);
+  // Arrays the kernels cannot use in place are staged in temporary blocks, and written ones copied back after.
+  const staged: number[] = [];
+  const views = new Map<number, Float32Array>();
+  const viewOf = (offset: number, n: number) => {
+    // cached per block, so copying back creates no new views step after step
+    const key = offset * 4096 + (n & 4095);
+    let v = views.get(key);
+    if (v === undefined || v.length !== n || v.buffer !== arena.heap.buffer) {
+      if (views.size > 1024) views.clear();
+      views.set(key, (v = new Float32Array(arena.heap.buffer, offset, n)));
+    }
+    return v;
+  };
+  const stage = (a: Float32Array, whole: boolean): number => {
+    const resident = whole ? arena.blockOf(a) : arena.offsetOf(a);
+    if (resident >= 0) return resident;
+    const offset = arena.take(a.length);
+    if (offset < 0) throw new RangeError(`wasm backend: expected room for ${a.length} floats in its memory, got none (at most 1 GiB)`);
+    arena.heap.set(a, offset >> 2);
+    staged.push(offset);
+    return offset;
+  };
+  const opt = (a: Float32Array | null) => (a === null ? 0 : stage(a, true));
+  // copies the staged blocks of the written arrays back, then frees every staged block
+  const finish = (written: (Float32Array | null)[], offsets: number[]) => {
+    for (let i = 0; i < written.length; i++) {
+      const a = written[i];
+      if (a !== null && staged.includes(offsets[i])) a.set(viewOf(offsets[i], a.length));
+    }
+    for (const offset of staged) arena.release(offset);
+    staged.length = 0;
+  };
+  let packOffset = -1, packFloats = 0;
+
+  const kernels: FastKernels = {
+    resident(a) {
+      if (arena.blockOf(a) >= 0 || !shared) return a;
+      const r = arena.allocate(a.length);
+      // the memory is full: keep the ordinary array (the kernels copy it in and out) rather than another copy
+      if (arena.blockOf(r) < 0) return a;
+      r.set(a);
+      return r;
+    },
+    sgd(θ, g, b, η, λ, μ, oneMinusτ, first, nesterov, maximize) {
+      const o = [stage(θ, true), stage(g, true), opt(b)];
+      k.sgd(o[0], o[1], o[2], θ.length, η, λ, μ, oneMinusτ, first ? 1 : 0, nesterov ? 1 : 0, maximize ? 1 : 0);
+      finish([θ, null, b], o);
+    },
+    adam(θ, g, m, v, vMax, b1, b2, c1, c2, ε, λ, stepSize, bc2Sqrt, decay, maximize) {
+      const o = [stage(θ, true), stage(g, true), stage(m, true), stage(v, true), opt(vMax)];
+      k.adam(o[0], o[1], o[2], o[3], o[4], θ.length, b1, b2, c1, c2, ε, λ, stepSize, bc2Sqrt, decay, maximize ? 1 : 0);
+      finish([θ, null, m, v, vMax], o);
+    },
+    rmsprop(θ, g, v, gBar, b, η, α, oneMinusα, ε, λ, μ, maximize) {
+      const o = [stage(θ, true), stage(g, true), stage(v, true), opt(gBar), opt(b)];
+      k.rmsprop(o[0], o[1], o[2], o[3], o[4], θ.length, η, α, oneMinusα, ε, λ, μ, maximize ? 1 : 0);
+      finish([θ, null, v, gBar, b], o);
+    },
+    adagrad(θ, g, G, ηt, λ, ε, maximize) {
+      const o = [stage(θ, true), stage(g, true), stage(G, true)];
+      k.adagrad(o[0], o[1], o[2], θ.length, ηt, λ, ε, maximize ? 1 : 0);
+      finish([θ, null, G], o);
+    },
+    adadelta(θ, g, v, u, η, ρ, oneMinusρ, ε, λ, maximize) {
+      const o = [stage(θ, true), stage(g, true), stage(v, true), stage(u, true)];
+      k.adadelta(o[0], o[1], o[2], o[3], θ.length, η, ρ, oneMinusρ, ε, λ, maximize ? 1 : 0);
+      finish([θ, null, v, u], o);
+    },
+    biasRelu(y, b, n, m, relu) {
+      const o = [stage(y, false), b === null ? 0 : stage(b, false)];
+      k.biasRelu(o[0], o[1], n, m, relu ? 1 : 0);
+      finish([y, null], o);
+    },
+    reluBackward(y, g, d) {
+      const o = [stage(y, false), stage(g, false), stage(d, false)];
+      k.reluBackward(o[0], o[1], o[2], d.length);
+      finish([null, null, d], o);
+    },
+    columnSums(g, db, n, m) {
+      const o = [stage(g, false), stage(db, false)];
+      k.columnSums(o[0], o[1], n, m);
+      finish([null, db], o);
+    },
+    addInto(acc, x) {
+      const o = [stage(acc, false), stage(x, false)];
+      k.addInto(o[0], o[1], acc.length);
+      finish([acc, null], o);
+    },
+    allFinite(x) {
+      const o = [stage(x, false)];
+      const ok = k.allFinite(o[0], x.length) === 1;
+      finish([null], o);
+      return ok;
+    },
   };
 
   return {
     name: options.name ?? 'wasm',
     threads,
     parallelThreshold,
-    matmul(a, b, out, m, k, n, transA, transB) {
-      // layout in floats: A | B | packed A (m rounded up to 4) | packed B (n rounded up to 8) | C
+    kernels,
+    arena,
+    allocate: (n) => (shared ? arena.allocate(n) : new Float32Array(n)),
+    matmul(a, b, out, m, kk, n, transA, transB) {
       const mp = Math.ceil(m / 4) * 4, np = Math.ceil(n / 8) * 8;
-      const offA = 0, offB = offA + m * k, offAp = offB + k * n, offBp = offAp + mp * k, offC = offBp + k * np;
-      ensure((offC + m * n) * 4);
-      heap.set(a.length === m * k ? a : a.subarray(0, m * k), offA);
-      heap.set(b.length === k * n ? b : b.subarray(0, k * n), offB);
-      gemm.packA(offA * 4, offAp * 4, m, k, transA ? 1 : 0);
-      gemm.packB(offB * 4, offBp * 4, k, n, transB ? 1 : 0);
+      // the packed panels live in one block kept between calls, grown when a larger product comes
+      if (mp * kk + kk * np > packFloats) {
+        if (packOffset >= 0) arena.release(packOffset);
+        packFloats = mp * kk + kk * np;
+        packOffset = arena.take(packFloats);
+        if (packOffset < 0) throw new RangeError(`wasm backend: expected room for ${packFloats} floats in its memory, got none (at most 1 GiB)`);
+      }
+      const offAp = packOffset, offBp = packOffset + mp * kk * 4;
+      const o = [stage(m * kk === a.length ? a : a.subarray(0, m * kk), false), stage(kk * n === b.length ? b : b.subarray(0, kk * n), false), stage(out.length === m * n ? out : out.subarray(0, m * n), false)];
+      k.packA(o[0], offAp, m, kk, transA ? 1 : 0);
+      k.packB(o[1], offBp, kk, n, transB ? 1 : 0);
       const panels = np / 8;
-      if (workers.length > 0 && m * n * k >= parallelThreshold && panels >= 2) {
+      if (workers.length > 0 && m * n * kk >= parallelThreshold && panels >= 2 && workers[0].ready()) {
         // this thread takes the first share of the column panels, the worker the rest
         const split = Math.ceil(panels / 2);
-        ctl.set([offAp * 4, offBp * 4, offC * 4, m, k, n, split, panels], 2);
+        ctl.set([offAp, offBp, o[2], m, kk, n, split, panels], 2);
         ctl[1] = 0;
         Atomics.store(ctl, 10, 0);
         Atomics.add(ctl, 0, 1);
         Atomics.notify(ctl, 0);
-        gemm.tiles(offAp * 4, offBp * 4, offC * 4, m, k, n, 0, split);
-        while (Atomics.load(ctl, 10) < 1) Atomics.wait(ctl, 10, 0);
+        k.tiles(offAp, offBp, o[2], m, kk, n, 0, split);
+        waitWhile(ctl, 10, 0);
       } else {
-        gemm.tiles(offAp * 4, offBp * 4, offC * 4, m, k, n, 0, panels);
+        k.tiles(offAp, offBp, o[2], m, kk, n, 0, panels);
       }
-      out.set(heap.subarray(offC, offC + m * n));
+      finish([null, null, out.length === m * n ? out : out.subarray(0, m * n)], o);
+    },
+    threadsReady() {
+      return 1 + workers.filter((w) => w.ready()).length;
     },
     dispose() {
       ctl[1] = -1;
       Atomics.add(ctl, 0, 1);
       Atomics.notify(ctl, 0);
-      for (const w of workers) void w.terminate();
+      for (const w of workers) w.terminate();
       workers.length = 0;
     },
   };

@@ -1,0 +1,85 @@
+// The elementwise work around a linear layer's product, as WebAssembly SIMD kernels: the bias added to every row
+// (with ReLU after it when asked), and ReLU's backward fused with the bias gradient. They mirror the readable loops
+// of src/autograd/ops/linear.ts and activation.ts, in the same float32 order, so both give the same bits.
+
+/** y[i, j] = y[i, j] + b[j] over n rows of m columns; then y = max(0, y) (0 for NaN and -0, as `y > 0 ? y : 0`) when relu. */
+export function biasRelu(y: usize, b: usize, n: i32, m: i32, relu: i32): void {
+  const zero = f32x4.splat(0);
+  const m4 = m & ~3;
+  for (let i = 0; i < n; i++) {
+    const row = y + <usize>i * <usize>m * 4;
+    let j = 0;
+    for (; j < m4; j += 4) {
+      const at = row + <usize>j * 4;
+      let v = v128.load(at);
+      if (b != 0) v = f32x4.add(v, v128.load(b + <usize>j * 4));
+      if (relu) v = v128.and(v, f32x4.gt(v, zero));
+      v128.store(at, v);
+    }
+    for (; j < m; j++) {
+      const at = row + <usize>j * 4;
+      let v = load<f32>(at);
+      if (b != 0) v += load<f32>(b + <usize>j * 4);
+      if (relu) v = v > 0 ? v : 0;
+      store<f32>(at, v);
+    }
+  }
+}
+
+/** d = g where y > 0, else 0 (ReLU's backward from its output), over `len` floats. */
+export function reluBackward(y: usize, g: usize, d: usize, len: i32): void {
+  const zero = f32x4.splat(0);
+  const len4 = len & ~3;
+  let i = 0;
+  for (; i < len4; i += 4) {
+    const at = <usize>i * 4;
+    v128.store(d + at, v128.and(v128.load(g + at), f32x4.gt(v128.load(y + at), zero)));
+  }
+  for (; i < len; i++) {
+    const at = <usize>i * 4;
+    store<f32>(d + at, load<f32>(y + at) > 0 ? load<f32>(g + at) : 0);
+  }
+}
+
+/** db[j] = sum over rows i of g[i, j], adding rows in order (db is overwritten). */
+export function columnSums(g: usize, db: usize, n: i32, m: i32): void {
+  const m4 = m & ~3;
+  memory.fill(db, 0, <usize>m * 4);
+  for (let i = 0; i < n; i++) {
+    const row = g + <usize>i * <usize>m * 4;
+    let j = 0;
+    for (; j < m4; j += 4) v128.store(db + <usize>j * 4, f32x4.add(v128.load(db + <usize>j * 4), v128.load(row + <usize>j * 4)));
+    for (; j < m; j++) store<f32>(db + <usize>j * 4, load<f32>(db + <usize>j * 4) + load<f32>(row + <usize>j * 4));
+  }
+}
+
+/** 1 when every one of `len` floats is finite, else 0 (x - x is 0 only for finite x). */
+export function allFinite(x: usize, len: i32): i32 {
+  const len4 = len & ~3;
+  let acc = f32x4.splat(0);
+  let i = 0;
+  for (; i < len4; i += 4) {
+    const v = v128.load(x + <usize>i * 4);
+    acc = f32x4.add(acc, f32x4.sub(v, v));
+  }
+  let s: f32 = 0;
+  for (; i < len; i++) {
+    const v = load<f32>(x + <usize>i * 4);
+    s += v - v;
+  }
+  return i32(f32x4.extract_lane(acc, 0) == 0 && f32x4.extract_lane(acc, 1) == 0 && f32x4.extract_lane(acc, 2) == 0 && f32x4.extract_lane(acc, 3) == 0 && s == 0);
+}
+
+/** acc[i] = acc[i] + x[i] over `len` floats (gradient accumulation). */
+export function addInto(acc: usize, x: usize, len: i32): void {
+  const len4 = len & ~3;
+  let i = 0;
+  for (; i < len4; i += 4) {
+    const at = <usize>i * 4;
+    v128.store(acc + at, f32x4.add(v128.load(acc + at), v128.load(x + at)));
+  }
+  for (; i < len; i++) {
+    const at = <usize>i * 4;
+    store<f32>(acc + at, load<f32>(acc + at) + load<f32>(x + at));
+  }
+}

@@ -1,0 +1,137 @@
+// The optimizers' update rules as WebAssembly SIMD kernels, four parameters per step. Each line mirrors one line
+// of the readable TypeScript rule in src/optim/ (the reference), rounding where it rounds, so both give the same
+// bits: a float32 add, multiply, divide or square root equals JavaScript's double operation followed by
+// Math.fround (double rounding from 53 to 24 bits is innocuous for these), and where the reference computes
+// `fround(a + b * c)` in one double expression (PyTorch's fused multiply-add in `add_(x, alpha=...)`) the kernel
+// does the same in two f64x2 halves (fma32).
+//
+// Every buffer is a byte offset into the memory, holding n floats rounded up to a multiple of 4: the last lanes
+// are padding the kernels may overwrite.
+
+/** fround(a + b * c) per lane, computed in double as the reference does (b * c is exact in double); b is a constant given as f64x2. */
+// @ts-ignore: decorator
+@inline
+function fma32(a: v128, b: v128, c: v128): v128 {
+  const lo = f64x2.add(f64x2.promote_low_f32x4(a), f64x2.mul(b, f64x2.promote_low_f32x4(c)));
+  const ah = v128.shuffle<f32>(a, a, 2, 3, 0, 1), ch = v128.shuffle<f32>(c, c, 2, 3, 0, 1);
+  const hi = f64x2.add(f64x2.promote_low_f32x4(ah), f64x2.mul(b, f64x2.promote_low_f32x4(ch)));
+  return v128.shuffle<f32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
+}
+
+/** A float32 constant as the f64x2 that fma32 takes. */
+// @ts-ignore: decorator
+@inline
+function wide(x: f32): v128 {
+  return f64x2.splat(<f64>x);
+}
+
+/** The gradient as the rules read it: negated with maximize, then L2 weight decay g = fround(g + λθ). */
+// @ts-ignore: decorator
+@inline
+function gradient(grad: usize, θ: v128, maximize: i32, λ: f32): v128 {
+  let g = v128.load(grad);
+  if (maximize) g = f32x4.neg(g);
+  if (λ != 0) g = fma32(g, wide(λ), θ);
+  return g;
+}
+
+/** SGD (src/optim/sgd.ts): b = g first, else fround(bμ + (1 - τ)g); g = fround(g + μb) or b; θ = fround(θ - ηg). */
+export function sgd(θp: usize, gp: usize, bp: usize, n: i32, η: f32, λ: f32, μ: f32, oneMinusτ: f32, first: i32, nesterov: i32, maximize: i32): void {
+  const mη = wide(-η), vμ = f32x4.splat(μ), wμ = wide(μ), vτ = wide(oneMinusτ);
+  for (let i: usize = 0, end = <usize>n * 4; i < end; i += 16) {
+    const θ = v128.load(θp + i);
+    let g = gradient(gp + i, θ, maximize, λ);
+    if (bp != 0) {
+      const b = first ? g : fma32(f32x4.mul(v128.load(bp + i), vμ), vτ, g);
+      v128.store(bp + i, b);
+      g = nesterov ? fma32(g, wμ, b) : b;
+    }
+    // θ - ηg in double, rounded once, is θ + (-η)g
+    v128.store(θp + i, fma32(θ, mη, g));
+  }
+}
+
+/**
+ * Adam and AdamW (src/optim/adam.ts, adamw.ts): θ = fround(θ·decay) first (AdamW; decay 1 skips it), then
+ * m = fround(fround(m β1) + (1 - β1) g), v = fround(v β2) + fround(fround((1 - β2) g) g), v̂max = max(v̂max, v),
+ * θ = θ + (stepSize m) / (sqrt(v) / bc2Sqrt + ε).
+ */
+export function adam(θp: usize, gp: usize, mp: usize, vp: usize, vMaxp: usize, n: i32, b1: f32, b2: f32, c1: f32, c2: f32, ε: f32, λ: f32, stepSize: f32, bc2Sqrt: f32, decay: f32, maximize: i32): void {
+  const vb1 = f32x4.splat(b1), vb2 = f32x4.splat(b2), vc1 = wide(c1), vc2 = f32x4.splat(c2);
+  const vε = f32x4.splat(ε), vStep = f32x4.splat(stepSize), vbc2 = f32x4.splat(bc2Sqrt), vDecay = f32x4.splat(decay);
+  for (let i: usize = 0, end = <usize>n * 4; i < end; i += 16) {
+    let θ = v128.load(θp + i);
+    if (decay != 1) θ = f32x4.mul(θ, vDecay);
+    const g = gradient(gp + i, θ, maximize, λ);
+    const m = fma32(f32x4.mul(v128.load(mp + i), vb1), vc1, g);
+    const v = f32x4.add(f32x4.mul(v128.load(vp + i), vb2), f32x4.mul(f32x4.mul(vc2, g), g));
+    v128.store(mp + i, m);
+    v128.store(vp + i, v);
+    let vi = v;
+    if (vMaxp != 0) {
+      vi = f32x4.max(v128.load(vMaxp + i), v);
+      v128.store(vMaxp + i, vi);
+    }
+    const denom = f32x4.add(f32x4.div(f32x4.sqrt(vi), vbc2), vε);
+    v128.store(θp + i, f32x4.add(θ, f32x4.div(f32x4.mul(vStep, m), denom)));
+  }
+}
+
+/**
+ * RMSprop (src/optim/rmsprop.ts): v = fround(vα) + fround(fround((1 - α)g) g); centered: ḡ = fround(ḡα + (1 - α)g),
+ * d = sqrt(v - ḡ²); d = d + ε; momentum: b = bμ + g/d, θ = fround(θ - ηb); else θ = θ + (-ηg)/d.
+ */
+export function rmsprop(θp: usize, gp: usize, vp: usize, gBarp: usize, bp: usize, n: i32, η: f32, α: f32, oneMinusα: f32, ε: f32, λ: f32, μ: f32, maximize: i32): void {
+  const vα = f32x4.splat(α), v1α = f32x4.splat(oneMinusα), w1α = wide(oneMinusα), vε = f32x4.splat(ε), vμ = f32x4.splat(μ), vmη = f32x4.splat(-η), wmη = wide(-η);
+  for (let i: usize = 0, end = <usize>n * 4; i < end; i += 16) {
+    const θ = v128.load(θp + i);
+    const g = gradient(gp + i, θ, maximize, λ);
+    const v = f32x4.add(f32x4.mul(v128.load(vp + i), vα), f32x4.mul(f32x4.mul(v1α, g), g));
+    v128.store(vp + i, v);
+    let d: v128;
+    if (gBarp != 0) {
+      const gBar = fma32(f32x4.mul(v128.load(gBarp + i), vα), w1α, g);
+      v128.store(gBarp + i, gBar);
+      d = f32x4.sqrt(f32x4.sub(v, f32x4.mul(gBar, gBar)));
+    } else {
+      d = f32x4.sqrt(v);
+    }
+    d = f32x4.add(d, vε);
+    if (bp != 0 && μ > 0) {
+      const b = f32x4.add(f32x4.mul(v128.load(bp + i), vμ), f32x4.div(g, d));
+      v128.store(bp + i, b);
+      v128.store(θp + i, fma32(θ, wmη, b));
+    } else {
+      v128.store(θp + i, f32x4.add(θ, f32x4.div(f32x4.mul(vmη, g), d)));
+    }
+  }
+}
+
+/** Adagrad (src/optim/adagrad.ts): G = G + g², θ = θ + (η_t g) / (sqrt(G) + ε), η_t already negative. */
+export function adagrad(θp: usize, gp: usize, Gp: usize, n: i32, ηt: f32, λ: f32, ε: f32, maximize: i32): void {
+  const vη = f32x4.splat(ηt), vε = f32x4.splat(ε);
+  for (let i: usize = 0, end = <usize>n * 4; i < end; i += 16) {
+    const θ = v128.load(θp + i);
+    const g = gradient(gp + i, θ, maximize, λ);
+    const G = f32x4.add(v128.load(Gp + i), f32x4.mul(g, g));
+    v128.store(Gp + i, G);
+    const std = f32x4.add(f32x4.sqrt(G), vε);
+    v128.store(θp + i, f32x4.add(θ, f32x4.div(f32x4.mul(vη, g), std)));
+  }
+}
+
+/** Adadelta (src/optim/adadelta.ts): v, then Δ = sqrt(u + ε) / sqrt(v + ε) · g, u, θ = fround(θ - ηΔ). */
+export function adadelta(θp: usize, gp: usize, vp: usize, up: usize, n: i32, η: f32, ρ: f32, oneMinusρ: f32, ε: f32, λ: f32, maximize: i32): void {
+  const vρ = f32x4.splat(ρ), v1ρ = f32x4.splat(oneMinusρ), vε = f32x4.splat(ε), wmη = wide(-η);
+  for (let i: usize = 0, end = <usize>n * 4; i < end; i += 16) {
+    const θ = v128.load(θp + i);
+    const g = gradient(gp + i, θ, maximize, λ);
+    const v = f32x4.add(f32x4.mul(v128.load(vp + i), vρ), f32x4.mul(f32x4.mul(v1ρ, g), g));
+    v128.store(vp + i, v);
+    const std = f32x4.sqrt(f32x4.add(v, vε));
+    const u = v128.load(up + i);
+    const Δ = f32x4.mul(f32x4.div(f32x4.sqrt(f32x4.add(u, vε)), std), g);
+    v128.store(up + i, f32x4.add(f32x4.mul(u, vρ), f32x4.mul(f32x4.mul(v1ρ, Δ), Δ)));
+    v128.store(θp + i, fma32(θ, wmη, Δ));
+  }
+}

@@ -1,0 +1,105 @@
+# PyTorch as a peer in lrlab's benchmarks, on one thread (torch.set_num_threads(1)).
+# Usage: python3 bench/torch_peer.py <dir>   reads <dir>/job.json (and the raw float32 files it names), prints JSON.
+# Every case first checks agreement with lrlab on the inputs lrlab wrote (same weights, same data), then times.
+import json
+import os
+import statistics
+import sys
+import time
+
+import numpy as np
+import torch
+
+torch.set_num_threads(1)
+directory = sys.argv[1]
+job = json.load(open(os.path.join(directory, 'job.json')))
+
+
+def load(name, shape):
+    return torch.from_numpy(np.fromfile(os.path.join(directory, name), dtype=np.float32).reshape(shape))
+
+
+def median_ms(fn, rounds, reps):
+    # CPU time of this process (one thread): what one core spent, on a machine others may share
+    fn()
+    times = []
+    for _ in range(rounds):
+        t = time.process_time()
+        for _ in range(reps):
+            fn()
+        times.append((time.process_time() - t) / reps * 1000)
+    return statistics.median(times), times
+
+
+def mlp(params):
+    """A ReLU MLP whose Linear layers take lrlab's weights and biases, in order."""
+    layers = []
+    for i in range(0, len(params), 2):
+        w, b = params[i], params[i + 1]
+        lin = torch.nn.Linear(w.shape[1], w.shape[0])
+        with torch.no_grad():
+            lin.weight.copy_(w)
+            lin.bias.copy_(b)
+        layers += [lin, torch.nn.ReLU()]
+    return torch.nn.Sequential(*layers[:-1])
+
+
+def training(job):
+    params = [load(p['file'], p['shape']) for p in job['params']]
+    x, y = load('x.f32', job['x']), load('y.f32', job['y'])
+    model = mlp(params)
+    opt = torch.optim.Adam(model.parameters(), lr=job['lr'])
+    n, bs = x.shape[0], job['batchSize']
+
+    def epoch(order):
+        total = 0.0
+        for i in range(0, n, bs):
+            idx = order[i:i + bs]
+            opt.zero_grad()
+            loss = torch.nn.functional.mse_loss(model(x[idx]), y[idx])
+            loss.backward()
+            opt.step()
+            total += loss.item() * len(idx)
+        return total / n
+
+    # agreement: the first epoch in order from lrlab's weights, the loss lrlab's fit reports
+    check = epoch(torch.arange(n)) if job['check'] else None
+    ms, samples = median_ms(lambda: epoch(torch.randperm(n)), job['rounds'], job['reps'])
+    return {'checkLoss': check, 'ms': ms, 'samples': samples}
+
+
+def matmul(job):
+    a, b = load('a.f32', [job['check'], job['check']]), load('b.f32', [job['check'], job['check']])
+    out = {'checkProduct': torch.mm(a, b).flatten().tolist(), 'sizes': []}
+    for n in job['sizes']:
+        a, b = torch.randn(n, n), torch.randn(n, n)
+        reps = max(1, round(2e8 / (2 * n ** 3)))  # the same count as lrlab's CPU-time rows
+        ms, _ = median_ms(lambda: torch.mm(a, b), job['rounds'], reps)
+        out['sizes'].append({'n': n, 'gflops': 2 * n ** 3 / (ms / 1000) / 1e9})
+    return out
+
+
+def optimizers(job):
+    size = job['size']
+    theta, grad = load('theta.f32', [size]), load('grad.f32', [size])
+    out = {'rows': []}
+    for name, foreach in [('Adam', True), ('Adam', False), ('AdamW', False), ('SGD', False), ('RMSprop', False), ('Adagrad', False), ('Adadelta', False)]:
+        p = torch.nn.Parameter(theta.clone())
+        p.grad = grad.clone()
+        options = dict(job['options'][name])
+        if name == 'SGD':
+            options['momentum'] = 0.9
+        opt = getattr(torch.optim, name)([p], foreach=foreach, **options)
+        opt.step()
+        first = p.detach().clone()
+        ms, _ = median_ms(opt.step, job['rounds'], job['reps'])
+        out['rows'].append({'name': name, 'foreach': foreach, 'firstStep': first[:16].tolist(), 'paramsPerSecond': size / (ms / 1000)})
+    return out
+
+
+CASES = {'training': training, 'matmul': matmul, 'optimizers': optimizers}
+result = CASES[job['case']](job)
+result['torch'] = torch.__version__
+result['numpy'] = np.__version__
+result['threads'] = torch.get_num_threads()
+print(json.dumps(result))

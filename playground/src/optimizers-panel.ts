@@ -1,0 +1,164 @@
+// Panel 1: optimizers on two-dimensional surfaces. Every path is lrlab's own optimizer class stepping a [2]
+// parameter whose gradient lrlab's autograd computes; the inspector shows what the update rule did at the last step.
+import { tensor, SGD, RMSprop, Adagrad, Adam, AdamW, type Tensor, type Optimizer } from '../../src/index.js';
+import { SURFACES, type Surface } from './surfaces.js';
+import { fmt } from './plot.js';
+
+interface Kind {
+  name: string;
+  color: string;
+  make(p: Tensor, lr: number): Optimizer<{ lr: number }>;
+  lrScale: number;
+  equations: string;
+}
+
+const KINDS: Kind[] = [
+  { name: 'SGD', color: '#6b7280', lrScale: 1, make: (p, lr) => new SGD([p], { lr }), equations: 'θ ← θ − η g' },
+  { name: 'Momentum', color: '#2563eb', lrScale: 1, make: (p, lr) => new SGD([p], { lr, momentum: 0.9 }), equations: 'b ← μ b + g\nθ ← θ − η b' },
+  { name: 'Nesterov', color: '#7c3aed', lrScale: 1, make: (p, lr) => new SGD([p], { lr, momentum: 0.9, nesterov: true }), equations: 'b ← μ b + g\nθ ← θ − η (g + μ b)' },
+  { name: 'RMSprop', color: '#059669', lrScale: 10, make: (p, lr) => new RMSprop([p], { lr }), equations: 'v ← α v + (1 − α) g²\nθ ← θ − η g / (√v + ε)' },
+  { name: 'Adagrad', color: '#d97706', lrScale: 100, make: (p, lr) => new Adagrad([p], { lr }), equations: 'G ← G + g²\nθ ← θ − η g / (√G + ε)' },
+  { name: 'Adam', color: '#dc2626', lrScale: 100, make: (p, lr) => new Adam([p], { lr }), equations: 'm ← β₁ m + (1 − β₁) g\nv ← β₂ v + (1 − β₂) g²\nm̂ = m / (1 − β₁ᵗ),  v̂ = v / (1 − β₂ᵗ)\nθ ← θ − η m̂ / (√v̂ + ε)' },
+  { name: 'AdamW', color: '#db2777', lrScale: 100, make: (p, lr) => new AdamW([p], { lr, weightDecay: 0.1 }), equations: 'θ ← θ − η λ θ   (decoupled decay)\nthen Adam’s step' },
+];
+
+interface Runner {
+  kind: Kind;
+  p: Tensor;
+  optimizer: Optimizer<{ lr: number }>;
+  path: [number, number][];
+  last: Record<string, number[] | number> | null;
+}
+
+/** What one step of `runner` did: gradient, the state buffers after the step, bias corrections, the update. */
+export function stepRunner(r: Runner, surface: Surface, step: number): void {
+  const before = Array.from(r.p.data);
+  r.optimizer.zeroGrad();
+  const loss = surface.loss(r.p, step);
+  loss.backward();
+  const g = Array.from(r.p.grad!.data);
+  r.optimizer.step();
+  const after = Array.from(r.p.data);
+  const info: Record<string, number[] | number> = { loss: loss.item(), g, update: after.map((v, i) => v - before[i]) };
+  const state = r.optimizer.state.get(r.p) ?? {};
+  for (const [k, v] of Object.entries(state)) {
+    if (v instanceof Float32Array) info[k] = Array.from(v);
+    else if (typeof v === 'number') info[k] = v;
+  }
+  const group = r.optimizer.paramGroups[0] as unknown as { betas?: [number, number] };
+  if (group.betas && typeof info.step === 'number') {
+    const t = info.step;
+    info['1 − β₁ᵗ'] = 1 - group.betas[0] ** t;
+    info['1 − β₂ᵗ'] = 1 - group.betas[1] ** t;
+  }
+  r.last = info;
+  r.path.push([after[0], after[1]]);
+}
+
+export function mountOptimizers(root: HTMLElement): { runSteps(n: number): void; runners(): Runner[] } {
+  root.innerHTML = `
+    <div class="controls">
+      <label>Surface <select id="opt-surface">${SURFACES.map((s, i) => `<option value="${i}">${s.name}</option>`).join('')}</select></label>
+      <label>Base lr η <input id="opt-lr" type="number" step="any" min="0"></label>
+      <button id="opt-step1">Step</button><button id="opt-step10">10 steps</button><button id="opt-step100">100 steps</button>
+      <button id="opt-reset">Reset</button>
+      <label>Inspect <select id="opt-inspect">${KINDS.map((k, i) => `<option value="${i}">${k.name}</option>`).join('')}</select></label>
+    </div>
+    <p id="opt-note" class="note"></p>
+    <div class="row">
+      <div><canvas id="opt-canvas" width="520" height="420" aria-label="Contour plot with optimizer paths"></canvas>
+        <div class="legend-html">${KINDS.map((k) => `<span><i style="background:${k.color}"></i>${k.name}</span>`).join('')}</div></div>
+      <div class="inspector"><h3 id="opt-inspect-title"></h3><pre id="opt-equations" class="equations"></pre>
+        <table id="opt-table" aria-label="The last step's quantities"></table><p class="note" id="opt-step-count"></p></div>
+    </div>`;
+  const $ = <T extends HTMLElement>(id: string) => root.querySelector<T>(`#${id}`)!;
+  const canvas = $<HTMLCanvasElement>('opt-canvas');
+  let surface = SURFACES[0];
+  let runners: Runner[] = [];
+  let steps = 0;
+  let background: ImageData | null = null;
+
+  const toPx = (x: number, y: number): [number, number] => [
+    ((x - surface.view.x[0]) / (surface.view.x[1] - surface.view.x[0])) * canvas.width,
+    canvas.height - ((y - surface.view.y[0]) / (surface.view.y[1] - surface.view.y[0])) * canvas.height,
+  ];
+
+  function drawBackground(): void {
+    const ctx = canvas.getContext('2d')!;
+    const img = ctx.createImageData(canvas.width, canvas.height);
+    const vals = new Float64Array(canvas.width * canvas.height);
+    let lo = Infinity, hi = -Infinity;
+    for (let j = 0; j < canvas.height; j++) {
+      for (let i = 0; i < canvas.width; i++) {
+        const x = surface.view.x[0] + (i / canvas.width) * (surface.view.x[1] - surface.view.x[0]);
+        const y = surface.view.y[1] - (j / canvas.height) * (surface.view.y[1] - surface.view.y[0]);
+        const v = surface.value(x, y);
+        vals[j * canvas.width + i] = v;
+        lo = Math.min(lo, v); hi = Math.max(hi, v);
+      }
+    }
+    for (let k = 0; k < vals.length; k++) {
+      const t = Math.log1p(vals[k] - lo) / Math.log1p(hi - lo); // log scale shows the valley floors
+      const band = Math.floor(t * 24) % 2 === 0 ? 0 : 10; // contour bands
+      img.data[4 * k] = 235 - 120 * t - band; img.data[4 * k + 1] = 242 - 90 * t - band; img.data[4 * k + 2] = 255 - 40 * t - band; img.data[4 * k + 3] = 255;
+    }
+    background = img;
+  }
+
+  function draw(): void {
+    const ctx = canvas.getContext('2d')!;
+    if (background) ctx.putImageData(background, 0, 0);
+    if (surface.minimum) {
+      const [mx, my] = toPx(...surface.minimum);
+      ctx.fillStyle = '#111'; ctx.beginPath(); ctx.arc(mx, my, 4, 0, 2 * Math.PI); ctx.fill();
+    }
+    for (const r of runners) {
+      ctx.strokeStyle = r.kind.color; ctx.lineWidth = 2; ctx.beginPath();
+      r.path.forEach(([x, y], i) => { const [a, b] = toPx(x, y); if (i === 0) ctx.moveTo(a, b); else ctx.lineTo(a, b); });
+      ctx.stroke();
+    }
+    const k = Number($<HTMLSelectElement>('opt-inspect').value);
+    const r = runners[k];
+    $('opt-inspect-title').textContent = `${r.kind.name}: the last step`;
+    $('opt-equations').textContent = r.kind.equations;
+    const rows = r.last === null ? [['(no step yet)', '']] : Object.entries(r.last).map(([name, v]) => [name, Array.isArray(v) ? `[${v.map(fmt).join(', ')}]` : fmt(v)]);
+    $('opt-table').innerHTML = '<tr><th scope="col">quantity</th><th scope="col">value</th></tr>' + rows.map(([a, b]) => `<tr><td>${a}</td><td>${b}</td></tr>`).join('');
+    $('opt-step-count').textContent = `step ${steps}; θ = [${r.path[r.path.length - 1].map(fmt).join(', ')}], lr = ${fmt(r.optimizer.paramGroups[0].lr)}`;
+  }
+
+  function reset(): void {
+    surface = SURFACES[Number($<HTMLSelectElement>('opt-surface').value)];
+    const lrInput = $<HTMLInputElement>('opt-lr');
+    if (lrInput.dataset.surface !== surface.name) { lrInput.value = String(surface.lr); lrInput.dataset.surface = surface.name; }
+    const lr = Number(lrInput.value);
+    runners = KINDS.map((kind) => {
+      const p = tensor(surface.start, { requiresGrad: true });
+      return { kind, p, optimizer: kind.make(p, lr * kind.lrScale), path: [surface.start], last: null };
+    });
+    steps = 0;
+    $('opt-note').textContent = `${surface.name}: ${surface.note} Adaptive methods start at ${KINDS[5].lrScale}× the base lr, RMSprop at ${KINDS[3].lrScale}×.`;
+    drawBackground();
+    draw();
+  }
+
+  function runSteps(n: number): void {
+    for (let i = 0; i < n; i++) {
+      for (const r of runners) {
+        const [x, y] = r.path[r.path.length - 1];
+        if (Number.isFinite(x) && Number.isFinite(y) && Math.abs(x) < 1e6 && Math.abs(y) < 1e6) stepRunner(r, surface, steps);
+      }
+      steps++;
+    }
+    draw();
+  }
+
+  $('opt-surface').addEventListener('change', reset);
+  $('opt-lr').addEventListener('change', reset);
+  $('opt-reset').addEventListener('click', reset);
+  $('opt-inspect').addEventListener('change', draw);
+  $('opt-step1').addEventListener('click', () => runSteps(1));
+  $('opt-step10').addEventListener('click', () => runSteps(10));
+  $('opt-step100').addEventListener('click', () => runSteps(100));
+  reset();
+  return { runSteps, runners: () => runners };
+}

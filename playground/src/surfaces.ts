@@ -1,0 +1,65 @@
+// Two-dimensional test surfaces for watching optimizers: each is written once with lrlab's tensor ops (so autograd
+// gives the gradient) and once in plain numbers (for the contour plot).
+import { tensor, type Tensor } from '../../src/index.js';
+
+export interface Surface {
+  name: string;
+  /** f(x, y) with lrlab ops on a [2] parameter tensor. */
+  loss(p: Tensor, step: number): Tensor;
+  /** f(x, y) in plain numbers, for drawing. */
+  value(x: number, y: number): number;
+  start: [number, number];
+  view: { x: [number, number]; y: [number, number] };
+  minimum: [number, number] | null;
+  lr: number;
+  note: string;
+}
+
+const xy = (p: Tensor): [Tensor, Tensor] => [p.slice(0, 0, 1), p.slice(0, 1, 2)];
+
+export const SURFACES: Surface[] = [
+  {
+    name: 'Rosenbrock',
+    loss: (p) => { const [x, y] = xy(p); return tensor([1]).sub(x).pow(2).add(y.sub(x.pow(2)).pow(2).mul(100)).sum(); },
+    value: (x, y) => (1 - x) ** 2 + 100 * (y - x * x) ** 2,
+    start: [-1.5, 2], view: { x: [-2, 2], y: [-1, 3] }, minimum: [1, 1], lr: 1e-3,
+    note: 'a curved, narrow valley: plain SGD crawls along its floor; momentum and Adam follow the bend.',
+  },
+  {
+    name: 'Beale',
+    loss: (p) => {
+      const [x, y] = xy(p);
+      const term = (c: number, k: number) => tensor([c]).sub(x).add(x.mul(y.pow(k))).pow(2);
+      return term(1.5, 1).add(term(2.25, 2)).add(term(2.625, 3)).sum();
+    },
+    value: (x, y) => (1.5 - x + x * y) ** 2 + (2.25 - x + x * y * y) ** 2 + (2.625 - x + x * y ** 3) ** 2,
+    start: [1, 1.4], view: { x: [-1, 4.5], y: [-1.5, 2] }, minimum: [3, 0.5], lr: 1e-2,
+    note: 'flat plateaus and steep walls: adaptive methods rescale each coordinate.',
+  },
+  {
+    name: 'Saddle',
+    loss: (p) => { const [x, y] = xy(p); return x.pow(2).sub(y.pow(2)).sum(); },
+    value: (x, y) => x * x - y * y,
+    start: [-1.5, 0.01], view: { x: [-2, 2], y: [-2, 2] }, minimum: null, lr: 1e-2,
+    note: 'a saddle point at the origin: a tiny push in y decides how fast each method escapes.',
+  },
+  {
+    name: 'Ill-conditioned quadratic',
+    loss: (p) => { const [x, y] = xy(p); return x.pow(2).mul(0.5).add(y.pow(2).mul(25)).sum(); },
+    value: (x, y) => 0.5 * x * x + 25 * y * y,
+    start: [-4, 0.8], view: { x: [-5, 5], y: [-1.5, 1.5] }, minimum: [0, 0], lr: 3e-2,
+    note: 'curvatures 1 and 50: SGD zig-zags across the steep axis; RMSprop and Adam equalise the two.',
+  },
+  {
+    name: 'Noisy quadratic',
+    loss: (p, step) => {
+      // a deterministic pseudo-noise on the gradient, so that every optimizer sees the same noise at each step
+      const nx = Math.sin(step * 12.9898) * 0.8, ny = Math.cos(step * 78.233) * 0.8;
+      const [x, y] = xy(p);
+      return x.pow(2).add(y.pow(2)).add(x.mul(nx)).add(y.mul(ny)).sum();
+    },
+    value: (x, y) => x * x + y * y,
+    start: [-3, 2.5], view: { x: [-4, 4], y: [-3, 3] }, minimum: [0, 0], lr: 5e-2,
+    note: 'a bowl with noisy gradients: momentum averages the noise out, a large lr amplifies it.',
+  },
+];

@@ -1,0 +1,103 @@
+// The wasm backend's optimizer kernels against the optimizers' own loops (the reference): the same bits after
+// every step, for every optimizer and option that changes the rule, on lengths that are and are not multiples of
+// the four SIMD lanes, with parameters in the kernels' memory and in ordinary arrays.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Optimizer, Tensor, Generator, createWasmBackend, registerBackend, useBackend, getBackend } from '../../src/index.js';
+
+type Ctor = new (params: any, options?: any) => Optimizer<any>;
+const CASES: [string, Ctor, Record<string, unknown>][] = [
+  ['SGD', SGD, { lr: 0.1 }],
+  ['SGD', SGD, { lr: 0.05, momentum: 0.9, dampening: 0.1, weightDecay: 0.01 }],
+  ['SGD', SGD, { lr: 0.05, momentum: 0.9, nesterov: true, maximize: true }],
+  ['Adam', Adam, { lr: 0.01 }],
+  ['Adam', Adam, { lr: 0.01, betas: [0.8, 0.99], eps: 1e-6, weightDecay: 0.1, amsgrad: true }],
+  ['Adam', Adam, { lr: 0.003, maximize: true }],
+  ['AdamW', AdamW, { lr: 0.01, weightDecay: 0.1 }],
+  ['AdamW', AdamW, { lr: 0.01, weightDecay: 0.05, amsgrad: true, maximize: true }],
+  ['RMSprop', RMSprop, { lr: 0.01 }],
+  ['RMSprop', RMSprop, { lr: 0.01, alpha: 0.9, centered: true, momentum: 0.5, weightDecay: 0.01 }],
+  ['RMSprop', RMSprop, { lr: 0.01, momentum: 0.9, maximize: true }],
+  ['Adagrad', Adagrad, { lr: 0.1 }],
+  ['Adagrad', Adagrad, { lr: 0.1, lrDecay: 0.01, weightDecay: 0.1, initialAccumulatorValue: 0.1, eps: 1e-8 }],
+  ['Adadelta', Adadelta, { lr: 1 }],
+  ['Adadelta', Adadelta, { lr: 0.5, rho: 0.8, eps: 1e-5, weightDecay: 0.1, maximize: true }],
+];
+const LENGTHS = [1, 3, 4, 5, 17, 130];
+const STEPS = 12;
+
+const wasm = createWasmBackend({ threads: 1, name: 'wasm-kernels-test' });
+registerBackend(wasm);
+const test = suite('optimizer kernels (wasm SIMD) against the reference loops');
+
+/** Parameters and per-step gradients from a seeded generator, as plain arrays or in the backend's memory. */
+function run(Opt: Ctor, options: Record<string, unknown>, backend: string, resident: boolean): Float32Array[][] {
+  const previous = getBackend().name;
+  useBackend(backend);
+  try {
+    const g = new Generator(11);
+    const params = LENGTHS.map((n) => {
+      const data = resident ? wasm.allocate(n) : new Float32Array(n);
+      for (let i = 0; i < n; i++) data[i] = g.normal();
+      return new Tensor(data, [n], { requiresGrad: true });
+    });
+    const opt = new Opt(params, options);
+    const history: Float32Array[][] = [];
+    for (let step = 0; step < STEPS; step++) {
+      for (const p of params) {
+        const grad = resident ? wasm.allocate(p.size) : new Float32Array(p.size);
+        // gradients of a few magnitudes, so the square roots and divisions see more than one scale
+        for (let i = 0; i < p.size; i++) grad[i] = g.normal() * 10 ** ((i % 5) - 2);
+        p.grad = new Tensor(grad, p.shape);
+      }
+      opt.step();
+      history.push(params.map((p) => p.data.slice()));
+    }
+    return history;
+  } finally {
+    useBackend(previous);
+  }
+}
+
+function sameBits(a: Float32Array, b: Float32Array): number {
+  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length), ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  for (let i = 0; i < a.length; i++) if (ua[i] !== ub[i]) return i;
+  return -1;
+}
+
+for (const [name, Opt, options] of CASES) {
+  for (const resident of [true, false]) {
+    test(`${name} ${JSON.stringify(options)} gives the reference's bits for ${STEPS} steps (${resident ? 'parameters in the kernels\' memory' : 'parameters in ordinary arrays'})`, () => {
+      const reference = run(Opt, options, 'cpu', false);
+      const fast = run(Opt, options, 'wasm-kernels-test', resident);
+      for (let step = 0; step < STEPS; step++) {
+        for (let k = 0; k < LENGTHS.length; k++) {
+          const at = sameBits(fast[step][k], reference[step][k]);
+          assert.is(at, -1, `step ${step + 1}, length ${LENGTHS[k]}, index ${at}: ${fast[step][k][at]} vs reference ${reference[step][k][at]}`);
+        }
+      }
+      // a rule that changed nothing would pass the comparison: the parameters did move
+      assert.ok(sameBits(reference[STEPS - 1][4], reference[0][4]) !== -1, 'the parameters moved');
+    });
+  }
+}
+
+test('the state kept by the fast path round-trips through a state dict into the reference path', () => {
+  const g = new Generator(3);
+  const make = () => { const t = new Tensor(new Float32Array(9), [9], { requiresGrad: true }); const r = new Generator(5); for (let i = 0; i < 9; i++) t.data[i] = r.normal(); return t; };
+  const grads = Array.from({ length: 6 }, () => Float32Array.from({ length: 9 }, () => g.normal()));
+  const steps = (opt: Optimizer<any>, p: Tensor, from: number, to: number) => { for (let s = from; s < to; s++) { p.grad = new Tensor(grads[s].slice(), [9]); opt.step(); } };
+  const a = make(), b = make();
+  const optA = new Adam([a], { lr: 0.01, amsgrad: true }), optB = new Adam([b], { lr: 0.01, amsgrad: true });
+  steps(optA, a, 0, 6);
+  useBackend('wasm-kernels-test');
+  try { steps(optB, b, 0, 3); } finally { useBackend('cpu'); }
+  const dict = optB.stateDict();
+  const optC = new Adam([b], { lr: 0.01, amsgrad: true });
+  optC.loadStateDict(dict);
+  steps(optC, b, 3, 6);
+  assert.is(sameBits(b.data, a.data), -1);
+});
+
+test.after(() => wasm.dispose());
+test.run();
