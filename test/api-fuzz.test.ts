@@ -123,6 +123,8 @@ test('extreme sizes are refused before any allocation', () => {
   assert.throws(() => lrlab.arange(0, 1e12), /arange: expected at most 2147483647 values, got 1000000000000/);
   assert.throws(() => lrlab.alloc(1e12), /alloc: expected n to be an integer in \[0, 2147483647\], got 1000000000000/);
   assert.throws(() => lrlab.syntheticTimeSeries({ length: 1e12 }), /syntheticTimeSeries: expected length to be at most 2147483647/);
+  assert.throws(() => lrlab.defaultWeights(Infinity), /^defaultWeights: expected n to be an integer in \[0, 10000000\], got Infinity/);
+  assert.throws(() => lrlab.makeBlobs({ nSamples: 1e9, nFeatures: 1e3 }), /^makeBlobs: expected nSamples \* nFeatures to be at most 2147483647/);
   assert.throws(() => lrlab.logspace(1e-5, 1, 1e12), /logspace: expected count to be an integer in \[1, 10000000\], got 1000000000000/);
 });
 
