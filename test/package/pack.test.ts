@@ -25,7 +25,8 @@ function link(name: string): void {
 }
 
 test.before(() => {
-  execFileSync(node, [tsc, '-p', join(root, 'tsconfig.build.json')], { cwd: root, stdio: 'pipe' });
+  // the package's own build (dist cleaned first, tsc, the browser bundles), as `npm pack` runs it through prepack
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'pipe' });
   // --ignore-scripts: dist was just built; npm pack never needs the registry
   const out = execFileSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', tmp], { cwd: root, encoding: 'utf8', env: { ...process.env, npm_config_offline: 'true' } });
   packed = join(tmp, out.trim().split('\n').pop()!);
