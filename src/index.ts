@@ -75,3 +75,9 @@ export { runPipeline, resolveConfig, DEFAULT_CONFIG, type PipelineConfig, type P
 export { renderSvg, PLOTS } from './report/charts.js';
 export { writeReport, reportMarkdown, reportHtml, comparisonTable, type ComparisonRow } from './report/report.js';
 export { crossValidate, type CrossValidateOptions, type CrossValidationResult } from './train/cross-validate.js';
+
+// convolution and images
+export { conv2d, type Conv2dOptions, type Size2 } from './autograd/ops/conv.js';
+export { maxPool2d, avgPool2d, type Pool2dOptions } from './autograd/ops/pool.js';
+export { Conv2d, MaxPool2d, AvgPool2d, Flatten, type Conv2dLayerOptions, type Pool2dLayerOptions } from './nn/conv.js';
+export { BatchNorm1d, BatchNorm2d, type BatchNormOptions } from './nn/batchnorm.js';
