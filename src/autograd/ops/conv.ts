@@ -49,59 +49,28 @@ export function window2d(op: string, x: Tensor, kernel: [number, number], o: { s
 }
 
 /**
- * im2col: one row per output position (n, oy, ox), one column per kernel element (c, ky, kx), zeros where the
- * window reaches into the padding. cols is [N·OH·OW, C·KH·KW], so the convolution is one matmul with Wᵀ.
+ * im2col, transposed: one row per kernel element (c, ky, kx), one column per output position (n, oy, ox), zeros
+ * where the window reaches into the padding. cols is [C·KH·KW, N·OH·OW], so the convolution is one matmul W · cols;
+ * the inner loop runs along an output row, reading the input with a fixed stride (no per-element bounds checks).
  */
-function im2col(X: Float32Array, g: Window2d, cols: Float32Array): void {
+function im2col(X: Float32Array, g: Window2d, cols: Float32Array, backward = false): void {
   const { n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow } = g;
-  const ck = c * kh * kw;
-  let row = 0;
-  for (let b = 0; b < n; b++) {
-    for (let oy = 0; oy < oh; oy++) {
-      for (let ox = 0; ox < ow; ox++, row++) {
-        let col = row * ck;
-        for (let ch = 0; ch < c; ch++) {
+  const rows = n * oh * ow;
+  for (let ch = 0, r = 0; ch < c; ch++) {
+    for (let ky = 0; ky < kh; ky++) {
+      for (let kx = 0; kx < kw; kx++, r++) {
+        // the output columns whose input column ix = ox·sw - pw + kx·dw lies inside the image
+        const shift = kx * dw - pw;
+        const ox0 = Math.max(0, Math.ceil(-shift / sw)), ox1 = Math.min(ow, Math.floor((w - 1 - shift) / sw) + 1);
+        for (let b = 0; b < n; b++) {
           const plane = (b * c + ch) * h * w;
-          for (let ky = 0; ky < kh; ky++) {
+          for (let oy = 0; oy < oh; oy++) {
             const iy = oy * sh - ph + ky * dh;
-            if (iy < 0 || iy >= h) {
-              col += kw; // padding: the buffer is already zero
-              continue;
-            }
-            const base = plane + iy * w;
-            for (let kx = 0; kx < kw; kx++, col++) {
-              const ix = ox * sw - pw + kx * dw;
-              if (ix >= 0 && ix < w) cols[col] = X[base + ix];
-            }
-          }
-        }
-      }
-    }
-  }
-}
-
-/** col2im: the adjoint of im2col, adding each column's gradient back into the input element it was read from. */
-function col2im(dcols: Float32Array, g: Window2d, dx: Float32Array): void {
-  const { n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow } = g;
-  const ck = c * kh * kw;
-  let row = 0;
-  for (let b = 0; b < n; b++) {
-    for (let oy = 0; oy < oh; oy++) {
-      for (let ox = 0; ox < ow; ox++, row++) {
-        let col = row * ck;
-        for (let ch = 0; ch < c; ch++) {
-          const plane = (b * c + ch) * h * w;
-          for (let ky = 0; ky < kh; ky++) {
-            const iy = oy * sh - ph + ky * dh;
-            if (iy < 0 || iy >= h) {
-              col += kw;
-              continue;
-            }
-            const base = plane + iy * w;
-            for (let kx = 0; kx < kw; kx++, col++) {
-              const ix = ox * sw - pw + kx * dw;
-              if (ix >= 0 && ix < w) dx[base + ix] += dcols[col];
-            }
+            if (iy < 0 || iy >= h) continue; // padding: the buffer is already zero
+            const dst = r * rows + (b * oh + oy) * ow, src = plane + iy * w + shift;
+            // backward = col2im, the adjoint: add each column's gradient back where its value was read
+            if (backward) for (let ox = ox0; ox < ox1; ox++) X[src + ox * sw] += cols[dst + ox];
+            else for (let ox = ox0; ox < ox1; ox++) cols[dst + ox] = X[src + ox * sw];
           }
         }
       }
@@ -112,8 +81,8 @@ function col2im(dcols: Float32Array, g: Window2d, dx: Float32Array): void {
 /**
  * 2-D convolution (cross-correlation, as every framework computes it) of x [N, C, H, W] with weight
  * [O, C, KH, KW] and an optional bias [O], giving [N, O, OH, OW] with OH = ⌊(H + 2p - d(KH - 1) - 1) / s⌋ + 1.
- * Computed as im2col then one matmul through the active backend: Y [N·OH·OW, O] = cols · Wᵀ.
- * Backward: dW = dYᵀ · cols, dcols = dY · W (col2im back to dx), db = sums of dY. Matches
+ * Computed as im2col then one matmul through the active backend: Y [O, N·OH·OW] = W · cols.
+ * Backward: dW = dY · colsᵀ, dcols = Wᵀ · dY (col2im back to dx), db = sums of dY. Matches
  * `torch.nn.functional.conv2d` (groups = 1).
  */
 export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv2dOptions = {}): Tensor {
@@ -134,40 +103,41 @@ export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null = null
   });
   const rows = g.n * g.oh * g.ow, ck = g.c * kh * kw, area = g.oh * g.ow;
   const backend = getBackend();
-  const cols = alloc(rows * ck);
+  const cols = alloc(ck * rows);
   im2col(x.data, g, cols);
-  const yt = alloc(rows * oc);
-  backend.matmul(cols, wt.data, yt, rows, ck, oc, false, true); // (rows x ck)(ck x oc)
-  // yt is [N, OH·OW, O]: transpose each image into NCHW and add the bias
+  const yt = alloc(oc * rows);
+  backend.matmul(wt.data, cols, yt, oc, ck, rows, false, false); // (oc x ck)(ck x rows)
+  // yt is [O, N·OH·OW]: copy each image's planes into NCHW and add the bias
   const y = alloc(rows * oc), B = bias?.data;
   for (let b = 0; b < g.n; b++) {
     for (let o = 0; o < oc; o++) {
-      const dst = (b * oc + o) * area, bo = B === undefined ? 0 : B[o];
-      for (let p = 0, src = b * area * oc + o; p < area; p++, src += oc) y[dst + p] = yt[src] + bo;
+      const dst = (b * oc + o) * area, src = o * rows + b * area, bo = B === undefined ? 0 : B[o];
+      for (let p = 0; p < area; p++) y[dst + p] = yt[src + p] + bo;
     }
   }
   const inputs = bias === null ? [x, wt] : [x, wt, bias];
   return record(op, y, [g.n, oc, g.oh, g.ow], inputs, (gy) => {
-    const gt = alloc(rows * oc); // dY back in [N·OH·OW, O] layout
+    const gt = alloc(oc * rows); // dY back in the [O, N·OH·OW] layout
     for (let b = 0; b < g.n; b++) {
-      for (let o = 0; o < oc; o++) {
-        const src = (b * oc + o) * area;
-        for (let p = 0, dst = b * area * oc + o; p < area; p++, dst += oc) gt[dst] = gy[src + p];
-      }
+      for (let o = 0; o < oc; o++) gt.set(gy.subarray((b * oc + o) * area, (b * oc + o + 1) * area), o * rows + b * area);
     }
     let dx: Float32Array | null = null, dw: Float32Array | null = null, db: Float32Array | null = null;
     if (x.requiresGrad) {
-      const dcols = alloc(rows * ck);
-      backend.matmul(gt, wt.data, dcols, rows, oc, ck, false, false); // (rows x oc)(oc x ck)
-      col2im(dcols, g, (dx = alloc(x.size)));
+      const dcols = alloc(ck * rows);
+      backend.matmul(wt.data, gt, dcols, ck, oc, rows, true, false); // (ck x oc)(oc x rows), W read transposed
+      im2col((dx = alloc(x.size)), g, dcols, true);
     }
     if (wt.requiresGrad) {
       dw = alloc(oc * ck);
-      backend.matmul(gt, cols, dw, oc, rows, ck, true, false); // (oc x rows)(rows x ck), dY read transposed
+      backend.matmul(gt, cols, dw, oc, rows, ck, false, true); // (oc x rows)(rows x ck), cols read transposed
     }
     if (bias !== null && bias.requiresGrad) {
       db = alloc(oc);
-      for (let r = 0; r < rows; r++) for (let o = 0; o < oc; o++) db[o] += gt[r * oc + o];
+      for (let o = 0; o < oc; o++) {
+        let s = 0;
+        for (let r = o * rows, e = r + rows; r < e; r++) s += gt[r];
+        db[o] = s;
+      }
     }
     return bias === null ? [dx, dw] : [dx, dw, db];
   });

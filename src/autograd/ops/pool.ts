@@ -34,18 +34,16 @@ export function maxPool2d(input: Tensor, kernelSize: Size2, options: Pool2dOptio
   for (let plane = 0, o = 0; plane < n * c; plane++) {
     const base = plane * h * w;
     for (let oy = 0; oy < oh; oy++) {
+      const ys = Math.max(oy * sh - ph, 0), ye = Math.min(oy * sh - ph + kh, h);
       for (let ox = 0; ox < ow; ox++, o++) {
-        let best = -Infinity, at = -1;
-        for (let ky = 0; ky < kh; ky++) {
-          const iy = oy * sh - ph + ky;
-          if (iy < 0 || iy >= h) continue;
-          for (let kx = 0; kx < kw; kx++) {
-            const ix = ox * sw - pw + kx;
-            if (ix < 0 || ix >= w) continue;
-            const v = X[base + iy * w + ix];
-            if (at === -1 || v > best || (Number.isNaN(v) && !Number.isNaN(best))) {
+        const xs = Math.max(ox * sw - pw, 0), xe = Math.min(ox * sw - pw + kw, w);
+        let at = base + ys * w + xs, best = X[at];
+        for (let iy = ys; iy < ye; iy++) {
+          for (let i = base + iy * w + xs, e = base + iy * w + xe; i < e; i++) {
+            const v = X[i];
+            if (v > best || (v !== v && best === best)) { // strictly greater keeps the first maximum; NaN wins
               best = v;
-              at = base + iy * w + ix;
+              at = i;
             }
           }
         }
@@ -80,25 +78,29 @@ export function avgPool2d(input: Tensor, kernelSize: Size2, options: Pool2dOptio
       divisor[o] = includePad ? (y1 - y0) * (x1 - x0) : (Math.min(y1, h) - Math.max(y0, 0)) * (Math.min(x1, w) - Math.max(x0, 0));
     }
   }
-  const visit = (fn: (o: number, i: number) => void) => {
-    for (let plane = 0, o = 0; plane < n * c; plane++) {
-      const base = plane * h * w;
-      for (let oy = 0; oy < oh; oy++) {
-        const ys = Math.max(oy * sh - ph, 0), ye = Math.min(oy * sh - ph + kh, h);
-        for (let ox = 0; ox < ow; ox++, o++) {
-          const xs = Math.max(ox * sw - pw, 0), xe = Math.min(ox * sw - pw + kw, w);
-          for (let iy = ys; iy < ye; iy++) for (let ix = xs; ix < xe; ix++) fn(o, base + iy * w + ix);
-        }
-      }
-    }
-  };
+  // the window of output o, clipped to the input: rows ys..ye, columns xs..xe
+  const win = (oy: number, ox: number) => [Math.max(oy * sh - ph, 0), Math.min(oy * sh - ph + kh, h), Math.max(ox * sw - pw, 0), Math.min(ox * sw - pw + kw, w)];
+  const windows = Array.from({ length: oh * ow }, (_, o) => win(Math.floor(o / ow), o % ow));
   const area = oh * ow;
-  visit((o, i) => (y[o] += X[i]));
-  for (let o = 0; o < y.length; o++) y[o] /= divisor[o % area];
+  for (let plane = 0, o = 0; plane < n * c; plane++) {
+    const base = plane * h * w;
+    for (let q = 0; q < area; q++, o++) {
+      const [ys, ye, xs, xe] = windows[q];
+      let s = 0;
+      for (let iy = ys; iy < ye; iy++) for (let ix = xs; ix < xe; ix++) s += X[base + iy * w + ix];
+      y[o] = s / divisor[q];
+    }
+  }
   // d mean / d x_i = 1 / divisor for every element of the window
   return record('avgPool2d', y, [n, c, oh, ow], [input], (gy) => {
     const dx = alloc(X.length);
-    visit((o, i) => (dx[i] += gy[o] / divisor[o % area]));
+    for (let plane = 0, o = 0; plane < n * c; plane++) {
+      const base = plane * h * w;
+      for (let q = 0; q < area; q++, o++) {
+        const [ys, ye, xs, xe] = windows[q], share = gy[o] / divisor[q];
+        for (let iy = ys; iy < ye; iy++) for (let ix = xs; ix < xe; ix++) dx[base + iy * w + ix] += share;
+      }
+    }
     return [dx];
   });
 }
