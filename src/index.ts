@@ -82,3 +82,4 @@ export { maxPool2d, avgPool2d, type Pool2dOptions } from './autograd/ops/pool.js
 export { Conv2d, MaxPool2d, AvgPool2d, Flatten, type Conv2dLayerOptions, type Pool2dLayerOptions } from './nn/conv.js';
 export { BatchNorm1d, BatchNorm2d, type BatchNormOptions } from './nn/batchnorm.js';
 export { loadIdx, parseIdx, loadFashionMnist, findFashionMnist, FASHION_MNIST_CLASSES, DEBIAN_FASHION_MNIST_DIR, type IdxArray, type IdxData, type ImageSet, type FashionMnist, type FashionMnistOptions } from './data/idx.js';
+export { predict, accuracy, topKAccuracy, confusionMatrix, argmax, evaluateClassifier, type ClassifierEvaluation } from './train/classify.js';
