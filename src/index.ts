@@ -83,3 +83,6 @@ export { Conv2d, MaxPool2d, AvgPool2d, Flatten, type Conv2dLayerOptions, type Po
 export { BatchNorm1d, BatchNorm2d, type BatchNormOptions } from './nn/batchnorm.js';
 export { loadIdx, parseIdx, loadFashionMnist, findFashionMnist, FASHION_MNIST_CLASSES, DEBIAN_FASHION_MNIST_DIR, type IdxArray, type IdxData, type ImageSet, type FashionMnist, type FashionMnistOptions } from './data/idx.js';
 export { predict, accuracy, topKAccuracy, confusionMatrix, argmax, evaluateClassifier, type ClassifierEvaluation } from './train/classify.js';
+export { compareImageSchedules, fashionMnistCnn, DEFAULT_IMAGE_SCHEDULES, type ImageComparison, type ImageComparisonOptions, type ImageScheduleRun, type ImageScheduleName } from './train/compare-images.js';
+export { writeScheduleReport, scheduleComparisonSpecs, imageComparisonMarkdown, seriesComparisonMarkdown } from './report/schedule-report.js';
+export { scheduleLossSpec, scheduleAccuracySpec, scheduleLrSpec, type ScheduleCurves } from './report/charts.js';

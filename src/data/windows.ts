@@ -93,7 +93,8 @@ export interface BatchOptions {
 export function* batches(data: WindowedData, options: BatchOptions = {}): IterableIterator<Batch> {
   const { batchSize = 32, shuffle = true, dropLast = false } = options;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batches: expected a positive integer batchSize, got ${batchSize}`);
-  const n = data.x.shape[0], width = data.x.shape[1], yWidth = data.y.shape[1] ?? 1;
+  // rows along dim 0 of any rank: windows [n, w], images [n, C, H, W], class indices [n]
+  const n = data.x.shape[0], width = n === 0 ? 0 : data.x.size / n, yWidth = n === 0 ? 0 : data.y.size / n;
   if (data.y.shape[0] !== n) throw new RangeError(`batches: expected x and y with the same number of rows, got ${n} and ${data.y.shape[0]}`);
   if (n === 0) throw new RangeError('batches: expected at least one example, got 0');
   const order = shuffle ? (options.generator ?? defaultGenerator).permutation(n) : Array.from({ length: n }, (_, i) => i);
@@ -103,7 +104,7 @@ export function* batches(data: WindowedData, options: BatchOptions = {}): Iterab
     if (size < batchSize && dropLast) break;
     let b = cache.get(size);
     if (b === undefined) {
-      b = { x: new Tensor(new Float32Array(size * width), [size, width]), y: new Tensor(new Float32Array(size * yWidth), [size, yWidth]) };
+      b = { x: new Tensor(new Float32Array(size * width), [size, ...data.x.shape.slice(1)]), y: new Tensor(new Float32Array(size * yWidth), [size, ...data.y.shape.slice(1)]) };
       cache.set(size, b);
     }
     for (let r = 0; r < size; r++) {

@@ -71,7 +71,7 @@ export class NonFiniteLossError extends Error {
 
 function checkData(x: Tensor, y: Tensor, what: string): void {
   if (!(x instanceof Tensor) || !(y instanceof Tensor)) throw new TypeError(`fit: expected ${what} x and y to be Tensors`);
-  if (x.ndim !== 2 || y.ndim !== 2 || x.shape[0] !== y.shape[0]) {
+  if (x.ndim < 2 || y.ndim < 1 || y.ndim > 2 || x.shape[0] !== y.shape[0]) {
     throw new RangeError(`fit: expected ${what} x [n, features] and y [n, outputs] with the same n, got ${formatShape(x.shape)} and ${formatShape(y.shape)}`);
   }
   if (x.shape[0] === 0) throw new RangeError(`fit: expected ${what} data with at least one example, got 0`);
@@ -84,11 +84,11 @@ export function evaluate(model: Module, x: Tensor, y: Tensor, loss: (p: Tensor, 
   try {
     return noGrad(() => {
       let total = 0;
-      const n = x.shape[0], fx = x.shape[1], fy = y.shape[1];
+      const n = x.shape[0], fx = x.size / n, fy = y.size / n;
       for (let start = 0; start < n; start += chunk) {
         const m = Math.min(chunk, n - start);
-        const xb = new Tensor(x.data.subarray(start * fx, (start + m) * fx), [m, fx]);
-        const yb = new Tensor(y.data.subarray(start * fy, (start + m) * fy), [m, fy]);
+        const xb = new Tensor(x.data.subarray(start * fx, (start + m) * fx), [m, ...x.shape.slice(1)]);
+        const yb = new Tensor(y.data.subarray(start * fy, (start + m) * fy), [m, ...y.shape.slice(1)]);
         total += reuseBuffers(() => loss(model.forward(xb), yb).item()) * m;
       }
       return total / n;
