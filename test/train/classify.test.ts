@@ -77,3 +77,24 @@ batched('bad input: empty data and bad batch sizes', () => {
 
 measures.run();
 batched.run();
+
+const training = suite('fit on images with class indices');
+training('fit takes [n, C, H, W] inputs and [n] class targets with crossEntropy, and the loss falls', async () => {
+  const { Conv2d, Flatten, ReLU: R, Adam, fit, Generator: G, Tensor: T, batches } = await import('../../src/index.js');
+  manualSeed(6);
+  const g = new G(6);
+  const n = 64, x = new Float32Array(n * 36), y = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    y[i] = i % 2;
+    for (let p = 0; p < 36; p++) x[i * 36 + p] = g.normal(0, 0.5) + (y[i] === 1 && p < 18 ? 1 : 0); // class 1: a bright top half
+  }
+  const data = { x: new T(x, [n, 1, 6, 6]), y: new T(y, [n]) };
+  const first = [...batches(data, { batchSize: 16, shuffle: false })][0];
+  assert.equal([...first.x.shape], [16, 1, 6, 6]);
+  assert.equal([...first.y.shape], [16]);
+  const model = new Sequential(new Conv2d(1, 2, 3), new R(), new Flatten(), new Linear(32, 2));
+  const h = fit(model, { ...data, optimizer: new Adam(model.parameters(), { lr: 1e-2 }), epochs: 8, batchSize: 16, loss: crossEntropy, progress: false, generator: new G(1) });
+  assert.ok(h.loss[7] < h.loss[0] / 2, `loss ${h.loss[0]} -> ${h.loss[7]}`);
+  assert.ok(accuracy(predict(model, data.x), data.y) > 0.9);
+});
+training.run();
