@@ -76,13 +76,62 @@ export { renderSvg, PLOTS } from './report/charts.js';
 export { writeReport, reportMarkdown, reportHtml, comparisonTable, type ComparisonRow } from './report/report.js';
 export { crossValidate, type CrossValidateOptions, type CrossValidationResult } from './train/cross-validate.js';
 
+// tune
+export type {
+  TrialState, StudyDirection, CategoricalChoice, ParamValue, FloatDistribution, IntDistribution, CategoricalDistribution,
+  Distribution, SearchSpace, FrozenTrial, StudyView, Sampler, Pruner,
+} from './tune/types.js';
+export { floatDistribution, intDistribution, categoricalDistribution, sameDistribution, checkCompatible, contains, distributionToString, type SuggestOptions } from './tune/distributions.js';
+export { Trial, TrialPruned } from './tune/trial.js';
+export {
+  Study, createStudy, loadStudy, deleteStudy, getAllStudySummaries,
+  type Objective, type OptimizeCallback, type OptimizeOptions, type CreateStudyOptions, type LoadStudyOptions,
+} from './tune/study.js';
+export {
+  DuplicatedStudyError, UpdateFinishedTrialError, type Storage, type StudySummary, type TrialRecord, type NewTrial, type HeartbeatOptions,
+} from './tune/storage/base.js';
+export { InMemoryStorage } from './tune/storage/memory.js';
+export { getStorage, parseStorageUrl, type StorageLocation } from './tune/storage/index.js';
+export type { SqliteStorage, SqliteStorageOptions } from './tune/storage/sqlite.js';
+export type { PostgresStorage, PostgresStorageOptions } from './tune/storage/postgres.js';
+// metrics and grid search
+export { accuracy, precision, recall, f1, r2, mae, mse, rmse, type MetricInput, type Average, type ClassificationOptions } from './train/metrics.js';
+export { METRIC_NAMES, type MetricFn, type MetricSpec, type Scoring } from './train/scoring.js';
+export { predict } from './train/predict.js';
+export { type EvaluateOptions } from './train/fit.js';
+export { makeBlobs, type MakeBlobsOptions, type ClassificationData } from './data/blobs.js';
+
+// tune: samplers
+export { RandomSampler, type RandomSamplerOptions } from './tune/samplers/random.js';
+export { GridSampler, type GridSamplerOptions, type GridSearchSpace } from './tune/samplers/grid.js';
+export { TPESampler, defaultGamma, defaultWeights, hyperoptDefaultGamma, type TPESamplerOptions } from './tune/samplers/tpe.js';
+// tune: pruners, importances, plots
+export {
+  MedianPruner, PercentilePruner, SuccessiveHalvingPruner, HyperbandPruner, ThresholdPruner, PatientPruner, NopPruner,
+  type MedianPrunerOptions, type PercentilePrunerOptions, type SuccessiveHalvingPrunerOptions, type HyperbandPrunerOptions,
+  type ThresholdPrunerOptions, type PatientPrunerOptions,
+} from './tune/pruners/index.js';
+export {
+  getParamImportances, FanovaImportanceEvaluator, MeanDecreaseImpurityImportanceEvaluator,
+  type ImportanceEvaluator, type ForestEvaluatorOptions, type ParamImportancesOptions, type TrialsSource, type EncodedTrials,
+} from './tune/importance/index.js';
+export {
+  plotOptimizationHistory, plotParamImportances, plotSlice, plotContour, plotParallelCoordinate, plotIntermediateValues,
+  optimizationHistorySpec, paramImportancesSpec, sliceSpec, contourSpec, parallelCoordinateSpec, intermediateValuesSpec,
+  type PlottableStudy,
+} from './tune/plots.js';
+export { writeStudyReport, trialsTable, type StudyReportOptions } from './tune/report.js';
+export { writeDirAtomic } from './io/atomic-dir.js';
+
+export { gridSearchCV, parameterGrid, type GridSearchCVOptions, type GridSearchResult, type CvResults, type ParamGrid, type GridCell, type GridValue } from './tune/grid-search.js';
+
 // convolution and images
 export { conv2d, type Conv2dOptions, type Size2 } from './autograd/ops/conv.js';
 export { maxPool2d, avgPool2d, type Pool2dOptions } from './autograd/ops/pool.js';
 export { Conv2d, MaxPool2d, AvgPool2d, Flatten, type Conv2dLayerOptions, type Pool2dLayerOptions } from './nn/conv.js';
 export { BatchNorm1d, BatchNorm2d, type BatchNormOptions } from './nn/batchnorm.js';
 export { loadIdx, parseIdx, loadFashionMnist, findFashionMnist, FASHION_MNIST_CLASSES, DEBIAN_FASHION_MNIST_DIR, type IdxArray, type IdxData, type ImageSet, type FashionMnist, type FashionMnistOptions } from './data/idx.js';
-export { predict, accuracy, topKAccuracy, confusionMatrix, argmax, evaluateClassifier, type ClassifierEvaluation } from './train/classify.js';
+export { topKAccuracy, confusionMatrix, argmax, evaluateClassifier, type ClassifierEvaluation } from './train/classify.js';
 export { compareImageSchedules, fashionMnistCnn, DEFAULT_IMAGE_SCHEDULES, type ImageComparison, type ImageComparisonOptions, type ImageScheduleRun, type ImageScheduleName } from './train/compare-images.js';
 export { writeScheduleReport, scheduleComparisonSpecs, imageComparisonMarkdown, seriesComparisonMarkdown } from './report/schedule-report.js';
 export { scheduleLossSpec, scheduleAccuracySpec, scheduleLrSpec, type ScheduleCurves } from './report/charts.js';

@@ -1,5 +1,6 @@
 import { Tensor } from '../tensor/tensor.js';
 import { Generator, defaultGenerator } from '../tensor/random.js';
+import { formatShape } from '../tensor/shape.js';
 
 /** Inputs [n, window] and next-value targets [n, 1]. */
 export interface WindowedData {
@@ -69,7 +70,7 @@ export function fitStandardizer(values: ArrayLike<number>): Standardizer {
   };
 }
 
-/** One mini-batch: rows of x and y. */
+/** One mini-batch: rows of x and y, each keeping the shape of its data after the first dimension. */
 export interface Batch {
   x: Tensor;
   y: Tensor;
@@ -83,34 +84,48 @@ export interface BatchOptions {
   generator?: Generator;
   /** Drop a last batch smaller than batchSize. Default false (Keras and PyTorch keep it). */
   dropLast?: boolean;
+  /**
+   * Where to keep the batch buffers, keyed by batch size. Pass the same map to every call (as `fit` does once per
+   * epoch) and only the first call allocates; the map must only ever see data of one shape.
+   */
+  buffers?: Map<number, Batch>;
 }
 
 /**
- * Mini-batches of (x, y) rows, shuffled by the seeded generator. The batch buffers are allocated once per
- * distinct batch size and refilled in place, so a training loop allocates no new arrays per batch; a batch is
- * valid until the iterator moves on.
+ * Mini-batches of (x, y) rows, shuffled by the seeded generator. x is [n, ...] of any rank >= 1 (windows
+ * [n, window], sequences [n, steps, features], images [n, c, h, w]); y is [n, ...] too, so float targets
+ * [n, outputs] and class indices [n] both work. A batch is [size, ...] with the rest of each shape kept. The batch
+ * buffers are allocated once per distinct batch size and refilled in place, so a training loop allocates no new
+ * arrays per batch; a batch is valid until the iterator moves on.
  */
 export function* batches(data: WindowedData, options: BatchOptions = {}): IterableIterator<Batch> {
   const { batchSize = 32, shuffle = true, dropLast = false } = options;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batches: expected a positive integer batchSize, got ${batchSize}`);
-  // rows along dim 0 of any rank: windows [n, w], images [n, C, H, W], class indices [n]
-  const n = data.x.shape[0], width = n === 0 ? 0 : data.x.size / n, yWidth = n === 0 ? 0 : data.y.size / n;
+  if (data.x.ndim < 1 || data.y.ndim < 1) {
+    throw new RangeError(`batches: expected x and y with a first dimension of examples, got ${formatShape(data.x.shape)} and ${formatShape(data.y.shape)}`);
+  }
+  const n = data.x.shape[0];
   if (data.y.shape[0] !== n) throw new RangeError(`batches: expected x and y with the same number of rows, got ${n} and ${data.y.shape[0]}`);
   if (n === 0) throw new RangeError('batches: expected at least one example, got 0');
+  // one example is a contiguous block of `width` values in row-major order, whatever the rank
+  const xRest = data.x.shape.slice(1), yRest = data.y.shape.slice(1);
+  const width = data.x.size / n, yWidth = data.y.size / n;
   const order = shuffle ? (options.generator ?? defaultGenerator).permutation(n) : Array.from({ length: n }, (_, i) => i);
-  const cache = new Map<number, Batch>();
+  const cache = options.buffers ?? new Map<number, Batch>();
   for (let start = 0; start < n; start += batchSize) {
     const size = Math.min(batchSize, n - start);
     if (size < batchSize && dropLast) break;
     let b = cache.get(size);
-    if (b === undefined) {
-      b = { x: new Tensor(new Float32Array(size * width), [size, ...data.x.shape.slice(1)]), y: new Tensor(new Float32Array(size * yWidth), [size, ...data.y.shape.slice(1)]) };
+    if (b === undefined || b.x.size !== size * width || b.y.size !== size * yWidth) {
+      b = { x: new Tensor(new Float32Array(size * width), [size, ...xRest]), y: new Tensor(new Float32Array(size * yWidth), [size, ...yRest]) };
       cache.set(size, b);
     }
+    const X = data.x.data, Y = data.y.data, bx = b.x.data, by = b.y.data;
     for (let r = 0; r < size; r++) {
       const src = order[start + r];
-      b.x.data.set(data.x.data.subarray(src * width, (src + 1) * width), r * width);
-      b.y.data.set(data.y.data.subarray(src * yWidth, (src + 1) * yWidth), r * yWidth);
+      // plain loops rather than set(subarray(...)): a subarray is a new typed-array object per row
+      for (let j = 0, from = src * width, to = r * width; j < width; j++) bx[to + j] = X[from + j];
+      for (let j = 0, from = src * yWidth, to = r * yWidth; j < yWidth; j++) by[to + j] = Y[from + j];
     }
     yield b;
   }

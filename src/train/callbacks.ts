@@ -4,14 +4,24 @@ import type { StateDict } from '../nn/module.js';
 import { saveModel } from '../nn/serialize.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { ReduceLROnPlateau } from '../schedulers/plateau.js';
+import { autoMode, logKey } from './scoring.js';
 
 type Mode = 'auto' | 'min' | 'max';
 
-/** 'auto' means 'max' for accuracy-like names and 'min' otherwise, as Keras decides. */
+/**
+ * 'auto' means the direction of a built-in metric ('max' for valAccuracy and valR2, 'min' for valMae), else 'max'
+ * for accuracy-like names and 'min' otherwise, as Keras decides.
+ */
 function resolveMode(name: string, monitor: string, mode: Mode): 'min' | 'max' {
   if (mode !== 'auto' && mode !== 'min' && mode !== 'max') throw new RangeError(`${name}: mode must be 'auto', 'min' or 'max', got ${JSON.stringify(mode)}`);
   if (mode !== 'auto') return mode;
-  return /acc|auc|precision|recall|f1/i.test(monitor) ? 'max' : 'min';
+  return autoMode(monitor);
+}
+
+/** The log key a monitor names: lrlab's camelCase, with Keras's snake_case (`val_accuracy`) read as `valAccuracy`. */
+function monitorKey(name: string, monitor: unknown): string {
+  if (typeof monitor !== 'string' || monitor === '') throw new TypeError(`${name}: expected monitor to be a log name, got ${JSON.stringify(monitor)}`);
+  return logKey(monitor);
 }
 
 function monitored(name: string, monitor: string, logs: Logs, epoch: number): number | undefined {
@@ -24,7 +34,7 @@ function monitored(name: string, monitor: string, logs: Logs, epoch: number): nu
 
 /** Options of `EarlyStopping`, Keras's in camelCase. */
 export interface EarlyStoppingOptions {
-  /** Log to watch. Default 'valLoss'. */
+  /** Log to watch, such as 'valLoss' (the default) or 'valAccuracy' (Keras's 'val_accuracy' also works). */
   monitor?: string;
   /** Smallest change that counts as an improvement. Default 0. */
   minDelta?: number;
@@ -52,7 +62,7 @@ export class EarlyStopping implements Callback {
   private bestWeights: StateDict | null = null;
 
   constructor(options: EarlyStoppingOptions = {}) {
-    this.monitor = options.monitor ?? 'valLoss';
+    this.monitor = monitorKey('EarlyStopping', options.monitor ?? 'valLoss');
     this.minDelta = Math.abs(options.minDelta ?? 0);
     this.patience = options.patience ?? 0;
     if (!Number.isInteger(this.patience) || this.patience < 0) throw new RangeError(`EarlyStopping: patience must be a non-negative integer, got ${this.patience}`);
@@ -116,7 +126,7 @@ export class ReduceLROnPlateauCallback implements Callback {
   readonly monitor: string;
 
   constructor(readonly options: ReduceLROnPlateauCallbackOptions = {}) {
-    this.monitor = options.monitor ?? 'valLoss';
+    this.monitor = monitorKey('ReduceLROnPlateauCallback', options.monitor ?? 'valLoss');
     resolveMode('ReduceLROnPlateauCallback', this.monitor, options.mode ?? 'auto');
   }
 
@@ -158,7 +168,7 @@ export class ModelCheckpoint implements Callback {
 
   constructor(readonly options: ModelCheckpointOptions) {
     if (typeof options?.path !== 'string' || options.path === '') throw new TypeError('ModelCheckpoint: expected a path string');
-    this.monitor = options.monitor ?? 'valLoss';
+    this.monitor = monitorKey('ModelCheckpoint', options.monitor ?? 'valLoss');
     this.mode = resolveMode('ModelCheckpoint', this.monitor, options.mode ?? 'auto');
     this.best = this.mode === 'min' ? Infinity : -Infinity;
   }
@@ -240,7 +250,8 @@ export class ProgressBar implements Callback {
 
   onEpochEnd(epoch: number, logs: Logs, ctx: TrainingContext): void {
     if (!this.enabled) return;
-    const extra = logs.valLoss !== undefined ? ` valLoss ${logs.valLoss.toFixed(4)}` : '';
+    // valLoss and the metrics (accuracy, valAccuracy, ...) after the loss
+    const extra = Object.keys(logs).filter((k) => k !== 'loss' && k !== 'lr').map((k) => ` ${k} ${logs[k].toFixed(4)}`).join('');
     this.stream.write(`\r  epoch ${epoch + 1}/${ctx.epochs} loss ${logs.loss.toFixed(4)}${extra} lr ${logs.lr.toExponential(2)} ${((performance.now() - this.epochStart) / 1000).toFixed(1)}s\x1b[K\n`);
   }
 }

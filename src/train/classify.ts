@@ -1,12 +1,13 @@
 import { Tensor } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
 import { noGrad } from '../autograd/engine.js';
-import { reuseBuffers } from '../tensor/pool.js';
 import { crossEntropy } from '../nn/losses.js';
 import type { Module } from '../nn/module.js';
+import { accuracy } from './metrics.js';
+import { predict } from './predict.js';
 
 /** Checks logits [n, C] against class indices [n] (a Tensor or an array); returns the indices. */
-function checkTargets(op: string, logits: Tensor, targets: Tensor | ArrayLike<number>): ArrayLike<number> {
+function checkTargets(op: string, targets: Tensor | ArrayLike<number>, logits: Tensor): ArrayLike<number> {
   if (!(logits instanceof Tensor) || logits.ndim !== 2) {
     throw new RangeError(`${op}: expected logits [n, classes], got ${logits instanceof Tensor ? formatShape(logits.shape) : typeof logits}`);
   }
@@ -36,12 +37,12 @@ export function argmax(logits: Tensor): Int32Array {
 }
 
 /**
- * Top-k accuracy: the fraction of rows whose target is among the k largest logits. A target tied with the k-th
- * largest counts only when fewer than k logits are strictly larger and it comes first among the ties (the order
- * `torch.topk` returns on the CPU). k = 1 is plain accuracy.
+ * Top-k accuracy: the fraction of rows whose true class is among the k largest scores (logits or probabilities
+ * [n, C]), as scikit-learn's `top_k_accuracy_score(y_true, y_score, k)`, arguments in that order. On ties the lower
+ * class index ranks first (the order `torch.topk` returns on the CPU). k = 1 is plain accuracy.
  */
-export function topKAccuracy(logits: Tensor, targets: Tensor | ArrayLike<number>, k = 5): number {
-  const t = checkTargets('topKAccuracy', logits, targets);
+export function topKAccuracy(yTrue: Tensor | ArrayLike<number>, logits: Tensor, k = 5): number {
+  const t = checkTargets('topKAccuracy', yTrue, logits);
   const [n, c] = logits.shape;
   if (!Number.isInteger(k) || k < 1 || k > c) throw new RangeError(`topKAccuracy: expected k to be an integer in [1, ${c}], got ${k}`);
   const L = logits.data;
@@ -58,16 +59,11 @@ export function topKAccuracy(logits: Tensor, targets: Tensor | ArrayLike<number>
   return hits / n;
 }
 
-/** The fraction of rows whose largest logit is the target class. */
-export function accuracy(logits: Tensor, targets: Tensor | ArrayLike<number>): number {
-  return topKAccuracy(logits, targets, 1);
-}
-
 /**
- * The confusion matrix: `m[t][p]` counts examples of true class t predicted as p (rows are true classes, as in
- * scikit-learn's `confusion_matrix`). Takes logits [n, C] or predicted indices.
+ * The confusion matrix: `m[t][p]` counts examples of true class t predicted as p (rows are true classes), as
+ * scikit-learn's `confusion_matrix(y_true, y_pred)`, arguments in that order. Takes predicted indices or logits [n, C].
  */
-export function confusionMatrix(predictions: Tensor | ArrayLike<number>, targets: Tensor | ArrayLike<number>, numClasses?: number): number[][] {
+export function confusionMatrix(targets: Tensor | ArrayLike<number>, predictions: Tensor | ArrayLike<number>, numClasses?: number): number[][] {
   const pred = predictions instanceof Tensor && predictions.ndim === 2 ? argmax(predictions) : predictions instanceof Tensor ? predictions.data : predictions;
   const c = numClasses ?? (predictions instanceof Tensor && predictions.ndim === 2 ? predictions.shape[1] : undefined);
   if (c === undefined || !Number.isInteger(c) || c < 1) throw new RangeError(`confusionMatrix: expected numClasses to be a positive integer (or logits [n, C]), got ${c}`);
@@ -83,40 +79,6 @@ export function confusionMatrix(predictions: Tensor | ArrayLike<number>, targets
   return m;
 }
 
-/**
- * The model's outputs for x, computed in batches of `batchSize` rows along dim 0 in eval mode without recording a
- * graph, so memory stays bounded however large x is. The model's mode is restored afterwards.
- */
-export function predict(model: Module, x: Tensor, options: { batchSize?: number } = {}): Tensor {
-  const batchSize = options.batchSize ?? 256;
-  if (!(x instanceof Tensor) || x.ndim < 1 || x.shape[0] === 0) throw new RangeError(`predict: expected inputs with at least one row, got ${x instanceof Tensor ? formatShape(x.shape) : typeof x}`);
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`predict: expected batchSize to be a positive integer, got ${batchSize}`);
-  const n = x.shape[0], row = x.size / n, rest = x.shape.slice(1);
-  const wasTraining = model.training;
-  model.eval();
-  try {
-    return noGrad(() => {
-      let out: Float32Array | null = null, outShape: number[] = [];
-      for (let start = 0; start < n; start += batchSize) {
-        const m = Math.min(batchSize, n - start);
-        const xb = new Tensor(x.data.subarray(start * row, (start + m) * row), [m, ...rest]);
-        reuseBuffers(() => {
-          const y = model.forward(xb);
-          const width = y.size / m;
-          if (out === null) {
-            out = new Float32Array(n * width);
-            outShape = [n, ...y.shape.slice(1)];
-          }
-          out.set(y.data, start * width);
-        });
-      }
-      return new Tensor(out!, outShape);
-    });
-  } finally {
-    model.train(wasTraining);
-  }
-}
-
 /** What `evaluateClassifier` measures. */
 export interface ClassifierEvaluation {
   /** Mean cross-entropy. */
@@ -128,11 +90,11 @@ export interface ClassifierEvaluation {
   confusion: number[][];
 }
 
-/** Loss, accuracy, top-k accuracy and the confusion matrix of a classifier on (x, class indices y), in batches. */
+/** Loss, accuracy, top-k accuracy and the confusion matrix of a classifier on (x, class indices y), with `predict`'s batches. */
 export function evaluateClassifier(model: Module, x: Tensor, y: Tensor | ArrayLike<number>, options: { batchSize?: number; k?: number } = {}): ClassifierEvaluation {
   const logits = predict(model, x, options);
-  const t = checkTargets('evaluateClassifier', logits, y);
+  const t = checkTargets('evaluateClassifier', y, logits);
   const k = Math.min(options.k ?? 5, logits.shape[1]);
   const loss = noGrad(() => crossEntropy(logits, Array.from(t)).item());
-  return { loss, accuracy: accuracy(logits, t), topKAccuracy: topKAccuracy(logits, t, k), k, confusion: confusionMatrix(logits, t) };
+  return { loss, accuracy: accuracy(t, logits), topKAccuracy: topKAccuracy(t, logits, k), k, confusion: confusionMatrix(t, logits) };
 }

@@ -3,10 +3,12 @@ import { formatShape } from '../tensor/shape.js';
 import { defaultGenerator, type Generator } from '../tensor/random.js';
 import { noGrad } from '../autograd/engine.js';
 import type { Module } from '../nn/module.js';
-import { mseLoss } from '../nn/losses.js';
+import { mseLoss, crossEntropy, bceWithLogits } from '../nn/losses.js';
+import { resolveMetrics, valKey, logKey, type MetricSpec, type ResolvedMetric } from './scoring.js';
+import { rowView } from './predict.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { clipGradNorm } from '../optim/clip.js';
-import { batches } from '../data/windows.js';
+import { batches, type Batch } from '../data/windows.js';
 import { reuseBuffers } from '../tensor/pool.js';
 import { gpuMlpStep } from '../tensor/backends/gpu-mlp.js';
 import { ReduceLROnPlateau } from '../schedulers/plateau.js';
@@ -16,8 +18,12 @@ import { ProgressBar } from './callbacks.js';
 
 /** Options of `fit`. */
 export interface FitOptions {
-  /** Training inputs [n, features] and targets [n, outputs]. */
+  /**
+   * Training inputs [n, ...]: [n, features] for an MLP, [n, steps, features] for an LSTM, [n, c, h, w] for a CNN;
+   * any rank >= 2, each batch keeps the shape after the first dimension.
+   */
   x: Tensor;
+  /** Training targets: [n, outputs] floats, or [n] integer class indices with `loss: crossEntropy`. */
   y: Tensor;
   optimizer: Optimizer<{ lr: number }>;
   epochs: number;
@@ -25,8 +31,25 @@ export interface FitOptions {
   batchSize?: number;
   /** Default `mseLoss`. */
   loss?: (prediction: Tensor, target: Tensor) => Tensor;
-  /** Any lrlab scheduler; metric-driven ones (ReduceLROnPlateau, AdaptiveLR) receive the loss. */
+  /**
+   * Any lrlab scheduler. Metric-driven ones receive the validation loss (the training loss without validation
+   * data): ReduceLROnPlateau as its one signal, AdaptiveLR as its first, with `schedulerMetric` as its second.
+   */
   scheduler?: { step(...args: any[]): unknown };
+  /**
+   * Metrics logged every epoch, on the training batches (as Keras: each batch's predictions as it was trained on,
+   * Dropout active) and on `validationData` (eval mode): names such as 'accuracy', 'precision', 'recall', 'f1'
+   * (binary), 'f1_macro' / 'f1_micro' / 'f1_weighted' (likewise for precision and recall), 'r2', 'mae', 'mse',
+   * 'rmse', or named functions `(yTrue, yPred) => number`. Their log keys are camelCase: `accuracy`, `f1Macro`,
+   * and `valAccuracy`, `valF1Macro` on validation data (what callbacks monitor; Keras's `val_accuracy` is read
+   * as `valAccuracy`). With `bceWithLogits`, one logit per example is cut at 0 to make labels.
+   */
+  metrics?: MetricSpec[];
+  /**
+   * The log AdaptiveLR receives as its second signal. Default: the first metric, on validation data when given.
+   * With `schedulerInterval: 'batch'` it is that metric on the batch.
+   */
+  schedulerMetric?: string;
   /** Step the scheduler after every batch or every epoch. Default 'epoch'. */
   schedulerInterval?: 'epoch' | 'batch';
   validationData?: { x: Tensor; y: Tensor };
@@ -57,6 +80,10 @@ export interface History {
   timeMs: number[];
   batchLoss: number[];
   batchLr: number[];
+  /** Each metric per epoch on the training batches, by log key (`history.metrics.accuracy`). */
+  metrics: Record<string, number[]>;
+  /** Each metric per epoch on the validation data, by the same key (`history.valMetrics.accuracy`). */
+  valMetrics: Record<string, number[]>;
   epochsRun: number;
   stopReason: string | null;
 }
@@ -69,33 +96,142 @@ export class NonFiniteLossError extends Error {
   }
 }
 
-function checkData(x: Tensor, y: Tensor, what: string): void {
+/**
+ * x is [n, ...] of rank >= 2 (features [n, f], sequences [n, steps, f], images [n, c, h, w]); y is [n, outputs]
+ * float targets, or [n] integer class indices for `crossEntropy`.
+ */
+function checkData(x: Tensor, y: Tensor, what: string, loss: unknown): void {
   if (!(x instanceof Tensor) || !(y instanceof Tensor)) throw new TypeError(`fit: expected ${what} x and y to be Tensors`);
+  const got = `got x ${formatShape(x.shape)} and y ${formatShape(y.shape)}`;
   if (x.ndim < 2 || y.ndim < 1 || y.ndim > 2 || x.shape[0] !== y.shape[0]) {
-    throw new RangeError(`fit: expected ${what} x [n, features] and y [n, outputs] with the same n, got ${formatShape(x.shape)} and ${formatShape(y.shape)}`);
+    throw new RangeError(`fit: expected ${what} x [n, features] and y [n, outputs] with the same n, got ${formatShape(x.shape)} and ${formatShape(y.shape)} (x may be [n, ...] of any rank >= 2, y may be [n] class indices)`);
   }
   if (x.shape[0] === 0) throw new RangeError(`fit: expected ${what} data with at least one example, got 0`);
+  if (loss === crossEntropy) {
+    if (y.ndim !== 1) throw new RangeError(`fit: expected ${what} y [n] of class indices for crossEntropy, ${got}`);
+    const bad = y.data.findIndex((v) => !Number.isInteger(v) || v < 0);
+    if (bad !== -1) throw new RangeError(`fit: expected ${what} y of non-negative integer class indices for crossEntropy, got ${y.data[bad]} at row ${bad}`);
+  } else if (y.ndim === 1 && loss === mseLoss) {
+    throw new RangeError(`fit: expected ${what} y [n, outputs] for mseLoss (class indices [n] need loss: crossEntropy), ${got}`);
+  }
 }
 
-/** The mean loss over (x, y) in eval mode, in chunks so memory stays bounded. */
-export function evaluate(model: Module, x: Tensor, y: Tensor, loss: (p: Tensor, t: Tensor) => Tensor = mseLoss, chunk = 1024): number {
+/** Options of `evaluate` in its options form. */
+export interface EvaluateOptions {
+  /** Default `mseLoss`. */
+  loss?: (prediction: Tensor, target: Tensor) => Tensor;
+  /** Metrics to compute on the whole set (names such as 'accuracy', 'f1_macro', 'r2', or named functions). */
+  metrics?: MetricSpec[];
+  /** Rows per forward pass. Default 1024. */
+  batchSize?: number;
+}
+
+// the logits of bceWithLogits are cut at 0 (probability 0.5) to make labels
+const thresholdFor = (loss: unknown) => (loss === bceWithLogits ? 0 : undefined);
+
+/** The mean loss and the metrics over (x, y) in eval mode, `chunk` rows at a time (checked shapes). */
+function evaluateAll(model: Module, x: Tensor, y: Tensor, loss: (p: Tensor, t: Tensor) => Tensor, chunk: number, metrics: ResolvedMetric[], prefix: (k: string) => string): Logs {
+  if (!Number.isInteger(chunk) || chunk < 1) throw new RangeError(`evaluate: expected batchSize to be a positive integer, got ${chunk}`);
   const wasTraining = model.training;
   model.eval();
   try {
     return noGrad(() => {
       let total = 0;
-      const n = x.shape[0], fx = x.size / n, fy = y.size / n;
+      let predictions: Tensor | null = null;
+      const n = x.shape[0];
       for (let start = 0; start < n; start += chunk) {
         const m = Math.min(chunk, n - start);
-        const xb = new Tensor(x.data.subarray(start * fx, (start + m) * fx), [m, ...x.shape.slice(1)]);
-        const yb = new Tensor(y.data.subarray(start * fy, (start + m) * fy), [m, ...y.shape.slice(1)]);
-        total += reuseBuffers(() => loss(model.forward(xb), yb).item()) * m;
+        const xb = rowView(x, start, m), yb = rowView(y, start, m);
+        total += reuseBuffers(() => {
+          const out = model.forward(xb);
+          if (metrics.length > 0) {
+            predictions ??= new Tensor(new Float32Array(n * (out.size / m)), [n, ...out.shape.slice(1)]);
+            predictions.data.set(out.data, start * (out.size / m));
+          }
+          return loss(out, yb).item();
+        }) * m;
       }
-      return total / n;
+      const logs: Logs = { [prefix('loss')]: total / n };
+      for (const metric of metrics) logs[prefix(metric.key)] = metric.fn(y, predictions!, thresholdFor(loss));
+      return logs;
     });
   } finally {
     model.train(wasTraining);
   }
+}
+
+/**
+ * The mean loss over (x, y) in eval mode, in chunks so memory stays bounded. x and y have the shapes `fit` takes
+ * ([n, ...] inputs; [n, outputs] targets or [n] class indices). With an options object instead of a loss, returns
+ * the logs `{ loss, ...metrics }` (Keras's `model.evaluate` with `return_dict=True`): the metrics are computed on
+ * the predictions for the whole set, so precision, recall and F1 are exact rather than averaged over chunks.
+ */
+export function evaluate(model: Module, x: Tensor, y: Tensor, loss?: (p: Tensor, t: Tensor) => Tensor, chunk?: number): number;
+export function evaluate(model: Module, x: Tensor, y: Tensor, options: EvaluateOptions): Logs;
+export function evaluate(model: Module, x: Tensor, y: Tensor, lossOrOptions?: ((p: Tensor, t: Tensor) => Tensor) | EvaluateOptions, chunk = 1024): number | Logs {
+  if (lossOrOptions === undefined || typeof lossOrOptions === 'function') {
+    const loss = lossOrOptions ?? mseLoss;
+    checkData(x, y, 'evaluation', loss);
+    return evaluateAll(model, x, y, loss, chunk, [], (k) => k).loss;
+  }
+  if (typeof lossOrOptions !== 'object' || lossOrOptions === null) throw new TypeError(`evaluate: expected a loss function or an options object, got ${lossOrOptions === null ? 'null' : typeof lossOrOptions}`);
+  const loss = lossOrOptions.loss ?? mseLoss;
+  checkData(x, y, 'evaluation', loss);
+  return evaluateAll(model, x, y, loss, lossOrOptions.batchSize ?? chunk, resolveMetrics('evaluate', lossOrOptions.metrics), (k) => k);
+}
+
+/**
+ * Tries every metric before training, so that a metric that cannot apply fails before any weight changes: on the
+ * model's outputs for the first rows (eval mode, no gradients; catches shapes, such as 'mae' on class scores), and
+ * on the targets against themselves (catches labels, such as binary 'f1' on three classes).
+ */
+function preflightMetrics(model: Module, metrics: ResolvedMetric[], data: { x: Tensor; y: Tensor }[], threshold: number | undefined): void {
+  if (metrics.length === 0) return;
+  const wasTraining = model.training;
+  model.eval();
+  try {
+    for (const { x, y } of data) {
+      const m = Math.min(x.shape[0], 64);
+      const yRows = rowView(y, 0, m);
+      noGrad(() => reuseBuffers(() => {
+        const out = model.forward(rowView(x, 0, m));
+        for (const metric of metrics) {
+          try {
+            metric.fn(yRows, out, threshold);
+            metric.fn(y, y, threshold);
+          } catch (err) {
+            const e = err as Error;
+            throw new (e instanceof TypeError ? TypeError : RangeError)(`fit: expected metric '${metric.key}' to apply to the model's outputs ${formatShape(out.shape)} and targets ${formatShape(y.shape)}, got: ${e.message}`);
+          }
+        }
+      }));
+    }
+  } finally {
+    model.train(wasTraining);
+  }
+}
+
+/**
+ * The metric AdaptiveLR receives as its second signal, checked before training: a log key `fit` will write, whose
+ * direction agrees with the scheduler's `metricMode`.
+ */
+function resolveSchedulerMetric(options: FitOptions, metrics: ResolvedMetric[], scheduler: unknown): { key: string; metric: ResolvedMetric } | null {
+  const withVal = options.validationData !== undefined;
+  if (options.schedulerMetric === undefined) {
+    if (metrics.length === 0 || !(scheduler instanceof AdaptiveLR)) return null;
+  } else if (typeof options.schedulerMetric !== 'string') {
+    throw new TypeError(`fit: expected schedulerMetric to be a log name, got ${typeof options.schedulerMetric}`);
+  }
+  const key = options.schedulerMetric === undefined ? (withVal ? valKey(metrics[0].key) : metrics[0].key) : logKey(options.schedulerMetric);
+  const metric = metrics.find((m) => m.key === key || (withVal && valKey(m.key) === key));
+  if (metric === undefined) {
+    const available = metrics.flatMap((m) => (withVal ? [m.key, valKey(m.key)] : [m.key]));
+    throw new RangeError(`fit: expected schedulerMetric among the metric logs (${available.join(', ') || 'none: pass metrics'}), got ${JSON.stringify(options.schedulerMetric)}`);
+  }
+  if (scheduler instanceof AdaptiveLR && scheduler.metricMode !== metric.mode) {
+    throw new RangeError(`fit: expected AdaptiveLR's metricMode to match ${key}, which improves when it goes ${metric.mode === 'max' ? 'up' : 'down'}; got metricMode '${scheduler.metricMode}' (construct AdaptiveLR with metricMode: '${metric.mode}')`);
+  }
+  return { key, metric };
 }
 
 /**
@@ -111,8 +247,8 @@ export function evaluate(model: Module, x: Tensor, y: Tensor, loss: (p: Tensor, 
  */
 export function fit(model: Module, options: FitOptions): History {
   const { x, y, optimizer, epochs, batchSize = 32, loss = mseLoss, scheduler, schedulerInterval = 'epoch', validationData, clipNorm } = options;
-  checkData(x, y, 'training');
-  if (validationData !== undefined) checkData(validationData.x, validationData.y, 'validation');
+  checkData(x, y, 'training', loss);
+  if (validationData !== undefined) checkData(validationData.x, validationData.y, 'validation', loss);
   if (!Number.isInteger(epochs) || epochs < 1) throw new RangeError(`fit: expected epochs to be a positive integer, got ${epochs}`);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`fit: expected batchSize to be a positive integer, got ${batchSize}`);
   if (schedulerInterval !== 'epoch' && schedulerInterval !== 'batch') throw new RangeError(`fit: expected schedulerInterval 'epoch' or 'batch', got '${schedulerInterval}'`);
@@ -122,14 +258,27 @@ export function fit(model: Module, options: FitOptions): History {
   const generator = options.generator ?? defaultGenerator;
   const params = model.parameters();
   // on a GPU, a ReLU MLP under MSE trains through the fused, pipelined step (no read-back between layers)
-  const fused = loss === mseLoss && (options.fusedGpuStep ?? true) ? gpuMlpStep(model) : null;
+  const metrics = resolveMetrics('fit', options.metrics);
+  const threshold = thresholdFor(loss);
+  const schedMetric = resolveSchedulerMetric(options, metrics, scheduler);
+  preflightMetrics(model, metrics, validationData === undefined ? [{ x, y }] : [{ x, y }, validationData], threshold);
+  const fused = metrics.length === 0 && loss === mseLoss && x.ndim === 2 && y.ndim === 2 && (options.fusedGpuStep ?? true) ? gpuMlpStep(model) : null;
   const snapshot = params.map((p) => new Float32Array(p.size));
+  // batch buffers kept across epochs: only the first epoch allocates them
+  const batchBuffers = new Map<number, Batch>();
 
-  const history: History = { loss: [], valLoss: [], lr: [], timeMs: [], batchLoss: [], batchLr: [], epochsRun: 0, stopReason: null };
+  // the training batches' predictions and targets of one epoch, in the order trained, for the epoch's metrics
+  let seen: { pred: Tensor; target: Tensor } | null = null;
+  const history: History = { loss: [], valLoss: [], lr: [], timeMs: [], batchLoss: [], batchLr: [], metrics: {}, valMetrics: {}, epochsRun: 0, stopReason: null };
+  for (const m of metrics) {
+    history.metrics[m.key] = [];
+    if (validationData !== undefined) history.valMetrics[m.key] = [];
+  }
   const ctx: TrainingContext = { model, optimizer, stopTraining: false, stopReason: null, epochs, batchesPerEpoch: Math.ceil(x.shape[0] / batchSize) };
-  const stepScheduler = (metric: number) => {
+  const stepScheduler = (lossValue: number, metricValue: number | undefined) => {
     if (scheduler === undefined) return;
-    if (scheduler instanceof ReduceLROnPlateau || scheduler instanceof AdaptiveLR) scheduler.step(metric);
+    if (scheduler instanceof AdaptiveLR) scheduler.step(lossValue, metricValue);
+    else if (scheduler instanceof ReduceLROnPlateau) scheduler.step(lossValue);
     else scheduler.step();
   };
   // a non-finite loss or weight: stop, and throw unless a TerminateOnNaN callback asked for a quiet stop
@@ -150,8 +299,9 @@ export function fit(model: Module, options: FitOptions): History {
     const epochLr = optimizer.paramGroups[0].lr;
     for (const c of callbacks) c.onEpochBegin?.(epoch, ctx);
     let total = 0, count = 0, batch = 0;
-    for (const b of batches({ x, y }, { batchSize, shuffle: options.shuffle ?? true, generator })) {
+    for (const b of batches({ x, y }, { batchSize, shuffle: options.shuffle ?? true, generator, buffers: batchBuffers })) {
       for (const c of callbacks) c.onBatchBegin?.(batch, ctx);
+      let batchMetric: number | undefined;
       // the step's tensors live only inside reuseBuffers: their buffers serve the next step (no allocation)
       const value = reuseBuffers(() => {
         optimizer.zeroGrad({ setToNone: false });
@@ -160,7 +310,18 @@ export function fit(model: Module, options: FitOptions): History {
           if (Number.isFinite(v)) for (const c of callbacks) c.onAfterBackward?.(batch, ctx, { x: b.x, y: b.y, loss: v });
           return v;
         }
-        const l = loss(model.forward(b.x), b.y);
+        const out = model.forward(b.x);
+        if (metrics.length > 0) {
+          const m = b.x.shape[0];
+          seen ??= {
+            pred: new Tensor(new Float32Array(x.shape[0] * (out.size / m)), [x.shape[0], ...out.shape.slice(1)]),
+            target: new Tensor(new Float32Array(y.size), y.shape),
+          };
+          seen.pred.data.set(out.data, count * (out.size / m));
+          seen.target.data.set(b.y.data, count * (y.size / y.shape[0]));
+          if (schedulerInterval === 'batch' && schedMetric !== null) batchMetric = schedMetric.metric.fn(b.y, out, threshold);
+        }
+        const l = loss(out, b.y);
         const v = l.item();
         if (!Number.isFinite(v)) return v;
         l.backward();
@@ -185,7 +346,8 @@ export function fit(model: Module, options: FitOptions): History {
         history.batchLoss.push(value);
         history.batchLr.push(logs.lr);
       }
-      if (schedulerInterval === 'batch') stepScheduler(value);
+      if (batchMetric !== undefined) logs[schedMetric!.metric.key] = batchMetric;
+      if (schedulerInterval === 'batch') stepScheduler(value, batchMetric);
       total += value * b.x.shape[0];
       count += b.x.shape[0];
       for (const c of callbacks) c.onBatchEnd?.(batch, logs, ctx);
@@ -194,12 +356,22 @@ export function fit(model: Module, options: FitOptions): History {
     }
     if (count === 0) break;
     const logs: Logs = { loss: total / count, lr: epochLr };
-    if (validationData !== undefined) logs.valLoss = evaluate(model, validationData.x, validationData.y, loss);
+    // (assigned inside the step's closure, which TypeScript's narrowing does not follow)
+    const epochSeen = seen as { pred: Tensor; target: Tensor } | null;
+    if (epochSeen !== null) {
+      const whole = count === x.shape[0];
+      const pred = whole ? epochSeen.pred : rowView(epochSeen.pred, 0, count), target = whole ? epochSeen.target : rowView(epochSeen.target, 0, count);
+      for (const m of metrics) history.metrics[m.key].push((logs[m.key] = m.fn(target, pred, threshold)));
+    }
+    if (validationData !== undefined) {
+      Object.assign(logs, evaluateAll(model, validationData.x, validationData.y, loss, 1024, metrics, valKey));
+      for (const m of metrics) history.valMetrics[m.key].push(logs[valKey(m.key)]);
+    }
     history.loss.push(logs.loss);
     if (logs.valLoss !== undefined) history.valLoss.push(logs.valLoss);
     history.lr.push(epochLr);
     history.epochsRun = epoch + 1;
-    if (schedulerInterval === 'epoch') stepScheduler(logs.valLoss ?? logs.loss);
+    if (schedulerInterval === 'epoch') stepScheduler(logs.valLoss ?? logs.loss, schedMetric === null ? undefined : logs[schedMetric.key]);
     history.timeMs.push(performance.now() - started);
     for (const c of callbacks) c.onEpochEnd?.(epoch, logs, ctx);
   }

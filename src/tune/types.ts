@@ -78,6 +78,13 @@ export interface StudyView {
   readonly direction: StudyDirection;
   getTrials(options?: { states?: readonly TrialState[] }): readonly FrozenTrial[];
   stop(): void;
+  /**
+   * Stores `key: value` in a running trial's `systemAttrs` (Optuna's storage.set_trial_system_attr). Successive
+   * halving and Hyperband record each rung a trial passed there (`completed_rung_0`, ...), and the next
+   * `shouldPrune` of any trial reads them back. Trials already returned by `getTrials` stay as they were (snapshots);
+   * later `getTrials` calls, and the trial handed to the next `prune`, show the value.
+   */
+  setTrialSystemAttr?(trialId: number, key: string, value: unknown): void;
 }
 
 /**

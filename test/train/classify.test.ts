@@ -9,37 +9,37 @@ const logits = tensor([[5, 1, 0, 2], [0.5, 3, 1, 2], [1, 4, 3, 0]]);
 const targets = [0, 2, 2];
 
 const measures = suite('accuracy, top-k accuracy and the confusion matrix');
-measures('accuracy counts rows whose largest logit is the target; top-k rows whose target ranks within k', () => {
-  assert.is(accuracy(logits, targets), 1 / 3);
-  assert.is(topKAccuracy(logits, targets, 2), 2 / 3);
-  assert.is(topKAccuracy(logits, tensor(targets), 3), 1);
-  assert.is(topKAccuracy(logits, targets, 4), 1);
+measures('accuracy (the metrics\' one) counts rows whose largest logit is the target; top-k rows whose target ranks within k', () => {
+  assert.is(accuracy(targets, logits), 1 / 3);
+  assert.is(topKAccuracy(targets, logits, 2), 2 / 3);
+  assert.is(topKAccuracy(tensor(targets), logits, 3), 1);
+  assert.is(topKAccuracy(targets, logits, 4), 1);
 });
 measures('a tie ranks the lower class index first, as torch.topk does', () => {
   const tied = tensor([[1, 2, 2, 0]]);
-  assert.is(topKAccuracy(tied, [1], 1), 1);
-  assert.is(topKAccuracy(tied, [2], 1), 0);
-  assert.is(topKAccuracy(tied, [2], 2), 1);
+  assert.is(topKAccuracy([1], tied, 1), 1);
+  assert.is(topKAccuracy([2], tied, 1), 0);
+  assert.is(topKAccuracy([2], tied, 2), 1);
   assert.equal([...argmax(tied)], [1]);
 });
 measures('the confusion matrix has true classes as rows and predictions as columns', () => {
-  const m = confusionMatrix(logits, targets);
+  const m = confusionMatrix(targets, logits);
   assert.equal(m, [[1, 0, 0, 0], [0, 0, 0, 0], [0, 2, 0, 0], [0, 0, 0, 0]]);
-  assert.equal(confusionMatrix([0, 1, 1], [0, 1, 0], 2), [[1, 1], [0, 1]]);
+  assert.equal(confusionMatrix([0, 1, 0], [0, 1, 1], 2), [[1, 1], [0, 1]]);
   const total = m.flat().reduce((a, b) => a + b, 0);
   assert.is(total, 3);
 });
 measures('bad input: shapes, class indices out of range, k, kinds', () => {
-  assert.throws(() => accuracy(tensor([1, 2]), [0]), /accuracy|topKAccuracy: expected logits \[n, classes\], got \[2\]/);
-  assert.throws(() => accuracy(logits, [0, 1]), /topKAccuracy: expected 3 class indices \(one per row of the logits\), got 2/);
-  assert.throws(() => accuracy(logits, [0, 4, 1]), /expected class indices in \[0, 4\), got 4 at index 1/);
-  assert.throws(() => accuracy(logits, [0, 1.5, 1]), /got 1.5 at index 1/);
-  assert.throws(() => topKAccuracy(logits, targets, 5), /expected k to be an integer in \[1, 4\], got 5/);
-  assert.throws(() => topKAccuracy(logits, targets, NaN), /got NaN/);
-  assert.throws(() => confusionMatrix([0, 1], [0], 2), /expected as many targets as predictions, got 1 and 2/);
-  assert.throws(() => confusionMatrix([0, 3], [0, 1], 2), /expected predictions in \[0, 2\), got 3 at index 1/);
+  assert.throws(() => topKAccuracy([0], tensor([1, 2])), /topKAccuracy: expected logits \[n, classes\], got \[2\]/);
+  assert.throws(() => topKAccuracy([0, 1], logits), /topKAccuracy: expected 3 class indices \(one per row of the logits\), got 2/);
+  assert.throws(() => topKAccuracy([0, 4, 1], logits), /expected class indices in \[0, 4\), got 4 at index 1/);
+  assert.throws(() => topKAccuracy([0, 1.5, 1], logits), /got 1.5 at index 1/);
+  assert.throws(() => topKAccuracy(targets, logits, 5), /expected k to be an integer in \[1, 4\], got 5/);
+  assert.throws(() => topKAccuracy(targets, logits, NaN), /got NaN/);
+  assert.throws(() => confusionMatrix([0], [0, 1], 2), /expected as many targets as predictions, got 1 and 2/);
+  assert.throws(() => confusionMatrix([0, 1], [0, 3], 2), /expected predictions in \[0, 2\), got 3 at index 1/);
   assert.throws(() => confusionMatrix([0, 1], [0, 1]), /expected numClasses to be a positive integer/);
-  assert.throws(() => accuracy(logits, 'abc' as never), /expected class indices \(Tensor or array\), got string/);
+  assert.throws(() => topKAccuracy('abc' as never, logits), /expected class indices \(Tensor or array\), got string/);
 });
 
 const batched = suite('predict and evaluateClassifier run in batches, in eval mode');
@@ -63,15 +63,15 @@ batched('evaluateClassifier gives the loss, accuracy, top-k and confusion matrix
   const r = evaluateClassifier(model, x, y, { batchSize: 7, k: 2 });
   const logitsAll = predict(model, x);
   assertClose(r.loss, noGrad(() => crossEntropy(logitsAll, y).item()), { rtol: 1e-6 }, 'loss');
-  assert.is(r.accuracy, accuracy(logitsAll, y));
-  assert.is(r.topKAccuracy, topKAccuracy(logitsAll, y, 2));
+  assert.is(r.accuracy, accuracy(y, logitsAll));
+  assert.is(r.topKAccuracy, topKAccuracy(y, logitsAll, 2));
   assert.is(r.k, 2);
   assert.is(r.confusion.flat().reduce((a, b) => a + b, 0), 30);
   assert.is(r.confusion.reduce((s, row, i) => s + row[i], 0) / 30, r.accuracy);
 });
 batched('bad input: empty data and bad batch sizes', () => {
   const model = new Sequential(new Linear(2, 2));
-  assert.throws(() => predict(model, randn([0, 2])), /predict: expected inputs with at least one row, got \[0,2\]/);
+  assert.throws(() => predict(model, randn([0, 2])), /predict: expected x \[n, \.\.\.\] with n >= 1 and rank >= 2, got \[0,2\]/);
   assert.throws(() => predict(model, randn([3, 2]), { batchSize: 0 }), /predict: expected batchSize to be a positive integer, got 0/);
 });
 
@@ -95,6 +95,6 @@ training('fit takes [n, C, H, W] inputs and [n] class targets with crossEntropy,
   const model = new Sequential(new Conv2d(1, 2, 3), new R(), new Flatten(), new Linear(32, 2));
   const h = fit(model, { ...data, optimizer: new Adam(model.parameters(), { lr: 1e-2 }), epochs: 8, batchSize: 16, loss: crossEntropy, progress: false, generator: new G(1) });
   assert.ok(h.loss[7] < h.loss[0] / 2, `loss ${h.loss[0]} -> ${h.loss[7]}`);
-  assert.ok(accuracy(predict(model, data.x), data.y) > 0.9);
+  assert.ok(accuracy(data.y, predict(model, data.x)) > 0.9);
 });
 training.run();

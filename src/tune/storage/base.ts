@@ -1,0 +1,155 @@
+// The storage seam: every read and write of studies and trials goes through these few async calls, so the same
+// Study code runs on memory, on one SQLite file shared by processes, and on a PostgreSQL server shared by machines.
+// Optuna's BaseStorage, reduced to what lrlab's Study needs; every call that changes state is one transaction.
+import type { Distribution, FrozenTrial, ParamValue, StudyDirection, TrialState } from '../types.js';
+
+/** One study as a storage lists it (Optuna's StudySummary). */
+export interface StudySummary {
+  readonly studyName: string;
+  readonly studyId: number;
+  readonly direction: StudyDirection;
+  readonly nTrials: number;
+  /** The best complete trial, or null when none is complete. */
+  readonly bestTrial: FrozenTrial | null;
+  readonly datetimeStart: Date | null;
+  readonly userAttrs: Readonly<Record<string, unknown>>;
+}
+
+/** Everything a finished trial records at once: `finishTrial` writes all of it in one transaction. */
+export interface TrialRecord {
+  readonly state: TrialState;
+  readonly value: number | null;
+  readonly params: Readonly<Record<string, ParamValue>>;
+  readonly distributions: Readonly<Record<string, Distribution>>;
+  readonly intermediateValues: ReadonlyMap<number, number>;
+  readonly userAttrs: Readonly<Record<string, unknown>>;
+  readonly systemAttrs: Readonly<Record<string, unknown>>;
+}
+
+/** A trial to create: running (from `ask`) or waiting (from `enqueueTrial`), with system attributes to start with. */
+export interface NewTrial {
+  readonly state: 'running' | 'waiting';
+  readonly systemAttrs?: Readonly<Record<string, unknown>>;
+}
+
+/** Thrown when a study name is taken (createStudy without loadIfExists). */
+export class DuplicatedStudyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DuplicatedStudyError';
+  }
+}
+
+/** Thrown when a trial that has already finished is written to (e.g. told twice, or failed by the heartbeat check). */
+export class UpdateFinishedTrialError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UpdateFinishedTrialError';
+  }
+}
+
+/** Heartbeat settings (Optuna's RDBStorage heartbeat_interval, grace_period; failed_trial_callback as `retry`). */
+export interface HeartbeatOptions {
+  /** Seconds between a running trial's heartbeats; null (the default) turns heartbeats off. */
+  heartbeatInterval?: number | null;
+  /** Seconds without a heartbeat after which a running trial counts as dead. Default 2 x heartbeatInterval. */
+  gracePeriod?: number | null;
+  /**
+   * How many times a dead worker's trial is retried: each stale trial marked failed is enqueued again with the same
+   * parameters (Optuna's RetryFailedTrialCallback(max_retry)). Default 0.
+   */
+  maxRetry?: number;
+}
+
+/**
+ * A place that holds studies and their trials. Implementations: `InMemoryStorage`, `SqliteStorage`,
+ * `PostgresStorage` (see `getStorage` for URLs). All methods are async and each write is atomic.
+ */
+export interface Storage {
+  /** What the storage is, for messages: `memory`, `sqlite:///path`, or a PostgreSQL URL without its password. */
+  readonly url: string;
+  readonly heartbeat: Required<HeartbeatOptions>;
+  /**
+   * A URL another thread or process can open to reach the same studies (with its password): set for SQLite and
+   * PostgreSQL, absent for memory. Used by worker threads and the heartbeat thread.
+   */
+  readonly connectionString?: string;
+  /** Creates a study; throws DuplicatedStudyError when the name is taken. Returns its id. */
+  createStudy(studyName: string, direction: StudyDirection): Promise<number>;
+  /** The study's id and direction, or null when there is no study of that name. */
+  findStudy(studyName: string): Promise<{ studyId: number; direction: StudyDirection } | null>;
+  /** Deletes a study and its trials; throws RangeError when there is none of that name. */
+  deleteStudy(studyName: string): Promise<void>;
+  getAllStudySummaries(): Promise<StudySummary[]>;
+  setStudyUserAttr(studyId: number, key: string, value: unknown): Promise<void>;
+  getStudyUserAttrs(studyId: number): Promise<Record<string, unknown>>;
+  /** Creates a trial numbered max + 1 within its study (dense and unique under concurrency). */
+  createTrial(studyId: number, trial: NewTrial): Promise<FrozenTrial>;
+  /** Moves the oldest waiting trial to running and returns it, atomically; null when none waits. */
+  popWaitingTrial(studyId: number): Promise<FrozenTrial | null>;
+  /** Records one parameter of a running trial (visible to other workers while the trial runs). */
+  setTrialParam(trialId: number, name: string, distribution: Distribution, value: ParamValue): Promise<void>;
+  /** Records an intermediate value of a running trial. */
+  setTrialIntermediateValue(trialId: number, step: number, value: number): Promise<void>;
+  setTrialUserAttr(trialId: number, key: string, value: unknown): Promise<void>;
+  setTrialSystemAttr(trialId: number, key: string, value: unknown): Promise<void>;
+  /**
+   * Ends a running trial with everything it recorded, in one transaction. Throws UpdateFinishedTrialError when the
+   * trial is no longer running (told twice, or failed meanwhile because its heartbeat stopped).
+   */
+  finishTrial(trialId: number, record: TrialRecord): Promise<FrozenTrial>;
+  /** Records that the worker running this trial is alive. */
+  recordHeartbeat(trialId: number): Promise<void>;
+  /**
+   * Marks failed every running trial of the study whose last heartbeat is older than the grace period, and
+   * returns them (each is retried per `heartbeat.maxRetry`). Trials without heartbeats are left alone.
+   */
+  failStaleTrials(studyId: number): Promise<FrozenTrial[]>;
+  getTrial(trialId: number): Promise<FrozenTrial>;
+  getAllTrials(studyId: number): Promise<FrozenTrial[]>;
+  close(): Promise<void>;
+}
+
+/** A URL fit for messages: the password replaced by ***. */
+export function redact(url: string): string {
+  return url.replace(/^(\w+:\/\/[^:/@]+:)[^@/]*@/, '$1***@');
+}
+
+/** Checks and fills heartbeat options. */
+export function resolveHeartbeat(fn: string, options: HeartbeatOptions = {}): Required<HeartbeatOptions> {
+  const interval = options.heartbeatInterval ?? null;
+  if (interval !== null && (typeof interval !== 'number' || !Number.isFinite(interval) || interval <= 0)) {
+    throw new RangeError(`${fn}: expected heartbeatInterval > 0 seconds, got ${interval}`);
+  }
+  const grace = options.gracePeriod ?? (interval === null ? null : 2 * interval);
+  if (grace !== null && (typeof grace !== 'number' || !Number.isFinite(grace) || grace <= 0)) {
+    throw new RangeError(`${fn}: expected gracePeriod > 0 seconds, got ${grace}`);
+  }
+  const maxRetry = options.maxRetry ?? 0;
+  if (!Number.isSafeInteger(maxRetry) || maxRetry < 0) throw new RangeError(`${fn}: expected maxRetry an integer >= 0, got ${maxRetry}`);
+  return { heartbeatInterval: interval, gracePeriod: grace, maxRetry };
+}
+
+/**
+ * The system attributes of the retry of a stale trial (Optuna's RetryFailedTrialCallback): the same fixed
+ * parameters, the number of the trial it retries and the chain of retries so far. Null when retries are used up.
+ */
+export function retryAttrs(failed: FrozenTrial, maxRetry: number): Record<string, unknown> | null {
+  const history = (failed.systemAttrs.retryHistory as number[] | undefined) ?? [];
+  if (history.length >= maxRetry) return null;
+  const fixed = { ...((failed.systemAttrs.fixedParams as Record<string, ParamValue> | undefined) ?? {}), ...failed.params };
+  return { fixedParams: fixed, failedTrial: history[0] ?? failed.number, retryHistory: [...history, failed.number] };
+}
+
+// Rows <-> FrozenTrial helpers shared by the SQL storages.
+
+/** JSON of an intermediate-values map: [[step, value], ...] with NaN and infinities kept as strings. */
+export function encodeNumber(v: number | null): number | string | null {
+  if (v === null) return null;
+  return Number.isFinite(v) ? v : String(v);
+}
+
+export function decodeNumber(v: number | string | null): number | null {
+  if (v === null) return null;
+  return typeof v === 'number' ? v : Number(v);
+}

@@ -1,0 +1,133 @@
+// Many workers on one study: worker threads in one process, and separate processes on one SQLite file or one
+// PostgreSQL database; a worker killed mid-trial.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createStudy, loadStudy, InMemoryStorage } from '../../src/index.js';
+import { freshPostgresDatabase } from '../helpers/postgres.js';
+import { rejects } from './helpers.js';
+
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+const script = fileURLToPath(new URL('./workers/process-worker.ts', import.meta.url));
+const objectives = new URL('./workers/objective.ts', import.meta.url);
+const dir = mkdtempSync(join(tmpdir(), 'lrlab-parallel-'));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function worker(args: string[]): { child: ChildProcess; out: () => string; exit: Promise<number | null>; line: (re: RegExp) => Promise<string> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '', err = '';
+  const waiters: [RegExp, (s: string) => void][] = [];
+  child.stdout!.on('data', (b) => {
+    out += b;
+    for (const [re, resolve] of waiters) {
+      const m = re.exec(out);
+      if (m) resolve(m[0]);
+    }
+  });
+  child.stderr!.on('data', (b) => (err += b));
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => {
+    if (code !== 0 && code !== null) console.error(err);
+    resolve(code);
+  }));
+  const line = (re: RegExp) => new Promise<string>((resolve, reject) => {
+    const m = re.exec(out);
+    if (m) resolve(m[0]);
+    waiters.push([re, resolve]);
+    void exit.then((code) => reject(new Error(`worker exited (${code}) before printing ${re}: ${err}`)));
+  });
+  return { child, out: () => out, exit, line };
+}
+
+const pg = await freshPostgresDatabase();
+const targets: [string, string | null, string][] = [
+  ['SQLite', `sqlite:///${join(dir, 'shared.db')}`, ''],
+  ['PostgreSQL', 'skip' in pg ? null : pg.url, 'skip' in pg ? pg.skip : ''],
+];
+
+for (const [kind, url, why] of targets) {
+  const test = suite(`several processes on one ${kind} study`);
+  if (url === null) {
+    test(`${kind} multi-process tests skipped: ${why}`, () => {
+      console.log(`  skipped: ${kind} multi-process tests (${why})`);
+      assert.ok(true);
+    });
+    test.run();
+    continue;
+  }
+
+  test('two processes complete 200 trials together: none lost, none duplicated, numbers 0..199', async () => {
+    const a = worker([url, 'shared-200', '100', 'run']);
+    const b = worker([url, 'shared-200', '100', 'run']);
+    assert.equal(await Promise.all([a.exit, b.exit]), [0, 0]);
+    const study = await loadStudy({ studyName: 'shared-200', storage: url });
+    const trials = study.trials;
+    assert.is(trials.length, 200);
+    assert.equal(trials.map((t) => t.number), Array.from({ length: 200 }, (_, i) => i));
+    assert.is(new Set(trials.map((t) => t.trialId)).size, 200);
+    assert.ok(trials.every((t) => t.state === 'complete' && t.value === t.params.x));
+    // both processes took part (each ran its own 100)
+    assert.ok(a.out().includes('done') && b.out().includes('done'));
+    await study.storage.close();
+  });
+
+  test('a worker killed mid-trial: its trial beats while the thread is blocked, is failed after the grace period, and retried', async () => {
+    const name = 'killed';
+    const w = worker([url, name, '1', 'hang']);
+    const started = await w.line(/started \d+/);
+    assert.is(started, 'started 0');
+    const heartbeat = { heartbeatInterval: 0.2, gracePeriod: 2, maxRetry: 1 };
+    const watcher = await loadStudy({ studyName: name, storage: url, heartbeat });
+    // alive (its main thread blocked, its heartbeat thread beating): past the grace period it is still running
+    await sleep(3000);
+    assert.equal(await watcher.storage.failStaleTrials((watcher as unknown as { studyId: number }).studyId), []);
+    await watcher.refresh();
+    assert.is(watcher.trials[0].state, 'running');
+    w.child.kill('SIGKILL');
+    await w.exit;
+    await sleep(3000);
+    // the next ask in any worker marks it failed, enqueues its retry and runs it
+    await watcher.optimize((t) => t.suggestFloat('x', 0, 1), { nTrials: 1 });
+    const [dead, retry] = watcher.trials;
+    assert.equal([dead.state, retry.state, watcher.trials.length], ['fail', 'complete', 2]);
+    assert.match(String(dead.systemAttrs.failReason), /no heartbeat for more than 2 s/);
+    assert.equal([...dead.intermediateValues], [[0, 0.5]]);
+    assert.is(retry.params.x, dead.params.x);
+    assert.equal(retry.systemAttrs.retryHistory, [0]);
+    await watcher.storage.close();
+  });
+
+  test.run();
+}
+
+const threads = suite('nJobs with an objective module: worker threads on a shared storage');
+
+threads('12 trials over 3 threads: all complete, numbers dense, more than one thread took part', async () => {
+  const study = await createStudy({ studyName: 'threads', storage: `sqlite:///${join(dir, 'threads.db')}` });
+  let seen = 0;
+  await study.optimize({ module: objectives }, { nTrials: 12, nJobs: 3, callbacks: [() => void seen++] });
+  assert.is(study.trials.length, 12);
+  assert.equal(study.trials.map((t) => t.number), Array.from({ length: 12 }, (_, i) => i));
+  assert.ok(study.trials.every((t) => t.state === 'complete'));
+  assert.is(seen, 12);
+  assert.ok(new Set(study.trials.map((t) => t.userAttrs.threadId)).size >= 2);
+  assert.is(study.bestValue, Math.min(...study.trials.map((t) => t.value!)));
+  await study.storage.close();
+});
+
+threads('an objective that throws in a thread fails its trial and is re-thrown; a study in memory is refused', async () => {
+  const study = await createStudy({ studyName: 'threads-fail', storage: `sqlite:///${join(dir, 'threads.db')}` });
+  await rejects(() => study.optimize({ module: objectives, exportName: 'failing' }, { nTrials: 5, nJobs: 1 }), /the third trial broke/);
+  assert.equal(study.trials.map((t) => t.state), ['complete', 'complete', 'fail']);
+  assert.match(String(study.trials[2].systemAttrs.failReason), /RangeError: the third trial broke/);
+  await rejects(() => study.optimize({ module: objectives, exportName: 'nothing' }, { nTrials: 1 }), /expected module .* to export a function 'nothing', got undefined/);
+  const memory = await createStudy({ storage: new InMemoryStorage() });
+  await rejects(() => memory.optimize({ module: objectives }, { nTrials: 1, nJobs: 2 }), /optimize: expected a SQLite or PostgreSQL storage for an objective module/);
+  await study.storage.close();
+});
+
+threads.after(() => rmSync(dir, { recursive: true, force: true }));
+threads.run();

@@ -1,0 +1,150 @@
+// The study plots and report: every plot renders to SVG with the study's data in it, the report is written as a
+// set (the old one replaced whole, or left whole when writing fails), and bad input is refused.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Resvg } from '@resvg/resvg-js';
+import { Generator } from '../../src/tensor/random.js';
+import {
+  plotContour, plotIntermediateValues, plotOptimizationHistory, plotParallelCoordinate, plotParamImportances, plotSlice,
+  optimizationHistorySpec,
+} from '../../src/tune/plots.js';
+import { trialsTable, writeStudyReport } from '../../src/tune/report.js';
+import type { FrozenTrial, SearchSpace } from '../../src/tune/types.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'lrlab-study-report-'));
+const space: SearchSpace = {
+  lr: { type: 'float', low: 1e-4, high: 0.1, log: true, step: null },
+  hidden: { type: 'categorical', choices: [16, 32, 64] },
+  'weight.decay': { type: 'float', low: 0, high: 0.1, log: false, step: null },
+};
+
+function makeStudy(n = 24): { studyName: string; direction: 'minimize'; trials: FrozenTrial[] } {
+  const g = new Generator(7);
+  const trials: FrozenTrial[] = [];
+  for (let i = 0; i < n; i++) {
+    const lr = 10 ** g.uniform(-4, -1), hidden = [16, 32, 64][g.randint(3)], wd = g.uniform(0, 0.1);
+    const q = (Math.log10(lr) + 2.5) ** 2 + 3 * wd + (hidden === 32 ? 0 : 0.3);
+    const pruned = i > 5 && q > 1.2;
+    const iv = new Map<number, number>();
+    for (let s = 0; s < (pruned ? 3 : 8); s++) iv.set(s, q + 1 / (1 + s));
+    trials.push({
+      number: i, trialId: i, state: pruned ? 'pruned' : 'complete', value: pruned ? null : q, params: { lr, hidden, 'weight.decay': wd },
+      distributions: space, intermediateValues: iv, userAttrs: {}, systemAttrs: {}, datetimeStart: new Date(0), datetimeComplete: new Date(1250),
+    });
+  }
+  return { studyName: 'mlp', direction: 'minimize', trials };
+}
+
+const plots = suite('study plots: each renders to an SVG that shows the study');
+
+plots('all six plots are valid SVG that rasterizes, with their titles and parameter names', async () => {
+  const study = makeStudy();
+  const svgs = {
+    'Optimization history': await plotOptimizationHistory(study),
+    'Hyperparameter importances': await plotParamImportances(study),
+    'Slice plot': await plotSlice(study),
+    'Contour plot': await plotContour(study),
+    'Parallel coordinates': await plotParallelCoordinate(study),
+    'Intermediate values': await plotIntermediateValues(study),
+  };
+  for (const [title, svg] of Object.entries(svgs)) {
+    assert.ok(svg.startsWith('<svg'), `${title} is an SVG`);
+    assert.ok(svg.includes(title), `${title} carries its title`);
+    const png = new Resvg(svg).render();
+    assert.ok(png.width > 200 && png.height > 100, `${title} rasterizes (${png.width}x${png.height})`);
+  }
+  for (const name of ['lr', 'hidden', 'weight.decay']) {
+    assert.ok(svgs['Slice plot'].includes(`>${name}<`), `the slice plot names ${name}`);
+    assert.ok(svgs['Parallel coordinates'].includes(`>${name}<`), `the parallel coordinates name ${name}`);
+  }
+});
+
+plots('the history marks every complete trial and tracks the best value so far in the study\'s direction', () => {
+  const study = makeStudy();
+  const rows = (optimizationHistorySpec(study) as unknown as { data: { values: { trial: number; value: number; best: number }[] } }).data.values;
+  const complete = study.trials.filter((t) => t.state === 'complete');
+  assert.equal(rows.map((r) => r.trial), complete.map((t) => t.number));
+  rows.forEach((r, i) => assert.is(r.best, Math.min(...complete.slice(0, i + 1).map((t) => t.value as number))));
+  const max = (optimizationHistorySpec({ ...study, direction: 'maximize' }) as unknown as { data: { values: { best: number }[] } }).data.values;
+  assert.is(max[max.length - 1].best, Math.max(...complete.map((t) => t.value as number)));
+});
+
+plots.run();
+
+const report = suite('writeStudyReport: the plots, the trials table, JSON, written as one set');
+
+report('writes the six plots, trials.json, report.md and report.html, with one table row per trial', async () => {
+  const study = makeStudy();
+  const out = join(dir, 'first');
+  const written = await writeStudyReport(study, out);
+  assert.equal(readdirSync(out).sort(), [...written].sort());
+  assert.equal(written.filter((f) => f.endsWith('.svg')).length, 6);
+  const md = readFileSync(join(out, 'report.md'), 'utf8');
+  const json = JSON.parse(readFileSync(join(out, 'trials.json'), 'utf8'));
+  assert.is(json.trials.length, study.trials.length);
+  assert.equal(json.trials[0].intermediateValues['0'], study.trials[0].intermediateValues.get(0));
+  const best = study.trials.filter((t) => t.state === 'complete').reduce((a, b) => ((a.value as number) <= (b.value as number) ? a : b));
+  assert.is(json.bestTrial.number, best.number);
+  assert.ok(md.includes(`Best trial: **${best.number}**`));
+  assert.is(md.split('\n').filter((l) => /^\| \d+ \|/.test(l)).length, study.trials.length);
+  const html = readFileSync(join(out, 'report.html'), 'utf8');
+  assert.is((html.match(/<svg/g) ?? []).length, 6, 'the HTML inlines the six plots');
+  assert.equal(readdirSync(dir).filter((f) => f.startsWith('.')), [], 'no sibling directory is left behind');
+});
+
+report('rewriting replaces the report whole: files of the old set that the new one lacks are gone', async () => {
+  const out = join(dir, 'replace');
+  await writeStudyReport(makeStudy(), out);
+  writeFileSync(join(out, 'stale.txt'), 'from an older report');
+  // two trials without reports: no intermediate-values plot this time
+  const small = makeStudy(2);
+  small.trials.forEach((t) => (t.intermediateValues as Map<number, number>).clear());
+  const written = await writeStudyReport(small, out);
+  assert.not.ok(written.includes('intermediate-values.svg'));
+  assert.equal(readdirSync(out).sort(), [...written].sort());
+  assert.ok(readFileSync(join(out, 'report.md'), 'utf8').includes('Intermediate values: not drawn (no data yet).'));
+});
+
+report('a failure while writing leaves the old report exactly as it was and no partial directory', async () => {
+  const out = join(dir, 'failure');
+  await writeStudyReport(makeStudy(), out);
+  const before = Object.fromEntries(readdirSync(out).map((f) => [f, readFileSync(join(out, f), 'utf8')]));
+  const broken = makeStudy(5);
+  (broken.trials[0] as { userAttrs: Record<string, unknown> }).userAttrs = { size: 10n }; // JSON cannot hold a BigInt
+  await writeStudyReport(broken, out).then(() => assert.unreachable('should fail'), (e: Error) => assert.match(e.message, /BigInt/));
+  assert.equal(Object.fromEntries(readdirSync(out).map((f) => [f, readFileSync(join(out, f), 'utf8')])), before);
+  assert.equal(readdirSync(dir).filter((f) => f.startsWith('.')), []);
+});
+
+report('an empty study, a bad directory and a study without completed trials are handled with clear messages', async () => {
+  await writeStudyReport({ studyName: 's', direction: 'minimize', trials: [] }, join(dir, 'empty')).then(
+    () => assert.unreachable('should fail'),
+    (e: Error) => assert.ok(e instanceof RangeError && /writeStudyReport: expected a study with at least one trial, got none/.test(e.message)),
+  );
+  assert.not.ok(existsSync(join(dir, 'empty')));
+  await writeStudyReport(makeStudy(), '' as string).then(() => assert.unreachable('should fail'), (e: Error) => assert.match(e.message, /expected a directory path, got ""/));
+  const file = join(dir, 'a-file');
+  writeFileSync(file, 'x');
+  await writeStudyReport(makeStudy(), file).then(() => assert.unreachable('should fail'), (e: Error) => assert.match(e.message, /expected a directory path, got the file/));
+  assert.is(readFileSync(file, 'utf8'), 'x');
+  const running = makeStudy(3);
+  running.trials.forEach((t) => ((t as { state: string }).state = 'running'));
+  const written = await writeStudyReport(running, join(dir, 'running'));
+  assert.equal(written.filter((f) => f.endsWith('.svg')), ['intermediate-values.svg']);
+  const md = readFileSync(join(dir, 'running', 'report.md'), 'utf8');
+  assert.ok(md.includes('No trial has completed yet.'));
+  assert.match(md, /Hyperparameter importances \(fANOVA\): not drawn \(getParamImportances: expected at least 2 completed trials, got 0\)/);
+});
+
+report('the trials table escapes pipes in categorical values and leaves unknown cells empty', () => {
+  const t = makeStudy(1).trials[0];
+  const table = trialsTable([{ ...t, params: { opt: 'a|b' } }, { ...t, number: 1, params: {}, value: null, state: 'fail', datetimeComplete: null }]);
+  assert.match(table, /\| 0 \| complete \| [\d.]+ \| a\\\|b \| 1\.25 \|/);
+  assert.match(table, /\| 1 \| fail \|  \|  \|  \|/);
+});
+
+report.after(() => rmSync(dir, { recursive: true, force: true }));
+report.run();

@@ -1,0 +1,192 @@
+// One storage suite, run against every storage: in memory, a SQLite file, and a throwaway PostgreSQL database
+// (skipped, with the reason printed, when no server can be started).
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  InMemoryStorage, createStudy, loadStudy, deleteStudy, getAllStudySummaries, DuplicatedStudyError, UpdateFinishedTrialError,
+  floatDistribution, categoricalDistribution, type Storage, type HeartbeatOptions,
+} from '../../src/index.js';
+import { SqliteStorage } from '../../src/tune/storage/sqlite.js';
+import { PostgresStorage } from '../../src/tune/storage/postgres.js';
+import { freshPostgresDatabase } from '../helpers/postgres.js';
+import { rejects } from './helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'lrlab-storage-'));
+let files = 0;
+const pgDb = await freshPostgresDatabase();
+
+type Make = (options?: HeartbeatOptions) => Promise<Storage>;
+const kinds: [string, Make | string][] = [
+  ['memory', async (o) => new InMemoryStorage(o)],
+  ['sqlite', async (o) => SqliteStorage.open(join(dir, `s${++files}.db`), o)],
+  ['postgresql', 'skip' in pgDb ? pgDb.skip : async (o) => PostgresStorage.open((pgDb as { url: string }).url, o)],
+];
+let names = 0;
+const fresh = (base: string) => `${base}-${++names}`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+for (const [kind, make] of kinds) {
+  const test = suite(`storage (${kind}): studies and trials, atomic and dense`);
+  if (typeof make === 'string') {
+    test(`PostgreSQL tests skipped: ${make}`, () => {
+      console.log(`  skipped: the PostgreSQL storage suite (${make})`);
+      assert.ok(true);
+    });
+    test.run();
+    continue;
+  }
+  const opened: Storage[] = [];
+  const open: Make = async (o) => {
+    const s = await make(o);
+    opened.push(s);
+    return s;
+  };
+  test.after(async () => {
+    for (const s of opened) await s.close();
+  });
+
+  test('a study is created once; a taken name is a DuplicatedStudyError; find, summaries and delete', async () => {
+    const s = await open();
+    const name = fresh('study');
+    const id = await s.createStudy(name, 'maximize');
+    await rejects(() => s.createStudy(name, 'minimize'), (e) => e instanceof DuplicatedStudyError && /already exists/.test((e as Error).message));
+    assert.equal(await s.findStudy(name), { studyId: id, direction: 'maximize' });
+    assert.is(await s.findStudy(fresh('none')), null);
+    const t = await s.createTrial(id, { state: 'running' });
+    await s.finishTrial(t.trialId, { state: 'complete', value: 3, params: {}, distributions: {}, intermediateValues: new Map(), userAttrs: {}, systemAttrs: {} });
+    const summary = (await s.getAllStudySummaries()).find((x) => x.studyName === name)!;
+    assert.equal([summary.direction, summary.nTrials, summary.bestTrial?.value], ['maximize', 1, 3]);
+    await s.setStudyUserAttr(id, 'metric', 'rmse');
+    assert.equal(await s.getStudyUserAttrs(id), { metric: 'rmse' });
+    await s.deleteStudy(name);
+    assert.is(await s.findStudy(name), null);
+    await rejects(() => s.deleteStudy(name), /deleteStudy: expected an existing study name, got/);
+  });
+
+  test('trial numbers are dense and unique when 40 trials are created at once', async () => {
+    const s = await open();
+    const id = await s.createStudy(fresh('dense'), 'minimize');
+    const trials = await Promise.all(Array.from({ length: 40 }, () => s.createTrial(id, { state: 'running' })));
+    assert.equal(trials.map((t) => t.number).sort((a, b) => a - b), Array.from({ length: 40 }, (_, i) => i));
+    assert.is(new Set(trials.map((t) => t.trialId)).size, 40);
+    const other = await s.createStudy(fresh('dense'), 'minimize');
+    assert.is((await s.createTrial(other, { state: 'running' })).number, 0);
+  });
+
+  test('a waiting trial is handed to exactly one of many concurrent pops, oldest first', async () => {
+    const s = await open();
+    const id = await s.createStudy(fresh('pop'), 'minimize');
+    for (let i = 0; i < 5; i++) await s.createTrial(id, { state: 'waiting', systemAttrs: { fixedParams: { i } } });
+    const popped = await Promise.all(Array.from({ length: 9 }, () => s.popWaitingTrial(id)));
+    const got = popped.filter((t) => t !== null);
+    assert.is(got.length, 5);
+    assert.equal(got.map((t) => t!.number).sort(), [0, 1, 2, 3, 4]);
+    assert.ok(got.every((t) => t!.state === 'running' && t!.datetimeStart !== null));
+    assert.is(await s.popWaitingTrial(id), null);
+  });
+
+  test('finishTrial records everything at once, values round-trip exactly; a second finish changes nothing', async () => {
+    const s = await open();
+    const id = await s.createStudy(fresh('finish'), 'minimize');
+    const t = await s.createTrial(id, { state: 'running' });
+    const lr = floatDistribution('lr', 1e-5, 1, { log: true });
+    const opt = categoricalDistribution('opt', ['adam', null, true, 3]);
+    await s.setTrialParam(t.trialId, 'lr', lr, 0.1 + 0.2);
+    await s.setTrialIntermediateValue(t.trialId, 0, NaN);
+    await s.setTrialUserAttr(t.trialId, 'a', { nested: [1, 'x'] });
+    const mid = await s.getTrial(t.trialId);
+    assert.equal(mid.params, { lr: 0.1 + 0.2 });
+    assert.ok(Number.isNaN(mid.intermediateValues.get(0)));
+    const record = {
+      state: 'complete' as const, value: 1 / 3, params: { lr: 0.1 + 0.2, opt: null }, distributions: { lr, opt },
+      intermediateValues: new Map([[0, Infinity], [5, -1e-300]]), userAttrs: { a: { nested: [1, 'x'] } }, systemAttrs: { failReason: null },
+    };
+    const done = await s.finishTrial(t.trialId, record);
+    assert.equal([done.state, done.value, done.params, done.distributions], ['complete', 1 / 3, record.params, record.distributions]);
+    assert.equal([...done.intermediateValues], [[0, Infinity], [5, -1e-300]]);
+    assert.equal(done.userAttrs, record.userAttrs);
+    assert.ok(done.datetimeComplete!.getTime() >= done.datetimeStart!.getTime());
+    await rejects(() => s.finishTrial(t.trialId, { ...record, value: 0 }), (e) => e instanceof UpdateFinishedTrialError && /trial 0 is complete/.test((e as Error).message));
+    await rejects(() => s.setTrialParam(t.trialId, 'lr', lr, 0.5), /is complete, so it cannot be changed/);
+    await rejects(() => s.setTrialIntermediateValue(t.trialId, 9, 1), /cannot be changed/);
+    assert.equal(await s.getTrial(t.trialId), done);
+    assert.equal(await s.getAllTrials(id), [done]);
+  });
+
+  test('a trial whose heartbeat stopped is failed after the grace period and retried with its parameters', async () => {
+    const s = await open({ heartbeatInterval: 0.2, gracePeriod: 1, maxRetry: 1 });
+    const id = await s.createStudy(fresh('beat'), 'minimize');
+    const dead = await s.createTrial(id, { state: 'running' });
+    const quiet = await s.createTrial(id, { state: 'running' }); // never beats: left alone (as Optuna does)
+    await s.setTrialParam(dead.trialId, 'x', floatDistribution('x', 0, 1), 0.25);
+    await s.recordHeartbeat(dead.trialId);
+    assert.equal(await s.failStaleTrials(id), []); // within the grace period
+    await sleep(1300);
+    const alive = await s.createTrial(id, { state: 'running' });
+    await s.recordHeartbeat(alive.trialId);
+    const failed = await s.failStaleTrials(id);
+    assert.equal(failed.map((t) => [t.number, t.state]), [[0, 'fail']]);
+    assert.match(String(failed[0].systemAttrs.failReason), /no heartbeat for more than 1 s/);
+    const all = await s.getAllTrials(id);
+    assert.equal(all.map((t) => [t.number, t.state]), [[0, 'fail'], [1, 'running'], [2, 'running'], [3, 'waiting']]);
+    assert.equal(all[3].systemAttrs, { fixedParams: { x: 0.25 }, failedTrial: 0, retryHistory: [0] });
+    assert.is(quiet.number, 1);
+    // the dead worker, if it comes back, cannot overwrite the verdict
+    await rejects(() => s.finishTrial(dead.trialId, { state: 'complete', value: 1, params: {}, distributions: {}, intermediateValues: new Map(), userAttrs: {}, systemAttrs: {} }), /trial 0 is fail/);
+  });
+
+  test('a Study on this storage: optimize, reload with loadStudy and loadIfExists, nothing lost; a taken name changes nothing', async () => {
+    const storage = await open();
+    const name = fresh('study');
+    const study = await createStudy({ studyName: name, storage });
+    await study.optimize((t) => (t.suggestFloat('x', -1, 1) - 0.5) ** 2 + (t.suggestCategorical('c', ['a', 'b']) === 'a' ? 0 : 0.1), { nTrials: 12, nJobs: 3 });
+    await rejects(() => createStudy({ studyName: name, storage }), /already exists/);
+    const again = await loadStudy({ studyName: name, storage });
+    assert.equal(again.trials, study.trials);
+    assert.is(again.bestValue, study.bestValue);
+    const resumed = await createStudy({ studyName: name, storage, loadIfExists: true });
+    await resumed.optimize((t) => t.suggestFloat('x', -1, 1) ** 2, { nTrials: 3 });
+    await study.refresh();
+    assert.equal(study.trials.map((t) => t.number), Array.from({ length: 15 }, (_, i) => i));
+    assert.equal(study.trials.slice(0, 12), again.trials);
+  });
+
+  test.run();
+}
+
+const urls = suite('storage URLs: SQLite files and PostgreSQL servers, errors naming the URL');
+
+urls('sqlite:/// opens a file, creating it; the study is there for the next process', async () => {
+  const path = join(dir, 'url.db');
+  const study = await createStudy({ studyName: 'u', storage: `sqlite:///${path}` });
+  await study.optimize((t) => t.suggestInt('n', 0, 9), { nTrials: 4 });
+  await study.storage.close();
+  const back = await loadStudy({ studyName: 'u', storage: `sqlite:///${path}` });
+  assert.equal(back.trials.map((t) => t.params), study.trials.map((t) => t.params));
+  assert.equal((await getAllStudySummaries(`sqlite:///${path}`)).map((s) => s.studyName), ['u']);
+  await deleteStudy({ studyName: 'u', storage: `sqlite:///${path}` });
+  assert.equal(await getAllStudySummaries(`sqlite:///${path}`), []);
+  await back.storage.close();
+});
+
+urls('a SQLite file in a missing directory, or a file that is not a database, is an error that leaves the file as it was', async () => {
+  await rejects(() => createStudy({ storage: `sqlite:///${join(dir, 'no', 'such', 'dir.db')}` }), /storage: could not open 'sqlite:\/\/\/.*dir.db'/);
+  const junk = join(dir, 'junk.db');
+  writeFileSync(junk, 'not a database, just text '.repeat(100));
+  await rejects(() => createStudy({ storage: `sqlite:///${junk}` }), /storage: could not (open|set up) 'sqlite:\/\/\/.*junk.db': file is not a database/);
+  assert.is(readFileSync(junk, 'utf8'), 'not a database, just text '.repeat(100));
+});
+
+urls('an unreachable PostgreSQL server is an error naming the URL without its password', async () => {
+  await rejects(
+    () => createStudy({ storage: 'postgresql://me:hunter2@127.0.0.1:1/db' }),
+    (e) => /storage: could not connect to 'postgresql:\/\/me:\*\*\*@127.0.0.1:1\/db': .*ECONNREFUSED/.test((e as Error).message) && !/hunter2/.test((e as Error).message),
+  );
+  await rejects(() => createStudy({ storage: 'postgresql://nohost' }), /storage: expected 'postgresql:\/\/user:pass@host:port\/db' with a host and a database, got 'postgresql:\/\/nohost'/);
+});
+
+urls.after(() => rmSync(dir, { recursive: true, force: true }));
+urls.run();
