@@ -57,7 +57,7 @@ ${perEpoch}
 export function seriesComparisonMarkdown(rows: ScheduleComparisonRow[]): string {
   return `# Learning-rate schedules on the built-in series
 
-The seed 000 MLP trained from the same seed and initialization under each schedule (validation MSE in the series' units).
+The built-in series' MLP (20-128-64-32-1) trained from the same seed and initialization under each schedule (validation MSE in the series' units).
 
 ${table(['schedule', 'final val MSE', 'best val MSE', 'convergence epoch', 'dynamics', 'time s'], rows.map((r) => [r.name, r.finalValMse.toFixed(2), r.bestValMse.toFixed(2), String(r.analysis.convergenceEpoch ?? '-'), r.analysis.classification, (r.timeMs / 1000).toFixed(1)]))}
 

@@ -16,7 +16,7 @@ import { evaluateClassifier } from './classify.js';
 import { fit } from './fit.js';
 
 /**
- * The small CNN of the image experiment (seed 003's "simple CNN" for MNIST, sized for Fashion-MNIST on a CPU):
+ * The small CNN of the image-schedule experiment (a "simple CNN" for MNIST-sized images, sized to train on a CPU):
  * conv 3x3 (1→16, padding 1), ReLU, max-pool 2, conv 3x3 (16→32, padding 1), ReLU, max-pool 2, flatten,
  * linear 1568→128, ReLU, linear 128→10. About 206k parameters.
  */
@@ -71,9 +71,9 @@ export interface ImageComparison {
 export interface ImageComparisonOptions {
   /** Epochs per schedule (the budget). Default 3. */
   epochs?: number;
-  /** Default 64 (seed 003). */
+  /** Default 64. */
   batchSize?: number;
-  /** Adam's initial lr. Default 1e-3 (seed 003). */
+  /** Adam's initial lr. Default 1e-3. */
   lr?: number;
   /** Seed of initialization, shuffling and the data split. Default 42. */
   seed?: number;
@@ -97,12 +97,13 @@ export interface ImageComparisonOptions {
   onEpoch?: (run: ImageScheduleName, epoch: number, logs: { trainLoss: number; valAccuracy: number; testAccuracy: number; lr: number }) => void;
 }
 
+/** The schedules `compareImageSchedules` runs unless told otherwise: constant, step, exponential and adaptive. */
 export const DEFAULT_IMAGE_SCHEDULES: ImageScheduleName[] = ['constant', 'step', 'exponential', 'adaptive'];
 const ALL_SCHEDULES: ImageScheduleName[] = [...DEFAULT_IMAGE_SCHEDULES, 'onecycle', 'cosine-restarts'];
 
 /**
  * Feeds AdaptiveLR `checks` times per epoch with the mean training loss since its last observation and the
- * validation accuracy (seed 003: real-time feedback from loss and accuracy). Evaluation time is recorded so the
+ * validation accuracy (real-time feedback from both loss and accuracy). Evaluation time is recorded so the
  * run's training time can exclude it.
  */
 class AdaptiveFeedback implements Callback {
@@ -140,13 +141,13 @@ class EpochEvaluation implements Callback {
 }
 
 /**
- * Seed 003's experiment on Fashion-MNIST: the same small CNN (`fashionMnistCnn`), seed and data split trained with
- * Adam (lr 1e-3, batch 64, as the seed) under each schedule, for the same budget of epochs:
+ * The adaptive-schedule experiment on Fashion-MNIST: the same small CNN (`fashionMnistCnn`), seed and data split
+ * trained with Adam (lr 1e-3, batch 64) under each schedule, for the same budget of epochs:
  *
  * - constant: lr 1e-3 throughout;
- * - step: ×0.1 after each fifth of the batches (the seed's every 10 of 50 epochs, scaled to the budget);
+ * - step: ×0.1 after each fifth of the batches (×0.1 every 10 of 50 epochs, scaled to the budget);
  * - exponential: Keras's ExponentialDecay with rate 0.96, its decay steps scaled so the whole budget decays as
- *   much as the seed's 50 epochs of 938 steps with decay_steps 10,000 do (×0.826);
+ *   much as 50 epochs of 938 steps with decay_steps 10,000 do (×0.826);
  * - adaptive: `AdaptiveLR` fed the mean training loss and the validation accuracy several times per epoch;
  * - optionally OneCycle (max lr 3e-3) and cosine annealing with warm restarts (a cycle per epoch).
  *
@@ -168,7 +169,7 @@ export function compareImageSchedules(options: ImageComparisonOptions = {}): Ima
   const n = data.train.x.shape[0];
   const perEpoch = Math.ceil(n / batchSize), total = perEpoch * epochs;
   const every = Math.max(1, Math.round(perEpoch / adaptiveChecksPerEpoch));
-  // the seed's exponential decay: 0.96 per 10,000 steps over 50 epochs of 60,000 / 64 steps
+  // seed 003's plan: 50 epochs, batch 64, step decay x0.1 every 10 epochs, exponential 0.96 per 10,000 steps
   const seedSteps = 50 * Math.ceil(60000 / 64), decaySteps = (10000 * total) / seedSteps;
 
   const setups: Record<ImageScheduleName, [string, (o: AnyOptimizer) => { step(...a: any[]): unknown } | undefined]> = {
