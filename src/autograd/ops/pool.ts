@@ -31,7 +31,8 @@ export function maxPool2d(input: Tensor, kernelSize: Size2, options: Pool2dOptio
   const g = poolWindow('maxPool2d', input, kernelSize, options);
   const { n, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow } = g, X = input.data;
   const y = alloc(n * c * oh * ow), arg = allocInt32(y.length);
-  for (let plane = 0, o = 0; plane < n * c; plane++) {
+  if (kh === 2 && kw === 2 && sh === 2 && sw === 2 && ph === 0 && pw === 0) maxPool2x2(X, g, y, arg);
+  else for (let plane = 0, o = 0; plane < n * c; plane++) {
     const base = plane * h * w;
     for (let oy = 0; oy < oh; oy++) {
       const ys = Math.max(oy * sh - ph, 0), ye = Math.min(oy * sh - ph + kh, h);
@@ -58,6 +59,26 @@ export function maxPool2d(input: Tensor, kernelSize: Size2, options: Pool2dOptio
     for (let o = 0; o < gy.length; o++) dx[arg[o]] += gy[o];
     return [dx];
   });
+}
+
+/** The common 2x2, stride-2 case without padding: the same rule (first maximum, NaN wins), without the clipping. */
+function maxPool2x2(X: Float32Array, g: Window2d, y: Float32Array, arg: Int32Array): void {
+  const { n, c, h, w, oh, ow } = g;
+  for (let plane = 0, o = 0; plane < n * c; plane++) {
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0, i = plane * h * w + 2 * oy * w; ox < ow; ox++, o++, i += 2) {
+        // the four candidates in row-major order; a later one wins only when strictly greater (or the first NaN)
+        let best = X[i], at = i, v = X[i + 1];
+        if (v > best || (v !== v && best === best)) { best = v; at = i + 1; }
+        v = X[i + w];
+        if (v > best || (v !== v && best === best)) { best = v; at = i + w; }
+        v = X[i + w + 1];
+        if (v > best || (v !== v && best === best)) { best = v; at = i + w + 1; }
+        y[o] = best;
+        arg[o] = at;
+      }
+    }
+  }
 }
 
 /**
