@@ -8,6 +8,9 @@ import * as lr from '../src/index.js';
 import { lrlabImplementations, machine, type Row } from './common.js';
 import { matmulSuite, smallShapeSuite } from './matmul.js';
 import { epochSuite, rangeTestSuite, demoSuite, memorySuite } from './training.js';
+import { tpeSuite, tpeTable } from './tune.js';
+import { storageSuite } from './storage.js';
+import { lstmEpochSuite } from './recurrent.js';
 import { cnnEpochSuite } from './cnn.js';
 
 const quick = process.argv.includes('--quick');
@@ -35,11 +38,17 @@ rows.push(...smallShapeSuite(impls, log, quick, lr));
 log('\ntraining');
 rows.push(...(await epochSuite(impls, log, quick)));
 rows.push(...rangeTestSuite(impls, log, quick));
+log('\nrecurrent');
+rows.push(...(await lstmEpochSuite(impls, log, quick)));
 if (!quick) rows.push(...(await demoSuite(impls, log)));
 log('\nCNN on Fashion-MNIST');
 rows.push(...(await cnnEpochSuite(impls, log, quick)));
 log('\nmemory');
 rows.push(...memorySuite(impls, log, quick));
+log('\ntuning: TPE vs Optuna TPE vs random');
+rows.push(...(await tpeSuite(log, quick)));
+log('\ntuner storage');
+rows.push(...(await storageSuite(log, quick)));
 for (const i of impls) (i.backend as { dispose?: () => void }).dispose?.();
 
 const date = started.toISOString().slice(0, 10);
@@ -63,11 +72,15 @@ const md = [
   })),
   table('32x20 @ 20x128, forward and backward', ['implementation', 'gpu.js mode', 'time (us)', 'vs one plain loop'], pick('small').map((r) => [r.implementation, r.mode, fmt(r.ms * 1000, 1), `x${fmt(r.figures.vsPlainLoop)}`])),
   table('seed 000 MLP, one epoch (1,149 windows, batch 32, Adam)', ['implementation', 'gpu.js mode', 'ms / epoch', 'examples / s', 'speed vs lrlab cpu'], pick('epoch').map((r) => [r.implementation, r.mode, `${fmt(r.ms, 0)} ±${fmt(r.rme, 0)}%`, fmt(r.figures.examplesPerSecond, 0), `x${fmt(r.figures.vsReference)}`])),
+  table('LSTM forecaster, one epoch (hidden 64, window 20, batch 32, Adam, built-in series)', ['implementation', 'backend', 'ms / epoch', 'examples / s', 'speed vs tfjs-wasm', 'first-epoch loss'], pick('lstmEpoch').map((r) => [r.implementation, r.backend, `${fmt(r.ms, 0)} ±${fmt(r.rme, 0)}%`, fmt(r.figures.examplesPerSecond, 0), `x${fmt(r.figures.vsTfjsWasm)}`, fmt(r.figures.firstEpochLoss, 4)])),
   table('100-step range test', ['implementation', 'gpu.js mode', 'ms'], pick('rangeTest').map((r) => [r.implementation, r.mode, fmt(r.ms, 0)])),
   ...(quick ? [] : [table('lrlab demo end to end (one run)', ['implementation', 'seconds'], pick('demo').map((r) => [r.implementation, fmt(r.figures.seconds, 1)]))]),
+  tpeTable(pick('tpe')),
   table('CNN on Fashion-MNIST, training (batch 64, Adam; a slice of the epoch, extrapolated to 60,000 images)', ['implementation', 'gpu.js mode', 'ms / batch', 'CPU ms / batch', 's / 60k epoch', 'images / s', 'agreement checked'], pick('cnn').map((r) => [r.implementation, r.mode, Number.isFinite(r.ms) ? fmt(r.figures.msPerBatch as number, 1) : (r.note ?? '-'), Number.isFinite(r.ms) ? fmt(r.figures.cpuMsPerBatch as number, 1) : '-', Number.isFinite(r.ms) ? fmt(r.figures.fullEpochSeconds as number, 0) : '-', Number.isFinite(r.ms) ? fmt(r.figures.imagesPerSecond as number, 0) : '-', String(r.figures.check ?? '-')])),
   table('CNN on Fashion-MNIST, inference (batches of 64)', ['implementation', 'ms / batch', 'CPU ms / batch', 'images / s', 'agreement checked'], pick('cnnInference').map((r) => [r.implementation, fmt(r.figures.msPerBatch as number, 1), fmt(r.figures.cpuMsPerBatch as number, 1), fmt(r.figures.imagesPerSecond as number, 0), String(r.figures.check)])),
   table('memory over training steps', ['implementation', 'gpu.js mode', 'steps', 'heap growth (KiB)', 'RSS growth (KiB)', 'new Float32Arrays / step'], pick('memory').map((r) => [r.implementation, r.mode, r.case.split(' ')[0], fmt(r.figures.heapGrowthKiB, 0), fmt(r.figures.rssGrowthKiB, 0), fmt(r.figures.float32ArraysPerStep, 0)])),
+  table('tuner storage: ask, 3 suggestions, 3 reports, tell (one process)', ['implementation', 'storage', 'trials', 'ms / trial', 'trials / s'], pick('storage').map((r) => [r.implementation, r.backend, r.case.split(' ')[0], fmt(r.ms), fmt(r.figures.trialsPerSecond, 0)])),
+  table('tuner storage: two processes on one study (process start included)', ['implementation', 'storage', 'trials', 'seconds', 'trials / s'], pick('storage-two').map((r) => [r.implementation, r.backend, r.case.split(' ')[0], fmt(r.ms / 1000, 1), fmt(r.figures.trialsPerSecond, 0)])),
 ].join('\n');
 mkdirSync(join(here, 'results'), { recursive: true });
 const name = quick ? 'latest-quick' : 'latest';

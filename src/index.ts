@@ -35,7 +35,7 @@ export * as init from './nn/init.js';
 export { saveModel, loadModel, stateDictToJSON, stateDictFromJSON, toJSONValue, fromJSONValue, type TensorJSON } from './nn/serialize.js';
 
 // optim
-export { Optimizer, type ParamGroup, type ParamState, type ParamsInput, type OptimizerStateDict } from './optim/optimizer.js';
+export { Optimizer, NonFiniteStepError, type ParamGroup, type ParamState, type ParamsInput, type OptimizerStateDict } from './optim/optimizer.js';
 export { SGD, type SGDOptions } from './optim/sgd.js';
 export { Adam, type AdamOptions } from './optim/adam.js';
 export { AdamW } from './optim/adamw.js';
@@ -45,7 +45,7 @@ export { Adadelta, type AdadeltaOptions } from './optim/adadelta.js';
 export { clipGradNorm, clipGradValue } from './optim/clip.js';
 
 // io
-export { writeFileAtomic } from './io/atomic.js';
+export { writeFileAtomic, checkOutputDir } from './io/atomic.js';
 
 // schedulers
 export * from './schedulers/index.js';
@@ -53,7 +53,7 @@ export * from './schedulers/index.js';
 // data
 export { syntheticTimeSeries, type SyntheticSeriesOptions, type Series } from './data/synthetic.js';
 export { slidingWindows, temporalSplit, fitStandardizer, batches, prepareSeries, type WindowedData, type Standardizer, type Batch, type BatchOptions, type PreparedSeries } from './data/windows.js';
-export { parseCsvSeries, loadCsvSeries, type CsvSeriesOptions } from './data/csv.js';
+export { parseCsvSeries, loadCsvSeries, parseCsvColumn, loadCsvColumn, type CsvSeriesOptions, type CsvColumn } from './data/csv.js';
 export { kFold, timeSeriesSplit, type Fold } from './data/kfold.js';
 
 // train
@@ -61,7 +61,7 @@ export { fit, evaluate, NonFiniteLossError, type FitOptions, type History } from
 export type { Callback, Logs, TrainingContext } from './train/callback.js';
 export { EarlyStopping, ReduceLROnPlateauCallback, ModelCheckpoint, CSVLogger, TerminateOnNaN, ProgressBar, type EarlyStoppingOptions, type ModelCheckpointOptions } from './train/callbacks.js';
 export { DynamicsRecorder, analyzeDynamics, type DynamicsAnalysis, type DynamicsRecord, type DynamicsOptions, type Moments } from './train/dynamics.js';
-export { compareSchedules, seed000Data, seed000Model, type ScheduleComparisonRow, type SeedData } from './train/compare.js';
+export { compareSchedules, builtInData, builtInModel, type BuiltInData, seed000Data, seed000Model, type SeedData, type ScheduleComparisonRow } from './train/compare.js';
 
 // lrfind
 export { savgolFilter, savgolCoeffs, type SavgolOptions, type SavgolMode } from './lrfind/savgol.js';
@@ -72,8 +72,8 @@ export { lrSweep, logspace, type LrSweepOptions, type LrSweepRow } from './lrfin
 export { runPipeline, resolveConfig, DEFAULT_CONFIG, type PipelineConfig, type PipelineResult, type RunSummary, type Candidate, type Stage } from './lrfind/pipeline.js';
 
 // report
-export { renderSvg, PLOTS } from './report/charts.js';
-export { writeReport, reportMarkdown, reportHtml, comparisonTable, type ComparisonRow } from './report/report.js';
+export { renderSvg, PLOTS, plotRangeTest, rangeTestSpec } from './report/charts.js';
+export { writeReport, reportMarkdown, reportHtml, comparisonTable, REPORT_FILES, type ComparisonRow } from './report/report.js';
 export { crossValidate, type CrossValidateOptions, type CrossValidationResult } from './train/cross-validate.js';
 
 // tune
@@ -94,6 +94,8 @@ export { InMemoryStorage } from './tune/storage/memory.js';
 export { getStorage, parseStorageUrl, type StorageLocation } from './tune/storage/index.js';
 export type { SqliteStorage, SqliteStorageOptions } from './tune/storage/sqlite.js';
 export type { PostgresStorage, PostgresStorageOptions } from './tune/storage/postgres.js';
+export { forecastObjective, resolveForecastSpace, DEFAULT_FORECAST_SPACE, type ForecastSpace, type ForecastOptimizer } from './tune/forecast.js';
+export { type ObjectiveModule } from './tune/study.js';
 // metrics and grid search
 export { accuracy, precision, recall, f1, r2, mae, mse, rmse, type MetricInput, type Average, type ClassificationOptions } from './train/metrics.js';
 export { METRIC_NAMES, type MetricFn, type MetricSpec, type Scoring } from './train/scoring.js';
@@ -105,6 +107,8 @@ export { makeBlobs, type MakeBlobsOptions, type ClassificationData } from './dat
 export { RandomSampler, type RandomSamplerOptions } from './tune/samplers/random.js';
 export { GridSampler, type GridSamplerOptions, type GridSearchSpace } from './tune/samplers/grid.js';
 export { TPESampler, defaultGamma, defaultWeights, hyperoptDefaultGamma, type TPESamplerOptions } from './tune/samplers/tpe.js';
+export { ParzenEstimator, type ParzenParameters } from './tune/samplers/parzen.js';
+export { CmaEsSampler, type CmaEsSamplerOptions } from './tune/samplers/cmaes.js';
 // tune: pruners, importances, plots
 export {
   MedianPruner, PercentilePruner, SuccessiveHalvingPruner, HyperbandPruner, ThresholdPruner, PatientPruner, NopPruner,
@@ -121,9 +125,20 @@ export {
   type PlottableStudy,
 } from './tune/plots.js';
 export { writeStudyReport, trialsTable, type StudyReportOptions } from './tune/report.js';
-export { writeDirAtomic } from './io/atomic-dir.js';
+export { writeDirAtomic, type WriteDirAtomicOptions } from './io/atomic-dir.js';
 
+export { type ModelModule } from './tune/grid-search-threads.js';
 export { gridSearchCV, parameterGrid, type GridSearchCVOptions, type GridSearchResult, type CvResults, type ParamGrid, type GridCell, type GridValue } from './tune/grid-search.js';
+// recurrent layers
+export { lstmSequence, type SequenceOptions } from './autograd/ops/lstm.js';
+export { gruSequence } from './autograd/ops/gru.js';
+export { LSTM, GRU, lastTimeStep, type RNNOptions, type LSTMState } from './nn/recurrent.js';
+export { LSTMForecaster, type LSTMForecasterOptions } from './nn/forecaster.js';
+export { tuneLstm, forecastData, naiveLastValueMse, buildForecaster, LSTM_SEARCH_SPACE, type TuneLstmOptions, type TuneLstmResult, type LstmSearchSpace, type ForecastComparisonRow, type ForecastData } from './tune/lstm-study.js';
+
+// first use: numbers for people, the report's recommendation
+export { formatNumber, formatLr, describe } from './format/number.js';
+export { recommend, type Recommendation, type RecommendationEvidence } from './lrfind/recommend.js';
 
 // convolution and images
 export { conv2d, type Conv2dOptions, type Size2 } from './autograd/ops/conv.js';

@@ -6,6 +6,8 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { format } from 'node:util';
+import { spawnSync } from 'node:child_process';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const entry = pathToFileURL(join(repo, 'src/index.ts')).href;
@@ -54,18 +56,25 @@ for (const file of files) {
       });
       return `__mark(${i});\n{\n${body.join('\n')}\n}`;
     });
-    const source = `${[...new Set(imports)].join('\n')}\nconst __mark = (globalThis as any).__lrlabDocsMark;\n${bodies.join('\n')}\n`;
+    const source = `${[...new Set(imports)].join('\n')}\nconst __mark = (globalThis as any).__lrlabDocsMark ?? (() => {});\n${bodies.join('\n')}\n`;
     const path = join(dir, `${file.replace(/[\/.]/g, '_')}.mts`); // .mts: an ES module wherever it is written
     writeFileSync(path, source);
     const printed: string[][] = found.map(() => []);
     let current = 0;
     const log = console.log;
     (globalThis as any).__lrlabDocsMark = (i: number) => (current = i);
-    console.log = (...args: unknown[]) => printed[current].push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
+    // util.format is what console.log writes (without colours): the docs show exactly what a user sees
+    console.log = (...args: unknown[]) => printed[current].push(format(...args));
     try {
       await import(pathToFileURL(path).href);
     } finally {
       console.log = log;
+    }
+    if (file === 'docs/autograd-and-adam.md') {
+      // the same module in a child process, with the real console.log writing to a pipe: what a user sees
+      const child = spawnSync(process.execPath, ['--import', 'tsx', path], { cwd: repo, encoding: 'utf8' });
+      assert.is(child.status, 0, child.stderr);
+      assert.is(child.stdout.trimEnd(), printed.flat().join('\n').trimEnd(), 'the captured output differs from console.log\'s');
     }
     found.forEach((b, i) => {
       if (b.expected === null) return;

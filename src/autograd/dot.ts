@@ -1,5 +1,6 @@
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
+import { describe } from '../format/number.js';
 
 /**
  * The computation graph behind `root` in Graphviz DOT, for teaching: boxes are tensors (leaves that require
@@ -7,6 +8,7 @@ import { formatShape } from '../tensor/shape.js';
  * Render with `dot -Tsvg`.
  */
 export function toDot(root: Tensor, names: Map<Tensor, string> | Record<string, Tensor> = new Map()): string {
+  if (!(root instanceof Tensor)) throw new TypeError(`toDot: expected a Tensor, got ${describe(root)}`);
   const labels = names instanceof Map ? names : new Map(Object.entries(names).map(([k, t]) => [t, k] as [Tensor, string]));
   const ids = new Map<Tensor, string>();
   const lines = ['digraph G {', '  rankdir=LR;', '  node [fontname="Helvetica", fontsize=10];'];

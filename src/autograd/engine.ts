@@ -1,6 +1,8 @@
 import { Tensor } from '../tensor/tensor.js';
 import { formatShape, sameShape } from '../tensor/shape.js';
 import { alloc } from '../tensor/pool.js';
+import { checkFunction } from '../format/check.js';
+import { describe } from '../format/number.js';
 
 /**
  * One node of the graph: the op, its inputs, and the local chain rule. `backward` receives dL/dOutput and
@@ -21,6 +23,7 @@ export function isGradEnabled(): boolean {
 
 /** Runs `fn` without recording ops, like `with torch.no_grad():`. */
 export function noGrad<T>(fn: () => T): T {
+  checkFunction('noGrad', 'its argument', fn);
   const previous = gradEnabled;
   gradEnabled = false;
   try {
@@ -79,6 +82,7 @@ function topologicalOrder(root: Tensor): Tensor[] {
  * several ops. Leaves that require gradients receive theirs in `grad` (added to any gradient already there).
  */
 export function backward(root: Tensor, gradient?: Tensor): void {
+  if (!(root instanceof Tensor)) throw new TypeError(`backward: expected a Tensor, got ${describe(root)}`);
   if (!root.requiresGrad) {
     throw new Error('backward: expected a tensor that requires grad, got one that does not (no input had requiresGrad)');
   }
@@ -151,6 +155,7 @@ function accumulateLeaf(leaf: Tensor, g: Float32Array): void {
 
 /** Sets a tensor's gradient to null, or zeroes it in place when `setToNone` is false. */
 export function clearGrad(t: Tensor, setToNone: boolean): void {
+  if (!(t instanceof Tensor)) throw new TypeError(`clearGrad: expected a Tensor, got ${describe(t)}`);
   if (setToNone || t.grad === null) t.grad = null;
   else t.grad.data.fill(0);
 }

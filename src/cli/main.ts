@@ -2,22 +2,29 @@ import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { runPipeline, type PipelineResult, type Stage } from '../lrfind/pipeline.js';
-import { writeReport, comparisonTable } from '../report/report.js';
-import { loadCsvSeries } from '../data/csv.js';
+import { runPipeline, resolveConfig, type PipelineResult, type Stage } from '../lrfind/pipeline.js';
+import { checkOutputDir } from '../io/atomic.js';
+import { writeReport, comparisonTable, REPORT_FILES } from '../report/report.js';
+import { loadCsvColumn } from '../data/csv.js';
 import { useBackend, getBackend } from '../tensor/backends/backend.js';
+import { formatNumber, formatLr, describe } from '../format/number.js';
 import { compareSchedules, type ScheduleComparisonRow } from '../train/compare.js';
 import { compareImageSchedules, DEFAULT_IMAGE_SCHEDULES, type ImageComparison, type ImageScheduleName } from '../train/compare-images.js';
 import { writeScheduleReport } from '../report/schedule-report.js';
+import { tuneCommand } from './tune.js';
+import { tuneLstmCommand } from './tune-lstm.js';
 
 const HELP = `lrlab: find, schedule and tune learning rates
 
 Usage:
-  lrlab demo [options]                        seed 000's pipeline on the built-in synthetic series
-  lrlab find --data FILE.csv [--column NAME]  the same pipeline on your series
+  lrlab demo [options]                        the whole job on the built-in synthetic series
+  lrlab find --data FILE.csv [--column NAME]  the same job on your series
   lrlab compare-schedules [--epochs N]        constant, step, exponential and adaptive lr on the built-in series
   lrlab compare-schedules --task fashion-mnist
                                               the same schedules training a small CNN on Fashion-MNIST
+  lrlab tune [--storage URL] [--study NAME]   tune the forecasting MLP's lr, sizes, batch, optimizer, decay
+             [--n-trials N] [--timeout S]     (lrlab tune --help for its options)
+  lrlab tune-lstm [--data FILE.csv] [...]     tune an LSTM forecaster (also: lrlab tune --model lstm)
   lrlab --help
 
 The pipeline: range test (1e-5 to 1e-1), suggestions, a sweep of fresh models, a short validation run, then the
@@ -26,12 +33,14 @@ report.html and SVG plots into --out and prints a summary table.
 
 Options:
   --data FILE      CSV file with the series (find)
-  --column NAME    column name or 0-based index (default: the first column)
+  --column NAME    column name or 0-based index (default: the first numeric column, so a date is skipped)
+  --separator SEP  field separator: ',', ';', tab (or \t) or any string (default: detected)
   --config FILE    JSON overriding the pipeline's settings, e.g. {"window": 30, "hidden": [64, 32],
                    "optimizer": "adamw", "baselineLr": 0.001, "choose": "validated",
                    "rangeTest": {"numIter": 200}, "sweep": {"num": 20}, "training": {"epochs": 50},
-                   "schedule": {"type": "cosine"}}   (schedule: constant, step, cosine, plateau, onecycle)
-  --full-sweep     sweep all 100 lrs for 3 epochs each, as seed 000 does (slow)
+                   "schedule": {"type": "cosine"}, "maxPoints": 20000}   (schedule: constant, step, cosine,
+                   plateau, onecycle; a longer series is cut to its last maxPoints values)
+  --full-sweep     sweep all 100 lrs for 3 epochs each (slow)
   --seed N         seed of initialization and shuffling (default 42)
   --out DIR        report folder (default lrlab-report)
   --backend NAME   compute backend: wasm (default: WebAssembly SIMD, two threads), cpu (the readable
@@ -43,38 +52,65 @@ Options:
                    cosine-restarts (default: the first four)
   --train-size N   fashion-mnist: training images (default: all 54,000 left after 6,000 for validation)
   --quiet          no progress output
+
+tune-lstm: a study over hidden size {32,64,128,256}, layers 1-4, lr 1e-5..1e-1 (log), dropout 0.1-0.5, weight
+decay 1e-6..1e-3 (log), batch size {16,32,64,128} and optimizer {Adam, AdamW}; TPE seeded with --seed, median
+pruning on the validation loss each epoch. Saves best-model.json, results.json, summary.md and the study's plots
+(study/) into --out (default lrlab-lstm-study), then retrains the best configuration and prints its validation
+and test errors beside a tuned MLP and the naive last-value forecast.
+  --n-trials N     trials of the LSTM study (default 50); --mlp-trials N for the MLP study (default the same)
+  --timeout S      no new trial after S seconds
+  --n-jobs N       trials run at once (default 1)
+  --storage URL    sqlite:///study.db or postgresql://... (default: in memory)
+  --study-name S   default lstm_optimization
+  --epochs N       epochs per trial (default 20)
+  lrlab tune --model lstm is lrlab tune-lstm (--model mlp, or none, the MLP study above).
   -h, --help       this text
 `;
 
 /** Thrown for a bad command line: printed as one line, exit code 2. */
 class UsageError extends Error {}
 
-function progressReporter(enabled: boolean) {
-  const stream = process.stderr;
+/**
+ * Progress on stderr: one line per stage, and per step a bar on a terminal or, off a terminal (a pipe, CI, a log
+ * file), a line for the first and last step of each stage and at most one a second between; nothing with --quiet.
+ */
+function progressReporter(enabled: boolean, stream: NodeJS.WriteStream = process.stderr) {
   const tty = enabled && Boolean(stream.isTTY) && !process.env.CI;
+  let lastLine = 0;
   return {
     onStage: (stage: Stage, detail: string) => {
       if (!enabled) return;
       stream.write(`${tty ? '\r\x1b[K' : ''}  ${stage.padEnd(10)} ${detail}\n`);
     },
     onProgress: (stage: Stage, done: number, total: number) => {
-      if (!tty) return;
-      const width = 24, filled = Math.round((done / total) * width);
-      stream.write(`\r  ${stage.padEnd(10)} [${'='.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total}`);
+      if (!enabled) return;
+      if (tty) {
+        const width = 24, filled = Math.round((done / total) * width);
+        stream.write(`\r  ${stage.padEnd(10)} [${'='.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total}`);
+        return;
+      }
+      const now = performance.now();
+      if (done === 1 || done === total || now - lastLine >= 1000) {
+        lastLine = now;
+        stream.write(`  ${stage.padEnd(10)} ${done}/${total}\n`);
+      }
     },
   };
 }
 
 function summary(r: PipelineResult, files: string[], out: string): string {
   const rows = comparisonTable(r);
-  const w = [28, 12, 12, 20];
+  const w = [28, 12, 20, 20];
   const line = (c: string[]) => c.map((s, i) => s.padEnd(w[i])).join(' ').trimEnd();
   return [
     '',
-    `found learning rate: ${r.suggestion.lr.toExponential(2)} (steepest descent; ${Object.values(r.suggestion.suggestions).map((s) => `${s.method} ${s.lr.toExponential(1)}`).join(', ')})`,
+    r.recommendation.sentence,
+    `trained: ${formatLr(r.trained.lr)}, the ${r.trained.name} rate, chosen as ${r.trained.reason}`,
+    `rules: ${Object.values(r.suggestion.suggestions).map((s) => `${s.method} ${formatLr(s.lr)}`).join(', ')}; sweep best ${formatLr(r.sweep.bestLr)}`,
     ...[...r.suggestion.warnings, ...r.validation.warnings].map((x) => `warning: ${x}`),
     '',
-    line(['metric', 'baseline', 'optimized', 'change']),
+    line(['metric', 'baseline', `trained (${r.trained.name})`, 'change']),
     ...rows.map((c) => line([c.metric, c.baseline, c.optimized, c.change])),
     '',
     `report: ${files.map((f) => `${out}/${f}`).join(', ')}`,
@@ -86,7 +122,7 @@ function printComparison(rows: ScheduleComparisonRow[], write: (s: string) => vo
   write('schedule                               final val MSE  best val MSE  convergence epoch  loss var (z)   dynamics     time\n');
   for (const r of rows) {
     const a = r.analysis;
-    write(`${r.name.padEnd(38)} ${r.finalValMse.toFixed(2).padStart(13)} ${r.bestValMse.toFixed(2).padStart(13)} ${String(a.convergenceEpoch ?? '-').padStart(18)} ${a.lossVariance.toExponential(2).padStart(14)}  ${a.classification.padEnd(11)} ${(r.timeMs / 1000).toFixed(1).padStart(5)}s\n`);
+    write(`${r.name.padEnd(38)} ${formatNumber(r.finalValMse).padStart(13)} ${formatNumber(r.bestValMse).padStart(13)} ${String(a.convergenceEpoch ?? '-').padStart(18)} ${formatNumber(a.lossVariance).padStart(14)}  ${a.classification.padEnd(11)} ${(r.timeMs / 1000).toFixed(1).padStart(5)}s\n`);
   }
 }
 
@@ -98,27 +134,43 @@ function printImageComparison(c: ImageComparison, write: (s: string) => void): v
   }
 }
 
-function positiveInt(name: string, v: string | undefined, fallback: number, min = 1): number {
+function integerOption(name: string, v: string | undefined, fallback: number, min = 1): number {
   if (v === undefined) return fallback;
-  const x = Number(v);
-  if (!Number.isInteger(x) || x < min) throw new UsageError(`lrlab: --${name} expects an integer >= ${min}, got '${v}'`);
+  const x = /^-?\d+$/.test(v.trim()) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(x) || x < min) throw new UsageError(`lrlab: --${name} expects ${min === Number.MIN_SAFE_INTEGER ? 'an integer' : `an integer >= ${min}`}, got '${v}'`);
   return x;
 }
 
 /** Runs the command line; returns the exit code. Output goes to `write` (stdout by default). */
 export async function main(argv: string[], write: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
+  if (argv[0] === 'tune') {
+    // `lrlab tune --model lstm` is `lrlab tune-lstm`; `--model mlp`, or no --model, is the MLP study
+    const i = argv.findIndex((a) => a === '--model' || a.startsWith('--model='));
+    if (i === -1) return tuneCommand(argv.slice(1), write);
+    const inline = argv[i].startsWith('--model=');
+    const model = inline ? argv[i].slice('--model='.length) : argv[i + 1];
+    const rest = argv.slice(1).filter((_, j) => j + 1 !== i && !(!inline && j + 1 === i + 1));
+    if (model === 'lstm') return main(['tune-lstm', ...rest], write);
+    if (model === 'mlp') return tuneCommand(rest, write);
+    process.stderr.write(`lrlab: tune --model expects lstm or mlp, got ${model === undefined ? 'nothing' : `'${model}'`} (try lrlab --help)\n`);
+    return 2;
+  }
   const previousBackend = getBackend().name;
   try {
     let parsed;
     try {
+      // '--seed -1': a value that starts with a dash is still the option's value
+      const args = argv.flatMap((a, i) => (/^-\d/.test(a) && /^--(seed|epochs)$/.test(argv[i - 1] ?? '') ? [] : /^--(seed|epochs)$/.test(a) && /^-\d/.test(argv[i + 1] ?? '') ? [`${a}=${argv[i + 1]}`] : [a]));
       parsed = parseArgs({
-        args: argv,
+        args,
         allowPositionals: true,
         options: {
-          data: { type: 'string' }, column: { type: 'string' }, config: { type: 'string' }, 'full-sweep': { type: 'boolean' },
+          data: { type: 'string' }, column: { type: 'string' }, separator: { type: 'string' }, config: { type: 'string' }, 'full-sweep': { type: 'boolean' },
           seed: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' }, epochs: { type: 'string' },
-          quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, task: { type: 'string' }, schedules: { type: 'string' },
-          'train-size': { type: 'string' },
+          quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+          'n-trials': { type: 'string' }, 'mlp-trials': { type: 'string' }, timeout: { type: 'string' }, 'n-jobs': { type: 'string' },
+          storage: { type: 'string' }, 'study-name': { type: 'string' },
+          task: { type: 'string' }, schedules: { type: 'string' }, 'train-size': { type: 'string' },
         },
       });
     } catch (err) {
@@ -134,7 +186,7 @@ export async function main(argv: string[], write: (s: string) => void = (s) => p
       write(HELP);
       return 2;
     }
-    if (!['demo', 'find', 'compare-schedules'].includes(command)) throw new UsageError(`lrlab: unknown command '${command}' (try lrlab --help)`);
+    if (!['demo', 'find', 'compare-schedules', 'tune-lstm'].includes(command)) throw new UsageError(`lrlab: unknown command '${command}' (try lrlab --help)`);
     if (positionals.length > 1) throw new UsageError(`lrlab: unexpected argument '${positionals[1]}' (try lrlab --help)`);
     if (o.backend !== undefined) {
       try {
@@ -150,12 +202,15 @@ export async function main(argv: string[], write: (s: string) => void = (s) => p
         useBackend('cpu');
       }
     }
-    const seed = positiveInt('seed', o.seed, 42, 0);
+    const seed = integerOption('seed', o.seed, 42, Number.MIN_SAFE_INTEGER);
+    if (command === 'tune-lstm') {
+      return await tuneLstmCommand(o, seed, write, (m) => new UsageError(m));
+    }
     if (command === 'compare-schedules') {
       const task = o.task ?? 'series';
       const out = o.out ?? 'lrlab-schedules';
       if (task === 'series') {
-        const rows = compareSchedules({ epochs: positiveInt('epochs', o.epochs, 50), seed });
+        const rows = compareSchedules({ epochs: integerOption('epochs', o.epochs, 50), seed });
         printComparison(rows, write);
         const files = await writeScheduleReport(resolve(out), rows);
         write(`\nreport: ${files.map((f) => `${out}/${f}`).join(', ')}\n`);
@@ -166,8 +221,8 @@ export async function main(argv: string[], write: (s: string) => void = (s) => p
       let result: ImageComparison;
       try {
         result = compareImageSchedules({
-          epochs: positiveInt('epochs', o.epochs, 3), seed, schedules, dir: o.data,
-          trainSize: o['train-size'] === undefined ? undefined : positiveInt('train-size', o['train-size'], 1),
+          epochs: integerOption('epochs', o.epochs, 3), seed, schedules, dir: o.data,
+          trainSize: o['train-size'] === undefined ? undefined : integerOption('train-size', o['train-size'], 1),
           onEpoch: o.quiet ? undefined : (name, epoch, l) => process.stderr.write(`  ${name.padEnd(16)} epoch ${epoch + 1}: loss ${l.trainLoss.toFixed(4)}, validation accuracy ${(l.valAccuracy * 100).toFixed(2)}%, test accuracy ${(l.testAccuracy * 100).toFixed(2)}%\n`),
         });
       } catch (err) {
@@ -184,28 +239,42 @@ export async function main(argv: string[], write: (s: string) => void = (s) => p
     let source: string | undefined;
     if (command === 'find') {
       if (o.data === undefined) throw new UsageError('lrlab: find needs --data FILE.csv (try lrlab --help)');
-      const column = o.column === undefined ? 0 : /^\d+$/.test(o.column) ? Number(o.column) : o.column;
+      const column = o.column === undefined ? undefined : /^\d+$/.test(o.column) ? Number(o.column) : o.column;
+      const separator = o.separator === undefined ? undefined : o.separator === 'tab' || o.separator === '\\t' ? '\t' : o.separator;
       try {
-        series = loadCsvSeries(o.data, { column });
+        const csv = loadCsvColumn(o.data, { column, separator });
+        series = csv.values;
+        source = `${o.data}, column ${csv.column}`;
       } catch (err) {
         throw new UsageError(`lrlab: ${(err as Error).message}`);
       }
-      source = `${o.data}${o.column ? `, column ${o.column}` : ''}`;
     } else if (o.data !== undefined) {
       throw new UsageError('lrlab: demo runs on the built-in series; use lrlab find --data FILE.csv for yours');
     }
     let config: Record<string, unknown> = {};
     if (o.config !== undefined) {
+      let parsedConfig: unknown;
       try {
-        config = JSON.parse(readFileSync(o.config, 'utf8'));
+        parsedConfig = JSON.parse(readFileSync(o.config, 'utf8'));
       } catch (err) {
         throw new UsageError(`lrlab: cannot use --config ${o.config}: ${(err as Error).message}`);
       }
+      if (parsedConfig === null || typeof parsedConfig !== 'object' || Array.isArray(parsedConfig)) {
+        throw new UsageError(`lrlab: --config ${o.config} must hold a JSON object of settings, got ${describe(parsedConfig)}`);
+      }
+      config = parsedConfig as Record<string, unknown>;
     }
     config = { ...config, seed };
     if (o['full-sweep']) config.sweep = { ...(config.sweep as object), num: 100, epochs: 3 };
     const out = o.out ?? 'lrlab-report';
+    try {
+      resolveConfig({ ...config, seed });
+      checkOutputDir(out, 'lrlab: --out', REPORT_FILES);
+    } catch (err) {
+      throw new UsageError((err as Error).message.startsWith('lrlab') ? (err as Error).message : `lrlab: ${(err as Error).message}`);
+    }
     const reporter = progressReporter(!o.quiet);
+    if (series !== undefined) reporter.onStage('data', `read ${source}: ${series.length} values`);
     let result: PipelineResult;
     try {
       result = runPipeline({ series, source, config, ...reporter });
@@ -213,6 +282,7 @@ export async function main(argv: string[], write: (s: string) => void = (s) => p
       if (/^config: /.test((err as Error).message)) throw new UsageError(`lrlab: ${(err as Error).message}`);
       throw err;
     }
+    reporter.onStage('report', `writing ${REPORT_FILES.length} files into ${out}`);
     const files = await writeReport(resolve(out), result);
     write(summary(result, files, out));
     return 0;

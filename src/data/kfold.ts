@@ -1,4 +1,5 @@
 import { defaultGenerator, type Generator } from '../tensor/random.js';
+import { checkOptionsObject, checkInteger } from '../format/check.js';
 
 /** One fold: the indices to train on and the indices held out. */
 export interface Fold {
@@ -7,10 +8,12 @@ export interface Fold {
 }
 
 /**
- * k-fold splits of n examples (seed 001's cv=5), as scikit-learn's KFold: k contiguous folds, the first n mod k
+ * k-fold splits of n examples, as scikit-learn's KFold: k contiguous folds, the first n mod k
  * one larger, optionally over a seeded shuffle. For time series keep `shuffle` false, or use `timeSeriesSplit`.
  */
 export function kFold(n: number, k = 5, options: { shuffle?: boolean; generator?: Generator } = {}): Fold[] {
+  checkInteger('kFold', 'n', n, 0, 2 ** 31 - 1);
+  options = checkOptionsObject('kFold', options, ['shuffle', 'generator']);
   if (!Number.isInteger(k) || k < 2) throw new RangeError(`kFold: expected k to be an integer >= 2, got ${k}`);
   if (!Number.isInteger(n) || n < k) throw new RangeError(`kFold: expected at least k = ${k} examples, got ${n}`);
   const order = options.shuffle ? (options.generator ?? defaultGenerator).permutation(n) : Array.from({ length: n }, (_, i) => i);
@@ -30,6 +33,7 @@ export function kFold(n: number, k = 5, options: { shuffle?: boolean; generator?
  * validation block, so validation is always the future.
  */
 export function timeSeriesSplit(n: number, k = 5): Fold[] {
+  checkInteger('timeSeriesSplit', 'n', n, 0, 2 ** 31 - 1);
   if (!Number.isInteger(k) || k < 2) throw new RangeError(`timeSeriesSplit: expected k to be an integer >= 2, got ${k}`);
   const test = Math.floor(n / (k + 1));
   if (test < 1) throw new RangeError(`timeSeriesSplit: expected at least ${k + 1} examples for ${k} splits, got ${n}`);

@@ -1,6 +1,8 @@
 import { Tensor } from '../tensor/tensor.js';
 import { Generator, defaultGenerator } from '../tensor/random.js';
 import { formatShape } from '../tensor/shape.js';
+import { checkOptionsObject, checkNumbers, checkInteger } from '../format/check.js';
+import { describe } from '../format/number.js';
 
 /** Inputs [n, window] and next-value targets [n, 1]. */
 export interface WindowedData {
@@ -9,10 +11,14 @@ export interface WindowedData {
 }
 
 /**
- * Sliding windows: example i is values[i .. i + window) and its target values[i + window] (seed 000: window 20,
- * one-step-ahead regression). A series of length L gives L - window examples.
+ * Sliding windows: example i is values[i .. i + window) and its target values[i + window] (the built-in job:
+ * window 20, one-step-ahead regression). A series of length L gives L - window examples, x shaped [n, window], or
+ * [n, window, 1] with `{ sequence: true }` (one feature per time step, as a batch-first LSTM takes them).
  */
-export function slidingWindows(values: ArrayLike<number>, window = 20): WindowedData {
+export function slidingWindows(values: ArrayLike<number>, window = 20, options: { sequence?: boolean } = {}): WindowedData {
+  checkNumbers('slidingWindows', 'values', values);
+  checkInteger('slidingWindows', 'window', window, 1);
+  options = checkOptionsObject('slidingWindows', options, ['sequence']);
   if (!Number.isInteger(window) || window < 1) throw new RangeError(`slidingWindows: expected a positive integer window, got ${window}`);
   const n = values.length - window;
   if (n < 1) {
@@ -26,7 +32,7 @@ export function slidingWindows(values: ArrayLike<number>, window = 20): Windowed
     for (let j = 0; j < window; j++) x[i * window + j] = values[i + j];
     y[i] = values[i + window];
   }
-  return { x: new Tensor(x, [n, window]), y: new Tensor(y, [n, 1]) };
+  return { x: new Tensor(x, options.sequence === true ? [n, window, 1] : [n, window]), y: new Tensor(y, [n, 1]) };
 }
 
 /**
@@ -34,6 +40,8 @@ export function slidingWindows(values: ArrayLike<number>, window = 20): Windowed
  * across the split, so validation is always the future of training).
  */
 export function temporalSplit(values: Float32Array, trainFraction = 0.8): { train: Float32Array; valid: Float32Array } {
+  checkNumbers('temporalSplit', 'values', values);
+  if (typeof trainFraction !== 'number') throw new TypeError(`temporalSplit: expected trainFraction to be a number, got ${describe(trainFraction)}`);
   if (!(trainFraction > 0 && trainFraction < 1)) {
     throw new RangeError(`temporalSplit: expected trainFraction in (0, 1), got ${trainFraction}`);
   }
@@ -54,6 +62,7 @@ export interface Standardizer {
 
 /** Fits mean and standard deviation on `values` (the training part only, so nothing leaks from validation). */
 export function fitStandardizer(values: ArrayLike<number>): Standardizer {
+  checkNumbers('fitStandardizer', 'values', values, 1);
   if (values.length < 2) throw new RangeError(`fitStandardizer: expected at least 2 values, got ${values.length}`);
   let mean = 0;
   for (let i = 0; i < values.length; i++) mean += values[i];
@@ -141,11 +150,13 @@ export interface PreparedSeries {
 }
 
 /**
- * Seed 000's preparation: a temporal split, a standardization fitted on the training part only, and sliding
+ * The standard preparation: a temporal split, a standardization fitted on the training part only, and sliding
  * windows on each side. Validation windows may start in the training part (their inputs are the past); their
  * targets all lie in the future of training.
  */
 export function prepareSeries(values: Float32Array, options: { window?: number; trainFraction?: number } = {}): PreparedSeries {
+  checkNumbers('prepareSeries', 'values', values);
+  options = checkOptionsObject('prepareSeries', options, ['window', 'trainFraction']);
   const { window = 20, trainFraction = 0.8 } = options;
   const { train } = temporalSplit(values, trainFraction);
   const scaler = fitStandardizer(train);

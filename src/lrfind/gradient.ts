@@ -1,3 +1,6 @@
+import { checkOptionsObject } from '../format/check.js';
+import { describe } from '../format/number.js';
+
 /**
  * The gradient of sampled values, as `numpy.gradient(y, x, edge_order)`: second-order central differences inside,
  * one-sided differences of order `edgeOrder` (1 or 2) at the ends. Without `x` the spacing is 1; with `x` the
@@ -9,7 +12,9 @@
  */
 export function gradient(y: ArrayLike<number>, x?: ArrayLike<number> | number, options: { edgeOrder?: 1 | 2 } = {}): Float64Array {
   const n = y?.length;
-  const edgeOrder = options.edgeOrder ?? 1;
+  if (x !== undefined && typeof x !== 'number' && !Array.isArray(x) && !ArrayBuffer.isView(x)) throw new TypeError(`gradient: expected x to be a spacing or a list of coordinates, got ${describe(x)}`);
+  if (typeof x === 'number' && (!Number.isFinite(x) || x === 0)) throw new RangeError(`gradient: expected a finite, non-zero spacing, got ${describe(x)}`);
+  const edgeOrder = checkOptionsObject<{ edgeOrder?: 1 | 2 }>('gradient', options, ['edgeOrder']).edgeOrder ?? 1;
   if (typeof n !== 'number') throw new TypeError('gradient: expected an array of numbers');
   if (edgeOrder !== 1 && edgeOrder !== 2) throw new RangeError(`gradient: expected edgeOrder 1 or 2, got ${edgeOrder}`);
   if (n < edgeOrder + 1) throw new RangeError(`gradient: expected at least ${edgeOrder + 1} values for edgeOrder ${edgeOrder}, got ${n}`);

@@ -2,25 +2,28 @@ import type { Tensor } from '../tensor/tensor.js';
 import { Generator } from '../tensor/random.js';
 import type { Module } from '../nn/module.js';
 import { mseLoss } from '../nn/losses.js';
-import type { Optimizer } from '../optim/optimizer.js';
+import { NonFiniteStepError, type Optimizer } from '../optim/optimizer.js';
 import { batches, type Batch } from '../data/windows.js';
 import { evaluate } from '../train/fit.js';
 import { reuseBuffers } from '../tensor/pool.js';
+import { checkOptionsObject, checkRecord } from '../format/check.js';
+import { describe } from '../format/number.js';
 
-/** Options of `rangeTest`; the lr bounds default to seed 000's. */
+// The lr bounds and the 5-epoch form follow seed 000.
+/** Options of `rangeTest`. */
 export interface RangeTestOptions {
   /** Training inputs and targets. */
   x: Tensor;
   y: Tensor;
   optimizer: Optimizer<{ lr: number }>;
   loss?: (prediction: Tensor, target: Tensor) => Tensor;
-  /** Default 1e-5 (seed 000). */
+  /** Default 1e-5. */
   startLr?: number;
-  /** Default 1e-1 (seed 000). */
+  /** Default 1e-1. */
   endLr?: number;
   /** Number of lrs tried (one optimizer step each). Default 100; or give `epochs`. */
   numIter?: number;
-  /** Sweep over this many passes through the data instead (seed 000 uses 5). */
+  /** Sweep over this many passes through the data instead (e.g. 5). */
   epochs?: number;
   /** 'exp' (log-spaced, default) or 'linear'. */
   stepMode?: 'exp' | 'linear';
@@ -35,6 +38,8 @@ export interface RangeTestOptions {
   validationData?: { x: Tensor; y: Tensor };
   /** Seed of the batch order. Default 0. */
   seed?: number;
+  /** Called after every step with the steps done and the planned total (for progress output). */
+  onStep?: (done: number, total: number) => void;
 }
 
 /** What a range test recorded, and why it stopped. */
@@ -59,6 +64,9 @@ export interface RangeTestResult {
  * put back exactly as they were afterwards, also when the test stops early or throws.
  */
 export function rangeTest(model: Module, options: RangeTestOptions): RangeTestResult {
+  if (typeof (model as Module | undefined)?.forward !== 'function') throw new TypeError(`rangeTest: expected a model (a Module), got ${describe(model)}`);
+  checkRecord('rangeTest', 'an options object', options, ['x', 'y', 'optimizer']);
+  checkOptionsObject('rangeTest', options, ['x', 'y', 'optimizer', 'loss', 'startLr', 'endLr', 'numIter', 'epochs', 'stepMode', 'batchSize', 'smoothing', 'divergeTh', 'accumulationSteps', 'validationData', 'seed', 'onStep']);
   const { x, y, optimizer, loss = mseLoss, startLr = 1e-5, endLr = 1e-1, stepMode = 'exp', batchSize = 32, smoothing = 0.95, divergeTh = 5, accumulationSteps = 1, validationData } = options;
   if (!(startLr > 0) || !(endLr > startLr)) throw new RangeError(`rangeTest: expected 0 < startLr < endLr, got ${startLr} and ${endLr}`);
   if (stepMode !== 'exp' && stepMode !== 'linear') throw new RangeError(`rangeTest: expected stepMode 'exp' or 'linear', got '${stepMode}'`);
@@ -110,7 +118,14 @@ export function rangeTest(model: Module, options: RangeTestOptions): RangeTestRe
         result.stopReason = 'non-finite loss';
         break;
       }
-      optimizer.step();
+      try {
+        optimizer.step();
+      } catch (err) {
+        // an lr so large that the update overflows float32 ends the test as a divergence would
+        if (!(err instanceof NonFiniteStepError)) throw err;
+        result.stopReason = 'non-finite loss';
+        break;
+      }
       if (validationData !== undefined) value = evaluate(model, validationData.x, validationData.y, loss);
       if (!Number.isFinite(value)) {
         result.stopReason = 'non-finite loss';
@@ -119,6 +134,7 @@ export function rangeTest(model: Module, options: RangeTestOptions): RangeTestRe
       result.lrs.push(lr);
       result.losses.push(value);
       result.iterations = i + 1;
+      options.onStep?.(i + 1, numIter);
       avg = smoothing * avg + (1 - smoothing) * value;
       const smoothed = avg / (1 - smoothing ** (i + 1));
       result.smoothedLosses.push(smoothed);

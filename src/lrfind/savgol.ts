@@ -1,3 +1,4 @@
+import { checkInteger, checkOptionsObject } from '../format/check.js';
 /** Edge handling of `savgolFilter`, SciPy's modes. */
 export type SavgolMode = 'interp' | 'nearest' | 'mirror' | 'constant' | 'wrap';
 
@@ -48,6 +49,8 @@ function factorial(n: number): number {
  * (reversed) positions x_k centred on the middle (half-integers for an even window).
  */
 export function savgolCoeffs(windowLength: number, polyorder: number, deriv = 0, delta = 1): Float64Array {
+  checkInteger('savgolCoeffs', 'windowLength', windowLength, 1, 10001);
+  checkInteger('savgolCoeffs', 'polyorder', polyorder, 0, windowLength - 1);
   const half = Math.floor(windowLength / 2);
   const pos = windowLength % 2 === 0 ? half - 0.5 : half;
   const xs = Array.from({ length: windowLength }, (_, k) => -pos + (windowLength - 1 - k));
@@ -116,7 +119,7 @@ function polyfitEval(ys: ArrayLike<number>, start: number, m: number, order: num
  * the data. Computed in double precision.
  */
 export function savgolFilter(x: ArrayLike<number>, windowLength: number, polyorder: number, options: SavgolOptions = {}): Float64Array {
-  const { deriv = 0, delta = 1, mode = 'interp', cval = 0 } = options;
+  const { deriv = 0, delta = 1, mode = 'interp', cval = 0 } = checkOptionsObject<SavgolOptions>('savgolFilter', options, ['deriv', 'delta', 'mode', 'cval']);
   const n = x?.length;
   if (typeof n !== 'number') throw new TypeError('savgolFilter: expected an array of numbers');
   if (!Number.isInteger(windowLength) || windowLength < 1) throw new RangeError(`savgolFilter: expected windowLength to be a positive integer, got ${windowLength}`);

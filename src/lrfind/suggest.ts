@@ -1,5 +1,7 @@
 import { savgolFilter } from './savgol.js';
+import { formatNumber } from '../format/number.js';
 import { gradient } from './gradient.js';
+import { checkOptionsObject, checkNumbers, checkPair } from '../format/check.js';
 
 /** One suggested learning rate: the rule, the lr, and the point of the curve it came from. */
 export interface Suggestion {
@@ -24,11 +26,13 @@ function argmax(v: ArrayLike<number>): number {
 }
 
 /**
- * Seed 000's rule: the lr where the loss falls fastest, `lrs[argmax(-gradient(savgol_filter(losses, 11, 2)))]`
- * (unit spacing, as the seed calls `np.gradient`). A curve shorter than the window uses the longest odd window
+ * The steepest-descent rule: the lr where the loss falls fastest, `lrs[argmax(-gradient(savgol_filter(losses, 11, 2)))]`
+ * (unit spacing, as `np.gradient(smoothed)` without spacing). A curve shorter than the window uses the longest odd window
  * that fits.
  */
 export function steepest(lrs: ArrayLike<number>, losses: ArrayLike<number>, options: { windowLength?: number; polyorder?: number } = {}): Suggestion {
+  checkPair('steepest', lrs, losses);
+  options = checkOptionsObject('steepest', options, ['windowLength', 'polyorder']);
   const polyorder = options.polyorder ?? 2;
   check('steepest', lrs, losses, polyorder + 2);
   let w = options.windowLength ?? 11;
@@ -43,6 +47,7 @@ export function steepest(lrs: ArrayLike<number>, losses: ArrayLike<number>, opti
  * past the middle of it (index start + 1/3 + 1/6 of its length).
  */
 export function valley(lrs: ArrayLike<number>, losses: ArrayLike<number>): Suggestion {
+  checkPair('valley', lrs, losses);
   check('valley', lrs, losses);
   const n = losses.length;
   const lds = new Array<number>(n).fill(1);
@@ -63,6 +68,7 @@ export function valley(lrs: ArrayLike<number>, losses: ArrayLike<number>): Sugge
 
 /** fastai's minimum rule: one tenth of the lr at the lowest loss. */
 export function minimum(lrs: ArrayLike<number>, losses: ArrayLike<number>): Suggestion {
+  checkPair('minimum', lrs, losses);
   check('minimum', lrs, losses, 1);
   const index = argmax(Array.from(losses, (v) => -v));
   return { method: 'minimum', lr: lrs[index] / 10, index };
@@ -73,6 +79,8 @@ export function minimum(lrs: ArrayLike<number>, losses: ArrayLike<number>): Sugg
  * apart differs by at most `thresh`, that is, where the curve has flattened before the blow-up.
  */
 export function slide(lrs: ArrayLike<number>, losses: ArrayLike<number>, options: { lrDiff?: number; thresh?: number; adjustValue?: number } = {}): Suggestion {
+  checkPair('slide', lrs, losses);
+  options = checkOptionsObject('slide', options, ['lrDiff', 'thresh', 'adjustValue']);
   check('slide', lrs, losses);
   const { lrDiff = 15, thresh = 0.005, adjustValue = 1 } = options;
   const n = losses.length;
@@ -90,7 +98,7 @@ export function slide(lrs: ArrayLike<number>, losses: ArrayLike<number>, options
 
 /** The suggestions for one range-test curve, how much they agree, and what to distrust. */
 export interface LrSuggestion {
-  /** The recommended lr: seed 000's steepest-descent rule. */
+  /** The headline lr: the steepest-descent rule's. */
   lr: number;
   suggestions: Record<Suggestion['method'], Suggestion>;
   /** How many decades the four suggestions span: log10(max / min). */
@@ -104,10 +112,13 @@ export interface LrSuggestion {
 /**
  * All four rules on one range-test curve, with how much they agree and warnings when the curve is too short or
  * too noisy to trust. `smoothed` (the range test's smoothed losses), when given, feeds the fastai rules, which
- * were designed for smoothed curves; the steepest rule always smooths the raw losses itself, as seed 000 does.
+ * were designed for smoothed curves; the steepest rule always smooths the raw losses itself.
  * Non-finite losses at the end (a diverged run) are dropped with a warning; constant losses are an error.
  */
 export function suggestLr(lrs: ArrayLike<number>, losses: ArrayLike<number>, options: { smoothed?: ArrayLike<number> } = {}): LrSuggestion {
+  checkPair('suggestLr', lrs, losses);
+  options = checkOptionsObject('suggestLr', options, ['smoothed']);
+  if (options.smoothed !== undefined) checkNumbers('suggestLr', 'smoothed', options.smoothed);
   const warnings: string[] = [];
   if (lrs?.length !== losses?.length) throw new RangeError(`suggestLr: expected lrs and losses of the same length, got ${lrs?.length} and ${losses?.length}`);
   let n = Array.from(losses).findIndex((v) => !Number.isFinite(v));
@@ -134,6 +145,6 @@ export function suggestLr(lrs: ArrayLike<number>, losses: ArrayLike<number>, opt
   const values = Object.values(suggestions).map((x) => x.lr);
   const spreadDecades = Math.log10(Math.max(...values) / Math.min(...values));
   const agree = spreadDecades <= 1;
-  if (!agree) warnings.push(`the suggestions span ${spreadDecades.toFixed(1)} decades; compare them in a short validation run`);
+  if (!agree) warnings.push(`the suggestions span ${formatNumber(spreadDecades, 2)} decades; compare them in a short validation run`);
   return { lr: s.lr, suggestions, spreadDecades, agree, warnings };
 }

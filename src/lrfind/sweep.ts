@@ -4,9 +4,13 @@ import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { Adam } from '../optim/adam.js';
 import { fit, NonFiniteLossError } from '../train/fit.js';
+import { describe } from '../format/number.js';
+import { checkRecord, checkInteger } from '../format/check.js';
 
 /** `count` log-spaced values from `start` to `end` inclusive (`np.logspace(log10(start), log10(end), count)`). */
 export function logspace(start: number, end: number, count: number): number[] {
+  for (const [k, v] of [['start', start], ['end', end]] as const) if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v)) throw new RangeError(`logspace: expected ${k} to be a finite number > 0, got ${describe(v)}`);
+  checkInteger('logspace', 'count', count, 1, 10 ** 7);
   if (!(start > 0 && end > 0)) throw new RangeError(`logspace: expected positive bounds, got ${start} and ${end}`);
   if (!Number.isInteger(count) || count < 1) throw new RangeError(`logspace: expected a positive integer count, got ${count}`);
   if (count === 1) return [start];
@@ -18,7 +22,7 @@ export function logspace(start: number, end: number, count: number): number[] {
 export interface LrSweepOptions {
   /** Builds a fresh model; called after seeding, so every lr starts from the same initialization. */
   makeModel: () => Module;
-  /** Builds the optimizer for a model at an lr. Default Adam (seed 000). */
+  /** Builds the optimizer for a model at an lr. Default Adam. */
   makeOptimizer?: (params: Tensor[], lr: number) => Optimizer<{ lr: number }>;
   x: Tensor;
   y: Tensor;
@@ -27,9 +31,9 @@ export interface LrSweepOptions {
   lrs?: number[];
   startLr?: number;
   endLr?: number;
-  /** Default 100 (seed 000). */
+  /** Default 100. */
   num?: number;
-  /** Epochs per lr. Default 3 (seed 000). */
+  /** Epochs per lr. Default 3. */
   epochs?: number;
   batchSize?: number;
   seed?: number;
@@ -49,14 +53,15 @@ export interface LrSweepRow {
 }
 
 /**
- * Seed 000's systematic testing: for every lr, a fresh model from the same seed, trained a few epochs; the table of
+ * Systematic testing: for every lr, a fresh model from the same seed, trained a few epochs; the table of
  * final training (and validation) losses, and the lr with the lowest (validation, else training) loss.
  */
 export function lrSweep(options: LrSweepOptions): { rows: LrSweepRow[]; bestLr: number; bestIndex: number } {
+  checkRecord('lrSweep', 'an options object', options, ['makeModel', 'x', 'y', 'lrs']);
   const { makeModel, x, y, validationData, epochs = 3, batchSize = 32, seed = 42 } = options;
   const makeOptimizer = options.makeOptimizer ?? ((params: Tensor[], lr: number) => new Adam(params, { lr }));
   const lrs = options.lrs ?? logspace(options.startLr ?? 1e-5, options.endLr ?? 1e-1, options.num ?? 100);
-  if (lrs.length === 0 || !lrs.every((lr) => lr > 0 && Number.isFinite(lr))) throw new RangeError(`lrSweep: expected positive finite learning rates, got ${JSON.stringify(lrs)}`);
+  if (lrs.length === 0 || !lrs.every((lr) => lr > 0 && Number.isFinite(lr))) throw new RangeError(`lrSweep: expected positive finite learning rates, got ${describe(lrs)}`);
   if (typeof makeModel !== 'function') throw new TypeError('lrSweep: expected makeModel to be a function');
   const rows: LrSweepRow[] = [];
   lrs.forEach((lr, i) => {

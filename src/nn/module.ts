@@ -2,6 +2,10 @@ import { Tensor } from '../tensor/tensor.js';
 import { formatShape, sameShape } from '../tensor/shape.js';
 import { noGrad, clearGrad } from '../autograd/engine.js';
 
+/** A module of any forward signature (a container's child). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyModule = Module<any[], unknown>;
+
 /**
  * A state dict: parameter and buffer names (`0.weight`, `1.running_mean`, ...) to tensors, in PyTorch's order
  * (each module's parameters, then its buffers, then its submodules').
@@ -12,16 +16,19 @@ export type StateDict = Record<string, Tensor>;
  * Base class of layers and models, after `torch.nn.Module`: parameters and submodules are registered by name, so
  * `namedParameters()` and `stateDict()` produce PyTorch's keys (`0.weight` for the first layer of a Sequential)
  * and PyTorch's layouts (Linear weight is [out, in]).
+ *
+ * `In` and `Out` type `forward`: a tensor to a tensor by default (what `Sequential` and `fit` take); recurrent
+ * layers take a state and return `[output, state]` as PyTorch's do.
  */
-export abstract class Module {
+export abstract class Module<In extends unknown[] = Tensor[], Out = Tensor> {
   /** True in training mode (Dropout active), false after `eval()`. */
   training = true;
   private readonly parametersByName = new Map<string, Tensor>();
   private readonly buffersByName = new Map<string, Tensor>();
-  private readonly modulesByName = new Map<string, Module>();
+  private readonly modulesByName = new Map<string, AnyModule>();
 
   /** The computation; subclasses define it. */
-  abstract forward(...inputs: Tensor[]): Tensor;
+  abstract forward(...inputs: In): Out;
 
   /** Registers a parameter under `name`, marks it as requiring gradients, and returns it. */
   protected registerParameter(name: string, t: Tensor): Tensor {
@@ -40,13 +47,13 @@ export abstract class Module {
   }
 
   /** Registers a submodule under `name` and returns it. */
-  protected registerModule<M extends Module>(name: string, m: M): M {
+  protected registerModule<M extends AnyModule>(name: string, m: M): M {
     this.modulesByName.set(name, m);
     return m;
   }
 
   /** Direct children with their names. */
-  namedChildren(): [string, Module][] {
+  namedChildren(): [string, AnyModule][] {
     return [...this.modulesByName];
   }
 
@@ -142,7 +149,7 @@ export abstract class Module {
   }
 
   /** Calls `forward`. */
-  call(...inputs: Tensor[]): Tensor {
+  call(...inputs: In): Out {
     return this.forward(...inputs);
   }
 }

@@ -3,6 +3,8 @@ import { Tensor, type NestedArray } from '../tensor/tensor.js';
 import { tensor } from '../tensor/creation.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import type { Module, StateDict } from './module.js';
+import { checkRecord } from '../format/check.js';
+import { describe } from '../format/number.js';
 
 /** On-disk form of a tensor: its shape and its float32 values as JSON numbers (which round-trip exactly). */
 export interface TensorJSON {
@@ -19,6 +21,8 @@ export interface ModelFile {
 
 /** A state dict as plain JSON. */
 export function stateDictToJSON(state: StateDict): Record<string, TensorJSON> {
+  checkRecord('stateDictToJSON', 'a state dict', state);
+  for (const [k, t] of Object.entries(state)) if (!(t instanceof Tensor)) throw new TypeError(`stateDictToJSON: expected '${k}' to be a Tensor, got ${describe(t)}`);
   const out: Record<string, TensorJSON> = {};
   for (const [k, t] of Object.entries(state)) out[k] = { shape: [...t.shape], data: Array.from(t.data) };
   return out;
@@ -51,8 +55,14 @@ export function stateDictFromJSON(json: unknown): StateDict {
 
 /** Writes the model's parameters to `path` as JSON, atomically: a crash mid-write never leaves a broken file. */
 export function saveModel(model: Module, path: string): void {
+  if (typeof (model as Module | undefined)?.stateDict !== 'function') throw new TypeError(`saveModel: expected a model (a Module), got ${describe(model)}`);
+  if (typeof path !== 'string' || path === '') throw new TypeError(`saveModel: expected a file path, got ${describe(path)}`);
   const file: ModelFile = { format: 'lrlab.stateDict', version: 1, tensors: stateDictToJSON(model.stateDict()) };
-  writeFileAtomic(path, JSON.stringify(file));
+  try {
+    writeFileAtomic(path, JSON.stringify(file));
+  } catch (err) {
+    throw new Error(`saveModel: ${(err as Error).message.replace(/^writeFileAtomic: /, '')}`);
+  }
 }
 
 /**
@@ -60,6 +70,8 @@ export function saveModel(model: Module, path: string): void {
  * are checked before any value changes; on any error the model is left as it was.
  */
 export function loadModel(model: Module, path: string): void {
+  if (typeof (model as Module | undefined)?.loadStateDict !== 'function') throw new TypeError(`loadModel: expected a model (a Module), got ${describe(model)}`);
+  if (typeof path !== 'string' || path === '') throw new TypeError(`loadModel: expected a file path, got ${describe(path)}`);
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

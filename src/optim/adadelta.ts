@@ -24,7 +24,7 @@ const f = Math.fround;
  */
 export class Adadelta extends Optimizer<AdadeltaOptions> {
   constructor(params: ParamsInput<AdadeltaOptions>, options: Partial<AdadeltaOptions> = {}) {
-    super('Adadelta', params, { lr: 1, rho: 0.9, eps: 1e-6, weightDecay: 0, maximize: false, ...options });
+    super('Adadelta', params, { lr: 1, rho: 0.9, eps: 1e-6, weightDecay: 0, maximize: false }, options);
   }
 
   protected validate(o: AdadeltaOptions): void {

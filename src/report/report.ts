@@ -1,8 +1,10 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { writeFileAtomic } from '../io/atomic.js';
+import { checkOutputDir } from '../io/atomic.js';
+import { writeDirAtomic } from '../io/atomic-dir.js';
 import type { PipelineResult, RunSummary } from '../lrfind/pipeline.js';
 import { PLOTS, renderSvg } from './charts.js';
+import { formatNumber, formatLr } from '../format/number.js';
+import { checkRecord } from '../format/check.js';
+import { describe } from '../format/number.js';
 
 /** One row of the results table: the metric, both values, and the relative change (lower is better for all). */
 export interface ComparisonRow {
@@ -16,19 +18,20 @@ function change(base: number, opt: number, better: string, worse: string): strin
   if (!Number.isFinite(base) || !Number.isFinite(opt) || base === 0) return '-';
   const rel = (base - opt) / Math.abs(base);
   if (Math.abs(rel) < 0.0005) return 'same';
-  return `${(Math.abs(rel) * 100).toFixed(1)}% ${rel > 0 ? better : worse}`;
+  return `${formatNumber(Math.abs(rel) * 100)}% ${rel > 0 ? better : worse}`;
 }
 
-/** Seed 000's results table, with the figures measured in this run. */
+/** The results table (baseline against the chosen rate), with the figures measured in this run. */
 export function comparisonTable(r: PipelineResult): ComparisonRow[] {
+  checkRecord('comparisonTable', 'a runPipeline result', r, ['baseline', 'optimized']);
   const b = r.baseline, o = r.optimized;
   const conv = (s: RunSummary) => s.analysis.convergenceEpoch ?? NaN;
   return [
-    { metric: 'Learning rate', baseline: b.lr.toExponential(2), optimized: o.lr.toExponential(2), change: `x${(o.lr / b.lr).toFixed(2)}` },
-    { metric: 'Training time', baseline: `${(b.trainingTimeMs / 1000).toFixed(1)} s`, optimized: `${(o.trainingTimeMs / 1000).toFixed(1)} s`, change: change(b.trainingTimeMs, o.trainingTimeMs, 'faster', 'slower') },
-    { metric: 'Final validation MSE', baseline: b.finalValMse.toFixed(2), optimized: o.finalValMse.toFixed(2), change: change(b.finalValMse, o.finalValMse, 'better', 'worse') },
+    { metric: 'Learning rate', baseline: formatLr(b.lr), optimized: formatLr(o.lr), change: `x${formatNumber(o.lr / b.lr)}` },
+    { metric: 'Training time', baseline: `${formatNumber(b.trainingTimeMs / 1000, 2)} s`, optimized: `${formatNumber(o.trainingTimeMs / 1000, 2)} s`, change: change(b.trainingTimeMs, o.trainingTimeMs, 'faster', 'slower') },
+    { metric: 'Final validation MSE', baseline: formatNumber(b.finalValMse), optimized: formatNumber(o.finalValMse), change: change(b.finalValMse, o.finalValMse, 'better', 'worse') },
     { metric: 'Convergence epoch', baseline: String(b.analysis.convergenceEpoch ?? '-'), optimized: String(o.analysis.convergenceEpoch ?? '-'), change: change(conv(b), conv(o), 'fewer', 'more') },
-    { metric: 'Loss variance', baseline: b.analysis.lossVariance.toFixed(3), optimized: o.analysis.lossVariance.toFixed(3), change: change(b.analysis.lossVariance, o.analysis.lossVariance, 'more stable', 'less stable') },
+    { metric: 'Loss variance', baseline: formatNumber(b.analysis.lossVariance), optimized: formatNumber(o.analysis.lossVariance), change: change(b.analysis.lossVariance, o.analysis.lossVariance, 'more stable', 'less stable') },
     { metric: 'Epochs run (early stopping)', baseline: String(b.epochsRun), optimized: String(o.epochsRun), change: change(b.epochsRun, o.epochsRun, 'fewer', 'more') },
     { metric: 'Dynamics', baseline: b.analysis.classification, optimized: o.analysis.classification, change: '' },
   ];
@@ -40,21 +43,28 @@ function markdownTable(header: string[], rows: string[][]): string {
 
 /** The report as Markdown, linking the SVG plots beside it. */
 export function reportMarkdown(r: PipelineResult): string {
+  checkRecord('reportMarkdown', 'a runPipeline result', r, ['suggestion', 'rangeTest', 'sweep', 'validation', 'baseline', 'optimized', 'config', 'data', 'trained', 'recommendation']);
   const s = r.suggestion;
   const warnings = [...s.warnings, ...r.validation.warnings];
   return `# lrlab report
 
-Data: ${r.data.source}: ${r.data.points} points, ${r.data.trainWindows} training and ${r.data.validWindows} validation windows
+Data: ${r.data.source}: ${r.data.points} points${r.data.usedPoints < r.data.points ? ` (the last ${r.data.usedPoints} used, "maxPoints")` : ''}, ${r.data.trainWindows} training and ${r.data.validWindows} validation windows
 of ${r.config.window}. Model: ${[r.config.window, ...r.config.hidden, 1].join('-')} ReLU MLP, ${r.config.optimizer}, batch ${r.config.batchSize}, seed ${r.config.seed}.
 
-## Found learning rate: ${s.lr.toExponential(2)}
+## Recommendation: ${r.recommendation.keepCurrent ? `keep ${formatLr(r.recommendation.lr)}` : `use ${formatLr(r.recommendation.lr)}`} (${r.recommendation.confidence} confidence)
 
-The range test swept ${r.rangeTest.iterations} lrs from ${r.config.rangeTest.startLr} to ${r.config.rangeTest.endLr} (${r.rangeTest.stopReason}).
-The steepest descent of the Savitzky-Golay-smoothed loss (seed 000's rule) is at **${s.lr.toExponential(2)}**.
+**${r.recommendation.sentence}**
 
-${markdownTable(['rule', 'lr'], Object.values(s.suggestions).map((x) => [x.method, x.lr.toExponential(2)]))}
+Trained: ${formatLr(r.trained.lr)}, the ${r.trained.name} rate, chosen as ${r.trained.reason}.
 
-The suggestions span ${s.spreadDecades.toFixed(2)} decades (${s.agree ? 'they agree within one decade' : 'they disagree'}).
+## Range test
+
+The range test swept ${r.rangeTest.iterations} lrs from ${formatLr(r.config.rangeTest.startLr)} to ${formatLr(r.config.rangeTest.endLr)} (${r.rangeTest.stopReason}).
+The steepest descent of the Savitzky-Golay-smoothed loss is at ${formatLr(s.lr)}; the valley, minimum and slide rules read the same curve differently (see docs/range-test.md).
+
+${markdownTable(['rule', 'lr'], Object.values(s.suggestions).map((x) => [x.method, formatLr(x.lr)]))}
+
+The suggestions span ${formatNumber(s.spreadDecades, 2)} decades (${s.agree ? 'they agree within one decade' : 'they disagree'}).
 ${warnings.length ? `\nWarnings:\n\n${warnings.map((w) => `- ${w}`).join('\n')}\n` : ''}
 ![Range test](lr-vs-loss.svg)
 
@@ -62,18 +72,18 @@ ${warnings.length ? `\nWarnings:\n\n${warnings.map((w) => `- ${w}`).join('\n')}\
 
 ## Sweep and validation run
 
-The sweep trained ${r.sweep.rows.length} fresh models for ${r.config.sweep.epochs} epoch(s) each; the lowest final validation loss was at ${r.sweep.bestLr.toExponential(2)}.
+The sweep trained ${r.sweep.rows.length} fresh models for ${r.config.sweep.epochs} epoch(s) each; the lowest final validation loss was at ${formatLr(r.sweep.bestLr)}.
 A ${r.config.validation.epochs}-epoch validation run compared the candidates (best validation MSE):
 
-${markdownTable(['candidate', 'lr', 'validation MSE'], r.validation.candidates.map((c) => [c.name, c.lr.toExponential(2), c.valMse.toFixed(2)]))}
+${markdownTable(['candidate', 'lr', 'validation MSE'], r.validation.candidates.map((c) => [c.name, formatLr(c.lr), formatNumber(c.valMse)]))}
 
 ![Sweep](sweep.svg)
 
-## Baseline against the found learning rate
+## Your current rate against the trained one
 
 Same seed, same initialization, ${r.config.schedule.type === 'constant' ? 'a constant rate' : `the ${r.config.schedule.type} schedule`}, early stopping (patience ${r.config.training.patience}, best weights restored).
 
-${markdownTable(['Metric', 'Baseline', 'Optimized', 'Change'], comparisonTable(r).map((c) => [c.metric, c.baseline, c.optimized, c.change]))}
+${markdownTable(['Metric', 'Baseline', `Trained (${r.trained.name})`, 'Change'], comparisonTable(r).map((c) => [c.metric, c.baseline, c.optimized, c.change]))}
 
 ![Before and after](before-after.svg)
 
@@ -94,6 +104,8 @@ function escapeHtml(s: string): string {
 
 /** A self-contained HTML page: the Markdown's content with the SVGs inlined. */
 export function reportHtml(markdown: string, svgs: Record<string, string>): string {
+  if (typeof markdown !== 'string') throw new TypeError(`reportHtml: expected the report's Markdown, got ${describe(markdown)}`);
+  checkRecord('reportHtml', 'the SVGs by file name', svgs);
   const body: string[] = [];
   let table: string[] | null = null;
   const flush = () => {
@@ -127,25 +139,27 @@ ${body.join('\n')}
 `;
 }
 
+/** The names of the files a report holds: the SVG plots, results.json, report.md and report.html. */
+export const REPORT_FILES: readonly string[] = [...Object.keys(PLOTS), 'results.json', 'report.md', 'report.html'];
+
 /**
  * Writes a run's report into `dir`: the SVG plots, `results.json` (every number), `report.md` and a self-contained
- * `report.html`. Each file is written atomically, so an interrupted run leaves complete files or none.
+ * `report.html`. Everything is rendered first, then the set replaces `dir` as a whole (written into a fresh
+ * sibling directory and swapped in with renames), so a reader, or a run killed at any point, only ever leaves a
+ * whole old report or a whole new one; leftovers of a killed run are cleaned. `dir` must be new, empty or a
+ * previous report (checked before anything is written).
  */
 export async function writeReport(dir: string, r: PipelineResult): Promise<string[]> {
-  mkdirSync(dir, { recursive: true });
-  const written: string[] = [];
-  const svgs: Record<string, string> = {};
-  for (const [name, spec] of Object.entries(PLOTS)) {
-    svgs[name] = await renderSvg(spec(r));
-    writeFileAtomic(join(dir, name), svgs[name]);
-    written.push(name);
-  }
-  writeFileAtomic(join(dir, 'results.json'), JSON.stringify({ ...r, comparison: comparisonTable(r) }, null, 1));
-  written.push('results.json');
+  checkRecord('writeReport', 'a runPipeline result', r, ['suggestion', 'rangeTest', 'sweep', 'validation', 'baseline', 'optimized', 'config', 'data', 'trained', 'recommendation']);
+  checkOutputDir(dir, 'writeReport', REPORT_FILES);
+  const files: Record<string, string> = {};
+  for (const [name, spec] of Object.entries(PLOTS)) files[name] = await renderSvg(spec(r));
+  files['results.json'] = JSON.stringify({ ...r, comparison: comparisonTable(r) }, null, 1);
   const md = reportMarkdown(r);
-  writeFileAtomic(join(dir, 'report.md'), md);
-  written.push('report.md');
-  writeFileAtomic(join(dir, 'report.html'), reportHtml(md, svgs));
-  written.push('report.html');
-  return written;
+  files['report.md'] = md;
+  files['report.html'] = reportHtml(md, files);
+  await writeDirAtomic(dir, (write) => {
+    for (const [name, content] of Object.entries(files)) write(name, content);
+  });
+  return Object.keys(files);
 }

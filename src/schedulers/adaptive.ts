@@ -1,4 +1,5 @@
-import { checkArg, type AnyOptimizer, type SchedulerStateDict } from './scheduler.js';
+import { checkArg, checkOptimizer, readOptions, type AnyOptimizer, type SchedulerStateDict } from './scheduler.js';
+import { describe } from '../format/number.js';
 
 /** Options of `AdaptiveLR`; the defaults suit per-epoch use. */
 export interface AdaptiveLROptions {
@@ -38,7 +39,7 @@ export interface AdaptiveDecision {
 }
 
 /**
- * Seed 003's adaptive heuristic: raise the lr slightly while the loss keeps falling, cut it on a plateau or a rise.
+ * The adaptive heuristic: raise the lr slightly while the loss keeps falling, cut it on a plateau or a rise.
  * Call `step(loss, metric?)` after every batch or epoch. With s_t the mean of the last `window` losses:
  *
  *     decrease_t = s_t < s_{t-1} (1 - δ)                   streak = streak + 1 if decrease_t else 0
@@ -76,6 +77,11 @@ export class AdaptiveLR {
 
   constructor(readonly optimizer: AnyOptimizer, options: AdaptiveLROptions = {}) {
     const n = 'AdaptiveLR';
+    checkOptimizer(n, optimizer);
+    options = readOptions<AdaptiveLROptions>(n, options, {
+      increaseFactor: 'number', decreaseFactor: 'number', increaseAfter: 'number', plateauPatience: 'number', threshold: 'number',
+      riseTolerance: 'number', window: 'number', cooldown: 'number', minLr: 'number', maxLr: 'number', metricMode: 'string',
+    });
     this.increaseFactor = options.increaseFactor ?? 1.1;
     this.decreaseFactor = options.decreaseFactor ?? 0.5;
     this.increaseAfter = options.increaseAfter ?? 5;
@@ -93,6 +99,7 @@ export class AdaptiveLR {
     }
     checkArg(Number.isInteger(this.cooldown) && this.cooldown >= 0, n, 'cooldown', 'a non-negative integer', this.cooldown);
     checkArg(this.threshold >= 0, n, 'threshold', '>= 0', this.threshold);
+    checkArg(this.minLr >= 0, n, 'minLr', '>= 0', this.minLr);
     checkArg(this.riseTolerance >= 0, n, 'riseTolerance', '>= 0', this.riseTolerance);
     checkArg(this.metricMode === 'max' || this.metricMode === 'min', n, 'metricMode', "'max' or 'min'", this.metricMode);
     this.maxLrs = optimizer.paramGroups.map((g) => options.maxLr ?? 10 * g.lr);
@@ -173,7 +180,7 @@ export class AdaptiveLR {
   loadStateDict(state: SchedulerStateDict): void {
     const keys = ['recent', 'previous', 'best', 'bestMetric', 'lastMetric', 'streak', 'stale', 'cooldownLeft', 'steps', 'decisions'];
     const missing = keys.filter((k) => !(k in (state ?? {})));
-    if (missing.length > 0) throw new RangeError(`AdaptiveLR.loadStateDict: expected keys ${JSON.stringify(keys)}, missing ${JSON.stringify(missing)}`);
+    if (missing.length > 0) throw new RangeError(`AdaptiveLR.loadStateDict: expected keys ${describe(keys)}, missing ${JSON.stringify(missing)}`);
     const s = structuredClone(state) as Record<string, any>;
     Object.assign(this, { recent: s.recent, previous: s.previous, best: s.best, bestMetric: s.bestMetric, lastMetric: s.lastMetric, streak: s.streak, stale: s.stale, cooldownLeft: s.cooldownLeft, steps: s.steps });
     this.decisions.splice(0, this.decisions.length, ...s.decisions);

@@ -1,4 +1,4 @@
-import { LRScheduler, checkArg, type AnyOptimizer, type SchedulerStateDict } from './scheduler.js';
+import { LRScheduler, checkArg, checkOptimizer, type AnyOptimizer, type SchedulerStateDict } from './scheduler.js';
 
 /**
  * Runs schedulers one after another, switching at the milestones; the next scheduler starts from its own step 0
@@ -10,12 +10,13 @@ export class SequentialLR {
   private lastLr: number[];
 
   constructor(readonly optimizer: AnyOptimizer, readonly schedulers: LRScheduler[], readonly milestones: number[], lastEpoch = -1) {
+    checkOptimizer('SequentialLR', optimizer);
     checkArg(Array.isArray(schedulers) && schedulers.length >= 1, 'SequentialLR', 'schedulers', 'a non-empty list', schedulers?.length);
     schedulers.forEach((s, i) => {
       if (!(s instanceof LRScheduler)) throw new TypeError(`SequentialLR: expected schedulers[${i}] to be an LRScheduler, got ${typeof s}`);
       if (s.optimizer !== optimizer) throw new RangeError(`SequentialLR: schedulers[${i}] drives a different optimizer`);
     });
-    checkArg(Array.isArray(milestones) && milestones.length === schedulers.length - 1, 'SequentialLR', 'milestones', `a list of ${schedulers.length - 1} step(s) (one fewer than schedulers)`, milestones);
+    checkArg(Array.isArray(milestones) && milestones.length === schedulers.length - 1 && milestones.every((m, i) => Number.isInteger(m) && m > 0 && (i === 0 || m > milestones[i - 1])), 'SequentialLR', 'milestones', `an increasing list of ${schedulers.length - 1} positive step(s) (one fewer than schedulers)`, milestones);
     this.lastEpoch = lastEpoch + 1;
     for (const g of optimizer.paramGroups) g.lr = g.initialLr as number;
     // undo the initial step each scheduler took when it was built, then take it for the first one only

@@ -1,4 +1,4 @@
-import { LRScheduler, checkArg, pyMod, type AnyOptimizer } from './scheduler.js';
+import { LRScheduler, checkArg, readOptions, pyMod, type AnyOptimizer } from './scheduler.js';
 
 /**
  * Cosine annealing from lr_0 to etaMin over tMax steps (Loshchilov and Hutter, 2017, without restarts):
@@ -13,7 +13,8 @@ export class CosineAnnealingLR extends LRScheduler {
   readonly etaMin: number;
 
   constructor(optimizer: AnyOptimizer, options: { tMax: number; etaMin?: number; lastEpoch?: number }) {
-    super(optimizer, options?.lastEpoch, 'CosineAnnealingLR');
+    options = readOptions<{ tMax: number; etaMin?: number; lastEpoch?: number }>('CosineAnnealingLR', options, { tMax: 'number', etaMin: 'number', lastEpoch: 'number' });
+    super(optimizer, options.lastEpoch, 'CosineAnnealingLR');
     checkArg(options.tMax > 0, 'CosineAnnealingLR', 'tMax', '> 0', options.tMax);
     this.tMax = options.tMax;
     this.etaMin = options.etaMin ?? 0;
@@ -51,7 +52,8 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
   tCur: number;
 
   constructor(optimizer: AnyOptimizer, options: { t0: number; tMult?: number; etaMin?: number; lastEpoch?: number }) {
-    super(optimizer, options?.lastEpoch, 'CosineAnnealingWarmRestarts');
+    options = readOptions<{ t0: number; tMult?: number; etaMin?: number; lastEpoch?: number }>('CosineAnnealingWarmRestarts', options, { t0: 'number', tMult: 'number', etaMin: 'number', lastEpoch: 'number' });
+    super(optimizer, options.lastEpoch, 'CosineAnnealingWarmRestarts');
     checkArg(Number.isInteger(options.t0) && options.t0 >= 1, 'CosineAnnealingWarmRestarts', 't0', 'a positive integer', options.t0);
     const tMult = options.tMult ?? 1;
     checkArg(Number.isInteger(tMult) && tMult >= 1, 'CosineAnnealingWarmRestarts', 'tMult', 'an integer >= 1', tMult);

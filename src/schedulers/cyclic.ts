@@ -1,4 +1,4 @@
-import { LRScheduler, checkArg, perGroup, type AnyOptimizer } from './scheduler.js';
+import { LRScheduler, checkArg, perGroup, readOptions, transaction, type AnyOptimizer } from './scheduler.js';
 import { momentumAccess } from './momentum.js';
 
 /** Options of `CyclicLR`, PyTorch's keywords in camelCase. */
@@ -46,10 +46,18 @@ export class CyclicLR extends LRScheduler {
   private readonly customScale: ((x: number) => number) | null;
 
   constructor(optimizer: AnyOptimizer, options: CyclicLROptions) {
-    const baseLrs = perGroup('CyclicLR', 'baseLr', optimizer, options.baseLr);
-    if ((options.lastEpoch ?? -1) === -1) optimizer.paramGroups.forEach((g, i) => (g.lr = baseLrs[i]));
+    options = readOptions<CyclicLROptions>('CyclicLR', options, {
+      baseLr: 'number|number[]', maxLr: 'number|number[]', stepSizeUp: 'number', stepSizeDown: 'number', mode: 'string', gamma: 'number',
+      scaleFn: 'function', scaleMode: 'string', cycleMomentum: 'boolean', baseMomentum: 'number|number[]', maxMomentum: 'number|number[]', lastEpoch: 'number',
+    });
     super(optimizer, options.lastEpoch, 'CyclicLR');
+    // everything is checked before the optimizer's groups are written
+    const baseLrs = perGroup('CyclicLR', 'baseLr', optimizer, options.baseLr);
     this.maxLrs = perGroup('CyclicLR', 'maxLr', optimizer, options.maxLr);
+    baseLrs.forEach((b, i) => {
+      checkArg(b >= 0, 'CyclicLR', 'baseLr', '>= 0', b);
+      checkArg(this.maxLrs[i] >= 0, 'CyclicLR', 'maxLr', '>= 0', this.maxLrs[i]);
+    });
     const up = options.stepSizeUp ?? 2000, down = options.stepSizeDown ?? up;
     checkArg(up > 0, 'CyclicLR', 'stepSizeUp', '> 0', up);
     checkArg(down > 0, 'CyclicLR', 'stepSizeDown', '> 0', down);
@@ -58,18 +66,24 @@ export class CyclicLR extends LRScheduler {
     this.mode = options.mode ?? 'triangular';
     checkArg(['triangular', 'triangular2', 'exp_range'].includes(this.mode) || options.scaleFn !== undefined, 'CyclicLR', 'mode', "'triangular', 'triangular2' or 'exp_range'", this.mode);
     this.gamma = options.gamma ?? 1;
+    checkArg(this.gamma > 0, 'CyclicLR', 'gamma', '> 0', this.gamma);
+    checkArg(options.scaleMode === undefined || options.scaleMode === 'cycle' || options.scaleMode === 'iterations', 'CyclicLR', 'scaleMode', "'cycle' or 'iterations'", options.scaleMode);
     this.customScale = options.scaleFn ?? null;
     this.scaleMode = options.scaleFn ? (options.scaleMode ?? 'cycle') : this.mode === 'exp_range' ? 'iterations' : 'cycle';
     this.cycleMomentum = options.cycleMomentum ?? true;
-    if (this.cycleMomentum) {
-      const m = momentumAccess('CyclicLR', optimizer);
-      const base = perGroup('CyclicLR', 'baseMomentum', optimizer, options.baseMomentum ?? 0.8);
-      if ((options.lastEpoch ?? -1) === -1) base.forEach((b, i) => m.set(i, b));
-      this.baseMomentums = optimizer.paramGroups.map((_, i) => m.get(i));
-      this.maxMomentums = perGroup('CyclicLR', 'maxMomentum', optimizer, options.maxMomentum ?? 0.9);
-    }
+    const m = this.cycleMomentum ? momentumAccess('CyclicLR', optimizer) : null;
+    const base = m ? perGroup('CyclicLR', 'baseMomentum', optimizer, options.baseMomentum ?? 0.8) : [];
+    if (m) this.maxMomentums = perGroup('CyclicLR', 'maxMomentum', optimizer, options.maxMomentum ?? 0.9);
+    [...base, ...this.maxMomentums].forEach((v) => checkArg(v >= 0 && v <= 1, 'CyclicLR', 'baseMomentum and maxMomentum', 'in [0, 1]', v));
     this.baseLrs = baseLrs;
-    this.initialStep();
+    transaction(optimizer, () => {
+      if ((options.lastEpoch ?? -1) === -1) {
+        optimizer.paramGroups.forEach((g, i) => (g.lr = baseLrs[i]));
+        if (m) base.forEach((b, i) => m.set(i, b));
+      }
+      if (m) this.baseMomentums = optimizer.paramGroups.map((_, i) => m.get(i));
+      this.initialStep();
+    });
   }
 
   private scale(x: number): number {
@@ -142,6 +156,10 @@ export class OneCycleLR extends LRScheduler {
 
   constructor(optimizer: AnyOptimizer, options: OneCycleLROptions) {
     const name = 'OneCycleLR';
+    options = readOptions<OneCycleLROptions>(name, options, {
+      maxLr: 'number|number[]', totalSteps: 'number', epochs: 'number', stepsPerEpoch: 'number', pctStart: 'number', annealStrategy: 'string',
+      cycleMomentum: 'boolean', baseMomentum: 'number|number[]', maxMomentum: 'number|number[]', divFactor: 'number', finalDivFactor: 'number', threePhase: 'boolean', lastEpoch: 'number',
+    });
     let total: number;
     if (options.totalSteps !== undefined) {
       checkArg(Number.isInteger(options.totalSteps) && options.totalSteps > 0, name, 'totalSteps', 'a positive integer', options.totalSteps);
@@ -159,9 +177,11 @@ export class OneCycleLR extends LRScheduler {
     const strategy = options.annealStrategy ?? 'cos';
     checkArg(strategy === 'cos' || strategy === 'linear', name, 'annealStrategy', "'cos' or 'linear'", strategy);
     const maxLrs = perGroup(name, 'maxLr', optimizer, options.maxLr);
+    maxLrs.forEach((v) => checkArg(v >= 0, name, 'maxLr', '>= 0', v));
     const div = options.divFactor ?? 25, finalDiv = options.finalDivFactor ?? 1e4;
+    checkArg(div > 0, name, 'divFactor', '> 0', div);
+    checkArg(finalDiv > 0, name, 'finalDivFactor', '> 0', finalDiv);
     const lrs = maxLrs.map((maxLr) => ({ initialLr: maxLr / div, maxLr, minLr: maxLr / div / finalDiv }));
-    if ((options.lastEpoch ?? -1) === -1) optimizer.paramGroups.forEach((g, i) => (g.initialLr = lrs[i].initialLr));
     super(optimizer, options.lastEpoch, name);
     this.totalSteps = total;
     this.annealStrategy = strategy;
@@ -177,16 +197,22 @@ export class OneCycleLR extends LRScheduler {
           { endStep: total - 1, startLr: 'maxLr', endLr: 'minLr', startMomentum: 'baseMomentum', endMomentum: 'maxMomentum' },
         ];
     this.cycleMomentum = options.cycleMomentum ?? true;
-    if (this.cycleMomentum) {
-      const m = momentumAccess(name, optimizer);
+    const m = this.cycleMomentum ? momentumAccess(name, optimizer) : null;
+    if (m) {
       const max = perGroup(name, 'maxMomentum', optimizer, options.maxMomentum ?? 0.95);
       const base = perGroup(name, 'baseMomentum', optimizer, options.baseMomentum ?? 0.85);
-      max.forEach((mm, i) => {
-        this.momenta.push({ maxMomentum: mm, baseMomentum: base[i] });
-        if ((options.lastEpoch ?? -1) === -1) m.set(i, mm);
-      });
+      [...max, ...base].forEach((v) => checkArg(v >= 0 && v <= 1, name, 'baseMomentum and maxMomentum', 'in [0, 1]', v));
+      max.forEach((mm, i) => this.momenta.push({ maxMomentum: mm, baseMomentum: base[i] }));
     }
-    this.initialStep();
+    // the optimizer's groups are written only now, after every check, and put back if the first step fails
+    transaction(optimizer, () => {
+      if ((options.lastEpoch ?? -1) === -1) {
+        optimizer.paramGroups.forEach((g, i) => (g.initialLr = lrs[i].initialLr));
+        if (m) this.momenta.forEach((mm, i) => m.set(i, mm.maxMomentum));
+      }
+      this.baseLrs = optimizer.paramGroups.map((g) => g.initialLr ?? g.lr);
+      this.initialStep();
+    });
   }
 
   private anneal(start: number, end: number, p: number): number {

@@ -1,4 +1,4 @@
-import { LRScheduler, checkArg, type AnyOptimizer } from './scheduler.js';
+import { LRScheduler, checkArg, readOptions, type AnyOptimizer } from './scheduler.js';
 
 const current = (s: LRScheduler) => s.optimizer.paramGroups.map((g) => g.lr);
 
@@ -11,7 +11,8 @@ export class StepLR extends LRScheduler {
   readonly gamma: number;
 
   constructor(optimizer: AnyOptimizer, options: { stepSize: number; gamma?: number; lastEpoch?: number }) {
-    super(optimizer, options?.lastEpoch, 'StepLR');
+    options = readOptions<{ stepSize: number; gamma?: number; lastEpoch?: number }>('StepLR', options, { stepSize: 'number', gamma: 'number', lastEpoch: 'number' });
+    super(optimizer, options.lastEpoch, 'StepLR');
     checkArg(Number.isInteger(options.stepSize) && options.stepSize >= 1, 'StepLR', 'stepSize', 'a positive integer', options.stepSize);
     this.stepSize = options.stepSize;
     this.gamma = options.gamma ?? 0.1;
@@ -35,7 +36,8 @@ export class MultiStepLR extends LRScheduler {
   readonly gamma: number;
 
   constructor(optimizer: AnyOptimizer, options: { milestones: number[]; gamma?: number; lastEpoch?: number }) {
-    super(optimizer, options?.lastEpoch, 'MultiStepLR');
+    options = readOptions<{ milestones: number[]; gamma?: number; lastEpoch?: number }>('MultiStepLR', options, { milestones: 'number[]', gamma: 'number', lastEpoch: 'number' });
+    super(optimizer, options.lastEpoch, 'MultiStepLR');
     checkArg(Array.isArray(options.milestones) && options.milestones.every((m) => Number.isInteger(m) && m >= 0), 'MultiStepLR', 'milestones', 'a list of non-negative integers', options.milestones);
     this.milestones = [...options.milestones].sort((a, b) => a - b);
     this.gamma = options.gamma ?? 0.1;
@@ -60,6 +62,7 @@ export class ConstantLR extends LRScheduler {
   readonly totalIters: number;
 
   constructor(optimizer: AnyOptimizer, options: { factor?: number; totalIters?: number; lastEpoch?: number } = {}) {
+    options = readOptions<{ factor?: number; totalIters?: number; lastEpoch?: number }>('ConstantLR', options, { factor: 'number', totalIters: 'number', lastEpoch: 'number' });
     super(optimizer, options.lastEpoch, 'ConstantLR');
     this.factor = options.factor ?? 1 / 3;
     this.totalIters = options.totalIters ?? 5;
@@ -89,6 +92,7 @@ export class LinearLR extends LRScheduler {
   readonly totalIters: number;
 
   constructor(optimizer: AnyOptimizer, options: { startFactor?: number; endFactor?: number; totalIters?: number; lastEpoch?: number } = {}) {
+    options = readOptions<{ startFactor?: number; endFactor?: number; totalIters?: number; lastEpoch?: number }>('LinearLR', options, { startFactor: 'number', endFactor: 'number', totalIters: 'number', lastEpoch: 'number' });
     super(optimizer, options.lastEpoch, 'LinearLR');
     this.startFactor = options.startFactor ?? 1 / 3;
     this.endFactor = options.endFactor ?? 1;
@@ -117,7 +121,8 @@ export class ExponentialLR extends LRScheduler {
   readonly gamma: number;
 
   constructor(optimizer: AnyOptimizer, options: { gamma: number; lastEpoch?: number }) {
-    super(optimizer, options?.lastEpoch, 'ExponentialLR');
+    options = readOptions<{ gamma: number; lastEpoch?: number }>('ExponentialLR', options, { gamma: 'number', lastEpoch: 'number' });
+    super(optimizer, options.lastEpoch, 'ExponentialLR');
     checkArg(options.gamma > 0, 'ExponentialLR', 'gamma', '> 0', options.gamma);
     this.gamma = options.gamma;
     this.initialStep();
@@ -139,6 +144,7 @@ export class PolynomialLR extends LRScheduler {
   readonly power: number;
 
   constructor(optimizer: AnyOptimizer, options: { totalIters?: number; power?: number; lastEpoch?: number } = {}) {
+    options = readOptions<{ totalIters?: number; power?: number; lastEpoch?: number }>('PolynomialLR', options, { totalIters: 'number', power: 'number', lastEpoch: 'number' });
     super(optimizer, options.lastEpoch, 'PolynomialLR');
     this.totalIters = options.totalIters ?? 5;
     this.power = options.power ?? 1;
@@ -163,7 +169,8 @@ export class LambdaLR extends LRScheduler {
   private readonly lambdas: ((epoch: number) => number)[];
 
   constructor(optimizer: AnyOptimizer, options: { lrLambda: ((epoch: number) => number) | ((epoch: number) => number)[]; lastEpoch?: number }) {
-    super(optimizer, options?.lastEpoch, 'LambdaLR');
+    options = readOptions<{ lrLambda: ((epoch: number) => number) | ((epoch: number) => number)[]; lastEpoch?: number }>('LambdaLR', options, { lrLambda: 'function|function[]', lastEpoch: 'number' });
+    super(optimizer, options.lastEpoch, 'LambdaLR');
     this.lambdas = lambdasFor('LambdaLR', optimizer, options.lrLambda);
     this.initialStep();
   }
@@ -178,7 +185,8 @@ export class MultiplicativeLR extends LRScheduler {
   private readonly lambdas: ((epoch: number) => number)[];
 
   constructor(optimizer: AnyOptimizer, options: { lrLambda: ((epoch: number) => number) | ((epoch: number) => number)[]; lastEpoch?: number }) {
-    super(optimizer, options?.lastEpoch, 'MultiplicativeLR');
+    options = readOptions<{ lrLambda: ((epoch: number) => number) | ((epoch: number) => number)[]; lastEpoch?: number }>('MultiplicativeLR', options, { lrLambda: 'function|function[]', lastEpoch: 'number' });
+    super(optimizer, options.lastEpoch, 'MultiplicativeLR');
     this.lambdas = lambdasFor('MultiplicativeLR', optimizer, options.lrLambda);
     this.initialStep();
   }

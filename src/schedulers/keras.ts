@@ -1,4 +1,4 @@
-import { LRScheduler, checkArg, type AnyOptimizer } from './scheduler.js';
+import { LRScheduler, checkArg, readOptions, type AnyOptimizer } from './scheduler.js';
 
 /** A schedule of the optimizer step: lr = at(step), as Keras's `LearningRateSchedule`. */
 export interface LearningRateSchedule {
@@ -8,7 +8,8 @@ export interface LearningRateSchedule {
 /** lr = lr_0 · rate^(step / decaySteps), the exponent floored when `staircase`. Keras's `ExponentialDecay`. */
 export class ExponentialDecay implements LearningRateSchedule {
   constructor(readonly options: { initialLearningRate: number; decaySteps: number; decayRate: number; staircase?: boolean }) {
-    checkArg(options?.initialLearningRate >= 0, 'ExponentialDecay', 'initialLearningRate', '>= 0', options?.initialLearningRate);
+    this.options = options = readOptions<typeof options>('ExponentialDecay', options, { initialLearningRate: 'number', decaySteps: 'number', decayRate: 'number', staircase: 'boolean' });
+    checkArg(options.initialLearningRate >= 0, 'ExponentialDecay', 'initialLearningRate', '>= 0', options.initialLearningRate);
     checkArg(options.decaySteps > 0, 'ExponentialDecay', 'decaySteps', '> 0', options.decaySteps);
     checkArg(options.decayRate > 0, 'ExponentialDecay', 'decayRate', '> 0', options.decayRate);
   }
@@ -22,7 +23,9 @@ export class ExponentialDecay implements LearningRateSchedule {
 /** lr = lr_0 / (1 + rate · step / decaySteps), floored when `staircase`. Keras's `InverseTimeDecay`. */
 export class InverseTimeDecay implements LearningRateSchedule {
   constructor(readonly options: { initialLearningRate: number; decaySteps: number; decayRate: number; staircase?: boolean }) {
-    checkArg(options?.decaySteps > 0, 'InverseTimeDecay', 'decaySteps', '> 0', options?.decaySteps);
+    this.options = options = readOptions<typeof options>('InverseTimeDecay', options, { initialLearningRate: 'number', decaySteps: 'number', decayRate: 'number', staircase: 'boolean' });
+    checkArg(options.initialLearningRate >= 0, 'InverseTimeDecay', 'initialLearningRate', '>= 0', options.initialLearningRate);
+    checkArg(options.decaySteps > 0, 'InverseTimeDecay', 'decaySteps', '> 0', options.decaySteps);
     checkArg(options.decayRate >= 0, 'InverseTimeDecay', 'decayRate', '>= 0', options.decayRate);
   }
 
@@ -35,7 +38,8 @@ export class InverseTimeDecay implements LearningRateSchedule {
 /** values[0] up to boundaries[0] (inclusive), values[i] up to boundaries[i], then the last. `PiecewiseConstantDecay`. */
 export class PiecewiseConstantDecay implements LearningRateSchedule {
   constructor(readonly options: { boundaries: number[]; values: number[] }) {
-    const { boundaries, values } = options ?? ({} as never);
+    this.options = options = readOptions<typeof options>('PiecewiseConstantDecay', options, { boundaries: 'number[]', values: 'number[]' });
+    const { boundaries, values } = options;
     checkArg(Array.isArray(boundaries) && Array.isArray(values) && values.length === boundaries.length + 1, 'PiecewiseConstantDecay', 'values', 'one more than boundaries', values?.length);
     checkArg(boundaries.every((b, i) => i === 0 || b > boundaries[i - 1]), 'PiecewiseConstantDecay', 'boundaries', 'increasing', boundaries);
   }
@@ -52,7 +56,9 @@ export class PiecewiseConstantDecay implements LearningRateSchedule {
  */
 export class PolynomialDecay implements LearningRateSchedule {
   constructor(readonly options: { initialLearningRate: number; decaySteps: number; endLearningRate?: number; power?: number; cycle?: boolean }) {
-    checkArg(options?.decaySteps > 0, 'PolynomialDecay', 'decaySteps', '> 0', options?.decaySteps);
+    this.options = options = readOptions<typeof options>('PolynomialDecay', options, { initialLearningRate: 'number', decaySteps: 'number', endLearningRate: 'number', power: 'number', cycle: 'boolean' });
+    checkArg(options.initialLearningRate >= 0, 'PolynomialDecay', 'initialLearningRate', '>= 0', options.initialLearningRate);
+    checkArg(options.decaySteps > 0, 'PolynomialDecay', 'decaySteps', '> 0', options.decaySteps);
   }
 
   at(step: number): number {
@@ -70,7 +76,9 @@ export class PolynomialDecay implements LearningRateSchedule {
  */
 export class CosineDecay implements LearningRateSchedule {
   constructor(readonly options: { initialLearningRate: number; decaySteps: number; alpha?: number; warmupTarget?: number; warmupSteps?: number }) {
-    checkArg(options?.decaySteps > 0, 'CosineDecay', 'decaySteps', '> 0', options?.decaySteps);
+    this.options = options = readOptions<typeof options>('CosineDecay', options, { initialLearningRate: 'number', decaySteps: 'number', alpha: 'number', warmupTarget: 'number', warmupSteps: 'number' });
+    checkArg(options.initialLearningRate >= 0, 'CosineDecay', 'initialLearningRate', '>= 0', options.initialLearningRate);
+    checkArg(options.decaySteps > 0, 'CosineDecay', 'decaySteps', '> 0', options.decaySteps);
     checkArg((options.warmupSteps ?? 0) >= 0, 'CosineDecay', 'warmupSteps', '>= 0', options.warmupSteps);
   }
 
@@ -89,7 +97,9 @@ export class CosineDecay implements LearningRateSchedule {
  */
 export class CosineDecayRestarts implements LearningRateSchedule {
   constructor(readonly options: { initialLearningRate: number; firstDecaySteps: number; tMul?: number; mMul?: number; alpha?: number }) {
-    checkArg(options?.firstDecaySteps > 0, 'CosineDecayRestarts', 'firstDecaySteps', '> 0', options?.firstDecaySteps);
+    this.options = options = readOptions<typeof options>('CosineDecayRestarts', options, { initialLearningRate: 'number', firstDecaySteps: 'number', tMul: 'number', mMul: 'number', alpha: 'number' });
+    checkArg(options.initialLearningRate >= 0, 'CosineDecayRestarts', 'initialLearningRate', '>= 0', options.initialLearningRate);
+    checkArg(options.firstDecaySteps > 0, 'CosineDecayRestarts', 'firstDecaySteps', '> 0', options.firstDecaySteps);
   }
 
   at(step: number): number {
@@ -117,8 +127,9 @@ export class ScheduleLR extends LRScheduler {
   private readonly at: (step: number) => number;
 
   constructor(optimizer: AnyOptimizer, options: { schedule: LearningRateSchedule | ((step: number) => number); lastEpoch?: number }) {
-    super(optimizer, options?.lastEpoch, 'ScheduleLR');
-    const s = options?.schedule;
+    options = readOptions<{ schedule: LearningRateSchedule | ((step: number) => number); lastEpoch?: number }>('ScheduleLR', options, { schedule: 'any', lastEpoch: 'number' });
+    super(optimizer, options.lastEpoch, 'ScheduleLR');
+    const s = options.schedule;
     if (typeof s === 'function') this.at = s;
     else if (s && typeof s.at === 'function') this.at = (t) => s.at(t);
     else throw new TypeError(`ScheduleLR: expected schedule to be a function or have at(step), got ${typeof s}`);

@@ -1,4 +1,4 @@
-import { checkArg, perGroup, type AnyOptimizer, type SchedulerStateDict } from './scheduler.js';
+import { checkArg, checkOptimizer, perGroup, readOptions, type AnyOptimizer, type SchedulerStateDict } from './scheduler.js';
 
 /** Options of `ReduceLROnPlateau`, PyTorch's keywords in camelCase. */
 export interface ReduceLROnPlateauOptions {
@@ -43,6 +43,8 @@ export class ReduceLROnPlateau {
 
   constructor(readonly optimizer: AnyOptimizer, options: ReduceLROnPlateauOptions = {}) {
     const name = 'ReduceLROnPlateau';
+    checkOptimizer(name, optimizer);
+    options = readOptions<ReduceLROnPlateauOptions>(name, options, { mode: 'string', factor: 'number', patience: 'number', threshold: 'number', thresholdMode: 'string', cooldown: 'number', minLr: 'number|number[]', eps: 'number' });
     this.mode = options.mode ?? 'min';
     this.factor = options.factor ?? 0.1;
     this.patience = options.patience ?? 10;
@@ -56,7 +58,9 @@ export class ReduceLROnPlateau {
     checkArg(this.thresholdMode === 'rel' || this.thresholdMode === 'abs', name, 'thresholdMode', "'rel' or 'abs'", this.thresholdMode);
     checkArg(this.threshold >= 0, name, 'threshold', '>= 0', this.threshold);
     checkArg(Number.isInteger(this.cooldown) && this.cooldown >= 0, name, 'cooldown', 'a non-negative integer', this.cooldown);
+    checkArg(this.eps >= 0, name, 'eps', '>= 0', this.eps);
     this.minLrs = perGroup(name, 'minLr', optimizer, options.minLr ?? 0);
+    this.minLrs.forEach((v) => checkArg(v >= 0, name, 'minLr', '>= 0', v));
     this.best = this.mode === 'min' ? Infinity : -Infinity;
     this.lastLr = optimizer.paramGroups.map((g) => g.lr);
   }

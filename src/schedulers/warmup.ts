@@ -1,4 +1,4 @@
-import { LRScheduler, checkArg, type AnyOptimizer, type SchedulerStateDict } from './scheduler.js';
+import { LRScheduler, checkArg, checkOptimizer, readOptions, type AnyOptimizer, type SchedulerStateDict } from './scheduler.js';
 
 /** How a warmup rises: over how many steps, from which factor, on which curve. */
 export interface WarmupOptions {
@@ -11,7 +11,7 @@ export interface WarmupOptions {
 }
 
 function warmupFactor(name: string, options: WarmupOptions): (t: number) => number {
-  const { warmupSteps: W, startFactor: s = 0.1, mode = 'linear' } = options ?? ({} as never);
+  const { warmupSteps: W, startFactor: s = 0.1, mode = 'linear' } = readOptions<WarmupOptions>(name, options, { warmupSteps: 'number', startFactor: 'number', mode: 'string', ...(name === 'WarmupLR' ? { after: 'object' as const } : {}) });
   checkArg(Number.isInteger(W) && W >= 1, name, 'warmupSteps', 'a positive integer', W);
   checkArg(s > 0 && s <= 1, name, 'startFactor', 'in (0, 1]', s);
   checkArg(mode === 'linear' || mode === 'exponential', name, 'mode', "'linear' or 'exponential'", mode);
@@ -38,7 +38,9 @@ export class WarmupLR {
   private readonly factor: (t: number) => number;
 
   constructor(readonly optimizer: AnyOptimizer, readonly options: WarmupOptions & { after?: LRScheduler }) {
+    checkOptimizer('WarmupLR', optimizer);
     this.factor = warmupFactor('WarmupLR', options);
+    if (options.after !== undefined && !(options.after instanceof LRScheduler)) throw new TypeError(`WarmupLR: expected after to be an LRScheduler, got ${typeof options.after}`);
     if (options.after !== undefined && options.after.optimizer !== optimizer) throw new RangeError('WarmupLR: after drives a different optimizer');
     this.unwarmed = optimizer.paramGroups.map((g) => g.lr);
     this.apply();

@@ -1,9 +1,11 @@
 import ndarray, { type NdArray } from 'ndarray';
 import { Tensor } from './tensor.js';
 import { stridesOf } from './shape.js';
+import { describe } from '../format/number.js';
 
 /** A zero-copy `ndarray` view of the tensor's buffer (writes through it change the tensor). */
 export function toNdarray(t: Tensor): NdArray<Float32Array> {
+  if (!(t instanceof Tensor)) throw new TypeError(`toNdarray: expected a Tensor, got ${describe(t)}`);
   return ndarray(t.data, [...t.shape], stridesOf(t.shape), 0);
 }
 
@@ -13,7 +15,7 @@ export function toNdarray(t: Tensor): NdArray<Float32Array> {
  */
 export function fromNdarray(a: NdArray): Tensor {
   if (a === null || typeof a !== 'object' || !Array.isArray(a.shape) || typeof a.get !== 'function') {
-    throw new TypeError(`fromNdarray: expected an ndarray, got ${a === null ? 'null' : typeof a}`);
+    throw new TypeError(`fromNdarray: expected an ndarray, got ${describe(a)}`);
   }
   const shape = [...a.shape];
   const rowMajor = stridesOf(shape);

@@ -1,3 +1,4 @@
+import { checkFunction, checkInteger } from '../format/check.js';
 /**
  * Buffer reuse for training loops. Ops take their output and gradient buffers from `alloc`; inside
  * `reuseBuffers(fn)`, every buffer allocated is handed back when `fn` returns and given out again, zeroed, to the
@@ -35,6 +36,7 @@ function take<T extends Typed>(pool: Map<number, T[]>, n: number, make: (n: numb
 
 /** A zeroed Float32Array of length n (from the pool inside `reuseBuffers`). */
 export function alloc(n: number): Float32Array {
+  checkInteger('alloc', 'n', n, 0, 2 ** 31 - 1);
   return take(free.f32, n, (k) => new Float32Array(k));
 }
 
@@ -54,6 +56,7 @@ export function allocInt32(n: number): Int32Array {
  * Scopes nest: an inner scope recycles its own buffers when it ends.
  */
 export function reuseBuffers<T>(fn: () => T): T {
+  checkFunction('reuseBuffers', 'its argument', fn);
   const mine: Typed[] = [];
   scopes.push(mine);
   let result: T;

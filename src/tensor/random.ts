@@ -1,3 +1,4 @@
+import { describe } from '../format/number.js';
 /**
  * lrlab's one seeded generator: xoshiro128** (Blackman and Vigna, 2018) over 32-bit integers, seeded through
  * splitmix32 so that nearby seeds give unrelated streams. Uniforms are 24-bit (exact in float32); normals use the
@@ -101,7 +102,7 @@ export class Generator {
 
   setState(state: { s: number[]; spare: number | null; seed: number }): void {
     if (!Array.isArray(state?.s) || state.s.length !== 4) {
-      throw new TypeError(`Generator.setState: expected { s: 4 integers, spare, seed }, got ${JSON.stringify(state)}`);
+      throw new TypeError(`Generator.setState: expected { s: 4 integers, spare, seed }, got ${describe(state)}`);
     }
     this.s.set(state.s);
     this.spare = state.spare;

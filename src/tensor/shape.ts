@@ -1,8 +1,10 @@
+import { describe } from '../format/number.js';
 /** A tensor's shape: one length per dimension, outermost first (row-major). */
 export type Shape = readonly number[];
 
 /** Number of elements of a tensor of this shape (1 for a scalar `[]`). */
 export function sizeOf(shape: Shape): number {
+  checkShape('sizeOf', shape);
   let n = 1;
   for (let i = 0; i < shape.length; i++) n *= shape[i];
   return n;
@@ -21,6 +23,7 @@ export function stridesOf(shape: Shape): number[] {
 
 /** `[2,3]` as it appears in error messages. */
 export function formatShape(shape: Shape): string {
+  if (!Array.isArray(shape)) return describe(shape);
   return `[${shape.join(',')}]`;
 }
 
@@ -39,6 +42,8 @@ export function checkShape(op: string, shape: Shape): void {
       throw new RangeError(`${op}: expected a shape of non-negative integers, got ${formatShape(shape)}`);
     }
   }
+  const size = shape.reduce((n, d) => n * d, 1);
+  if (size > 2 ** 31 - 1) throw new RangeError(`${op}: expected at most 2147483647 elements (a Float32Array's limit), got shape ${formatShape(shape)}`);
 }
 
 /** Resolves a possibly negative dimension index (`-1` is the last) and checks its range. */
@@ -56,6 +61,9 @@ export function normalizeDim(op: string, dim: number, ndim: number): number {
  * Throws `op: cannot broadcast [2,3] with [4]` otherwise.
  */
 export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
+  if (typeof op !== 'string') throw new TypeError(`broadcastShapes: expected the op's name first, got ${describe(op)}`);
+  checkShape(op, a);
+  checkShape(op, b);
   const n = Math.max(a.length, b.length);
   const out = new Array<number>(n);
   for (let i = 0; i < n; i++) {

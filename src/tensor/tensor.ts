@@ -105,7 +105,9 @@ export class Tensor {
   }
 
   toString(): string {
-    return `Tensor(${JSON.stringify(this.toArray())}, shape=${formatShape(this.shape)}${this.requiresGrad ? ', requiresGrad' : ''})`;
+    // JSON would print NaN and Infinity as null
+    const values = JSON.stringify(this.toArray(), (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)).replace(/"(NaN|-?Infinity)"/g, '$1');
+    return `Tensor(${values}, shape=${formatShape(this.shape)}${this.requiresGrad ? ', requiresGrad' : ''})`;
   }
 
   add(other: TensorLike): Tensor { return add(this, other); }

@@ -3,6 +3,8 @@ import type { Callback, Logs, TrainingContext } from './callback.js';
 import type { StateDict } from '../nn/module.js';
 import { saveModel } from '../nn/serialize.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { formatNumber, formatLr, describe } from '../format/number.js';
+import { checkOptionsObject } from '../format/check.js';
 import { ReduceLROnPlateau } from '../schedulers/plateau.js';
 import { autoMode, logKey } from './scoring.js';
 
@@ -13,7 +15,7 @@ type Mode = 'auto' | 'min' | 'max';
  * for accuracy-like names and 'min' otherwise, as Keras decides.
  */
 function resolveMode(name: string, monitor: string, mode: Mode): 'min' | 'max' {
-  if (mode !== 'auto' && mode !== 'min' && mode !== 'max') throw new RangeError(`${name}: mode must be 'auto', 'min' or 'max', got ${JSON.stringify(mode)}`);
+  if (mode !== 'auto' && mode !== 'min' && mode !== 'max') throw new RangeError(`${name}: mode must be 'auto', 'min' or 'max', got ${describe(mode)}`);
   if (mode !== 'auto') return mode;
   return autoMode(monitor);
 }
@@ -62,6 +64,7 @@ export class EarlyStopping implements Callback {
   private bestWeights: StateDict | null = null;
 
   constructor(options: EarlyStoppingOptions = {}) {
+    options = checkOptionsObject('EarlyStopping', options, ['monitor', 'minDelta', 'patience', 'mode', 'baseline', 'restoreBestWeights']);
     this.monitor = monitorKey('EarlyStopping', options.monitor ?? 'valLoss');
     this.minDelta = Math.abs(options.minDelta ?? 0);
     this.patience = options.patience ?? 0;
@@ -126,6 +129,7 @@ export class ReduceLROnPlateauCallback implements Callback {
   readonly monitor: string;
 
   constructor(readonly options: ReduceLROnPlateauCallbackOptions = {}) {
+    this.options = checkOptionsObject('ReduceLROnPlateauCallback', options, ['monitor', 'factor', 'patience', 'mode', 'minDelta', 'cooldown', 'minLr']);
     this.monitor = monitorKey('ReduceLROnPlateauCallback', options.monitor ?? 'valLoss');
     resolveMode('ReduceLROnPlateauCallback', this.monitor, options.mode ?? 'auto');
   }
@@ -167,6 +171,7 @@ export class ModelCheckpoint implements Callback {
   readonly saved: string[] = [];
 
   constructor(readonly options: ModelCheckpointOptions) {
+    checkOptionsObject('ModelCheckpoint', options, ['path', 'monitor', 'saveBestOnly', 'mode']);
     if (typeof options?.path !== 'string' || options.path === '') throw new TypeError('ModelCheckpoint: expected a path string');
     this.monitor = monitorKey('ModelCheckpoint', options.monitor ?? 'valLoss');
     this.mode = resolveMode('ModelCheckpoint', this.monitor, options.mode ?? 'auto');
@@ -195,7 +200,8 @@ export class CSVLogger implements Callback {
   private header: string[] | null = null;
 
   constructor(readonly path: string, readonly options: { separator?: string; append?: boolean } = {}) {
-    if (typeof path !== 'string' || path === '') throw new TypeError('CSVLogger: expected a path string');
+    if (typeof path !== 'string' || path === '') throw new TypeError(`CSVLogger: expected a path string, got ${describe(path)}`);
+    this.options = checkOptionsObject('CSVLogger', options, ['separator', 'append']);
   }
 
   onTrainBegin(): void {
@@ -232,6 +238,8 @@ export class ProgressBar implements Callback {
   private epochStart = 0;
 
   constructor(options: { stream?: NodeJS.WriteStream; force?: boolean } = {}) {
+    options = checkOptionsObject('ProgressBar', options, ['stream', 'force']);
+    if (options.stream !== undefined && typeof options.stream?.write !== 'function') throw new TypeError(`ProgressBar: expected stream to be a writable stream, got ${describe(options.stream)}`);
     this.stream = options.stream ?? process.stderr;
     this.enabled = options.force ?? (Boolean(this.stream.isTTY) && !process.env.CI);
   }
@@ -245,13 +253,13 @@ export class ProgressBar implements Callback {
   onBatchEnd(batch: number, logs: Logs, ctx: TrainingContext): void {
     if (!this.enabled) return;
     const width = 24, done = Math.round(((batch + 1) / ctx.batchesPerEpoch) * width);
-    this.stream.write(`\r  [${'='.repeat(done)}${' '.repeat(width - done)}] ${batch + 1}/${ctx.batchesPerEpoch} loss ${logs.loss.toFixed(4)}`);
+    this.stream.write(`\r  [${'='.repeat(done)}${' '.repeat(width - done)}] ${batch + 1}/${ctx.batchesPerEpoch} loss ${formatNumber(logs.loss, 4)}`);
   }
 
   onEpochEnd(epoch: number, logs: Logs, ctx: TrainingContext): void {
     if (!this.enabled) return;
     // valLoss and the metrics (accuracy, valAccuracy, ...) after the loss
-    const extra = Object.keys(logs).filter((k) => k !== 'loss' && k !== 'lr').map((k) => ` ${k} ${logs[k].toFixed(4)}`).join('');
-    this.stream.write(`\r  epoch ${epoch + 1}/${ctx.epochs} loss ${logs.loss.toFixed(4)}${extra} lr ${logs.lr.toExponential(2)} ${((performance.now() - this.epochStart) / 1000).toFixed(1)}s\x1b[K\n`);
+    const extra = Object.keys(logs).filter((k) => k !== 'loss' && k !== 'lr').map((k) => ` ${k} ${formatNumber(logs[k] as number, 4)}`).join('');
+    this.stream.write(`\r  epoch ${epoch + 1}/${ctx.epochs} loss ${formatNumber(logs.loss, 4)}${extra} lr ${formatLr(logs.lr)} ${((performance.now() - this.epochStart) / 1000).toFixed(1)}s\x1b[K\n`);
   }
 }

@@ -8,20 +8,40 @@ import { ScheduleLR, ExponentialDecay } from '../schedulers/keras.js';
 import { AdaptiveLR, type AdaptiveLROptions } from '../schedulers/adaptive.js';
 import type { AnyOptimizer } from '../schedulers/scheduler.js';
 import { fit } from './fit.js';
+import { describe } from '../format/number.js';
 import { DynamicsRecorder, type DynamicsAnalysis } from './dynamics.js';
+import { checkOptionsObject, checkInteger } from '../format/check.js';
 
-/** Seed 000's data: windows of 20 over the synthetic series, 80/20 in time, standardized on the training part. */
-export type SeedData = Pick<PreparedSeries, 'train' | 'valid' | 'mseScale'>;
+// The built-in data and model are seed 000's: its synthetic series, windows of 20, an 80/20 split, 20-128-64-32-1.
 
-/** Seed 000's series prepared for training (see `prepareSeries`). */
-export function seed000Data(window = 20): SeedData {
-  return prepareSeries(syntheticTimeSeries().values, { window });
+/** The built-in data: windows over the built-in synthetic series, 80/20 in time, standardized on the training part. */
+export type BuiltInData = Pick<PreparedSeries, 'train' | 'valid' | 'mseScale'>;
+
+/** @deprecated Renamed `BuiltInData`; this alias goes in the next release. */
+export type SeedData = BuiltInData;
+
+function checkWindow(fn: string, window: unknown): number {
+  if (typeof window !== 'number') throw new TypeError(`${fn}: expected window to be a number, got ${describe(window)}`);
+  if (!Number.isInteger(window) || window < 1 || window > 1000) throw new RangeError(`${fn}: expected window to be an integer in [1, 1000], got ${describe(window)}`);
+  return window;
 }
 
-/** Seed 000's model: 20-128-64-32-1 with ReLU. */
-export function seed000Model(window = 20): Sequential {
+/** The built-in synthetic series prepared for training with windows of `window` (default 20; see `prepareSeries`). */
+export function builtInData(window = 20): BuiltInData {
+  return prepareSeries(syntheticTimeSeries().values, { window: checkWindow('builtInData', window) });
+}
+
+/** The built-in model: a `window`-128-64-32-1 MLP with ReLU (default window 20). */
+export function builtInModel(window = 20): Sequential {
+  checkWindow('builtInModel', window);
   return new Sequential(new Linear(window, 128), new ReLU(), new Linear(128, 64), new ReLU(), new Linear(64, 32), new ReLU(), new Linear(32, 1));
 }
+
+/** @deprecated Renamed `builtInData`; this alias goes in the next release. */
+export const seed000Data: (window?: number) => BuiltInData = builtInData;
+
+/** @deprecated Renamed `builtInModel`; this alias goes in the next release. */
+export const seed000Model: (window?: number) => Sequential = builtInModel;
 
 /** One schedule of the comparison and what its run measured. */
 export interface ScheduleComparisonRow {
@@ -39,13 +59,17 @@ export interface ScheduleComparisonRow {
 }
 
 /**
- * Seed 003's comparison on seed 000's series: Adam from lr 1e-3 with a constant rate, step decay (×0.1 every 10
+ * Schedules compared on the built-in series: Adam from lr 1e-3 with a constant rate, step decay (×0.1 every 10
  * epochs), exponential decay (×0.96 every 10,000 steps, Keras's form) and the AdaptiveLR heuristic (fed the
  * validation loss once per epoch), all from the same seed and initialization.
  */
 export function compareSchedules(options: { epochs?: number; seed?: number; lr?: number; adaptive?: AdaptiveLROptions } = {}): ScheduleComparisonRow[] {
+  options = checkOptionsObject('compareSchedules', options, ['epochs', 'seed', 'lr', 'adaptive']);
+  if (options.epochs !== undefined) checkInteger('compareSchedules', 'epochs', options.epochs, 1, 100000);
+  if (options.seed !== undefined) checkInteger('compareSchedules', 'seed', options.seed, Number.MIN_SAFE_INTEGER);
+  if (options.lr !== undefined && (typeof options.lr !== 'number' || !(options.lr > 0) || !Number.isFinite(options.lr))) throw new RangeError(`compareSchedules: expected lr to be a finite number > 0, got ${describe(options.lr)}`);
   const { epochs = 50, seed = 42, lr = 1e-3 } = options;
-  const data = seed000Data();
+  const data = builtInData();
   const setups: [string, (opt: AnyOptimizer) => { step(...a: any[]): unknown } | undefined, 'epoch' | 'batch'][] = [
     ['constant', () => undefined, 'epoch'],
     ['step (x0.1 every 10 epochs)', (o) => new StepLR(o, { stepSize: 10, gamma: 0.1 }), 'epoch'],
@@ -54,7 +78,7 @@ export function compareSchedules(options: { epochs?: number; seed?: number; lr?:
   ];
   return setups.map(([name, make, interval]) => {
     manualSeed(seed);
-    const model = seed000Model();
+    const model = builtInModel();
     const optimizer = new Adam(model.parameters(), { lr });
     const recorder = new DynamicsRecorder();
     const started = performance.now();

@@ -8,6 +8,7 @@ import { fit, type FitOptions } from './fit.js';
 import { predict } from './predict.js';
 import { resolveScoring, type Scoring } from './scoring.js';
 import { bceWithLogits } from '../nn/losses.js';
+import { checkRecord } from '../format/check.js';
 
 /** Options of `crossValidate`. */
 export interface CrossValidateOptions {
@@ -17,7 +18,7 @@ export interface CrossValidateOptions {
   makeOptimizer?: (params: Tensor[]) => Optimizer<{ lr: number }>;
   x: Tensor;
   y: Tensor;
-  /** Number of folds. Default 5 (seed 001's cv=5). */
+  /** Number of folds. Default 5. */
   k?: number;
   /** 'kfold' (scikit-learn's KFold, optionally shuffled) or 'timeseries' (expanding windows). Default 'kfold'. */
   split?: 'kfold' | 'timeseries';
@@ -68,6 +69,7 @@ export function takeRows(t: Tensor, index: readonly number[]): Tensor {
  * `split: 'timeseries'` keeps every validation fold in the future of its training data.
  */
 export function crossValidate(options: CrossValidateOptions): CrossValidationResult {
+  checkRecord('crossValidate', 'an options object', options, ['makeModel']);
   const { makeModel, x, y, k = 5, split = 'kfold', epochs, batchSize = 32, seed = 42 } = options;
   if (typeof makeModel !== 'function') throw new TypeError('crossValidate: expected makeModel to be a function');
   if (!(x?.ndim >= 2) || !(y?.ndim === 1 || y?.ndim === 2) || x.shape[0] !== y.shape[0]) {

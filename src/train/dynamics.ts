@@ -1,5 +1,6 @@
 import type { Tensor } from '../tensor/tensor.js';
 import type { Callback, Logs, TrainingContext } from './callback.js';
+import { checkOptionsObject, checkRecord, checkNumbers } from '../format/check.js';
 
 /** Mean and standard deviation of a batch of values. */
 export interface Moments {
@@ -28,7 +29,7 @@ export interface DynamicsRecord {
 }
 
 /**
- * Seed 000's batch-level tracker as a `fit` callback: per batch the loss, the total gradient norm (before any
+ * A batch-level tracker as a `fit` callback: per batch the loss, the total gradient norm (before any
  * clipping), the lr, and the mean and spread of the batch's features and labels; per epoch the training and
  * validation loss. `analyze()` summarizes the run (see `analyzeDynamics`).
  */
@@ -70,7 +71,7 @@ export interface DynamicsOptions {
   convergenceTolerance?: number;
 }
 
-/** The summary of a run, as in seed 000's results table. */
+/** The summary of a run, as the results table shows it. */
 export interface DynamicsAnalysis {
   /** 'oscillatory' when the loss curve keeps going back up or the batch losses scatter widely, else 'smooth'. */
   classification: 'smooth' | 'oscillatory';
@@ -87,7 +88,7 @@ export interface DynamicsAnalysis {
 }
 
 /**
- * Classifies a run as smooth or oscillatory and measures what seed 000's table reports:
+ * Classifies a run as smooth or oscillatory and measures what the results table reports:
  *
  *     oscillationIndex = #{e : L_e > L_{e-1}} / (E - 1)                      on the monitored epoch loss
  *     relativeNoise    = std_b(l_b - MA_w(l)_b) / mean_b(l_b)                 batches b in the second half
@@ -96,6 +97,9 @@ export interface DynamicsAnalysis {
  *     oscillatory  <=>  oscillationIndex > 0.25  or  relativeNoise > 0.5
  */
 export function analyzeDynamics(record: Pick<DynamicsRecord, 'batchLoss' | 'epochLoss' | 'valLoss'>, options: DynamicsOptions = {}): DynamicsAnalysis {
+  checkRecord('analyzeDynamics', 'a record { batchLoss, epochLoss, valLoss }', record, ['batchLoss', 'epochLoss', 'valLoss']);
+  for (const k of ['batchLoss', 'epochLoss', 'valLoss'] as const) checkNumbers('analyzeDynamics', k, record[k]);
+  options = checkOptionsObject('analyzeDynamics', options, ['window', 'oscillationThreshold', 'noiseThreshold', 'convergenceTolerance']);
   const { window = 11, oscillationThreshold = 0.25, noiseThreshold = 0.5, convergenceTolerance = 0.05 } = options;
   const monitored = record.valLoss.length > 0 ? 'valLoss' : 'loss';
   const curve = monitored === 'valLoss' ? record.valLoss : record.epochLoss;

@@ -4,10 +4,12 @@ import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { Adam } from '../optim/adam.js';
 import { crossEntropy, bceWithLogits } from '../nn/losses.js';
+import { importModelModule, lossName, runInThreads, type ModelModule } from './grid-search-threads.js';
 import { fit, type FitOptions } from '../train/fit.js';
 import { crossValidate, meanStd } from '../train/cross-validate.js';
 import { resolveScoring, type Scoring } from '../train/scoring.js';
 import { createStudy, type Study } from './study.js';
+import { GridSampler } from './samplers/grid.js';
 import type { Trial } from './trial.js';
 import type { ParamValue } from './types.js';
 
@@ -61,9 +63,9 @@ export interface GridSearchCVOptions {
    */
   scoring?: Scoring;
   /**
-   * Trials (cells) the study runs at once, its `optimize` nJobs (-1: one per CPU). Default 1. These are concurrent
-   * tasks in this thread and lrlab's training is synchronous, so they take turns: the results are the same for any
-   * nJobs, and a speed-up needs several processes on one SQL storage (see the tuning section).
+   * Cells trained at once (-1: one per CPU). Default 1. With `makeModel` given as a module (`{ module }`), they run
+   * in worker threads on a temporary SQLite study, so they use several cores; with a function (which cannot cross
+   * into a thread) they are the study's in-thread jobs, which take turns. The results are the same either way.
    */
   nJobs?: number;
   /** Default `mseLoss` (fit's default). */
@@ -132,13 +134,20 @@ function checkTraining(fn: string, cell: GridCell, defaults: { lr: number; epoch
  * the same initialization) and scored on the held-out fold; the best mean score wins (the first in grid order on a
  * tie), and with `refit` the winner is trained on all the data.
  *
- * Every cell is validated (lr, epochs, batchSize) before any training, and so is `scoring`.
+ * It runs as a study (direction 'maximize', returned as `study`): a single grid through a `GridSampler`, a list of
+ * grids through `enqueueTrial`; each trial is one cell, valued at its mean score. Given as a module exporting
+ * `makeModel` (and optionally `makeOptimizer` and `loss`), the cells run in `nJobs` worker threads, their cells
+ * taken from the study's queue. Every cell is validated (lr, epochs, batchSize) before any training, and so is
+ * `scoring`.
  */
-export async function gridSearchCV(makeModel: (cell: GridCell) => Module, options: GridSearchCVOptions): Promise<GridSearchResult> {
+export async function gridSearchCV(model: ((cell: GridCell) => Module) | ModelModule, options: GridSearchCVOptions): Promise<GridSearchResult> {
   const fn = 'gridSearchCV';
-  if (typeof makeModel !== 'function') throw new TypeError(`${fn}: expected makeModel to be a function of the grid cell, got ${typeof makeModel}`);
   if (options === null || typeof options !== 'object') throw new TypeError(`${fn}: expected an options object, got ${String(options)}`);
-  const { x, y, cv = 5, split = 'kfold', loss, seed = 42, refit = true, errorScore = NaN } = options;
+  const modelModule = typeof model === 'object' && model !== null && 'module' in model ? await importModelModule(fn, model) : null;
+  if (modelModule === null && typeof model !== 'function') throw new TypeError(`${fn}: expected makeModel to be a function of the grid cell or { module }, got ${typeof model}`);
+  const makeModel = modelModule?.makeModel ?? (model as (cell: GridCell) => Module);
+  const { x, y, cv = 5, split = 'kfold', seed = 42, refit = true, errorScore = NaN } = options;
+  const loss = modelModule?.loss ?? options.loss;
   const cells = parameterGrid(options.paramGrid, fn);
   const defaults = { lr: options.lr ?? 1e-3, epochs: options.epochs ?? 10, batchSize: options.batchSize ?? 32 };
   const training = cells.map((cell) => checkTraining(fn, cell, defaults));
@@ -148,50 +157,40 @@ export async function gridSearchCV(makeModel: (cell: GridCell) => Module, option
   if (errorScore !== 'raise' && typeof errorScore !== 'number') throw new TypeError(`${fn}: expected errorScore to be a number or 'raise', got ${typeof errorScore}`);
   const scoring = options.scoring ?? (loss === crossEntropy || loss === bceWithLogits ? 'accuracy' : 'r2');
   resolveScoring(fn, scoring);
-  const makeOptimizer = options.makeOptimizer ?? ((p: Tensor[], lr: number) => new Adam(p, { lr }) as unknown as Optimizer<{ lr: number }>);
+  const makeOptimizer = modelModule?.makeOptimizer ?? options.makeOptimizer ?? ((p: Tensor[], lr: number) => new Adam(p, { lr }) as unknown as Optimizer<{ lr: number }>);
   const fitOptions = { ...(loss === undefined ? {} : { loss }), ...(options.clipNorm === undefined ? {} : { clipNorm: options.clipNorm }) };
 
-  // the study: one trial per cell, each cell's parameters fixed through the study's queue
+  // the study: one trial per cell. A single grid is a GridSampler's search space (which visits each point once,
+  // in a seeded random order); a list of grids, or a grid listing a value twice, is not a product of distinct
+  // values, so its cells go through the study's queue instead (enqueueTrial fixes each trial's parameters).
   const names = [...new Set(cells.flatMap((c) => Object.keys(c)))].sort();
   const codec = gridCodec(cells, names);
-  const study = await createStudy({ direction: 'maximize', ...(options.studyName === undefined ? {} : { studyName: options.studyName }) });
-  for (const cell of cells) await study.enqueueTrial(codec.encode(cell));
-  const claimed = new Set<number>();
-  const objective = (trial: Trial): number => {
-    // the cell's values come back through the study's suggestions (each name with the grid's choices for it)
-    const fixed = trial.systemAttrs.fixedParams as Record<string, ParamValue> | undefined;
-    const encoded: Record<string, ParamValue> = {};
-    for (const name of fixed === undefined ? names : Object.keys(fixed).sort()) encoded[name] = trial.suggestCategorical(name, codec.choices[name]);
-    const key = JSON.stringify(encoded);
-    const i = cells.findIndex((c, j) => !claimed.has(j) && JSON.stringify(codec.encode(c)) === key);
-    claimed.add(i);
-    trial.setUserAttr('cell', i);
-    const cell = cells[i], { lr, epochs, batchSize } = training[i];
-    let scores: number[], fitTimes: number[] = [], scoreTimes: number[] = [];
-    try {
-      const r = crossValidate({
-        makeModel: () => makeModel(cell), makeOptimizer: (p) => makeOptimizer(p, lr, cell), x, y, k: cv, split,
-        shuffle: options.shuffle, epochs, batchSize, seed, fitOptions, scoring,
-      });
-      ({ fitTimes, scoreTimes } = r);
-      scores = r.foldScores!;
-    } catch (err) {
-      if (errorScore === 'raise') throw err;
-      scores = Array.from({ length: cv }, () => errorScore);
-      trial.setUserAttr('error', (err as Error).message);
-    }
-    trial.setUserAttr('splitTestScores', scores.map((v) => (Number.isNaN(v) ? null : v)));
-    trial.setUserAttr('fitTimes', fitTimes);
-    trial.setUserAttr('scoreTimes', scoreTimes);
-    // a NaN mean fails the trial (Optuna's rule) and the search goes on
-    return meanStd(scores).mean;
-  };
-  await study.optimize(objective, { nTrials: cells.length, nJobs });
+  const product = !Array.isArray(options.paramGrid) && names.every((n) => codec.choices[n].length === (options.paramGrid as ParamGrid)[n].length);
+  const threaded = modelModule !== null && nJobs !== 1;
+  if (threaded) {
+    if (options.makeOptimizer !== undefined) throw new TypeError(`${fn}: expected makeOptimizer to be exported by the model module with nJobs > 1 (a function cannot cross into a worker thread)`);
+    if (typeof scoring !== 'string') throw new TypeError(`${fn}: expected scoring to be a name with nJobs > 1 (a function cannot cross into a worker thread), got a function`);
+    if (loss !== undefined && modelModule.loss === undefined && lossName(loss) === null) throw new TypeError(`${fn}: expected loss to be one of lrlab's losses, or exported by the model module, with nJobs > 1`);
+  }
+  const study = threaded ? await runInThreads(fn, { model: model as ModelModule, cells, names, training, cv, split, shuffle: options.shuffle, seed, scoring: scoring as string, loss: modelModule!.loss === undefined && loss !== undefined ? lossName(loss) : null, clipNorm: options.clipNorm, errorScore, studyName: options.studyName, x, y }, nJobs) : await createStudy({
+    direction: 'maximize',
+    ...(product ? { sampler: new GridSampler(codec.choices, { seed }) } : {}),
+    ...(options.studyName === undefined ? {} : { studyName: options.studyName }),
+  });
+  if (!threaded) {
+    // an enqueued cell carries its index (a repeated cell would be ambiguous by its values)
+    if (!product) for (const [i, cell] of cells.entries()) await study.enqueueTrial(codec.encode(cell), { cell: i });
+    const objective = cellObjective({ cells, names, training, makeModel, makeOptimizer, x, y, cv, split, shuffle: options.shuffle, seed, fitOptions, scoring, errorScore });
+    await study.optimize(objective, { nTrials: cells.length, nJobs });
+  }
   const results = new Array<{ scores: number[]; fitTimes: number[]; scoreTimes: number[]; error: string | null }>(cells.length);
   for (const t of study.trials) {
+    if (t.userAttrs.cell === undefined) continue; // a trial that failed before its cell was known
     const a = t.userAttrs as { cell: number; splitTestScores: (number | null)[]; fitTimes: number[]; scoreTimes: number[]; error?: string };
     results[a.cell] = { scores: a.splitTestScores.map((v) => v ?? NaN), fitTimes: a.fitTimes.length ? a.fitTimes : [0], scoreTimes: a.scoreTimes.length ? a.scoreTimes : [0], error: a.error ?? null };
   }
+  const missing = cells.findIndex((_, i) => results[i] === undefined);
+  if (missing !== -1) throw new RangeError(`${fn}: expected a trial for every cell, got none for cell ${missing} (${JSON.stringify(cells[missing])})`);
 
   const cvResults: CvResults = {
     params: cells, splitTestScores: [], meanTestScore: [], stdTestScore: [], rankTestScore: [], meanFitTime: [], stdFitTime: [],
@@ -228,11 +227,66 @@ export async function gridSearchCV(makeModel: (cell: GridCell) => Module, option
   return { bestParams: cells[bestIndex], bestScore: means[bestIndex], bestIndex, cvResults, bestModel, refitTime, study };
 }
 
+/** What one cell's cross-validation needs: the same in this thread and in a worker thread. */
+export interface CellContext {
+  cells: GridCell[];
+  names: string[];
+  training: { lr: number; epochs: number; batchSize: number }[];
+  makeModel: (cell: GridCell) => Module;
+  makeOptimizer: (params: Tensor[], lr: number, cell: GridCell) => Optimizer<{ lr: number }>;
+  x: Tensor;
+  y: Tensor;
+  cv: number;
+  split: 'kfold' | 'timeseries';
+  shuffle: boolean | undefined;
+  seed: number;
+  fitOptions: Pick<FitOptions, 'loss' | 'clipNorm'>;
+  scoring: Scoring;
+  errorScore: number | 'raise';
+}
+
+/**
+ * The study's objective: finds the trial's cell (from its suggestions, or the index an enqueued cell carries),
+ * cross-validates it, keeps the fold scores and times as user attributes, and returns the mean score.
+ */
+export function cellObjective(c: CellContext): (trial: Trial) => number {
+  const codec = gridCodec(c.cells, c.names);
+  const { cells, names, training, makeModel, makeOptimizer, x, y, cv, split, seed, fitOptions, scoring, errorScore } = c;
+  return (trial: Trial): number => {
+    // the cell's values come back through the study's suggestions (each name with the grid's choices for it)
+    const system = trial.systemAttrs as { fixedParams?: Record<string, ParamValue>; enqueuedUserAttrs?: { cell?: number } };
+    const encoded: Record<string, ParamValue> = {};
+    for (const name of system.fixedParams === undefined ? names : Object.keys(system.fixedParams).sort()) encoded[name] = trial.suggestCategorical(name, codec.choices[name]);
+    const key = JSON.stringify(encoded);
+    const i = system.enqueuedUserAttrs?.cell ?? cells.findIndex((other) => JSON.stringify(codec.encode(other)) === key);
+    trial.setUserAttr('cell', i);
+    const cell = cells[i], { lr, epochs, batchSize } = training[i];
+    let scores: number[], fitTimes: number[] = [], scoreTimes: number[] = [];
+    try {
+      const r = crossValidate({
+        makeModel: () => makeModel(cell), makeOptimizer: (p) => makeOptimizer(p, lr, cell), x, y, k: cv, split,
+        shuffle: c.shuffle, epochs, batchSize, seed, fitOptions, scoring,
+      });
+      ({ fitTimes, scoreTimes } = r);
+      scores = r.foldScores!;
+    } catch (err) {
+      if (errorScore === 'raise') throw err;
+      scores = Array.from({ length: cv }, () => errorScore);
+      trial.setUserAttr('error', (err as Error).message);
+    }
+    trial.setUserAttr('splitTestScores', scores.map((v) => (Number.isNaN(v) ? null : v)));
+    trial.setUserAttr('fitTimes', fitTimes);
+    trial.setUserAttr('scoreTimes', scoreTimes);
+    // a NaN mean fails the trial (Optuna's rule) and the search goes on
+    return meanStd(scores).mean;
+  };
+}
+
 /**
  * A study's categorical choices are numbers, strings, booleans or null: other grid values (arrays such as hidden
  * sizes [64, 32], objects) travel as their JSON text, decoded back for `makeModel`.
  */
-function gridCodec(cells: GridCell[], names: string[]) {
+export function gridCodec(cells: GridCell[], names: string[]) {
   const plain = (v: unknown) => v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
   const asJson = new Set(names.filter((n) => cells.some((c) => n in c && !plain(c[n]))));
   const encode = (cell: GridCell): Record<string, ParamValue> => {

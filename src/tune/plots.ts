@@ -25,6 +25,16 @@ function axisFor(name: string, d: Distribution | undefined): Record<string, unkn
 
 const display = (v: ParamValue): string | number => (typeof v === 'number' ? v : String(v));
 
+/** The parameters to plot: the given ones, each checked against the study, or every shared one. */
+function chooseParams(fn: string, trials: readonly FrozenTrial[], params: readonly string[] | undefined): string[] {
+  if (params === undefined) return paramNames(trials);
+  if (!Array.isArray(params) || params.some((p) => typeof p !== 'string')) throw new TypeError(`${fn}: expected params to be an array of parameter names, got ${JSON.stringify(params)}`);
+  const known = new Set(trials.flatMap((t) => Object.keys(t.params)));
+  const unknown = params.filter((p) => !known.has(p));
+  if (unknown.length > 0) throw new RangeError(`${fn}: expected parameters of the study's complete trials (${[...known].sort().join(', ')}), got unknown '${unknown[0]}'`);
+  return [...params];
+}
+
 /** Each complete trial's value by trial number, with the best value so far as a step line. */
 export function optimizationHistorySpec(study: PlottableStudy): TopLevelSpec {
   const trials = completeTrials(study);
@@ -56,13 +66,13 @@ export function paramImportancesSpec(importances: Record<string, number>): TopLe
 /** One panel per parameter: the objective value of each complete trial against that parameter. */
 export function sliceSpec(study: PlottableStudy, options: { params?: readonly string[] } = {}): TopLevelSpec {
   const trials = completeTrials(study);
-  const names = options.params ?? paramNames(trials);
+  const names = chooseParams('plotSlice', trials, options.params);
   const last = trials[trials.length - 1];
   return {
     title: 'Slice plot', columns: 3,
     concat: names.map((name) => ({
       width: 200, height: 160,
-      data: { values: trials.map((t) => ({ x: display(t.params[name]), value: t.value, trial: t.number })) },
+      data: { values: trials.filter((t) => name in t.params).map((t) => ({ x: display(t.params[name]), value: t.value, trial: t.number })) },
       mark: { type: 'point', filled: true },
       encoding: { x: axisFor(name, last?.distributions[name]), y: { field: 'value', type: 'quantitative', title: 'objective value', scale: { zero: false } }, color: { field: 'trial', type: 'quantitative', title: 'trial' } },
     })),
@@ -76,23 +86,29 @@ export function sliceSpec(study: PlottableStudy, options: { params?: readonly st
 export function contourSpec(study: PlottableStudy, options: { params?: readonly string[] } = {}): TopLevelSpec {
   const trials = completeTrials(study);
   const last = trials[trials.length - 1];
-  const names = (options.params ?? paramNames(trials).filter((n) => last?.distributions[n]?.type !== 'categorical')).slice(0, 4);
+  const names = options.params === undefined
+    ? paramNames(trials).filter((n) => last?.distributions[n]?.type !== 'categorical').slice(0, 4)
+    : chooseParams('plotContour', trials, options.params);
+  // one axis: binned on the scale the parameter is searched on (log10 for log parameters), or one band per choice
+  const axis = (name: string, field: 'a' | 'b') => {
+    const d = last?.distributions[name];
+    if (d?.type === 'categorical') return { bin: null, enc: { field, type: 'nominal', title: name, axis: { labelAngle: 0 } } };
+    const log = d?.log === true;
+    return { bin: log, enc: { field, bin: { maxbins: 12 }, type: 'quantitative', title: log ? `log10 ${name}` : name } };
+  };
   const panels = [];
   for (let i = 0; i < names.length; i++) {
     for (let j = i + 1; j < names.length; j++) {
       const [a, b] = [names[i], names[j]];
-      const da = last?.distributions[a], db = last?.distributions[b];
-      // bin on the scale the parameter is searched on
-      const pa = da && da.type !== 'categorical' && da.log ? 'la' : 'a', pb = db && db.type !== 'categorical' && db.log ? 'lb' : 'b';
-      const rows = trials.map((t) => {
-        const x = t.params[a] as number, y = t.params[b] as number;
-        return { a: x, b: y, la: Math.log10(x), lb: Math.log10(y), value: t.value };
-      });
+      const xa = axis(a, 'a'), xb = axis(b, 'b');
+      const at = (t: FrozenTrial, name: string, log: boolean | null) => (log ? Math.log10(t.params[name] as number) : display(t.params[name]));
+      const rows = trials.filter((t) => a in t.params && b in t.params).map((t) => ({ a: at(t, a, xa.bin), b: at(t, b, xb.bin), value: t.value }));
+      const point = (enc: Record<string, unknown>) => ({ field: enc.field, type: enc.type });
       panels.push({
         width: 220, height: 200, data: { values: rows },
         layer: [
-          { mark: 'rect', encoding: { x: { field: pa, bin: { maxbins: 12 }, type: 'quantitative', title: pa === 'la' ? `log10 ${a}` : a }, y: { field: pb, bin: { maxbins: 12 }, type: 'quantitative', title: pb === 'lb' ? `log10 ${b}` : b }, color: { aggregate: 'mean', field: 'value', type: 'quantitative', title: 'objective value', scale: { scheme: 'viridis', reverse: study.direction === 'maximize' } } } },
-          { mark: { type: 'point', color: 'black', size: 12, filled: true }, encoding: { x: { field: pa, type: 'quantitative' }, y: { field: pb, type: 'quantitative' } } },
+          { mark: 'rect', encoding: { x: xa.enc, y: xb.enc, color: { aggregate: 'mean', field: 'value', type: 'quantitative', title: 'objective value', scale: { scheme: 'viridis', reverse: study.direction === 'maximize' } } } },
+          { mark: { type: 'point', color: 'black', size: 12, filled: true }, encoding: { x: point(xa.enc), y: point(xb.enc) } },
         ],
       });
     }
@@ -107,7 +123,7 @@ export function contourSpec(study: PlottableStudy, options: { params?: readonly 
 export function parallelCoordinateSpec(study: PlottableStudy, options: { params?: readonly string[] } = {}): TopLevelSpec {
   const trials = completeTrials(study);
   const last = trials[trials.length - 1];
-  const names = options.params ?? paramNames(trials);
+  const names = chooseParams('plotParallelCoordinate', trials, options.params);
   const axes = ['objective value', ...names];
   const position = (name: string, t: FrozenTrial): number => {
     if (name === 'objective value') return t.value as number;
@@ -115,7 +131,7 @@ export function parallelCoordinateSpec(study: PlottableStudy, options: { params?
     if (d.type === 'categorical') return d.choices.indexOf(v);
     return d.log ? Math.log10(v as number) : (v as number);
   };
-  const rows = trials.flatMap((t) => axes.map((axis) => ({ trial: t.number, axis, raw: position(axis, t), value: t.value })));
+  const rows = trials.filter((t) => names.every((n) => n in t.params)).flatMap((t) => axes.map((axis) => ({ trial: t.number, axis, raw: position(axis, t), value: t.value })));
   return {
     title: 'Parallel coordinates', width: Math.max(WIDTH, 110 * axes.length), height: HEIGHT, data: { values: rows },
     transform: [

@@ -1,5 +1,6 @@
 // The study report: Optuna's plots as SVG, the trials table, and every number as JSON, written as one set.
 import { writeDirAtomic } from '../io/atomic-dir.js';
+import { checkOptionNames } from './pruners/options.js';
 import { renderSvg } from '../report/charts.js';
 import { reportHtml } from '../report/report.js';
 import type { FrozenTrial, ParamValue } from './types.js';
@@ -13,6 +14,8 @@ import {
 export interface StudyReportOptions {
   /** Seeds the importance forest. Default 0. */
   seed?: number;
+  /** How long the replaced report is kept aside (hidden) for readers still reading it; see writeDirAtomic. Default 10 000 ms. */
+  keepOldMs?: number;
 }
 
 const fmt = (v: number | null): string => (v === null ? '' : Number.isInteger(v) ? String(v) : Number(v.toPrecision(6)).toString());
@@ -43,12 +46,14 @@ function best(study: PlottableStudy, trials: readonly FrozenTrial[]): FrozenTria
  * `parallel-coordinate.svg`, `intermediate-values.svg`, `trials.json`, `report.md` (the trials table and the plots)
  * and a self-contained `report.html`. The set is written atomically: into a fresh sibling directory that then
  * replaces `dir` by renames, so a reader sees the whole old report or the whole new one, and a failure leaves the
- * old one as it was. Plots that need more than the study has (importances need two complete trials whose values
- * differ) are left out, and the report says why. Returns the names of the files written.
+ * old one as it was; the replaced report stays hidden beside `dir` for `keepOldMs`, then a later write removes
+ * it. Plots that need more than the study has (importances need two complete trials whose values differ) are left
+ * out, and the report says why. Returns the names of the files written.
  */
 export async function writeStudyReport(study: PlottableStudy, dir: string, options: StudyReportOptions = {}): Promise<string[]> {
   const fn = 'writeStudyReport';
   if (typeof dir !== 'string' || dir === '') throw new TypeError(`${fn}: expected a directory path, got ${JSON.stringify(dir)}`);
+  checkOptionNames(fn, options, ['seed', 'keepOldMs']);
   const trials = [...trialsOf(study)];
   if (trials.length === 0) throw new RangeError(`${fn}: expected a study with at least one trial, got none`);
   const complete = trials.filter((t) => t.state === 'complete' && Number.isFinite(t.value));
@@ -105,6 +110,6 @@ ${trialsTable(trials)}
     write('report.md', md);
     write('report.html', reportHtml(md, svgs));
     written.push('report.md', 'report.html');
-  });
+  }, { keepOldMs: options.keepOldMs });
   return written;
 }

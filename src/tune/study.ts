@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { defaultPruner, defaultSampler } from './default-sampler.js';
-import { DuplicatedStudyError, type HeartbeatOptions, type Storage, type StudySummary } from './storage/base.js';
+import { DuplicatedStudyError, UpdateFinishedTrialError, type HeartbeatOptions, type Storage, type StudySummary } from './storage/base.js';
 import { getStorage, redact } from './storage/index.js';
 import { sibling, startWorker } from './threads.js';
 import { Trial, TrialPruned, type TrialHost } from './trial.js';
@@ -148,10 +148,12 @@ export class Study {
     return best;
   }
 
+  /** The best complete trial's value; an error when none is complete. */
   get bestValue(): number {
     return this.bestTrial.value!;
   }
 
+  /** The best complete trial's parameters; an error when none is complete. */
   get bestParams(): Readonly<Record<string, ParamValue>> {
     return { ...this.bestTrial.params };
   }
@@ -198,21 +200,21 @@ export class Study {
    * heartbeats on), takes the snapshot the sampler works on, and starts this trial's heartbeat.
    */
   async ask(): Promise<Trial> {
+    const interval = this.storage.heartbeat.heartbeatInterval;
+    const url = this.storage.connectionString;
+    // a thread of its own beats for this process's trials (a synchronous objective cannot starve it); started
+    // before the first trial exists, so that no trial waits for it
+    if (interval !== null && url) this.heartbeatThread ??= await startHeartbeatThread(url, interval);
     if (this.storage.heartbeat.gracePeriod !== null) await this.storage.failStaleTrials(this.studyId);
     const frozen = (await this.storage.popWaitingTrial(this.studyId)) ?? (await this.storage.createTrial(this.studyId, { state: 'running' }));
     await this.refresh();
     const trial = new Trial(this.host, frozen);
     trial.start();
     this.live.set(trial.number, trial);
-    const interval = this.storage.heartbeat.heartbeatInterval;
     if (interval !== null) {
       await this.storage.recordHeartbeat(trial.trialId);
-      const url = this.storage.connectionString;
-      if (url) {
-        // a thread of its own beats for this process's trials: a synchronous objective cannot starve it
-        this.heartbeatThread ??= await startHeartbeatThread(url, interval);
-        this.heartbeatThread.postMessage({ beat: trial.trialId });
-      } else {
+      if (this.heartbeatThread) this.heartbeatThread.postMessage({ beat: trial.trialId });
+      else {
         const timer = setInterval(() => void this.storage.recordHeartbeat(trial.trialId).catch(() => undefined), interval * 1000);
         timer.unref();
         this.beats.set(trial.trialId, timer);
@@ -247,16 +249,21 @@ export class Study {
       } else finalValue = value as number;
     }
     if (trial instanceof Trial) await trial.flush();
-    const frozen = await this.storage.finishTrial(trial.trialId, {
-      state: finalState, value: finalValue, params: trial.params, distributions: trial.distributions,
-      intermediateValues: trial.intermediateValues, userAttrs: trial.userAttrs, systemAttrs: attrs,
-    });
-    const timer = this.beats.get(trial.trialId);
-    if (timer) clearInterval(timer);
-    this.beats.delete(trial.trialId);
-    this.heartbeatThread?.postMessage({ stop: trial.trialId });
-    this.live.delete(trial.number);
-    if (trial instanceof Trial) trial.markFinished(finalState);
+    let frozen: FrozenTrial;
+    try {
+      frozen = await this.storage.finishTrial(trial.trialId, {
+        state: finalState, value: finalValue, params: trial.params, distributions: trial.distributions,
+        intermediateValues: trial.intermediateValues, userAttrs: trial.userAttrs, systemAttrs: attrs,
+      });
+    } catch (error) {
+      // finished elsewhere meanwhile (told by another worker, or failed for missing heartbeats): this process
+      // stops tracking it; the storage's record stands
+      if (error instanceof UpdateFinishedTrialError && trial instanceof Trial) {
+        this.forget(trial, (await this.storage.getTrial(trial.trialId)).state);
+      }
+      throw error;
+    }
+    if (trial instanceof Trial) this.forget(trial, finalState);
     await this.refresh();
     this.sampler.afterTrial?.(this.host.view, frozen, finalState, finalValue);
     return frozen;
@@ -341,6 +348,7 @@ export class Study {
       }
     };
     await Promise.all(Array.from({ length: o.nJobs }, job));
+    await this.stopHeartbeatThread();
     if (failure !== null) throw (failure as { error: unknown }).error;
   }
 
@@ -412,17 +420,42 @@ export class Study {
   /** @internal One trial: ask, run the objective with Optuna's rules, tell. */
   async runTrial(objective: Objective, catches: (e: unknown) => boolean): Promise<FrozenTrial> {
     const trial = await this.ask();
-    let result: unknown;
     try {
-      result = await objective(trial);
+      let result: unknown;
+      try {
+        result = await objective(trial);
+      } catch (error) {
+        if (error instanceof TrialPruned) return await this.tell(trial, undefined, 'pruned');
+        trial.setSystemAttr('failReason', `trial ${trial.number}: the objective threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+        const frozen = await this.tell(trial, undefined, 'fail');
+        if (!catches(error)) throw error;
+        return frozen;
+      }
+      return await this.tell(trial, result as number);
     } catch (error) {
-      if (error instanceof TrialPruned) return this.tell(trial, undefined, 'pruned');
-      trial.setSystemAttr('failReason', `trial ${trial.number}: the objective threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
-      const frozen = await this.tell(trial, undefined, 'fail');
-      if (!catches(error)) throw error;
-      return frozen;
+      // another worker failed this trial meanwhile (its heartbeats were late): the verdict stands, and the
+      // study goes on; with maxRetry the trial has been enqueued again
+      if (!(error instanceof UpdateFinishedTrialError)) throw error;
+      await this.refresh();
+      return this.storage.getTrial(trial.trialId);
     }
-    return this.tell(trial, result as number);
+  }
+
+  /** Ends this study's heartbeat thread once no trial of this process runs (ask starts it again when needed). */
+  private async stopHeartbeatThread(): Promise<void> {
+    if (this.heartbeatThread === null || this.live.size > 0) return;
+    const thread = this.heartbeatThread;
+    this.heartbeatThread = null;
+    await thread.terminate();
+  }
+
+  private forget(trial: Trial, state: TrialState): void {
+    const timer = this.beats.get(trial.trialId);
+    if (timer) clearInterval(timer);
+    this.beats.delete(trial.trialId);
+    this.heartbeatThread?.postMessage({ stop: trial.trialId });
+    this.live.delete(trial.number);
+    trial.markFinished(state);
   }
 
   private progress(t: FrozenTrial, launched: number, nTrials: number | null): void {
@@ -545,16 +578,22 @@ export async function createStudy(options: CreateStudyOptions = {}): Promise<Stu
   let studyId: number;
   let direction = options.direction ?? 'minimize';
   try {
-    studyId = await storage.createStudy(studyName, direction);
-  } catch (error) {
-    if (!(error instanceof DuplicatedStudyError) || !options.loadIfExists) throw error;
-    const found = await storage.findStudy(studyName);
-    if (!found) throw error;
-    if (options.direction !== undefined && options.direction !== found.direction) {
-      throw new RangeError(`${fn}: expected direction '${found.direction}' of the existing study '${studyName}', got '${options.direction}'`);
+    try {
+      studyId = await storage.createStudy(studyName, direction);
+    } catch (error) {
+      if (!(error instanceof DuplicatedStudyError) || !options.loadIfExists) throw error;
+      const found = await storage.findStudy(studyName);
+      if (!found) throw error;
+      if (options.direction !== undefined && options.direction !== found.direction) {
+        throw new RangeError(`${fn}: expected direction '${found.direction}' of the existing study '${studyName}', got '${options.direction}'`);
+      }
+      studyId = found.studyId;
+      direction = found.direction;
     }
-    studyId = found.studyId;
-    direction = found.direction;
+  } catch (error) {
+    // a storage opened here from a URL is closed again; one the caller passed stays theirs
+    if (typeof options.storage === 'string') await storage.close().catch(() => undefined);
+    throw error;
   }
   const study = new Study({
     studyName, studyId, direction, storage,
@@ -573,7 +612,10 @@ export async function loadStudy(options: LoadStudyOptions): Promise<Study> {
   if (options.storage === undefined) throw new TypeError(`${fn}: expected a storage (a URL or a Storage), got undefined`);
   const storage = await getStorage(options.storage, options.heartbeat);
   const found = await storage.findStudy(options.studyName);
-  if (!found) throw new RangeError(`${fn}: expected an existing study name in ${redact(storage.url)}, got '${options.studyName}'`);
+  if (!found) {
+    if (typeof options.storage === 'string') await storage.close().catch(() => undefined);
+    throw new RangeError(`${fn}: expected an existing study name in ${redact(storage.url)}, got '${options.studyName}'`);
+  }
   const study = new Study({
     studyName: options.studyName, studyId: found.studyId, direction: found.direction, storage,
     sampler: options.sampler ?? defaultSampler(), pruner: options.pruner ?? defaultPruner(),

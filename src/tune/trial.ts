@@ -88,6 +88,7 @@ export class Trial {
     return { ...this._params };
   }
 
+  /** The distribution each parameter was suggested from. */
   get distributions(): Readonly<Record<string, Distribution>> {
     return { ...this._distributions };
   }
@@ -97,10 +98,12 @@ export class Trial {
     return new Map(this._intermediate);
   }
 
+  /** The attributes set with `setUserAttr` (copies). */
   get userAttrs(): Readonly<Record<string, unknown>> {
     return JSON.parse(JSON.stringify(this._userAttrs));
   }
 
+  /** What lrlab and the sampler record on the trial: `fixedParams` of an enqueued trial, `failReason`, ... (copies). */
   get systemAttrs(): Readonly<Record<string, unknown>> {
     return JSON.parse(JSON.stringify(this._systemAttrs));
   }
@@ -223,7 +226,7 @@ export class Trial {
     this.pending = this.pending.then(() => op(this.host.storage)).catch(() => undefined);
   }
 
-  /** @internal Waits for the background writes. */
+  /** Waits until the values suggested and reported so far are in the storage (`tell` does this itself). */
   flush(): Promise<void> {
     return this.pending;
   }

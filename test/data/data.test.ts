@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  syntheticTimeSeries, slidingWindows, temporalSplit, fitStandardizer, batches, parseCsvSeries, loadCsvSeries, kFold,
+  syntheticTimeSeries, slidingWindows, temporalSplit, fitStandardizer, batches, parseCsvSeries, loadCsvSeries, parseCsvColumn, kFold,
   timeSeriesSplit, Generator,
 } from '../../src/index.js';
 import { assertClose } from '../helpers/assert.js';
@@ -74,7 +74,7 @@ const csv = suite('CSV series');
 const dir = mkdtempSync(join(tmpdir(), 'lrlab-csv-'));
 
 csv('a column by name or by index, with or without a header, quoted fields', () => {
-  const text = 'date,"sales, units",temp\n2024-01-01,10,1.5\n2024-01-02,"12",2.5\n\n2024-01-03,9,3\n';
+  const text = 'date,"sales, units",temp\n2024-01-01,10,1.5\n2024-01-02,"12",2.5\n2024-01-03,9,3\n\n';
   assert.equal(Array.from(parseCsvSeries(text, { column: 'sales, units' })), [10, 12, 9]);
   assert.equal(Array.from(parseCsvSeries(text, { column: 2 })), [1.5, 2.5, 3]);
   assert.equal(Array.from(parseCsvSeries('1\n2\n3\n')), [1, 2, 3]);
@@ -85,13 +85,61 @@ csv('a column by name or by index, with or without a header, quoted fields', () 
 });
 
 csv('missing columns, holes, non-numbers, short series and unreadable files are clear errors', () => {
-  assert.throws(() => parseCsvSeries('a,b\n1,2\n3,4', { column: 'c' }), /parseCsvSeries: expected a column named 'c' in CSV, got columns \["a","b"\]/);
+  assert.throws(() => parseCsvSeries('a,b\n1,2\n3,4', { column: 'c' }), /parseCsvSeries: expected a column named 'c' in CSV, got columns 'a', 'b' \(numeric: 'a', 'b'\)/);
   assert.throws(() => parseCsvSeries('a,b\n1,2\n3,\n5,6', { column: 'b' }), /expected a value in column 'b' at line 3 of CSV, got an empty cell/);
-  assert.throws(() => parseCsvSeries('a\n1\nn/a\n3', { column: 'a' }), /expected a number at line 3 of CSV, got 'n\/a'/);
+  assert.throws(() => parseCsvSeries('a\n1\nn/a\n3', { column: 'a' }), /expected a number in column 'a' at line 3 of CSV, got 'n\/a'/);
   assert.throws(() => parseCsvSeries('a\n1\n2', { column: 'a', minLength: 21 }), /expected at least 21 values in CSV, got 2/);
   assert.throws(() => parseCsvSeries(''), /expected rows in CSV, got an empty file/);
   assert.throws(() => parseCsvSeries('1,2', { column: 5 }), /expected a column index in \[0, 2\) for CSV, got 5/);
   assert.throws(() => loadCsvSeries(join(dir, 'none.csv')), /loadCsvSeries: cannot read '.*none.csv'/);
+});
+
+csv('the default column is the first numeric one, so a leading date column is skipped', () => {
+  const text = 'date,station,temp,rain\n2024-01-01,Oslo,1.5,0\n2024-01-02,Oslo,2.5,3\n';
+  const c = parseCsvColumn(text);
+  assert.equal(Array.from(c.values), [1.5, 2.5]);
+  assert.is(c.column, 'temp');
+  assert.equal(c.numericColumns, ['temp', 'rain']);
+  // a header-less file with a date column: the first row is data, not a header
+  assert.equal(Array.from(parseCsvSeries('2024-01-01,5\n2024-01-02,6\n2024-01-03,7')), [5, 6, 7]);
+  assert.throws(() => parseCsvSeries('date,name\n2024-01-01,a\n2024-01-02,b'), /parseCsvSeries: expected a numeric column in CSV, got columns 'date', 'name' \(numeric: none\)/);
+});
+
+csv('separators: comma, semicolon and tab are detected, and any other can be given', () => {
+  assert.equal(Array.from(parseCsvSeries('d;v\n1;2,5\n2;3,5'.replace(/,5/g, '.5'))), [1, 2]);
+  const semi = parseCsvColumn('date;value\n2024-01-01;2.5\n2024-01-02;3.5');
+  assert.is(semi.separator, ';');
+  assert.equal(Array.from(semi.values), [2.5, 3.5]);
+  const tab = parseCsvColumn('date\tvalue\n2024-01-01\t4\n2024-01-02\t5');
+  assert.is(tab.separator, '\t');
+  assert.equal(Array.from(tab.values), [4, 5]);
+  assert.equal(Array.from(parseCsvSeries('a|b\n1|2\n3|4', { separator: '|', column: 'b' })), [2, 4]);
+  assert.throws(() => parseCsvSeries('a;b\n1,5;2\n', { separator: ',' , column: 'a;b' }), /parseCsvSeries/);
+  assert.throws(() => parseCsvSeries('a\n1', { separator: '' }), /parseCsvSeries: expected separator to be a non-empty string without quotes or line breaks, got ""/);
+  assert.throws(() => parseCsvSeries('a\n1', { separator: 1 as any }), /parseCsvSeries: expected separator to be a string, got 1/);
+});
+
+csv('a blank line inside the data is an error with its line number; blank lines at the ends are fine', () => {
+  assert.throws(() => parseCsvSeries('v\n1\n2\n\n3\n'), /parseCsvSeries: expected a row at line 4 of CSV, got a blank line inside the data/);
+  assert.equal(Array.from(parseCsvSeries('\nv\n1\n2\n\n\n')), [1, 2]);
+});
+
+csv('only plain decimal numbers count: 0x10, Infinity, NaN and decimal commas are refused', () => {
+  for (const bad of ['0x10', 'Infinity', 'NaN', '1e', '--1', '1 000']) {
+    assert.throws(() => parseCsvSeries(`v\n1\n${bad}\n`), new RegExp(`expected a number in column 'v' at line 3 of CSV, got '${bad.replace(/[+]/g, '\\+')}'`), bad);
+  }
+  assert.throws(() => parseCsvSeries('d;v\nx;1\nx;1,5', { column: 'v' }), /got '1,5' \(a decimal comma\? write 1.5, not 1,5\)/);
+  assert.equal(Array.from(parseCsvSeries('v\n-1.5e-3\n+.5\n2.')), [Math.fround(-1.5e-3), 0.5, 2]);
+});
+
+csv('options are checked: kinds, ranges and unknown names', () => {
+  assert.throws(() => parseCsvSeries('a\n1\n2', { column: -1 }), /parseCsvSeries: expected column to be a 0-based index, got -1/);
+  assert.throws(() => parseCsvSeries('a\n1\n2', { column: true as any }), /expected column to be a name or a 0-based index, got true/);
+  assert.throws(() => parseCsvSeries('a\n1\n2', { header: 'yes' as any }), /expected header to be a boolean, got "yes"/);
+  assert.throws(() => parseCsvSeries('a\n1\n2', { minLength: 0 }), /expected minLength to be a positive integer, got 0/);
+  assert.throws(() => parseCsvSeries('a\n1\n2', { sep: ';' } as any), /parseCsvSeries: unknown option 'sep'/);
+  assert.throws(() => parseCsvSeries(undefined as any), /parseCsvSeries: expected the CSV text as a string, got undefined/);
+  assert.throws(() => loadCsvSeries(undefined as any), /loadCsvSeries: expected a file path, got undefined/);
 });
 
 csv.after(() => rmSync(dir, { recursive: true, force: true }));

@@ -87,12 +87,14 @@ export async function freshPostgresDatabase(): Promise<PostgresAvailability> {
   const server = await postgresServer();
   if ('skip' in server) return server;
   const name = `lrlab_test_${process.pid}_${++counter}`;
-  const client = new pg.Client({ connectionString: server.url });
-  await client.connect();
+  const client = new pg.Client({ connectionString: server.url, connectionTimeoutMillis: 10000 });
   try {
+    await client.connect();
     await client.query(`CREATE DATABASE ${name}`);
+  } catch (error) {
+    return { skip: `the PostgreSQL server at ${server.url.replace(/:[^:@/]*@/, ':***@')} is not reachable (${(error as Error).message})` };
   } finally {
-    await client.end();
+    await client.end().catch(() => undefined);
   }
   const url = new URL(server.url);
   url.pathname = `/${name}`;

@@ -194,7 +194,7 @@ errors('invalid options get a clear message naming the scheduler, the option and
   assert.throws(() => new OneCycleLR(o, { maxLr: 0.1, totalSteps: 10, pctStart: 1.5 }), /OneCycleLR: pctStart must be in \[0, 1\], got 1.5/);
   assert.throws(() => new OneCycleLR(o, { maxLr: 0.1, totalSteps: 10, annealStrategy: 'exp' as never }), /annealStrategy must be 'cos' or 'linear'/);
   assert.throws(() => new ExponentialLR(o, { gamma: 0 }), /ExponentialLR: gamma must be > 0, got 0/);
-  assert.throws(() => new SequentialLR(o, [new StepLR(o, { stepSize: 1 })], [3]), /SequentialLR: milestones must be a list of 0 step\(s\)/);
+  assert.throws(() => new SequentialLR(o, [new StepLR(o, { stepSize: 1 })], [3]), /SequentialLR: milestones must be an increasing list of 0 positive step\(s\)/);
   assert.throws(() => new StepLR(null as never, { stepSize: 1 }), /StepLR: expected an Optimizer, got null/);
   assert.throws(() => new StepLR(sgd(), { stepSize: 1, lastEpoch: 3 }), /StepLR: resuming at lastEpoch 3 needs initialLr in param group 0, got none/);
   assert.throws(() => new ReduceLROnPlateau(o).step(NaN), /ReduceLROnPlateau.step: expected a numeric metric, got NaN/);

@@ -1,6 +1,7 @@
 // fit, evaluate and batches on inputs of any rank >= 2 and on class-index targets.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { availableBackends, backendLabel, withBackend } from '../helpers/backends.js';
 import {
   fit, evaluate, batches, crossValidate, Module, Sequential, Linear, ReLU, Adam, SGD, Tensor, Generator, manualSeed,
   crossEntropy, mseLoss, reshape, mean, zeros, tensor, type Callback,
@@ -103,7 +104,7 @@ test('crossValidate takes the same shapes (images and class indices)', () => {
   assert.ok(r.foldLosses.every((l) => Number.isFinite(l) && l > 0));
 });
 
-test('after the first epoch, a training step creates no Float32Array (MLP under MSE, CNN under crossEntropy)', () => {
+for (const backend of availableBackends().filter((b) => b !== 'gpu')) test(`after the first epoch, a training step creates no Float32Array (MLP under MSE, CNN under crossEntropy; ${backendLabel(backend)})`, () => withBackend(backend, () => {
   const Original = globalThis.Float32Array;
   const count = (run: (probe: Callback) => void) => {
     let created = 0, steps = 0, counting = false;
@@ -136,7 +137,7 @@ test('after the first epoch, a training step creates no Float32Array (MLP under 
     fit(model, { x: s.x, y: s.y, optimizer: new Adam(model.parameters()), epochs: 3, batchSize: 16, callbacks: [probe], progress: false });
   });
   assert.is(m.created, 0, `${m.created} new Float32Array(...) calls in ${m.steps} steps`);
-});
+}));
 
 test('bad shapes name fit and both shapes; a failure leaves the weights as they were', () => {
   const model = cnn(1);
@@ -150,7 +151,7 @@ test('bad shapes name fit and both shapes; a failure leaves the weights as they 
   assert.throws(() => fit(model, { x, y: zeros([8, 3]), loss: crossEntropy, optimizer: opt, epochs: 1 }), /fit: expected training y \[n\] of class indices for crossEntropy, got x \[8,1,4,4\] and y \[8,3\]/);
   assert.throws(() => fit(model, { x, y: tensor([0, 1, 2, 0.5, 0, 1, 2, 0]), loss: crossEntropy, optimizer: opt, epochs: 1 }), /fit: expected training y of non-negative integer class indices for crossEntropy, got 0.5 at row 3/);
   assert.throws(() => fit(model, { x, y, loss: crossEntropy, validationData: { x: zeros([4, 16]), y: zeros([3]) }, optimizer: opt, epochs: 1 }), /fit: expected validation x .* got \[4,16\] and \[3\]/);
-  assert.throws(() => evaluate(model, x, zeros([5]), crossEntropy), /fit: expected evaluation x .* got \[8,1,4,4\] and \[5\]/);
+  assert.throws(() => evaluate(model, x, zeros([5]), crossEntropy), /evaluate: expected x .* got \[8,1,4,4\] and \[5\]/);
   assert.equal(model.parameters().map((p) => Array.from(p.data)), before);
   // mseLoss still takes [n, 1] against a model with one output
   const reg = sequences(8, 2);

@@ -152,6 +152,17 @@ inFit("a training epoch's metric is computed on the batches' predictions as they
   assert.is(h.valMetrics.accuracy, undefined);
 });
 
+inFit('an epoch stopped part-way scores only the batches it trained on', () => {
+  const { train } = blobsData();
+  const model = classifier(9);
+  const initial = predict(model, train.x);
+  // stop after the first batch of 40: its predictions were made by the initial weights, on rows 0..39
+  const stopper: Callback = { onBatchEnd: (_b, _l, ctx) => void (ctx.stopTraining = true) };
+  const h = fit(model, { x: train.x, y: train.y, loss: crossEntropy, metrics: ['accuracy'], optimizer: new SGD(model.parameters(), { lr: 0.1 }), epochs: 3, batchSize: 40, shuffle: false, callbacks: [stopper], progress: false });
+  const first40 = (t: Tensor) => new Tensor(t.data.slice(0, 40 * (t.size / t.shape[0])), [40, ...t.shape.slice(1)]);
+  assert.equal(h.metrics.accuracy, [accuracy(first40(train.y), first40(initial))]);
+});
+
 inFit('with bceWithLogits, one logit per example is cut at 0', () => {
   const blobs = makeBlobs({ nSamples: 60, centers: 2, seed: 4 });
   const y = new Tensor(blobs.y.data, [60, 1]);

@@ -73,6 +73,17 @@ rules('params restricts the assessment to the named parameters', () => {
   assert.equal(Object.keys(getParamImportances({ trials })).sort(), ['a', 'c', 'k']);
 });
 
+rules('target explains another quantity than the objective value', () => {
+  // the value follows a; a user attribute follows only the categorical c
+  const b: Distribution = { type: 'categorical', choices: ['x', 'y'] };
+  const trials = grid.map((t, i) => frozen({ ...t, params: { ...t.params, c: i % 2 ? 'x' : 'y' }, distributions: { ...space, c: b }, userAttrs: { seconds: i % 2 ? 10 : 1 } }));
+  assert.is(Object.keys(getParamImportances({ trials }))[0], 'a');
+  const bySeconds = getParamImportances({ trials }, { target: (t) => t.userAttrs.seconds as number });
+  assert.is(Object.keys(bySeconds)[0], 'c');
+  assert.ok(bySeconds.c > 0.9, `c explains the time: ${bySeconds.c}`);
+  assert.throws(() => getParamImportances({ trials }, { target: 'seconds' as never }), /target to be a function \(trial\) => number, got 'seconds'/);
+});
+
 rules('bad input is refused with a clear message', () => {
   assert.throws(() => getParamImportances({ trials: grid.slice(0, 1) }), (e: Error) => e instanceof RangeError && /getParamImportances: expected at least 2 completed trials, got 1/.test(e.message));
   assert.throws(() => getParamImportances({ trials: [] }), /at least 2 completed trials, got 0/);

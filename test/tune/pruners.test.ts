@@ -5,9 +5,13 @@ import * as assert from 'uvu/assert';
 import {
   HyperbandPruner, MedianPruner, NopPruner, PatientPruner, PercentilePruner, SuccessiveHalvingPruner, ThresholdPruner,
 } from '../../src/tune/pruners/index.js';
-import type { StudyView } from '../../src/tune/types.js';
-import { createStudy, type Trial } from '../../src/index.js';
-import { fixture, makePruner, replay, ReplayStudy } from './replay.js';
+import type { FrozenTrial, StudyView } from '../../src/tune/types.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createStudy, loadStudy, type Study, type Trial, type Storage } from '../../src/index.js';
+import { SqliteStorage } from '../../src/tune/storage/sqlite.js';
+import { fixture, makePruner, replay, ReplayStudy, type PrunerCase } from './replay.js';
 
 const parity = suite('pruners: every decision equals Optuna\'s, trial by trial and step by step');
 
@@ -24,6 +28,13 @@ for (const [i, c] of fixture.cases.entries()) {
     }
   });
 }
+
+parity(`Hyperband counts Optuna's brackets, float error included, for all ${fixture.nBrackets.length} recorded (r, R, eta)`, () => {
+  const wrong = fixture.nBrackets.filter(([r, R, eta, n]) => new HyperbandPruner({ minResource: r, maxResource: R, reductionFactor: eta }).nBrackets !== n);
+  assert.equal(wrong.slice(0, 5), [], `${wrong.length} differ`);
+  // the float error Optuna has and lrlab keeps: log(243, 3) is 4.999999999999999 in Python, so 5 brackets, not 6
+  assert.is(new HyperbandPruner({ minResource: 1, maxResource: 243, reductionFactor: 3 }).nBrackets, 5);
+});
 
 parity.run();
 
@@ -110,35 +121,85 @@ rules.run();
 
 const e2e = suite('pruners through a study: createStudy / ask / report / shouldPrune / tell decide as Optuna');
 
+/** Drives a study with a case's events; returns the study and the decisions that differ from Optuna's. */
+async function drive(c: PrunerCase, storage?: Storage): Promise<{ study: Study; mismatches: number; first: string }> {
+  const study = await createStudy({ studyName: c.studyName, direction: c.direction, pruner: makePruner(c.pruner, c.options), storage });
+  const live = new Map<number, Trial>();
+  let mismatches = 0, first = '';
+  for (const [k, e] of c.events.entries()) {
+    if (e[0] === 'ask') {
+      const t = await study.ask();
+      assert.is(t.number, e[1]);
+      live.set(t.number, t);
+    } else if (e[0] === 'report') {
+      const t = live.get(e[1])!;
+      t.report(e[3] === null ? NaN : e[3], e[2]);
+      const got = t.shouldPrune();
+      if (got !== e[4] && mismatches++ === 0) first = `event ${k}: trial ${e[1]} step ${e[2]}, Optuna ${e[4]}, lrlab ${got}`;
+    } else {
+      const t = live.get(e[1])!;
+      if (e[2] === 'complete') await study.tell(t, e[3]!);
+      else await study.tell(t, undefined, e[2]);
+    }
+  }
+  return { study, mismatches, first };
+}
+
+function assertRungs(c: PrunerCase, trials: readonly FrozenTrial[]): void {
+  for (const t of c.trials) {
+    const rec = trials[t.number];
+    assert.is(rec.state, t.state);
+    const rungs = Object.fromEntries(Object.entries(rec.systemAttrs).filter(([key]) => key.startsWith('completed_rung_')));
+    assert.equal(rungs, t.systemAttrs, `trial ${t.number}'s rung records in the storage`);
+  }
+}
+
 for (const [i, c] of fixture.cases.entries()) {
   e2e(`case ${i}: ${c.pruner} (${c.direction}) through an in-memory study`, async () => {
-    const study = await createStudy({ studyName: c.studyName, direction: c.direction, pruner: makePruner(c.pruner, c.options) });
-    const live = new Map<number, Trial>();
-    let mismatches = 0, first = '';
-    for (const [k, e] of c.events.entries()) {
-      if (e[0] === 'ask') {
-        const t = await study.ask();
-        assert.is(t.number, e[1]);
-        live.set(t.number, t);
-      } else if (e[0] === 'report') {
-        const t = live.get(e[1])!;
-        t.report(e[3] === null ? NaN : e[3], e[2]);
-        const got = t.shouldPrune();
-        if (got !== e[4] && mismatches++ === 0) first = `event ${k}: trial ${e[1]} step ${e[2]}, Optuna ${e[4]}, lrlab ${got}`;
-      } else {
-        const t = live.get(e[1])!;
-        if (e[2] === 'complete') await study.tell(t, e[3]!);
-        else await study.tell(t, undefined, e[2]);
-      }
-    }
+    const { study, mismatches, first } = await drive(c);
     assert.is(mismatches, 0, `${mismatches} decisions differ; first at ${first}`);
-    for (const t of c.trials) {
-      const rec = study.trials[t.number];
-      assert.is(rec.state, t.state);
-      const rungs = Object.fromEntries(Object.entries(rec.systemAttrs).filter(([key]) => key.startsWith('completed_rung_')));
-      assert.equal(rungs, t.systemAttrs, `trial ${t.number}'s rung records in the storage`);
-    }
+    assertRungs(c, study.trials);
   });
 }
 
+e2e('successive halving through a SQLite file: the same decisions, and the rung records are in the file for the next process', async () => {
+  const c = fixture.cases.find((x) => x.pruner === 'SuccessiveHalvingPruner' && x.options.minResource === 'auto')!;
+  const dir = mkdtempSync(join(tmpdir(), 'lrlab-pruners-'));
+  try {
+    const storage = await SqliteStorage.open(join(dir, 'study.db'));
+    const { mismatches, first } = await drive(c, storage);
+    await storage.close();
+    assert.is(mismatches, 0, `${mismatches} decisions differ; first at ${first}`);
+    const again = await SqliteStorage.open(join(dir, 'study.db'));
+    const back = await loadStudy({ studyName: c.studyName, storage: again });
+    assertRungs(c, back.trials);
+    await again.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 e2e.run();
+
+const brackets = suite('Hyperband: brackets');
+
+brackets('a bracket study holds the trials of one bracket, and every trial is in exactly one', () => {
+  const study = new ReplayStudy('brackets', 'minimize');
+  for (let i = 0; i < 40; i++) study.ask();
+  const hb = new HyperbandPruner({ minResource: 1, maxResource: 27, reductionFactor: 3 });
+  assert.is(hb.nBrackets, 4);
+  const seen = new Map<number, number>();
+  for (let b = 0; b < 4; b++) {
+    for (const t of hb.bracketStudy(study, b).getTrials()) {
+      assert.is(hb.bracketId('brackets', t.number), b);
+      seen.set(t.number, (seen.get(t.number) ?? 0) + 1);
+    }
+  }
+  assert.is(seen.size, 40);
+  assert.ok([...seen.values()].every((n) => n === 1));
+  const auto = new HyperbandPruner();
+  assert.is(auto.nBrackets, null, 'with maxResource auto, no brackets before a trial completes');
+  assert.is(auto.bracketId('brackets', 3), 0);
+});
+
+brackets.run();

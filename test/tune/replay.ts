@@ -21,7 +21,7 @@ export interface PrunerCase {
   nPruned: number;
 }
 
-export const fixture = JSON.parse(readFileSync(new URL('../fixtures/pruners.json', import.meta.url), 'utf8')) as { optuna: string; cases: PrunerCase[] };
+export const fixture = JSON.parse(readFileSync(new URL('../fixtures/pruners.json', import.meta.url), 'utf8')) as { optuna: string; cases: PrunerCase[]; nBrackets: [number, number, number, number][] };
 
 /** Builds the pruner a case names, with its recorded (camelCase) options. */
 export function makePruner(name: string, options: Record<string, unknown>): Pruner {

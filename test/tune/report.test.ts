@@ -9,7 +9,7 @@ import { Resvg } from '@resvg/resvg-js';
 import { Generator } from '../../src/tensor/random.js';
 import {
   plotContour, plotIntermediateValues, plotOptimizationHistory, plotParallelCoordinate, plotParamImportances, plotSlice,
-  optimizationHistorySpec,
+  optimizationHistorySpec, sliceSpec, contourSpec, parallelCoordinateSpec,
 } from '../../src/tune/plots.js';
 import { trialsTable, writeStudyReport } from '../../src/tune/report.js';
 import type { FrozenTrial, SearchSpace } from '../../src/tune/types.js';
@@ -72,6 +72,28 @@ plots('the history marks every complete trial and tracks the best value so far i
   assert.is(max[max.length - 1].best, Math.max(...complete.map((t) => t.value as number)));
 });
 
+plots('params choose the panels, a categorical parameter gets one band per choice, and unknown names are refused', async () => {
+  const study = makeStudy();
+  const contour = await plotContour(study, { params: ['hidden', 'lr'] });
+  for (const label of ['>hidden<', '>log10 lr<', '>16<', '>64<']) assert.ok(contour.includes(label), `the contour shows ${label}`);
+  const slice = await plotSlice(study, { params: ['lr'] });
+  assert.ok(slice.includes('>lr<') && !slice.includes('>hidden<'));
+  assert.throws(() => sliceSpec(study, { params: ['nope'] }), (e: Error) => e instanceof RangeError && /plotSlice: expected parameters of the study's complete trials \(hidden, lr, weight.decay\), got unknown 'nope'/.test(e.message));
+  assert.throws(() => contourSpec(study, { params: 'lr' as never }), (e: Error) => e instanceof TypeError && /plotContour: expected params to be an array of parameter names, got "lr"/.test(e.message));
+  assert.throws(() => parallelCoordinateSpec(study, { params: ['lr', 'x'] }), /plotParallelCoordinate: .* got unknown 'x'/);
+});
+
+plots('a study without complete trials still plots (empty axes), and a trial missing a parameter is left out of its panels', async () => {
+  const none = { ...makeStudy(3), trials: makeStudy(3).trials.map((t) => ({ ...t, state: 'running' as const, value: null })) };
+  assert.ok((await plotOptimizationHistory(none)).startsWith('<svg'));
+  assert.ok((await plotIntermediateValues(none)).startsWith('<svg'));
+  const study = makeStudy();
+  const partial = { ...study, trials: study.trials.map((t, i) => (i === 0 ? { ...t, params: { lr: t.params.lr } } : t)) };
+  const rows = (parallelCoordinateSpec(partial, { params: ['lr', 'hidden'] }) as unknown as { data: { values: { trial: number }[] } }).data.values;
+  assert.not.ok(rows.some((r) => r.trial === 0));
+  assert.ok(rows.some((r) => r.trial === 1));
+});
+
 plots.run();
 
 const report = suite('writeStudyReport: the plots, the trials table, JSON, written as one set');
@@ -102,8 +124,9 @@ report('rewriting replaces the report whole: files of the old set that the new o
   // two trials without reports: no intermediate-values plot this time
   const small = makeStudy(2);
   small.trials.forEach((t) => (t.intermediateValues as Map<number, number>).clear());
-  const written = await writeStudyReport(small, out);
+  const written = await writeStudyReport(small, out, { keepOldMs: 0 });
   assert.not.ok(written.includes('intermediate-values.svg'));
+  assert.equal(readdirSync(dir).filter((f) => f.startsWith('.replace.')), [], 'with keepOldMs 0 the replaced report is removed at once');
   assert.equal(readdirSync(out).sort(), [...written].sort());
   assert.ok(readFileSync(join(out, 'report.md'), 'utf8').includes('Intermediate values: not drawn (no data yet).'));
 });
@@ -116,7 +139,7 @@ report('a failure while writing leaves the old report exactly as it was and no p
   (broken.trials[0] as { userAttrs: Record<string, unknown> }).userAttrs = { size: 10n }; // JSON cannot hold a BigInt
   await writeStudyReport(broken, out).then(() => assert.unreachable('should fail'), (e: Error) => assert.match(e.message, /BigInt/));
   assert.equal(Object.fromEntries(readdirSync(out).map((f) => [f, readFileSync(join(out, f), 'utf8')])), before);
-  assert.equal(readdirSync(dir).filter((f) => f.startsWith('.')), []);
+  assert.equal(readdirSync(dir).filter((f) => f.startsWith('.failure.')), [], 'no partial directory beside the report');
 });
 
 report('an empty study, a bad directory and a study without completed trials are handled with clear messages', async () => {
@@ -130,6 +153,8 @@ report('an empty study, a bad directory and a study without completed trials are
   writeFileSync(file, 'x');
   await writeStudyReport(makeStudy(), file).then(() => assert.unreachable('should fail'), (e: Error) => assert.match(e.message, /expected a directory path, got the file/));
   assert.is(readFileSync(file, 'utf8'), 'x');
+  await writeStudyReport(makeStudy(), join(dir, 'opts'), { seeds: 1 } as never).then(() => assert.unreachable('should fail'), (e: Error) => assert.match(e.message, /writeStudyReport: expected options among seed, keepOldMs, got unknown option 'seeds'/));
+  assert.not.ok(existsSync(join(dir, 'opts')));
   const running = makeStudy(3);
   running.trials.forEach((t) => ((t as { state: string }).state = 'running'));
   const written = await writeStudyReport(running, join(dir, 'running'));

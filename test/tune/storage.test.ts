@@ -110,7 +110,7 @@ for (const [kind, make] of kinds) {
     assert.equal(done.userAttrs, record.userAttrs);
     assert.ok(done.datetimeComplete!.getTime() >= done.datetimeStart!.getTime());
     await rejects(() => s.finishTrial(t.trialId, { ...record, value: 0 }), (e) => e instanceof UpdateFinishedTrialError && /trial 0 is complete/.test((e as Error).message));
-    await rejects(() => s.setTrialParam(t.trialId, 'lr', lr, 0.5), /is complete, so it cannot be changed/);
+    await rejects(() => s.setTrialParam(t.trialId, 'lr', lr, 0.5), /trial 0 is complete, so it(s parameters)? cannot be changed/);
     await rejects(() => s.setTrialIntermediateValue(t.trialId, 9, 1), /cannot be changed/);
     assert.equal(await s.getTrial(t.trialId), done);
     assert.equal(await s.getAllTrials(id), [done]);
@@ -152,6 +152,24 @@ for (const [kind, make] of kinds) {
     await study.refresh();
     assert.equal(study.trials.map((t) => t.number), Array.from({ length: 15 }, (_, i) => i));
     assert.equal(study.trials.slice(0, 12), again.trials);
+  });
+
+  test('a trial asked by one worker can be told by number from another; both see the result', async () => {
+    const storage = await open();
+    const name = fresh('tell');
+    const a = await createStudy({ studyName: name, storage });
+    const b = await loadStudy({ studyName: name, storage });
+    const trial = await a.ask();
+    const x = trial.suggestFloat('x', 0, 1);
+    await trial.flush();
+    const told = await b.tell(trial.number, x + 1);
+    assert.equal([told.state, told.value, told.params], ['complete', x + 1, { x }]);
+    await a.refresh();
+    assert.is(a.bestValue, x + 1);
+    await rejects(() => a.tell(trial, 5), /trial 0 is complete/);
+    assert.is(trial.state, 'complete'); // no longer running here: the storage's record stands
+    await a.refresh();
+    assert.is(a.trials[0].value, x + 1);
   });
 
   test.run();

@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   createStudy, loadStudy, deleteStudy, getAllStudySummaries, InMemoryStorage, TrialPruned, DuplicatedStudyError,
-  type Sampler, type Pruner, type FrozenTrial,
+  manualSeed, TPESampler, MedianPruner, type Sampler, type Pruner, type FrozenTrial,
 } from '../../src/index.js';
 import { rejects } from './helpers.js';
 
@@ -26,11 +26,13 @@ test('optimize runs nTrials trials numbered 0..n-1, and the best trial is the lo
   assert.is(study.bestValue, (x - 2) ** 2 + (y + 1) ** 2);
 });
 
-test('maximize picks the highest value; the default sampler repeats itself (seeded)', async () => {
+test('maximize picks the highest value; the default sampler (TPE) repeats itself after manualSeed', async () => {
+  manualSeed(3);
   const a = await createStudy({ direction: 'maximize' });
+  await a.optimize(quadratic, { nTrials: 12 });
+  manualSeed(3);
   const b = await createStudy({ direction: 'maximize' });
-  await a.optimize(quadratic, { nTrials: 10 });
-  await b.optimize(quadratic, { nTrials: 10 });
+  await b.optimize(quadratic, { nTrials: 12 });
   assert.is(a.bestValue, Math.max(...a.trials.map((t) => t.value!)));
   assert.equal(a.trials.map((t) => t.params), b.trials.map((t) => t.params));
 });
@@ -144,6 +146,21 @@ test('suggesting a parameter twice: the same range gives the same value, another
   assert.equal(study.trials[0].params, { lr });
 });
 
+test('a trial failed by another worker while it ran keeps that verdict, and optimize goes on', async () => {
+  const study = await createStudy();
+  await study.optimize(async (t) => {
+    const x = t.suggestFloat('x', 0, 1);
+    if (t.number === 0) {
+      // what a second worker's stale-trial check does to a trial whose heartbeats were late
+      await study.storage.finishTrial(t.trialId, { state: 'fail', value: null, params: {}, distributions: {}, intermediateValues: new Map(), userAttrs: {}, systemAttrs: { failReason: 'late' } });
+    }
+    return x;
+  }, { nTrials: 2 });
+  assert.equal(study.trials.map((t) => t.state), ['fail', 'complete']);
+  assert.is(study.trials[0].systemAttrs.failReason, 'late');
+  await rejects(() => study.tell(0, 1), /expected a running trial, got trial 0 already fail/);
+});
+
 test('bad suggest arguments throw inside the objective: the trial fails with the message, earlier trials intact', async () => {
   const study = await createStudy();
   await study.optimize((t) => t.suggestFloat('x', 0, 1), { nTrials: 2 });
@@ -227,6 +244,22 @@ test('nJobs runs trials concurrently; numbers stay dense and unique; callbacks s
   assert.is(study.trials.length, 25);
 });
 
+test('showProgressBar writes one line per finished trial to stderr, with the best so far', async () => {
+  const study = await createStudy({ studyName: 'progress' });
+  let err = '';
+  const write = process.stderr.write.bind(process.stderr);
+  (process.stderr as any).write = (s: string) => ((err += s), true);
+  try {
+    await study.optimize((t) => t.suggestInt('n', 1, 1), { nTrials: 2, showProgressBar: true });
+  } finally {
+    (process.stderr as any).write = write;
+  }
+  assert.equal(err.trim().split('\n'), [
+    '[progress] trial 0 complete value 1; best 1 (trial 0) (1/2)',
+    '[progress] trial 1 complete value 1; best 1 (trial 0) (2/2)',
+  ]);
+});
+
 test('timeout ends a run that has no nTrials after the trial running when it passes', async () => {
   const study = await createStudy();
   await study.optimize(async () => new Promise<number>((r) => setTimeout(() => r(1), 20)), { timeout: 0.05 });
@@ -264,6 +297,12 @@ test('createStudy: a taken name is an error unless loadIfExists; loadStudy, summ
   await deleteStudy({ studyName: 'other', storage });
   await rejects(() => deleteStudy({ studyName: 'other', storage }), /deleteStudy: expected an existing study name, got 'other'/);
   assert.is((await getAllStudySummaries(storage)).length, 1);
+});
+
+test('a study without a sampler or pruner uses Optuna\'s defaults: TPE and the median rule', async () => {
+  const study = await createStudy();
+  assert.instance(study.sampler, TPESampler);
+  assert.instance(study.pruner, MedianPruner);
 });
 
 test('createStudy refuses bad options and malformed storage URLs', async () => {

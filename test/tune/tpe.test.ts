@@ -51,6 +51,16 @@ behaviour('the first nStartupTrials trials are random search with the same seed'
   assert.not.equal(tpe.trials[10].params, rnd.trials[10].params);
 });
 
+behaviour('every estimator option changes the proposals after the startup trials, and none before', async () => {
+  const xs = async (o: object) => (await runStudy(new TPESampler({ seed: 6, ...o }), quadratic, 16)).study.trials.map((t) => t.params);
+  const base = await xs({});
+  for (const o of [{ considerPrior: false }, { priorWeight: 5 }, { considerMagicClip: false }, { considerEndpoints: true }, { nEiCandidates: 1 }, { gamma: (n: number) => Math.ceil(0.5 * n) }]) {
+    const other = await xs(o);
+    assert.equal(other.slice(0, 10), base.slice(0, 10), `${Object.keys(o)[0]}: the random startup trials are the same`);
+    assert.not.equal(other.slice(10), base.slice(10), `${Object.keys(o)[0]} changes what TPE proposes`);
+  }
+});
+
 behaviour('maximizing -f picks exactly the parameters minimizing f picks', async () => {
   const min = (await runStudy(new TPESampler({ seed: 2 }), problems.branin, 30, 'minimize')).study;
   const max = (await runStudy(new TPESampler({ seed: 2 }), (t) => -problems.branin(t), 30, 'maximize')).study;

@@ -8,7 +8,7 @@ import { expectTensor } from './broadcast.js';
 /**
  * y = x Wᵀ + b for x [N, in], W [out, in], b [out]: `torch.nn.functional.linear`, fused. It equals
  * `add(matmul(x, transpose(W)), b)` (a test checks both), but reads W transposed in place instead of copying it and
- * adds the bias in the same pass, which the benchmarks show pays at the seed 000 shapes.
+ * adds the bias in the same pass, which the benchmarks show pays at the built-in model's shapes.
  * Backward: dx = g W, dW = gᵀ x (both through the backend, no copies), db = column sums of g.
  */
 export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {

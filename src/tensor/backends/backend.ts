@@ -1,3 +1,5 @@
+import { checkRecord, checkFunction } from '../../format/check.js';
+import { describe } from '../../format/number.js';
 /**
  * The kernels whose implementation differs between CPU and GPU. Everything else (elementwise ops, reductions)
  * stays as plain loops in the op files, where a reader can follow them, until a benchmark shows a backend pays.
@@ -31,17 +33,22 @@ let envApplied = false;
  * (so the gpu.js backend loads gpu.js only when asked for).
  */
 export function registerBackendFactory(name: string, create: () => Backend): void {
+  if (typeof name !== 'string' || name === '') throw new TypeError(`registerBackendFactory: expected a backend's name, got ${describe(name)}`);
+  checkFunction('registerBackendFactory', 'create', create);
   factories.set(name, create);
 }
 
 /** Makes a backend available to `useBackend` under its name. */
 export function registerBackend(backend: Backend): void {
+  checkRecord('registerBackend', 'a Backend { name, matmul, ... }', backend, ['name']);
+  if (typeof backend.name !== 'string' || backend.name === '') throw new TypeError(`registerBackend: expected the backend's name to be a non-empty string, got ${describe(backend.name)}`);
   registry.set(backend.name, backend);
   if (active === null) active = backend;
 }
 
 /** Selects the backend every op uses from now on. */
 export function useBackend(name: string): Backend {
+  if (typeof name !== 'string') throw new TypeError(`useBackend: expected a backend's name, got ${describe(name)}`);
   envApplied = true;
   let backend = registry.get(name);
   if (backend === undefined && factories.has(name)) {

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { registerBackendFactory, type Backend } from './backend.js';
 import { cpuBackend } from './cpu.js';
+import { checkOptionsObject } from '../../format/check.js';
 
 /** The modes gpu.js can run in; `gpu` asks it to pick the best GPU mode available. */
 export type GpuMode = 'gpu' | 'webgl' | 'webgl2' | 'headlessgl' | 'webgpu' | 'webasm' | 'cpu';
@@ -41,6 +42,7 @@ const SOURCES: Record<string, string> = {
  * the CPU reference kernel instead (with a one-time notice), so a result is never wrong.
  */
 export function createGpuBackend(options: { mode?: GpuMode; name?: string; quiet?: boolean } = {}): GpuBackend {
+  options = checkOptionsObject('createGpuBackend', options, ['mode', 'name', 'quiet']);
   const requestedMode = options.mode ?? 'gpu';
   let GPU: any;
   try {

@@ -111,29 +111,56 @@ export class FanovaTree {
     return Math.max(weightedVariance(values, weights), 0);
   }
 
-  /** The mean prediction with the features set in `x` fixed (NaN = averaged over), and the weight of that mean. */
+  /**
+   * The mean prediction with the features set in `x` fixed (NaN = averaged over), and the weight of that mean.
+   * Walk down: at a split on a fixed feature take the side `x` is on, narrowing that feature's interval; at a split
+   * on another feature take both sides if a fixed feature splits further down, else stop. Each node reached counts
+   * with its mean over its box, weighted by its volume over the volume of the fixed features' intervals (only the
+   * fixed features' intervals are kept: the others count as [0, 1] and drop out of the volume).
+   */
   private marginalizedStatistics(x: readonly number[]): [number, number] {
-    const active = x.map((v) => !Number.isNaN(v));
-    const start: Box = this.box.map(([lo, hi], f) => (active[f] ? [lo, hi] : [0, 1]));
-    const stack: [number, Box][] = [[0, start]];
-    const values: number[] = [], weights: number[] = [];
-    while (stack.length > 0) {
-      const [node, box] = stack.pop()!;
-      const f = this.tree.feature[node];
+    const fixed: number[] = [];
+    x.forEach((v, f) => {
+      if (!Number.isNaN(v)) fixed.push(f);
+    });
+    const slot = new Array<number>(this.box.length).fill(-1);
+    fixed.forEach((f, k) => (slot[f] = k));
+    const start = new Float64Array(2 * fixed.length);
+    fixed.forEach((f, k) => {
+      start[2 * k] = this.box[f][0];
+      start[2 * k + 1] = this.box[f][1];
+    });
+    const { feature, threshold, left, right } = this.tree;
+    const stackNodes: number[] = [0];
+    const stackBoxes: Float64Array[] = [start];
+    let sumVW = 0, sumW = 0;
+    while (stackNodes.length > 0) {
+      const node = stackNodes.pop()!;
+      const box = stackBoxes.pop()!;
+      const f = feature[node];
       if (f >= 0) {
-        if (active[f]) {
-          const goLeft = x[f] <= this.tree.threshold[node];
-          stack.push(goLeft ? [this.tree.left[node], this.childBox(node, box, 1)] : [this.tree.right[node], this.childBox(node, box, 0)]);
+        const k = slot[f];
+        if (k >= 0) {
+          const goLeft = x[f] <= threshold[node];
+          const child = box.slice();
+          child[2 * k + (goLeft ? 1 : 0)] = threshold[node];
+          stackNodes.push(goLeft ? left[node] : right[node]);
+          stackBoxes.push(child);
           continue;
         }
-        if (this.activeBelow[node].some((a, g) => a && active[g])) {
-          stack.push([this.tree.left[node], box], [this.tree.right[node], box]);
+        const below = this.activeBelow[node];
+        if (fixed.some((g) => below[g])) {
+          stackNodes.push(left[node], right[node]);
+          stackBoxes.push(box, box);
           continue;
         }
       }
-      values.push(this.statValue[node]);
-      weights.push(this.statWeight[node] / cardinality(box));
+      let volume = 1;
+      for (let j = 0; j < fixed.length; j++) volume *= box[2 * j + 1] - box[2 * j];
+      const w = this.statWeight[node] / volume;
+      sumVW += this.statValue[node] * w;
+      sumW += w;
     }
-    return [weightedMean(values, weights), weights.reduce((a, b) => a + b, 0)];
+    return [sumVW / sumW, sumW];
   }
 }

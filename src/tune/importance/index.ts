@@ -102,6 +102,8 @@ export interface ParamImportancesOptions {
   params?: readonly string[];
   /** The seed of the default evaluator (give an evaluator its own seed instead). Default 0. */
   seed?: number;
+  /** What to explain instead of the objective value, e.g. `(t) => t.userAttrs.seconds`. Default: `t.value`. */
+  target?: (trial: FrozenTrial) => number;
 }
 
 function sameDistribution(a: Distribution, b: Distribution): boolean {
@@ -121,7 +123,7 @@ const single = (d: Distribution): boolean => (d.type === 'categorical' ? d.choic
  */
 export function getParamImportances(study: TrialsSource, options: ParamImportancesOptions = {}): Record<string, number> {
   const fn = 'getParamImportances';
-  const o = checkOptionNames(fn, options, ['evaluator', 'params', 'seed']);
+  const o = checkOptionNames(fn, options, ['evaluator', 'params', 'seed', 'target']);
   if (o.evaluator !== undefined && (o.evaluator === null || typeof (o.evaluator as ImportanceEvaluator).evaluate !== 'function')) {
     throw new TypeError(`${fn}: expected evaluator to be an importance evaluator, got ${describe(o.evaluator)}`);
   }
@@ -129,6 +131,8 @@ export function getParamImportances(study: TrialsSource, options: ParamImportanc
   if (o.params !== undefined && (!Array.isArray(o.params) || o.params.some((p) => typeof p !== 'string'))) {
     throw new TypeError(`${fn}: expected params to be an array of parameter names, got ${describe(o.params)}`);
   }
+  if (o.target !== undefined && typeof o.target !== 'function') throw new TypeError(`${fn}: expected target to be a function (trial) => number, got ${describe(o.target)}`);
+  const target = (o.target as ((t: FrozenTrial) => number) | undefined) ?? ((t: FrozenTrial) => t.value as number);
   const evaluator = (o.evaluator as ImportanceEvaluator | undefined) ?? new FanovaImportanceEvaluator({ seed: intOption(fn, 'seed', o.seed, 0, 0) });
 
   const completed = trialsOf(study).filter((t) => t.state === 'complete');
@@ -138,9 +142,9 @@ export function getParamImportances(study: TrialsSource, options: ParamImportanc
   const varying = names.filter((n) => !single(distributions[n]));
   const result: Record<string, number> = {};
   if (varying.length > 0) {
-    const trials = completed.filter((t) => names.every((n) => n in t.params) && Number.isFinite(t.value));
+    const trials = completed.filter((t) => names.every((n) => n in t.params) && Number.isFinite(target(t)));
     if (trials.length < 2) throw new RangeError(`${fn}: expected at least 2 completed trials with finite values and every parameter, got ${trials.length}`);
-    const encoded = encode(trials, varying.map((n) => [n, distributions[n]]));
+    const encoded = encode(trials, varying.map((n) => [n, distributions[n]]), target);
     if (encoded.y.every((v) => v === encoded.y[0])) throw new RangeError(`${fn}: expected objective values that vary, got all ${trials.length} equal to ${encoded.y[0]}`);
     evaluator.evaluate(encoded).forEach((v, i) => (result[varying[i]] = v));
   }
@@ -175,8 +179,8 @@ function searchSpace(fn: string, completed: readonly FrozenTrial[], params: stri
   return Object.fromEntries(Object.entries(space ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-/** Optuna's _SearchSpaceTransform(transform_log=False, transform_step=False). */
-export function encode(trials: readonly FrozenTrial[], space: readonly [string, Distribution][]): EncodedTrials {
+/** Optuna's _SearchSpaceTransform(transform_log=False, transform_step=False), with the target values. */
+export function encode(trials: readonly FrozenTrial[], space: readonly [string, Distribution][], target: (t: FrozenTrial) => number = (t) => t.value as number): EncodedTrials {
   const bounds: [number, number][] = [];
   const columns: number[][] = [];
   for (const [, d] of space) {
@@ -197,5 +201,5 @@ export function encode(trials: readonly FrozenTrial[], space: readonly [string, 
     });
     return row;
   });
-  return { X, y: trials.map((t) => t.value as number), bounds, columns };
+  return { X, y: trials.map(target), bounds, columns };
 }

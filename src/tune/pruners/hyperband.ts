@@ -2,6 +2,7 @@ import type { FrozenTrial, Pruner, StudyView, TrialState } from '../types.js';
 import { checkOptionNames, describe, intOption } from './options.js';
 import { SuccessiveHalvingPruner } from './successive-halving.js';
 import { lastStep } from './steps.js';
+import { pythonLog } from './log.js';
 
 /** Options of {@link HyperbandPruner}; Optuna's arguments in camelCase. */
 export interface HyperbandPrunerOptions {
@@ -30,8 +31,8 @@ const NAMES = ['minResource', 'maxResource', 'reductionFactor', 'bootstrapCount'
  *    falls, so every process assigns the same trial to the same bracket;
  * 3. the trial is then judged by its bracket's successive halving among the trials of its bracket only.
  *
- * B is counted in floating point as Optuna does; where V8's Math.log and the C library's log differ in the last
- * bit (R / r = 3^5, 3^10 or 3^13 with eta = 3) Optuna counts one bracket fewer than lrlab.
+ * B is counted in floating point as Optuna counts it, float error included (R / r = 243 with eta = 3 gives 5
+ * brackets, not 6: Python's log(243, 3) is 4.999999999999999).
  */
 export class HyperbandPruner implements Pruner {
   readonly minResource: number;
@@ -99,7 +100,7 @@ export class HyperbandPruner implements Pruner {
 
   private buildBrackets(maxResource: number): void {
     const eta = this.reductionFactor;
-    const nBrackets = Math.floor(Math.log(maxResource / this.minResource) / Math.log(eta)) + 1;
+    const nBrackets = Math.floor(pythonLog(maxResource / this.minResource, eta)) + 1;
     for (let b = 0; b < nBrackets; b++) {
       const s = nBrackets - 1 - b;
       const budget = Math.ceil((nBrackets * eta ** s) / (s + 1));
@@ -109,8 +110,12 @@ export class HyperbandPruner implements Pruner {
     }
   }
 
-  /** The study as one bracket sees it: only that bracket's trials. */
-  private bracketStudy(study: StudyView, bracket: number): StudyView {
+  /**
+   * The study as one bracket sees it: only that bracket's trials. Optuna's TPESampler learns from the trial's
+   * bracket only when the pruner is Hyperband: `hyperband.bracketStudy(study, hyperband.bracketId(study.studyName,
+   * trial.number))` gives a sampler that view (all trials, before the brackets exist).
+   */
+  bracketStudy(study: StudyView, bracket: number): StudyView {
     return {
       studyName: study.studyName,
       direction: study.direction,

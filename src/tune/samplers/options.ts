@@ -3,7 +3,7 @@
 import { Generator, defaultGenerator } from '../../tensor/random.js';
 
 /** What one option must be. */
-export type OptionKind = 'boolean' | 'function' | 'seed' | 'positiveInt' | 'nonNegativeInt' | 'nonNegativeNumber';
+export type OptionKind = 'boolean' | 'function' | 'object' | 'seed' | 'positiveInt' | 'nonNegativeInt' | 'nonNegativeNumber' | 'positiveNumber';
 
 function show(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v);
@@ -32,6 +32,10 @@ export function checkOptions(fn: string, options: unknown, spec: Record<string, 
       if (typeof value !== kind) throw new TypeError(`${fn}: expected ${name} to be a ${kind}, got ${show(value)}`);
       continue;
     }
+    if (kind === 'object') {
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new TypeError(`${fn}: expected ${name} to be an object, got ${show(value)}`);
+      continue;
+    }
     if (typeof value !== 'number') throw new TypeError(`${fn}: expected ${name} to be a number, got ${show(value)}`);
     if (kind === 'seed' && !Number.isSafeInteger(value)) {
       throw new RangeError(`${fn}: expected ${name} to be a safe integer, got ${value}`);
@@ -41,6 +45,9 @@ export function checkOptions(fn: string, options: unknown, spec: Record<string, 
     }
     if (kind === 'nonNegativeInt' && !(Number.isSafeInteger(value) && value >= 0)) {
       throw new RangeError(`${fn}: expected ${name} to be a non-negative integer, got ${value}`);
+    }
+    if (kind === 'positiveNumber' && !(Number.isFinite(value) && value > 0)) {
+      throw new RangeError(`${fn}: expected ${name} to be a finite number > 0, got ${value}`);
     }
     if (kind === 'nonNegativeNumber' && !(Number.isFinite(value) && value >= 0)) {
       throw new RangeError(`${fn}: expected ${name} to be a finite number >= 0, got ${value}`);

@@ -20,7 +20,8 @@ export interface ParzenParameters {
   multivariate: boolean;
 }
 
-interface NumericalKernel {
+/** One numerical parameter's components. */
+export interface NumericalKernel {
   kind: 'numerical';
   /** Bounds in the estimator's space: log space for log parameters, widened by step/2 for stepped ones. */
   low: number;
@@ -38,13 +39,15 @@ interface NumericalKernel {
   logMass: Float64Array;
 }
 
-interface CategoricalKernel {
+/** One categorical parameter's components. */
+export interface CategoricalKernel {
   kind: 'categorical';
   /** One row per component: its probability of each choice. */
   weights: Float64Array[];
 }
 
-type Kernel = NumericalKernel | CategoricalKernel;
+/** A parameter's part of every component. */
+export type Kernel = NumericalKernel | CategoricalKernel;
 
 /** TPE's default weights (Optuna's default_weights): 1 for the 25 newest observations, a ramp up to 1 before them. */
 export function defaultWeights(n: number): number[] {

@@ -3,17 +3,17 @@
 import type { FrozenTrial, SearchSpace, StudyView } from '../types.js';
 import { isSingle, sameDistribution } from '../distributions.js';
 
-function finished(study: StudyView): readonly FrozenTrial[] {
-  return study.getTrials({ states: ['complete', 'pruned'] });
+function finished(study: StudyView, includePruned = true): readonly FrozenTrial[] {
+  return study.getTrials({ states: includePruned ? ['complete', 'pruned'] : ['complete'] });
 }
 
 /**
  * The parameters every complete or pruned trial has, with the same distribution in all of them, names sorted.
- * Parameters with one possible value are left out (nothing to sample).
+ * Parameters with one possible value are left out (nothing to sample). TPE counts pruned trials; CMA-ES does not.
  */
-export function intersectionSearchSpace(study: StudyView): SearchSpace {
+export function intersectionSearchSpace(study: StudyView, includePruned = true): SearchSpace {
   let space: SearchSpace | null = null;
-  for (const t of finished(study)) {
+  for (const t of finished(study, includePruned)) {
     if (space === null) {
       space = { ...t.distributions };
       continue;

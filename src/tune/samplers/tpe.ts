@@ -165,8 +165,6 @@ export class TPESampler implements Sampler {
     return sampled[paramName];
   }
 
-  afterTrial(_study: StudyView, _trial: FrozenTrial, _state: TrialState, _value: number | null): void {}
-
   // Steps 1-3 of the class comment over `space`; null while fewer than nStartupTrials trials have finished.
   private sampleJointly(study: StudyView, space: SearchSpace): Record<string, ParamValue> | null {
     const names = Object.keys(space);

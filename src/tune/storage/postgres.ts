@@ -27,6 +27,10 @@ class PostgresDriver implements SqlDriver {
     }
   }
 
+  async statement<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    return (await this.pool.query(sql, params as unknown[])).rows as T[];
+  }
+
   // the server's clock, so that workers on machines whose clocks differ judge heartbeats alike
   async now(q: Query): Promise<number> {
     const rows = await q<{ ms: string }>("SELECT (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT AS ms");

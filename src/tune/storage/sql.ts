@@ -16,6 +16,8 @@ export interface SqlDriver {
   readonly dialect: 'sqlite' | 'postgresql';
   /** Runs `fn` in one transaction (serializable for writes: one writer per study at a time); rolls back on error. */
   transaction<T>(fn: (q: Query) => Promise<T>, options?: { readOnly?: boolean }): Promise<T>;
+  /** Runs one statement on its own (atomic, as every single statement is), without a transaction's round trips. */
+  statement<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
   /** The database's clock in milliseconds since 1970 (heartbeats compare times taken on one clock). */
   now(q: Query): Promise<number>;
   close(): Promise<void>;
@@ -244,18 +246,36 @@ export class SqlStorage implements Storage {
     );
   }
 
+  // A running trial's parameters and intermediate values are written in one statement each, which inserts only
+  // while the trial is running: the trial row is read FOR SHARE (PostgreSQL), so a concurrent finishTrial, which
+  // holds it FOR UPDATE, is waited for and then seen; SQLite runs one writer at a time anyway.
+  private async insertIfRunning(what: string, trialId: number, sql: string, params: unknown[]): Promise<void> {
+    const share = this.driver.dialect === 'postgresql' ? ' FOR SHARE' : '';
+    const rows = await this.driver.statement(sql.replace('{share}', share), params);
+    if (rows.length === 0) {
+      // nothing written: say why (an unknown trial, or one that has ended)
+      const t = await this.driver.statement<TrialRow>('SELECT number, state FROM lrlab_trials WHERE trial_id = $1', [trialId]);
+      if (t.length === 0) throw new RangeError(`storage ${this.url}: expected an existing trial id, got ${trialId}`);
+      throw new UpdateFinishedTrialError(`storage ${this.url}: trial ${t[0].number} is ${t[0].state}, so its ${what} cannot be changed`);
+    }
+  }
+
   async setTrialParam(trialId: number, name: string, distribution: Distribution, value: ParamValue): Promise<void> {
-    await this.tx(async (q) => {
-      await this.lockRunning(q, trialId);
-      await this.upsertParam(q, trialId, name, distribution, value);
-    });
+    await this.insertIfRunning('parameters', trialId,
+      `INSERT INTO lrlab_trial_params (trial_id, name, distribution, value)
+       SELECT trial_id, $2, $3, $4 FROM lrlab_trials WHERE trial_id = $1 AND state = 'running'{share}
+       ON CONFLICT (trial_id, name) DO UPDATE SET distribution = excluded.distribution, value = excluded.value
+       RETURNING trial_id`,
+      [trialId, name, JSON.stringify(distribution), JSON.stringify(value)]);
   }
 
   async setTrialIntermediateValue(trialId: number, step: number, value: number): Promise<void> {
-    await this.tx(async (q) => {
-      await this.lockRunning(q, trialId);
-      await this.upsertIntermediate(q, trialId, step, value);
-    });
+    await this.insertIfRunning('intermediate values', trialId,
+      `INSERT INTO lrlab_trial_intermediate_values (trial_id, step, value)
+       SELECT trial_id, $2, $3 FROM lrlab_trials WHERE trial_id = $1 AND state = 'running'{share}
+       ON CONFLICT (trial_id, step) DO UPDATE SET value = excluded.value
+       RETURNING trial_id`,
+      [trialId, step, String(value)]);
   }
 
   private async setAttr(column: 'user_attrs' | 'system_attrs', trialId: number, key: string, value: unknown): Promise<void> {

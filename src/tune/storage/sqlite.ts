@@ -51,6 +51,12 @@ class SqliteDriver implements SqlDriver {
     return next;
   }
 
+  statement<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    const next = this.queue.then(() => this.run<T>(sql, params));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
   async now(): Promise<number> {
     return Date.now();
   }

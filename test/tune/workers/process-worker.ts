@@ -8,7 +8,8 @@ import { defaultSampler } from '../../../src/tune/default-sampler.js';
 const [url, studyName, n, mode] = process.argv.slice(2);
 const study = await createStudy({
   studyName, storage: url, loadIfExists: true, sampler: defaultSampler(process.pid),
-  heartbeat: { heartbeatInterval: 0.2, gracePeriod: 2 },
+  // a short grace period for the killed-worker test; a long one when two workers share a loaded machine
+  heartbeat: { heartbeatInterval: 0.2, gracePeriod: mode === 'hang' ? 3 : 30 },
 });
 if (mode === 'hang') {
   await study.optimize((trial) => {

@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { registerBackendFactory, type Backend } from '../backend.js';
 import { GEMM_WASM_BASE64 } from './gemm-wasm.js';
+import { checkOptionsObject } from '../../../format/check.js';
 
 interface GemmExports {
   packA(a: number, ap: number, m: number, k: number, transA: number): void;
@@ -43,6 +44,7 @@ for (;;) {
  * panels between this thread and worker threads, which the calling thread waits for (the API stays synchronous).
  */
 export function createWasmBackend(options: { threads?: number; parallelThreshold?: number; name?: string } = {}): WasmBackend {
+  options = checkOptionsObject('createWasmBackend', options, ['threads', 'parallelThreshold', 'name']);
   const threads = Math.max(1, options.threads ?? Math.min(2, availableParallelism()));
   const parallelThreshold = options.parallelThreshold ?? 192 * 192 * 192;
   const module = new WA.Module(Buffer.from(GEMM_WASM_BASE64, 'base64'));

@@ -1,0 +1,67 @@
+// `lrlab tune-lstm` (also `lrlab tune --model lstm`): the tuned LSTM forecaster study from the command line.
+import { resolve } from 'node:path';
+import { tuneLstm } from '../tune/lstm-study.js';
+import { loadCsvSeries } from '../data/csv.js';
+
+/** The options `tune-lstm` reads, as parsed from the command line. */
+export interface TuneLstmArgs {
+  data?: string;
+  column?: string;
+  'n-trials'?: string;
+  'mlp-trials'?: string;
+  timeout?: string;
+  'n-jobs'?: string;
+  storage?: string;
+  'study-name'?: string;
+  epochs?: string;
+  out?: string;
+  quiet?: boolean;
+}
+
+/** Parses a positive integer option, or throws `usage(message)`. */
+function count(name: string, v: string | undefined, fallback: number | undefined, usage: (m: string) => Error): number | undefined {
+  if (v === undefined) return fallback;
+  const x = Number(v);
+  if (!Number.isInteger(x) || x < 1) throw usage(`lrlab: --${name} expects an integer >= 1, got '${v}'`);
+  return x;
+}
+
+/** Runs the study, writes its files into --out and prints the comparison table; returns the exit code. */
+export async function tuneLstmCommand(o: TuneLstmArgs, seed: number, write: (s: string) => void, usage: (m: string) => Error): Promise<number> {
+  let values: Float32Array | undefined, source: string | undefined;
+  if (o.data !== undefined) {
+    const column = o.column === undefined ? 0 : /^\d+$/.test(o.column) ? Number(o.column) : o.column;
+    try {
+      values = loadCsvSeries(o.data, { column });
+    } catch (err) {
+      throw usage(`lrlab: ${(err as Error).message}`);
+    }
+    source = `${o.data}${o.column ? `, column ${o.column}` : ''}`;
+  }
+  let timeout: number | undefined;
+  if (o.timeout !== undefined) {
+    timeout = Number(o.timeout);
+    if (!(timeout > 0) || !Number.isFinite(timeout)) throw usage(`lrlab: --timeout expects a positive number of seconds, got '${o.timeout}'`);
+  }
+  const nTrials = count('n-trials', o['n-trials'], 50, usage);
+  const out = o.out ?? 'lrlab-lstm-study';
+  const r = await tuneLstm({
+    values, source, seed, nTrials, timeout, outDir: resolve(out),
+    nJobs: count('n-jobs', o['n-jobs'], 1, usage), epochs: count('epochs', o.epochs, 20, usage), mlpTrials: count('mlp-trials', o['mlp-trials'], nTrials, usage),
+    storage: o.storage, studyName: o['study-name'],
+    log: o.quiet ? undefined : (line) => process.stderr.write(`${line}\n`),
+  });
+  const t = r.bestTrial;
+  write([
+    '',
+    `best trial ${t.number}: validation MSE ${(t.value as number).toPrecision(4)} (standardized), ${JSON.stringify(t.params)}`,
+    `trials: ${r.study.trials.filter((x) => x.state === 'complete').length} complete, ${r.study.trials.filter((x) => x.state === 'pruned').length} pruned`,
+    '',
+    `${'model'.padEnd(20)} ${'validation MSE'.padStart(15)} ${'test MSE'.padStart(12)}`,
+    ...r.comparison.map((c) => `${c.model.padEnd(20)} ${c.validMse.toFixed(3).padStart(15)} ${c.testMse.toFixed(3).padStart(12)}`),
+    '',
+    `files: ${r.files.filter((f) => !f.startsWith('study/') || f === 'study/report.md').map((f) => `${out}/${f}`).join(', ')}`,
+    '',
+  ].join('\n'));
+  return 0;
+}

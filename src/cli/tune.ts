@@ -1,0 +1,191 @@
+// `lrlab tune`: one tuning worker on the command line. Several of them, on one machine (a SQLite file) or on
+// many (one PostgreSQL database), work on the same study: each loads it (or creates it) and adds its trials.
+import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { loadCsvSeries } from '../data/csv.js';
+import { syntheticTimeSeries } from '../data/synthetic.js';
+import { useBackend, getBackend } from '../tensor/backends/backend.js';
+import { NonFiniteLossError } from '../train/fit.js';
+import { defaultPruner, defaultSampler } from '../tune/default-sampler.js';
+import { forecastObjective, resolveForecastSpace } from '../tune/forecast.js';
+import { writeStudyReport } from '../tune/report.js';
+import { createStudy, loadStudy, type Study } from '../tune/study.js';
+import type { FrozenTrial } from '../tune/types.js';
+
+export const TUNE_HELP = `lrlab tune: tune the forecasting MLP (lr, hidden sizes, batch size, optimizer, weight decay)
+
+Usage:
+  lrlab tune [--storage URL] [--study NAME] [--n-trials N] [--timeout S] [--config space.json]
+             [--data FILE.csv [--column NAME]] [--epochs N] [--seed N] [--out DIR] [--quiet]
+
+Runs trials of one study (TPE sampling, median pruning on the validation MSE per epoch) and prints a line per
+trial, then the best trials, and writes the study report (plots, importances, the trials table) into DIR. With
+--storage, the study is created or, when it exists, joined: start the same command in several shells or on
+several machines (one PostgreSQL server) and they share the work.
+
+Options:
+  --storage URL    sqlite:///path/to/study.db or postgresql://user:pass@host:port/db (default: in memory)
+  --study NAME     study name (default lrlab-tune)
+  --n-trials N     trials this worker runs (default 20)
+  --timeout S      start no trial after S seconds
+  --config FILE    JSON overriding the search space, e.g. {"lr": {"low": 1e-4, "high": 1e-2},
+                   "layers": {"low": 1, "high": 2}, "units": [32, 64], "batchSize": [32, 64],
+                   "optimizer": ["adam", "adamw"], "weightDecay": {"low": 1e-6, "high": 1e-3},
+                   "epochs": 20, "window": 20}
+  --data FILE      CSV file with the series (default: the built-in synthetic series)
+  --column NAME    column name or 0-based index (default: the first column)
+  --epochs N       epochs per trial (overrides the config)
+  --seed N         seed of the sampler and of each trial's initialization (default 42)
+  --out DIR        the study report's folder (default lrlab-tune-report)
+  --backend NAME   wasm (default), cpu or gpu
+  --quiet          no line per trial
+`;
+
+class UsageError extends Error {}
+
+function int(name: string, v: string | undefined, fallback: number, min: number): number {
+  if (v === undefined) return fallback;
+  const x = Number(v);
+  if (!Number.isInteger(x) || x < min) throw new UsageError(`lrlab tune: --${name} expects an integer >= ${min}, got '${v}'`);
+  return x;
+}
+
+function describe(t: FrozenTrial): string {
+  const p = t.params;
+  const units = Object.keys(p).filter((k) => k.startsWith('units_')).sort().map((k) => p[k]);
+  const lr = typeof p.lr === 'number' ? p.lr.toExponential(2) : '-';
+  const wd = typeof p.weightDecay === 'number' ? p.weightDecay.toExponential(1) : '-';
+  return `lr ${lr}  hidden [${units.join(', ')}]  batch ${p.batchSize ?? '-'}  ${p.optimizer ?? '-'}  wd ${wd}`;
+}
+
+function trialLine(study: Study, t: FrozenTrial, done: number, total: number): string {
+  const value = t.state === 'complete' ? `val MSE ${t.value!.toFixed(3)}` : t.state === 'pruned' ? `pruned at epoch ${Math.max(...t.intermediateValues.keys())}` : 'failed';
+  let best = '';
+  try {
+    best = `  best ${study.bestValue.toFixed(3)} (trial ${study.bestTrial.number})`;
+  } catch {
+    best = '';
+  }
+  return `[${done}/${total}] trial ${t.number} ${value.padEnd(20)} ${describe(t)}${best}\n`;
+}
+
+function summary(study: Study): string {
+  const complete = study.getTrials({ states: ['complete'] }).slice().sort((a, b) => a.value! - b.value!);
+  const counts = ['complete', 'pruned', 'fail', 'running', 'waiting'].map((s) => [s, study.getTrials({ states: [s as never] }).length] as const).filter(([, n]) => n > 0);
+  const lines = ['', `study '${study.studyName}' (${study.storage.url}): ${study.trials.length} trials, ${counts.map(([s, n]) => `${n} ${s}`).join(', ')}`];
+  if (complete.length === 0) return [...lines, 'no complete trial yet', ''].join('\n');
+  lines.push('', 'rank  trial  val MSE     parameters');
+  complete.slice(0, 5).forEach((t, i) => lines.push(`${String(i + 1).padEnd(5)} ${String(t.number).padEnd(6)} ${t.value!.toFixed(3).padEnd(11)} ${describe(t)}`));
+  lines.push('', `best: trial ${study.bestTrial.number}, val MSE ${study.bestValue.toFixed(3)}`, `best params: ${JSON.stringify(study.bestParams)}`);
+  return lines.join('\n') + '\n';
+}
+
+/** Runs `lrlab tune` with its arguments (after 'tune'); returns the exit code. */
+export async function tuneCommand(argv: string[], write: (s: string) => void): Promise<number> {
+  const previousBackend = getBackend().name;
+  try {
+    let o;
+    try {
+      o = parseArgs({
+        args: argv,
+        options: {
+          storage: { type: 'string' }, study: { type: 'string' }, 'n-trials': { type: 'string' }, timeout: { type: 'string' },
+          config: { type: 'string' }, data: { type: 'string' }, column: { type: 'string' }, epochs: { type: 'string' },
+          seed: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' }, quiet: { type: 'boolean' },
+          help: { type: 'boolean', short: 'h' },
+        },
+      }).values;
+    } catch (err) {
+      throw new UsageError(`lrlab tune: ${(err as Error).message.split('. ')[0]} (try lrlab tune --help)`);
+    }
+    if (o.help) {
+      write(TUNE_HELP);
+      return 0;
+    }
+    try {
+      useBackend(o.backend ?? process.env.LRLAB_BACKEND ?? 'wasm');
+    } catch (err) {
+      if (o.backend !== undefined) throw new UsageError(`lrlab tune: --backend: ${(err as Error).message}`);
+      useBackend('cpu');
+    }
+    const nTrials = int('n-trials', o['n-trials'], 20, 1);
+    const seed = int('seed', o.seed, 42, 0);
+    let timeout: number | undefined;
+    if (o.timeout !== undefined) {
+      timeout = Number(o.timeout);
+      if (!(timeout > 0) || !Number.isFinite(timeout)) throw new UsageError(`lrlab tune: --timeout expects seconds > 0, got '${o.timeout}'`);
+    }
+    let config: unknown = {};
+    if (o.config !== undefined) {
+      try {
+        config = JSON.parse(readFileSync(o.config, 'utf8'));
+      } catch (err) {
+        throw new UsageError(`lrlab tune: cannot use --config ${o.config}: ${(err as Error).message}`);
+      }
+    }
+    let space;
+    try {
+      space = resolveForecastSpace(config);
+      if (o.epochs !== undefined) space = { ...space, epochs: int('epochs', o.epochs, space.epochs, 1) };
+    } catch (err) {
+      if (err instanceof UsageError) throw err;
+      throw new UsageError(`lrlab tune: ${(err as Error).message}`);
+    }
+    let series: Float32Array;
+    if (o.data !== undefined) {
+      const column = o.column === undefined ? 0 : /^\d+$/.test(o.column) ? Number(o.column) : o.column;
+      try {
+        series = loadCsvSeries(o.data, { column, minLength: space.window + 10 });
+      } catch (err) {
+        throw new UsageError(`lrlab tune: ${(err as Error).message}`);
+      }
+    } else {
+      if (o.column !== undefined) throw new UsageError('lrlab tune: --column needs --data FILE.csv');
+      series = syntheticTimeSeries().values;
+    }
+    const studyName = o.study ?? 'lrlab-tune';
+    let study: Study;
+    try {
+      study = await createStudy({ studyName, storage: o.storage, direction: 'minimize', loadIfExists: true, pruner: defaultPruner(), sampler: defaultSampler(seed) });
+    } catch (err) {
+      throw new UsageError(`lrlab tune: ${(err as Error).message}`);
+    }
+    if (study.trials.length > 0 && o.storage !== undefined) {
+      // a worker joining a study that has trials draws from another stream than the workers before it
+      const seen = study.trials.length;
+      await study.storage.close();
+      study = await loadStudy({ studyName, storage: o.storage, pruner: defaultPruner(), sampler: defaultSampler(seed + seen) });
+    }
+    const objective = forecastObjective(series, space, { seed });
+    let done = 0;
+    try {
+      await study.optimize(objective, {
+        nTrials, timeout,
+        // a learning rate large enough to diverge fails its trial; the study goes on
+        catch: [NonFiniteLossError],
+        callbacks: [(s, t) => {
+          done++;
+          if (!o.quiet) process.stderr.write(trialLine(s, t, done, nTrials));
+        }],
+      });
+      await study.refresh();
+    } finally {
+      await study.storage.close();
+    }
+    const out = o.out ?? 'lrlab-tune-report';
+    const files = await writeStudyReport(study, resolve(out), { seed });
+    write(summary(study));
+    write(`report: ${files.map((f) => join(out, f)).join(', ')}\n`);
+    return 0;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`${err.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`lrlab tune: ${(err as Error).message}\n`);
+    return 1;
+  } finally {
+    useBackend(previousBackend);
+  }
+}
