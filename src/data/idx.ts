@@ -126,6 +126,7 @@ const FILES = {
 
 /** The directory holding the four Fashion-MNIST files: `dir` when given, else Debian's, else null. */
 export function findFashionMnist(dir?: string): string | null {
+  if (dir !== undefined && typeof dir !== 'string') throw new TypeError(`findFashionMnist: expected a directory path, got ${dir === null ? 'null' : typeof dir}`);
   const has = (d: string) => Object.values(FILES).every((f) => existsSync(join(d, f)) || existsSync(join(d, `${f}.gz`)));
   if (dir !== undefined) return has(dir) ? dir : null;
   return has(DEBIAN_FASHION_MNIST_DIR) ? DEBIAN_FASHION_MNIST_DIR : null;

@@ -43,7 +43,7 @@ abstract class BatchNorm extends Module {
   constructor(readonly numFeatures: number, options: BatchNormOptions = {}) {
     super();
     const name = this.constructor.name;
-    if (!Number.isInteger(numFeatures) || numFeatures <= 0) throw new RangeError(`${name}: expected numFeatures to be a positive integer, got ${numFeatures}`);
+    if (!Number.isInteger(numFeatures) || numFeatures <= 0 || numFeatures > 2 ** 24) throw new RangeError(`${name}: expected numFeatures to be a positive integer up to 2^24, got ${numFeatures}`);
     this.eps = options.eps ?? 1e-5;
     this.momentum = options.momentum === undefined ? 0.1 : options.momentum;
     if (!(this.eps > 0)) throw new RangeError(`${name}: expected eps > 0, got ${this.eps}`);

@@ -38,7 +38,7 @@ export class Conv2d extends Module {
   constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: Size2, options: Conv2dLayerOptions = {}) {
     super();
     for (const [name, v] of [['inChannels', inChannels], ['outChannels', outChannels]] as const) {
-      if (!Number.isInteger(v) || v <= 0) throw new RangeError(`Conv2d: expected ${name} to be a positive integer, got ${v}`);
+      if (!Number.isInteger(v) || v <= 0 || v > 2 ** 24) throw new RangeError(`Conv2d: expected ${name} to be a positive integer up to 2^24, got ${v}`);
     }
     this.kernelSize = pair('Conv2d', 'kernelSize', kernelSize, 1);
     this.stride = pair('Conv2d', 'stride', options.stride ?? 1, 1);

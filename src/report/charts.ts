@@ -195,8 +195,15 @@ export interface ScheduleCurves {
   testAccuracy?: number[];
 }
 
+function checkCurves(fn: string, runs: unknown): void {
+  if (!Array.isArray(runs) || runs.some((r) => r === null || typeof r !== 'object' || !Array.isArray((r as ScheduleCurves).trainLoss) || !Array.isArray((r as ScheduleCurves).lr))) {
+    throw new TypeError(`${fn}: expected an array of runs with trainLoss, valLoss and lr arrays, got ${runs === null ? 'null' : Array.isArray(runs) ? 'an array with another kind of entry' : typeof runs}`);
+  }
+}
+
 /** Training and validation loss per epoch of every schedule (solid: training, dashed: validation). */
 export function scheduleLossSpec(runs: ScheduleCurves[], lossTitle = 'loss'): TopLevelSpec {
+  checkCurves('scheduleLossSpec', runs);
   const rows = runs.flatMap((r) => r.trainLoss.flatMap((v, e) => [
     { epoch: e + 1, loss: v, schedule: r.name, split: 'training' },
     ...(r.valLoss[e] === undefined ? [] : [{ epoch: e + 1, loss: r.valLoss[e], schedule: r.name, split: 'validation' }]),
@@ -209,6 +216,7 @@ export function scheduleLossSpec(runs: ScheduleCurves[], lossTitle = 'loss'): To
 
 /** Validation and test accuracy per epoch of every schedule, with the target accuracy as a rule. */
 export function scheduleAccuracySpec(runs: ScheduleCurves[], target?: number): TopLevelSpec {
+  checkCurves('scheduleAccuracySpec', runs);
   const rows = runs.flatMap((r) => (r.testAccuracy ?? []).flatMap((v, e) => [
     { epoch: e + 1, accuracy: v, schedule: r.name, split: 'test' },
     ...(r.valAccuracy?.[e] === undefined ? [] : [{ epoch: e + 1, accuracy: r.valAccuracy[e], schedule: r.name, split: 'validation' }]),
@@ -220,6 +228,7 @@ export function scheduleAccuracySpec(runs: ScheduleCurves[], target?: number): T
 
 /** The lr profile of every schedule: per batch where recorded (at most 500 points each), else per epoch. */
 export function scheduleLrSpec(runs: ScheduleCurves[]): TopLevelSpec {
+  checkCurves('scheduleLrSpec', runs);
   const rows = runs.flatMap((r) => {
     if (r.batchLr === undefined || r.batchLr.length === 0) return r.lr.map((v, e) => ({ epoch: e, lr: v, schedule: r.name }));
     const per = r.batchLr.length / r.lr.length, stride = Math.max(1, Math.ceil(r.batchLr.length / 500));

@@ -13,8 +13,19 @@ function table(header: string[], rows: string[][]): string {
 
 const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
 
+/** Checks a comparison: the image comparison's object, or the time-series comparison's rows. */
+function checkComparison(fn: string, input: unknown, kind: 'image' | 'series' | 'either'): void {
+  const image = input !== null && typeof input === 'object' && !Array.isArray(input) && Array.isArray((input as ImageComparison).runs) && typeof (input as ImageComparison).settings === 'object';
+  const series = Array.isArray(input) && input.length > 0 && input.every((r) => r !== null && typeof r === 'object' && Array.isArray((r as ScheduleComparisonRow).trainLoss));
+  if ((kind === 'image' && !image) || (kind === 'series' && !series) || (kind === 'either' && !image && !series)) {
+    const what = kind === 'image' ? 'the result of compareImageSchedules' : kind === 'series' ? 'the rows of compareSchedules' : 'the result of compareImageSchedules or compareSchedules';
+    throw new TypeError(`${fn}: expected ${what}, got ${input === null ? 'null' : Array.isArray(input) ? 'another array' : typeof input}`);
+  }
+}
+
 /** The image comparison's report as Markdown: settings, the summary table, per-epoch figures, AdaptiveLR's decisions. */
 export function imageComparisonMarkdown(c: ImageComparison): string {
+  checkComparison('imageComparisonMarkdown', c, 'image');
   const s = c.settings;
   const summary = table(
     ['schedule', 'final test accuracy', 'best (epoch)', 'test top-5', `epochs to ${pct(s.target)}`, `training s to ${pct(s.target)}`, 'training s', 'setup'],
@@ -55,6 +66,7 @@ ${perEpoch}
 
 /** The time-series comparison's report as Markdown. */
 export function seriesComparisonMarkdown(rows: ScheduleComparisonRow[]): string {
+  checkComparison('seriesComparisonMarkdown', rows, 'series');
   return `# Learning-rate schedules on the built-in series
 
 The built-in series' MLP (20-128-64-32-1) trained from the same seed and initialization under each schedule (validation MSE in the series' units).
@@ -69,6 +81,7 @@ ${table(['schedule', 'final val MSE', 'best val MSE', 'convergence epoch', 'dyna
 
 /** The charts of a comparison, by file name. */
 export function scheduleComparisonSpecs(input: ImageComparison | ScheduleComparisonRow[]): Record<string, TopLevelSpec> {
+  checkComparison('scheduleComparisonSpecs', input, 'either');
   if (Array.isArray(input)) {
     const curves: ScheduleCurves[] = input.map((r) => ({ name: r.name, trainLoss: r.trainLoss, valLoss: r.valLoss, lr: r.lr }));
     return { 'loss.svg': scheduleLossSpec(curves, 'MSE (series units)'), 'lr.svg': scheduleLrSpec(curves) };
@@ -82,6 +95,8 @@ export function scheduleComparisonSpecs(input: ImageComparison | ScheduleCompari
  * classification), `results.json`, `report.md` and a self-contained `report.html`, each file atomically.
  */
 export async function writeScheduleReport(dir: string, input: ImageComparison | ScheduleComparisonRow[]): Promise<string[]> {
+  if (typeof dir !== 'string' || dir === '') throw new TypeError(`writeScheduleReport: expected a directory path, got ${dir === '' ? 'an empty string' : typeof dir}`);
+  checkComparison('writeScheduleReport', input, 'either');
   const svgs: Record<string, string> = {};
   // render everything before writing anything, so a failure leaves no half report
   for (const [name, spec] of Object.entries(scheduleComparisonSpecs(input))) svgs[name] = await renderSvg(spec);

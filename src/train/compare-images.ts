@@ -100,6 +100,7 @@ export interface ImageComparisonOptions {
 /** The schedules `compareImageSchedules` runs unless told otherwise: constant, step, exponential and adaptive. */
 export const DEFAULT_IMAGE_SCHEDULES: ImageScheduleName[] = ['constant', 'step', 'exponential', 'adaptive'];
 const ALL_SCHEDULES: ImageScheduleName[] = [...DEFAULT_IMAGE_SCHEDULES, 'onecycle', 'cosine-restarts'];
+const OPTION_NAMES = ['epochs', 'batchSize', 'lr', 'seed', 'trainSize', 'validationSize', 'testSize', 'target', 'schedules', 'adaptiveChecksPerEpoch', 'adaptive', 'dir', 'data', 'onEpoch'];
 
 /**
  * Feeds AdaptiveLR `checks` times per epoch with the mean training loss since its last observation and the
@@ -155,6 +156,11 @@ class EpochEvaluation implements Callback {
  * target accuracy counts training time only.
  */
 export function compareImageSchedules(options: ImageComparisonOptions = {}): ImageComparison {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new TypeError(`compareImageSchedules: expected an options object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`);
+  }
+  const unknown = Object.keys(options).filter((k) => !OPTION_NAMES.includes(k));
+  if (unknown.length > 0) throw new RangeError(`compareImageSchedules: expected options among ${OPTION_NAMES.join(', ')}, got unknown ${unknown.join(', ')}`);
   const { epochs = 3, batchSize = 64, lr = 1e-3, seed = 42, target = 0.89, adaptiveChecksPerEpoch = 4 } = options;
   const schedules = options.schedules ?? DEFAULT_IMAGE_SCHEDULES;
   if (!Number.isInteger(epochs) || epochs < 1) throw new RangeError(`compareImageSchedules: expected epochs to be a positive integer, got ${epochs}`);

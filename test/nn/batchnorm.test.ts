@@ -95,7 +95,7 @@ errors('one value per channel in training is refused (no variance), and the stat
   assert.is(bn.forward(randn([1, 3])).shape[0], 1, 'fine in eval mode');
 });
 errors('bad options', () => {
-  assert.throws(() => new BatchNorm2d(0), /BatchNorm2d: expected numFeatures to be a positive integer, got 0/);
+  assert.throws(() => new BatchNorm2d(0), /BatchNorm2d: expected numFeatures to be a positive integer up to 2\^24, got 0/);
   assert.throws(() => new BatchNorm2d(2, { eps: 0 }), /expected eps > 0, got 0/);
   assert.throws(() => new BatchNorm2d(2, { momentum: 1.5 }), /expected momentum in \[0, 1\] or null, got 1.5/);
   assert.throws(() => new BatchNorm2d(2, { momentum: NaN }), /got NaN/);

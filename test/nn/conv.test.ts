@@ -152,7 +152,7 @@ errors('bad options: non-integers, zero stride, wrong kinds, padding beyond half
   assert.throws(() => new Conv2d(1, 1, 2.5), /Conv2d: expected kernelSize to be integers >= 1, got 2.5/);
   assert.throws(() => new Conv2d(1, 1, 3, { padding: NaN }), RangeError);
   assert.throws(() => new Conv2d(1, 1, 3, { padding: '1' as never }), /expected padding to be a number or \[height, width\], got string 1/);
-  assert.throws(() => new Conv2d(0, 1, 3), /Conv2d: expected inChannels to be a positive integer, got 0/);
+  assert.throws(() => new Conv2d(0, 1, 3), /Conv2d: expected inChannels to be a positive integer up to 2\^24, got 0/);
   assert.throws(() => maxPool2d(randn([1, 1, 6, 6]), 2, { padding: 2 }), /maxPool2d: expected padding at most half the kernel \[2,2\], got \[2,2\]/);
   assert.throws(() => conv2d(randn([1, 2, 5, 5]), randn([3, 2, 3, 3]), randn([2])), /conv2d: expected bias of shape \[3\], got \[2\]/);
   assert.throws(() => conv2d([1, 2] as never, randn([3, 2, 3, 3])), /conv2d: expected input to be a Tensor, got an array/);

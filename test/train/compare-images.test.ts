@@ -90,6 +90,8 @@ cmp('bad options are refused before any training', () => {
   assert.throws(() => compareImageSchedules({ data, target: 1.5 }), /expected target in \(0, 1\], got 1.5/);
   assert.throws(() => compareImageSchedules({ data: { ...data, valid: null } }), /expected data with a validation set/);
   assert.throws(() => compareImageSchedules({ dir: join(tmp, 'nowhere') }), /dataset-fashion-mnist/);
+  assert.throws(() => compareImageSchedules({ data, epoch: 2 } as never), /compareImageSchedules: expected options among .*, got unknown epoch/);
+  assert.throws(() => compareImageSchedules(null as never), /expected an options object, got null/);
   assert.not.ok(existsSync(join(tmp, 'nowhere')));
 });
 
