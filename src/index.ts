@@ -144,3 +144,14 @@ export { recommend, type Recommendation, type RecommendationEvidence } from './l
 export type { FastKernels } from './tensor/backends/backend.js';
 export type { LinearActivation, LinearOpOptions } from './autograd/ops/linear.js';
 export type { Arena } from './tensor/backends/fast/arena.js';
+
+// convolution and images
+export { conv2d, type Conv2dOptions, type Size2 } from './autograd/ops/conv.js';
+export { maxPool2d, avgPool2d, type Pool2dOptions } from './autograd/ops/pool.js';
+export { Conv2d, MaxPool2d, AvgPool2d, Flatten, type Conv2dLayerOptions, type Pool2dLayerOptions } from './nn/conv.js';
+export { BatchNorm1d, BatchNorm2d, type BatchNormOptions } from './nn/batchnorm.js';
+export { loadIdx, parseIdx, loadFashionMnist, findFashionMnist, FASHION_MNIST_CLASSES, DEBIAN_FASHION_MNIST_DIR, type IdxArray, type IdxData, type ImageSet, type FashionMnist, type FashionMnistOptions } from './data/idx.js';
+export { topKAccuracy, confusionMatrix, argmax, evaluateClassifier, type ClassifierEvaluation } from './train/classify.js';
+export { compareImageSchedules, fashionMnistCnn, DEFAULT_IMAGE_SCHEDULES, type ImageComparison, type ImageComparisonOptions, type ImageScheduleRun, type ImageScheduleName } from './train/compare-images.js';
+export { writeScheduleReport, scheduleComparisonSpecs, imageComparisonMarkdown, seriesComparisonMarkdown } from './report/schedule-report.js';
+export { scheduleLossSpec, scheduleAccuracySpec, scheduleLrSpec, type ScheduleCurves } from './report/charts.js';

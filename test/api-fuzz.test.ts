@@ -16,7 +16,7 @@ const BAD: [string, unknown][] = [
 // messages that mean an argument slipped through unchecked
 const GENERIC = /Cannot read propert|is not a function|is not iterable|undefined is not|Invalid (typed )?array length|Maximum call stack|Cannot convert|is not a constructor|Cannot destructure|Array buffer allocation|Invalid string length|must be of type/;
 // these run a whole training job when given valid (empty) options, so only clearly invalid values are tried
-const SLOW = new Set(['compareSchedules', 'runPipeline', 'tuneLstm']);
+const SLOW = new Set(['compareSchedules', 'runPipeline', 'tuneLstm', 'compareImageSchedules']);
 const SLOW_OK = new Set(['null', 'a function', 'an unknown option']);
 
 const isClass = (name: string, f: unknown) => typeof f === 'function' && (/^class\b/.test(Function.prototype.toString.call(f)) || /^[A-Z]/.test(name));

@@ -9,6 +9,8 @@ import { loadCsvColumn } from '../data/csv.js';
 import { useBackend, getBackend } from '../tensor/backends/backend.js';
 import { formatNumber, formatLr, describe } from '../format/number.js';
 import { compareSchedules, type ScheduleComparisonRow } from '../train/compare.js';
+import { compareImageSchedules, DEFAULT_IMAGE_SCHEDULES, type ImageComparison, type ImageScheduleName } from '../train/compare-images.js';
+import { writeScheduleReport } from '../report/schedule-report.js';
 import { tuneCommand } from './tune.js';
 import { tuneLstmCommand } from './tune-lstm.js';
 
@@ -18,6 +20,8 @@ Usage:
   lrlab demo [options]                        the whole job on the built-in synthetic series
   lrlab find --data FILE.csv [--column NAME]  the same job on your series
   lrlab compare-schedules [--epochs N]        constant, step, exponential and adaptive lr on the built-in series
+  lrlab compare-schedules --task fashion-mnist
+                                              the same schedules training a small CNN on Fashion-MNIST
   lrlab tune [--storage URL] [--study NAME]   tune the forecasting MLP's lr, sizes, batch, optimizer, decay
              [--n-trials N] [--timeout S]     (lrlab tune --help for its options)
   lrlab tune-lstm [--data FILE.csv] [...]     tune an LSTM forecaster (also: lrlab tune --model lstm)
@@ -41,7 +45,12 @@ Options:
   --out DIR        report folder (default lrlab-report)
   --backend NAME   compute backend: wasm (default: WebAssembly SIMD, two threads), cpu (the readable
                    reference), gpu (gpu.js; a GPU only where WebGL or headless GL runs)
-  --epochs N       epochs per schedule (compare-schedules, default 50)
+  --epochs N       epochs per schedule (compare-schedules: default 50 on the series, 3 on fashion-mnist)
+  --task NAME      compare-schedules on: series (default) or fashion-mnist (a small CNN; needs the
+                   Debian package dataset-fashion-mnist, or --data DIR holding the four IDX files)
+  --schedules LIST fashion-mnist: comma-separated among constant, step, exponential, adaptive, onecycle,
+                   cosine-restarts (default: the first four)
+  --train-size N   fashion-mnist: training images (default: all 54,000 left after 6,000 for validation)
   --quiet          no progress output
 
 tune-lstm: a study over hidden size {32,64,128,256}, layers 1-4, lr 1e-5..1e-1 (log), dropout 0.1-0.5, weight
@@ -117,6 +126,14 @@ function printComparison(rows: ScheduleComparisonRow[], write: (s: string) => vo
   }
 }
 
+function printImageComparison(c: ImageComparison, write: (s: string) => void): void {
+  const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
+  write(`schedule          final test acc  best (epoch)     epochs to ${pct(c.settings.target)}  training time\n`);
+  for (const r of c.runs) {
+    write(`${r.name.padEnd(17)} ${pct(r.finalTestAccuracy).padStart(14)}  ${`${pct(r.bestTestAccuracy)} (${r.bestEpoch})`.padEnd(15)}  ${String(r.epochsToTarget ?? 'not reached').padStart(15)}  ${r.epochSeconds.reduce((a, b) => a + b, 0).toFixed(0).padStart(12)}s\n`);
+  }
+}
+
 function integerOption(name: string, v: string | undefined, fallback: number, min = 1): number {
   if (v === undefined) return fallback;
   const x = /^-?\d+$/.test(v.trim()) ? Number(v) : NaN;
@@ -153,6 +170,7 @@ export async function main(argv: string[], write: (s: string) => void = (s) => p
           quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
           'n-trials': { type: 'string' }, 'mlp-trials': { type: 'string' }, timeout: { type: 'string' }, 'n-jobs': { type: 'string' },
           storage: { type: 'string' }, 'study-name': { type: 'string' },
+          task: { type: 'string' }, schedules: { type: 'string' }, 'train-size': { type: 'string' },
         },
       });
     } catch (err) {
@@ -189,7 +207,32 @@ export async function main(argv: string[], write: (s: string) => void = (s) => p
       return await tuneLstmCommand(o, seed, write, (m) => new UsageError(m));
     }
     if (command === 'compare-schedules') {
-      printComparison(compareSchedules({ epochs: integerOption('epochs', o.epochs, 50), seed }), write);
+      const task = o.task ?? 'series';
+      const out = o.out ?? 'lrlab-schedules';
+      if (task === 'series') {
+        const rows = compareSchedules({ epochs: integerOption('epochs', o.epochs, 50), seed });
+        printComparison(rows, write);
+        const files = await writeScheduleReport(resolve(out), rows);
+        write(`\nreport: ${files.map((f) => `${out}/${f}`).join(', ')}\n`);
+        return 0;
+      }
+      if (task !== 'fashion-mnist') throw new UsageError(`lrlab: --task expects series or fashion-mnist, got '${task}'`);
+      const schedules = (o.schedules?.split(',').map((x) => x.trim()) ?? DEFAULT_IMAGE_SCHEDULES) as ImageScheduleName[];
+      let result: ImageComparison;
+      try {
+        result = compareImageSchedules({
+          epochs: integerOption('epochs', o.epochs, 3), seed, schedules, dir: o.data,
+          trainSize: o['train-size'] === undefined ? undefined : integerOption('train-size', o['train-size'], 1),
+          onEpoch: o.quiet ? undefined : (name, epoch, l) => process.stderr.write(`  ${name.padEnd(16)} epoch ${epoch + 1}: loss ${l.trainLoss.toFixed(4)}, validation accuracy ${(l.valAccuracy * 100).toFixed(2)}%, test accuracy ${(l.testAccuracy * 100).toFixed(2)}%\n`),
+        });
+      } catch (err) {
+        if (/^(compareImageSchedules|loadFashionMnist): /.test((err as Error).message)) throw new UsageError(`lrlab: ${(err as Error).message}`);
+        throw err;
+      }
+      result.settings.backend = getBackend().name;
+      printImageComparison(result, write);
+      const files = await writeScheduleReport(resolve(out), result);
+      write(`\nreport: ${files.map((f) => `${out}/${f}`).join(', ')}\n`);
       return 0;
     }
     let series: Float32Array | undefined;

@@ -6,7 +6,10 @@ import { noGrad, clearGrad } from '../autograd/engine.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyModule = Module<any[], unknown>;
 
-/** A state dict: parameter names (`0.weight`, `2.bias`, ...) to tensors, in registration order. */
+/**
+ * A state dict: parameter and buffer names (`0.weight`, `1.running_mean`, ...) to tensors, in PyTorch's order
+ * (each module's parameters, then its buffers, then its submodules').
+ */
 export type StateDict = Record<string, Tensor>;
 
 /**
@@ -21,6 +24,7 @@ export abstract class Module<In extends unknown[] = Tensor[], Out = Tensor> {
   /** True in training mode (Dropout active), false after `eval()`. */
   training = true;
   private readonly parametersByName = new Map<string, Tensor>();
+  private readonly buffersByName = new Map<string, Tensor>();
   private readonly modulesByName = new Map<string, AnyModule>();
 
   /** The computation; subclasses define it. */
@@ -30,6 +34,15 @@ export abstract class Module<In extends unknown[] = Tensor[], Out = Tensor> {
   protected registerParameter(name: string, t: Tensor): Tensor {
     t.requiresGrad = true;
     this.parametersByName.set(name, t);
+    return t;
+  }
+
+  /**
+   * Registers a buffer under `name`: state that is saved and loaded with the parameters but not trained
+   * (BatchNorm's running statistics), as `torch.nn.Module.register_buffer`. Returns it.
+   */
+  protected registerBuffer(name: string, t: Tensor): Tensor {
+    this.buffersByName.set(name, t);
     return t;
   }
 
@@ -49,6 +62,22 @@ export abstract class Module<In extends unknown[] = Tensor[], Out = Tensor> {
     const out: [string, Tensor][] = [];
     for (const [name, p] of this.parametersByName) out.push([prefix + name, p]);
     for (const [name, m] of this.modulesByName) out.push(...m.namedParameters(`${prefix}${name}.`));
+    return out;
+  }
+
+  /** Every buffer with its dotted name, depth first in registration order. */
+  namedBuffers(prefix = ''): [string, Tensor][] {
+    const out: [string, Tensor][] = [...this.buffersByName].map(([name, b]) => [prefix + name, b] as [string, Tensor]);
+    for (const [name, m] of this.modulesByName) out.push(...m.namedBuffers(`${prefix}${name}.`));
+    return out;
+  }
+
+  /** Parameters and buffers by name, in PyTorch's state-dict order. */
+  private namedState(prefix = ''): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    for (const [name, p] of this.parametersByName) out.push([prefix + name, p]);
+    for (const [name, b] of this.buffersByName) out.push([prefix + name, b]);
+    for (const [name, m] of this.modulesByName) out.push(...m.namedState(`${prefix}${name}.`));
     return out;
   }
 
@@ -77,15 +106,15 @@ export abstract class Module<In extends unknown[] = Tensor[], Out = Tensor> {
     for (const p of this.parameters()) clearGrad(p, options.setToNone ?? true);
   }
 
-  /** Copies of the parameters by name, so later training does not change the dict. */
+  /** Copies of the parameters and buffers by name, so later training does not change the dict. */
   stateDict(): StateDict {
     const out: StateDict = {};
-    for (const [name, p] of this.namedParameters()) out[name] = new Tensor(p.data.slice(), p.shape);
+    for (const [name, p] of this.namedState()) out[name] = new Tensor(p.data.slice(), p.shape);
     return out;
   }
 
   /**
-   * Loads parameters by name. Every entry is checked first (missing or unexpected names, shapes, non-finite
+   * Loads parameters and buffers by name. Every entry is checked first (missing or unexpected names, shapes, non-finite
    * values); only when all pass are the values copied in, so a failed load leaves the model as it was.
    * With `strict: false`, missing and unexpected names are allowed (shapes are still checked).
    */
@@ -94,7 +123,7 @@ export abstract class Module<In extends unknown[] = Tensor[], Out = Tensor> {
     if (state === null || typeof state !== 'object') {
       throw new TypeError(`loadStateDict: expected an object of tensors, got ${state === null ? 'null' : typeof state}`);
     }
-    const params = new Map(this.namedParameters());
+    const params = new Map(this.namedState());
     const missing = [...params.keys()].filter((k) => !(k in state));
     const unexpected = Object.keys(state).filter((k) => !params.has(k));
     if (strict && (missing.length > 0 || unexpected.length > 0)) {

@@ -181,3 +181,63 @@ export const PLOTS: Record<string, (r: PipelineResult) => TopLevelSpec> = {
   'before-after.svg': beforeAfterSpec,
   'speed.svg': speedSpec,
 };
+
+/** Per-epoch curves of one schedule's run, for the schedule-comparison charts. */
+export interface ScheduleCurves {
+  name: string;
+  trainLoss: number[];
+  valLoss: number[];
+  /** lr at the start of each epoch. */
+  lr: number[];
+  /** lr at every batch, when recorded (the lr profile). */
+  batchLr?: number[];
+  valAccuracy?: number[];
+  testAccuracy?: number[];
+}
+
+function checkCurves(fn: string, runs: unknown): void {
+  if (!Array.isArray(runs) || runs.some((r) => r === null || typeof r !== 'object' || !Array.isArray((r as ScheduleCurves).trainLoss) || !Array.isArray((r as ScheduleCurves).lr))) {
+    throw new TypeError(`${fn}: expected an array of runs with trainLoss, valLoss and lr arrays, got ${runs === null ? 'null' : Array.isArray(runs) ? 'an array with another kind of entry' : typeof runs}`);
+  }
+}
+
+/** Training and validation loss per epoch of every schedule (solid: training, dashed: validation). */
+export function scheduleLossSpec(runs: ScheduleCurves[], lossTitle = 'loss'): TopLevelSpec {
+  checkCurves('scheduleLossSpec', runs);
+  const rows = runs.flatMap((r) => r.trainLoss.flatMap((v, e) => [
+    { epoch: e + 1, loss: v, schedule: r.name, split: 'training' },
+    ...(r.valLoss[e] === undefined ? [] : [{ epoch: e + 1, loss: r.valLoss[e], schedule: r.name, split: 'validation' }]),
+  ]));
+  return {
+    title: 'Loss per epoch', width: WIDTH, height: HEIGHT, data: { values: rows }, mark: { type: 'line', point: true },
+    encoding: { x: { field: 'epoch', type: 'quantitative', axis: { tickMinStep: 1 } }, y: { field: 'loss', type: 'quantitative', scale: { type: 'log' }, title: lossTitle }, color: { field: 'schedule', type: 'nominal', title: null }, strokeDash: { field: 'split', type: 'nominal', title: null } },
+  } as TopLevelSpec;
+}
+
+/** Validation and test accuracy per epoch of every schedule, with the target accuracy as a rule. */
+export function scheduleAccuracySpec(runs: ScheduleCurves[], target?: number): TopLevelSpec {
+  checkCurves('scheduleAccuracySpec', runs);
+  const rows = runs.flatMap((r) => (r.testAccuracy ?? []).flatMap((v, e) => [
+    { epoch: e + 1, accuracy: v, schedule: r.name, split: 'test' },
+    ...(r.valAccuracy?.[e] === undefined ? [] : [{ epoch: e + 1, accuracy: r.valAccuracy[e], schedule: r.name, split: 'validation' }]),
+  ]));
+  const layers: object[] = [{ data: { values: rows }, mark: { type: 'line', point: true }, encoding: { x: { field: 'epoch', type: 'quantitative', axis: { tickMinStep: 1 } }, y: { field: 'accuracy', type: 'quantitative', scale: { zero: false }, axis: { format: '.1%' } }, color: { field: 'schedule', type: 'nominal', title: null }, strokeDash: { field: 'split', type: 'nominal', title: null } } }];
+  if (target !== undefined) layers.push({ data: { values: [{ accuracy: target }] }, mark: { type: 'rule', color: '#888', strokeDash: [4, 3] }, encoding: { y: { field: 'accuracy', type: 'quantitative' } } });
+  return { title: 'Accuracy per epoch', width: WIDTH, height: HEIGHT, layer: layers } as TopLevelSpec;
+}
+
+/** The lr profile of every schedule: per batch where recorded (at most 500 points each), else per epoch. */
+export function scheduleLrSpec(runs: ScheduleCurves[]): TopLevelSpec {
+  checkCurves('scheduleLrSpec', runs);
+  const rows = runs.flatMap((r) => {
+    if (r.batchLr === undefined || r.batchLr.length === 0) return r.lr.map((v, e) => ({ epoch: e, lr: v, schedule: r.name }));
+    const per = r.batchLr.length / r.lr.length, stride = Math.max(1, Math.ceil(r.batchLr.length / 500));
+    const out: { epoch: number; lr: number; schedule: string }[] = [];
+    for (let i = 0; i < r.batchLr.length; i += stride) out.push({ epoch: i / per, lr: r.batchLr[i], schedule: r.name });
+    return out;
+  });
+  return {
+    title: 'Learning-rate profile', width: WIDTH, height: 200, data: { values: rows }, mark: { type: 'line', interpolate: 'step-after' },
+    encoding: { x: { field: 'epoch', type: 'quantitative', title: 'epoch' }, y: { field: 'lr', type: 'quantitative', scale: { type: 'log' }, title: 'learning rate', axis: { format: '.0e' } }, color: { field: 'schedule', type: 'nominal', title: null } },
+  } as TopLevelSpec;
+}

@@ -52,6 +52,9 @@ export interface ScheduleComparisonRow {
   analysis: DynamicsAnalysis;
   /** lr in force each epoch. */
   lr: number[];
+  /** Training and validation MSE of each epoch, in the series' units. */
+  trainLoss: number[];
+  valLoss: number[];
   timeMs: number;
 }
 
@@ -90,6 +93,8 @@ export function compareSchedules(options: { epochs?: number; seed?: number; lr?:
       bestValMse: Math.min(...h.valLoss) * data.mseScale,
       analysis: recorder.analyze(),
       lr: h.lr,
+      trainLoss: h.loss.map((v) => v * data.mseScale),
+      valLoss: h.valLoss.map((v) => v * data.mseScale),
       timeMs: performance.now() - started,
     };
   });
