@@ -1,3 +1,4 @@
+import { checkOptionsObject } from '../format/check.js';
 import { Tensor } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
 import { noGrad } from '../autograd/engine.js';
@@ -92,7 +93,8 @@ export interface ClassifierEvaluation {
 
 /** Loss, accuracy, top-k accuracy and the confusion matrix of a classifier on (x, class indices y), with `predict`'s batches. */
 export function evaluateClassifier(model: Module, x: Tensor, y: Tensor | ArrayLike<number>, options: { batchSize?: number; k?: number } = {}): ClassifierEvaluation {
-  const logits = predict(model, x, options);
+  checkOptionsObject('evaluateClassifier', options, ['batchSize', 'k']);
+  const logits = predict(model, x, options.batchSize === undefined ? {} : { batchSize: options.batchSize });
   const t = checkTargets('evaluateClassifier', y, logits);
   const k = Math.min(options.k ?? 5, logits.shape[1]);
   const loss = noGrad(() => crossEntropy(logits, Array.from(t)).item());
