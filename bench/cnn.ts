@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import * as lr from '../src/index.js';
-import { tfjs, type LrlabImpl, type Row } from './common.js';
+import { use, tfjs, type LrlabImpl, type Row } from './common.js';
 
 const { fashionMnistCnn, loadFashionMnist, findFashionMnist, Adam, fit, Generator, manualSeed, crossEntropy, noGrad, Tensor } = lr;
 
@@ -10,17 +10,6 @@ async function measure(fn: () => unknown): Promise<{ ms: number; cpuMs: number }
   await fn();
   const c = process.cpuUsage(c0);
   return { ms: performance.now() - t0, cpuMs: (c.user + c.system) / 1000 };
-}
-
-function use<T>(impl: LrlabImpl, fn: () => T): T {
-  const previous = lr.getBackend().name;
-  lr.registerBackend(impl.backend);
-  lr.useBackend(impl.backend.name);
-  try {
-    return fn();
-  } finally {
-    lr.useBackend(previous);
-  }
 }
 
 // PyTorch's twin of the same CNN and loop, timed in a child process (where python3-torch is installed)

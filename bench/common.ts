@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import * as lr from '../src/index.js';
 import { cpuBackend, createGpuBackend, createWasmBackend, type Backend } from '../src/index.js';
 
 /** One timed row: what ran, on which backend and mode, and its figures. */
@@ -83,4 +84,25 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
   return m;
+}
+
+/** Runs `fn` with `impl`'s backend active, then restores the one before. */
+export function use<T>(impl: LrlabImpl, fn: () => T): T {
+  const previous = lr.getBackend().name;
+  lr.registerBackend(impl.backend);
+  lr.useBackend(impl.backend.name);
+  try {
+    return fn();
+  } finally {
+    lr.useBackend(previous);
+  }
+}
+
+/** benchmark.js for an async function (deferred benchmark). */
+export function timeAsync(name: string, fn: () => Promise<void>, maxTime: number): Promise<{ ms: number; rme: number; samples: number }> {
+  return new Promise((resolve, reject) => {
+    const bench = new Benchmark(name, { defer: true, maxTime, minSamples: 3, fn: (d: { resolve(): void }) => void fn().then(() => d.resolve(), reject) });
+    bench.on('complete', () => (bench.error ? reject(bench.error) : resolve({ ms: bench.stats.mean * 1000, rme: bench.stats.rme, samples: bench.stats.sample.length })));
+    bench.run({ async: true });
+  });
 }

@@ -1,31 +1,11 @@
-import Benchmark from 'benchmark';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as lr from '../src/index.js';
-import { time, tfjs, type LrlabImpl, type Row } from './common.js';
+import { use, timeAsync, time, tfjs, type LrlabImpl, type Row } from './common.js';
 
-const { seed000Data, LSTMForecaster, Adam, fit, Generator } = lr;
-
-function use<T>(impl: LrlabImpl, fn: () => T): T {
-  const previous = lr.getBackend().name;
-  lr.registerBackend(impl.backend);
-  lr.useBackend(impl.backend.name);
-  try {
-    return fn();
-  } finally {
-    lr.useBackend(previous);
-  }
-}
-
-function timeAsync(name: string, fn: () => Promise<void>, maxTime: number): Promise<{ ms: number; rme: number; samples: number }> {
-  return new Promise((resolve, reject) => {
-    const bench = new Benchmark(name, { defer: true, maxTime, minSamples: 3, fn: (d: { resolve(): void }) => void fn().then(() => d.resolve(), reject) });
-    bench.on('complete', () => (bench.error ? reject(bench.error) : resolve({ ms: bench.stats.mean * 1000, rme: bench.stats.rme, samples: bench.stats.sample.length })));
-    bench.run({ async: true });
-  });
-}
+const { builtInData, LSTMForecaster, Adam, fit, Generator } = lr;
 
 // the same epoch in PyTorch: nn.LSTM(1, 64, batch_first=True) + Linear(64, 1), Adam 1e-3, batch 32, shuffled
 const TORCH_SCRIPT = `
@@ -70,7 +50,7 @@ print(json.dumps({'firstEpochLoss': first, 'ms': sum(times) / len(times), 'sampl
  */
 export async function lstmEpochSuite(impls: LrlabImpl[], log: (s: string) => void, quick: boolean): Promise<Row[]> {
   const rows: Row[] = [];
-  const d = seed000Data();
+  const d = builtInData();
   const n = d.train.x.shape[0];
   const epochFn = (seed: number, implementation: 'fused' | 'composed') => {
     const model = new LSTMForecaster(1, 64, 1, 0, 1, { generator: new Generator(seed), implementation });

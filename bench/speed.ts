@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as lr from '../src/index.js';
-import type { LrlabImpl, Row } from './common.js';
+import { use, type LrlabImpl, type Row } from './common.js';
 
-const { seed000Data, seed000Model, Adam, AdamW, SGD, RMSprop, Adagrad, Adadelta, fit, Generator, manualSeed, mseLoss, reuseBuffers, batches, Sequential, Linear, ReLU, Tensor } = lr;
+const { builtInData, builtInModel, Adam, AdamW, SGD, RMSprop, Adagrad, Adadelta, fit, Generator, manualSeed, mseLoss, reuseBuffers, batches, Sequential, Linear, ReLU, Tensor } = lr;
 const here = dirname(fileURLToPath(import.meta.url));
 
 /** The Python with torch: LRLAB_PYTHON, else python3 on the PATH, else Debian's interpreter (python3-torch). */
@@ -54,17 +54,6 @@ function medianMs(fn: () => void, rounds: number, reps: number, clock: 'cpu' | '
   return { ms: sorted[sorted.length >> 1], samples };
 }
 
-function use<T>(impl: LrlabImpl, fn: () => T): T {
-  const previous = lr.getBackend().name;
-  lr.registerBackend(impl.backend);
-  lr.useBackend(impl.backend.name);
-  try {
-    return fn();
-  } finally {
-    lr.useBackend(previous);
-  }
-}
-
 /** The plain training step fit runs: zeroGrad in place, forward, MSE, backward inside reuseBuffers, then step. */
 function plainStep(model: lr.Module, opt: lr.Optimizer<{ lr: number }>, x: lr.Tensor, y: lr.Tensor): number {
   const v = reuseBuffers(() => {
@@ -99,17 +88,17 @@ export function trainingVsTorch(impls: LrlabImpl[], torch: ReturnType<typeof fin
   const rows: Row[] = [];
   const cpuImpls = impls.filter((i) => i.mode === '-');
   const rounds = quick ? 3 : 5, turns = quick ? 2 : 3;
-  const d = seed000Data();
+  const d = builtInData();
   const n = d.train.x.shape[0];
   const peerNote = 'skip' in torch ? torch.skip : undefined;
   const peer = (job: Record<string, unknown>, files: Record<string, Float32Array>) => ('skip' in torch ? null : runTorch(torch.python, job, files));
 
   // --- the built-in MLP's epoch
   manualSeed(42);
-  const initial = seed000Model();
+  const initial = builtInModel();
   const { params, files } = paramFiles(initial);
   const fresh = () => {
-    const m = seed000Model();
+    const m = builtInModel();
     m.parameters().forEach((p, i) => p.data.set(initial.parameters()[i].data));
     return m;
   };
@@ -291,7 +280,7 @@ export function optimizerSuite(impls: LrlabImpl[], torch: ReturnType<typeof find
  * fit, per backend: every typed-array constructor and every subarray/slice/map/filter is counted.
  */
 export function allocationSuite(impls: LrlabImpl[], log: (s: string) => void): Row[] {
-  const d = seed000Data();
+  const d = builtInData();
   const rows: Row[] = [];
   const count = (fn: () => void): number => {
     const names = ['Float32Array', 'Float64Array', 'Int32Array', 'Uint32Array', 'Uint8Array', 'Int8Array', 'Uint16Array', 'Int16Array'] as const;
@@ -313,7 +302,7 @@ export function allocationSuite(impls: LrlabImpl[], log: (s: string) => void): R
   for (const impl of impls.filter((i) => i.mode === '-' || i.mode === 'headlessgl')) {
     use(impl, () => {
       manualSeed(1);
-      const model = seed000Model(), opt = new Adam(model.parameters());
+      const model = builtInModel(), opt = new Adam(model.parameters());
       const x = new Tensor(d.train.x.data.slice(0, 32 * 20), [32, 20]), y = new Tensor(d.train.y.data.slice(0, 32), [32, 1]);
       for (let i = 0; i < 3; i++) plainStep(model, opt, x, y);
       const plain = count(() => { for (let i = 0; i < 20; i++) plainStep(model, opt, x, y); }) / 20;

@@ -1,31 +1,10 @@
-import Benchmark from 'benchmark';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as lr from '../src/index.js';
-import { time, tfjs, type LrlabImpl, type Row } from './common.js';
+import { use, timeAsync, time, tfjs, type LrlabImpl, type Row } from './common.js';
 
-const { seed000Data, seed000Model, Adam, fit, Generator, manualSeed, rangeTest, runPipeline, writeReport, mseLoss } = lr;
-
-function use<T>(impl: LrlabImpl, fn: () => T): T {
-  const previous = lr.getBackend().name;
-  lr.registerBackend(impl.backend);
-  lr.useBackend(impl.backend.name);
-  try {
-    return fn();
-  } finally {
-    lr.useBackend(previous);
-  }
-}
-
-/** benchmark.js for an async function (deferred benchmark). */
-function timeAsync(name: string, fn: () => Promise<void>, maxTime: number): Promise<{ ms: number; rme: number; samples: number }> {
-  return new Promise((resolve, reject) => {
-    const bench = new Benchmark(name, { defer: true, maxTime, minSamples: 3, fn: (d: { resolve(): void }) => void fn().then(() => d.resolve(), reject) });
-    bench.on('complete', () => (bench.error ? reject(bench.error) : resolve({ ms: bench.stats.mean * 1000, rme: bench.stats.rme, samples: bench.stats.sample.length })));
-    bench.run({ async: true });
-  });
-}
+const { builtInData, builtInModel, Adam, fit, Generator, manualSeed, rangeTest, runPipeline, writeReport, mseLoss } = lr;
 
 /**
  * Seed 000's MLP (20-128-64-32-1, ReLU, Adam, batch 32, 1,149 windows): one epoch per cycle, per lrlab backend and
@@ -34,11 +13,11 @@ function timeAsync(name: string, fn: () => Promise<void>, maxTime: number): Prom
  */
 export async function epochSuite(impls: LrlabImpl[], log: (s: string) => void, quick: boolean): Promise<Row[]> {
   const rows: Row[] = [];
-  const d = seed000Data();
+  const d = builtInData();
   const n = d.train.x.shape[0];
   const oneEpoch = (seed: number, fusedGpuStep = true) => {
     manualSeed(seed);
-    const model = seed000Model();
+    const model = builtInModel();
     const opt = new Adam(model.parameters(), { lr: 1e-3 });
     return () => fit(model, { x: d.train.x, y: d.train.y, optimizer: opt, epochs: 1, generator: new Generator(seed), progress: false, fusedGpuStep }).loss[0];
   };
@@ -83,11 +62,11 @@ export async function epochSuite(impls: LrlabImpl[], log: (s: string) => void, q
 
 /** A 100-step range test on seed 000's model and data, per lrlab backend. */
 export function rangeTestSuite(impls: LrlabImpl[], log: (s: string) => void, quick: boolean): Row[] {
-  const d = seed000Data();
+  const d = builtInData();
   const rows: Row[] = [];
   for (const impl of impls.filter((i) => i.mode === '-' || i.mode === 'headlessgl')) {
     manualSeed(42);
-    const model = seed000Model();
+    const model = builtInModel();
     const opt = new Adam(model.parameters());
     const t = use(impl, () => time(impl.label, () => void rangeTest(model, { x: d.train.x, y: d.train.y, optimizer: opt, numIter: 100 }), { maxTime: quick ? 0.5 : 2, minSamples: 2 }));
     rows.push({ suite: 'rangeTest', case: '100-step range test', implementation: impl.label, backend: impl.backend.name, mode: impl.mode, ...t, figures: {} });
@@ -116,11 +95,11 @@ export async function demoSuite(impls: LrlabImpl[], log: (s: string) => void): P
 export function memorySuite(impls: LrlabImpl[], log: (s: string) => void, quick: boolean): Row[] {
   const gc = (globalThis as { gc?: () => void }).gc;
   const rows: Row[] = [];
-  const d = seed000Data();
+  const d = builtInData();
   for (const impl of impls.filter((i) => i.mode === '-' || i.mode === 'headlessgl')) {
     use(impl, () => {
       manualSeed(1);
-      const model = seed000Model();
+      const model = builtInModel();
       const opt = new Adam(model.parameters());
       const x = new lr.Tensor(d.train.x.data.slice(0, 32 * 20), [32, 20]), y = new lr.Tensor(d.train.y.data.slice(0, 32), [32, 1]);
       // the step as fit runs it: gradients zeroed in place, the step's tensors in reuseBuffers
