@@ -65,7 +65,7 @@ export async function matmulSuite(impls: LrlabImpl[], sizes: number[], log: (s: 
 }
 
 /**
- * The seed 000 model's smallest product, forward and backward (32x20 by 20x128 and its two gradient products),
+ * The built-in model's smallest product, forward and backward (32x20 by 20x128 and its two gradient products),
  * through lrlab's op against one plain loop doing the same multiply-adds: the per-op overhead.
  */
 export function smallShapeSuite(impls: LrlabImpl[], log: (s: string) => void, quick: boolean, ops: typeof import('../src/index.js')): Row[] {

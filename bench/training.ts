@@ -30,7 +30,7 @@ export async function epochSuite(impls: LrlabImpl[], log: (s: string) => void, q
     if (!(Math.abs(loss - referenceLoss) <= 1e-3 * referenceLoss)) throw new Error(`epoch: ${label} first-epoch loss ${loss} disagrees with the reference ${referenceLoss}`);
     const step = use(impl, () => oneEpoch(7, fusedGpuStep));
     const t = use(impl, () => time(label, () => void step(), { maxTime: budget, minSamples: 3 }));
-    rows.push({ suite: 'epoch', case: 'seed 000 MLP epoch', implementation: label, backend: impl.backend.name, mode: impl.mode, ...t, figures: { examplesPerSecond: n / (t.ms / 1000), firstEpochLoss: loss } });
+    rows.push({ suite: 'epoch', case: 'built-in MLP epoch', implementation: label, backend: impl.backend.name, mode: impl.mode, ...t, figures: { examplesPerSecond: n / (t.ms / 1000), firstEpochLoss: loss } });
     log(`  MLP epoch    ${label.padEnd(32)} ${t.ms.toFixed(0).padStart(6)} ms  ${(n / (t.ms / 1000)).toFixed(0).padStart(7)} examples/s  (loss ${loss.toFixed(4)})`);
   }
   const layers = await import('@tensorflow/tfjs-layers');
@@ -49,7 +49,7 @@ export async function epochSuite(impls: LrlabImpl[], log: (s: string) => void, q
     const loss = h.history.loss[0] as number;
     if (!(loss < 2 * referenceLoss && loss > referenceLoss / 2)) log(`  note: tfjs ${be} first-epoch loss ${loss.toFixed(4)} (lrlab ${referenceLoss.toFixed(4)}): another initialization`);
     const t = await timeAsync(`tfjs-layers ${be}`, epoch, budget);
-    rows.push({ suite: 'epoch', case: 'seed 000 MLP epoch', implementation: `tfjs-layers on tfjs-backend-${be}`, backend: `tfjs ${be}`, mode: '-', ...t, figures: { examplesPerSecond: n / (t.ms / 1000), firstEpochLoss: loss } });
+    rows.push({ suite: 'epoch', case: 'built-in MLP epoch', implementation: `tfjs-layers on tfjs-backend-${be}`, backend: `tfjs ${be}`, mode: '-', ...t, figures: { examplesPerSecond: n / (t.ms / 1000), firstEpochLoss: loss } });
     log(`  MLP epoch    ${`tfjs-layers on tfjs-backend-${be}`.padEnd(32)} ${t.ms.toFixed(0).padStart(6)} ms  ${(n / (t.ms / 1000)).toFixed(0).padStart(7)} examples/s`);
     x.dispose();
     y.dispose();
@@ -60,7 +60,7 @@ export async function epochSuite(impls: LrlabImpl[], log: (s: string) => void, q
   return rows;
 }
 
-/** A 100-step range test on seed 000's model and data, per lrlab backend. */
+/** A 100-step range test on the built-in model and data, per lrlab backend. */
 export function rangeTestSuite(impls: LrlabImpl[], log: (s: string) => void, quick: boolean): Row[] {
   const d = builtInData();
   const rows: Row[] = [];
@@ -91,7 +91,7 @@ export async function demoSuite(impls: LrlabImpl[], log: (s: string) => void): P
   return rows;
 }
 
-/** Heap and RSS growth over 1,000 training steps at seed 000's shapes, and Float32Arrays created per step. */
+/** Heap and RSS growth over 1,000 training steps at the built-in model's shapes, and Float32Arrays created per step. */
 export function memorySuite(impls: LrlabImpl[], log: (s: string) => void, quick: boolean): Row[] {
   const gc = (globalThis as { gc?: () => void }).gc;
   const rows: Row[] = [];
