@@ -8,6 +8,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as lr from '../src/index.js';
 import { use, type LrlabImpl, type Row } from './common.js';
+import { countTypedArrays } from '../test/helpers/allocations.js';
 
 const { builtInData, builtInModel, Adam, AdamW, SGD, RMSprop, Adagrad, Adadelta, fit, Generator, manualSeed, mseLoss, reuseBuffers, batches, Sequential, Linear, ReLU, Tensor } = lr;
 const here = dirname(fileURLToPath(import.meta.url));
@@ -282,23 +283,7 @@ export function optimizerSuite(impls: LrlabImpl[], torch: ReturnType<typeof find
 export function allocationSuite(impls: LrlabImpl[], log: (s: string) => void): Row[] {
   const d = builtInData();
   const rows: Row[] = [];
-  const count = (fn: () => void): number => {
-    const names = ['Float32Array', 'Float64Array', 'Int32Array', 'Uint32Array', 'Uint8Array', 'Int8Array', 'Uint16Array', 'Int16Array'] as const;
-    const originals = names.map((k) => (globalThis as any)[k]);
-    const proto = Object.getPrototypeOf(Float32Array.prototype);
-    const methods = ['subarray', 'slice', 'map', 'filter'] as const;
-    const saved = methods.map((k) => proto[k]);
-    let created = 0;
-    names.forEach((k, i) => ((globalThis as any)[k] = new Proxy(originals[i], { construct(target, args) { created++; return Reflect.construct(target, args); } })));
-    methods.forEach((k, i) => (proto[k] = function (this: unknown, ...args: unknown[]) { created++; return saved[i].apply(this, args); }));
-    try {
-      fn();
-    } finally {
-      names.forEach((k, i) => ((globalThis as any)[k] = originals[i]));
-      methods.forEach((k, i) => (proto[k] = saved[i]));
-    }
-    return created;
-  };
+  const count = countTypedArrays;
   for (const impl of impls.filter((i) => i.mode === '-' || i.mode === 'headlessgl')) {
     use(impl, () => {
       manualSeed(1);

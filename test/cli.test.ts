@@ -3,21 +3,11 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../src/cli/main.js';
+import { runCli } from './helpers/cli.js';
 
 const test = suite('the lrlab command');
 
-async function run(args: string[]) {
-  let out = '', err = '';
-  const write = process.stderr.write.bind(process.stderr);
-  (process.stderr as any).write = (s: string) => ((err += s), true);
-  try {
-    const code = await main(args, (s) => (out += s));
-    return { code, out, err };
-  } finally {
-    (process.stderr as any).write = write;
-  }
-}
+const run = runCli;
 
 test('--help documents the commands and exits 0; no command prints help and exits 2', async () => {
   const help = await run(['--help']);

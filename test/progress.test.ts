@@ -5,23 +5,14 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../src/cli/main.js';
 import { resolveConfig, runPipeline, reportMarkdown } from '../src/index.js';
+import { runCli } from './helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lrlab-progress-'));
 const SMALL = { window: 10, hidden: [16], rangeTest: { numIter: 30 }, sweep: { num: 3, epochs: 1 }, validation: { epochs: 1 }, training: { epochs: 3, patience: 2 } };
 const test = suite('progress and big series');
 
-async function run(args: string[]) {
-  let out = '', err = '';
-  const write = process.stderr.write.bind(process.stderr);
-  (process.stderr as any).write = (s: string) => ((err += s), true);
-  try {
-    return { code: await main(args, (s) => (out += s)), out, err };
-  } finally {
-    (process.stderr as any).write = write;
-  }
-}
+const run = runCli;
 
 test('off a terminal every stage prints its first and last step and a summary line; --quiet prints nothing', async () => {
   const csv = join(dir, 's.csv');

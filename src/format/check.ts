@@ -59,8 +59,3 @@ export function checkBoolean(fn: string, what: string, v: unknown): void {
   if (typeof v !== 'boolean') throw new TypeError(`${fn}: expected ${what} to be true or false, got ${describe(v)}`);
 }
 
-/** A non-empty string. */
-export function checkString(fn: string, what: string, v: unknown): void {
-  if (typeof v !== 'string') throw new TypeError(`${fn}: expected ${what} to be a string, got ${describe(v)}`);
-  if (v.length === 0) throw new RangeError(`${fn}: expected ${what} to be a non-empty string, got ""`);
-}

@@ -9,20 +9,12 @@ import { Resvg } from '@resvg/resvg-js';
 import { main } from '../../src/cli/main.js';
 import { formatNumber, formatLr } from '../../src/format/number.js';
 import { resolveConfig, runPipeline, PLOTS, REPORT_FILES, writeReport, reportMarkdown, saveModel, Sequential, Linear, type PipelineResult } from '../../src/index.js';
+import { runCli } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lrlab-pipeline-'));
 const SMALL = { hidden: [16], rangeTest: { numIter: 30 }, sweep: { num: 3, epochs: 1 }, validation: { epochs: 1 }, training: { epochs: 3, patience: 2 } };
 
-async function run(args: string[]) {
-  let out = '', err = '';
-  const write = process.stderr.write.bind(process.stderr);
-  (process.stderr as any).write = (s: string) => ((err += s), true);
-  try {
-    return { code: await main(args, (s) => (out += s)), out, err };
-  } finally {
-    (process.stderr as any).write = write;
-  }
-}
+const run = runCli;
 
 const test = suite('lrlab demo: the built-in job end to end');
 let demo: { code: number; out: string; err: string };
@@ -218,7 +210,7 @@ find('leftovers of a killed run (a half-written sibling, a temp file, a report r
   writeFileSync(join(fdir, `.killed.new-${dead}-1`, 'results.json'), '{"half');
   writeFileSync(join(target, `.results.json.${dead}.1.tmp`), 'half');
   // a run killed between its two renames: the old report aside, the target missing
-  renameSync(target, join(fdir, `.killed.old-${Date.now() - 60_000}-${dead}-ab-0`));
+  renameSync(target, join(fdir, `.killed.old-1000000000000-${dead}-ab-0`)); // stamped 2001: long past
   await writeReport(target, result);
   // the set renamed aside was put back, then replaced (and is kept aside a few seconds for readers, by design)
   assert.equal(readdirSync(fdir).filter((n) => n.startsWith('.killed.new-')), []);

@@ -6,6 +6,7 @@ import {
 } from '../../src/index.js';
 import { assertClose } from '../helpers/assert.js';
 import { availableBackends, backendLabel } from '../helpers/backends.js';
+import { countTypedArrays } from '../helpers/allocations.js';
 
 const pool = suite('buffer reuse');
 
@@ -123,25 +124,6 @@ for (const backend of availableBackends().filter((b) => b !== 'gpu')) {
       useBackend('cpu');
     }
   });
-}
-
-/** Typed arrays and typed-array views created while `fn` runs: every constructor and subarray/slice/map/filter call. */
-function countTypedArrays(fn: () => void): number {
-  const names = ['Float32Array', 'Float64Array', 'Int32Array', 'Uint32Array', 'Uint8Array'] as const;
-  const originals = names.map((k) => (globalThis as any)[k]);
-  const proto = Object.getPrototypeOf(Float32Array.prototype);
-  const methods = ['subarray', 'slice', 'map', 'filter'] as const;
-  const saved = methods.map((k) => proto[k]);
-  let created = 0;
-  names.forEach((k, i) => ((globalThis as any)[k] = new Proxy(originals[i], { construct(target, args) { created++; return Reflect.construct(target, args); } })));
-  methods.forEach((k, i) => (proto[k] = function (this: unknown, ...args: unknown[]) { created++; return saved[i].apply(this, args); }));
-  try {
-    fn();
-  } finally {
-    names.forEach((k, i) => ((globalThis as any)[k] = originals[i]));
-    methods.forEach((k, i) => (proto[k] = saved[i]));
-  }
-  return created;
 }
 
 for (const backend of availableBackends().filter((b) => b !== 'gpu')) {

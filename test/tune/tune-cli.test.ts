@@ -3,23 +3,13 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main.js';
 import { loadStudy, createStudy, resolveForecastSpace, forecastObjective, syntheticTimeSeries, DEFAULT_FORECAST_SPACE } from '../../src/index.js';
+import { runCli } from '../helpers/cli.js';
 
 const test = suite('lrlab tune: a tuning worker on the command line');
 const dir = mkdtempSync(join(tmpdir(), 'lrlab-tune-cli-'));
 
-async function run(args: string[]) {
-  let out = '', err = '';
-  const write = process.stderr.write.bind(process.stderr);
-  (process.stderr as any).write = (s: string) => ((err += s), true);
-  try {
-    const code = await main(args, (s) => (out += s));
-    return { code, out, err };
-  } finally {
-    (process.stderr as any).write = write;
-  }
-}
+const run = runCli;
 
 test('tunes the MLP on the built-in series: a line per trial, the best trials, the study report', async () => {
   const storage = `sqlite:///${join(dir, 'cli.db')}`;

@@ -17,15 +17,7 @@ export interface StudySummary {
 }
 
 /** Everything a finished trial records at once: `finishTrial` writes all of it in one transaction. */
-export interface TrialRecord {
-  readonly state: TrialState;
-  readonly value: number | null;
-  readonly params: Readonly<Record<string, ParamValue>>;
-  readonly distributions: Readonly<Record<string, Distribution>>;
-  readonly intermediateValues: ReadonlyMap<number, number>;
-  readonly userAttrs: Readonly<Record<string, unknown>>;
-  readonly systemAttrs: Readonly<Record<string, unknown>>;
-}
+export type TrialRecord = Pick<FrozenTrial, 'state' | 'value' | 'params' | 'distributions' | 'intermediateValues' | 'userAttrs' | 'systemAttrs'>;
 
 /** A trial to create: running (from `ask`) or waiting (from `enqueueTrial`), with system attributes to start with. */
 export interface NewTrial {
