@@ -70,6 +70,25 @@ export function allFinite(x: usize, len: i32): i32 {
   return i32(f32x4.extract_lane(acc, 0) == 0 && f32x4.extract_lane(acc, 1) == 0 && f32x4.extract_lane(acc, 2) == 0 && f32x4.extract_lane(acc, 3) == 0 && s == 0);
 }
 
+/**
+ * The largest |x[i]| over `len` floats: NaN if any is NaN, Infinity if any is infinite. (pmax, one instruction,
+ * does not carry NaN through, so NaN lanes are collected in a mask of their own: x != x only for NaN.)
+ */
+export function maxAbs(x: usize, len: i32): f32 {
+  const len4 = len & ~3;
+  let acc = f32x4.splat(0), nan = i32x4.splat(0);
+  let i = 0;
+  for (; i < len4; i += 4) {
+    const v = v128.load(x + <usize>i * 4);
+    acc = f32x4.pmax(acc, f32x4.abs(v));
+    nan = v128.or(nan, f32x4.ne(v, v));
+  }
+  if (v128.any_true(nan)) return NaN;
+  let s = max(max(f32x4.extract_lane(acc, 0), f32x4.extract_lane(acc, 1)), max(f32x4.extract_lane(acc, 2), f32x4.extract_lane(acc, 3)));
+  for (; i < len; i++) s = max(s, abs(load<f32>(x + <usize>i * 4)));
+  return s;
+}
+
 /** acc[i] = acc[i] + x[i] over `len` floats (gradient accumulation). */
 export function addInto(acc: usize, x: usize, len: i32): void {
   const len4 = len & ~3;

@@ -39,6 +39,14 @@ export class Adadelta extends Optimizer<AdadeltaOptions> {
     return { step: 0, squareAvg: new Float32Array(p.size), accDelta: new Float32Array(p.size) };
   }
 
+  /** G ≤ (1 + λ)b; v' ≤ max(b, G²); Δ ≤ sqrt(b + ε) / sqrt(ε)·G; u' ≤ max(b, Δ²); θ' ≤ b + η·Δ. */
+  protected updateBound(b: number, o: ParamGroup<AdadeltaOptions>): number {
+    const ε = Math.fround(o.eps);
+    if (!(ε > 0)) return Infinity;
+    const G = (1 + o.weightDecay) * b, Δ = (Math.sqrt(b + ε) / Math.sqrt(ε)) * G;
+    return Math.max(b + o.lr * Δ, G * G, Δ * Δ, b);
+  }
+
   protected update(θ: Float32Array, grad: Float32Array, s: ParamState, o: ParamGroup<AdadeltaOptions>): void {
     s.step = (s.step as number) + 1;
     const v = s.squareAvg as Float32Array, u = s.accDelta as Float32Array;

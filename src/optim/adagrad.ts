@@ -41,6 +41,14 @@ export class Adagrad extends Optimizer<AdagradOptions> {
     return { step: 0, sum: new Float32Array(p.size).fill(o.initialAccumulatorValue) };
   }
 
+  /** G ≤ (1 + λ)b; the sum ≤ b + G²; η_t ≤ η and g / (sqrt(sum) + ε) ≤ G / ε, so θ' ≤ b + η·G / ε. */
+  protected updateBound(b: number, o: ParamGroup<AdagradOptions>): number {
+    const ε = Math.fround(o.eps);
+    if (!(ε > 0)) return Infinity;
+    const G = (1 + o.weightDecay) * b;
+    return Math.max(b + o.lr * (G / ε), b + G * G);
+  }
+
   protected update(θ: Float32Array, grad: Float32Array, s: ParamState, o: ParamGroup<AdagradOptions>): void {
     const t = (s.step as number) + 1;
     s.step = t;

@@ -75,6 +75,20 @@ export function adamUpdate(θ: Float32Array, grad: Float32Array, s: ParamState, 
  * Adam (Kingma and Ba, 2015) as `torch.optim.Adam`; weight decay is L2 added to the gradient (g = ∇θ + λθ).
  * Defaults: lr 1e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 0, amsgrad false, maximize false.
  */
+/**
+ * The bound `Optimizer.updateBound` asks for, for Adam's rule (AdamW: λ 0 and its decay): with every input at most
+ * b, the decayed parameter is at most |decay| b, the gradient G = b + λ|decay| b, m' and v' stay within max(b, G)
+ * and max(b, G²) (moving averages), and the step stepSize · m' / (sqrt(v̂) / bc2 + ε) is at most stepSize · m' / ε.
+ */
+export function adamBound(b: number, s: ParamState, o: AdamOptions, λ: number, decay = 1): number {
+  const ε = f(o.eps);
+  if (!(ε > 0)) return Infinity;
+  const θ = Math.abs(decay) * b, G = b + λ * θ;
+  const m = Math.max(b, G), v = Math.max(b, G * G);
+  const stepSize = o.lr / (1 - o.betas[0] ** ((s.step as number) + 1));
+  return Math.max(θ + stepSize * (m / ε), m, v);
+}
+
 export class Adam extends Optimizer<AdamOptions> {
   constructor(params: ParamsInput<AdamOptions>, options: Partial<AdamOptions> = {}) {
     super('Adam', params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false }, options);
@@ -90,5 +104,9 @@ export class Adam extends Optimizer<AdamOptions> {
 
   protected update(θ: Float32Array, grad: Float32Array, s: ParamState, o: ParamGroup<AdamOptions>): void {
     adamUpdate(θ, grad, s, o, o.weightDecay);
+  }
+
+  protected updateBound(b: number, o: ParamGroup<AdamOptions>, s: ParamState): number {
+    return adamBound(b, s, o, o.weightDecay);
   }
 }

@@ -1,6 +1,6 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { Optimizer, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
-import { adamUpdate, initAdamState, validateAdam, type AdamOptions } from './adam.js';
+import { adamBound, adamUpdate, initAdamState, validateAdam, type AdamOptions } from './adam.js';
 
 /**
  * AdamW (Loshchilov and Hutter, 2019) as `torch.optim.AdamW`: Adam with decoupled weight decay, applied to the
@@ -25,5 +25,9 @@ export class AdamW extends Optimizer<AdamOptions> {
 
   protected update(θ: Float32Array, grad: Float32Array, s: ParamState, o: ParamGroup<AdamOptions>): void {
     adamUpdate(θ, grad, s, o, 0, 1 - o.lr * o.weightDecay);
+  }
+
+  protected updateBound(b: number, o: ParamGroup<AdamOptions>, s: ParamState): number {
+    return adamBound(b, s, o, 0, 1 - o.lr * o.weightDecay);
   }
 }

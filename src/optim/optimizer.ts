@@ -1,7 +1,7 @@
 import { Tensor } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
 import { noGrad, clearGrad } from '../autograd/engine.js';
-import { allFinite } from '../tensor/finite.js';
+import { maxAbs } from '../tensor/finite.js';
 import { describe } from '../format/number.js';
 
 /** Per-parameter optimizer state: counters and buffers shaped like the parameter. */
@@ -31,6 +31,8 @@ export abstract class Optimizer<O extends { lr: number }> {
   readonly defaults: O;
   /** Scratch copies for rolling a step back (reused, so a step allocates nothing after the first). */
   private readonly backup = new Map<Tensor, { data: Float32Array; state: Record<string, Float32Array | number | null> }>();
+  /** The largest gradient magnitude of each parameter in this step (reused between steps). */
+  private readonly gradMax: number[] = [];
 
   /**
    * `defaults` are the optimizer's own defaults; `options` the user's, checked first: an options object (or
@@ -87,6 +89,11 @@ export abstract class Optimizer<O extends { lr: number }> {
   /**
    * One update of every parameter that has a gradient. Gradients are all checked first: a NaN or infinite gradient
    * throws before any parameter changes. A `closure` recomputes the loss (its value is returned).
+   *
+   * An update that would make a parameter non-finite throws NonFiniteStepError with every parameter and all state
+   * as they were. Rolling back needs a copy of what the step writes, so the step first bounds what each update can
+   * write (`updateBound`, from the largest magnitudes of the parameters, gradients and state): when no value can
+   * come near float32's limit, which is the usual case, the step updates in place with no copy at all.
    */
   step(closure?: () => Tensor | number): number | undefined {
     let loss: number | undefined;
@@ -94,6 +101,8 @@ export abstract class Optimizer<O extends { lr: number }> {
       const l = closure();
       loss = l instanceof Tensor ? l.item() : l;
     }
+    const gradMax = this.gradMax;
+    gradMax.length = 0;
     this.paramGroups.forEach((group, gi) =>
       group.params.forEach((p, pi) => {
         if (p.grad === null) return;
@@ -101,27 +110,49 @@ export abstract class Optimizer<O extends { lr: number }> {
         if (g.length !== p.size) {
           throw new RangeError(`${this.name}.step: expected gradient of shape ${formatShape(p.shape)} for group ${gi} param ${pi}, got ${formatShape(p.grad.shape)}`);
         }
-        if (!allFinite(g)) for (let i = 0; i < g.length; i++) {
+        const m = maxAbs(g);
+        if (!Number.isFinite(m)) for (let i = 0; i < g.length; i++) {
           if (!Number.isFinite(g[i])) {
             throw new RangeError(`${this.name}.step: expected finite gradients, got ${g[i]} in group ${gi} param ${pi} ${formatShape(p.shape)} at index ${i}; no parameter was changed`);
           }
         }
+        gradMax.push(m);
       }),
     );
-    const updated: Tensor[] = [], fresh: Tensor[] = [];
+    const fresh: Tensor[] = [];
+    // can any update come near overflow? (then every parameter is copied first, so the step can be undone)
+    let rollback = false;
+    let at = 0;
+    for (const group of this.paramGroups) {
+      for (const p of group.params) {
+        if (p.grad === null) continue;
+        let s = this.state.get(p);
+        if (s === undefined) {
+          fresh.push(p);
+          s = this.initState(p, group);
+          this.state.set(p, s);
+        }
+        if (!rollback) {
+          let b = Math.max(gradMax[at], maxAbs(p.data));
+          for (const k in s) {
+            const v = s[k];
+            if (v instanceof Float32Array) b = Math.max(b, maxAbs(v));
+          }
+          rollback = !(Number.isFinite(b) && this.updateBound(b, group, s) < SAFE_BOUND);
+        }
+        at++;
+      }
+    }
+    const updated: Tensor[] = [];
     noGrad(() => {
       for (const group of this.paramGroups) {
         for (const p of group.params) {
           if (p.grad === null) continue;
-          let s = this.state.get(p);
-          if (s === undefined) {
-            fresh.push(p);
-            s = this.initState(p, group);
-            this.state.set(p, s);
-          }
-          this.saveBackup(p, s);
+          const s = this.state.get(p) as ParamState;
+          if (rollback) this.saveBackup(p, s);
           updated.push(p);
           this.update(p.data, p.grad.data, s, group);
+          if (!rollback) continue;
           const bad = firstNonFinite(p.data);
           if (bad !== -1) {
             const value = p.data[bad];
@@ -133,6 +164,17 @@ export abstract class Optimizer<O extends { lr: number }> {
       }
     });
     return loss;
+  }
+
+  /**
+   * A bound on the magnitude of every value one update of a parameter can write (the parameter and its state),
+   * given `b`, a bound on the magnitudes of the parameter, its gradient and its state before the update; Infinity
+   * where the rule gives none (the default). Each optimizer derives its own from its rule: weight decay makes the
+   * gradient at most (1 + λ)b, a moving average stays within the larger of its inputs, and a division by
+   * sqrt(·) + eps grows a value by at most 1 / eps (so with eps 0 there is no bound).
+   */
+  protected updateBound(_b: number, _group: ParamGroup<O>, _state: ParamState): number {
+    return Infinity;
   }
 
   private saveBackup(p: Tensor, s: ParamState): void {
@@ -275,6 +317,12 @@ export class NonFiniteStepError extends RangeError {
     this.name = 'NonFiniteStepError';
   }
 }
+
+/**
+ * While every value an update can write stays below this (2^100, about 1.3e30), no float32 result can overflow to
+ * Infinity (float32's largest is about 3.4e38), whatever the rounding of each operation.
+ */
+const SAFE_BOUND = 2 ** 100;
 
 function firstNonFinite(a: Float32Array): number {
   for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return i;

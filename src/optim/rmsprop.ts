@@ -46,6 +46,18 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
     };
   }
 
+  /**
+   * Centered: none (v - ḡ² may round below 0, and its square root is NaN). Otherwise G ≤ (1 + λ)b, v' ≤ max(b, G²),
+   * g / (sqrt(v') + ε) ≤ G / ε, the buffer ≤ μb + G / ε, θ' ≤ b + η·(buffer or G / ε).
+   */
+  protected updateBound(b: number, o: ParamGroup<RMSpropOptions>): number {
+    const ε = Math.fround(o.eps);
+    if (o.centered || !(ε > 0)) return Infinity;
+    const G = (1 + o.weightDecay) * b, scaled = G / ε;
+    const buffer = o.momentum > 0 ? o.momentum * b + scaled : scaled;
+    return Math.max(b + o.lr * buffer, G * G, buffer);
+  }
+
   protected update(θ: Float32Array, grad: Float32Array, s: ParamState, o: ParamGroup<RMSpropOptions>): void {
     s.step = (s.step as number) + 1;
     const v = s.squareAvg as Float32Array, gBar = s.gradAvg as Float32Array | null, b = s.momentumBuffer as Float32Array | null;

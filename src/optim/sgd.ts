@@ -41,6 +41,14 @@ export class SGD extends Optimizer<SGDOptions> {
     return { momentumBuffer: null };
   }
 
+  /** Gradient G ≤ (1 + λ)b; buffer ≤ μb + |1 - τ|G; direction ≤ G + μ·buffer (Nesterov) or the buffer; θ' ≤ b + η·direction. */
+  protected updateBound(b: number, o: ParamGroup<SGDOptions>): number {
+    const G = (1 + o.weightDecay) * b;
+    if (o.momentum === 0) return b + o.lr * G;
+    const buffer = o.momentum * b + Math.abs(1 - o.dampening) * G + G;
+    return Math.max(buffer, b + o.lr * (G + o.momentum * buffer + buffer));
+  }
+
   protected update(θ: Float32Array, grad: Float32Array, state: ParamState, o: ParamGroup<SGDOptions>): void {
     const η = f(o.lr), λ = f(o.weightDecay), μ = f(o.momentum), oneMinusτ = f(1 - o.dampening);
     let b = state.momentumBuffer as Float32Array | null;

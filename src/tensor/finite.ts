@@ -11,3 +11,19 @@ export function allFinite(a: Float32Array): boolean {
   for (let i = 0; i < a.length; i++) s += a[i] - a[i];
   return s === 0;
 }
+
+/**
+ * The largest magnitude in `a`: NaN if any value is NaN, Infinity if any is infinite, 0 when empty. One pass, in the
+ * active backend's kernel when it has one.
+ */
+export function maxAbs(a: Float32Array): number {
+  const fast = getBackend().kernels;
+  if (fast !== undefined) return fast.maxAbs(a);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = Math.abs(a[i]);
+    if (x !== x) return NaN;
+    if (x > m) m = x;
+  }
+  return m;
+}

@@ -20,6 +20,7 @@ interface KernelExports {
   reluBackward(y: number, g: number, d: number, len: number): void;
   columnSums(g: number, db: number, n: number, m: number): void;
   allFinite(x: number, len: number): number;
+  maxAbs(x: number, len: number): number;
   addInto(acc: number, x: number, len: number): void;
 }
 
@@ -183,6 +184,12 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
       const ok = k.allFinite(o[0], x.length) === 1;
       finish([null], o);
       return ok;
+    },
+    maxAbs(x) {
+      const o = [stage(x, false)];
+      const m = k.maxAbs(o[0], x.length);
+      finish([null], o);
+      return m;
     },
   };
 
