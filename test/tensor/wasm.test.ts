@@ -29,6 +29,43 @@ for (const [m, k, n] of SHAPES) {
   });
 }
 
+test('with relaxed SIMD off, products agree with the reference kernel as closely as with it on', () => {
+  const unfused = createWasmBackend({ threads: 1, relaxedSimd: false });
+  assert.is(unfused.relaxedSimd, false);
+  for (const [m, k, n] of SHAPES) {
+    const g = new Generator(m + k + n);
+    const a = randn([m * k], { generator: g }).data, b = randn([k * n], { generator: g }).data;
+    for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+      const ref = new Float32Array(m * n), out = new Float32Array(m * n).fill(NaN);
+      cpuBackend.matmul(a, b, ref, m, k, n, ta, tb);
+      unfused.matmul(a, b, out, m, k, n, ta, tb);
+      assertClose(out, ref, { atol: 1e-5 * Math.sqrt(k), rtol: 1e-5 }, `(${m} x ${k}) x (${k} x ${n}) transA=${ta} transB=${tb}`);
+    }
+  }
+  unfused.dispose();
+});
+
+test('relaxed SIMD is on where the engine has it (Node 20 after its flag is set) and fuses the multiply-adds', () => {
+  assert.is(single.relaxedSimd, true);
+  // 1 + 2^-13 squared is 1 + 2^-12 + 2^-26: the last term is lost when the product is rounded before the add
+  const e = 2 ** -13;
+  const a = new Float32Array([1 + e]), b = new Float32Array([1 + e]), out = new Float32Array(1);
+  const c = new Float32Array(4);
+  single.matmul(a, b, out, 1, 1, 1, false, false);
+  assert.is(out[0], Math.fround(1 + 2 * e)); // one term: the product rounded once either way
+  // (1 + e)^2 - (1 + 2e), as (1 + e)(1 + e) + 1 * -(1 + 2e): the rounded product leaves 0, the fused one 2^-26
+  const a2 = new Float32Array([1 + e, 1]), b2 = new Float32Array([1 + e, -(1 + 2 * e)]);
+  single.matmul(a2, b2, c, 1, 2, 1, false, false);
+  const unfused = new Float32Array(1);
+  createWasmBackend({ threads: 1, relaxedSimd: false }).matmul(a2, b2, unfused, 1, 2, 1, false, false);
+  assert.is(unfused[0], 0);
+  assert.ok(c[0] === 2 ** -26 || c[0] === 0, `fused or not (no FMA in this processor), got ${c[0]}`);
+});
+
+test('createWasmBackend rejects a relaxedSimd that is not a boolean', () => {
+  assert.throws(() => createWasmBackend({ relaxedSimd: 'yes' as unknown as boolean }), (e: Error) => e instanceof TypeError && /createWasmBackend: expected relaxedSimd to be true or false, got/.test(e.message));
+});
+
 test('a large product grows the memory and splits across threads with the same result', () => {
   const g = new Generator(9);
   const n = 300;
