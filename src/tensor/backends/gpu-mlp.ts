@@ -57,7 +57,7 @@ export function gpuMlpStep(model: Module): FusedStep | null {
   const zeros = new Map<number, Float32Array>();
   const bias = (l: Linear) => l.bias?.data ?? zeros.get(l.outFeatures) ?? (zeros.set(l.outFeatures, new Float32Array(l.outFeatures)), zeros.get(l.outFeatures)!);
   const settings = (output: number[], constants: Record<string, number>, pipeline: boolean, loop: number) =>
-    ({ output, constants, pipeline, precision: 'single', tactic: 'precision', loopMaxIterations: loop, dynamicOutput: false });
+    ({ output, constants, pipeline, precision: 'single', tactic: 'precision', loopMaxIterations: loop, dynamicOutput: false, optimizeFloatMemory: false });
 
   return {
     step(x: Tensor, y: Tensor): number {
@@ -69,10 +69,11 @@ export function gpuMlpStep(model: Module): FusedStep | null {
         acts.push(fwd(acts[li], gpu.input(l.weight.data, [k, m]), bias(l)));
       });
       const last = layers[layers.length - 1].linear, out = last.outFeatures;
-      const yhatTexture = acts[acts.length - 1] as { toArray(): Float32Array[] };
-      const yhat = yhatTexture.toArray();
+      const yhatTexture = acts[acts.length - 1];
+      // predictions read into a kept buffer: value i of the n x out output at index 4i
+      const yhat = gpu.read(yhatTexture);
       let sq = 0;
-      for (let i = 0; i < n; i++) for (let j = 0; j < out; j++) sq += (yhat[i][j] - y.data[i * out + j]) ** 2;
+      for (let i = 0, size = n * out; i < size; i++) sq += (yhat[4 * i] - y.data[i]) ** 2;
       const loss = sq / (n * out);
       if (!Number.isFinite(loss)) return loss;
       const lossGrad = gpu.kernel(`mlp-dloss:${n}:${out}`, (g) => g.createKernel(LOSS_GRAD, settings([out, n], { count: n * out }, true, 1)));
@@ -81,11 +82,10 @@ export function gpuMlpStep(model: Module): FusedStep | null {
         const { linear: l, relu } = layers[li];
         const k = l.inFeatures, m = l.outFeatures;
         const key = `${li}:${n}:${k}:${m}:${relu}`;
-        const dw = gpu.kernel(`mlp-dw:${key}`, (g) => g.createKernel(DW(relu), settings([k, m], { n }, false, n)));
-        const db = gpu.kernel(`mlp-db:${key}`, (g) => g.createKernel(DB(relu), settings([m], { n }, false, n)));
-        const rows = dw(grad, acts[li + 1], acts[li]) as Float32Array[];
-        setGrad(l.weight, rows);
-        if (l.bias !== null) setGrad(l.bias, [db(grad, acts[li + 1]) as Float32Array]);
+        const dw = gpu.kernel(`mlp-dw:${key}`, (g) => g.createKernel(DW(relu), settings([k, m], { n }, true, n)));
+        const db = gpu.kernel(`mlp-db:${key}`, (g) => g.createKernel(DB(relu), settings([m], { n }, true, n)));
+        addGrad(l.weight, gpu.read(dw(grad, acts[li + 1], acts[li])));
+        if (l.bias !== null) addGrad(l.bias, gpu.read(db(grad, acts[li + 1])));
         if (li > 0) {
           const dx = gpu.kernel(`mlp-dx:${key}`, (g) => g.createKernel(DX(relu), settings([k, n], { m }, true, m)));
           grad = dx(grad, acts[li + 1], gpu.input(l.weight.data, [k, m]));
@@ -96,10 +96,9 @@ export function gpuMlpStep(model: Module): FusedStep | null {
   };
 }
 
-/** Adds the rows read back from the GPU into a parameter's gradient (accumulating, as backward() does). */
-function setGrad(p: Tensor, rows: Float32Array[]): void {
+/** Adds a gradient read back from the GPU (value i at index 4i) into a parameter's gradient, as backward() does. */
+function addGrad(p: Tensor, raw: Float32Array): void {
   if (p.grad === null) p.grad = new (p.constructor as typeof Tensor)(new Float32Array(p.size), p.shape);
   const g = p.grad.data;
-  let o = 0;
-  for (const r of rows) for (let i = 0; i < r.length; i++) g[o++] += r[i];
+  for (let i = 0; i < g.length; i++) g[i] += raw[4 * i];
 }

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { registerBackendFactory, type Backend } from './backend.js';
 import { cpuBackend } from './cpu.js';
 import { checkOptionsObject } from '../../format/check.js';
+import { pixelTransfers, type OutputTexture, type PixelReader } from './gpu-pixels.js';
 
 /** The modes gpu.js can run in; `gpu` asks it to pick the best GPU mode available. */
 export type GpuMode = 'gpu' | 'webgl' | 'webgl2' | 'headlessgl' | 'webgpu' | 'webasm' | 'cpu';
@@ -21,6 +22,11 @@ export interface GpuBackend extends Backend {
   kernel(key: string, build: (gpu: any) => any): any;
   /** gpu.js's `input(array, [width, height])`, to pass a flat array as a 2-D kernel argument. */
   input(data: Float32Array, size: [number, number]): unknown;
+  /**
+   * A pipelined kernel's output texture read back as RGBA floats, value i at index 4i, into a buffer kept per
+   * texture size (valid until the next read of that size): no new typed array per read.
+   */
+  read(texture: unknown): Float32Array;
 }
 
 const KERNEL_MODES: Record<string, string> = {
@@ -74,19 +80,24 @@ export function createGpuBackend(options: { mode?: GpuMode; name?: string; quiet
     }
     return kernel;
   };
+  // on a GPU the result stays in the kernel's texture and is read into a kept buffer (gpu.js would allocate per row)
+  let pipeline = false;
   const build = (variant: string, m: number, k: number, n: number) =>
     cached(`matmul ${variant} (${m} x ${k}) x (${k} x ${n})`, () =>
-      gpu.createKernel(SOURCES[variant], { output: [n, m], constants: { k }, loopMaxIterations: k, precision: 'single', tactic: 'precision', dynamicOutput: false }).setPipeline(false));
+      gpu.createKernel(SOURCES[variant], { output: [n, m], constants: { k }, loopMaxIterations: k, precision: 'single', tactic: 'precision', dynamicOutput: false, optimizeFloatMemory: false }).setPipeline(pipeline));
 
   // a probe kernel tells which mode gpu.js really chose
-  const probe = build('nn', 1, 1, 1);
+  const probe = cached('probe', () => gpu.createKernel(SOURCES.nn, { output: [1, 1], constants: { k: 1 }, loopMaxIterations: 1, precision: 'single', tactic: 'precision', dynamicOutput: false }));
   probe(input(new Float32Array([1]), [1, 1]), input(new Float32Array([1]), [1, 1]));
   const kernelClass = probe.kernel?.constructor?.name ?? probe.constructor?.name ?? '';
   const mode = KERNEL_MODES[kernelClass] ?? gpu.mode ?? 'unknown';
   const onGpu = GPU_MODES.has(mode);
+  let pixels: PixelReader | null = null;
   if (onGpu && probe.kernel?.context?.getParameter) {
     const ctx = probe.kernel.context;
     maxTexture = ctx.getParameter(ctx.MAX_TEXTURE_SIZE) ?? Infinity;
+    pixels = pixelTransfers(ctx);
+    pipeline = true;
   }
   if (requestedMode === 'gpu' && !onGpu && !options.quiet) {
     console.warn(`lrlab: the gpu backend asked gpu.js for a GPU, but gpu.js runs in '${mode}' mode here (no WebGL or headless GL; on Linux, build the gl addon and run under xvfb-run). Results are correct, not GPU-accelerated.`);
@@ -114,6 +125,11 @@ export function createGpuBackend(options: { mode?: GpuMode; name?: string; quiet
       // gpu.js reads a flat array with its [width, height]: width is the stored row length
       const A = input(a.length === m * k ? a : a.subarray(0, m * k), transA ? [m, k] : [k, m]);
       const B = input(b.length === k * n ? b : b.subarray(0, k * n), transB ? [k, n] : [n, k]);
+      if (pipeline) {
+        const raw = backend.read(kernel(A, B));
+        for (let i = 0, size = m * n; i < size; i++) out[i] = raw[4 * i];
+        return;
+      }
       const rows = kernel(A, B) as Float32Array[];
       for (let i = 0; i < m; i++) out.set(rows[i], i * n);
     },
@@ -122,6 +138,10 @@ export function createGpuBackend(options: { mode?: GpuMode; name?: string; quiet
     },
     input(data, size) {
       return input(data, size);
+    },
+    read(texture) {
+      if (pixels === null) throw new Error(`gpu backend: reading a texture needs a GPU mode, but gpu.js runs in '${mode}' mode`);
+      return pixels.read(texture as OutputTexture);
     },
     dispose() {
       for (const kernel of kernels.values()) kernel.destroy?.();
