@@ -5,7 +5,7 @@ import { mseLoss } from '../nn/losses.js';
 import { resolveMetrics, valKey, logKey, type MetricSpec, type ResolvedMetric } from './scoring.js';
 import { checkData, evaluateAll, preflightMetrics, thresholdFor } from './evaluate.js';
 import { rowView } from './predict.js';
-import { NonFiniteStepError, type Optimizer } from '../optim/optimizer.js';
+import { NonFiniteStepError, Optimizer } from '../optim/optimizer.js';
 import { clipGradNorm } from '../optim/clip.js';
 import { batches, type Batch } from '../data/windows.js';
 import { reuseBuffers } from '../tensor/pool.js';
@@ -157,7 +157,10 @@ export function fit(model: Module, options: FitOptions): History {
   const schedMetric = resolveSchedulerMetric(options, metrics, scheduler);
   preflightMetrics(model, metrics, validationData === undefined ? [{ x, y }] : [{ x, y }, validationData], threshold);
   const fused = metrics.length === 0 && loss === mseLoss && x.ndim === 2 && y.ndim === 2 && (options.fusedGpuStep ?? true) ? gpuMlpStep(model) : null;
-  const snapshot = params.map((p) => new Float32Array(p.size));
+  // lrlab's optimizers undo a step that would make a parameter non-finite themselves (and throw NonFiniteStepError);
+  // for any other object with a step(), fit keeps a copy of the weights before each step and checks them after
+  const guarded = optimizer instanceof Optimizer;
+  const snapshot = guarded ? [] : params.map((p) => new Float32Array(p.size));
   // batch buffers kept across epochs: only the first epoch allocates them
   const batchBuffers = new Map<number, Batch>();
 
@@ -228,7 +231,7 @@ export function fit(model: Module, options: FitOptions): History {
       }
       if (clipNorm !== undefined) clipGradNorm(params, clipNorm);
       // the weights before the step (a copy, no allocation), to undo a step that makes one non-finite
-      for (let i = 0; i < params.length; i++) snapshot[i].set(params[i].data);
+      if (!guarded) for (let i = 0; i < params.length; i++) snapshot[i].set(params[i].data);
       try {
         optimizer.step();
       } catch (err) {
@@ -237,7 +240,7 @@ export function fit(model: Module, options: FitOptions): History {
         break;
       }
       let broken = -1;
-      for (let i = 0; i < params.length && broken === -1; i++) if (!allFinite(params[i].data)) broken = i;
+      if (!guarded) for (let i = 0; i < params.length && broken === -1; i++) if (!allFinite(params[i].data)) broken = i;
       if (broken !== -1) {
         params.forEach((p, i) => p.data.set(snapshot[i]));
         halt(`fit: the optimizer step at epoch ${epoch + 1}, batch ${batch + 1} made parameter ${broken} non-finite; it was undone and training stopped (lower the learning rate?)`, epoch, batch);

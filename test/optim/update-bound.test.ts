@@ -38,8 +38,8 @@ registerBackend(wasm);
 for (const backend of ['cpu', 'wasm-bound-test']) {
   const test = suite(`optimizer update bounds (${backend})`);
   const before = getBackend().name;
-  test.before(() => useBackend(backend));
-  test.after(() => useBackend(before));
+  test.before(() => { useBackend(backend); });
+  test.after(() => { useBackend(before); });
 
   for (const [name, Opt, options] of CASES) {
     test(`${name} ${JSON.stringify(options)}: every value a step writes is within the bound taken before it`, () => {

@@ -114,6 +114,26 @@ test('a NaN loss stops training with the epoch and batch named, weights finite a
   assert.ok(model2.parameters().every((p) => p.data.every(Number.isFinite)));
 });
 
+test('with an optimizer object of its own whose step writes NaN, fit undoes the step from its copy and stops', () => {
+  const { train } = seedData();
+  const model = makeModel(5);
+  const inner = new SGD(model.parameters(), { lr: 0.01 });
+  let steps = 0;
+  // not an lrlab Optimizer: fit cannot rely on the step undoing itself
+  const own = {
+    paramGroups: inner.paramGroups,
+    zeroGrad: (o?: { setToNone?: boolean }) => inner.zeroGrad(o),
+    step: () => {
+      inner.step();
+      if (++steps === 3) model.parameters()[1].data[0] = NaN;
+    },
+  };
+  let before: number[][] = [];
+  const h = fit(model, { x: train.x, y: train.y, optimizer: own as unknown as SGD, epochs: 1, batchSize: 4, progress: false, callbacks: [new TerminateOnNaN(), { onBatchEnd: () => { before = model.parameters().map((p) => Array.from(p.data)); } }] });
+  assert.match(h.stopReason!, /fit: the optimizer step at epoch 1, batch 3 made parameter 1 non-finite; it was undone and training stopped/);
+  assert.equal(model.parameters().map((p) => Array.from(p.data)), before);
+});
+
 test('bad input to fit is named', () => {
   const model = makeModel(6);
   const opt = new Adam(model.parameters());
