@@ -55,6 +55,16 @@ function medianMs(fn: () => void, rounds: number, reps: number, clock: 'cpu' | '
   return { ms: sorted[sorted.length >> 1], samples };
 }
 
+/** Runs `fn` over and over for `ms` milliseconds of wall-clock time (at least twice). */
+function warmUp(fn: () => void, ms: number): void {
+  const end = performance.now() + ms;
+  let n = 0;
+  while (n < 2 || performance.now() < end) {
+    fn();
+    n++;
+  }
+}
+
 /** The plain training step fit runs: zeroGrad in place, forward, MSE, backward inside reuseBuffers, then step. */
 function plainStep(model: lr.Module, opt: lr.Optimizer<{ lr: number }>, x: lr.Tensor, y: lr.Tensor): number {
   const v = reuseBuffers(() => {
@@ -123,6 +133,9 @@ export function trainingVsTorch(impls: LrlabImpl[], torch: ReturnType<typeof fin
       timeFit: () => medianMs(() => void fit(mf, { x: d.train.x, y: d.train.y, optimizer: optf, epochs: 1, generator: gf, progress: false }), rounds, reps, clockOf(impl)).ms,
     };
   }));
+  // Warm-up before any timing: V8 compiles the hot paths in the background for thousands of steps, and a one-thread
+  // row's CPU time counts those compiler threads too (the first timed turn ran up to 2x slow without this).
+  for (const run of runs) use(run.impl, () => warmUp(() => { run.timePlain(); run.timeFit(); }, quick ? 1500 : 4000));
   const torchEpoch: number[] = [];
   let torchVersion = '';
   for (let turn = 0; turn < turns; turn++) {
@@ -163,8 +176,9 @@ export function trainingVsTorch(impls: LrlabImpl[], torch: ReturnType<typeof fin
   const bigRuns = cpuImpls.filter((i) => !i.label.startsWith('lrlab cpu')).map((impl) => use(impl, () => {
     const m = makeBig(), opt = new Adam(m.parameters(), { lr: 1e-3 });
     const first = plainStep(m, opt, X, Y);
-    return { impl, first, times: [] as number[], time: () => medianMs(() => void plainStep(m, opt, X, Y), rounds, quick ? 2 : 3, clockOf(impl)).ms };
+    return { impl, m, opt, first, times: [] as number[], time: () => medianMs(() => void plainStep(m, opt, X, Y), rounds, quick ? 2 : 3, clockOf(impl)).ms };
   }));
+  for (const run of bigRuns) use(run.impl, () => warmUp(() => void plainStep(run.m, run.opt, X, Y), quick ? 1000 : 3000));
   const torchBig: number[] = [];
   for (let turn = 0; turn < turns; turn++) {
     const r = peer({ case: 'training', check: turn === 0, params: bigFiles.params, x: [256, 256], y: [256, 1], lr: 1e-3, batchSize: 256, rounds, reps: quick ? 2 : 3 }, { ...bigFiles.files, 'x.f32': X.data, 'y.f32': Y.data });
