@@ -40,9 +40,12 @@ export function packA(a: usize, ap: usize, m: i32, k: i32, transA: i32): void {
   }
 }
 
-/** Packs op(B) into bp as panels of 8 columns, each [k][8] (columns past n are zero). transB: B is stored n x k. */
-export function packB(b: usize, bp: usize, k: i32, n: i32, transB: i32): void {
-  for (let j0 = 0; j0 < n; j0 += 8) {
+/**
+ * Packs the column panels [panel0, panel1) of op(B) into bp, each panel 8 columns as [k][8] (columns past n are
+ * zero). transB: B is stored n x k. (Each thread of a split product packs the panels it multiplies.)
+ */
+export function packB(b: usize, bp: usize, k: i32, n: i32, transB: i32, panel0: i32, panel1: i32): void {
+  for (let j0 = panel0 << 3, end = min(n, panel1 << 3); j0 < end; j0 += 8) {
     const dst = bp + <usize>(j0 >> 3) * <usize>k * 32;
     let p = 0;
     if (j0 + 8 <= n) {

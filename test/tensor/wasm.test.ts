@@ -100,6 +100,32 @@ test('arrays from the backend\'s memory are used in place before and after the m
   }
 });
 
+test('optimizer updates and maxAbs on long arrays, split in halves between two threads, equal one thread bit for bit', () => {
+  const n = (1 << 17) + 7; // past the split threshold, and not a multiple of 8: the halves meet inside the array
+  const g = new Generator(11);
+  const θ0 = randn([n], { generator: g }).data, grad = randn([n], { generator: g }).data;
+  const run = (backend: typeof single) => {
+    const θ = backend.kernels.resident(θ0.slice()), m = backend.allocate(n), v = backend.allocate(n), b = backend.allocate(n);
+    for (let t = 1; t <= 3; t++) {
+      backend.kernels.adam(θ, backend.kernels.resident(grad), m, v, null, 0.9, 0.999, 0.1, 0.001, 1e-8, 0.01, -1e-3 / (1 - 0.9 ** t), Math.sqrt(1 - 0.999 ** t), 1, false);
+      backend.kernels.sgd(θ, grad, b, 0.01, 0, 0.9, 1, t === 1, true, false);
+    }
+    return [θ, m, v, b].map((a) => Array.from(a));
+  };
+  assert.equal(run(threaded), run(single));
+  const x = randn([n], { generator: g }).data;
+  const far = x.reduce((a, b) => Math.max(a, Math.abs(b)), 0);
+  assert.is(threaded.kernels.maxAbs(x), single.kernels.maxAbs(x));
+  assert.is(threaded.kernels.maxAbs(x), Math.fround(far));
+  for (const at of [3, n - 2]) {
+    const y = x.slice();
+    y[at] = NaN;
+    assert.ok(Number.isNaN(threaded.kernels.maxAbs(y)), `NaN at ${at} is seen by the half holding it`);
+    y[at] = -Infinity;
+    assert.is(threaded.kernels.maxAbs(y), Infinity);
+  }
+});
+
 test.after(() => {
   single.dispose();
   threaded.dispose();

@@ -9,7 +9,7 @@ import { checkBoolean, checkOptionsObject } from '../../../format/check.js';
 
 interface KernelExports {
   packA(a: number, ap: number, m: number, k: number, transA: number): void;
-  packB(b: number, bp: number, k: number, n: number, transB: number): void;
+  packB(b: number, bp: number, k: number, n: number, transB: number, panel0: number, panel1: number): void;
   tiles(ap: number, bp: number, c: number, m: number, k: number, n: number, panel0: number, panel1: number): void;
   sgd(θ: number, g: number, b: number, n: number, η: number, λ: number, μ: number, oneMinusτ: number, first: number, nesterov: number, maximize: number): void;
   adam(θ: number, g: number, m: number, v: number, vMax: number, n: number, b1: number, b2: number, c1: number, c2: number, ε: number, λ: number, stepSize: number, bc2Sqrt: number, decay: number, maximize: number): void;
@@ -48,16 +48,33 @@ export interface WasmBackend extends Backend {
 // WebAssembly is a Node global; lrlab's tsconfig has no DOM lib, where its types live
 const WA = (globalThis as unknown as { WebAssembly: any }).WebAssembly;
 
+// The worker's control block: Int32 slots (0 the job counter, 1 -1 to stop, 2-9 and 11-12 a product's share,
+// 10 the done counter, 13 the job's kernel, 0 for a product's share) and, from byte 128, float64 arguments of an
+// elementwise kernel (up to 20) and its result (slot 23).
+const CONTROL_BYTES = 128 + 24 * 8;
+/** The elementwise kernels the worker can take half of (their index is slot 13, from 1). */
+const SPLIT_KERNELS = ['sgd', 'adam', 'rmsprop', 'adagrad', 'adadelta', 'maxAbs'] as const;
+type SplitKernel = (typeof SPLIT_KERNELS)[number];
+/** Elementwise work on at least this many floats is split in two halves between this thread and the worker. */
+const SPLIT_ELEMENTS = 1 << 16;
+
 const WORKER_SOURCE = `
-const { module, memory, control } = workerData;
+const { module, memory, control, names } = workerData;
 const kernels = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('lrlab wasm kernels: abort'); } } }).exports;
-const ctl = new Int32Array(control);
+const ctl = new Int32Array(control), a = new Float64Array(control, 128, 24);
 let seen = 0;
 for (;;) {
   Atomics.wait(ctl, 0, seen);
   seen = Atomics.load(ctl, 0);
   if (ctl[1] === -1) break;
-  kernels.tiles(ctl[2], ctl[3], ctl[4], ctl[5], ctl[6], ctl[7], ctl[8], ctl[9]);
+  if (ctl[13] === 0) {
+    // this thread's share of the column panels: pack them from B, then multiply
+    kernels.packB(ctl[11], ctl[3], ctl[6], ctl[7], ctl[12], ctl[8], ctl[9]);
+    kernels.tiles(ctl[2], ctl[3], ctl[4], ctl[5], ctl[6], ctl[7], ctl[8], ctl[9]);
+  } else {
+    // the second half of an elementwise kernel (a wasm function ignores the arguments past its own)
+    a[23] = kernels[names[ctl[13] - 1]](a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15], a[16], a[17], a[18], a[19]) ?? 0;
+  }
   Atomics.add(ctl, 10, 1);
   Atomics.notify(ctl, 10);
 }
@@ -85,10 +102,10 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
   const module = new WA.Module(shared ? binary : unshareMemoryImport(binary));
   const memory = new WA.Memory({ initial: 64, maximum: 16384, shared });
   const k = new WA.Instance(module, { env: { memory, abort: () => { throw new Error('lrlab wasm kernels: abort'); } } }).exports as unknown as KernelExports;
-  const control = threads > 1 ? new SharedArrayBuffer(16 * 4) : new ArrayBuffer(16 * 4);
-  const ctl = new Int32Array(control);
+  const control = threads > 1 ? new SharedArrayBuffer(CONTROL_BYTES) : new ArrayBuffer(CONTROL_BYTES);
+  const ctl = new Int32Array(control), args = new Float64Array(control, 128, 24);
   const workers: KernelWorker[] = [];
-  for (let t = 1; t < threads; t++) workers.push(startKernelWorker(WORKER_SOURCE, { module, memory, control }));
+  for (let t = 1; t < threads; t++) workers.push(startKernelWorker(WORKER_SOURCE, { module, memory, control, names: SPLIT_KERNELS }));
   const arena = new Arena(memory);
 
   // Arrays the kernels cannot use in place are staged in temporary blocks, and written ones copied back after.
@@ -124,6 +141,32 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
     staged.length = 0;
   };
   let packOffset = -1, packFloats = 0;
+  const start = (job: number) => {
+    ctl[13] = job;
+    ctl[1] = 0;
+    Atomics.store(ctl, 10, 0);
+    Atomics.add(ctl, 0, 1);
+    Atomics.notify(ctl, 0);
+  };
+  /**
+   * Runs elementwise kernel `name` over n floats at the byte offsets `at` (0: no buffer) with its scalar arguments:
+   * on this thread, or, for long arrays with a worker ready, the second half on the worker while this thread does the
+   * first (the halves meet at a multiple of 4 floats, so neither writes the other's lanes). Returns the kernel's
+   * result for each half (the second 0 when not split).
+   */
+  const elementwise = (name: SplitKernel, at: number[], n: number, scalars: number[]): [number, number] => {
+    const fn = (k as unknown as Record<SplitKernel, (...a: number[]) => number>)[name];
+    if (workers.length === 0 || n < SPLIT_ELEMENTS || !workers[0].ready()) return [fn(...at, n, ...scalars) ?? 0, 0];
+    const half = (n >> 3) << 2;
+    let i = 0;
+    for (const offset of at) args[i++] = offset === 0 ? 0 : offset + half * 4;
+    args[i++] = n - half;
+    for (const x of scalars) args[i++] = x;
+    start(SPLIT_KERNELS.indexOf(name) + 1);
+    const mine = fn(...at, half, ...scalars) ?? 0;
+    waitWhile(ctl, 10, 0);
+    return [mine, args[23]];
+  };
 
   const kernels: FastKernels = {
     resident(a) {
@@ -136,27 +179,27 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
     },
     sgd(θ, g, b, η, λ, μ, oneMinusτ, first, nesterov, maximize) {
       const o = [stage(θ, true), stage(g, true), opt(b)];
-      k.sgd(o[0], o[1], o[2], θ.length, η, λ, μ, oneMinusτ, first ? 1 : 0, nesterov ? 1 : 0, maximize ? 1 : 0);
+      elementwise('sgd', o, θ.length, [η, λ, μ, oneMinusτ, first ? 1 : 0, nesterov ? 1 : 0, maximize ? 1 : 0]);
       finish([θ, null, b], o);
     },
     adam(θ, g, m, v, vMax, b1, b2, c1, c2, ε, λ, stepSize, bc2Sqrt, decay, maximize) {
       const o = [stage(θ, true), stage(g, true), stage(m, true), stage(v, true), opt(vMax)];
-      k.adam(o[0], o[1], o[2], o[3], o[4], θ.length, b1, b2, c1, c2, ε, λ, stepSize, bc2Sqrt, decay, maximize ? 1 : 0);
+      elementwise('adam', o, θ.length, [b1, b2, c1, c2, ε, λ, stepSize, bc2Sqrt, decay, maximize ? 1 : 0]);
       finish([θ, null, m, v, vMax], o);
     },
     rmsprop(θ, g, v, gBar, b, η, α, oneMinusα, ε, λ, μ, maximize) {
       const o = [stage(θ, true), stage(g, true), stage(v, true), opt(gBar), opt(b)];
-      k.rmsprop(o[0], o[1], o[2], o[3], o[4], θ.length, η, α, oneMinusα, ε, λ, μ, maximize ? 1 : 0);
+      elementwise('rmsprop', o, θ.length, [η, α, oneMinusα, ε, λ, μ, maximize ? 1 : 0]);
       finish([θ, null, v, gBar, b], o);
     },
     adagrad(θ, g, G, ηt, λ, ε, maximize) {
       const o = [stage(θ, true), stage(g, true), stage(G, true)];
-      k.adagrad(o[0], o[1], o[2], θ.length, ηt, λ, ε, maximize ? 1 : 0);
+      elementwise('adagrad', o, θ.length, [ηt, λ, ε, maximize ? 1 : 0]);
       finish([θ, null, G], o);
     },
     adadelta(θ, g, v, u, η, ρ, oneMinusρ, ε, λ, maximize) {
       const o = [stage(θ, true), stage(g, true), stage(v, true), stage(u, true)];
-      k.adadelta(o[0], o[1], o[2], o[3], θ.length, η, ρ, oneMinusρ, ε, λ, maximize ? 1 : 0);
+      elementwise('adadelta', o, θ.length, [η, ρ, oneMinusρ, ε, λ, maximize ? 1 : 0]);
       finish([θ, null, v, u], o);
     },
     biasRelu(y, b, n, m, relu) {
@@ -187,7 +230,9 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
     },
     maxAbs(x) {
       const o = [stage(x, false)];
-      const m = k.maxAbs(o[0], x.length);
+      const [a, b] = elementwise('maxAbs', o, x.length, []);
+      // NaN from either half wins, as in one pass
+      const m = a !== a || b !== b ? NaN : Math.max(a, b);
       finish([null], o);
       return m;
     },
@@ -213,19 +258,19 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
       const offAp = packOffset, offBp = packOffset + mp * kk * 4;
       const o = [stage(m * kk === a.length ? a : a.subarray(0, m * kk), false), stage(kk * n === b.length ? b : b.subarray(0, kk * n), false), stage(out.length === m * n ? out : out.subarray(0, m * n), false)];
       k.packA(o[0], offAp, m, kk, transA ? 1 : 0);
-      k.packB(o[1], offBp, kk, n, transB ? 1 : 0);
       const panels = np / 8;
       if (workers.length > 0 && m * n * kk >= parallelThreshold && panels >= 2 && workers[0].ready()) {
-        // this thread takes the first share of the column panels, the worker the rest
+        // this thread packs and multiplies the first share of the column panels, the worker the rest
         const split = Math.ceil(panels / 2);
         ctl.set([offAp, offBp, o[2], m, kk, n, split, panels], 2);
-        ctl[1] = 0;
-        Atomics.store(ctl, 10, 0);
-        Atomics.add(ctl, 0, 1);
-        Atomics.notify(ctl, 0);
+        ctl[11] = o[1];
+        ctl[12] = transB ? 1 : 0;
+        start(0);
+        k.packB(o[1], offBp, kk, n, transB ? 1 : 0, 0, split);
         k.tiles(offAp, offBp, o[2], m, kk, n, 0, split);
         waitWhile(ctl, 10, 0);
       } else {
+        k.packB(o[1], offBp, kk, n, transB ? 1 : 0, 0, panels);
         k.tiles(offAp, offBp, o[2], m, kk, n, 0, panels);
       }
       finish([null, null, out.length === m * n ? out : out.subarray(0, m * n)], o);
