@@ -56,8 +56,15 @@ export function columnSums(g: usize, db: usize, n: i32, m: i32): void {
 /** 1 when every one of `len` floats is finite, else 0 (x - x is 0 only for finite x). */
 export function allFinite(x: usize, len: i32): i32 {
   const len4 = len & ~3;
-  let acc = f32x4.splat(0);
+  let acc = f32x4.splat(0), acc1 = f32x4.splat(0);
   let i = 0;
+  // two running sums, so each add waits on one from two steps back
+  for (; i + 8 <= len4; i += 8) {
+    const v = v128.load(x + <usize>i * 4), w = v128.load(x + <usize>i * 4, 16);
+    acc = f32x4.add(acc, f32x4.sub(v, v));
+    acc1 = f32x4.add(acc1, f32x4.sub(w, w));
+  }
+  acc = f32x4.add(acc, acc1);
   for (; i < len4; i += 4) {
     const v = v128.load(x + <usize>i * 4);
     acc = f32x4.add(acc, f32x4.sub(v, v));
@@ -74,10 +81,24 @@ export function allFinite(x: usize, len: i32): i32 {
  * The largest |x[i]| over `len` floats: NaN if any is NaN, Infinity if any is infinite. (pmax, one instruction,
  * does not carry NaN through, so NaN lanes are collected in a mask of their own: x != x only for NaN.)
  */
-export function maxAbs(x: usize, len: i32): f32 {
-  const len4 = len & ~3;
+// @ts-ignore: decorator
+@inline
+function maxAbsOne(x: usize, len: i32): f32 {
+  const len4 = len & ~3, len16 = len & ~15;
   let acc = f32x4.splat(0), nan = i32x4.splat(0);
   let i = 0;
+  // four running maxima, so each max waits on one from four steps back, not on the last (max takes 4 cycles)
+  let acc1 = f32x4.splat(0), acc2 = f32x4.splat(0), acc3 = f32x4.splat(0);
+  for (; i < len16; i += 16) {
+    const at = x + <usize>i * 4;
+    const v0 = v128.load(at), v1 = v128.load(at, 16), v2 = v128.load(at, 32), v3 = v128.load(at, 48);
+    acc = f32x4.pmax(acc, f32x4.abs(v0));
+    acc1 = f32x4.pmax(acc1, f32x4.abs(v1));
+    acc2 = f32x4.pmax(acc2, f32x4.abs(v2));
+    acc3 = f32x4.pmax(acc3, f32x4.abs(v3));
+    nan = v128.or(nan, v128.or(v128.or(f32x4.ne(v0, v0), f32x4.ne(v1, v1)), v128.or(f32x4.ne(v2, v2), f32x4.ne(v3, v3))));
+  }
+  acc = f32x4.pmax(f32x4.pmax(acc, acc1), f32x4.pmax(acc2, acc3));
   for (; i < len4; i += 4) {
     const v = v128.load(x + <usize>i * 4);
     acc = f32x4.pmax(acc, f32x4.abs(v));
@@ -86,6 +107,16 @@ export function maxAbs(x: usize, len: i32): f32 {
   if (v128.any_true(nan)) return NaN;
   let s = max(max(f32x4.extract_lane(acc, 0), f32x4.extract_lane(acc, 1)), max(f32x4.extract_lane(acc, 2), f32x4.extract_lane(acc, 3)));
   for (; i < len; i++) s = max(s, abs(load<f32>(x + <usize>i * 4)));
+  return s;
+}
+
+/** The largest magnitude over up to four arrays of `len` floats (offset 0: none); NaN if any value is NaN. */
+export function maxAbs(x0: usize, x1: usize, x2: usize, x3: usize, len: i32): f32 {
+  let s = maxAbsOne(x0, len);
+  // f32 max carries NaN through
+  if (x1 != 0) s = max(s, maxAbsOne(x1, len));
+  if (x2 != 0) s = max(s, maxAbsOne(x2, len));
+  if (x3 != 0) s = max(s, maxAbsOne(x3, len));
   return s;
 }
 

@@ -7,6 +7,14 @@
 //
 // Every buffer is a byte offset into the memory, holding n floats rounded up to a multiple of 4: the last lanes
 // are padding the kernels may overwrite.
+//
+// Subnormal numbers: a state that decays (a moment of a unit whose gradient is 0) passes through float32's subnormal
+// range, and x86 processors run float32 SIMD arithmetic on subnormals through a microcode assist about 25 times
+// slower (a few percent of subnormal lanes made Adam 3-5 times slower). Double precision has no subnormals there,
+// so a group of four lanes whose decaying state holds a tiny value (below 2^-40, not 0) takes the rule one lane at
+// a time in double, rounded to float32 after each operation exactly as the reference does: the same bits, without
+// the assists. (Only the decaying state is checked, which is where subnormals come from in training; Adagrad's sum
+// only grows.)
 
 /** fround(a + b * c) per lane, computed in double as the reference does (b * c is exact in double); b is a constant given as f64x2. */
 // @ts-ignore: decorator
@@ -16,6 +24,13 @@ function fma32(a: v128, b: v128, c: v128): v128 {
   const ah = v128.shuffle<f32>(a, a, 2, 3, 0, 1), ch = v128.shuffle<f32>(c, c, 2, 3, 0, 1);
   const hi = f64x2.add(f64x2.promote_low_f32x4(ah), f64x2.mul(b, f64x2.promote_low_f32x4(ch)));
   return v128.shuffle<f32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
+}
+
+/** Lanes of x that are tiny but not 0 (0 < |x| < 2^-40): arithmetic on them may reach the subnormal range. */
+// @ts-ignore: decorator
+@inline
+function tiny(x: v128): v128 {
+  return v128.and(f32x4.lt(f32x4.abs(x), f32x4.splat(9.094947017729282e-13)), f32x4.ne(x, f32x4.splat(0)));
 }
 
 /** A float32 constant as the f64x2 that fma32 takes. */
@@ -39,6 +54,10 @@ function gradient(grad: usize, θ: v128, maximize: i32, λ: f32): v128 {
 export function sgd(θp: usize, gp: usize, bp: usize, n: i32, η: f32, λ: f32, μ: f32, oneMinusτ: f32, first: i32, nesterov: i32, maximize: i32): void {
   const mη = wide(-η), vμ = f32x4.splat(μ), wμ = wide(μ), vτ = wide(oneMinusτ);
   for (let i: usize = 0, end = <usize>n * 4; i < end; i += 16) {
+    if (bp != 0 && v128.any_true(tiny(v128.load(bp + i)))) {
+      for (let at = i; at < i + 16; at += 4) sgdLane(θp + at, gp + at, bp != 0 ? bp + at : 0, η, λ, μ, oneMinusτ, first, nesterov, maximize);
+      continue;
+    }
     const θ = v128.load(θp + i);
     let g = gradient(gp + i, θ, maximize, λ);
     if (bp != 0) {
@@ -51,6 +70,20 @@ export function sgd(θp: usize, gp: usize, bp: usize, n: i32, η: f32, λ: f32, 
   }
 }
 
+/** SGD's rule for one parameter in double, rounded to float32 after each operation (the reference's loop). */
+function sgdLane(θp: usize, gp: usize, bp: usize, η: f32, λ: f32, μ: f32, oneMinusτ: f32, first: i32, nesterov: i32, maximize: i32): void {
+  const θ = <f64>load<f32>(θp);
+  let g = <f64>load<f32>(gp);
+  if (maximize) g = -g;
+  if (λ != 0) g = <f64><f32>(g + <f64>λ * θ);
+  if (bp != 0) {
+    const b = first ? g : <f64><f32>(<f64><f32>(<f64>load<f32>(bp) * <f64>μ) + <f64>oneMinusτ * g);
+    store<f32>(bp, <f32>b);
+    g = nesterov ? <f64><f32>(g + <f64>μ * b) : b;
+  }
+  store<f32>(θp, <f32>(θ - <f64>η * g));
+}
+
 /**
  * Adam and AdamW (src/optim/adam.ts, adamw.ts): θ = fround(θ·decay) first (AdamW; decay 1 skips it), then
  * m = fround(fround(m β1) + (1 - β1) g), v = fround(v β2) + fround(fround((1 - β2) g) g), v̂max = max(v̂max, v),
@@ -60,6 +93,10 @@ export function adam(θp: usize, gp: usize, mp: usize, vp: usize, vMaxp: usize, 
   const vb1 = f32x4.splat(b1), vb2 = f32x4.splat(b2), vc1 = wide(c1), vc2 = f32x4.splat(c2);
   const vε = f32x4.splat(ε), vStep = f32x4.splat(stepSize), vbc2 = f32x4.splat(bc2Sqrt), vDecay = f32x4.splat(decay);
   for (let i: usize = 0, end = <usize>n * 4; i < end; i += 16) {
+    if (v128.any_true(v128.or(tiny(v128.load(mp + i)), tiny(v128.load(vp + i))))) {
+      for (let at = i; at < i + 16; at += 4) adamLane(θp + at, gp + at, mp + at, vp + at, vMaxp != 0 ? vMaxp + at : 0, b1, b2, c1, c2, ε, λ, stepSize, bc2Sqrt, decay, maximize);
+      continue;
+    }
     let θ = v128.load(θp + i);
     if (decay != 1) θ = f32x4.mul(θ, vDecay);
     const g = gradient(gp + i, θ, maximize, λ);
@@ -77,6 +114,26 @@ export function adam(θp: usize, gp: usize, mp: usize, vp: usize, vMaxp: usize, 
   }
 }
 
+/** Adam's rule for one parameter in double, rounded to float32 after each operation (the reference's loop). */
+function adamLane(θp: usize, gp: usize, mp: usize, vp: usize, vMaxp: usize, b1: f32, b2: f32, c1: f32, c2: f32, ε: f32, λ: f32, stepSize: f32, bc2Sqrt: f32, decay: f32, maximize: i32): void {
+  let θ = <f64>load<f32>(θp);
+  if (decay != 1) θ = <f64><f32>(θ * <f64>decay);
+  let g = <f64>load<f32>(gp);
+  if (maximize) g = -g;
+  if (λ != 0) g = <f64><f32>(g + <f64>λ * θ);
+  const m = <f64><f32>(<f64><f32>(<f64>load<f32>(mp) * <f64>b1) + <f64>c1 * g);
+  const v = <f64><f32>(<f64><f32>(<f64>load<f32>(vp) * <f64>b2) + <f64><f32>(<f64><f32>(<f64>c2 * g) * g));
+  store<f32>(mp, <f32>m);
+  store<f32>(vp, <f32>v);
+  let vi = v;
+  if (vMaxp != 0) {
+    vi = max(<f64>load<f32>(vMaxp), v);
+    store<f32>(vMaxp, <f32>vi);
+  }
+  const denom = <f64><f32>(<f64><f32>(<f64><f32>sqrt(vi) / <f64>bc2Sqrt) + <f64>ε);
+  store<f32>(θp, <f32>(θ + <f64><f32>(<f64><f32>(<f64>stepSize * m) / denom)));
+}
+
 /**
  * RMSprop (src/optim/rmsprop.ts): v = fround(vα) + fround(fround((1 - α)g) g); centered: ḡ = fround(ḡα + (1 - α)g),
  * d = sqrt(v - ḡ²); d = d + ε; momentum: b = bμ + g/d, θ = fround(θ - ηb); else θ = θ + (-ηg)/d.
@@ -84,6 +141,13 @@ export function adam(θp: usize, gp: usize, mp: usize, vp: usize, vMaxp: usize, 
 export function rmsprop(θp: usize, gp: usize, vp: usize, gBarp: usize, bp: usize, n: i32, η: f32, α: f32, oneMinusα: f32, ε: f32, λ: f32, μ: f32, maximize: i32): void {
   const vα = f32x4.splat(α), v1α = f32x4.splat(oneMinusα), w1α = wide(oneMinusα), vε = f32x4.splat(ε), vμ = f32x4.splat(μ), vmη = f32x4.splat(-η), wmη = wide(-η);
   for (let i: usize = 0, end = <usize>n * 4; i < end; i += 16) {
+    let small = tiny(v128.load(vp + i));
+    if (gBarp != 0) small = v128.or(small, tiny(v128.load(gBarp + i)));
+    if (bp != 0) small = v128.or(small, tiny(v128.load(bp + i)));
+    if (v128.any_true(small)) {
+      for (let at = i; at < i + 16; at += 4) rmspropLane(θp + at, gp + at, vp + at, gBarp != 0 ? gBarp + at : 0, bp != 0 ? bp + at : 0, η, α, oneMinusα, ε, λ, μ, maximize);
+      continue;
+    }
     const θ = v128.load(θp + i);
     const g = gradient(gp + i, θ, maximize, λ);
     const v = f32x4.add(f32x4.mul(v128.load(vp + i), vα), f32x4.mul(f32x4.mul(v1α, g), g));
@@ -107,6 +171,32 @@ export function rmsprop(θp: usize, gp: usize, vp: usize, gBarp: usize, bp: usiz
   }
 }
 
+/** RMSprop's rule for one parameter in double, rounded to float32 after each operation (the reference's loop). */
+function rmspropLane(θp: usize, gp: usize, vp: usize, gBarp: usize, bp: usize, η: f32, α: f32, oneMinusα: f32, ε: f32, λ: f32, μ: f32, maximize: i32): void {
+  const θ = <f64>load<f32>(θp);
+  let g = <f64>load<f32>(gp);
+  if (maximize) g = -g;
+  if (λ != 0) g = <f64><f32>(g + <f64>λ * θ);
+  const v = <f64><f32>(<f64><f32>(<f64>load<f32>(vp) * <f64>α) + <f64><f32>(<f64><f32>(<f64>oneMinusα * g) * g));
+  store<f32>(vp, <f32>v);
+  let d: f64;
+  if (gBarp != 0) {
+    const gBar = <f64><f32>(<f64><f32>(<f64>load<f32>(gBarp) * <f64>α) + <f64>oneMinusα * g);
+    store<f32>(gBarp, <f32>gBar);
+    d = <f64><f32>sqrt(<f64><f32>(v - <f64><f32>(gBar * gBar)));
+  } else {
+    d = <f64><f32>sqrt(v);
+  }
+  d = <f64><f32>(d + <f64>ε);
+  if (bp != 0 && μ > 0) {
+    const b = <f64><f32>(<f64><f32>(<f64>load<f32>(bp) * <f64>μ) + <f64><f32>(g / d));
+    store<f32>(bp, <f32>b);
+    store<f32>(θp, <f32>(θ - <f64>η * b));
+  } else {
+    store<f32>(θp, <f32>(θ + <f64><f32>(<f64><f32>(-<f64>η * g) / d)));
+  }
+}
+
 /** Adagrad (src/optim/adagrad.ts): G = G + g², θ = θ + (η_t g) / (sqrt(G) + ε), η_t already negative. */
 export function adagrad(θp: usize, gp: usize, Gp: usize, n: i32, ηt: f32, λ: f32, ε: f32, maximize: i32): void {
   const vη = f32x4.splat(ηt), vε = f32x4.splat(ε);
@@ -124,6 +214,10 @@ export function adagrad(θp: usize, gp: usize, Gp: usize, n: i32, ηt: f32, λ: 
 export function adadelta(θp: usize, gp: usize, vp: usize, up: usize, n: i32, η: f32, ρ: f32, oneMinusρ: f32, ε: f32, λ: f32, maximize: i32): void {
   const vρ = f32x4.splat(ρ), v1ρ = f32x4.splat(oneMinusρ), vε = f32x4.splat(ε), wmη = wide(-η);
   for (let i: usize = 0, end = <usize>n * 4; i < end; i += 16) {
+    if (v128.any_true(v128.or(tiny(v128.load(vp + i)), tiny(v128.load(up + i))))) {
+      for (let at = i; at < i + 16; at += 4) adadeltaLane(θp + at, gp + at, vp + at, up + at, η, ρ, oneMinusρ, ε, λ, maximize);
+      continue;
+    }
     const θ = v128.load(θp + i);
     const g = gradient(gp + i, θ, maximize, λ);
     const v = f32x4.add(f32x4.mul(v128.load(vp + i), vρ), f32x4.mul(f32x4.mul(v1ρ, g), g));
@@ -134,4 +228,19 @@ export function adadelta(θp: usize, gp: usize, vp: usize, up: usize, n: i32, η
     v128.store(up + i, f32x4.add(f32x4.mul(u, vρ), f32x4.mul(f32x4.mul(v1ρ, Δ), Δ)));
     v128.store(θp + i, fma32(θ, wmη, Δ));
   }
+}
+
+/** Adadelta's rule for one parameter in double, rounded to float32 after each operation (the reference's loop). */
+function adadeltaLane(θp: usize, gp: usize, vp: usize, up: usize, η: f32, ρ: f32, oneMinusρ: f32, ε: f32, λ: f32, maximize: i32): void {
+  const θ = <f64>load<f32>(θp);
+  let g = <f64>load<f32>(gp);
+  if (maximize) g = -g;
+  if (λ != 0) g = <f64><f32>(g + <f64>λ * θ);
+  const v = <f64><f32>(<f64><f32>(<f64>load<f32>(vp) * <f64>ρ) + <f64><f32>(<f64><f32>(<f64>oneMinusρ * g) * g));
+  store<f32>(vp, <f32>v);
+  const std = <f64><f32>sqrt(<f64><f32>(v + <f64>ε));
+  const u = <f64>load<f32>(up);
+  const Δ = <f64><f32>(<f64><f32>(<f64><f32>sqrt(<f64><f32>(u + <f64>ε)) / std) * g);
+  store<f32>(up, <f32>(<f64><f32>(u * <f64>ρ) + <f64><f32>(<f64><f32>(<f64>oneMinusρ * Δ) * Δ)));
+  store<f32>(θp, <f32>(θ - <f64>η * Δ));
 }

@@ -33,6 +33,8 @@ export abstract class Optimizer<O extends { lr: number }> {
   private readonly backup = new Map<Tensor, { data: Float32Array; state: Record<string, Float32Array | number | null> }>();
   /** The largest gradient magnitude of each parameter in this step (reused between steps). */
   private readonly gradMax: number[] = [];
+  /** A parameter's data and state arrays, for their largest magnitude (reused between steps). */
+  private readonly arrays: Float32Array[] = [];
 
   /**
    * `defaults` are the optimizer's own defaults; `options` the user's, checked first: an options object (or
@@ -133,11 +135,14 @@ export abstract class Optimizer<O extends { lr: number }> {
           this.state.set(p, s);
         }
         if (!rollback) {
-          let b = Math.max(gradMax[at], maxAbs(p.data));
+          const arrays = this.arrays;
+          arrays.length = 0;
+          arrays.push(p.data);
           for (const k in s) {
             const v = s[k];
-            if (v instanceof Float32Array) b = Math.max(b, maxAbs(v));
+            if (v instanceof Float32Array) arrays.push(v);
           }
+          const b = Math.max(gradMax[at], maxAbs(...arrays));
           rollback = !(Number.isFinite(b) && this.updateBound(b, group, s) < SAFE_BOUND);
         }
         at++;

@@ -13,17 +13,19 @@ export function allFinite(a: Float32Array): boolean {
 }
 
 /**
- * The largest magnitude in `a`: NaN if any value is NaN, Infinity if any is infinite, 0 when empty. One pass, in the
- * active backend's kernel when it has one.
+ * The largest magnitude in the given arrays: NaN if any value is NaN, Infinity if any is infinite, 0 when they are
+ * empty. One pass over each, in the active backend's kernel when it has one (arrays of one length there).
  */
-export function maxAbs(a: Float32Array): number {
+export function maxAbs(...arrays: Float32Array[]): number {
   const fast = getBackend().kernels;
-  if (fast !== undefined) return fast.maxAbs(a);
+  if (fast !== undefined && arrays.length > 0 && arrays.every((a) => a.length === arrays[0].length)) return fast.maxAbs(arrays);
   let m = 0;
-  for (let i = 0; i < a.length; i++) {
-    const x = Math.abs(a[i]);
-    if (x !== x) return NaN;
-    if (x > m) m = x;
+  for (const a of arrays) {
+    for (let i = 0; i < a.length; i++) {
+      const x = Math.abs(a[i]);
+      if (x !== x) return NaN;
+      if (x > m) m = x;
+    }
   }
   return m;
 }

@@ -103,5 +103,15 @@ for (const backend of ['cpu', 'wasm-bound-test']) {
     }
   });
 
+  test('maxAbs over several arrays is the largest of all, with NaN from any of them winning', () => {
+    const a = Float32Array.from({ length: 9 }, (_, i) => i / 10), b = a.map((x) => -2 * x), c = a.map((x) => x / 2), d = a.map((x) => 3 * x), e = a.map((x) => -4 * x);
+    assert.is(maxAbs(a, b, c), Math.fround(1.6));
+    assert.is(maxAbs(a, b, c, d, e), Math.fround(3.2)); // past four arrays: the kernels take them four at a time
+    const bad = e.slice();
+    bad[8] = NaN;
+    assert.ok(Number.isNaN(maxAbs(a, b, c, d, bad)));
+    assert.is(maxAbs(a, new Float32Array([-7])), 7); // arrays of different lengths
+  });
+
   test.run();
 }

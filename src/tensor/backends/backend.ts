@@ -56,8 +56,11 @@ export interface FastKernels {
   columnSums(g: Float32Array, db: Float32Array, n: number, m: number): void;
   /** Whether every value of x is finite. */
   allFinite(x: Float32Array): boolean;
-  /** The largest |x[i]|: NaN if any is NaN, Infinity if any is infinite, 0 for an empty array. */
-  maxAbs(x: Float32Array): number;
+  /**
+   * The largest |x[i]| over one or more arrays of one length: NaN if any is NaN, Infinity if any is infinite, 0 for
+   * empty arrays.
+   */
+  maxAbs(arrays: readonly Float32Array[]): number;
   /** acc = acc + x elementwise (gradient accumulation). */
   addInto(acc: Float32Array, x: Float32Array): void;
 }
