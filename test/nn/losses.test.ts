@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { tensor, mul, mseLoss, l1Loss, huberLoss, smoothL1Loss, crossEntropy, bceWithLogits, Tensor, zeros } from '../../src/index.js';
+import { tensor, mul, sub, sum, mean, randn, Generator, mseLoss, l1Loss, huberLoss, smoothL1Loss, crossEntropy, bceWithLogits, Tensor, zeros } from '../../src/index.js';
 import { assertClose, assertShape, fixture, type TensorJSONFixture } from '../helpers/assert.js';
 import { availableBackends, backendLabel, withBackend } from '../helpers/backends.js';
 
@@ -75,6 +75,27 @@ errors('a hand value: mse of [1,2] against [0,0] is (1 + 4) / 2', () => {
   assert.is(mseLoss(tensor([1, 2]), tensor([0, 0])).item(), 2.5);
   assert.is(mseLoss(tensor([1, 2]), tensor([0, 0]), { reduction: 'sum' }).item(), 5);
   assert.equal(Array.from(mseLoss(tensor([1, 2]), tensor([0, 0]), { reduction: 'none' }).data), [1, 4]);
+});
+
+errors('mseLoss as one op gives the bits of the four ops it stands for, value and both gradients, mean and sum', () => {
+  const g = new Generator(21);
+  for (const shape of [[1], [7], [32, 1], [33, 5], [256, 1]]) {
+    for (const reduction of ['mean', 'sum'] as const) {
+      const x0 = randn(shape, { generator: g }), t0 = mul(randn(shape, { generator: g }), 3);
+      const run = (fused: boolean) => {
+        const x = tensor(x0.data.slice(), { shape, requiresGrad: true }), t = tensor(t0.data.slice(), { shape, requiresGrad: true });
+        const d = sub(x, t);
+        const loss = fused ? mseLoss(x, t, { reduction }) : reduction === 'mean' ? mean(mul(d, d)) : sum(mul(d, d));
+        mul(loss, 1.7).backward(); // a gradient other than 1 reaches the loss
+        return { value: loss.item(), gx: Array.from(x.grad!.data), gt: Array.from(t.grad!.data), op: loss.creator?.op };
+      };
+      const fused = run(true), composed = run(false);
+      assert.is(fused.op, 'mseLoss');
+      assert.is(fused.value, composed.value, `${reduction} over ${shape}`);
+      assert.equal(fused.gx, composed.gx, `input gradient, ${reduction} over ${shape}`);
+      assert.equal(fused.gt, composed.gt, `target gradient, ${reduction} over ${shape}`);
+    }
+  }
 });
 
 errors.run();
