@@ -41,6 +41,32 @@ export function reluBackward(y: usize, g: usize, d: usize, len: i32): void {
   }
 }
 
+/**
+ * ReLU's backward and the bias gradient in one pass: d = g where y > 0, else 0, over n rows of m columns, and
+ * db[j] = the sum over rows of d[i, j], adding rows in order as columnSums does (db is overwritten).
+ */
+export function reluBackwardSums(y: usize, g: usize, d: usize, db: usize, n: i32, m: i32): void {
+  const zero = f32x4.splat(0);
+  const m4 = m & ~3;
+  memory.fill(db, 0, <usize>m * 4);
+  for (let i = 0; i < n; i++) {
+    const row = <usize>i * <usize>m * 4;
+    let j = 0;
+    for (; j < m4; j += 4) {
+      const at = row + <usize>j * 4;
+      const v = v128.and(v128.load(g + at), f32x4.gt(v128.load(y + at), zero));
+      v128.store(d + at, v);
+      v128.store(db + <usize>j * 4, f32x4.add(v128.load(db + <usize>j * 4), v));
+    }
+    for (; j < m; j++) {
+      const at = row + <usize>j * 4;
+      const v: f32 = load<f32>(y + at) > 0 ? load<f32>(g + at) : 0;
+      store<f32>(d + at, v);
+      store<f32>(db + <usize>j * 4, load<f32>(db + <usize>j * 4) + v);
+    }
+  }
+}
+
 /** db[j] = sum over rows i of g[i, j], adding rows in order (db is overwritten). */
 export function columnSums(g: usize, db: usize, n: i32, m: i32): void {
   const m4 = m & ~3;

@@ -92,6 +92,15 @@ for (const resident of [true, false]) {
       for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) dbRef[j] += finite[i * m + j];
       fast.columnSums(finite, db, n, m);
       sameBits(db, dbRef, 'columnSums');
+      // ReLU's backward and the bias gradient in one pass: the two kernels' bits
+      const yf = values(n * m, 6, resident).map((v) => (Number.isFinite(v) ? v : -1)), gf = values(n * m, 7, resident).map((v) => (Number.isFinite(v) ? v : 2));
+      const d2 = resident ? wasm.allocate(n * m) : new Float32Array(n * m), db2 = resident ? wasm.allocate(m).fill(7) : new Float32Array(m).fill(7);
+      const d2Ref = new Float32Array(n * m), db2Ref = new Float32Array(m);
+      for (let i = 0; i < d2Ref.length; i++) d2Ref[i] = yf[i] > 0 ? gf[i] : 0;
+      for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) db2Ref[j] += d2Ref[i * m + j];
+      fast.reluBackwardSums(yf, gf, d2, db2, n, m);
+      sameBits(d2, d2Ref, 'reluBackwardSums: d');
+      sameBits(db2, db2Ref, 'reluBackwardSums: db');
       const acc = values(n * m, 4, resident), more = values(n * m, 5, resident), accRef = acc.slice();
       for (let i = 0; i < accRef.length; i++) accRef[i] += more[i];
       fast.addInto(acc, more);

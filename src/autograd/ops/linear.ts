@@ -55,11 +55,14 @@ export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null
   return record(activation === 'none' ? 'linear' : `linear+${activation}`, y, [n, m], inputs, (gOut) => {
     // the gradient at the product's output: through the activation first
     let g = gOut;
+    let db: Float32Array | null = null;
+    const wantDb = bias !== null && bias.requiresGrad;
     if (activation !== 'none') {
       g = alloc(n * m);
       if (activation === 'relu') {
-        // relu'(0) = 0, as PyTorch takes it at the kink
-        if (fast !== undefined) fast.reluBackward(y, gOut, g);
+        // relu'(0) = 0, as PyTorch takes it at the kink; the fast path sums the bias gradient in the same pass
+        if (fast !== undefined && wantDb) fast.reluBackwardSums(y, gOut, g, (db = alloc(m)), n, m);
+        else if (fast !== undefined) fast.reluBackward(y, gOut, g);
         else for (let i = 0; i < g.length; i++) g[i] = y[i] > 0 ? gOut[i] : 0;
       } else if (activation === 'tanh') {
         for (let i = 0; i < g.length; i++) g[i] = gOut[i] * Math.fround(1 - Math.fround(y[i] * y[i]));
@@ -67,7 +70,7 @@ export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null
         for (let i = 0; i < g.length; i++) g[i] = Math.fround(gOut[i] * Math.fround(1 - y[i])) * y[i];
       }
     }
-    let dx: Float32Array | null = null, dw: Float32Array | null = null, db: Float32Array | null = null;
+    let dx: Float32Array | null = null, dw: Float32Array | null = null;
     if (x.requiresGrad) {
       dx = alloc(n * k);
       backend.matmul(g, w.data, dx, n, m, k, false, false); // (n x m)(m x k)
@@ -76,7 +79,7 @@ export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null
       dw = alloc(m * k);
       backend.matmul(g, x.data, dw, m, n, k, true, false); // (m x n)(n x k), g read transposed
     }
-    if (bias !== null && bias.requiresGrad) {
+    if (wantDb && db === null) {
       db = alloc(m);
       if (fast !== undefined) fast.columnSums(g, db, n, m);
       else for (let i = 0; i < n; i++) for (let j = 0, o = i * m; j < m; j++) db[j] += g[o + j];

@@ -52,6 +52,8 @@ export interface FastKernels {
   biasRelu(y: Float32Array, b: Float32Array | null, n: number, m: number, relu: boolean): void;
   /** d = g where y > 0, else 0. */
   reluBackward(y: Float32Array, g: Float32Array, d: Float32Array): void;
+  /** reluBackward and columnSums of its result in one pass: d = g where y > 0, else 0; db = column sums of d. */
+  reluBackwardSums(y: Float32Array, g: Float32Array, d: Float32Array, db: Float32Array, n: number, m: number): void;
   /** db[j] = column sums of g (n x m), rows added in order. */
   columnSums(g: Float32Array, db: Float32Array, n: number, m: number): void;
   /** Whether every value of x is finite. */

@@ -18,6 +18,7 @@ interface KernelExports {
   adadelta(θ: number, g: number, v: number, u: number, n: number, η: number, ρ: number, oneMinusρ: number, ε: number, λ: number, maximize: number): void;
   biasRelu(y: number, b: number, n: number, m: number, relu: number): void;
   reluBackward(y: number, g: number, d: number, len: number): void;
+  reluBackwardSums(y: number, g: number, d: number, db: number, n: number, m: number): void;
   columnSums(g: number, db: number, n: number, m: number): void;
   allFinite(x: number, len: number): number;
   maxAbs(x0: number, x1: number, x2: number, x3: number, len: number): number;
@@ -220,6 +221,11 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
       const o = [stage(y, false), stage(g, false), stage(d, false)];
       k.reluBackward(o[0], o[1], o[2], d.length);
       finish([null, null, d], o);
+    },
+    reluBackwardSums(y, g, d, db, n, m) {
+      const o = [stage(y, false), stage(g, false), stage(d, false), stage(db, false)];
+      k.reluBackwardSums(o[0], o[1], o[2], o[3], n, m);
+      finish([null, null, d, db], o);
     },
     columnSums(g, db, n, m) {
       const o = [stage(g, false), stage(db, false)];
