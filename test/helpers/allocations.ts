@@ -19,3 +19,15 @@ export function countTypedArrays(fn: () => void): number {
   }
   return created;
 }
+
+/**
+ * Asserts that `fit` creates no typed array or view per step: after a warm-up call, a three-epoch call creates what
+ * a one-epoch call does (a call's own setup, such as its batch buffers, is counted, and must be seen: more than 0).
+ */
+export function assertFitAllocatesNothingPerStep(fit: (epochs: number) => void, label: string, check: { is(a: unknown, b: unknown, msg?: string): void; ok(v: unknown, msg?: string): void }): void {
+  const run = (epochs: number) => countTypedArrays(() => fit(epochs));
+  run(1);
+  const one = run(1), three = run(3);
+  check.is(three, one, `${label}: one epoch created ${one} typed arrays or views, three epochs ${three}`);
+  check.ok(one > 0, `${label}: the counter sees a call's own setup`);
+}
