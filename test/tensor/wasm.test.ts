@@ -126,6 +126,22 @@ test('optimizer updates and maxAbs on long arrays, split in halves between two t
   }
 });
 
+test('the arena counts live blocks through takes and releases, a released block is given out again, and a second release is a no-op', () => {
+  const arena = createWasmBackend({ threads: 1 }).arena;
+  const before = arena.stats().blocks;
+  const offsets = Array.from({ length: 2000 }, (_, i) => arena.take(1 + (i % 7)));
+  assert.is(arena.stats().blocks, before + 2000);
+  for (const o of offsets) arena.release(o);
+  arena.release(offsets[0]);
+  assert.is(arena.stats().blocks, before);
+  const again = arena.take(1);
+  assert.ok(offsets.includes(again), 'a freed block of the size is reused');
+  arena.release(again);
+  const view = arena.allocate(3);
+  assert.is(arena.blockOf(view), arena.offsetOf(view));
+  assert.ok(arena.blockOf(view) >= 0);
+});
+
 test.after(() => {
   single.dispose();
   threaded.dispose();
