@@ -11,7 +11,7 @@
 // Subnormal numbers: a state that decays (a moment of a unit whose gradient is 0) passes through float32's subnormal
 // range, and x86 processors run float32 SIMD arithmetic on subnormals through a microcode assist about 25 times
 // slower (a few percent of subnormal lanes made Adam 3-5 times slower). Double precision has no subnormals there,
-// so a group of four lanes whose decaying state holds a tiny value (below 2^-40, not 0) takes the rule one lane at
+// so a group of four lanes whose decaying state holds a tiny value (below 2^-90, not 0) takes the rule one lane at
 // a time in double, rounded to float32 after each operation exactly as the reference does: the same bits, without
 // the assists. (Only the decaying state is checked, which is where subnormals come from in training; Adagrad's sum
 // only grows.)
@@ -26,11 +26,11 @@ function fma32(a: v128, b: v128, c: v128): v128 {
   return v128.shuffle<f32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
 }
 
-/** Lanes of x that are tiny but not 0 (0 < |x| < 2^-40): arithmetic on them may reach the subnormal range. */
+/** Lanes of x that are tiny but not 0 (0 < |x| < 2^-90): a product with them (an lr, a beta) may reach the subnormal range. */
 // @ts-ignore: decorator
 @inline
 function tiny(x: v128): v128 {
-  return v128.and(f32x4.lt(f32x4.abs(x), f32x4.splat(9.094947017729282e-13)), f32x4.ne(x, f32x4.splat(0)));
+  return v128.and(f32x4.lt(f32x4.abs(x), f32x4.splat(8.077935669463161e-28)), f32x4.ne(x, f32x4.splat(0)));
 }
 
 /** A float32 constant as the f64x2 that fma32 takes. */
