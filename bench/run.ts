@@ -46,6 +46,7 @@ rows.push(...(await matmulSuite(impls, matmulSizes, log, quick)));
 rows.push(...torchMatmulRows(impls, torch, matmulSizes, log, quick));
 log('\nsmall shapes (per-op overhead)');
 rows.push(...smallShapeSuite(impls, log, quick, lr));
+await settle(); // its ops ran outside reuseBuffers: thousands of short-lived tensors for the arena to take back
 log('\ntraining');
 rows.push(...(await epochSuite(impls, log, quick)));
 rows.push(...rangeTestSuite(impls, log, quick));

@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createWasmBackend, cpuBackend, randn, Generator } from '../../src/index.js';
 import { assertClose } from '../helpers/assert.js';
+import { Arena } from '../../src/tensor/backends/fast/arena.js';
 
 const test = suite('wasm backend: SIMD kernel');
 const single = createWasmBackend({ threads: 1 });
@@ -140,6 +141,33 @@ test('the arena counts live blocks through takes and releases, a released block 
   const view = arena.allocate(3);
   assert.is(arena.blockOf(view), arena.offsetOf(view));
   assert.ok(arena.blockOf(view) >= 0);
+});
+
+test('tensors fill at most three quarters of the memory: past that they are ordinary arrays, and kernels still find room for their temporary blocks', () => {
+  const memory = new (globalThis as any).WebAssembly.Memory({ initial: 1, maximum: 64, shared: true });
+  const arena = new Arena(memory, 64 * 65536);
+  const kept: Float32Array[] = [];
+  // a synchronous loop: nothing it allocates can be freed before it ends
+  for (let i = 0; i < 100; i++) kept.push(arena.allocate(16384)); // 64 KiB each, 6.25 MiB in all
+  const inMemory = kept.filter((a) => arena.blockOf(a) >= 0).length;
+  assert.is(inMemory, Math.floor((64 * 65536 * 3) / 4 / 65536) - 1, 'tensors stop at three quarters (the first 64 bytes are reserved)');
+  assert.ok(kept.every((a) => a.length === 16384 && a.every((v) => v === 0)));
+  const staged = arena.take(16384 * 3);
+  assert.ok(staged >= 0, 'a temporary block still fits');
+  arena.release(staged);
+});
+
+test('when the memory is full, a small request is served from the front of a larger free block', () => {
+  const memory = new (globalThis as any).WebAssembly.Memory({ initial: 1, maximum: 16, shared: true });
+  const arena = new Arena(memory, 16 * 65536);
+  const big = arena.take(200_000); // 800 KB of the 1 MiB
+  while (arena.take(10_000) >= 0); // the rest, in blocks of other sizes
+  while (arena.take(1000) >= 0);
+  arena.release(big);
+  const small = arena.take(1000);
+  assert.is(small, big, 'the front of the free 800 KB block');
+  const next = arena.take(1000);
+  assert.is(next, big + 4000, 'and then the block after it, from the remainder');
 });
 
 test.after(() => {

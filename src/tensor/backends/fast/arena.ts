@@ -32,13 +32,26 @@ export class Arena {
   /** A float view of the whole memory, refreshed after growth. */
   heap: Float32Array;
 
-  constructor(readonly memory: { buffer: ArrayBufferLike; grow(pages: number): number }) {
+  /**
+   * Tensors may fill the memory up to this many bytes (three quarters of its maximum); the rest stays for the
+   * kernels' temporary blocks (arrays staged in and out, packed panels), so a kernel call never finds the memory
+   * full when a long synchronous loop has filled it with tensors it cannot free yet.
+   */
+  readonly tensorBytes: number;
+  /** Sweeps and collections that found nothing to free are not repeated until this many more views are listed. */
+  private sweepAfter = 0;
+  private collectAfter = 0;
+  private retryScheduled = false;
+
+  /** `maxBytes`: the most the memory can grow to. */
+  constructor(readonly memory: { buffer: ArrayBufferLike; grow(pages: number): number }, maxBytes = 1 << 30) {
     this.heap = new Float32Array(memory.buffer);
+    this.tensorBytes = Math.floor((maxBytes * 3) / 4);
   }
 
-  /** A zeroed, resident Float32Array of n floats; a plain one if the memory cannot grow any more. */
+  /** A zeroed, resident Float32Array of n floats; a plain one when tensors already fill their share of the memory. */
   allocate(n: number): Float32Array {
-    const offset = this.take(n);
+    const offset = this.take(n, this.tensorBytes);
     if (offset < 0) return new Float32Array(n);
     const view = new Float32Array(this.heap.buffer, offset, n);
     this.views.set(view, offset);
@@ -60,18 +73,31 @@ export class Arena {
     return offset !== undefined && this.blocks.get(offset) === a.length ? offset : -1;
   }
 
-  /** A temporary block of n floats (its offset, not zeroed), to be given back with `release`; -1 if out of memory. */
-  take(n: number): number {
+  /**
+   * A zeroed block of n floats below byte `limit` (its offset), to be given back with `release`; -1 if there is no
+   * room. (Views made in the current job stay alive until it ends, whatever the program does with them: a weak
+   * reference keeps its target for the job that made it. So a synchronous loop frees nothing it allocated, and
+   * sweeps and collections that freed nothing back off instead of running at every request.)
+   */
+  take(n: number, limit = Infinity): number {
     const bytes = Math.max(16, Math.ceil(n / 4) * 16);
     let offset = this.free.get(bytes)?.pop();
-    if (offset === undefined && this.top + bytes > this.memory.buffer.byteLength) {
+    if (offset === undefined && this.top + bytes > Math.min(limit, this.memory.buffer.byteLength)) {
       // before growing: give back the blocks of collected views, and use one of this size if there is one now
-      this.sweep();
-      offset = this.free.get(bytes)?.pop();
-      if (offset === undefined && !this.ensure(this.top + bytes)) {
-        (globalThis as { gc?: () => void }).gc?.();
+      if (this.live.length >= this.sweepAfter) {
         this.sweep();
-        offset = this.free.get(bytes)?.pop();
+        this.sweepAfter = Math.ceil(this.live.length * 1.25) + 64;
+        this.retryNextJob();
+      }
+      offset = this.free.get(bytes)?.pop();
+      if (offset === undefined && (this.top + bytes > limit || !this.ensure(this.top + bytes))) {
+        if (this.live.length >= this.collectAfter) {
+          (globalThis as { gc?: () => void }).gc?.();
+          this.sweep();
+          this.collectAfter = Math.ceil(this.live.length * 1.5) + 256;
+          this.retryNextJob();
+        }
+        offset = this.free.get(bytes)?.pop() ?? this.split(bytes);
         if (offset === undefined) return -1;
       }
     }
@@ -83,6 +109,35 @@ export class Arena {
     }
     this.blocks.set(offset, n);
     this.liveBlocks++;
+    return offset;
+  }
+
+  /** Once the current job ends, the views it made can be collected: the next request may sweep at once again. */
+  private retryNextJob(): void {
+    if (this.retryScheduled) return;
+    this.retryScheduled = true;
+    const timer = setTimeout(() => {
+      this.retryScheduled = false;
+      this.sweepAfter = 0;
+      this.collectAfter = 0;
+    }, 0) as { unref?: () => void };
+    timer.unref?.(); // it keeps no process alive
+  }
+
+  /**
+   * The front of the smallest free block larger than `bytes` (the rest goes back on the free list of its size), when
+   * there is no room left: blocks are otherwise reused by exact size, so a memory full of free blocks of other sizes
+   * (say a finished suite's large matrices) could not serve a small request.
+   */
+  private split(bytes: number): number | undefined {
+    let best = Infinity;
+    for (const [size, list] of this.free) if (size > bytes && size < best && list.length > 0) best = size;
+    if (best === Infinity) return undefined;
+    const offset = this.free.get(best)!.pop()!;
+    const rest = best - bytes;
+    let list = this.free.get(rest);
+    if (list === undefined) this.free.set(rest, (list = []));
+    list.push(offset + bytes);
     return offset;
   }
 

@@ -113,7 +113,7 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
   const ctl = new Int32Array(control), args = new Float64Array(control, 128, 24);
   const workers: KernelWorker[] = [];
   for (let t = 1; t < threads; t++) workers.push(startKernelWorker(WORKER_SOURCE, { module, memory, control, names: SPLIT_KERNELS }));
-  const arena = new Arena(memory);
+  const arena = new Arena(memory, 16384 * 65536);
 
   // Arrays the kernels cannot use in place are staged in temporary blocks, and written ones copied back after.
   const staged: number[] = [];
