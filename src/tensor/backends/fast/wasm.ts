@@ -128,24 +128,47 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
     }
     return v;
   };
+  // Arrays the kernels cannot use in place are copied into one scratch block, one after another, for the length of
+  // a call. The block grows (to the largest call's need) and is kept: temporaries of every size would otherwise
+  // leave blocks of every size behind, which the arena reuses only by size, until a full memory had no room left.
+  let scratch = -1, scratchBytes = 0, used = 0;
+  const retired: number[] = [];
+  const reset = () => {
+    used = 0;
+    staged.length = 0;
+    for (const offset of retired) arena.release(offset);
+    retired.length = 0;
+  };
   const stage = (a: Float32Array, whole: boolean): number => {
     const resident = whole ? arena.blockOf(a) : arena.offsetOf(a);
     if (resident >= 0) return resident;
-    const offset = arena.take(a.length);
-    if (offset < 0) throw new RangeError(`wasm backend: expected room for ${a.length} floats in its memory, got none (at most 1 GiB)`);
+    const bytes = Math.max(16, Math.ceil(a.length / 4) * 16);
+    if (used + bytes > scratchBytes) {
+      // a larger block; the one in use keeps this call's earlier arrays until the call ends
+      if (scratch >= 0) retired.push(scratch);
+      const want = Math.max(2 * scratchBytes, used + bytes, 1 << 16);
+      scratch = arena.take(want / 4);
+      scratchBytes = scratch < 0 ? 0 : want;
+      used = 0;
+      if (scratch < 0) {
+        reset();
+        throw new RangeError(`wasm backend: expected room for ${a.length} floats in its memory, got none (at most 1 GiB)`);
+      }
+    }
+    const offset = scratch + used;
+    used += bytes;
     arena.heap.set(a, offset >> 2);
     staged.push(offset);
     return offset;
   };
   const opt = (a: Float32Array | null) => (a === null ? 0 : stage(a, true));
-  // copies the staged blocks of the written arrays back, then frees every staged block
+  // copies the staged arrays that were written back, then frees the call's scratch
   const finish = (written: (Float32Array | null)[], offsets: number[]) => {
     for (let i = 0; i < written.length; i++) {
       const a = written[i];
       if (a !== null && staged.includes(offsets[i])) a.set(viewOf(offsets[i], a.length));
     }
-    for (const offset of staged) arena.release(offset);
-    staged.length = 0;
+    reset();
   };
   let packOffset = -1, packFloats = 0;
   const start = (job: number) => {
