@@ -86,6 +86,25 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
+/**
+ * `impls` with each wasm backend replaced by a new one of the same threads and name, and a function that disposes
+ * them: a suite timed on fresh backends does not inherit the memory earlier suites left behind (the arena reuses
+ * free blocks by size and splits larger ones, but does not merge neighbours, so after suites of very different
+ * sizes tensors may no longer fit in the memory and become ordinary arrays, copied in and out at every kernel).
+ */
+export function freshWasm(impls: LrlabImpl[]): { impls: LrlabImpl[]; dispose: () => void } {
+  const made: { dispose(): void }[] = [];
+  const fresh = impls.map((impl) => {
+    const wasm = impl.backend as Partial<{ threads: number; arena: unknown }>;
+    const threads = wasm.arena !== undefined ? wasm.threads ?? 0 : 0;
+    if (threads === 0) return impl;
+    const backend = createWasmBackend({ threads, name: impl.backend.name });
+    made.push(backend);
+    return { ...impl, backend };
+  });
+  return { impls: fresh, dispose: () => made.forEach((b) => b.dispose()) };
+}
+
 /** Runs `fn` with `impl`'s backend active, then restores the one before. */
 export function use<T>(impl: LrlabImpl, fn: () => T): T {
   const previous = lr.getBackend().name;

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as lr from '../src/index.js';
-import { use, type LrlabImpl, type Row } from './common.js';
+import { freshWasm, use, type LrlabImpl, type Row } from './common.js';
 import { countTypedArrays } from '../test/helpers/allocations.js';
 
 const { builtInData, builtInModel, Adam, AdamW, SGD, RMSprop, Adagrad, Adadelta, fit, Generator, manualSeed, mseLoss, reuseBuffers, batches, Sequential, Linear, ReLU, Tensor } = lr;
@@ -97,7 +97,8 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
  */
 export function trainingVsTorch(impls: LrlabImpl[], torch: ReturnType<typeof findTorch>, log: (s: string) => void, quick: boolean): Row[] {
   const rows: Row[] = [];
-  const cpuImpls = impls.filter((i) => i.mode === '-');
+  const backends = freshWasm(impls.filter((i) => i.mode === '-'));
+  const cpuImpls = backends.impls;
   const rounds = quick ? 3 : 5, turns = quick ? 2 : 3;
   const d = builtInData();
   const n = d.train.x.shape[0];
@@ -200,6 +201,7 @@ export function trainingVsTorch(impls: LrlabImpl[], torch: ReturnType<typeof fin
     rows.push({ suite: 'vsTorch', case: '256-1024-1024-1 step', implementation: run.impl.label, backend: run.impl.backend.name, mode: run.impl.mode, ms: median(run.times), rme: 0, samples: run.times.length, figures: { plainMs: median(run.times), fitMs: NaN, vsTorchPlain: ratio, vsTorchFit: NaN }, note: peerNote });
     log(`  big step     ${run.impl.label.padEnd(32)} ${median(run.times).toFixed(1).padStart(6)} ms  (x${ratio.toFixed(2)} PyTorch)`);
   }
+  backends.dispose();
   return rows;
 }
 
@@ -266,7 +268,8 @@ export function optimizerSuite(impls: LrlabImpl[], torch: ReturnType<typeof find
       log(`  optimizer    ${r.name.padEnd(9)} PyTorch ${r.foreach ? 'foreach      ' : 'single-tensor'} ${(r.paramsPerSecond / 1e6).toFixed(0).padStart(6)} M params/s`);
     }
   }
-  for (const impl of impls.filter((i) => i.mode === '-' && !i.label.includes('2 threads'))) {
+  const fresh = freshWasm(impls.filter((i) => i.mode === '-' && !i.label.includes('2 threads')));
+  for (const impl of fresh.impls) {
     for (const [name, make] of Object.entries(OPTIMIZERS)) {
       const { first, t } = use(impl, () => {
         const p = lr.tensor(θ0, { requiresGrad: true });
@@ -287,6 +290,7 @@ export function optimizerSuite(impls: LrlabImpl[], torch: ReturnType<typeof find
       log(`  optimizer    ${name.padEnd(9)} ${impl.label.padEnd(32)} ${(pps / 1e6).toFixed(0).padStart(6)} M params/s`);
     }
   }
+  fresh.dispose();
   return rows;
 }
 
