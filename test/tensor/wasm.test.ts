@@ -152,6 +152,7 @@ test('tensors fill at most three quarters of the memory: past that they are ordi
   const inMemory = kept.filter((a) => arena.blockOf(a) >= 0).length;
   assert.is(inMemory, Math.floor((64 * 65536 * 3) / 4 / 65536) - 1, 'tensors stop at three quarters (the first 64 bytes are reserved)');
   assert.ok(kept.every((a) => a.length === 16384 && a.every((v) => v === 0)));
+  assert.is(arena.tryAllocate(16384), null, 'tryAllocate says there is no room instead of making an array to discard');
   const staged = arena.take(16384 * 3);
   assert.ok(staged >= 0, 'a temporary block still fits');
   arena.release(staged);

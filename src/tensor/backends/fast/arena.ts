@@ -51,8 +51,13 @@ export class Arena {
 
   /** A zeroed, resident Float32Array of n floats; a plain one when tensors already fill their share of the memory. */
   allocate(n: number): Float32Array {
+    return this.tryAllocate(n) ?? new Float32Array(n);
+  }
+
+  /** A zeroed, resident Float32Array of n floats, or null when tensors already fill their share of the memory. */
+  tryAllocate(n: number): Float32Array | null {
     const offset = this.take(n, this.tensorBytes);
-    if (offset < 0) return new Float32Array(n);
+    if (offset < 0) return null;
     const view = new Float32Array(this.heap.buffer, offset, n);
     this.views.set(view, offset);
     this.live.push({ view: new WeakRef(view), offset });

@@ -202,9 +202,9 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
   const kernels: FastKernels = {
     resident(a) {
       if (arena.blockOf(a) >= 0 || !shared) return a;
-      const r = arena.allocate(a.length);
-      // the memory is full: keep the ordinary array (the kernels copy it in and out) rather than another copy
-      if (arena.blockOf(r) < 0) return a;
+      const r = arena.tryAllocate(a.length);
+      // the memory is full: keep the ordinary array (the kernels copy it in and out), and make no array to discard
+      if (r === null) return a;
       r.set(a);
       return r;
     },
