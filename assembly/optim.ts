@@ -70,12 +70,27 @@ export function sgd(θp: usize, gp: usize, bp: usize, n: i32, η: f32, λ: f32, 
   }
 }
 
-/** SGD's rule for one parameter in double, rounded to float32 after each operation (the reference's loop). */
-function sgdLane(θp: usize, gp: usize, bp: usize, η: f32, λ: f32, μ: f32, oneMinusτ: f32, first: i32, nesterov: i32, maximize: i32): void {
-  const θ = <f64>load<f32>(θp);
+/** One lane's gradient as the rules read it, in double: negated with maximize, then g = fround(g + λθ). */
+// @ts-ignore: decorator
+@inline
+function gradientLane(gp: usize, θ: f64, maximize: i32, λ: f32): f64 {
   let g = <f64>load<f32>(gp);
   if (maximize) g = -g;
   if (λ != 0) g = <f64><f32>(g + <f64>λ * θ);
+  return g;
+}
+
+/** One lane's running average of squares, in double: fround(fround(v·rate) + fround(fround(oneMinus·g)·g)). */
+// @ts-ignore: decorator
+@inline
+function squareAverageLane(vp: usize, rate: f32, oneMinus: f32, g: f64): f64 {
+  return <f64><f32>(<f64><f32>(<f64>load<f32>(vp) * <f64>rate) + <f64><f32>(<f64><f32>(<f64>oneMinus * g) * g));
+}
+
+/** SGD's rule for one parameter in double, rounded to float32 after each operation (the reference's loop). */
+function sgdLane(θp: usize, gp: usize, bp: usize, η: f32, λ: f32, μ: f32, oneMinusτ: f32, first: i32, nesterov: i32, maximize: i32): void {
+  const θ = <f64>load<f32>(θp);
+  let g = gradientLane(gp, θ, maximize, λ);
   if (bp != 0) {
     const b = first ? g : <f64><f32>(<f64><f32>(<f64>load<f32>(bp) * <f64>μ) + <f64>oneMinusτ * g);
     store<f32>(bp, <f32>b);
@@ -118,11 +133,9 @@ export function adam(θp: usize, gp: usize, mp: usize, vp: usize, vMaxp: usize, 
 function adamLane(θp: usize, gp: usize, mp: usize, vp: usize, vMaxp: usize, b1: f32, b2: f32, c1: f32, c2: f32, ε: f32, λ: f32, stepSize: f32, bc2Sqrt: f32, decay: f32, maximize: i32): void {
   let θ = <f64>load<f32>(θp);
   if (decay != 1) θ = <f64><f32>(θ * <f64>decay);
-  let g = <f64>load<f32>(gp);
-  if (maximize) g = -g;
-  if (λ != 0) g = <f64><f32>(g + <f64>λ * θ);
+  const g = gradientLane(gp, θ, maximize, λ);
   const m = <f64><f32>(<f64><f32>(<f64>load<f32>(mp) * <f64>b1) + <f64>c1 * g);
-  const v = <f64><f32>(<f64><f32>(<f64>load<f32>(vp) * <f64>b2) + <f64><f32>(<f64><f32>(<f64>c2 * g) * g));
+  const v = squareAverageLane(vp, b2, c2, g);
   store<f32>(mp, <f32>m);
   store<f32>(vp, <f32>v);
   let vi = v;
@@ -174,10 +187,8 @@ export function rmsprop(θp: usize, gp: usize, vp: usize, gBarp: usize, bp: usiz
 /** RMSprop's rule for one parameter in double, rounded to float32 after each operation (the reference's loop). */
 function rmspropLane(θp: usize, gp: usize, vp: usize, gBarp: usize, bp: usize, η: f32, α: f32, oneMinusα: f32, ε: f32, λ: f32, μ: f32, maximize: i32): void {
   const θ = <f64>load<f32>(θp);
-  let g = <f64>load<f32>(gp);
-  if (maximize) g = -g;
-  if (λ != 0) g = <f64><f32>(g + <f64>λ * θ);
-  const v = <f64><f32>(<f64><f32>(<f64>load<f32>(vp) * <f64>α) + <f64><f32>(<f64><f32>(<f64>oneMinusα * g) * g));
+  const g = gradientLane(gp, θ, maximize, λ);
+  const v = squareAverageLane(vp, α, oneMinusα, g);
   store<f32>(vp, <f32>v);
   let d: f64;
   if (gBarp != 0) {
@@ -233,10 +244,8 @@ export function adadelta(θp: usize, gp: usize, vp: usize, up: usize, n: i32, η
 /** Adadelta's rule for one parameter in double, rounded to float32 after each operation (the reference's loop). */
 function adadeltaLane(θp: usize, gp: usize, vp: usize, up: usize, η: f32, ρ: f32, oneMinusρ: f32, ε: f32, λ: f32, maximize: i32): void {
   const θ = <f64>load<f32>(θp);
-  let g = <f64>load<f32>(gp);
-  if (maximize) g = -g;
-  if (λ != 0) g = <f64><f32>(g + <f64>λ * θ);
-  const v = <f64><f32>(<f64><f32>(<f64>load<f32>(vp) * <f64>ρ) + <f64><f32>(<f64><f32>(<f64>oneMinusρ * g) * g));
+  const g = gradientLane(gp, θ, maximize, λ);
+  const v = squareAverageLane(vp, ρ, oneMinusρ, g);
   store<f32>(vp, <f32>v);
   const std = <f64><f32>sqrt(<f64><f32>(v + <f64>ε));
   const u = <f64>load<f32>(up);
