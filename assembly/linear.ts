@@ -1,6 +1,7 @@
 // The elementwise work around a linear layer's product, as WebAssembly SIMD kernels: the bias added to every row
-// (with ReLU after it when asked), and ReLU's backward fused with the bias gradient. They mirror the readable loops
-// of src/autograd/ops/linear.ts and activation.ts, in the same float32 order, so both give the same bits.
+// (with ReLU after it when asked), and each activation's backward fused with the bias gradient. They mirror the
+// readable loops of src/autograd/ops/linear.ts and activation.ts, in the same float32 order, so both give the same
+// bits.
 
 /** y[i, j] = y[i, j] + b[j] over n rows of m columns; then y = max(0, y) (0 for NaN and -0, as `y > 0 ? y : 0`) when relu. */
 export function biasRelu(y: usize, b: usize, n: i32, m: i32, relu: i32): void {
@@ -26,45 +27,66 @@ export function biasRelu(y: usize, b: usize, n: i32, m: i32, relu: i32): void {
   }
 }
 
-/** d = g where y > 0, else 0 (ReLU's backward from its output), over `len` floats. */
-export function reluBackward(y: usize, g: usize, d: usize, len: i32): void {
-  const zero = f32x4.splat(0);
-  const len4 = len & ~3;
-  let i = 0;
-  for (; i < len4; i += 4) {
-    const at = <usize>i * 4;
-    v128.store(d + at, v128.and(v128.load(g + at), f32x4.gt(v128.load(y + at), zero)));
-  }
-  for (; i < len; i++) {
-    const at = <usize>i * 4;
-    store<f32>(d + at, load<f32>(y + at) > 0 ? load<f32>(g + at) : 0);
-  }
+// The activations' backward from their outputs y, as the readable loops write them: ReLU g where y > 0, else 0;
+// tanh g (1 - y y); sigmoid (g (1 - y)) y, each operation rounded to float32.
+const RELU = 0, TANH = 1, SIGMOID = 2;
+
+// @ts-ignore: decorator
+@inline
+function backwardLanes(kind: i32, y: v128, g: v128): v128 {
+  if (kind == RELU) return v128.and(g, f32x4.gt(y, f32x4.splat(0)));
+  if (kind == TANH) return f32x4.mul(g, f32x4.sub(f32x4.splat(1), f32x4.mul(y, y)));
+  return f32x4.mul(f32x4.mul(g, f32x4.sub(f32x4.splat(1), y)), y);
+}
+
+// @ts-ignore: decorator
+@inline
+function backwardLane(kind: i32, y: f32, g: f32): f32 {
+  if (kind == RELU) return y > 0 ? g : 0;
+  if (kind == TANH) return g * (1 - y * y);
+  return g * (1 - y) * y;
 }
 
 /**
- * ReLU's backward and the bias gradient in one pass: d = g where y > 0, else 0, over n rows of m columns, and
- * db[j] = the sum over rows of d[i, j], adding rows in order as columnSums does (db is overwritten).
+ * d = act'(y) g over n rows of m columns, and, when db is not 0, the bias gradient in the same pass: db[j] = the sum
+ * over rows of d[i, j], adding rows in order as columnSums does (db is overwritten).
  */
-export function reluBackwardSums(y: usize, g: usize, d: usize, db: usize, n: i32, m: i32): void {
-  const zero = f32x4.splat(0);
+// @ts-ignore: decorator
+@inline
+function activationBackward(kind: i32, y: usize, g: usize, d: usize, db: usize, n: i32, m: i32): void {
   const m4 = m & ~3;
-  memory.fill(db, 0, <usize>m * 4);
+  if (db != 0) memory.fill(db, 0, <usize>m * 4);
   for (let i = 0; i < n; i++) {
     const row = <usize>i * <usize>m * 4;
     let j = 0;
     for (; j < m4; j += 4) {
       const at = row + <usize>j * 4;
-      const v = v128.and(v128.load(g + at), f32x4.gt(v128.load(y + at), zero));
+      const v = backwardLanes(kind, v128.load(y + at), v128.load(g + at));
       v128.store(d + at, v);
-      v128.store(db + <usize>j * 4, f32x4.add(v128.load(db + <usize>j * 4), v));
+      if (db != 0) v128.store(db + <usize>j * 4, f32x4.add(v128.load(db + <usize>j * 4), v));
     }
     for (; j < m; j++) {
       const at = row + <usize>j * 4;
-      const v: f32 = load<f32>(y + at) > 0 ? load<f32>(g + at) : 0;
+      const v = backwardLane(kind, load<f32>(y + at), load<f32>(g + at));
       store<f32>(d + at, v);
-      store<f32>(db + <usize>j * 4, load<f32>(db + <usize>j * 4) + v);
+      if (db != 0) store<f32>(db + <usize>j * 4, load<f32>(db + <usize>j * 4) + v);
     }
   }
+}
+
+/** ReLU's backward (d = g where y > 0, else 0) and, when db is not 0, the bias gradient in the same pass. */
+export function reluBackwardSums(y: usize, g: usize, d: usize, db: usize, n: i32, m: i32): void {
+  activationBackward(RELU, y, g, d, db, n, m);
+}
+
+/** tanh's backward (d = g (1 - y²)) and, when db is not 0, the bias gradient in the same pass. */
+export function tanhBackwardSums(y: usize, g: usize, d: usize, db: usize, n: i32, m: i32): void {
+  activationBackward(TANH, y, g, d, db, n, m);
+}
+
+/** sigmoid's backward (d = g (1 - y) y) and, when db is not 0, the bias gradient in the same pass. */
+export function sigmoidBackwardSums(y: usize, g: usize, d: usize, db: usize, n: i32, m: i32): void {
+  activationBackward(SIGMOID, y, g, d, db, n, m);
 }
 
 /** db[j] = sum over rows i of g[i, j], adding rows in order (db is overwritten). */

@@ -1,5 +1,5 @@
 // linear with a fused activation against the composed ops, and the wasm backend's elementwise kernels (bias,
-// ReLU and its backward, column sums, the finiteness scan) against the readable loops they replace.
+// ReLU, the activations' backward, column sums, the finiteness scan) against the readable loops they replace.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
@@ -85,8 +85,8 @@ for (const resident of [true, false]) {
       const y = values(n * m, 1, resident), g = values(n * m, 2, resident), d = resident ? wasm.allocate(n * m) : new Float32Array(n * m);
       const dRef = new Float32Array(n * m);
       for (let i = 0; i < dRef.length; i++) dRef[i] = y[i] > 0 ? g[i] : 0;
-      fast.reluBackward(y, g, d);
-      sameBits(d, dRef, 'reluBackward');
+      fast.activationBackward('relu', y, g, d, null, n, m);
+      sameBits(d, dRef, 'ReLU backward');
       const finite = values(n * m, 3, resident).map((v) => (Number.isFinite(v) ? v : 1));
       const db = resident ? wasm.allocate(m).fill(7) : new Float32Array(m).fill(7), dbRef = new Float32Array(m);
       for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) dbRef[j] += finite[i * m + j];
@@ -98,13 +98,38 @@ for (const resident of [true, false]) {
       const d2Ref = new Float32Array(n * m), db2Ref = new Float32Array(m);
       for (let i = 0; i < d2Ref.length; i++) d2Ref[i] = yf[i] > 0 ? gf[i] : 0;
       for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) db2Ref[j] += d2Ref[i * m + j];
-      fast.reluBackwardSums(yf, gf, d2, db2, n, m);
-      sameBits(d2, d2Ref, 'reluBackwardSums: d');
-      sameBits(db2, db2Ref, 'reluBackwardSums: db');
+      fast.activationBackward('relu', yf, gf, d2, db2, n, m);
+      sameBits(d2, d2Ref, 'ReLU backward with sums: d');
+      sameBits(db2, db2Ref, 'ReLU backward with sums: db');
       const acc = values(n * m, 4, resident), more = values(n * m, 5, resident), accRef = acc.slice();
       for (let i = 0; i < accRef.length; i++) accRef[i] += more[i];
       fast.addInto(acc, more);
       sameBits(acc, accRef, 'addInto');
+    });
+  }
+  for (const [n, m] of [[1, 1], [3, 5], [4, 8], [7, 13], [32, 128]]) {
+    kernels(`tanh's and sigmoid's backward, with and without the bias gradient, on ${n} x ${m} (${where}) give the loops' bits`, () => {
+      // outputs as the activations give them (and their ends: 0 of both signs, 1, -1), gradients of every size
+      const ends = [0, -0, 1, -1];
+      const g = values(n * m, 8, resident).map((v, i) => (Number.isFinite(v) ? v * 10 ** ((i % 5) - 2) : 0.5));
+      for (const activation of ['tanh', 'sigmoid'] as const) {
+        const y = values(n * m, 9, resident).map((v, i) => (i % 11 === 5 ? ends[i % 4] : Number.isFinite(v) ? (activation === 'tanh' ? Math.tanh(v) : 1 / (1 + Math.exp(-v))) : 0));
+        const dRef = new Float32Array(n * m), dbRef = new Float32Array(m);
+        // the readable loops of linear's backward on the cpu backend
+        if (activation === 'tanh') for (let i = 0; i < dRef.length; i++) dRef[i] = g[i] * Math.fround(1 - Math.fround(y[i] * y[i]));
+        else for (let i = 0; i < dRef.length; i++) dRef[i] = Math.fround(g[i] * Math.fround(1 - y[i])) * y[i];
+        for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) dbRef[j] += dRef[i * m + j];
+        const d = resident ? wasm.allocate(n * m) : new Float32Array(n * m), db = resident ? wasm.allocate(m).fill(7) : new Float32Array(m).fill(7);
+        fast.activationBackward(activation, y, g, d, null, n, m);
+        sameBits(d, dRef, `${activation} backward`);
+        assert.ok(db.every((v) => v === 7), 'no bias gradient asked: db untouched');
+        d.fill(3);
+        fast.activationBackward(activation, y, g, d, db, n, m);
+        sameBits(d, dRef, `${activation} backward with sums: d`);
+        sameBits(db, dbRef, `${activation} backward with sums: db`);
+        // the derivative is not the identity: some gradients were changed
+        assert.ok(dRef.some((v, i) => v !== g[i]), `${activation}: the derivative scaled the gradient`);
+      }
     });
   }
   kernels(`the finiteness scan finds one NaN or infinity anywhere in an array (${where})`, () => {
@@ -128,7 +153,7 @@ kernels('a subarray of an array in the kernels\' memory gives the right values a
   const whole = wasm.allocate(20).fill(1);
   const part = whole.subarray(4, 10);
   fast.biasRelu(part, null, 2, 3, false);
-  fast.reluBackward(part, part, part);
+  fast.activationBackward('relu', part, part, part, null, 2, 3);
   assert.equal(Array.from(whole), new Array(20).fill(1));
   const out = new Float32Array(4), ref = new Float32Array(4);
   wasm.matmul(part, part, out, 2, 3, 2, false, true);

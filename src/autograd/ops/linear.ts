@@ -39,18 +39,19 @@ export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null
   const backend = getBackend(), fast = backend.kernels;
   const y = alloc(n * m);
   backend.matmul(x.data, w.data, y, n, k, m, false, true);
-  if (fast !== undefined && (activation === 'none' || activation === 'relu')) {
+  if (fast !== undefined) {
     fast.biasRelu(y, bias === null ? null : bias.data, n, m, activation === 'relu');
   } else {
     if (bias !== null) {
       const B = bias.data;
       for (let i = 0; i < n; i++) for (let j = 0, o = i * m; j < m; j++) y[o + j] += B[j];
     }
-    // the same expressions as the relu, tanh and sigmoid ops, so the fused op gives their bits
     if (activation === 'relu') for (let i = 0; i < y.length; i++) y[i] = y[i] > 0 ? y[i] : 0;
-    else if (activation === 'tanh') for (let i = 0; i < y.length; i++) y[i] = Math.tanh(y[i]);
-    else if (activation === 'sigmoid') for (let i = 0; i < y.length; i++) y[i] = 1 / (1 + Math.exp(-y[i]));
   }
+  // the same expressions as the tanh and sigmoid ops, so the fused op gives their bits (Math's functions in double,
+  // rounded to float32 on the store; a float32 approximation in the kernels would not give those bits)
+  if (activation === 'tanh') for (let i = 0; i < y.length; i++) y[i] = Math.tanh(y[i]);
+  else if (activation === 'sigmoid') for (let i = 0; i < y.length; i++) y[i] = 1 / (1 + Math.exp(-y[i]));
   const inputs = bias === null ? [x, w] : [x, w, bias];
   return record(activation === 'none' ? 'linear' : `linear+${activation}`, y, [n, m], inputs, (gOut) => {
     // the gradient at the product's output: through the activation first
@@ -59,11 +60,12 @@ export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null
     const wantDb = bias !== null && bias.requiresGrad;
     if (activation !== 'none') {
       g = alloc(n * m);
-      if (activation === 'relu') {
-        // relu'(0) = 0, as PyTorch takes it at the kink; the fast path sums the bias gradient in the same pass
-        if (fast !== undefined && wantDb) fast.reluBackwardSums(y, gOut, g, (db = alloc(m)), n, m);
-        else if (fast !== undefined) fast.reluBackward(y, gOut, g);
-        else for (let i = 0; i < g.length; i++) g[i] = y[i] > 0 ? gOut[i] : 0;
+      if (fast !== undefined) {
+        // the fast path sums the bias gradient in the same pass
+        fast.activationBackward(activation, y, gOut, g, wantDb ? (db = alloc(m)) : null, n, m);
+      } else if (activation === 'relu') {
+        // relu'(0) = 0, as PyTorch takes it at the kink
+        for (let i = 0; i < g.length; i++) g[i] = y[i] > 0 ? gOut[i] : 0;
       } else if (activation === 'tanh') {
         for (let i = 0; i < g.length; i++) g[i] = gOut[i] * Math.fround(1 - Math.fround(y[i] * y[i]));
       } else {

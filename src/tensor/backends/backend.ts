@@ -50,10 +50,12 @@ export interface FastKernels {
   adadelta(θ: Float32Array, g: Float32Array, v: Float32Array, u: Float32Array, η: number, ρ: number, oneMinusρ: number, ε: number, λ: number, maximize: boolean): void;
   /** y[i, j] += b[j] for n rows of m (b may be null), then max(0, y) when `relu`. */
   biasRelu(y: Float32Array, b: Float32Array | null, n: number, m: number, relu: boolean): void;
-  /** d = g where y > 0, else 0. */
-  reluBackward(y: Float32Array, g: Float32Array, d: Float32Array): void;
-  /** reluBackward and columnSums of its result in one pass: d = g where y > 0, else 0; db = column sums of d. */
-  reluBackwardSums(y: Float32Array, g: Float32Array, d: Float32Array, db: Float32Array, n: number, m: number): void;
+  /**
+   * An activation's backward from its output y (n rows of m): d = g where y > 0, else 0 (relu); g (1 - y²) (tanh);
+   * (g (1 - y)) y (sigmoid), each operation rounded to float32. With db, the bias gradient in the same pass: db =
+   * column sums of d, rows added in order.
+   */
+  activationBackward(activation: 'relu' | 'tanh' | 'sigmoid', y: Float32Array, g: Float32Array, d: Float32Array, db: Float32Array | null, n: number, m: number): void;
   /** db[j] = column sums of g (n x m), rows added in order. */
   columnSums(g: Float32Array, db: Float32Array, n: number, m: number): void;
   /** Whether every value of x is finite. */

@@ -17,8 +17,9 @@ interface KernelExports {
   adagrad(θ: number, g: number, G: number, n: number, ηt: number, λ: number, ε: number, maximize: number): void;
   adadelta(θ: number, g: number, v: number, u: number, n: number, η: number, ρ: number, oneMinusρ: number, ε: number, λ: number, maximize: number): void;
   biasRelu(y: number, b: number, n: number, m: number, relu: number): void;
-  reluBackward(y: number, g: number, d: number, len: number): void;
   reluBackwardSums(y: number, g: number, d: number, db: number, n: number, m: number): void;
+  tanhBackwardSums(y: number, g: number, d: number, db: number, n: number, m: number): void;
+  sigmoidBackwardSums(y: number, g: number, d: number, db: number, n: number, m: number): void;
   columnSums(g: number, db: number, n: number, m: number): void;
   allFinite(x: number, len: number): number;
   maxAbs(x0: number, x1: number, x2: number, x3: number, len: number): number;
@@ -240,14 +241,10 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
       k.biasRelu(o[0], o[1], n, m, relu ? 1 : 0);
       finish([y, null], o);
     },
-    reluBackward(y, g, d) {
-      const o = [stage(y, false), stage(g, false), stage(d, false)];
-      k.reluBackward(o[0], o[1], o[2], d.length);
-      finish([null, null, d], o);
-    },
-    reluBackwardSums(y, g, d, db, n, m) {
-      const o = [stage(y, false), stage(g, false), stage(d, false), stage(db, false)];
-      k.reluBackwardSums(o[0], o[1], o[2], o[3], n, m);
+    activationBackward(activation, y, g, d, db, n, m) {
+      const o = [stage(y, false), stage(g, false), stage(d, false), db === null ? 0 : stage(db, false)];
+      const kernel = activation === 'relu' ? k.reluBackwardSums : activation === 'tanh' ? k.tanhBackwardSums : k.sigmoidBackwardSums;
+      kernel(o[0], o[1], o[2], o[3], n, m);
       finish([null, null, d, db], o);
     },
     columnSums(g, db, n, m) {
