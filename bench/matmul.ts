@@ -27,7 +27,9 @@ export async function matmulSuite(impls: LrlabImpl[], sizes: number[], log: (s: 
       return worst;
     };
     const flops = 2 * n ** 3;
-    const budget = { maxTime: quick ? 0.3 : 1, minSamples: n >= 512 ? 2 : 3 };
+    // a 2048 product takes a fast implementation a third of a second: 3 s and at least 5 samples, so that one slow
+    // sample (the machine is shared) moves the mean by a few percent, not by a fifth as with 1 s and 3 samples
+    const budget = quick ? { maxTime: 0.3, minSamples: 3 } : n >= 2048 ? { maxTime: 3, minSamples: 5 } : { maxTime: 1, minSamples: n >= 512 ? 2 : 3 };
     const add = (implementation: string, backend: string, mode: string, fn: () => void, result: () => ArrayLike<number>) => {
       fn();
       const err = errorOf(result());

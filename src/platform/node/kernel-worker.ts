@@ -16,7 +16,13 @@ export function startKernelWorker(body: string, data: unknown): KernelWorker {
   return { ready: () => true, terminate: () => void w.terminate() };
 }
 
-/** Blocks until `ctl[index]` is no longer `value` (Atomics.wait: the calling thread sleeps). */
+/**
+ * Blocks until `ctl[index]` is no longer `value`: watching it for up to 0.2 ms first (the worker's share of a product
+ * or an update usually ends within that, and waking a sleeping thread takes tens of microseconds, as long as half a
+ * 128^3 product), then sleeping in Atomics.wait.
+ */
 export function waitWhile(ctl: Int32Array, index: number, value: number): void {
+  const until = performance.now() + 0.2;
+  while (Atomics.load(ctl, index) === value && performance.now() < until);
   while (Atomics.load(ctl, index) === value) Atomics.wait(ctl, index, value);
 }

@@ -98,9 +98,9 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
   options = checkOptionsObject('createWasmBackend', options, ['threads', 'parallelThreshold', 'name', 'relaxedSimd']);
   if (options.relaxedSimd !== undefined) checkBoolean('createWasmBackend', 'relaxedSimd', options.relaxedSimd);
   const threads = Math.max(1, options.threads ?? Math.min(2, availableParallelism()));
-  // measured here (2 cores): with the worker awake, a split pays from about 1M multiply-adds (96^3 breaks even,
-  // 128^3 runs 1.26x faster, 256^3 1.9x); below, the hand-over costs more than half the product saves
-  const parallelThreshold = options.parallelThreshold ?? 128 * 128 * 128;
+  // measured on two machines of 2 cores: an Intel Xeon (96^3 breaks even, 128^3 1.26x faster, 256^3 1.9x) and an
+  // AMD EPYC (128^3 0.9-1.1x, 160^3 1.2x, 256^3 1.5x); below 160^3 the hand-over can cost more than the half it saves
+  const parallelThreshold = options.parallelThreshold ?? 160 * 160 * 160;
   // A shared memory wherever one can be made (Node, a cross-origin isolated page): growing it never detaches the
   // tensors kept in it. Elsewhere (one thread only) an ordinary memory, and tensors stay ordinary arrays.
   const shared = threads > 1 || typeof SharedArrayBuffer !== 'undefined';
