@@ -252,7 +252,8 @@ const OPTIMIZERS = {
 
 /**
  * Parameters updated per second by each optimizer's step on one 2^20-element parameter, per lrlab CPU backend and
- * in PyTorch (its single-tensor loops, and foreach Adam). The first step is checked against PyTorch's first.
+ * in PyTorch (its single-tensor loops, and foreach Adam). The first step is checked against PyTorch's first; both
+ * sides then take half a second of steps before the timed rounds.
  */
 export function optimizerSuite(impls: LrlabImpl[], torch: ReturnType<typeof findTorch>, log: (s: string) => void, quick: boolean): Row[] {
   const size = 1 << 20;
@@ -277,6 +278,8 @@ export function optimizerSuite(impls: LrlabImpl[], torch: ReturnType<typeof find
         const opt = make([p]);
         opt.step();
         const first = p.data.slice(0, 16);
+        // half a second of steps first, as on PyTorch's side
+        warmUp(() => void opt.step(), 500);
         return { first, t: medianMs(() => void opt.step(), rounds, impl.label.startsWith('lrlab cpu') ? 1 : reps, 'cpu') };
       });
       const theirs = peer?.rows.find((r: any) => r.name === name && !r.foreach)?.firstStep as number[] | undefined;

@@ -19,6 +19,12 @@ def load(name, shape):
     return torch.from_numpy(np.fromfile(os.path.join(directory, name), dtype=np.float32).reshape(shape))
 
 
+def warm_up(fn, seconds):
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        fn()
+
+
 def median_ms(fn, rounds, reps):
     # CPU time of this process (one thread): what one core spent, on a machine others may share
     fn()
@@ -92,6 +98,9 @@ def optimizers(job):
         opt = getattr(torch.optim, name)([p], foreach=foreach, **options)
         opt.step()
         first = p.detach().clone()
+        # half a second of steps first: the first rounds ran up to 20 times slower here (the allocator settling on
+        # where the step's 4 MB temporaries go), which once made the median of 7 rounds a twentieth of the rest
+        warm_up(opt.step, 0.5)
         ms, _ = median_ms(opt.step, job['rounds'], job['reps'])
         out['rows'].append({'name': name, 'foreach': foreach, 'firstStep': first[:16].tolist(), 'paramsPerSecond': size / (ms / 1000)})
     return out
