@@ -125,3 +125,12 @@ export function timeAsync(name: string, fn: () => Promise<void>, maxTime: number
     bench.run({ async: true });
   });
 }
+
+/** Copies of A and B, and a result array, in the backend's own storage where it has one. */
+export function resident(backend: { allocate?(n: number): Float32Array }, A: Float32Array, B: Float32Array): [Float32Array, Float32Array, Float32Array] {
+  const make = (n: number) => backend.allocate?.(n) ?? new Float32Array(n);
+  const a = make(A.length), b = make(B.length);
+  a.set(A);
+  b.set(B);
+  return [a, b, make(A.length)];
+}

@@ -1,5 +1,5 @@
 import { Generator, randn, cpuBackend } from '../src/index.js';
-import { time, tfjs, maxAbsDiff, type LrlabImpl, type Row } from './common.js';
+import { time, tfjs, maxAbsDiff, resident, type LrlabImpl, type Row } from './common.js';
 
 /**
  * Square fp32 matmul at each size: every lrlab backend and TensorFlow.js's CPU and WASM backends, all checked
@@ -44,8 +44,10 @@ export async function matmulSuite(impls: LrlabImpl[], sizes: number[], log: (s: 
       if ((impl.mode === 'cpu' || impl.mode === 'webasm') && n > 256) continue;
       // the reference kernel (under 1 GFLOPS) and gpu.js stop at 1024: a 2048 product would take them minutes
       if ((impl.mode !== '-' || impl.label.startsWith('lrlab cpu')) && n > 1024) continue;
-      const out = new Float32Array(n * n);
-      add(impl.label, impl.backend.name, impl.mode, () => impl.backend.matmul(A, B, out, n, n, n, false, false), () => out);
+      // operands and result where the backend keeps tensors (the wasm backend's memory), as in training and as
+      // tfjs and PyTorch hold theirs: no copy in or out is timed
+      const [a, b, out] = resident(impl.backend, A, B);
+      add(impl.label, impl.backend.name, impl.mode, () => impl.backend.matmul(a, b, out, n, n, n, false, false), () => out);
     }
     for (const be of ['cpu', 'wasm'] as const) {
       if (be === 'cpu' && n > 1024) continue;
