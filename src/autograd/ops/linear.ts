@@ -40,7 +40,8 @@ export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null
   const y = alloc(n * m);
   backend.matmul(x.data, w.data, y, n, k, m, false, true);
   if (fast !== undefined) {
-    fast.biasRelu(y, bias === null ? null : bias.data, n, m, activation === 'relu');
+    // (with no bias and no ReLU there is nothing for this pass to do)
+    if (bias !== null || activation === 'relu') fast.biasRelu(y, bias === null ? null : bias.data, n, m, activation === 'relu');
   } else {
     if (bias !== null) {
       const B = bias.data;
