@@ -42,6 +42,26 @@ const SOURCES: Record<string, string> = {
   tt: `function (a, b) { let s = 0; for (let p = 0; p < this.constants.k; p++) { s += a[p][this.thread.y] * b[this.thread.x][p]; } return s; }`,
 };
 
+/** The message when gpu.js is not installed: it is an optional peer dependency, so a default install lacks it. */
+const GPU_JS_MISSING = 'gpu backend: needs the optional package gpu.js (npm install gpu.js); the cpu and wasm backends need nothing extra';
+
+/**
+ * Loads gpu.js (CommonJS) on first use. gpu.js is an optional peer dependency: a default install of lrlab has
+ * neither it nor its headless GL addon `gl`, which compiles from source, so its absence is named as such.
+ */
+function loadGpuJs(): any {
+  try {
+    return createRequire(import.meta.url)('gpu.js');
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    // the browser build's createRequire (src/platform/browser/module.ts) already says what the page lacks
+    if (e.message.startsWith('gpu backend:')) throw e;
+    // only gpu.js itself missing is "not installed"; a missing dependency of gpu.js names that module instead
+    if (e.code === 'MODULE_NOT_FOUND' && /Cannot find module 'gpu\.js'/.test(e.message)) throw new Error(GPU_JS_MISSING);
+    throw new Error(`gpu backend: gpu.js is installed but cannot be loaded (${e.message.split('\n')[0]}); reinstall it, or use the cpu or wasm backend`);
+  }
+}
+
 /**
  * Creates the gpu.js backend. gpu.js is loaded here, on first use, not when lrlab is imported. One kernel is
  * compiled per (shape, transposition) and reused; `dispose()` frees them. Shapes beyond the GL texture limit run on
@@ -50,19 +70,15 @@ const SOURCES: Record<string, string> = {
 export function createGpuBackend(options: { mode?: GpuMode; name?: string; quiet?: boolean } = {}): GpuBackend {
   options = checkOptionsObject('createGpuBackend', options, ['mode', 'name', 'quiet']);
   const requestedMode = options.mode ?? 'gpu';
-  let GPU: any;
-  try {
-    GPU = createRequire(import.meta.url)('gpu.js').GPU;
-  } catch (err) {
-    throw new Error(`gpu backend: cannot load gpu.js (${(err as Error).message.split('\n')[0]}); install it or use the cpu backend`);
-  }
+  const gpujs = loadGpuJs();
+  const GPU = gpujs.GPU;
   let gpu: any;
   try {
     gpu = new GPU({ mode: requestedMode });
   } catch (err) {
     throw new Error(`gpu backend: gpu.js cannot run in mode '${requestedMode}' here: ${(err as Error).message}`);
   }
-  const input = GPU.input ?? createRequire(import.meta.url)('gpu.js').input;
+  const input = GPU.input ?? gpujs.input;
   const kernels = new Map<string, any>();
   let maxTexture = Infinity;
   let warnedSize = false;
