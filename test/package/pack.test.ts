@@ -1,6 +1,7 @@
 // What a library user installs: lrlab is built and packed with npm, the tarball is installed into a fresh project
-// with no network (its dependencies are linked from this checkout's node_modules), and a strict TypeScript build
-// without skipLibCheck and a Node script run against it. Takes about half a minute (the tsc build).
+// with no network (its dependencies are linked from this checkout's node_modules; gpu.js, an optional peer, is not,
+// as in a default install), and a strict TypeScript build without skipLibCheck and a Node script run against it.
+// Takes about half a minute (the tsc build).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -92,6 +93,48 @@ test('the lrlab command of the installed package runs', () => {
   const r = spawnSync(node, [join(project, 'node_modules', 'lrlab', 'bin', 'lrlab.js'), '--help'], { cwd: project, encoding: 'utf8' });
   assert.is(r.status, 0, r.stderr);
   assert.match(r.stdout, /lrlab find --data FILE.csv/);
+});
+
+test('gpu.js is an optional peer dependency only, so a default install fetches neither it nor its native gl addon', () => {
+  const packedPkg = JSON.parse(readFileSync(join(project, 'node_modules', 'lrlab', 'package.json'), 'utf8'));
+  for (const field of ['dependencies', 'optionalDependencies', 'bundleDependencies']) {
+    assert.not.ok('gpu.js' in (packedPkg[field] ?? {}), `gpu.js in ${field}`);
+    assert.not.ok('gl' in (packedPkg[field] ?? {}), `gl in ${field}`);
+  }
+  assert.is(packedPkg.peerDependencies?.['gpu.js'], pkg.devDependencies['gpu.js']);
+  assert.equal(packedPkg.peerDependenciesMeta?.['gpu.js'], { optional: true });
+});
+
+const GPU_MISSING = 'gpu backend: needs the optional package gpu.js (npm install gpu.js); the cpu and wasm backends need nothing extra';
+
+test('without gpu.js, lrlab imports and runs, and the gpu backend names the package to install', () => {
+  assert.not.ok(existsSync(join(project, 'node_modules', 'gpu.js')));
+  writeFileSync(join(project, 'gpu.mjs'), `import { useBackend, getBackend, tensor } from 'lrlab';
+try { useBackend('gpu'); } catch (e) { console.log(e.message); }
+console.log(getBackend().name, tensor([[1, 2]]).matmul(tensor([[3], [4]])).item());
+`);
+  const env = { ...process.env, LRLAB_BACKEND: '' };
+  assert.is(execFileSync(node, ['gpu.mjs'], { cwd: project, encoding: 'utf8', env }), `${GPU_MISSING}\ncpu 11\n`);
+  writeFileSync(join(project, 'env.mjs'), `import { getBackend } from 'lrlab';
+try { getBackend(); } catch (e) { console.log(e.message); }
+`);
+  assert.is(execFileSync(node, ['env.mjs'], { cwd: project, encoding: 'utf8', env: { ...process.env, LRLAB_BACKEND: 'gpu' } }), `${GPU_MISSING}\n`);
+  const r = spawnSync(node, [join(project, 'node_modules', 'lrlab', 'bin', 'lrlab.js'), 'demo', '--backend', 'gpu'], { cwd: project, encoding: 'utf8', env });
+  assert.is(r.status, 2, r.stderr);
+  assert.is(r.stderr, `lrlab: --backend: ${GPU_MISSING}\n`);
+  assert.is(r.stdout, '');
+});
+
+test('importing lrlab loads no gpu.js even where it is installed; the gpu backend loads it on first use', () => {
+  // in this checkout gpu.js is installed (a devDependency); the CommonJS module cache shows what was loaded
+  const script = `import { createRequire } from 'node:module';
+const lrlab = await import(${JSON.stringify(join(root, 'dist', 'index.js'))});
+const loaded = () => Object.keys(createRequire(import.meta.url).cache).some((f) => /[\\/]node_modules[\\/](gpu\\.js|gl)[\\/]/.test(f));
+const before = loaded();
+lrlab.createGpuBackend({ mode: 'cpu', quiet: true }).dispose();
+console.log(before, loaded());
+`;
+  assert.is(execFileSync(node, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' }), 'false true\n');
 });
 
 test('the package builds on pack (prepack), not on every install, and *.tgz is ignored by git', () => {
