@@ -1,6 +1,6 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, constants as zlibConstants } from 'node:zlib';
 import { Tensor } from '../tensor/tensor.js';
 import { defaultGenerator, type Generator } from '../tensor/random.js';
 
@@ -23,37 +23,79 @@ const TYPES: Record<number, [string, number, (n: number) => IdxData, (v: DataVie
   0x0e: ['double', 8, (n) => new Float64Array(n), (v, o) => v.getFloat64(o)],
 };
 
+/** The most bytes an IDX file may hold once decompressed (2^31 - 1, about 2 GiB; EMNIST's largest is 0.55 GB). */
+export const MAX_IDX_BYTES = 2 ** 31 - 1;
+
+const isGzip = (b: Uint8Array) => b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
+
+/** Runs zlib, turning its errors into one naming `source`; a stream longer than `limit` returns null. */
+function gunzip(gz: Uint8Array, source: string, options: { limit: number; partial?: boolean }): Uint8Array | null {
+  try {
+    return gunzipSync(gz, { maxOutputLength: options.limit, finishFlush: options.partial ? zlibConstants.Z_SYNC_FLUSH : zlibConstants.Z_FINISH });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return null;
+    throw new RangeError(`loadIdx: expected a complete gzip stream in ${source}, got a corrupt or truncated one (${(err as Error).message})`);
+  }
+}
+
+/**
+ * The first `want` bytes of a gzip stream (fewer if it is shorter), inflating a prefix of it that doubles until it
+ * yields them. Deflate turns n bytes into at most about 1032n, so the cost follows the prefix, not the stream: half a
+ * megabyte at most for the first 512 bytes, which hold the IDX header of any file without a long gzip name field.
+ */
+function gunzipHead(gz: Uint8Array, want: number, source: string): Uint8Array {
+  for (let n = 512; ; n *= 2) {
+    const head = gunzip(gz.subarray(0, n), source, { limit: Math.min(1032 * n + 1024, MAX_IDX_BYTES), partial: n < gz.length });
+    if (head === null) throw new RangeError(`loadIdx: expected a gzip stream in ${source}, got one that inflates beyond deflate's limit`);
+    if (head.length >= want || n >= gz.length) return head.subarray(0, want);
+  }
+}
+
+/** The element type, shape and byte counts an IDX header announces (errors name `source`). */
+function readHeader(head: Uint8Array, source: string) {
+  if (head.length < 4) throw new RangeError(`loadIdx: expected at least a 4-byte header in ${source}, got ${head.length} bytes`);
+  const type = TYPES[head[2]];
+  if (head[0] !== 0 || head[1] !== 0 || type === undefined || head[3] === 0) {
+    const magic = [...head.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+    throw new RangeError(`loadIdx: expected an IDX magic number 00 00 <type 08-0e> <ndim>, got ${magic} in ${source} (not an IDX file?)`);
+  }
+  const ndim = head[3], headerBytes = 4 + 4 * ndim;
+  if (head.length < headerBytes) throw new RangeError(`loadIdx: expected a ${headerBytes}-byte header for ${ndim} dimensions in ${source}, got ${head.length} bytes (truncated file?)`);
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  const shape: number[] = [];
+  for (let d = 0; d < ndim; d++) shape.push(view.getUint32(4 + 4 * d));
+  const count = shape.reduce((a, b) => a * b, 1);
+  return { type, shape, count, headerBytes, expected: headerBytes + count * type[1] };
+}
+
 /**
  * Parses the bytes of an IDX file (the MNIST family's format): a magic number 0x00 0x00 `type` `ndim`, `ndim`
  * big-endian uint32 dimensions, then the values, big-endian. Gzipped bytes (magic 0x1f 0x8b) are decompressed
- * first. A wrong magic number, a truncated header or body, or trailing bytes are errors naming `source`.
+ * first, and never past the size the header announces (at most `MAX_IDX_BYTES`), so a decompression bomb costs
+ * no more than the file it claims to be. A wrong magic number, a truncated header or body, or trailing bytes are
+ * errors naming `source`.
  */
 export function parseIdx(bytes: Uint8Array, source = 'IDX data'): IdxArray {
   if (!(bytes instanceof Uint8Array)) throw new TypeError(`parseIdx: expected a Uint8Array (or Buffer), got ${typeof bytes}`);
+  const gz = isGzip(bytes);
+  // the header's longest form: 4 bytes, then 4 per dimension, at most 255 dimensions
+  const { type: [name, width, make, read], shape, count, headerBytes, expected } = readHeader(gz ? gunzipHead(bytes, 4 + 4 * 255, source) : bytes, source);
+  if (expected > MAX_IDX_BYTES) {
+    throw new RangeError(`loadIdx: expected at most ${MAX_IDX_BYTES} bytes of IDX data in ${source}, got a header announcing ${expected} (${count} ${name} values of shape [${shape}])`);
+  }
   let raw = bytes;
-  if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) {
-    try {
-      raw = gunzipSync(raw);
-    } catch (err) {
-      throw new RangeError(`loadIdx: expected a complete gzip stream in ${source}, got a corrupt or truncated one (${(err as Error).message})`);
+  if (gz) {
+    // zlib stops as soon as the output passes the announced size, so the rest of a longer stream is never inflated
+    const inflated = gunzip(bytes, source, { limit: expected });
+    if (inflated === null) {
+      throw new RangeError(`loadIdx: expected ${expected} bytes for ${count} ${name} values of shape [${shape}] in ${source}, as its header announces, got a gzip stream that inflates to more (trailing bytes, or a decompression bomb: stopped at ${expected})`);
     }
+    raw = inflated;
   }
-  if (raw.length < 4) throw new RangeError(`loadIdx: expected at least a 4-byte header in ${source}, got ${raw.length} bytes`);
-  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-  const type = TYPES[raw[2]];
-  if (raw[0] !== 0 || raw[1] !== 0 || type === undefined || raw[3] === 0) {
-    const magic = [...raw.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
-    throw new RangeError(`loadIdx: expected an IDX magic number 00 00 <type 08-0e> <ndim>, got ${magic} in ${source} (not an IDX file?)`);
-  }
-  const ndim = raw[3], headerBytes = 4 + 4 * ndim;
-  if (raw.length < headerBytes) throw new RangeError(`loadIdx: expected a ${headerBytes}-byte header for ${ndim} dimensions in ${source}, got ${raw.length} bytes (truncated file?)`);
-  const shape: number[] = [];
-  for (let d = 0; d < ndim; d++) shape.push(view.getUint32(4 + 4 * d));
-  const [name, width, make, read] = type;
-  const count = shape.reduce((a, b) => a * b, 1), expected = headerBytes + count * width;
   if (raw.length !== expected) {
     throw new RangeError(`loadIdx: expected ${expected} bytes for ${count} ${name} values of shape [${shape}] in ${source}, got ${raw.length}${raw.length < expected ? ' (truncated file?)' : ' (trailing bytes)'}`);
   }
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   const data = make(count);
   if (width === 1) data.set(raw.subarray(headerBytes, expected));
   else for (let i = 0; i < count; i++) data[i] = read(view, headerBytes + i * width);

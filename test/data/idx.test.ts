@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, writeFileSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gzipSync, deflateRawSync, crc32 } from 'node:zlib';
 import { loadIdx, parseIdx, loadFashionMnist, findFashionMnist, Generator } from '../../src/index.js';
 
 /** The bytes of an IDX file: magic 00 00 type ndim, big-endian dims, big-endian values. */
@@ -78,6 +78,32 @@ bad('a truncated or corrupt gzip stream is reported as such', () => {
   const flipped = Buffer.from(gz);
   flipped[12] ^= 0xff;
   assert.throws(() => parseIdx(flipped), /corrupt or truncated/);
+});
+bad('a gzip stream that inflates past the size its header announces stops there (a decompression bomb)', () => {
+  // gzip members may be concatenated: ten announced bytes, then 256 members of 1 MiB of zeros each (about 1 kB
+  // compressed): 260 kB on disk, 256 MiB once inflated. Inflating it all took seconds and the memory; now zlib
+  // stops at the 18 bytes the header announces.
+  const zeros = gzipSync(Buffer.alloc(1 << 20));
+  const bomb = Buffer.concat([gzipSync(idx(0x08, [10], Array.from({ length: 10 }, (_, i) => i))), ...Array.from({ length: 256 }, () => zeros)]);
+  assert.throws(() => parseIdx(bomb, 'bomb.gz'), (e: Error) => e instanceof RangeError && /^loadIdx: expected 18 bytes for 10 unsigned byte values of shape \[10\] in bomb.gz, as its header announces, got a gzip stream that inflates to more \(trailing bytes, or a decompression bomb: stopped at 18\)$/.test(e.message));
+});
+bad('a header announcing more than MAX_IDX_BYTES is refused before anything is inflated', () => {
+  const huge = gzipSync(Buffer.concat([idx(0x08, [65536, 65536], []), Buffer.alloc(100)]));
+  assert.throws(() => parseIdx(huge, 'huge.gz'), /^loadIdx: expected at most 2147483647 bytes of IDX data in huge.gz, got a header announcing 4294967308 \(4294967296 unsigned byte values of shape \[65536,65536\]\)$/);
+  assert.throws(() => parseIdx(idx(0x0e, [1 << 14, 1 << 14], [])), /got a header announcing 2147483660 \(268435456 double values/);
+});
+bad('a gzip header with a long file name field still reads (the header is found by inflating a growing prefix)', () => {
+  // RFC 1952: ID1 ID2 CM=8 FLG=FNAME, MTIME (4), XFL, OS, the name ending in 0, the deflate data, CRC32, ISIZE
+  const raw = idx(0x0c, [2, 3], [1, -2, 3, -4, 5, 2 ** 30]);
+  const name = Buffer.alloc(20000, 0x61);
+  const tail = Buffer.alloc(8);
+  tail.writeUInt32LE(crc32(raw), 0);
+  tail.writeUInt32LE(raw.length, 4);
+  const gz = Buffer.concat([Buffer.from([0x1f, 0x8b, 8, 8, 0, 0, 0, 0, 0, 3]), name, Buffer.from([0]), deflateRawSync(raw), tail]);
+  const r = parseIdx(gz);
+  assert.equal(r.shape, [2, 3]);
+  assert.equal([...r.data], [1, -2, 3, -4, 5, 2 ** 30]);
+  assert.throws(() => parseIdx(gz.subarray(0, gz.length - 3)), /expected a complete gzip stream in IDX data, got a corrupt or truncated one/);
 });
 bad('a missing file and a wrong argument kind', () => {
   assert.throws(() => loadIdx(join(tmp, 'nope.idx')), /loadIdx: cannot read .*nope.idx: ENOENT/);
