@@ -76,8 +76,8 @@ function checkOptions(fn: string, options: unknown): CsvSeriesOptions {
 /**
  * One numeric column of CSV text, with the column, separator and header that were used. The separator (tab, `;`
  * or `,`), the header and the column (the first numeric one: a date column is skipped) are detected unless given.
- * A blank line inside the data, a missing cell and anything that is not a plain decimal number (`0x10`, `1,5`,
- * `NaN`) are errors naming the line; a missing column lists the columns there are and which are numeric.
+ * A blank line inside the data, a missing cell, anything that is not a plain decimal number (`0x10`, `1,5`,
+ * `NaN`) and a number beyond float32's range (`1e39`) are errors naming the line; a missing column lists the columns there are and which are numeric.
  */
 export function parseCsvColumn(text: string, options: CsvSeriesOptions = {}, source = 'CSV'): CsvColumn {
   const o = checkOptions('parseCsvSeries', options);
@@ -122,6 +122,10 @@ export function parseCsvColumn(text: string, options: CsvSeriesOptions = {}, sou
       throw new RangeError(`parseCsvSeries: expected a number in column ${typeof name === 'string' ? `'${name}'` : name} at line ${n} of ${source}, got '${cell}'${hint}`);
     }
     values[i] = Number(cell);
+    // float32 rounds anything beyond about 3.4e38 to Infinity, which would surface far from here
+    if (!Number.isFinite(values[i])) {
+      throw new RangeError(`parseCsvSeries: expected a number within float32's range (magnitude up to about 3.4e38) in column ${typeof name === 'string' ? `'${name}'` : name} at line ${n} of ${source}, got '${cell}'`);
+    }
   }
   const min = o.minLength ?? 2;
   if (values.length < min) throw new RangeError(`parseCsvSeries: expected at least ${min} values in ${source}, got ${values.length}`);

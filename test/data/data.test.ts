@@ -106,6 +106,13 @@ csv('missing columns, holes, non-numbers, short series and unreadable files are 
   assert.throws(() => loadCsvSeries(join(dir, 'none.csv')), /loadCsvSeries: cannot read '.*none.csv'/);
 });
 
+csv('a value beyond float32\'s range is refused at its line, not carried on as Infinity', () => {
+  // 1e39 rounds to Infinity in a Float32Array and had failed later as a "constant series"
+  assert.throws(() => parseCsvSeries('v\n1\n1e39\n3'), (e: Error) => e instanceof RangeError && e.message === "parseCsvSeries: expected a number within float32's range (magnitude up to about 3.4e38) in column 'v' at line 3 of CSV, got '1e39'");
+  assert.throws(() => parseCsvSeries('1;-4e38\n2;5', { column: 1, separator: ';' }), /in column 1 at line 1 of CSV, got '-4e38'/);
+  assert.equal(Array.from(parseCsvSeries('v\n3.4e38\n-3.4e38\n1e-50')), [Math.fround(3.4e38), Math.fround(-3.4e38), 0], 'the largest float32 values load; underflow to 0 is no error');
+});
+
 csv('the default column is the first numeric one, so a leading date column is skipped', () => {
   const text = 'date,station,temp,rain\n2024-01-01,Oslo,1.5,0\n2024-01-02,Oslo,2.5,3\n';
   const c = parseCsvColumn(text);
