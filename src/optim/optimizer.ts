@@ -64,6 +64,14 @@ export abstract class Optimizer<O extends { lr: number }> {
   /** Applies the update rule to `p` given its gradient `grad` (read-only) and its state. */
   protected abstract update(p: Float32Array, grad: Float32Array, state: ParamState, group: ParamGroup<O>): void;
 
+  /**
+   * An option value accepted for PyTorch parity under which the updates grow without bound (SGD's momentum >= 1),
+   * appended to `step`'s error when gradients turn non-finite; '' when there is none (the default).
+   */
+  protected divergenceHint(): string {
+    return '';
+  }
+
   /** Adds a group of parameters with its own options (defaults fill the rest). */
   addParamGroup(group: Partial<O> & { params: Tensor[] }): void {
     if (!Array.isArray(group?.params) || group.params.length === 0) {
@@ -115,7 +123,7 @@ export abstract class Optimizer<O extends { lr: number }> {
         const m = maxAbs(g);
         if (!Number.isFinite(m)) for (let i = 0; i < g.length; i++) {
           if (!Number.isFinite(g[i])) {
-            throw new RangeError(`${this.name}.step: expected finite gradients, got ${g[i]} in group ${gi} param ${pi} ${formatShape(p.shape)} at index ${i}; no parameter was changed`);
+            throw new RangeError(`${this.name}.step: expected finite gradients, got ${g[i]} in group ${gi} param ${pi} ${formatShape(p.shape)} at index ${i}; no parameter was changed${this.divergenceHint()}`);
           }
         }
         gradMax.push(m);

@@ -22,6 +22,9 @@ const f = Math.fround;
  *     θ = θ - η g
  *
  * Defaults: lr 1e-3 (PyTorch 2's default), momentum 0, dampening 0, weightDecay 0, nesterov false, maximize false.
+ * Any momentum >= 0 is accepted, as torch.optim.SGD accepts it, so options copied from PyTorch behave the same;
+ * at 1 or more b never decays, and the error of a step that then meets non-finite gradients names the momentum as
+ * the likely cause.
  * Float32 rounding follows PyTorch's op order, so 25 steps agree with torch to a few ulp.
  */
 export class SGD extends Optimizer<SGDOptions> {
@@ -35,6 +38,14 @@ export class SGD extends Optimizer<SGDOptions> {
     checkOption(o.weightDecay >= 0, 'SGD', 'weightDecay', '>= 0', o.weightDecay);
     checkOption(Number.isFinite(o.dampening), 'SGD', 'dampening', 'a finite number', o.dampening);
     checkOption(!o.nesterov || (o.momentum > 0 && o.dampening === 0), 'SGD', 'nesterov', 'used with momentum > 0 and dampening 0', o.nesterov);
+  }
+
+  /** Momentum >= 1 in any group: b = μb + (1 - τ)g keeps every gradient it has seen, so the steps grow. */
+  protected divergenceHint(): string {
+    const groups = this.paramGroups;
+    const high = groups.flatMap((g, i) => (g.momentum >= 1 ? [groups.length > 1 ? `${g.momentum} in group ${i}` : `${g.momentum}`] : []));
+    if (high.length === 0) return '';
+    return `; momentum ${high.join(', ')} is the likely cause: at 1 or more the momentum buffer b = μb + (1 - τ)g never decays, so the steps grow until the model overflows (PyTorch accepts any momentum >= 0 too; values below 1, such as 0.9, are the usual ones)`;
   }
 
   protected initState(): ParamState {

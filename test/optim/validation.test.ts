@@ -4,7 +4,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Optimizer, NonFiniteStepError, NonFiniteLossError, tensor, fit,
-  Sequential, Linear, manualSeed, toJSONValue,
+  Sequential, Linear, Tanh, manualSeed, toJSONValue, mseLoss,
 } from '../../src/index.js';
 
 type Ctor = new (params: any, options?: any) => Optimizer<any>;
@@ -85,6 +85,38 @@ step('in fit, the step is not applied: training stops with the epoch and batch n
 });
 
 step.run();
+
+const momentum = suite('SGD momentum >= 1: accepted as in PyTorch, and named when training blows up');
+
+momentum('momentum 5 is accepted; the step that meets NaN gradients names it as the likely cause', () => {
+  // torch.optim.SGD only refuses momentum < 0. With momentum 5 the buffer b = 5b + g grows each step, the tanh
+  // network's output overflows, and the gradients turn NaN (at step 33 here); the error used to stop at
+  // "expected finite gradients", with nothing pointing at the option.
+  manualSeed(0);
+  const model = new Sequential(new Linear(3, 8), new Tanh(), new Linear(8, 1));
+  const x = tensor(Array.from({ length: 60 }, (_, i) => Math.sin(i)), { shape: [20, 3] });
+  const y = tensor(Array.from({ length: 20 }, (_, i) => Math.cos(i)), { shape: [20, 1] });
+  const opt = new SGD(model.parameters(), { lr: 0.01, momentum: 5 });
+  let error: Error | undefined;
+  for (let s = 0; s < 200 && error === undefined; s++) {
+    opt.zeroGrad();
+    mseLoss(model.forward(x), y).backward();
+    try { opt.step(); } catch (e) { error = e as Error; }
+  }
+  assert.ok(error instanceof RangeError, 'training diverged within 200 steps');
+  assert.match(error!.message, /^SGD.step: expected finite gradients, got NaN in group 0 param \d .* no parameter was changed; momentum 5 is the likely cause: at 1 or more the momentum buffer b = μb \+ \(1 - τ\)g never decays/);
+});
+
+momentum('only groups with momentum >= 1 are named, with their index when there are several; below 1 there is no hint', () => {
+  const a = tensor([1], { requiresGrad: true }), b = tensor([1], { requiresGrad: true });
+  const two = new SGD([{ params: [a] }, { params: [b], momentum: 1.5 }], { momentum: 0.9 });
+  a.grad = tensor([NaN]);
+  assert.throws(() => two.step(), /no parameter was changed; momentum 1.5 in group 1 is the likely cause/);
+  const usual = new SGD([a], { momentum: 0.9 });
+  assert.throws(() => usual.step(), (e: Error) => /^SGD.step: expected finite gradients, got NaN in group 0 param 0 \[1\] at index 0; no parameter was changed$/.test(e.message));
+});
+
+momentum.run();
 
 const load = suite('loadStateDict is strict for plain JSON');
 
