@@ -34,14 +34,14 @@ export function stateDictToJSON(state: StateDict): Record<string, TensorJSON> {
  */
 export function stateDictFromJSON(json: unknown): StateDict {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
-    throw new TypeError(`stateDictFromJSON: expected an object of tensors, got ${Array.isArray(json) ? 'an array' : typeof json}`);
+    throw new TypeError(`stateDictFromJSON: expected an object of tensors, got ${json === null ? 'null' : Array.isArray(json) ? 'an array' : typeof json}`);
   }
   const out: StateDict = {};
   for (const [k, v] of Object.entries(json as Record<string, unknown>)) {
     try {
       if (v !== null && typeof v === 'object' && !Array.isArray(v) && 'shape' in v && 'data' in v) {
         const { shape, data } = v as TensorJSON;
-        if (!Array.isArray(data)) throw new TypeError(`expected data to be an array, got ${typeof data}`);
+        if (!Array.isArray(data)) throw new TypeError(`expected data to be an array, got ${describe(data)}`);
         out[k] = tensor(data, { shape });
       } else {
         out[k] = tensor(v as NestedArray);
@@ -85,7 +85,13 @@ export function loadModel(model: Module, path: string): void {
     throw new SyntaxError(`loadModel: expected JSON in '${path}', got a parse error: ${(err as Error).message}`);
   }
   const body = (json as Partial<ModelFile>)?.format === 'lrlab.stateDict' ? (json as ModelFile).tensors : json;
-  model.loadStateDict(stateDictFromJSON(body));
+  let state: StateDict;
+  try {
+    state = stateDictFromJSON(body);
+  } catch (err) {
+    throw new TypeError(`loadModel: in '${path}': ${(err as Error).message.replace(/^stateDictFromJSON: /, '')}`);
+  }
+  model.loadStateDict(state);
 }
 
 /**
