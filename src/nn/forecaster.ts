@@ -49,6 +49,6 @@ export class LSTMForecaster extends Module {
       throw new RangeError(`LSTMForecaster.forward: expected windows of shape [batch, window, ${this.inputSize}]${this.inputSize === 1 ? ' or [batch, window]' : ''}, got ${formatShape(x.shape)}`);
     }
     const [output] = this.lstm.forward(seq);
-    return this.head.forward(this.drop.forward(lastTimeStep(output)));
+    return this.head.forward(this.drop.forward(lastTimeStep(output, { batchFirst: true })));
   }
 }

@@ -266,17 +266,20 @@ function gruComposed(xProj: Tensor, wHh: Tensor, bHh: Tensor | null, h0: Tensor,
 }
 
 /**
- * The output at the last time step of a recurrent layer's output: [batch, features] from [batch, seq, features]
- * (`batchFirst`, the default) or [seq, batch, features]; `output[:, -1, :]` in PyTorch.
+ * The output at the last time step of a recurrent layer's output: [batch, features] from [seq, batch, features]
+ * (the default, as `LSTM` and `GRU` default to, and PyTorch's `batch_first=False`; `output[-1]`) or, with
+ * `batchFirst: true`, from [batch, seq, features] (`output[:, -1, :]`). Give the layer's own `batchFirst`: the
+ * shape cannot tell the layouts apart when the sequence and the batch have the same length.
  */
 export function lastTimeStep(output: Tensor, options: { batchFirst?: boolean } = {}): Tensor {
   checkOptionsObject('lastTimeStep', options, ['batchFirst']);
   if (options.batchFirst !== undefined) checkBoolean('lastTimeStep', 'batchFirst', options.batchFirst);
+  const batchFirst = options.batchFirst ?? false;
   expectTensor('lastTimeStep', output);
   if (output.ndim !== 3 || output.shape[0] === 0 || output.shape[1] === 0) {
-    throw new RangeError(`lastTimeStep: expected output of shape ${options.batchFirst === false ? '[seq, batch, features]' : '[batch, seq, features]'}, got ${formatShape(output.shape)}`);
+    throw new RangeError(`lastTimeStep: expected output of shape ${batchFirst ? '[batch, seq, features]' : '[seq, batch, features]'}, got ${formatShape(output.shape)}`);
   }
   const [a, b, F] = output.shape;
-  if (options.batchFirst === false) return reshape(slice(output, 0, a - 1, a), [b, F]);
+  if (!batchFirst) return reshape(slice(output, 0, a - 1, a), [b, F]);
   return reshape(slice(output, 1, b - 1, b), [a, F]);
 }

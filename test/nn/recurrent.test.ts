@@ -163,11 +163,28 @@ layers('dropout between layers acts in training mode only and draws from the gen
   assert.equal(Array.from(c), Array.from(d), 'eval is deterministic');
 });
 
-layers('lastTimeStep picks the last step, batch first or sequence first', () => {
+layers('lastTimeStep picks the last step, sequence first (the default) or batch first', () => {
   const t = tensor([[[1, 2], [3, 4], [5, 6]], [[7, 8], [9, 10], [11, 12]]]); // [2, 3, 2]
-  assert.equal(lastTimeStep(t).toArray(), [[5, 6], [11, 12]]);
+  assert.equal(lastTimeStep(t).toArray(), [[7, 8], [9, 10], [11, 12]], 'output[-1] of [seq 2, batch 3, 2]');
   assert.equal(lastTimeStep(t, { batchFirst: false }).toArray(), [[7, 8], [9, 10], [11, 12]]);
-  assert.throws(() => lastTimeStep(tensor([[1, 2]])), /lastTimeStep: expected output of shape \[batch, seq, features\], got \[1,2\]/);
+  assert.equal(lastTimeStep(t, { batchFirst: true }).toArray(), [[5, 6], [11, 12]], 'output[:, -1, :] of [batch 2, seq 3, 2]');
+  assert.throws(() => lastTimeStep(tensor([[1, 2]])), /lastTimeStep: expected output of shape \[seq, batch, features\], got \[1,2\]/);
+  assert.throws(() => lastTimeStep(tensor([[1, 2]]), { batchFirst: true }), /lastTimeStep: expected output of shape \[batch, seq, features\], got \[1,2\]/);
+});
+
+layers('lastTimeStep defaults to the layout LSTM and GRU default to, so equal sequence and batch lengths take the right slice', () => {
+  // [seq 4, batch 4, 3]: the shape cannot tell the layouts apart, and the old batch-first default silently took
+  // output[:, -1, :], the last batch element's whole sequence, instead of every sequence's last step
+  for (const Layer of [LSTM, GRU]) {
+    const layer = new Layer(2, 3, { generator: new Generator(5) });
+    const hOf = (state: Tensor | [Tensor, Tensor]) => (Array.isArray(state) ? state[0] : state); // LSTM: [hN, cN]
+    const [out, state] = layer.forward(randn([4, 4, 2], { generator: new Generator(6) }));
+    assert.equal(Array.from(lastTimeStep(out).data), Array.from(out.data.subarray(3 * 4 * 3)), `${Layer.name}: output[-1]`);
+    assert.equal(Array.from(lastTimeStep(out).data), Array.from(hOf(state).data), `${Layer.name}: the last step of one layer is hN`);
+    const first = new Layer(2, 3, { batchFirst: true, generator: new Generator(5) });
+    const [outB, stateB] = first.forward(randn([4, 4, 2], { generator: new Generator(6) }));
+    assert.equal(Array.from(lastTimeStep(outB, { batchFirst: true }).data), Array.from(hOf(stateB).data), `${Layer.name}, batch first: hN`);
+  }
 });
 
 layers('bad inputs and options give errors naming the layer and the shapes', () => {
