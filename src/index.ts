@@ -29,7 +29,9 @@ export { toDot } from './autograd/dot.js';
 
 // nn
 export { Module, type StateDict } from './nn/module.js';
+export { Parameter } from './nn/module.js';
 export { Linear, Sequential, ReLU, LeakyReLU, Tanh, Sigmoid, Dropout, type LinearOptions } from './nn/layers.js';
+export { ModuleList } from './nn/layers.js';
 export { mseLoss, l1Loss, huberLoss, smoothL1Loss, crossEntropy, bceWithLogits, type Reduction, type LossOptions } from './nn/losses.js';
 export * as init from './nn/init.js';
 export { saveModel, loadModel, stateDictToJSON, stateDictFromJSON, toJSONValue, fromJSONValue, type TensorJSON } from './nn/serialize.js';

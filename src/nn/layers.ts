@@ -9,7 +9,8 @@ import { allFinite } from '../tensor/finite.js';
 import { relu, leakyRelu } from '../autograd/ops/activation.js';
 import { tanh, sigmoid } from '../autograd/ops/unary.js';
 import { expectTensor } from '../autograd/ops/broadcast.js';
-import { Module } from './module.js';
+import { Module, type AnyModule } from './module.js';
+import { describe } from '../format/number.js';
 import { kaimingUniform, uniform } from './init.js';
 
 /** Options of `Linear`. */
@@ -91,6 +92,50 @@ export class Sequential extends Module {
       }
     }
     return h;
+  }
+}
+
+/**
+ * A list of modules whose parameters are registered by position (`layers.0.weight`), as `torch.nn.ModuleList`: what
+ * a model keeps in a field instead of a plain array (which `Module` refuses). Indexed (`list[0]`), iterable,
+ * `length`, `append` and `extend`; it has no `forward` of its own (the owning module's forward loops over it).
+ */
+export class ModuleList<M extends AnyModule = AnyModule> extends Module {
+  readonly [index: number]: M;
+
+  constructor(modules: readonly M[] = []) {
+    super();
+    if (!Array.isArray(modules)) throw new TypeError(`ModuleList: expected an array of modules, got ${describe(modules)}`);
+    this.extend(modules);
+  }
+
+  /** Number of modules. */
+  get length(): number {
+    return this.namedChildren().length;
+  }
+
+  /** Adds `m` at the end (its parameters are named `${length}.weight`, ...) and returns this list. */
+  append(m: M): this {
+    const i = this.length;
+    if (!(m instanceof Module)) throw new TypeError(`ModuleList: expected a Module at position ${i}, got ${describe(m)}`);
+    // a plain writable field as well as a registration, so `list[i] = other` replaces it as PyTorch's __setitem__ does
+    (this as unknown as Record<number, M>)[i] = this.registerModule(String(i), m);
+    return this;
+  }
+
+  /** Appends every module of `modules`, in order. */
+  extend(modules: readonly M[]): this {
+    if (!Array.isArray(modules)) throw new TypeError(`ModuleList: expected an array of modules, got ${describe(modules)}`);
+    for (const m of modules) this.append(m);
+    return this;
+  }
+
+  *[Symbol.iterator](): IterableIterator<M> {
+    for (const [, m] of this.namedChildren()) yield m as M;
+  }
+
+  forward(): Tensor {
+    throw new TypeError('ModuleList: has no forward; loop over it in the forward of the module that holds it');
   }
 }
 

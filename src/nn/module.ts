@@ -1,6 +1,8 @@
 import { Tensor } from '../tensor/tensor.js';
 import { formatShape, sameShape } from '../tensor/shape.js';
 import { noGrad, clearGrad } from '../autograd/engine.js';
+import { checkOptionsObject } from '../format/check.js';
+import { describe } from '../format/number.js';
 
 /** A module of any forward signature (a container's child). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -13,9 +15,40 @@ export type AnyModule = Module<any[], unknown>;
 export type StateDict = Record<string, Tensor>;
 
 /**
+ * A tensor that a module trains, after `torch.nn.Parameter`: assigned to a field of a `Module`
+ * (`this.scale = new Parameter(ones([3]))`), it is registered under the field's name. It shares the data of the
+ * tensor it wraps (as PyTorch's does), is a leaf, and requires gradients unless `{ requiresGrad: false }` (a frozen
+ * parameter: still in the state dict). A plain tensor in a field is not registered, as in PyTorch, even when it
+ * requires gradients: wrap it in `Parameter`, or keep untrained state with `registerBuffer`.
+ */
+export class Parameter extends Tensor {
+  constructor(t: Tensor, options: { requiresGrad?: boolean } = {}) {
+    if (!(t instanceof Tensor)) throw new TypeError(`Parameter: expected a Tensor, got ${describe(t)}`);
+    const { requiresGrad = true } = checkOptionsObject<{ requiresGrad?: boolean }>('Parameter', options, ['requiresGrad']);
+    if (typeof requiresGrad !== 'boolean') throw new TypeError(`Parameter: expected requiresGrad to be a boolean, got ${describe(requiresGrad)}`);
+    super(t.data, t.shape, { requiresGrad });
+  }
+}
+
+/** Whether `m` holds `v` among its values (a registration under another name than the field's). */
+function holds(m: Map<string, unknown>, v: unknown): boolean {
+  for (const x of m.values()) if (x === v) return true;
+  return false;
+}
+
+/**
  * Base class of layers and models, after `torch.nn.Module`: parameters and submodules are registered by name, so
  * `namedParameters()` and `stateDict()` produce PyTorch's keys (`0.weight` for the first layer of a Sequential)
  * and PyTorch's layouts (Linear weight is [out, in]).
+ *
+ * A model is written as in PyTorch: modules and `Parameter`s assigned to fields are registered under the field's
+ * name (`this.fc1 = new Linear(4, 8)` gives `fc1.weight`, `fc1.bias`), in the order the fields were created (for
+ * a TypeScript class with field declarations, the order of the declarations). PyTorch's `__setattr__` registers
+ * on assignment; JavaScript has no such hook short of a Proxy, so the fields are read each time the registries are
+ * (`parameters()`, `stateDict()`, `train()`, ...), and a field reassigned to another module replaces it in place.
+ * `registerParameter`, `registerBuffer` and `registerModule` register under any name; a value already registered
+ * is not registered again under its field's name. An array of modules in a field is an error (PyTorch would
+ * ignore it silently): wrap it in `ModuleList`.
  *
  * `In` and `Out` type `forward`: a tensor to a tensor by default (what `Sequential` and `fit` take); recurrent
  * layers take a state and return `[output, state]` as PyTorch's do.
@@ -23,17 +56,23 @@ export type StateDict = Record<string, Tensor>;
 export abstract class Module<In extends unknown[] = Tensor[], Out = Tensor> {
   /** True in training mode (Dropout active), false after `eval()`. */
   training = true;
-  private readonly parametersByName = new Map<string, Tensor>();
-  private readonly buffersByName = new Map<string, Tensor>();
-  private readonly modulesByName = new Map<string, AnyModule>();
+  // #private, so that the registries are no fields the discovery reads (nor a user's Object.keys(model) shows)
+  readonly #parameters = new Map<string, Tensor>();
+  readonly #buffers = new Map<string, Tensor>();
+  readonly #modules = new Map<string, AnyModule>();
+  /** Names registered from a field, dropped again when the field no longer holds a module or Parameter. */
+  readonly #fromFields = new Set<string>();
+  readonly #checkedArrays = new Map<string, unknown[]>();
+  readonly #checkedLengths = new Map<string, number>();
 
   /** The computation; subclasses define it. */
   abstract forward(...inputs: In): Out;
 
   /** Registers a parameter under `name`, marks it as requiring gradients, and returns it. */
   protected registerParameter(name: string, t: Tensor): Tensor {
+    this.#discover(false); // fields assigned before this call come first, as their assignment did in PyTorch
     t.requiresGrad = true;
-    this.parametersByName.set(name, t);
+    this.#parameters.set(name, t);
     return t;
   }
 
@@ -42,42 +81,103 @@ export abstract class Module<In extends unknown[] = Tensor[], Out = Tensor> {
    * (BatchNorm's running statistics), as `torch.nn.Module.register_buffer`. Returns it.
    */
   protected registerBuffer(name: string, t: Tensor): Tensor {
-    this.buffersByName.set(name, t);
+    this.#discover(false);
+    this.#buffers.set(name, t);
     return t;
   }
 
   /** Registers a submodule under `name` and returns it. */
   protected registerModule<M extends AnyModule>(name: string, m: M): M {
-    this.modulesByName.set(name, m);
+    this.#discover(false);
+    this.#modules.set(name, m);
     return m;
+  }
+
+  /**
+   * Registers the modules and Parameters in own fields that are not registered yet, under the field's name. Cheap
+   * enough for every read (a few map lookups per field, no typed arrays); `checkArrays` is off while a constructor
+   * registers, when an array of modules may be registered one by one right after.
+   */
+  #discover(checkArrays: boolean): void {
+    const fields = this as unknown as Record<string, unknown>;
+    if (this.#fromFields.size > 0) {
+      for (const name of this.#fromFields) {
+        const v = fields[name];
+        if (!(v instanceof Module || v instanceof Parameter)) this.#unregister(name);
+      }
+    }
+    // for-in rather than Object.keys: no array per call (methods and #private fields are not enumerated)
+    for (const name in fields) {
+      const v = fields[name];
+      if (v instanceof Module) {
+        if (v !== this && this.#modules.get(name) !== v && !holds(this.#modules, v)) this.#registerField(name, this.#modules, v);
+      } else if (v instanceof Parameter) {
+        if (this.#parameters.get(name) !== v && !holds(this.#parameters, v) && !holds(this.#buffers, v)) this.#registerField(name, this.#parameters, v);
+      } else if (checkArrays && Array.isArray(v)) {
+        this.#checkArray(name, v);
+      }
+    }
+  }
+
+  /** Registers `v` from field `name`, in place of what was registered under that name (a Map keeps the position). */
+  #registerField<V>(name: string, registry: Map<string, V>, v: V): void {
+    for (const r of [this.#parameters, this.#buffers, this.#modules] as Map<string, unknown>[]) if (r !== registry) r.delete(name);
+    registry.set(name, v);
+    this.#fromFields.add(name);
+  }
+
+  #unregister(name: string): void {
+    this.#parameters.delete(name);
+    this.#buffers.delete(name);
+    this.#modules.delete(name);
+    this.#fromFields.delete(name);
+  }
+
+  #checkArray(name: string, values: unknown[]): void {
+    // an array seen whole before is not walked again (Sequential's layers on every parameters() call)
+    if (this.#checkedArrays.get(name) === values && values.length === this.#checkedLengths.get(name)) return;
+    for (const v of values) {
+      if (v instanceof Module && !holds(this.#modules, v)) {
+        throw new TypeError(`${this.constructor.name}: field '${name}' holds an array of modules; wrap it in new ModuleList([...]) so that their parameters are registered`);
+      }
+      if (v instanceof Parameter && !holds(this.#parameters, v)) {
+        throw new TypeError(`${this.constructor.name}: field '${name}' holds an array of Parameters; register each with this.registerParameter(name, p), or keep each in a field of its own`);
+      }
+    }
+    this.#checkedArrays.set(name, values);
+    this.#checkedLengths.set(name, values.length);
   }
 
   /** Direct children with their names. */
   namedChildren(): [string, AnyModule][] {
-    return [...this.modulesByName];
+    this.#discover(true);
+    return [...this.#modules];
   }
 
   /** Every parameter with its dotted name, depth first in registration order. */
   namedParameters(prefix = ''): [string, Tensor][] {
+    this.#discover(true);
     const out: [string, Tensor][] = [];
-    for (const [name, p] of this.parametersByName) out.push([prefix + name, p]);
-    for (const [name, m] of this.modulesByName) out.push(...m.namedParameters(`${prefix}${name}.`));
+    for (const [name, p] of this.#parameters) out.push([prefix + name, p]);
+    for (const [name, m] of this.#modules) out.push(...m.namedParameters(`${prefix}${name}.`));
     return out;
   }
 
   /** Every buffer with its dotted name, depth first in registration order. */
   namedBuffers(prefix = ''): [string, Tensor][] {
-    const out: [string, Tensor][] = [...this.buffersByName].map(([name, b]) => [prefix + name, b] as [string, Tensor]);
-    for (const [name, m] of this.modulesByName) out.push(...m.namedBuffers(`${prefix}${name}.`));
+    this.#discover(true);
+    const out: [string, Tensor][] = [...this.#buffers].map(([name, b]) => [prefix + name, b] as [string, Tensor]);
+    for (const [name, m] of this.#modules) out.push(...m.namedBuffers(`${prefix}${name}.`));
     return out;
   }
 
   /** Parameters and buffers by name, in PyTorch's state-dict order. */
   private namedState(prefix = ''): [string, Tensor][] {
+    this.#discover(true);
     const out: [string, Tensor][] = [];
-    for (const [name, p] of this.parametersByName) out.push([prefix + name, p]);
-    for (const [name, b] of this.buffersByName) out.push([prefix + name, b]);
-    for (const [name, m] of this.modulesByName) out.push(...m.namedState(`${prefix}${name}.`));
+    for (const [name, p] of this.#parameters) out.push([prefix + name, p]);
+    for (const [name, b] of this.#buffers) out.push([prefix + name, b]);
+    for (const [name, m] of this.#modules) out.push(...m.namedState(`${prefix}${name}.`));
     return out;
   }
 
@@ -88,8 +188,9 @@ export abstract class Module<In extends unknown[] = Tensor[], Out = Tensor> {
 
   /** Sets training mode here and in every submodule. */
   train(mode = true): this {
+    this.#discover(true);
     this.training = mode;
-    for (const m of this.modulesByName.values()) m.train(mode);
+    for (const m of this.#modules.values()) m.train(mode);
     return this;
   }
 

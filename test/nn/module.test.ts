@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   Sequential, Linear, ReLU, Tanh, Sigmoid, LeakyReLU, Dropout, tensor, zeros, ones, mseLoss, stateDictFromJSON,
-  saveModel, loadModel, init, Generator, manualSeed, Tensor,
+  saveModel, loadModel, init, Generator, manualSeed, Tensor, Module, Parameter, ModuleList, Adam, fit, LSTMForecaster,
+  BatchNorm1d, randn,
 } from '../../src/index.js';
 import { assertClose, fixture, type TensorJSONFixture } from '../helpers/assert.js';
 import { availableBackends, backendLabel, withBackend } from '../helpers/backends.js';
@@ -209,3 +210,198 @@ inits('xavier and kaiming bounds and variances follow their formulas', () => {
 });
 
 inits.run();
+
+// Models written as PyTorch users write them: fields assigned in the constructor. The expected keys are PyTorch's for
+// the same torch module (its __setattr__ registers in assignment order; state_dict lists a module's own parameters,
+// then its own buffers, then each child's entries).
+class Net extends Module {
+  fc1: Linear;
+  act: ReLU;
+  fc2: Linear;
+  constructor() {
+    super();
+    this.fc1 = new Linear(4, 8);
+    this.act = new ReLU();
+    this.fc2 = new Linear(8, 1);
+  }
+  forward(x: Tensor): Tensor {
+    return this.fc2.forward(this.act.forward(this.fc1.forward(x)));
+  }
+}
+
+/** torch: scale = Parameter, lin = Linear(3, 3), register_buffer('count'), shift = Parameter. */
+class Block extends Module {
+  scale = new Parameter(ones([3]));
+  lin = new Linear(3, 3);
+  count = this.registerBuffer('count', zeros([1]));
+  shift = new Parameter(zeros([3]));
+  forward(x: Tensor): Tensor {
+    return this.lin.forward(x.mul(this.scale).add(this.shift));
+  }
+}
+
+/** torch: fc1 = Linear(4, 3), blocks = ModuleList([Block(), Block()]), fc2 = Linear(3, 1), gain = Parameter. */
+class Deep extends Module {
+  fc1 = new Linear(4, 3);
+  blocks = new ModuleList([new Block(), new Block()]);
+  fc2 = new Linear(3, 1);
+  gain = new Parameter(ones([1]));
+  forward(x: Tensor): Tensor {
+    let h = this.fc1.forward(x).relu();
+    for (const b of this.blocks) h = b.forward(h);
+    return this.fc2.forward(h).mul(this.gain);
+  }
+}
+
+const own = suite('your own model: modules and Parameters in fields are registered as PyTorch registers them');
+
+own('fc1, act, fc2 as fields give PyTorch keys in assignment order, and parameters() the same tensors', () => {
+  const net = new Net();
+  assert.equal(Object.keys(net.stateDict()), ['fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias']);
+  assert.equal(net.namedParameters().map(([n]) => n), ['fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias']);
+  assert.equal(net.namedChildren().map(([n]) => n), ['fc1', 'act', 'fc2']);
+  const params = net.parameters();
+  assert.is(params.length, 4);
+  assert.ok(params[0] === net.fc1.weight && params[3] === net.fc2.bias);
+});
+
+own('nested subclasses, a ModuleList, Parameters and a buffer: PyTorch state-dict order (own parameters, own buffers, children)', () => {
+  const deep = new Deep();
+  const block = (i: number) => [`blocks.${i}.scale`, `blocks.${i}.shift`, `blocks.${i}.count`, `blocks.${i}.lin.weight`, `blocks.${i}.lin.bias`];
+  assert.equal(Object.keys(deep.stateDict()), ['gain', 'fc1.weight', 'fc1.bias', ...block(0), ...block(1), 'fc2.weight', 'fc2.bias']);
+  // buffers are state, not parameters
+  assert.equal(deep.namedParameters().map(([n]) => n).filter((n) => n.endsWith('count')), []);
+  assert.equal(deep.namedBuffers().map(([n]) => n), ['blocks.0.count', 'blocks.1.count']);
+  assert.is(deep.parameters().length, 1 + 2 + 2 * 4 + 2);
+});
+
+own('a model of fields trains with Adam through fit (the loss falls), and train()/eval()/zeroGrad reach every child', () => {
+  manualSeed(4);
+  const g = new Generator(4);
+  const x = randn([64, 4], { generator: g });
+  const y = tensor(Array.from({ length: 64 }, (_, i) => [x.data[i * 4] - 2 * x.data[i * 4 + 1]]));
+  const deep = new Deep();
+  const h = fit(deep, { x, y, optimizer: new Adam(deep.parameters(), { lr: 1e-2 }), epochs: 30, generator: g, progress: false });
+  assert.ok(h.loss[29] < h.loss[0] / 4, JSON.stringify(h.loss));
+  assert.ok(deep.parameters().every((p) => p.grad !== null));
+  deep.zeroGrad();
+  assert.ok(deep.parameters().every((p) => p.grad === null));
+  deep.eval();
+  assert.ok(!deep.fc1.training && !deep.blocks[1].lin.training);
+  deep.train();
+  assert.ok(deep.blocks[1].lin.training);
+});
+
+own('saveModel then loadModel restores a model of fields bit for bit', () => {
+  const a = new Deep(), b = new Deep();
+  const folder = mkdtempSync(join(tmpdir(), 'lrlab-test-'));
+  try {
+    saveModel(a, join(folder, 'deep.json'));
+    loadModel(b, join(folder, 'deep.json'));
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+  assert.equal(snapshot(b), snapshot(a));
+  assert.equal(Object.keys(b.stateDict()), Object.keys(a.stateDict()));
+});
+
+own('Parameter shares the data of its tensor and is a leaf requiring gradients; { requiresGrad: false } freezes it', () => {
+  const t = tensor([1, 2, 3]);
+  const p = new Parameter(t);
+  assert.ok(p instanceof Tensor && p.requiresGrad && p.isLeaf);
+  t.data[0] = 7;
+  assert.is(p.data[0], 7);
+  const frozen = new Parameter(t, { requiresGrad: false });
+  assert.is(frozen.requiresGrad, false);
+  // a frozen parameter is still a parameter and in the state dict, as in PyTorch
+  class Scaled extends Module {
+    s = frozen;
+    forward(x: Tensor): Tensor { return x.mul(this.s); }
+  }
+  assert.equal(new Scaled().namedParameters().map(([n, q]) => [n, q.requiresGrad]), [['s', false]]);
+  assert.throws(() => new Parameter([1, 2] as never), /^Parameter: expected a Tensor, got \[1, 2\]$/);
+  assert.throws(() => new Parameter(t, { requires_grad: true } as never), /Parameter: unknown option 'requires_grad'/);
+  assert.throws(() => new Parameter(t, { requiresGrad: 1 } as never), /Parameter: expected requiresGrad to be a boolean, got 1/);
+});
+
+own('a plain tensor in a field is not a parameter (as in PyTorch), nor is a cached output', () => {
+  class Holder extends Module {
+    w = new Parameter(zeros([2]));
+    plain = zeros([2], { requiresGrad: true });
+    last: Tensor | null = null;
+    forward(x: Tensor): Tensor { this.last = x.mul(this.w); return this.last; }
+  }
+  const m = new Holder();
+  m.forward(ones([2]));
+  assert.equal(Object.keys(m.stateDict()), ['w']);
+});
+
+own('registered values are not registered twice under their field names; built-in layers keep their keys', () => {
+  assert.equal(Object.keys(new Linear(2, 3).stateDict()), ['weight', 'bias']);
+  assert.equal(Object.keys(new Linear(2, 3, { bias: false }).stateDict()), ['weight']);
+  assert.equal(Object.keys(new BatchNorm1d(2).stateDict()), ['weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked']);
+  // the forecaster keeps its Dropout in a field named `drop`, registered as `dropout` (no parameters either way)
+  const f = new LSTMForecaster(1, 4);
+  assert.equal(f.namedChildren().map(([n]) => n), ['lstm', 'dropout', 'head']);
+  assert.equal(Object.keys(new Sequential(new Linear(2, 2), new ReLU()).stateDict()), ['0.weight', '0.bias']);
+});
+
+own('registerModule after a field assignment comes after it, as the two assignments would in PyTorch', () => {
+  class Mixed extends Module {
+    constructor() {
+      super();
+      (this as unknown as { a: Linear }).a = new Linear(1, 1);
+      this.registerModule('b', new Linear(1, 1));
+      (this as unknown as { c: Linear }).c = new Linear(1, 1);
+    }
+    forward(x: Tensor): Tensor { return x; }
+  }
+  assert.equal(new Mixed().namedChildren().map(([n]) => n), ['a', 'b', 'c']);
+});
+
+own('a field reassigned to another module replaces it in place; a field set to null drops it', () => {
+  const net = new Net();
+  const replacement = new Linear(4, 8);
+  net.fc1 = replacement;
+  assert.equal(net.namedChildren().map(([n]) => n), ['fc1', 'act', 'fc2']);
+  assert.ok(net.parameters()[0] === replacement.weight);
+  (net as unknown as { fc2: null }).fc2 = null;
+  assert.equal(Object.keys(net.stateDict()), ['fc1.weight', 'fc1.bias']);
+});
+
+own('an array of modules or Parameters in a field is an error that names ModuleList (PyTorch would ignore it silently)', () => {
+  class Listed extends Module {
+    layers = [new Linear(2, 2), new Linear(2, 1)];
+    forward(x: Tensor): Tensor { return x; }
+  }
+  const m = new Listed();
+  assert.throws(() => m.parameters(), /^Listed: field 'layers' holds an array of modules; wrap it in new ModuleList\(\[\.\.\.\]\) so that their parameters are registered$/);
+  assert.throws(() => m.stateDict(), /wrap it in new ModuleList/);
+  assert.throws(() => new Adam(m.parameters()), /Listed: field 'layers' holds an array of modules/);
+  class Weights extends Module {
+    ws = [new Parameter(zeros([1]))];
+    forward(x: Tensor): Tensor { return x; }
+  }
+  assert.throws(() => new Weights().parameters(), /Weights: field 'ws' holds an array of Parameters; register each with this.registerParameter/);
+  // an array of modules that are registered (what Sequential keeps) is fine
+  assert.is(new Sequential(new Linear(2, 2)).parameters().length, 2);
+});
+
+own('ModuleList: indexed, iterable, length, append and extend, PyTorch keys, assignment by index replaces', () => {
+  const a = new Linear(2, 2), b = new Linear(2, 1), c = new ReLU();
+  const list = new ModuleList<Module>([a]);
+  list.append(b).extend([c]);
+  assert.is(list.length, 3);
+  assert.ok(list[0] === a && list[1] === b && list[2] === c);
+  assert.equal([...list], [a, b, c]);
+  assert.equal(Object.keys(list.stateDict()), ['0.weight', '0.bias', '1.weight', '1.bias']);
+  const d = new Linear(2, 2);
+  (list as unknown as Linear[])[0] = d;
+  assert.ok(list.parameters()[0] === d.weight);
+  assert.is(new ModuleList().length, 0);
+  assert.throws(() => new ModuleList(a as never), /^ModuleList: expected an array of modules, got a Linear$/);
+  assert.throws(() => new ModuleList([a, 3 as never]), /^ModuleList: expected a Module at position 1, got 3$/);
+  assert.throws(() => list.forward(), /ModuleList: has no forward/);
+});
+
+own.run();
