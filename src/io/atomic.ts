@@ -1,7 +1,8 @@
-import { closeSync, existsSync, fsyncSync, mkdtempSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
-import { checkRecord } from '../format/check.js';
+import { closeSync, existsSync, fstatSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { describe } from '../format/number.js';
+
+export { checkOutputDir, type OutputDirOptions } from './output-dir.js';
 
 /** True while a process with this id runs (so its temporary files are not stale). */
 export function running(pid: number): boolean {
@@ -16,10 +17,12 @@ export function running(pid: number): boolean {
 
 /**
  * Writes `text` to `path` so that readers see either the old file or the whole new one, never a part: the text
- * goes to a temporary file beside the target, is flushed to disk, and is renamed over the target (rename is atomic
- * within a file system). On any failure the temporary file is removed and the target is untouched; the error
- * names `path` (and its directory when that is missing), never the temporary file. Temporary files that a killed
- * process left beside the target are removed.
+ * goes to a temporary file beside the target, every byte of it (writeSync may write fewer bytes than asked, as on a
+ * nearly full disk: the rest is written until it is all down or the file system refuses), is flushed to disk, its
+ * size checked, and it is renamed over the target (rename is atomic within a file system). On any failure (a full
+ * disk included) the temporary file is removed, the target is untouched, and the error, whose `code` is the
+ * system's (ENOSPC, ...), names `path` (and its directory when that is missing), never the temporary file.
+ * Temporary files that a killed process left beside the target are removed.
  */
 export function writeFileAtomic(path: string, text: string | Uint8Array): void {
   if (typeof path !== 'string' || path === '') throw new TypeError(`writeFileAtomic: expected a file path, got ${describe(path)}`);
@@ -29,11 +32,18 @@ export function writeFileAtomic(path: string, text: string | Uint8Array): void {
   if (!statSync(dir).isDirectory()) throw new Error(`writeFileAtomic: cannot write '${path}': '${dir}' is not a directory`);
   removeStaleTemp(dir, `.${basename(path)}.`);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
-  let fd: number | null = null;
+  const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
+  let fd: number | null = null, done = 0;
   try {
     fd = openSync(tmp, 'w');
-    writeSync(fd, typeof text === 'string' ? Buffer.from(text, 'utf8') : text);
+    while (done < bytes.length) {
+      const n = writeSync(fd, bytes, done, bytes.length - done);
+      if (!(n > 0)) throw shortWrite(`the file system took no more bytes after ${done} of ${bytes.length}`);
+      done += n;
+    }
     fsyncSync(fd);
+    const size = fstatSync(fd).size;
+    if (size !== bytes.length) throw shortWrite(`the written file holds ${size} of ${bytes.length} bytes`);
     closeSync(fd);
     fd = null;
     renameSync(tmp, path);
@@ -41,9 +51,13 @@ export function writeFileAtomic(path: string, text: string | Uint8Array): void {
     if (fd !== null) closeSync(fd);
     rmSync(tmp, { force: true });
     const e = err as NodeJS.ErrnoException;
-    throw new Error(`writeFileAtomic: cannot write '${path}': ${e.code ?? e.message}`);
+    const why = SHORT in e ? e.message : e.code === 'ENOSPC' ? `ENOSPC, no space left on the device after ${done} of ${bytes.length} bytes` : e.code ?? e.message;
+    throw Object.assign(new Error(`writeFileAtomic: cannot write '${path}': ${why}; the file is left as it was`), { code: e.code ?? 'EIO' });
   }
 }
+
+const SHORT = Symbol('short write');
+const shortWrite = (message: string) => Object.assign(new Error(message), { code: 'EIO', [SHORT]: true });
 
 /** Removes `<prefix><pid>.<time>.tmp` files (and `<prefix>new-<pid>-*` folders) in `dir` whose process is gone. */
 function removeStaleTemp(dir: string, prefix: string): void {
@@ -59,32 +73,5 @@ function removeStaleTemp(dir: string, prefix: string): void {
     if (m === null) continue;
     const pid = Number(m[1] ?? m[2]);
     if (!running(pid)) rmSync(join(dir, name), { recursive: true, force: true });
-  }
-}
-
-/**
- * Checks that `dir` can receive a set of files, before any work starts: it is a directory or can be created as
- * one (no part of the path is a file), it is on a writable file system (a probe folder is created and removed in
- * the nearest existing ancestor), and, if it exists, it holds nothing but `allowed` names (so a report never
- * replaces a folder of the user's own files). Errors name `dir` as given, prefixed by `label`.
- */
-export function checkOutputDir(dir: string, label: string, allowed: readonly string[] = []): void {
-  if (typeof dir !== 'string' || dir.trim() === '') throw new TypeError(`${label}: expected a directory path, got ${JSON.stringify(dir)}`);
-  const full = resolve(dir);
-  let existing = full;
-  while (!existsSync(existing)) existing = dirname(existing);
-  if (!statSync(existing).isDirectory()) {
-    throw new Error(existing === full ? `${label}: '${dir}' is a file, not a directory` : `${label}: cannot create '${dir}': '${existing}' is a file`);
-  }
-  if (existing === full) {
-    const foreign = readdirSync(full).filter((n) => !allowed.includes(n) && !n.startsWith('.'));
-    if (foreign.length > 0) {
-      throw new Error(`${label}: '${dir}' holds other files (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', ...' : ''}); choose a new or empty directory, or a previous report's`);
-    }
-  }
-  try {
-    rmSync(mkdtempSync(join(existing, '.lrlab-probe-')), { recursive: true, force: true });
-  } catch (err) {
-    throw new Error(`${label}: cannot write into '${dir}' (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
 }

@@ -1,5 +1,6 @@
 // The study report: Optuna's plots as SVG, the trials table, and every number as JSON, written as one set.
 import { writeDirAtomic } from '../io/atomic-dir.js';
+import { checkOutputDir } from '../io/output-dir.js';
 import { checkOptionNames, describe, intOption, numberOption } from './pruners/options.js';
 import { renderSvg } from '../report/charts.js';
 import { reportHtml } from '../report/report.js';
@@ -14,12 +15,23 @@ import {
 export interface StudyReportOptions {
   /** Seeds the importance forest. Default 0. */
   seed?: number;
-  /** How long the replaced report is kept aside (hidden) for readers still reading it; see writeDirAtomic. Default 10 000 ms. */
+  /** How long the replaced report is kept aside (hidden) for readers still reading it; see writeDirAtomic. Default 1000 ms. */
   keepOldMs?: number;
+  /** Replace `dir` even when it holds files that are not a study report's (they are deleted). Default false. */
+  overwrite?: boolean;
 }
 
+/** The files a study report may hold (the plots that need more data are sometimes left out). */
+export const STUDY_REPORT_FILES: readonly string[] = [
+  'history.svg', 'importances.svg', 'slice.svg', 'contour.svg', 'parallel-coordinate.svg', 'intermediate-values.svg', 'trials.json', 'report.md', 'report.html',
+];
+
+// Text from the user (study, parameter and choice names) on one line of Markdown: a line break would start a
+// heading or a paragraph of its own, a pipe a table cell
+const mdText = (s: string): string => s.replace(/[\r\n\u2028\u2029]+/g, ' ').replace(/\|/g, '\\|');
+
 const fmt = (v: number | null): string => (v === null ? '' : Number.isInteger(v) ? String(v) : Number(v.toPrecision(6)).toString());
-const cell = (v: ParamValue | undefined): string => (v === undefined ? '' : typeof v === 'number' ? fmt(v) : String(v).replace(/\|/g, '\\|'));
+const cell = (v: ParamValue | undefined): string => (v === undefined ? '' : typeof v === 'number' ? fmt(v) : mdText(String(v)));
 
 /** The trials as a Markdown table: number, state, value, one column per parameter, duration. */
 export function trialsTable(trials: readonly FrozenTrial[]): string {
@@ -27,7 +39,7 @@ export function trialsTable(trials: readonly FrozenTrial[]): string {
   const bad = trials.findIndex((t) => t === null || typeof t !== 'object' || t.params === null || typeof t.params !== 'object');
   if (bad >= 0) throw new TypeError(`trialsTable: expected trials (objects with params), got ${describe(trials[bad])} at index ${bad}`);
   const names = [...new Set(trials.flatMap((t) => Object.keys(t.params)))].sort();
-  const header = ['trial', 'state', 'value', ...names, 'duration (s)'];
+  const header = ['trial', 'state', 'value', ...names.map(mdText), 'duration (s)'];
   const rows = trials.map((t) => {
     const seconds = t.datetimeStart && t.datetimeComplete ? ((t.datetimeComplete.getTime() - t.datetimeStart.getTime()) / 1000).toFixed(2) : '';
     return [String(t.number), t.state, fmt(t.value), ...names.map((n) => cell(t.params[n])), seconds];
@@ -47,18 +59,23 @@ function best(study: PlottableStudy, trials: readonly FrozenTrial[]): FrozenTria
 /**
  * Writes a study's report into `dir`: `history.svg`, `importances.svg`, `slice.svg`, `contour.svg`,
  * `parallel-coordinate.svg`, `intermediate-values.svg`, `trials.json`, `report.md` (the trials table and the plots)
- * and a self-contained `report.html`. The set is written atomically: into a fresh sibling directory that then
- * replaces `dir` by renames, so a reader sees the whole old report or the whole new one, and a failure leaves the
- * old one as it was; the replaced report stays hidden beside `dir` for `keepOldMs`, then a later write removes
- * it. Plots that need more than the study has (importances need two complete trials whose values differ) are left
- * out, and the report says why. Returns the names of the files written.
+ * and a self-contained `report.html`. `dir` must be new, empty or a previous study report (checked before
+ * anything is rendered; `overwrite: true` replaces a folder holding other files); a symbolic link is followed. The
+ * set is written atomically (writeDirAtomic): into a fresh sibling directory that then replaces `dir` by renames,
+ * so a reader sees the whole old report or the whole new one, and a failure (a full disk included) leaves the old
+ * one as it was; the replaced report is removed `keepOldMs` later or when the process exits. Plots that need more
+ * than the study has (importances need two complete trials whose values differ) are left out, and the report says
+ * why. Names from the user (the study's, parameters', choices') are written on one line. Returns the names of the
+ * files written.
  */
 export async function writeStudyReport(study: PlottableStudy, dir: string, options: StudyReportOptions = {}): Promise<string[]> {
   const fn = 'writeStudyReport';
   if (typeof dir !== 'string' || dir === '') throw new TypeError(`${fn}: expected a directory path, got ${JSON.stringify(dir)}`);
-  checkOptionNames(fn, options, ['seed', 'keepOldMs']);
+  checkOptionNames(fn, options, ['seed', 'keepOldMs', 'overwrite']);
   intOption(fn, 'seed', options.seed, 0, 0);
   numberOption(fn, 'keepOldMs', options.keepOldMs, 0, 0);
+  if (options.overwrite !== undefined && typeof options.overwrite !== 'boolean') throw new TypeError(`${fn}: expected overwrite to be true or false, got ${describe(options.overwrite)}`);
+  const target = checkOutputDir(dir, fn, STUDY_REPORT_FILES, { overwrite: options.overwrite });
   const trials = [...trialsOf(study, fn)];
   if (trials.length === 0) throw new RangeError(`${fn}: expected a study with at least one trial, got none`);
   const complete = trials.filter((t) => t.state === 'complete' && Number.isFinite(t.value));
@@ -82,7 +99,7 @@ export async function writeStudyReport(study: PlottableStudy, dir: string, optio
     ['intermediate-values.svg', 'Intermediate values', trials.some((t) => t.intermediateValues.size > 0) ? intermediateValuesSpec(study) : null],
   ];
   const written: string[] = [];
-  await writeDirAtomic(dir, async (write) => {
+  await writeDirAtomic(target, async (write) => {
     const svgs: Record<string, string> = {};
     for (const [file, , spec] of specs) {
       if (spec === null) continue;
@@ -99,11 +116,11 @@ export async function writeStudyReport(study: PlottableStudy, dir: string, optio
     write('trials.json', JSON.stringify(json, null, 1));
     written.push('trials.json');
     const figures = specs.map(([file, title]) => (svgs[file] ? `![${title}](${file})` : `${title}: not drawn (${file === 'importances.svg' ? noImportances || 'no parameters' : 'no data yet'}).`));
-    const md = `# Study ${name}
+    const md = `# Study ${mdText(String(name))}
 
 ${trials.length} trials (${counts.map(([s, n]) => `${n} ${s}`).join(', ')}), direction: ${study.direction}.
-${bestTrial ? `Best trial: **${bestTrial.number}**, value ${fmt(bestTrial.value)}, with ${Object.entries(bestTrial.params).map(([k, v]) => `${k} = ${cell(v)}`).join(', ') || 'no parameters'}.` : 'No trial has completed yet.'}
-${importances ? `\nImportances (fANOVA): ${Object.entries(importances).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ')}.\n` : ''}
+${bestTrial ? `Best trial: **${bestTrial.number}**, value ${fmt(bestTrial.value)}, with ${Object.entries(bestTrial.params).map(([k, v]) => `${mdText(k)} = ${cell(v)}`).join(', ') || 'no parameters'}.` : 'No trial has completed yet.'}
+${importances ? `\nImportances (fANOVA): ${Object.entries(importances).map(([k, v]) => `${mdText(k)} ${v.toFixed(3)}`).join(', ')}.\n` : ''}
 ## Plots
 
 ${figures.join('\n\n')}
@@ -115,6 +132,6 @@ ${trialsTable(trials)}
     write('report.md', md);
     write('report.html', reportHtml(md, svgs));
     written.push('report.md', 'report.html');
-  }, { keepOldMs: options.keepOldMs });
+  }, { keepOldMs: options.keepOldMs, replaces: STUDY_REPORT_FILES, overwrite: options.overwrite });
   return written;
 }

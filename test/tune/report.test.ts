@@ -2,7 +2,7 @@
 // set (the old one replaced whole, or left whole when writing fails), and bad input is refused.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
@@ -120,7 +120,7 @@ report('writes the six plots, trials.json, report.md and report.html, with one t
 report('rewriting replaces the report whole: files of the old set that the new one lacks are gone', async () => {
   const out = join(dir, 'replace');
   await writeStudyReport(makeStudy(), out);
-  writeFileSync(join(out, 'stale.txt'), 'from an older report');
+  assert.ok(existsSync(join(out, 'intermediate-values.svg')));
   // two trials without reports: no intermediate-values plot this time
   const small = makeStudy(2);
   small.trials.forEach((t) => (t.intermediateValues as Map<number, number>).clear());
@@ -151,9 +151,9 @@ report('an empty study, a bad directory and a study without completed trials are
   await writeStudyReport(makeStudy(), '' as string).then(() => assert.unreachable('should fail'), (e: Error) => assert.match(e.message, /expected a directory path, got ""/));
   const file = join(dir, 'a-file');
   writeFileSync(file, 'x');
-  await writeStudyReport(makeStudy(), file).then(() => assert.unreachable('should fail'), (e: Error) => assert.match(e.message, /expected a directory path, got the file/));
+  await writeStudyReport(makeStudy(), file).then(() => assert.unreachable('should fail'), (e: Error) => assert.match(e.message, /^writeStudyReport: '.*a-file' is a file, not a directory$/));
   assert.is(readFileSync(file, 'utf8'), 'x');
-  await writeStudyReport(makeStudy(), join(dir, 'opts'), { seeds: 1 } as never).then(() => assert.unreachable('should fail'), (e: Error) => assert.match(e.message, /writeStudyReport: expected options among seed, keepOldMs, got unknown option 'seeds'/));
+  await writeStudyReport(makeStudy(), join(dir, 'opts'), { seeds: 1 } as never).then(() => assert.unreachable('should fail'), (e: Error) => assert.match(e.message, /writeStudyReport: expected options among seed, keepOldMs, overwrite, got unknown option 'seeds'/));
   assert.not.ok(existsSync(join(dir, 'opts')));
   const running = makeStudy(3);
   running.trials.forEach((t) => ((t as { state: string }).state = 'running'));
@@ -169,6 +169,55 @@ report('the trials table escapes pipes in categorical values and leaves unknown 
   const table = trialsTable([{ ...t, params: { opt: 'a|b' } }, { ...t, number: 1, params: {}, value: null, state: 'fail', datetimeComplete: null }]);
   assert.match(table, /\| 0 \| complete \| [\d.]+ \| a\\\|b \| 1\.25 \|/);
   assert.match(table, /\| 1 \| fail \|  \|  \|  \|/);
+});
+
+report('a folder of the user\'s files is refused before anything is written and left as it was; overwrite: true replaces it', async () => {
+  const parent = join(dir, 'users');
+  const mine = join(parent, 'd');
+  mkdirSync(mine, { recursive: true });
+  writeFileSync(join(mine, 'thesis.txt'), 'x');
+  // the audit: the folder was renamed to a hidden .d.old-* and a report written 10 s later deleted it
+  await writeStudyReport(makeStudy(), mine).then(() => assert.unreachable('should fail'), (e: Error) => assert.match(e.message, /^writeStudyReport: '.*users\/d' holds other files \(thesis\.txt\); choose a new or empty directory, or a previous report's, or pass overwrite: true to replace it and delete them$/));
+  assert.equal(readdirSync(mine), ['thesis.txt']);
+  assert.equal(readdirSync(parent), ['d'], 'nothing renamed aside, nothing half-written');
+  const written = await writeStudyReport(makeStudy(), mine, { overwrite: true, keepOldMs: 0 });
+  assert.equal(readdirSync(mine).sort(), [...written].sort());
+  assert.equal(readdirSync(parent), ['d']);
+});
+
+report('a rewrite leaves no hidden .old-* copy behind once the readers\' second is up', async () => {
+  const parent = join(dir, 'leftovers');
+  const out = join(parent, 'r');
+  for (let i = 0; i < 3; i++) await writeStudyReport(makeStudy(4), out);
+  await new Promise((r) => setTimeout(r, 1200));
+  assert.equal(readdirSync(parent), ['r']);
+});
+
+report('a symbolic link is followed: the report goes into the folder it points to, and the link stays', async () => {
+  const real = join(dir, 'real-report');
+  mkdirSync(real);
+  const link = join(dir, 'linked-report');
+  symlinkSync(real, link);
+  const written = await writeStudyReport(makeStudy(4), link, { keepOldMs: 0 });
+  await writeStudyReport(makeStudy(5), link, { keepOldMs: 0 });
+  assert.ok(lstatSync(link).isSymbolicLink());
+  assert.equal(readdirSync(real).sort(), [...written].sort());
+  assert.is(JSON.parse(readFileSync(join(real, 'trials.json'), 'utf8')).trials.length, 5);
+});
+
+report('a line break in the study name or a choice stays on its line: no heading or row is injected', async () => {
+  const study = { ...makeStudy(3), studyName: 'mlp\n# Injected\r\n![x](history.svg)' };
+  (study.trials[0] as { params: Record<string, unknown> }).params = { ...study.trials[0].params, note: 'a\n## b|c' };
+  const out = join(dir, 'names');
+  await writeStudyReport(study, out, { keepOldMs: 0 });
+  const md = readFileSync(join(out, 'report.md'), 'utf8');
+  assert.ok(md.startsWith('# Study mlp # Injected ![x](history.svg)\n'), md.slice(0, 80));
+  assert.equal(md.split('\n').filter((l) => l.startsWith('#')), ['# Study mlp # Injected ![x](history.svg)', '## Plots', '## Trials']);
+  assert.match(md, /\n\| 0 \| complete \| [^\n]* \| a ## b\\\|c \| [\d.e-]+ \| 1\.25 \|\n/);
+  assert.is(md.split('\n').filter((l) => /^\| \d+ \|/.test(l)).length, 3, 'one row per trial');
+  const html = readFileSync(join(out, 'report.html'), 'utf8');
+  assert.is((html.match(/<h1>/g) ?? []).length, 1);
+  assert.is(JSON.parse(readFileSync(join(out, 'trials.json'), 'utf8')).studyName, study.studyName, 'the JSON keeps the name as it is');
 });
 
 report.after(() => rmSync(dir, { recursive: true, force: true }));
