@@ -12,6 +12,7 @@ import { neg } from '../autograd/ops/arithmetic.js';
 import { describe, expectTensor } from '../autograd/ops/broadcast.js';
 import { record } from '../autograd/engine.js';
 import { alloc } from '../tensor/pool.js';
+import { allFinite } from '../tensor/finite.js';
 
 /** How per-element losses combine: their mean (default), their sum, or none (the per-element tensor). */
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -47,7 +48,25 @@ function checkPair(op: string, input: Tensor, target: Tensor): void {
 }
 
 /**
- * Mean squared error: l_i = (x_i - y_i)^2. Matches `torch.nn.functional.mse_loss`.
+ * Reports the input's first non-finite value. Called only once a loss came out non-finite, so a finite loss pays
+ * nothing for it; when every input is finite (a square overflowed), it returns and the loss is Infinity.
+ * An input computed in the autograd graph (a model's forward in training) is let through: there a non-finite value
+ * is how divergence shows, and the training loops report the loss with where it happened (fit's
+ * NonFiniteLossError with epoch and batch, rangeTest's stopReason 'non-finite loss').
+ */
+function checkFiniteInput(op: string, input: Tensor): void {
+  if (input.creator !== null) return;
+  const X = input.data;
+  for (let i = 0; i < X.length; i++) {
+    if (!Number.isFinite(X[i])) throw new RangeError(`${op}: expected a finite input, got ${X[i]} at index ${i}`);
+  }
+}
+
+/**
+ * Mean squared error: l_i = (x_i - y_i)^2. Matches `torch.nn.functional.mse_loss`, except that a NaN or infinite
+ * input handed in from outside the autograd graph (data, a prediction made under noGrad) is an error naming its
+ * index, where PyTorch returns NaN. A model's non-finite output in training, and finite operands whose squares
+ * overflow float32, give a non-finite loss as in PyTorch: that is how divergence reaches fit and the range test.
  *
  * With reduction 'mean' or 'sum' it is one op, not the four of mean(mul(d, d)) with d = sub(x, y): one pass for the
  * value, one for the gradient 2 g (x - y) (/ n), with the composed ops' roundings in their order, so it gives their
@@ -58,7 +77,9 @@ export function mseLoss(input: Tensor, target: Tensor, options: LossOptions = {}
   const reduction = options.reduction ?? 'mean';
   if (reduction !== 'mean' && reduction !== 'sum') {
     const d = sub(input, target);
-    return reduce('mseLoss', mul(d, d), options.reduction);
+    const squares = mul(d, d);
+    if (!allFinite(squares.data)) checkFiniteInput('mseLoss', input);
+    return reduce('mseLoss', squares, options.reduction);
   }
   const X = input.data, Y = target.data, n = X.length;
   const d = alloc(n);
@@ -68,6 +89,8 @@ export function mseLoss(input: Tensor, target: Tensor, options: LossOptions = {}
     d[i] = di;
     total += Math.fround(di * di);
   }
+  // the finite target is checked, so a non-finite sum comes from the input or from a square past float32's range
+  if (!Number.isFinite(total)) checkFiniteInput('mseLoss', input);
   const out = alloc(1);
   out[0] = reduction === 'mean' ? Math.fround(total) / Math.fround(n) : total;
   return record('mseLoss', out, [], [input, target], (g) => {
@@ -118,25 +141,43 @@ export function smoothL1Loss(input: Tensor, target: Tensor, options: LossOptions
 }
 
 /**
- * Cross-entropy of logits [N, C] against class indices [N]: l_n = -log softmax(x_n)[y_n].
- * Matches `torch.nn.functional.cross_entropy` with integer targets.
+ * Cross-entropy of logits [N, C] against one of three target forms, as `torch.nn.functional.cross_entropy`:
+ *
+ * - class indices [N]: l_n = -log softmax(x_n)[y_n];
+ * - class indices [N, 1], read as [N] (a column of labels, as data sets often hold them);
+ * - class probabilities [N, C] (soft or one-hot labels): l_n = -sum_c t_nc log softmax(x_n)_c, composed from
+ *   logSoftmax, mul and sum, so the gradient also reaches a target that requires it.
+ *
+ * 'mean' averages over the N rows in every form. PyTorch tells indices from probabilities by dtype; lrlab's tensors
+ * are all float32, so the shape decides: [N, 1] is indices even when C is 1 (one class costs 0 either way).
+ * Probabilities are checked for finiteness only: like PyTorch, rows need not sum to 1. Matches PyTorch 1.13.
  */
-export function crossEntropy(input: Tensor, target: Tensor | number[], options: LossOptions = {}): Tensor {
+export function crossEntropy(input: Tensor, target: Tensor | number[] | number[][], options: LossOptions = {}): Tensor {
   expectTensor('crossEntropy', input, 'input');
   if (input.ndim !== 2) throw new RangeError(`crossEntropy: expected input of shape [N, C], got ${formatShape(input.shape)}`);
   if (!(target instanceof Tensor) && !Array.isArray(target)) {
-    throw new TypeError(`crossEntropy: expected target class indices (Tensor or number[]), got ${describe(target)}`);
+    throw new TypeError(`crossEntropy: expected target class indices or probabilities (Tensor or number[]), got ${describe(target)}`);
   }
   const t = target instanceof Tensor ? target : tensor(target);
   const [n, c] = input.shape;
-  if (t.ndim !== 1 || t.shape[0] !== n) {
-    throw new RangeError(`crossEntropy: expected target of shape [${n}] (one class index per row), got ${formatShape(t.shape)}`);
+  const indices = t.shape[0] === n && (t.ndim === 1 || (t.ndim === 2 && t.shape[1] === 1));
+  if (!indices && !sameShape(t.shape, input.shape)) {
+    throw new RangeError(`crossEntropy: expected target [N] class indices, [N, 1] class indices or [N, C] class probabilities, got ${formatShape(t.shape)} for input ${formatShape(input.shape)}`);
   }
   if (n === 0) throw new RangeError('crossEntropy: expected a non-empty batch, got 0 rows');
-  t.data.forEach((v, i) => {
+  const T = t.data;
+  if (!indices) {
+    if (!allFinite(T)) {
+      const bad = T.findIndex((v) => !Number.isFinite(v));
+      throw new RangeError(`crossEntropy: expected finite class probabilities, got ${T[bad]} at row ${Math.floor(bad / c)}, class ${bad % c}`);
+    }
+    return reduce('crossEntropy', neg(sum(mul(logSoftmax(input, 1), t), 1)), options.reduction);
+  }
+  for (let i = 0; i < n; i++) {
+    const v = T[i];
     if (!Number.isInteger(v)) throw new TypeError(`crossEntropy: expected integer class indices, got ${v} at index ${i}`);
     if (v < 0 || v >= c) throw new RangeError(`crossEntropy: expected class indices in [0, ${c}), got ${v} at index ${i}`);
-  });
+  }
   const picked = gather(logSoftmax(input, 1), 1, reshape(t, [n, 1]));
   return reduce('crossEntropy', neg(reshape(picked, [n])), options.reduction);
 }
