@@ -1,4 +1,5 @@
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
+import { formatShape } from '../tensor/shape.js';
 import { Generator } from '../tensor/random.js';
 import type { Module } from '../nn/module.js';
 import { mseLoss } from '../nn/losses.js';
@@ -12,8 +13,9 @@ import { describe } from '../format/number.js';
 // The lr bounds and the 5-epoch form follow seed 000.
 /** Options of `rangeTest`. */
 export interface RangeTestOptions {
-  /** Training inputs and targets. */
+  /** Training inputs [n, ...] of any rank >= 2 ([n, features], [n, steps, features], [n, c, h, w]). */
   x: Tensor;
+  /** Training targets [n] (class indices, e.g. with `loss: crossEntropy`) or [n, ...] (what the loss takes). */
   y: Tensor;
   optimizer: Optimizer<{ lr: number }>;
   loss?: (prediction: Tensor, target: Tensor) => Tensor;
@@ -77,8 +79,11 @@ export function rangeTest(model: Module, options: RangeTestOptions): RangeTestRe
   if (!(divergeTh > 1)) throw new RangeError(`rangeTest: expected divergeTh > 1, got ${divergeTh}`);
   if (!Number.isInteger(accumulationSteps) || accumulationSteps < 1) throw new RangeError(`rangeTest: expected accumulationSteps to be a positive integer, got ${accumulationSteps}`);
   if (options.onStep !== undefined && typeof options.onStep !== 'function') throw new TypeError(`rangeTest: expected onStep to be a function, got ${typeof options.onStep}`);
-  if (x?.ndim !== 2 || y?.ndim !== 2 || x.shape[0] !== y.shape[0] || x.shape[0] === 0) {
-    throw new RangeError(`rangeTest: expected x [n, features] and y [n, outputs] with the same n > 0, got [${x?.shape}] and [${y?.shape}]`);
+  if (!(x instanceof Tensor) || !(y instanceof Tensor)) throw new TypeError(`rangeTest: expected x and y to be Tensors, got x ${describe(x)} and y ${describe(y)}`);
+  // x is whatever the model takes ([n, features], [n, steps, features], [n, c, h, w]); y is whatever the loss takes
+  // ([n] class indices, [n, outputs], ...): only the shared first dimension of examples is the range test's business
+  if (x.ndim < 2 || y.ndim < 1 || x.shape[0] !== y.shape[0] || x.shape[0] === 0) {
+    throw new RangeError(`rangeTest: expected x [n, ...] of rank >= 2 and y [n] or [n, ...] with the same n > 0, got x ${formatShape(x.shape)} and y ${formatShape(y.shape)}`);
   }
   const perEpoch = Math.ceil(x.shape[0] / batchSize / accumulationSteps);
   const numIter = options.epochs !== undefined ? options.epochs * perEpoch : options.numIter ?? 100;

@@ -2,7 +2,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   rangeTest, lrSweep, logspace, Sequential, Linear, ReLU, Adam, SGD, manualSeed, syntheticTimeSeries, temporalSplit,
-  fitStandardizer, slidingWindows, mseLoss, Tensor, toJSONValue,
+  fitStandardizer, slidingWindows, mseLoss, crossEntropy, Tensor, toJSONValue, makeBlobs, Conv2d, Flatten, randn, Generator,
+  zeros,
 } from '../../src/index.js';
 import { assertClose } from '../helpers/assert.js';
 
@@ -101,6 +102,52 @@ test('validation losses and gradient accumulation', () => {
   assert.is(v.losses.length, 5);
   const acc = rangeTest(model, { x: train.x, y: train.y, optimizer: opt, epochs: 1, batchSize: 16, accumulationSteps: 2 });
   assert.is(acc.iterations, Math.ceil(train.x.shape[0] / 16 / 2));
+});
+
+test('a classifier: Linear layers, crossEntropy and [n] integer class indices; restored bit for bit', () => {
+  const { x, y } = makeBlobs({ nSamples: 120, centers: 3, seed: 1 });
+  manualSeed(6);
+  const model = new Sequential(new Linear(2, 8), new ReLU(), new Linear(8, 3));
+  const opt = new SGD(model.parameters(), { lr: 0.05, momentum: 0.9 });
+  const before = snapshot(model, opt);
+  const r = rangeTest(model, { x, y, optimizer: opt, loss: crossEntropy, startLr: 1e-4, endLr: 1, numIter: 30 });
+  assert.ok(r.iterations >= 2, `${r.iterations} iterations`);
+  // the first loss is a cross-entropy of near-uniform logits over 3 classes: about ln 3
+  assert.ok(r.losses[0] > 0.3 && r.losses[0] < 5, `first loss ${r.losses[0]}`);
+  assert.ok(Math.min(...r.losses) < r.losses[0], 'the loss fell somewhere in the sweep');
+  assert.is(snapshot(model, opt), before);
+  // class indices as a column [n, 1] go through too
+  const col = rangeTest(model, { x, y: y.reshape([120, 1]), optimizer: opt, loss: crossEntropy, startLr: 1e-4, endLr: 1, numIter: 30 });
+  assert.equal(col.losses, r.losses);
+  assert.is(snapshot(model, opt), before);
+});
+
+test('images [n, c, h, w] through a Conv2d, and sequences [n, steps, features]; restored bit for bit', () => {
+  const g = new Generator(8);
+  const images = randn([24, 1, 5, 5], { generator: g }), labels = Float32Array.from({ length: 24 }, (_, i) => i % 2);
+  manualSeed(7);
+  const cnn = new Sequential(new Conv2d(1, 2, 3), new ReLU(), new Flatten(), new Linear(18, 2));
+  const adam = new Adam(cnn.parameters());
+  const before = snapshot(cnn, adam);
+  const r = rangeTest(cnn, { x: images, y: new Tensor(labels, [24]), optimizer: adam, loss: crossEntropy, numIter: 8, batchSize: 8 });
+  assert.is(r.iterations, 8);
+  assert.is(snapshot(cnn, adam), before);
+  const sequences = randn([20, 4, 3], { generator: g }), targets = randn([20, 1], { generator: g });
+  const flat = new Sequential(new Flatten(), new Linear(12, 1));
+  const sgd = new SGD(flat.parameters(), { lr: 0.01 });
+  const seqBefore = snapshot(flat, sgd);
+  const s = rangeTest(flat, { x: sequences, y: targets, optimizer: sgd, numIter: 6, batchSize: 5 });
+  assert.is(s.iterations, 6);
+  assert.is(snapshot(flat, sgd), seqBefore);
+});
+
+test('mismatched or unusable x and y are rejected with both shapes named', () => {
+  const model = makeModel();
+  const optimizer = new Adam(model.parameters());
+  assert.throws(() => rangeTest(model, { x: zeros([10, 10]), y: zeros([9, 1]), optimizer }), /rangeTest: expected x \[n, \.\.\.\] of rank >= 2 and y \[n\] or \[n, \.\.\.\] with the same n > 0, got x \[10,10\] and y \[9,1\]/);
+  assert.throws(() => rangeTest(model, { x: zeros([10]), y: zeros([10]), optimizer }), /got x \[10\] and y \[10\]/);
+  assert.throws(() => rangeTest(model, { x: zeros([0, 10]), y: zeros([0]), optimizer }), /got x \[0,10\] and y \[0\]/);
+  assert.throws(() => rangeTest(model, { x: [[1]] as never, y: zeros([1]), optimizer }), /rangeTest: expected x and y to be Tensors, got x \[\[1\]\] and y a Tensor/);
 });
 
 test('bad options are rejected', () => {
