@@ -97,6 +97,7 @@ export { getStorage, parseStorageUrl, type StorageLocation } from './tune/storag
 export type { SqliteStorage, SqliteStorageOptions } from './tune/storage/sqlite.js';
 export type { PostgresStorage, PostgresStorageOptions } from './tune/storage/postgres.js';
 export { forecastObjective, resolveForecastSpace, DEFAULT_FORECAST_SPACE, type ForecastSpace, type ForecastOptimizer } from './tune/forecast.js';
+export { lrSearchSpace, enqueueLrTrials, type LrSearchSpace, type LrSearchSpaceOptions, type LrCandidate } from './tune/lr-search-space.js';
 export { type ObjectiveModule } from './tune/study.js';
 // metrics and grid search
 export { accuracy, precision, recall, f1, r2, mae, mse, rmse, type MetricInput, type Average, type ClassificationOptions } from './train/metrics.js';
