@@ -8,16 +8,21 @@ import { syntheticTimeSeries } from '../data/synthetic.js';
 import { useBackend, getBackend } from '../tensor/backends/backend.js';
 import { NonFiniteLossError } from '../train/fit.js';
 import { defaultPruner, defaultSampler } from '../tune/default-sampler.js';
-import { forecastObjective, resolveForecastSpace } from '../tune/forecast.js';
+import { forecastObjective, resolveForecastSpace, type ForecastSpace } from '../tune/forecast.js';
+import { forecastRangeTest } from '../tune/forecast-range-test.js';
+import { enqueueLrTrials, lrSearchSpace, type LrCandidate, type LrSearchSpace } from '../tune/lr-search-space.js';
+import { formatLr } from '../format/number.js';
 import { writeStudyReport } from '../tune/report.js';
 import { createStudy, loadStudy, type Study } from '../tune/study.js';
 import type { FrozenTrial } from '../tune/types.js';
+import type { Trial } from '../tune/trial.js';
 
 export const TUNE_HELP = `lrlab tune: tune the forecasting MLP (lr, hidden sizes, batch size, optimizer, weight decay)
 
 Usage:
   lrlab tune [--storage URL] [--study NAME] [--n-trials N] [--timeout S] [--config space.json]
              [--data FILE.csv [--column NAME]] [--epochs N] [--seed N] [--out DIR] [--quiet]
+             [--lr-from-range-test]
 
 Runs trials of one study (TPE sampling, median pruning on the validation MSE per epoch) and prints a line per
 trial, then the best trials, and writes the study report (plots, importances, the trials table) into DIR. With
@@ -40,6 +45,10 @@ Options:
   --out DIR        the study report's folder (default lrlab-tune-report)
   --backend NAME   wasm (default), cpu or gpu
   --quiet          no line per trial
+  --lr-from-range-test
+                   first run a range test (the space's middle MLP, its first optimizer, the lr range of
+                   the config) and search lr only where its loss curve falls and has not diverged; the
+                   four rules' rates (steepest, valley, minimum, slide) are the first trials
 `;
 
 class UsageError extends Error {}
@@ -81,6 +90,53 @@ function summary(study: Study): string {
   return lines.join('\n') + '\n';
 }
 
+/** --lr-from-range-test, before the study: the range test, and the space with lr narrowed to what its curve shows. */
+function lrFromRangeTest(series: Float32Array, space: ForecastSpace, seed: number, write: (s: string) => void): { space: ForecastSpace; lrSpace: LrSearchSpace } {
+  let lrSpace: LrSearchSpace, test: string;
+  try {
+    const { result, model } = forecastRangeTest(series, space, { seed });
+    test = `${model}, ${result.iterations} steps from ${formatLr(space.lr.low)} to ${formatLr(space.lr.high)}, ${result.stopReason}`;
+    lrSpace = lrSearchSpace(result);
+  } catch (err) {
+    throw new Error(`--lr-from-range-test: ${(err as Error).message}`);
+  }
+  write(`range test (${test}): lr in [${formatLr(lrSpace.low)}, ${formatLr(lrSpace.high)}] (log); ${lrSpace.reason}\n`);
+  return { space: { ...space, lr: { low: lrSpace.low, high: lrSpace.high } }, lrSpace };
+}
+
+/**
+ * After the study is loaded: with --lr-from-range-test, its rules' rates enqueued (once per study); without it, a
+ * study whose lr range a range test set is refused, as this worker would sample lr outside that range.
+ */
+async function joinLrRange(study: Study, lrSpace: LrSearchSpace | undefined, write: (s: string) => void): Promise<void> {
+  if (lrSpace === undefined) {
+    const set = (await study.userAttrs()).lrSearchSpace as { low: number; high: number } | undefined;
+    if (set !== undefined) {
+      throw new UsageError(`lrlab tune: study '${study.studyName}' searches lr in [${formatLr(set.low)}, ${formatLr(set.high)}] as a range test set it: join it with --lr-from-range-test (and the same data, config and seed), or give another --study name`);
+    }
+    return;
+  }
+  let enqueued: LrCandidate[];
+  try {
+    enqueued = await enqueueLrTrials(study, lrSpace);
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    throw new UsageError(`lrlab tune: --lr-from-range-test: ${err.message.replace(/^enqueueLrTrials: /, '')}`);
+  }
+  write(lrSpace.enqueue.length === 0 ? "first trials: none, as every rule's rate lies outside the range\n"
+    : enqueued.length === 0 ? `first trials: already enqueued in study '${study.studyName}', which has this lr range\n`
+    : `first trials: ${enqueued.map((c) => `${c.rule} ${formatLr(c.lr)}`).join(', ')}\n`);
+}
+
+/** The objective, recording which rule an enqueued lr came from in the trial's user attributes (`lrRule`). */
+function withLrRule(objective: (trial: Trial) => number): (trial: Trial) => number {
+  return (trial) => {
+    const rule = (trial.systemAttrs.enqueuedUserAttrs as { lrRule?: unknown } | undefined)?.lrRule;
+    if (typeof rule === 'string') trial.setUserAttr('lrRule', rule);
+    return objective(trial);
+  };
+}
+
 /** Runs `lrlab tune` with its arguments (after 'tune'); returns the exit code. */
 export async function tuneCommand(argv: string[], write: (s: string) => void): Promise<number> {
   const previousBackend = getBackend().name;
@@ -93,6 +149,7 @@ export async function tuneCommand(argv: string[], write: (s: string) => void): P
           storage: { type: 'string' }, study: { type: 'string' }, 'n-trials': { type: 'string' }, timeout: { type: 'string' },
           config: { type: 'string' }, data: { type: 'string' }, column: { type: 'string' }, epochs: { type: 'string' },
           seed: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' }, quiet: { type: 'boolean' },
+          'lr-from-range-test': { type: 'boolean' },
           help: { type: 'boolean', short: 'h' },
         },
       }).values;
@@ -144,6 +201,10 @@ export async function tuneCommand(argv: string[], write: (s: string) => void): P
       if (o.column !== undefined) throw new UsageError('lrlab tune: --column needs --data FILE.csv');
       series = syntheticTimeSeries().values;
     }
+    let lrSpace: LrSearchSpace | undefined;
+    if (o['lr-from-range-test']) {
+      ({ space, lrSpace } = lrFromRangeTest(series, space, seed, write));
+    }
     const studyName = o.study ?? 'lrlab-tune';
     let study: Study;
     try {
@@ -157,7 +218,13 @@ export async function tuneCommand(argv: string[], write: (s: string) => void): P
       await study.storage.close();
       study = await loadStudy({ studyName, storage: o.storage, pruner: defaultPruner(), sampler: defaultSampler(seed + seen) });
     }
-    const objective = forecastObjective(series, space, { seed });
+    try {
+      await joinLrRange(study, lrSpace, write);
+    } catch (err) {
+      await study.storage.close();
+      throw err;
+    }
+    const objective = lrSpace === undefined ? forecastObjective(series, space, { seed }) : withLrRule(forecastObjective(series, space, { seed }));
     let done = 0;
     try {
       await study.optimize(objective, {

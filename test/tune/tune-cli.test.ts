@@ -79,5 +79,59 @@ test('the objective reports validation MSE per epoch, so a pruner stops a trial 
   assert.equal(study.trials.map((t) => [t.state, t.intermediateValues.size]), [['pruned', 2], ['pruned', 2]]);
 });
 
+test('--lr-from-range-test: the range test sets lr\'s range, and the rules\' rates are the first trials', async () => {
+  const storage = `sqlite:///${join(dir, 'range.db')}`;
+  const config = join(dir, 'small.json');
+  writeFileSync(config, JSON.stringify({ layers: { low: 1, high: 1 }, units: [8, 16], batchSize: [64] }));
+  const args = (out: string) => ['tune', '--lr-from-range-test', '--storage', storage, '--study', 'ranged', '--n-trials', '5', '--epochs', '1', '--config', config, '--out', join(dir, out), '--backend', 'cpu', '--quiet'];
+  const r = await run(args('ranged-1'));
+  assert.is(r.code, 0, r.err);
+  // two lines: the range test and the range it gives, then the rates enqueued
+  const range = /^range test \(20-8-1 MLP, adam, batch 64, 100 steps from 1e-5 to 1e-1, (completed|diverged)\): lr in \[(\S+), (\S+)\] \(log\); the smoothed loss falls from .*\n/.exec(r.out);
+  assert.ok(range, r.out);
+  const [low, high] = [Number(range[2]), Number(range[3])];
+  const first = /\nfirst trials: (.*)\n/.exec(r.out);
+  assert.ok(first, r.out);
+  const rates = first[1].split(', ').map((s) => s.split(' ')).map(([rule, lr]) => ({ rule, lr: Number(lr) }));
+  assert.ok(rates.length >= 1 && rates.length <= 4, first[1]);
+  assert.ok(rates.every((c) => /^(steepest|valley|minimum|slide)(\+(valley|minimum|slide))*$/.test(c.rule)), first[1]);
+  const study = await loadStudy({ studyName: 'ranged', storage });
+  const lr = (t: { params: Record<string, unknown> }) => t.params.lr as number;
+  rates.forEach((c, i) => {
+    assert.is(study.trials[i].userAttrs.lrRule, c.rule);
+    assert.is(Number(lr(study.trials[i]).toPrecision(3)), c.lr, `trial ${i}`);
+  });
+  // the printed bounds are the distribution's own (rounded inward to 3 digits), and every trial keeps to them
+  for (const t of study.trials) {
+    assert.equal(t.distributions.lr, { type: 'float', low, high, log: true, step: null });
+    assert.ok(lr(t) >= low && lr(t) <= high, `trial ${t.number}: lr ${lr(t)} outside [${low}, ${high}]`);
+  }
+  await study.storage.close();
+  // a second worker finds the same range set up and enqueues nothing again
+  const again = await run(args('ranged-2'));
+  assert.is(again.code, 0, again.err);
+  assert.match(again.out, /first trials: already enqueued in study 'ranged', which has this lr range\n/);
+  const joined = await loadStudy({ studyName: 'ranged', storage });
+  assert.is(joined.trials.length, 10);
+  assert.is(joined.trials.filter((t) => t.userAttrs.lrRule !== undefined).length, rates.length);
+  for (const t of joined.trials) assert.ok(lr(t) >= low && lr(t) <= high, `trial ${t.number}: lr ${lr(t)}`);
+  await joined.storage.close();
+  // a study that searches lr in another range is named, with both ranges, instead of failing later
+  const plain = await createStudy({ studyName: 'plain', storage });
+  await plain.optimize((t) => t.suggestFloat('lr', 1e-5, 1e-1, { log: true }), { nTrials: 1 });
+  await plain.storage.close();
+  const clash = await run(['tune', '--lr-from-range-test', '--storage', storage, '--study', 'plain', '--n-trials', '1', '--epochs', '1', '--config', config, '--backend', 'cpu']);
+  assert.is(clash.code, 2, clash.err);
+  assert.match(clash.err, new RegExp(`lrlab tune: --lr-from-range-test: expected study 'plain' to search 'lr' in \\[${range[2]}, ${range[3]}\\] log as the range test found, got \\[1e-5, 1e-1\\] log in its earlier trials`));
+  // and a worker without the flag does not wander outside the range a range test set
+  const outside = await run(['tune', '--storage', storage, '--study', 'ranged', '--n-trials', '1', '--epochs', '1', '--config', config, '--backend', 'cpu']);
+  assert.is(outside.code, 2, outside.err);
+  assert.match(outside.err, /lrlab tune: study 'ranged' searches lr in \[\S+, \S+\] as a range test set it: join it with --lr-from-range-test/);
+  const after = await loadStudy({ studyName: 'ranged', storage });
+  assert.is(after.trials.length, 10);
+  await after.storage.close();
+  assert.match((await run(['tune', '--help'])).out, /--lr-from-range-test\n\s+first run a range test/);
+});
+
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 test.run();
