@@ -1,7 +1,7 @@
 import { Tensor } from '../tensor/tensor.js';
 import { Generator, defaultGenerator } from '../tensor/random.js';
 import { formatShape } from '../tensor/shape.js';
-import { checkOptionsObject, checkNumbers, checkInteger } from '../format/check.js';
+import { checkOptionsObject, checkNumbers, checkInteger, checkRecord } from '../format/check.js';
 import { describe } from '../format/number.js';
 
 /** Inputs [n, window] and next-value targets [n, 1]. */
@@ -105,17 +105,34 @@ export interface BatchOptions {
  * [n, window], sequences [n, steps, features], images [n, c, h, w]); y is [n, ...] too, so float targets
  * [n, outputs] and class indices [n] both work. A batch is [size, ...] with the rest of each shape kept. The batch
  * buffers are allocated once per distinct batch size and refilled in place, so a training loop allocates no new
- * arrays per batch; a batch is valid until the iterator moves on.
+ * arrays per batch; a batch is valid until the iterator moves on. The arguments are checked at the call, before the
+ * first batch is asked for.
  */
-export function* batches(data: WindowedData, options: BatchOptions = {}): IterableIterator<Batch> {
+export function batches(data: WindowedData, options: BatchOptions = {}): IterableIterator<Batch> {
+  if (data instanceof Tensor) {
+    // torch's TensorDataset(x, y) and Keras's fit(x, y) take the two tensors apart; here they travel together
+    if (options instanceof Tensor) throw new TypeError('batches: expected batches({ x, y }, options), got batches(x, y) with two tensors');
+    throw new TypeError('batches: expected data { x, y }, got a Tensor (write batches({ x, y }, options))');
+  }
+  checkRecord('batches', 'data { x, y }', data, ['x', 'y']);
+  for (const k of ['x', 'y'] as const) {
+    if (!(data[k] instanceof Tensor)) throw new TypeError(`batches: expected data.${k} to be a Tensor, got ${describe(data[k])}`);
+  }
+  options = checkOptionsObject('batches', options, ['batchSize', 'shuffle', 'generator', 'dropLast', 'buffers']);
   const { batchSize = 32, shuffle = true, dropLast = false } = options;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batches: expected a positive integer batchSize, got ${batchSize}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batches: expected a positive integer batchSize, got ${describe(batchSize)}`);
+  if (options.buffers !== undefined && !(options.buffers instanceof Map)) throw new TypeError(`batches: expected buffers to be a Map, got ${describe(options.buffers)}`);
   if (data.x.ndim < 1 || data.y.ndim < 1) {
     throw new RangeError(`batches: expected x and y with a first dimension of examples, got ${formatShape(data.x.shape)} and ${formatShape(data.y.shape)}`);
   }
   const n = data.x.shape[0];
   if (data.y.shape[0] !== n) throw new RangeError(`batches: expected x and y with the same number of rows, got ${n} and ${data.y.shape[0]}`);
   if (n === 0) throw new RangeError('batches: expected at least one example, got 0');
+  return batchStream(data, n, batchSize, shuffle, dropLast, options);
+}
+
+/** The batches themselves, once `batches` has checked its arguments (a generator runs nothing until iterated). */
+function* batchStream(data: WindowedData, n: number, batchSize: number, shuffle: boolean, dropLast: boolean, options: BatchOptions): IterableIterator<Batch> {
   // one example is a contiguous block of `width` values in row-major order, whatever the rank
   const xRest = data.x.shape.slice(1), yRest = data.y.shape.slice(1);
   const width = data.x.size / n, yWidth = data.y.size / n;
@@ -160,10 +177,29 @@ export function prepareSeries(values: Float32Array, options: { window?: number; 
   const { window = 20, trainFraction = 0.8 } = options;
   const { train } = temporalSplit(values, trainFraction);
   const scaler = fitStandardizer(train);
-  return {
+  const prepared: PreparedSeries = {
     train: slidingWindows(scaler.transform(train), window),
     valid: slidingWindows(scaler.transform(values.slice(train.length - window)), window),
     scaler,
     mseScale: scaler.std * scaler.std,
   };
+  return guardNames(prepared);
+}
+
+/**
+ * The names a user guesses first for the validation part (`val`, as in Keras's logs; `validation`; `test`), as
+ * getters that throw naming `valid`, where reading them would otherwise give undefined and silently train without
+ * validation. Not enumerable, so spreading, printing and comparing the result see only its four fields.
+ */
+function guardNames(prepared: PreparedSeries): PreparedSeries {
+  for (const name of ['val', 'validation', 'test']) {
+    const hint = name === 'test' ? '; prepareSeries makes no test split' : '';
+    Object.defineProperty(prepared, name, {
+      get() {
+        throw new TypeError(`prepareSeries: the validation windows are \`valid\` (got \`${name}\`${hint})`);
+      },
+      enumerable: false,
+    });
+  }
+  return prepared;
 }
