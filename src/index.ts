@@ -56,6 +56,7 @@ export * from './schedulers/index.js';
 export { syntheticTimeSeries, type SyntheticSeriesOptions, type Series } from './data/synthetic.js';
 export { slidingWindows, temporalSplit, fitStandardizer, batches, prepareSeries, type WindowedData, type Standardizer, type Batch, type BatchOptions, type PreparedSeries } from './data/windows.js';
 export { parseCsvSeries, loadCsvSeries, parseCsvColumn, loadCsvColumn, type CsvSeriesOptions, type CsvColumn } from './data/csv.js';
+export { parseCsvTable, loadCsvTable, splitTable, type CsvTableOptions, type CsvTable, type TableSplit } from './data/table.js';
 export { kFold, timeSeriesSplit, type Fold } from './data/kfold.js';
 
 // train
@@ -71,7 +72,14 @@ export { gradient } from './lrfind/gradient.js';
 export { steepest, valley, minimum, slide, suggestLr, type Suggestion, type LrSuggestion } from './lrfind/suggest.js';
 export { rangeTest, type RangeTestOptions, type RangeTestResult } from './lrfind/range-test.js';
 export { lrSweep, logspace, type LrSweepOptions, type LrSweepRow } from './lrfind/sweep.js';
-export { runPipeline, resolveConfig, DEFAULT_CONFIG, type PipelineConfig, type PipelineResult, type RunSummary, type Candidate, type Stage } from './lrfind/pipeline.js';
+export { runPipeline, resolveConfig, DEFAULT_CONFIG, type PipelineConfig, type PipelineResult } from './lrfind/pipeline.js';
+export {
+  findLr, resolveFinderConfig, DEFAULT_FINDER_CONFIG, makeOptimizer,
+  type FindLrOptions, type FindLrResult, type FinderConfig, type Task, type LossFn, type OptimizerName, type OptimizerFactory, type Dataset, type DataSource,
+  type RunSummary, type Candidate, type SeedResult, type RuleSpread, type Stage,
+} from './lrfind/find-lr.js';
+export { parseModelSpec, buildModel, describeModelSpec, type ModelSpec } from './lrfind/models.js';
+export { pairedDifference, meanStd, tQuantile975, type PairedDifference } from './lrfind/stats.js';
 
 // report
 export { renderSvg, PLOTS, plotRangeTest, rangeTestSpec } from './report/charts.js';

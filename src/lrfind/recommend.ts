@@ -1,5 +1,6 @@
 import { formatLr, formatNumber } from '../format/number.js';
 import { checkRecord } from '../format/check.js';
+import type { PairedDifference } from './stats.js';
 
 /** The evidence one pipeline run has about its learning rates, as `recommend` weighs it. */
 export interface RecommendationEvidence {
@@ -7,12 +8,26 @@ export interface RecommendationEvidence {
   rules: { lrs: Record<string, number>; spreadDecades: number };
   /** The sweep's best lr (lowest final validation loss). */
   sweepBestLr: number;
-  /** The short validation run: each candidate's best validation MSE (NaN when it diverged). */
-  candidates: { name: string; lr: number; valMse: number }[];
+  /** The short validation run: each candidate's best validation loss, `valLoss` (or `valMse`; NaN when it diverged). */
+  candidates: { name: string; lr: number; valLoss?: number; valMse?: number }[];
   /** The rate the long run trained, and why it was chosen. */
   trained: { name: string; lr: number; reason: string };
-  /** The long runs' validation MSEs: the user's current rate (the baseline) and the trained rate. */
-  longRuns: { baselineLr: number; baselineMse: number; trainedMse: number };
+  /**
+   * The long runs: the validation loss (`baselineLoss` / `trainedLoss`, or `baselineMse` / `trainedMse`) of your
+   * current rate (the baseline) and of the trained rate, means over the seeds; with several seeds, `paired` holds
+   * the per-seed relative gains and their 95% interval, and `diverged` how many seeds of each run diverged.
+   */
+  longRuns: {
+    baselineLr: number;
+    baselineLoss?: number;
+    trainedLoss?: number;
+    baselineMse?: number;
+    trainedMse?: number;
+    /** The loss's name in the sentence. Default 'MSE'. */
+    lossName?: string;
+    paired?: PairedDifference;
+    diverged?: { baseline: number; trained: number; of: number };
+  };
 }
 
 /** What the report recommends: one rate, how sure, and the evidence in one sentence. */
@@ -38,29 +53,59 @@ function ordinal(n: number): string {
 
 /**
  * Weighs a run's evidence into one recommendation: the long runs decide whether the trained rate beats the current
- * one by at least 1%; if not, the answer is to keep the current rate. Confidence counts the supporting evidence:
- * the trained rate ranking first in the validation run, the sweep's best lying within one decade of it, and the
- * four rules agreeing within one decade. All three: high; two: moderate; fewer: low.
+ * one by at least 1%; if not, the answer is to keep the current rate. With several seeds (`longRuns.paired`) the
+ * mean paired gain must reach 1% and its 95% interval lie above 0, so a gain inside the seed-to-seed noise keeps
+ * your rate. Confidence counts the supporting evidence: the trained rate ranking first in the validation run, the
+ * sweep's best lying within one decade of it, and the four rules agreeing within one decade. With one seed, all
+ * three: high; two: moderate; fewer: low. With several, the interval lying wholly above 1% stands for a third.
  */
 export function recommend(e: RecommendationEvidence): Recommendation {
   checkRecord('recommend', 'the evidence { rules, sweepBestLr, candidates, trained, longRuns }', e, ['rules', 'sweepBestLr', 'candidates', 'trained', 'longRuns']);
   const { trained, longRuns } = e;
-  const gain = (longRuns.baselineMse - longRuns.trainedMse) / Math.abs(longRuns.baselineMse);
-  const finite = e.candidates.filter((c) => Number.isFinite(c.valMse)).sort((a, b) => a.valMse - b.valMse);
+  const lossName = longRuns.lossName ?? 'MSE';
+  const baselineLoss = longRuns.baselineLoss ?? longRuns.baselineMse ?? NaN;
+  const trainedLoss = longRuns.trainedLoss ?? longRuns.trainedMse ?? NaN;
+  const paired = longRuns.paired !== undefined && longRuns.paired.n > 1 ? longRuns.paired : null;
+  const gain = paired ? paired.mean : (baselineLoss - trainedLoss) / Math.abs(baselineLoss);
+  const valOf = (c: { valLoss?: number; valMse?: number }) => c.valLoss ?? c.valMse ?? NaN;
+  const finite = e.candidates.filter((c) => Number.isFinite(valOf(c))).sort((a, b) => valOf(a) - valOf(b));
   const rank = finite.findIndex((c) => c.lr === trained.lr) + 1;
   const ranked = rank > 0 ? `ranked ${ordinal(rank)} of ${e.candidates.length} in the validation run` : `diverged in the validation run`;
-  const sweepNear = Math.abs(Math.log10(e.sweepBestLr / trained.lr)) <= 1;
+  const sweepDecades = Math.abs(Math.log10(e.sweepBestLr / trained.lr));
+  const sweepNear = sweepDecades <= 1;
   const rulesAgree = e.rules.spreadDecades <= 1;
   const spread = `the four rules ${rulesAgree ? 'agree within' : 'span'} ${formatNumber(e.rules.spreadDecades, 2)} decades`;
-  const sweep = `the sweep's best ${formatLr(e.sweepBestLr)} is ${sweepNear ? 'within' : 'over'} a decade ${sweepNear ? 'of it' : 'away'}`;
-  const change = Number.isFinite(gain) ? `${formatNumber(Math.abs(gain) * 100, 2)}% ${gain >= 0 ? 'lower' : 'higher'}` : 'a non-finite';
+  const sweep = sweepDecades < 0.01
+    ? `the sweep's best is the same rate`
+    : `the sweep's best ${formatLr(e.sweepBestLr)} is ${sweepNear ? 'within' : 'over'} a decade ${sweepNear ? 'of it' : 'away'}`;
+  const pct = (v: number) => `${formatNumber(Math.abs(v) * 100, 2)}%`;
+  const change = Number.isFinite(gain) ? `${pct(gain)} ${gain >= 0 ? 'lower' : 'higher'}` : 'a non-finite';
+  // with several seeds, the sentence gives the paired evidence: wins, the mean gain and its 95% interval
+  const overSeeds = (p: PairedDifference, whom: string) =>
+    `a ${change} validation ${lossName} than ${whom} on average over ${p.n} seeds (better in ${p.wins} of ${p.n}; 95% interval of the gain ${formatNumber(p.low * 100, 2)}% to ${formatNumber(p.high * 100, 2)}%)`;
+  const diverged = longRuns.diverged;
   const sameAsBaseline = trained.lr === longRuns.baselineLr;
-  if (sameAsBaseline || !(gain >= MIN_GAIN)) {
+  // one seed: a 1% gain decides; several: the interval must lie above 0 as well (the gain is not seed noise)
+  const clear = paired ? gain >= MIN_GAIN && paired.low > 0 : gain >= MIN_GAIN;
+  if (sameAsBaseline || !clear) {
     const best = finite[0];
-    const strong = sameAsBaseline || gain < 0 || !Number.isFinite(gain);
-    const why = sameAsBaseline
-      ? `the ${trained.name} choice was your current rate itself (${trained.reason})`
-      : `the ${trained.name} rate ${formatLr(trained.lr)} trained to a ${change} validation MSE than yours in the long run (a change needs ${MIN_GAIN * 100}%), ${ranked}, ${sweep} and ${spread}`;
+    let why: string;
+    let strong: boolean;
+    if (sameAsBaseline) {
+      why = `the ${trained.name} choice was your current rate itself (${trained.reason})`;
+      strong = true;
+    } else if (diverged !== undefined && diverged.trained > 0) {
+      why = `the ${trained.name} rate ${formatLr(trained.lr)} diverged in ${diverged.trained} of ${diverged.of} long run${diverged.of > 1 ? 's' : ''}, ${ranked}, ${sweep} and ${spread}`;
+      strong = true;
+    } else if (paired) {
+      const noise = gain >= MIN_GAIN ? `: the interval reaches 0, so the gain is within the seed-to-seed noise (more seeds would tell)` : ` (a change needs ${MIN_GAIN * 100}% and an interval above 0)`;
+      why = `the ${trained.name} rate ${formatLr(trained.lr)} trained to ${overSeeds(paired, 'yours')} in the long runs${noise}, ${ranked}, ${sweep} and ${spread}`;
+      // sure to keep when even the interval's top is under the 1% that would justify a change
+      strong = paired.high < MIN_GAIN;
+    } else {
+      why = `the ${trained.name} rate ${formatLr(trained.lr)} trained to a ${change} validation ${lossName} than yours in the long run (a change needs ${MIN_GAIN * 100}%), ${ranked}, ${sweep} and ${spread}`;
+      strong = gain < 0 || !Number.isFinite(gain);
+    }
     const hint = best !== undefined && best.lr !== longRuns.baselineLr && best.lr !== trained.lr ? ` (the validation run favoured the ${best.name} rate ${formatLr(best.lr)}: try it with "choose": "validated")` : '';
     return {
       lr: longRuns.baselineLr, source: 'baseline', keepCurrent: true, confidence: strong ? 'high' : 'moderate',
@@ -68,10 +113,14 @@ export function recommend(e: RecommendationEvidence): Recommendation {
     };
   }
   const support = [rank === 1, sweepNear, rulesAgree].filter(Boolean).length;
-  const confidence = support === 3 ? 'high' : support === 2 ? 'moderate' : 'low';
+  // several seeds: an interval wholly above 1% counts as one more piece of support, a narrow win (above 0 only) as none
+  const confidence = paired
+    ? (paired.low >= MIN_GAIN ? (support >= 2 ? 'high' : 'moderate') : support >= 2 ? 'moderate' : 'low')
+    : support === 3 ? 'high' : support === 2 ? 'moderate' : 'low';
   const sure = { high: 'fairly sure', moderate: 'moderately sure', low: 'not sure' }[confidence];
+  const evidence = paired ? `it trained to ${overSeeds(paired, `your current ${formatLr(longRuns.baselineLr)}`)}` : `it trained to a ${change} validation ${lossName} than your current ${formatLr(longRuns.baselineLr)}`;
   return {
     lr: trained.lr, source: trained.name, keepCurrent: false, confidence,
-    sentence: `Use ${formatLr(trained.lr)} (the ${trained.name} rate), ${sure}: it trained to a ${change} validation MSE than your current ${formatLr(longRuns.baselineLr)}, ${ranked}, ${sweep} and ${spread}.`,
+    sentence: `Use ${formatLr(trained.lr)} (the ${trained.name} rate), ${sure}: ${evidence}, ${ranked}, ${sweep} and ${spread}.`,
   };
 }

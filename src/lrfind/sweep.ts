@@ -24,6 +24,8 @@ export interface LrSweepOptions {
   makeModel: () => Module;
   /** Builds the optimizer for a model at an lr. Default Adam. */
   makeOptimizer?: (params: Tensor[], lr: number) => Optimizer<{ lr: number }>;
+  /** Default `mseLoss`; `crossEntropy` for class indices. */
+  loss?: (prediction: Tensor, target: Tensor) => Tensor;
   x: Tensor;
   y: Tensor;
   validationData?: { x: Tensor; y: Tensor };
@@ -70,7 +72,7 @@ export function lrSweep(options: LrSweepOptions): { rows: LrSweepRow[]; bestLr: 
     const optimizer = makeOptimizer(model.parameters(), lr);
     let row: LrSweepRow;
     try {
-      const h = fit(model, { x, y, validationData, optimizer, epochs, batchSize, generator: new Generator(seed), progress: false });
+      const h = fit(model, { x, y, loss: options.loss, validationData, optimizer, epochs, batchSize, generator: new Generator(seed), progress: false });
       row = { lr, trainLoss: h.loss[h.loss.length - 1], valLoss: validationData ? h.valLoss[h.valLoss.length - 1] : null, bestValLoss: validationData ? Math.min(...h.valLoss) : null, diverged: false };
     } catch (err) {
       if (!(err instanceof NonFiniteLossError)) throw err;

@@ -28,14 +28,15 @@ test('exits 0 and prints the found lr and the results table', () => {
   assert.is(demo.code, 0, demo.err);
   assert.match(demo.out, /^\n(Use \d[.\d]*e-\d \(the steepest rate\), (fairly|moderately|not) sure|Keep your current rate 1e-3): [^\n]+\.\n/);
   assert.match(demo.out, /\ntrained: \d[.\d]*e-\d, the steepest rate, chosen as the steepest descent/);
-  assert.match(demo.out, /Final validation MSE\s+\d[\d.e-]*\s+\d[\d.e-]*/);
+  assert.match(demo.out, /Final validation MSE \(mean of 3 seeds\)\s+\d[\d.e-]*\s+\d[\d.e-]*/);
 });
 
 test('writes results.json, report.md, report.html and every plot, with no temporary files', () => {
   const files = readdirSync(demoDir).sort();
-  assert.equal(files, ['before-after.svg', 'discovery.svg', 'dynamics.svg', 'lr-vs-loss.svg', 'report.html', 'report.md', 'results.json', 'speed.svg', 'sweep.svg']);
+  assert.equal(files, [...REPORT_FILES].sort());
+  for (const plot of ['before-after.svg', 'discovery.svg', 'dynamics.svg', 'lr-vs-loss.svg', 'speed.svg', 'sweep.svg']) assert.ok(files.includes(plot), plot);
   const md = readFileSync(join(demoDir, 'report.md'), 'utf8');
-  assert.match(md, /\| Final validation MSE \| \d[\d.e-]* \| \d[\d.e-]* \|/);
+  assert.match(md, /\| Final validation MSE \(mean of 3 seeds\) \| \d[\d.e-]* \| \d[\d.e-]* \|/);
   const html = readFileSync(join(demoDir, 'report.html'), 'utf8');
   assert.is((html.match(/<svg/g) ?? []).length, Object.keys(PLOTS).length);
 });
@@ -53,10 +54,19 @@ test("on the built-in data the found lr trains to a lower validation MSE than th
   assert.ok(md.includes(`**${r.recommendation.sentence}**`));
   assert.match(md, /\| Metric \| Baseline \| Trained \(steepest\) \| Change \|/);
   assert.not.equal(r.optimized.lr, r.baseline.lr);
-  assert.ok(r.optimized.finalValMse < r.baseline.finalValMse, `optimized ${r.optimized.finalValMse} vs baseline ${r.baseline.finalValMse}`);
+  // the demo's verdict rests on 3 seeds, paired: the JSON holds each seed's figures and the paired gains
+  assert.is(r.task, 'series');
+  assert.equal(r.metric, { name: 'r2', higherIsBetter: true });
+  assert.equal(r.baseline.seeds.map((x) => x.seed), [42, 43, 44]);
+  assert.equal(r.optimized.seeds.map((x) => x.seed), [42, 43, 44]);
+  assert.is(r.baseline.finalValMse, r.baseline.finalValLoss);
+  assert.ok(Math.abs(r.baseline.finalValLoss - r.baseline.seeds.reduce((a, x) => a + x.valLoss, 0) / 3) < 1e-9);
+  const gains = r.baseline.seeds.map((b, i) => (b.valLoss - r.optimized.seeds[i].valLoss) / b.valLoss);
+  assert.equal(r.comparisonOverSeeds!.differences, gains);
+  assert.match(r.recommendation.sentence, /on average over 3 seeds \(better in [0-3] of 3; 95% interval of the gain -?[\d.]+% to -?[\d.]+%\)/);
   // the figures come from this run: the table equals the runs' own numbers
-  const row = (r as any).comparison.find((c: { metric: string }) => c.metric === 'Final validation MSE');
-  assert.is(row.baseline, formatNumber(r.baseline.finalValMse));
+  const row = (r as any).comparison.find((c: { metric: string }) => c.metric === 'Final validation MSE (mean of 3 seeds)');
+  assert.is(row.baseline, formatNumber(r.baseline.finalValLoss));
   assert.is(r.rangeTest.lrs.length, 100);
 });
 
@@ -65,7 +75,7 @@ test('every SVG renders to PNG, and each plot shows its series', () => {
     'lr-vs-loss.svg': ['raw loss', 'Savitzky-Golay smoothed (11, 2)', 'steepest ', 'valley ', 'minimum ', 'slide '],
     'discovery.svg': ['Savitzky-Golay smoothed (11, 2)', '-gradient', 'steepest descent '],
     'sweep.svg': ['training', 'validation'],
-    'dynamics.svg': ['baseline (lr 1e-3', 'trained (steepest) (lr', 'batch MSE'],
+    'dynamics.svg': ['baseline (lr 1e-3', 'trained (steepest) (lr', 'MSE'],
     'before-after.svg': ['baseline', 'trained (steepest)', 'epoch'],
     'speed.svg': ['training time (s)', 'epochs to convergence'],
   };
@@ -154,7 +164,7 @@ find('without --column, find uses the first numeric column (a date first is skip
 find('with "choose": "validated" the headline, the table and the JSON all name the rate that was trained', () => {
   const series = Float32Array.from({ length: 240 }, (_, t) => 50 + 10 * Math.sin(t / 7) + (t % 5));
   const r = runPipeline({ series, config: { ...SMALL, window: 10, choose: 'validated' } });
-  const best = r.validation.candidates.filter((c) => Number.isFinite(c.valMse)).sort((a, b) => a.valMse - b.valMse)[0];
+  const best = r.validation.candidates.filter((c) => Number.isFinite(c.valLoss)).sort((a, b) => a.valLoss - b.valLoss)[0];
   assert.is(r.trained.lr, best.lr);
   assert.is(r.trained.name, best.name);
   assert.is(r.optimized.lr, best.lr);
