@@ -1,9 +1,12 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { runCli } from './helpers/cli.js';
+import { mountTmpfs } from './io/tmpfs.js';
 
 const test = suite('the lrlab command');
 
@@ -61,6 +64,138 @@ test('compare-schedules --task: unknown tasks, missing Fashion-MNIST files and u
   const schedule = await run(['compare-schedules', '--task', 'fashion-mnist', '--schedules', 'constant,warp']);
   assert.is(schedule.code, 2);
   assert.match(schedule.err, /expected schedules among .*, got 'warp'/);
+});
+
+// --out: one rule for every command (checked before any work; a folder of other files is refused unless --overwrite;
+// a symbolic link is followed; errors name the path given) and every report written as a set
+const mainTs = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+const REPORT = ['loss.svg', 'lr.svg', 'report.html', 'report.md', 'results.json'];
+const TUNE = ['--n-trials', '1', '--epochs', '1', '--backend', 'cpu', '--quiet'];
+const holds = (cmd: string, dir: string, files: string) => `${cmd}: --out: '${dir}' holds other files (${files}); choose a new or empty directory, or a previous report's, or pass --overwrite to replace it and delete them\n`;
+
+test('a --out folder of the user\'s files is refused before any work and left as it was; --overwrite replaces it', async () => {
+  const parent = mkdtempSync(join(tmpdir(), 'lrlab-cli-out-'));
+  try {
+    const d = join(parent, 'd');
+    mkdirSync(d);
+    writeFileSync(join(d, 'thesis.txt'), 'x');
+    // the audit: tune renamed the folder to a hidden .d.old-* that a report written 10 s later deleted
+    let r = await run(['tune', ...TUNE, '--out', d]);
+    assert.is(r.code, 2);
+    assert.is(r.err, holds('lrlab tune', d, 'thesis.txt'));
+    r = await run(['compare-schedules', '--epochs', '1', '--out', d]);
+    assert.is(r.code, 2);
+    assert.is(r.err, holds('lrlab', d, 'thesis.txt'));
+    assert.is(r.out, '', 'no training ran');
+    r = await run(['tune-lstm', '--n-trials', '1', '--epochs', '1', '--out', d]);
+    assert.is(r.code, 2);
+    assert.is(r.err, holds('lrlab', d, 'thesis.txt'));
+    assert.equal(readdirSync(d), ['thesis.txt']);
+    assert.equal(readdirSync(parent), ['d'], 'nothing renamed aside');
+    r = await run(['compare-schedules', '--epochs', '1', '--out', d, '--overwrite']);
+    assert.is(r.code, 0, r.err);
+    assert.equal(readdirSync(d).sort(), REPORT);
+    r = await run(['compare-schedules', '--epochs', '1', '--out', d]);
+    assert.is(r.code, 0, 'an earlier report of the command is replaced without asking');
+    const t = join(parent, 't');
+    mkdirSync(t);
+    writeFileSync(join(t, 'notes.md'), 'x');
+    r = await run(['tune', ...TUNE, '--out', t, '--overwrite']);
+    assert.is(r.code, 0, r.err);
+    assert.ok(readdirSync(t).includes('trials.json') && !readdirSync(t).includes('notes.md'));
+  } finally {
+    rmSync(parent, { recursive: true, force: true });
+  }
+});
+
+test('an unwritable --out is refused before any work, by the path given: a file, a read-only file system, /proc (where compare-schedules and tune-lstm spun forever)', async () => {
+  const parent = mkdtempSync(join(tmpdir(), 'lrlab-cli-out-'));
+  try {
+    const file = join(parent, 'a-file');
+    writeFileSync(file, 'x');
+    let r = await run(['tune', ...TUNE, '--storage', `sqlite:///${join(parent, 's.db')}`, '--out', file]);
+    assert.is(r.code, 2);
+    assert.is(r.err, `lrlab tune: --out: '${file}' is a file, not a directory\n`);
+    assert.equal(readdirSync(parent), ['a-file'], 'no study was created');
+    r = await run(['compare-schedules', '--epochs', '1', '--out', join(file, 'sub')]);
+    assert.is(r.code, 2);
+    assert.is(r.err, `lrlab: --out: cannot create '${join(file, 'sub')}': '${file}' is a file\n`);
+    assert.is(r.out, '');
+    const ro = mountTmpfs(64, 'a read-only file system needs a tmpfs mounted read-only (a 555 folder does not stop root)', true);
+    if (ro !== null) {
+      try {
+        const out = join(ro.dir, 'report');
+        r = await run(['tune', ...TUNE, '--out', out]);
+        assert.is(r.code, 2);
+        assert.is(r.err, `lrlab tune: --out: cannot write into '${out}' (EROFS in '${ro.dir}')\n`);
+        r = await run(['compare-schedules', '--epochs', '1', '--out', out]);
+        assert.is(r.code, 2);
+        assert.is(r.err, `lrlab: --out: cannot write into '${out}' (EROFS in '${ro.dir}')\n`);
+        assert.is(r.out, '');
+      } finally {
+        ro.unmount();
+      }
+    }
+    for (const args of [['compare-schedules', '--epochs', '1', '--out', '/proc/lrlab-y'], ['tune-lstm', '--n-trials', '1', '--epochs', '1', '--out', '/proc/lrlab-w']]) {
+      const c = spawnSync(process.execPath, ['--import', 'tsx', mainTs, ...args], { encoding: 'utf8', timeout: 60_000 });
+      assert.is(c.signal, null, `${args[0]} returned instead of spinning`);
+      assert.is(c.status, 2);
+      assert.is(c.stderr, `lrlab: --out: cannot write into '${args[args.length - 1]}' (ENOENT in '/proc')\n`);
+      assert.is(c.stdout, '');
+    }
+  } finally {
+    rmSync(parent, { recursive: true, force: true });
+  }
+});
+
+test('compare-schedules writes its report as a set: killed in the middle of writing, the old report stays whole', async () => {
+  const parent = mkdtempSync(join(tmpdir(), 'lrlab-cli-kill-'));
+  try {
+    const dir = join(parent, 'report');
+    assert.is((await run(['compare-schedules', '--epochs', '1', '--out', dir, '--quiet'])).code, 0);
+    const before = Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+    // a second run (2 epochs: every file differs) killed at its third rename, when the first files were in place
+    const script = `import fs from 'node:fs';
+      import { syncBuiltinESMExports } from 'node:module';
+      const real = fs.renameSync;
+      let n = 0;
+      fs.renameSync = (a, b) => { if (++n === 3) process.kill(process.pid, 'SIGKILL'); return real(a, b); };
+      syncBuiltinESMExports();
+      const { main } = await import(${JSON.stringify(pathToFileURL(mainTs).href)});
+      await main(['compare-schedules', '--epochs', '2', '--out', ${JSON.stringify(dir)}, '--quiet'], () => {});`;
+    const c = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 120_000 });
+    assert.is(c.signal, 'SIGKILL', c.stderr);
+    assert.equal(Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8')])), before, 'the old report, whole');
+    // the next run clears what the killed one left and writes its set
+    assert.is((await run(['compare-schedules', '--epochs', '2', '--out', dir, '--quiet'])).code, 0);
+    assert.equal(readdirSync(dir).sort(), REPORT);
+    assert.is(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'))[0].trainLoss.length, 2);
+    assert.equal(readdirSync(parent).filter((n) => n.includes('.new-')), []);
+  } finally {
+    rmSync(parent, { recursive: true, force: true });
+  }
+});
+
+test('a symbolic link --out is followed (the report goes where it points, the link stays); a link to nothing is refused', async () => {
+  const parent = mkdtempSync(join(tmpdir(), 'lrlab-cli-link-'));
+  try {
+    const real = join(parent, 'real');
+    mkdirSync(real);
+    const link = join(parent, 'link');
+    symlinkSync(real, link);
+    const r = await run(['compare-schedules', '--epochs', '1', '--out', link, '--quiet']);
+    assert.is(r.code, 0, r.err);
+    assert.ok(lstatSync(link).isSymbolicLink());
+    assert.equal(readdirSync(real).sort(), REPORT);
+    assert.match(r.out, new RegExp(`report: ${link}/loss.svg`), 'the report line names the path given');
+    const dangling = join(parent, 'dangling');
+    symlinkSync(join(parent, 'nowhere'), dangling);
+    const bad = await run(['tune', ...TUNE, '--out', dangling]);
+    assert.is(bad.code, 2);
+    assert.is(bad.err, `lrlab tune: --out: '${dangling}' is a symbolic link to '${join(parent, 'nowhere')}', which does not exist\n`);
+  } finally {
+    rmSync(parent, { recursive: true, force: true });
+  }
 });
 
 test.run();

@@ -10,7 +10,7 @@ import { useBackend, getBackend } from '../tensor/backends/backend.js';
 import { formatNumber, formatLr, describe } from '../format/number.js';
 import { compareSchedules, type ScheduleComparisonRow } from '../train/compare.js';
 import { compareImageSchedules, DEFAULT_IMAGE_SCHEDULES, type ImageComparison, type ImageScheduleName } from '../train/compare-images.js';
-import { writeScheduleReport } from '../report/schedule-report.js';
+import { writeScheduleReport, SCHEDULE_REPORT_FILES } from '../report/schedule-report.js';
 import { tuneCommand } from './tune.js';
 import { tuneLstmCommand } from './tune-lstm.js';
 
@@ -42,7 +42,9 @@ Options:
                    plateau, onecycle; a longer series is cut to its last maxPoints values)
   --full-sweep     sweep all 100 lrs for 3 epochs each (slow)
   --seed N         seed of initialization and shuffling (default 42)
-  --out DIR        report folder (default lrlab-report)
+  --out DIR        report folder (default lrlab-report). It must be new, empty or an earlier report of the
+                   same command; a symbolic link is followed (the report goes where it points)
+  --overwrite      replace --out even when it holds other files (they are deleted)
   --backend NAME   compute backend: wasm (default: WebAssembly SIMD, two threads), cpu (the readable
                    reference), gpu (gpu.js; a GPU only where WebGL or headless GL runs)
   --epochs N       epochs per schedule (compare-schedules: default 50 on the series, 3 on fashion-mnist)
@@ -167,7 +169,7 @@ export async function main(argv: string[], write: (s: string) => void = (s) => p
         options: {
           data: { type: 'string' }, column: { type: 'string' }, separator: { type: 'string' }, config: { type: 'string' }, 'full-sweep': { type: 'boolean' },
           seed: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' }, epochs: { type: 'string' },
-          quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+          quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, overwrite: { type: 'boolean' },
           'n-trials': { type: 'string' }, 'mlp-trials': { type: 'string' }, timeout: { type: 'string' }, 'n-jobs': { type: 'string' },
           storage: { type: 'string' }, 'study-name': { type: 'string' },
           task: { type: 'string' }, schedules: { type: 'string' }, 'train-size': { type: 'string' },
@@ -209,10 +211,17 @@ export async function main(argv: string[], write: (s: string) => void = (s) => p
     if (command === 'compare-schedules') {
       const task = o.task ?? 'series';
       const out = o.out ?? 'lrlab-schedules';
+      // checked before any training: new, empty or an earlier schedule report, and writable
+      let outDir: string;
+      try {
+        outDir = checkOutputDir(out, 'lrlab: --out', SCHEDULE_REPORT_FILES, { overwrite: o.overwrite });
+      } catch (err) {
+        throw new UsageError((err as Error).message);
+      }
       if (task === 'series') {
         const rows = compareSchedules({ epochs: integerOption('epochs', o.epochs, 50), seed });
         printComparison(rows, write);
-        const files = await writeScheduleReport(resolve(out), rows);
+        const files = await writeScheduleReport(outDir, rows, { overwrite: o.overwrite });
         write(`\nreport: ${files.map((f) => `${out}/${f}`).join(', ')}\n`);
         return 0;
       }
@@ -231,7 +240,7 @@ export async function main(argv: string[], write: (s: string) => void = (s) => p
       }
       result.settings.backend = getBackend().name;
       printImageComparison(result, write);
-      const files = await writeScheduleReport(resolve(out), result);
+      const files = await writeScheduleReport(outDir, result, { overwrite: o.overwrite });
       write(`\nreport: ${files.map((f) => `${out}/${f}`).join(', ')}\n`);
       return 0;
     }

@@ -1,7 +1,13 @@
 // `lrlab tune-lstm` (also `lrlab tune --model lstm`): the tuned LSTM forecaster study from the command line.
-import { resolve } from 'node:path';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { tuneLstm } from '../tune/lstm-study.js';
+import { STUDY_REPORT_FILES } from '../tune/report.js';
 import { loadCsvSeries } from '../data/csv.js';
+import { checkOutputDir, foreignEntries } from '../io/output-dir.js';
+
+/** What tune-lstm writes into --out: the model, the results, the summary and the study's report folder. */
+const TUNE_LSTM_FILES = ['best-model.json', 'results.json', 'summary.md', 'study'];
 
 /** The options `tune-lstm` reads, as parsed from the command line. */
 export interface TuneLstmArgs {
@@ -15,7 +21,33 @@ export interface TuneLstmArgs {
   'study-name'?: string;
   epochs?: string;
   out?: string;
+  overwrite?: boolean;
   quiet?: boolean;
+}
+
+/**
+ * Checks --out before the study (the output-folder rule of every command) and returns the folder to write, a
+ * symbolic link followed. The files are written into it one by one as the study goes (the best model as it
+ * improves), so with --overwrite the files lrlab did not write are removed here, at the start.
+ */
+function prepareOut(out: string, overwrite: boolean, usage: (m: string) => Error): string {
+  let dir: string, study: string;
+  try {
+    dir = checkOutputDir(out, 'lrlab: --out', TUNE_LSTM_FILES, { overwrite, inPlace: true });
+    study = checkOutputDir(join(out, 'study'), 'lrlab: --out', STUDY_REPORT_FILES, { overwrite });
+  } catch (err) {
+    throw usage((err as Error).message);
+  }
+  if (overwrite) {
+    for (const [folder, allowed] of [[study, STUDY_REPORT_FILES], [dir, TUNE_LSTM_FILES]] as const) {
+      try {
+        for (const name of foreignEntries(folder, allowed)) rmSync(join(folder, name), { recursive: true, force: true });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err; // not created yet
+      }
+    }
+  }
+  return dir;
 }
 
 /** Parses a positive integer option, or throws `usage(message)`. */
@@ -45,8 +77,9 @@ export async function tuneLstmCommand(o: TuneLstmArgs, seed: number, write: (s: 
   }
   const nTrials = count('n-trials', o['n-trials'], 50, usage);
   const out = o.out ?? 'lrlab-lstm-study';
+  const outDir = prepareOut(out, o.overwrite === true, usage);
   const r = await tuneLstm({
-    values, source, seed, nTrials, timeout, outDir: resolve(out),
+    values, source, seed, nTrials, timeout, outDir,
     nJobs: count('n-jobs', o['n-jobs'], 1, usage), epochs: count('epochs', o.epochs, 20, usage), mlpTrials: count('mlp-trials', o['mlp-trials'], nTrials, usage),
     storage: o.storage, studyName: o['study-name'],
     log: o.quiet ? undefined : (line) => process.stderr.write(`${line}\n`),

@@ -2,7 +2,7 @@
 // many (one PostgreSQL database), work on the same study: each loads it (or creates it) and adds its trials.
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { loadCsvSeries } from '../data/csv.js';
 import { syntheticTimeSeries } from '../data/synthetic.js';
 import { useBackend, getBackend } from '../tensor/backends/backend.js';
@@ -12,7 +12,8 @@ import { forecastObjective, resolveForecastSpace, type ForecastSpace } from '../
 import { forecastRangeTest } from '../tune/forecast-range-test.js';
 import { enqueueLrTrials, lrSearchSpace, type LrCandidate, type LrSearchSpace } from '../tune/lr-search-space.js';
 import { formatLr } from '../format/number.js';
-import { writeStudyReport } from '../tune/report.js';
+import { writeStudyReport, STUDY_REPORT_FILES } from '../tune/report.js';
+import { checkOutputDir } from '../io/output-dir.js';
 import { createStudy, loadStudy, type Study } from '../tune/study.js';
 import type { FrozenTrial } from '../tune/types.js';
 import type { Trial } from '../tune/trial.js';
@@ -42,7 +43,9 @@ Options:
   --column NAME    column name or 0-based index (default: the first column)
   --epochs N       epochs per trial (overrides the config)
   --seed N         seed of the sampler and of each trial's initialization (default 42)
-  --out DIR        the study report's folder (default lrlab-tune-report)
+  --out DIR        the study report's folder (default lrlab-tune-report), checked before any trial: it must be
+                   new, empty or an earlier study report; a symbolic link is followed
+  --overwrite      replace --out even when it holds other files (they are deleted)
   --backend NAME   wasm (default), cpu or gpu
   --quiet          no line per trial
   --lr-from-range-test
@@ -150,7 +153,7 @@ export async function tuneCommand(argv: string[], write: (s: string) => void): P
           config: { type: 'string' }, data: { type: 'string' }, column: { type: 'string' }, epochs: { type: 'string' },
           seed: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' }, quiet: { type: 'boolean' },
           'lr-from-range-test': { type: 'boolean' },
-          help: { type: 'boolean', short: 'h' },
+          overwrite: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
         },
       }).values;
     } catch (err) {
@@ -188,6 +191,14 @@ export async function tuneCommand(argv: string[], write: (s: string) => void): P
     } catch (err) {
       if (err instanceof UsageError) throw err;
       throw new UsageError(`lrlab tune: ${(err as Error).message}`);
+    }
+    // --out is checked before any work: new, empty or an earlier study report, and writable
+    const out = o.out ?? 'lrlab-tune-report';
+    let outDir: string;
+    try {
+      outDir = checkOutputDir(out, 'lrlab tune: --out', STUDY_REPORT_FILES, { overwrite: o.overwrite });
+    } catch (err) {
+      throw new UsageError((err as Error).message);
     }
     let series: Float32Array;
     if (o.data !== undefined) {
@@ -240,8 +251,7 @@ export async function tuneCommand(argv: string[], write: (s: string) => void): P
     } finally {
       await study.storage.close();
     }
-    const out = o.out ?? 'lrlab-tune-report';
-    const files = await writeStudyReport(study, resolve(out), { seed });
+    const files = await writeStudyReport(study, outDir, { seed, overwrite: o.overwrite });
     write(summary(study));
     write(`report: ${files.map((f) => join(out, f)).join(', ')}\n`);
     return 0;

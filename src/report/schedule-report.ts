@@ -1,7 +1,7 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
-import { writeFileAtomic } from '../io/atomic.js';
+import { writeDirAtomic } from '../io/atomic-dir.js';
+import { checkOutputDir } from '../io/output-dir.js';
+import { checkOptionsObject } from '../format/check.js';
 import type { ScheduleComparisonRow } from '../train/compare.js';
 import type { ImageComparison } from '../train/compare-images.js';
 import { renderSvg, scheduleAccuracySpec, scheduleLossSpec, scheduleLrSpec, type ScheduleCurves } from './charts.js';
@@ -90,21 +90,38 @@ export function scheduleComparisonSpecs(input: ImageComparison | ScheduleCompari
   return { 'accuracy.svg': scheduleAccuracySpec(curves, input.settings.target), 'loss.svg': scheduleLossSpec(curves, 'cross-entropy'), 'lr.svg': scheduleLrSpec(curves) };
 }
 
+/** The files a schedule comparison's report may hold (accuracy.svg only for the image comparison). */
+export const SCHEDULE_REPORT_FILES: readonly string[] = ['accuracy.svg', 'loss.svg', 'lr.svg', 'results.json', 'report.md', 'report.html'];
+
+/** Options of {@link writeScheduleReport}. */
+export interface ScheduleReportOptions {
+  /** Replace `dir` even when it holds files that are not a schedule report's (they are deleted). Default false. */
+  overwrite?: boolean;
+}
+
 /**
  * Writes a schedule comparison's report into `dir`: the SVG charts (loss, lr profile, and accuracy for
- * classification), `results.json`, `report.md` and a self-contained `report.html`, each file atomically.
+ * classification), `results.json`, `report.md` and a self-contained `report.html`. `dir` must be new, empty or a
+ * previous schedule report (checked first; `overwrite: true` replaces a folder holding other files); a symbolic
+ * link is followed. Everything is rendered first, then the files replace `dir` as one set (writeDirAtomic), so a
+ * failure or a kill at any point leaves the whole old report or the whole new one. Returns the names written.
  */
-export async function writeScheduleReport(dir: string, input: ImageComparison | ScheduleComparisonRow[]): Promise<string[]> {
-  if (typeof dir !== 'string' || dir === '') throw new TypeError(`writeScheduleReport: expected a directory path, got ${dir === '' ? 'an empty string' : typeof dir}`);
-  checkComparison('writeScheduleReport', input, 'either');
-  const svgs: Record<string, string> = {};
-  // render everything before writing anything, so a failure leaves no half report
-  for (const [name, spec] of Object.entries(scheduleComparisonSpecs(input))) svgs[name] = await renderSvg(spec);
+export async function writeScheduleReport(dir: string, input: ImageComparison | ScheduleComparisonRow[], options: ScheduleReportOptions = {}): Promise<string[]> {
+  const fn = 'writeScheduleReport';
+  if (typeof dir !== 'string' || dir === '') throw new TypeError(`${fn}: expected a directory path, got ${dir === '' ? 'an empty string' : typeof dir}`);
+  checkComparison(fn, input, 'either');
+  checkOptionsObject(fn, options, ['overwrite']);
+  if (options.overwrite !== undefined && typeof options.overwrite !== 'boolean') throw new TypeError(`${fn}: expected overwrite to be true or false, got ${typeof options.overwrite}`);
+  const target = checkOutputDir(dir, fn, SCHEDULE_REPORT_FILES, options);
+  const files: Record<string, string> = {};
+  for (const [name, spec] of Object.entries(scheduleComparisonSpecs(input))) files[name] = await renderSvg(spec);
   const md = Array.isArray(input) ? seriesComparisonMarkdown(input) : imageComparisonMarkdown(input);
-  mkdirSync(dir, { recursive: true });
-  for (const [name, svg] of Object.entries(svgs)) writeFileAtomic(join(dir, name), svg);
-  writeFileAtomic(join(dir, 'results.json'), JSON.stringify(input, null, 1));
-  writeFileAtomic(join(dir, 'report.md'), md);
-  writeFileAtomic(join(dir, 'report.html'), reportHtml(md, svgs));
-  return [...Object.keys(svgs), 'results.json', 'report.md', 'report.html'];
+  const svgs = { ...files };
+  files['results.json'] = JSON.stringify(input, null, 1);
+  files['report.md'] = md;
+  files['report.html'] = reportHtml(md, svgs);
+  await writeDirAtomic(target, (write) => {
+    for (const [name, content] of Object.entries(files)) write(name, content);
+  }, { replaces: SCHEDULE_REPORT_FILES, overwrite: options.overwrite });
+  return Object.keys(files);
 }
