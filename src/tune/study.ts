@@ -6,6 +6,7 @@ import { DuplicatedStudyError, UpdateFinishedTrialError, type HeartbeatOptions, 
 import { getStorage, redact } from './storage/index.js';
 import { sibling, startWorker } from './threads.js';
 import { Trial, TrialPruned, type TrialHost } from './trial.js';
+import { csvCell } from '../io/csv-cell.js';
 import type { Worker } from 'node:worker_threads';
 import type {
   Distribution, FrozenTrial, ParamValue, Pruner, Sampler, StudyDirection, StudyView, TrialState,
@@ -299,8 +300,9 @@ export class Study {
       throw new TypeError(`enqueueTrial: expected an object of parameter values, got ${Array.isArray(params) ? 'an array' : String(params)}`);
     }
     for (const [k, v] of Object.entries(params)) {
-      const ok = v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
-      if (!ok) throw new TypeError(`enqueueTrial('${k}'): expected a finite number, string, boolean or null, got ${String(v)}`);
+      // an infinite number can be a categorical choice; a float or int parameter refuses it when the trial runs
+      const ok = v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && !Number.isNaN(v));
+      if (!ok) throw new TypeError(`enqueueTrial('${k}'): expected a number, string, boolean or null, got ${String(v)}`);
     }
     await this.storage.createTrial(this.studyId, { state: 'waiting', systemAttrs: { fixedParams: { ...params }, ...(Object.keys(userAttrs).length ? { enqueuedUserAttrs: userAttrs } : {}) } });
     await this.refresh();
@@ -472,16 +474,11 @@ export class Study {
     process.stderr.write(`[${this.studyName}] trial ${t.number} ${t.state}${value}${best} (${launched}${nTrials === null ? '' : `/${nTrials}`})\n`);
   }
 
-  /** The trials as CSV, one row per trial: Optuna's trials_dataframe columns (params_*, user_attrs_*). */
+  /** The trials as CSV, one row per trial: Optuna's trials_dataframe columns (params_*, user_attrs_*); formula-like text is prefixed with ' (csvCell). */
   trialsToCsv(): string {
     const rows = this.trialRows();
     const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-    const cell = (v: unknown) => {
-      if (v === null || v === undefined) return '';
-      const s = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
-      return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-    };
-    return [columns.join(','), ...rows.map((r) => columns.map((c) => cell(r[c])).join(','))].join('\n') + '\n';
+    return [columns.map(csvCell).join(','), ...rows.map((r) => columns.map((c) => csvCell(r[c])).join(','))].join('\n') + '\n';
   }
 
   /** The trials as JSON: an array of FrozenTrials, with intermediate values as { step: value } and dates as ISO text. */
