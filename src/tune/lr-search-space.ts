@@ -91,7 +91,7 @@ function reportedDivergence(s: LrSuggestion): { lr: number | null } | undefined 
  * range; past the divergence the loss only rises, so `high` never goes beyond it. The last point before a
  * non-finite loss is the divergence when S never rose clearly. The fall start is found walking back from the
  * minimum, so noise on the flat start of the curve does not move it. When the suggestion carries `divergenceLr`
- * (from `suggestLr`), that rate is the divergence point instead (null: it never diverged).
+ * (`suggestLr` finds it by the same rule, and from a range test's stop), that rate is d's instead (null: none).
  *
  * The rules (steepest, valley, minimum, slide, from `suggestLr`) inside [low, high] are the rates to enqueue;
  * rates less than 0.05 decades apart (a point of the default test) are one trial, named after both rules.
@@ -126,10 +126,10 @@ export function lrSearchSpace(result: RangeTestResult, options: LrSearchSpaceOpt
   if (reported === undefined) for (let i = m + 1; i < n && d === -1; i++) if (S[i] >= S[m] + CLEAR * fall) d = i;
   if (reported?.lr != null) {
     high = Math.min(reported.lr, lrs[n - 1]);
-    highWhy = `the divergence point suggestLr reports (${formatLr(reported.lr)})`;
+    highWhy = `the divergence point (${formatLr(reported.lr)})`;
   } else if (d !== -1) {
     high = lrs[d];
-    highWhy = `where the smoothed loss has climbed back ${CLEAR * 100}% of its fall (${formatLr(lrs[d])})`;
+    highWhy = `the divergence point (${formatLr(lrs[d])})`;
   } else if (result.stopReason === 'non-finite loss') {
     high = lrs[n - 1];
     highWhy = `the last lr before the loss became non-finite (${formatLr(lrs[n - 1])})`;

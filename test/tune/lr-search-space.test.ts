@@ -13,10 +13,11 @@ const curve = (losses: number[], stopReason: RangeTestResult['stopReason'] = 'co
   lrs: lrs.slice(0, losses.length), losses, smoothedLosses: losses, bestLoss: Math.min(...losses), bestLr: NaN, stopReason, iterations: losses.length,
 });
 const U = curve(lrs.map((lr) => u(Math.log10(lr))));
-const suggestion = (lr: Record<string, number>, extra: object = {}): LrSuggestion => ({
-  lr: lr.steepest, spreadDecades: 1, agree: true, warnings: [], ...extra,
+// the rules alone, without a divergence point (lrSearchSpace then finds it on the curve itself)
+const suggestion = (lr: Record<string, number>): LrSuggestion => ({
+  lr: lr.steepest, spreadDecades: 1, agree: true, warnings: [],
   suggestions: Object.fromEntries(Object.entries(lr).map(([method, v]) => [method, { method, lr: v, index: 0 }])) as LrSuggestion['suggestions'],
-});
+}) as Omit<LrSuggestion, 'divergenceLr' | 'divergenceIndex'> as LrSuggestion;
 const rules = suggestion({ steepest: 1e-3, valley: 10 ** -2.5, minimum: 10 ** -2.8, slide: 10 ** -2.48 });
 
 test('a clean U: low a decade below the fall start, high where the loss climbs back a tenth of its fall', () => {
@@ -30,7 +31,7 @@ test('a clean U: low a decade below the fall start, high where the loss climbs b
   assert.is(s.log, true);
   // valley 10^-2.5 and slide 10^-2.48 are 0.02 decades apart: one trial, named after both
   assert.equal(s.enqueue, [{ lr: 1e-3, rule: 'steepest' }, { lr: 10 ** -2.5, rule: 'valley+slide' }, { lr: 10 ** -2.8, rule: 'minimum' }]);
-  assert.match(s.reason, /falls from 1 to 0.1 \(at 1.58e-2\), starting at 1.78e-4; low is a decade below the fall start \(1.78e-4\), high is where the smoothed loss has climbed back 10% of its fall \(2.51e-2\)/);
+  assert.match(s.reason, /falls from 1 to 0.1 \(at 1.58e-2\), starting at 1.78e-4; low is a decade below the fall start \(1.78e-4\), high is the divergence point \(2.51e-2\)/);
 });
 
 test('the margin sets how many decades low lies below the fall start; the tested range clips it', () => {
