@@ -4,6 +4,7 @@ import {
   isSingle, sameDistribution, type SuggestOptions,
 } from './distributions.js';
 import type { Storage } from './storage/base.js';
+import { fromStoredJson, toStoredJson } from './storage/json.js';
 import type {
   CategoricalChoice, Distribution, FrozenTrial, ParamValue, Pruner, Sampler, SearchSpace, StudyView, TrialState,
 } from './types.js';
@@ -109,7 +110,7 @@ export class Trial {
 
   /** What lrlab and the sampler record on the trial: `fixedParams` of an enqueued trial, `failReason`, ... (copies). */
   get systemAttrs(): Readonly<Record<string, unknown>> {
-    return JSON.parse(JSON.stringify(this._systemAttrs));
+    return fromStoredJson(toStoredJson(this._systemAttrs)); // the storages' JSON: an Infinity in fixedParams stays
   }
 
   /** The parameters `enqueueTrial` fixed for this trial, if any. */

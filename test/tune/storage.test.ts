@@ -2,7 +2,7 @@
 // (skipped, with the reason printed, when no server can be started).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -11,8 +11,9 @@ import {
 } from '../../src/index.js';
 import { SqliteStorage } from '../../src/tune/storage/sqlite.js';
 import { PostgresStorage } from '../../src/tune/storage/postgres.js';
+import { StorageError, redact } from '../../src/tune/storage/base.js';
 import { freshPostgresDatabase } from '../helpers/postgres.js';
-import { rejects } from './helpers.js';
+import { ownPostgres, rejects } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lrlab-storage-'));
 let files = 0;
@@ -154,6 +155,31 @@ for (const [kind, make] of kinds) {
     assert.equal(study.trials.slice(0, 12), again.trials);
   });
 
+  test('Infinity, -Infinity and NaN come back exactly: a categorical choice of Infinity, a value of -Infinity, a retry\'s fixed parameters', async () => {
+    const storage = await open();
+    const study = await createStudy({ studyName: fresh('inf'), storage });
+    const choices = [Infinity, -Infinity, 'Infinity', 0];
+    // every trial suggests the same categorical: the study's known distribution must match it trial after trial
+    await study.optimize((t) => {
+      const c = t.suggestCategorical('c', choices);
+      return typeof c === 'number' ? -c : 1;
+    }, { nTrials: 8 });
+    assert.equal(study.trials.map((t) => t.state), Array(8).fill('complete'));
+    assert.equal(study.trials[0].distributions.c, { type: 'categorical', choices });
+    for (const t of study.trials) assert.ok(choices.includes(t.params.c as never), `trial ${t.number}: ${String(t.params.c)}`);
+    const values = study.trials.map((t) => t.value);
+    if (values.includes(-Infinity)) assert.is(study.bestValue, -Infinity);
+    // a waiting trial fixed to Infinity (an enqueued one, or a dead worker's retry) keeps it
+    await study.enqueueTrial({ c: Infinity });
+    await study.optimize((t) => (t.suggestCategorical('c', choices) === Infinity ? -Infinity : 5), { nTrials: 1 });
+    const last = study.trials[8];
+    assert.equal([last.params.c, last.value, last.systemAttrs.fixedParams], [Infinity, -Infinity, { c: Infinity }]);
+    assert.is(study.bestValue, -Infinity);
+    const t = await storage.createTrial(study.studyId, { state: 'running', systemAttrs: { x: [NaN, Infinity] } });
+    await storage.setTrialSystemAttr(t.trialId, 'y', -Infinity);
+    assert.equal((await storage.getTrial(t.trialId)).systemAttrs, { x: [NaN, Infinity], y: -Infinity });
+  });
+
   test('a trial asked by one worker can be told by number from another; both see the result', async () => {
     const storage = await open();
     const name = fresh('tell');
@@ -206,5 +232,97 @@ urls('an unreachable PostgreSQL server is an error naming the URL without its pa
   await rejects(() => createStudy({ storage: 'postgresql://nohost' }), /storage: expected 'postgresql:\/\/user:pass@host:port\/db' with a host and a database, got 'postgresql:\/\/nohost'/);
 });
 
+urls('a password holding / or @ is hidden in every message, as written or percent-encoded', async () => {
+  assert.is(redact('postgresql://me:pa/ss@host:5432/db'), 'postgresql://me:***@host:5432/db');
+  assert.is(redact('postgresql://me:p@ss@host/db'), 'postgresql://me:***@host/db');
+  assert.is(redact('postgresql://me:p%40s%2Fs@host/db'), 'postgresql://me:***@host/db');
+  assert.is(redact('postgresql://me@host/db'), 'postgresql://me@host/db');
+  for (const [url, secrets] of [
+    ['postgresql://me:pa/ss@127.0.0.1:1/db', ['pa/ss', 'ss@127']],
+    ['postgresql://me:p@ss@127.0.0.1:1/db', ['p@ss', 'ss@127']],
+    ['postgresql://me:x/y@z@127.0.0.1:1/db', ['x/y', 'y@z', 'z@127']],
+    ['postgresql://me:s3cr%2Fet@127.0.0.1:1/db', ['s3cr', 's3cr/et']],
+  ] as const) {
+    await rejects(() => createStudy({ storage: url }), (e) => {
+      const m = (e as Error).message;
+      assert.ok(/^storage: (could not connect to|expected) /.test(m) && /me:\*\*\*@/.test(m), m);
+      for (const s of secrets) assert.not.ok(m.includes(s), `'${s}' in: ${m}`);
+      return true;
+    });
+  }
+});
+
+urls('SQLite errors after opening (a corrupt page) are StorageErrors naming the URL', async () => {
+  const path = join(dir, 'corrupt.db');
+  const study = await createStudy({ studyName: 'c', storage: `sqlite:///${path}` });
+  await study.optimize((t) => t.suggestFloat('x', 0, 1), { nTrials: 30 });
+  await study.storage.close();
+  // pages 2-4 (the tables' pages) overwritten; the header is intact, so the file opens
+  const fd = openSync(path, 'r+');
+  writeSync(fd, Buffer.alloc(3 * 4096, 0xa5), 0, 3 * 4096, 4096);
+  closeSync(fd);
+  await rejects(() => loadStudy({ studyName: 'c', storage: `sqlite:///${path}` }), (e) =>
+    e instanceof StorageError && e.code === 'SQLITE_CORRUPT' &&
+    /^storage sqlite:\/\/\/.*corrupt\.db: database disk image is malformed \(SQLITE_CORRUPT\)$/.test(e.message));
+});
+
 urls.after(() => rmSync(dir, { recursive: true, force: true }));
 urls.run();
+
+// A server of this suite's own, so that stopping it disturbs no other suite.
+const own = await ownPostgres();
+const restarts = suite('storage (postgresql): a server restart is waited out, a server that stays away is named');
+
+if ('skip' in own) {
+  restarts(`PostgreSQL restart tests skipped: ${own.skip}`, () => {
+    console.log(`  skipped: the PostgreSQL restart tests (${own.skip})`);
+    assert.ok(true);
+  });
+} else {
+  restarts('calls made while the server restarts, or is down for a second, succeed once it is back', async () => {
+    const s = await PostgresStorage.open(own.url, { reconnectTimeout: 30 });
+    try {
+      const id = await s.createStudy(fresh('restart'), 'minimize');
+      const t = await s.createTrial(id, { state: 'running' });
+      await s.recordHeartbeat(t.trialId);
+      own.restart();
+      await s.recordHeartbeat(t.trialId); // the pool's connections died with the old server
+      own.stop();
+      const pending = Promise.all([
+        s.setTrialParam(t.trialId, 'x', floatDistribution('x', 0, 1), 0.5),
+        s.recordHeartbeat(t.trialId),
+        s.getAllTrials(id),
+      ]);
+      await sleep(1000);
+      own.start();
+      await pending;
+      const done = await s.finishTrial(t.trialId, { state: 'complete', value: 1, params: { x: 0.5 }, distributions: { x: floatDistribution('x', 0, 1) }, intermediateValues: new Map(), userAttrs: {}, systemAttrs: {} });
+      assert.equal([done.state, done.params], ['complete', { x: 0.5 }]);
+    } finally {
+      await s.close();
+    }
+  });
+
+  restarts('a server that stays away longer than reconnectTimeout: a StorageError naming the URL without the password', async () => {
+    const url = own.url.replace('lrlab@', 'lrlab:hunter2@'); // trust authentication ignores the password
+    const s = await PostgresStorage.open(url, { reconnectTimeout: 1 });
+    try {
+      const id = await s.createStudy(fresh('away'), 'minimize');
+      own.stop();
+      const started = Date.now();
+      await rejects(() => s.createTrial(id, { state: 'running' }), (e) => {
+        const m = (e as Error).message;
+        assert.ok(e instanceof StorageError, String(e));
+        assert.match(m, /^storage postgresql:\/\/lrlab:\*\*\*@127\.0\.0\.1:\d+\/postgres: lost the connection to the server and did not come back within 1 s: /);
+        assert.not.ok(m.includes('hunter2'), m);
+        return true;
+      });
+      assert.ok(Date.now() - started < 5000, `gave up after ${Date.now() - started} ms`);
+    } finally {
+      own.start();
+      await s.close();
+    }
+  });
+}
+
+restarts.run();

@@ -178,7 +178,7 @@ test('enqueueTrial fixes parameters for the next ask; the others are sampled; a 
   assert.ok([1, 2, 3, 4].includes(study.trials[0].params.n as number));
   await study.enqueueTrial({ lr: 5 });
   await rejects(() => study.optimize((t) => t.suggestFloat('lr', 1e-4, 1, { log: true }), { nTrials: 1 }), /enqueueTrial\('lr'\): expected a value in float \[0.0001, 1\] log, got 5/);
-  await rejects(() => study.enqueueTrial({ lr: NaN }), /enqueueTrial\('lr'\): expected a finite number/);
+  await rejects(() => study.enqueueTrial({ lr: NaN }), /enqueueTrial\('lr'\): expected a number, string, boolean or null, got NaN/);
 });
 
 test('report keeps the first value of a step and refuses bad steps and values', async () => {

@@ -103,14 +103,56 @@ export interface Storage {
   close(): Promise<void>;
 }
 
-/** A URL fit for messages: the password replaced by ***. */
+/**
+ * A URL fit for messages: the password replaced by ***. The user information runs to the last '@' (a password
+ * may hold '/', ':' or '@', percent-encoded or not), so an '@' later in the URL hides more than the password, never
+ * less.
+ */
 export function redact(url: string): string {
-  return url.replace(/^(\w+:\/\/[^:/@]+:)[^@/]*@/, '$1***@');
+  const m = /^([a-z][a-z0-9+.-]*:\/\/)(.*)@/is.exec(url);
+  if (!m) return url;
+  const colon = m[2].indexOf(':');
+  if (colon < 0) return url; // a user without a password
+  return `${m[1]}${m[2].slice(0, colon)}:***@${url.slice(m[0].length)}`;
 }
 
-/** Checks and fills heartbeat options. */
-export function resolveHeartbeat(fn: string, options: HeartbeatOptions = {}): Required<HeartbeatOptions> {
-  checkOptionsObject(fn, options, ['heartbeatInterval', 'gracePeriod', 'maxRetry']);
+/**
+ * A message fit for users: `redact`ed, and the URL's password (as written and percent-decoded) replaced by ***
+ * wherever a driver quoted it (a host name parsed out of a malformed URL, say). Passwords shorter than 3
+ * characters are left to `redact` alone: hiding every "a" of a message would make it unreadable.
+ */
+export function scrub(message: string, url: string): string {
+  let out = message.split(url).join(redact(url));
+  const m = /^[a-z][a-z0-9+.-]*:\/\/([^:]*):(.*)@/is.exec(url);
+  if (m) {
+    let decoded = m[2];
+    try {
+      decoded = decodeURIComponent(m[2]);
+    } catch {
+      decoded = m[2];
+    }
+    for (const secret of new Set([m[2], decoded])) if (secret.length >= 3) out = out.split(secret).join('***');
+  }
+  return out;
+}
+
+/**
+ * An error of the database under a storage (a lost connection that did not come back, a corrupt or read-only
+ * SQLite file, a full disk), its message naming the storage's URL without the password. `code` is the driver's
+ * (SQLITE_CORRUPT, ECONNREFUSED, 57P01, ...) and `cause` the driver's error.
+ */
+export class StorageError extends Error {
+  readonly code: string | undefined;
+  constructor(message: string, options: { code?: string; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.name = 'StorageError';
+    this.code = options.code;
+  }
+}
+
+/** Checks and fills heartbeat options (`storageOptions`: the other option names the storage accepts). */
+export function resolveHeartbeat(fn: string, options: HeartbeatOptions = {}, storageOptions: readonly string[] = []): Required<HeartbeatOptions> {
+  checkOptionsObject(fn, options, ['heartbeatInterval', 'gracePeriod', 'maxRetry', ...storageOptions]);
   const interval = options.heartbeatInterval ?? null;
   if (interval !== null && (typeof interval !== 'number' || !Number.isFinite(interval) || interval <= 0)) {
     throw new RangeError(`${fn}: expected heartbeatInterval > 0 seconds, got ${interval}`);
@@ -133,17 +175,4 @@ export function retryAttrs(failed: FrozenTrial, maxRetry: number): Record<string
   if (history.length >= maxRetry) return null;
   const fixed = { ...((failed.systemAttrs.fixedParams as Record<string, ParamValue> | undefined) ?? {}), ...failed.params };
   return { fixedParams: fixed, failedTrial: history[0] ?? failed.number, retryHistory: [...history, failed.number] };
-}
-
-// Rows <-> FrozenTrial helpers shared by the SQL storages.
-
-/** JSON of an intermediate-values map: [[step, value], ...] with NaN and infinities kept as strings. */
-export function encodeNumber(v: number | null): number | string | null {
-  if (v === null) return null;
-  return Number.isFinite(v) ? v : String(v);
-}
-
-export function decodeNumber(v: number | string | null): number | null {
-  if (v === null) return null;
-  return typeof v === 'number' ? v : Number(v);
 }

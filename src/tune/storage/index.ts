@@ -25,7 +25,7 @@ export function parseStorageUrl(url: string): StorageLocation {
     try {
       parsed = new URL(url);
     } catch {
-      throw new RangeError(`${fn}: expected 'postgresql://user:pass@host:port/db', got '${redact(url)}'`);
+      throw new RangeError(`${fn}: expected 'postgresql://user:pass@host:port/db' (with / @ : in the password percent-encoded: %2F %40 %3A), got '${redact(url)}'`);
     }
     if (!parsed.hostname || parsed.pathname.length <= 1) {
       throw new RangeError(`${fn}: expected 'postgresql://user:pass@host:port/db' with a host and a database, got '${redact(url)}'`);

@@ -3,6 +3,7 @@ import {
   DuplicatedStudyError, UpdateFinishedTrialError, resolveHeartbeat, retryAttrs,
   type HeartbeatOptions, type NewTrial, type Storage, type StudySummary, type TrialRecord,
 } from './base.js';
+import { fromStoredJson, toStoredJson } from './json.js';
 
 interface MutableTrial {
   number: number;
@@ -28,9 +29,10 @@ interface MemoryStudy {
   trials: MutableTrial[];
 }
 
-// Values the user hands in (attributes) are copied through JSON, as a persistent storage would: what the user
-// mutates afterwards does not leak into the study, and all three storages give back the same shapes.
-const copy = <T>(v: T): T => (v === undefined ? v : JSON.parse(JSON.stringify(v)));
+// Values the user hands in (attributes) are copied through the storages' JSON (json.ts), as a persistent storage
+// would: what the user mutates afterwards does not leak into the study, and all three storages give back the same
+// shapes, NaN and the infinities included.
+const copy = <T>(v: T): T => (v === undefined ? v : fromStoredJson<T>(toStoredJson(v)));
 
 function freeze(t: MutableTrial): FrozenTrial {
   return {

@@ -7,15 +7,28 @@ import {
   DuplicatedStudyError, UpdateFinishedTrialError, retryAttrs,
   type HeartbeatOptions, type NewTrial, type Storage, type StudySummary, type TrialRecord,
 } from './base.js';
+import { fromStoredJson, toStoredJson } from './json.js';
 
 /** Runs one statement with $1, $2, ... placeholders and returns its rows. */
 export type Query = <T = Record<string, unknown>>(sql: string, params?: readonly unknown[]) => Promise<T[]>;
+
+/** How a transaction may be treated by a driver that runs it again after a lost connection. */
+export interface TransactionOptions {
+  /** Reads only. */
+  readOnly?: boolean;
+  /**
+   * Running it twice leaves the same state as running it once (a heartbeat, an attribute, finishing a trial:
+   * the second run finds the trial finished and says so), so it may be run again when the connection was lost
+   * during COMMIT and nobody knows whether the first run counted.
+   */
+  idempotent?: boolean;
+}
 
 /** What the SQL storage needs from a driver. */
 export interface SqlDriver {
   readonly dialect: 'sqlite' | 'postgresql';
   /** Runs `fn` in one transaction (serializable for writes: one writer per study at a time); rolls back on error. */
-  transaction<T>(fn: (q: Query) => Promise<T>, options?: { readOnly?: boolean }): Promise<T>;
+  transaction<T>(fn: (q: Query) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** Runs one statement on its own (atomic, as every single statement is), without a transaction's round trips. */
   statement<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
   /** The database's clock in milliseconds since 1970 (heartbeats compare times taken on one clock). */
@@ -104,8 +117,8 @@ export class SqlStorage implements Storage {
     });
   }
 
-  private tx<T>(fn: (q: Query) => Promise<T>): Promise<T> {
-    return this.driver.transaction(fn);
+  private tx<T>(fn: (q: Query) => Promise<T>, options: { idempotent?: boolean } = {}): Promise<T> {
+    return this.driver.transaction(fn, options);
   }
 
   private read<T>(fn: (q: Query) => Promise<T>): Promise<T> {
@@ -168,7 +181,7 @@ export class SqlStorage implements Storage {
         out.push({
           studyName: s.study_name, studyId: Number(s.study_id), direction: s.direction, nTrials: trials.length,
           bestTrial: best, datetimeStart: starts.length ? new Date(Math.min(...starts.map((d) => d.getTime()))) : null,
-          userAttrs: JSON.parse(s.user_attrs),
+          userAttrs: fromStoredJson(s.user_attrs),
         });
       }
       return out;
@@ -179,15 +192,15 @@ export class SqlStorage implements Storage {
     await this.tx(async (q) => {
       const rows = await q<{ user_attrs: string }>(`SELECT user_attrs FROM lrlab_studies WHERE study_id = $1${this.forUpdate}`, [studyId]);
       if (rows.length === 0) throw new RangeError(`storage ${this.url}: expected an existing study id, got ${studyId}`);
-      const attrs = { ...JSON.parse(rows[0].user_attrs), [key]: value };
-      await q('UPDATE lrlab_studies SET user_attrs = $1 WHERE study_id = $2', [JSON.stringify(attrs), studyId]);
-    });
+      const attrs = { ...fromStoredJson<Record<string, unknown>>(rows[0].user_attrs), [key]: value };
+      await q('UPDATE lrlab_studies SET user_attrs = $1 WHERE study_id = $2', [toStoredJson(attrs), studyId]);
+    }, { idempotent: true });
   }
 
   async getStudyUserAttrs(studyId: number): Promise<Record<string, unknown>> {
     const rows = await this.read((q) => q<{ user_attrs: string }>('SELECT user_attrs FROM lrlab_studies WHERE study_id = $1', [studyId]));
     if (rows.length === 0) throw new RangeError(`storage ${this.url}: expected an existing study id, got ${studyId}`);
-    return JSON.parse(rows[0].user_attrs);
+    return fromStoredJson(rows[0].user_attrs);
   }
 
   private async insertTrial(q: Query, studyId: number, trial: NewTrial): Promise<number> {
@@ -198,7 +211,7 @@ export class SqlStorage implements Storage {
     const start = trial.state === 'running' ? await this.driver.now(q) : null;
     const rows = await q<{ trial_id: number | string }>(
       'INSERT INTO lrlab_trials (study_id, number, state, system_attrs, datetime_start) VALUES ($1, $2, $3, $4, $5) RETURNING trial_id',
-      [studyId, Number(next[0].n), trial.state, JSON.stringify(trial.systemAttrs ?? {}), start],
+      [studyId, Number(next[0].n), trial.state, toStoredJson(trial.systemAttrs ?? {}), start],
     );
     return Number(rows[0].trial_id);
   }
@@ -234,7 +247,7 @@ export class SqlStorage implements Storage {
     await q(
       `INSERT INTO lrlab_trial_params (trial_id, name, distribution, value) VALUES ($1, $2, $3, $4)
        ON CONFLICT (trial_id, name) DO UPDATE SET distribution = excluded.distribution, value = excluded.value`,
-      [trialId, name, JSON.stringify(d), JSON.stringify(v)],
+      [trialId, name, toStoredJson(d), toStoredJson(v)],
     );
   }
 
@@ -266,7 +279,7 @@ export class SqlStorage implements Storage {
        SELECT trial_id, $2, $3, $4 FROM lrlab_trials WHERE trial_id = $1 AND state = 'running'{share}
        ON CONFLICT (trial_id, name) DO UPDATE SET distribution = excluded.distribution, value = excluded.value
        RETURNING trial_id`,
-      [trialId, name, JSON.stringify(distribution), JSON.stringify(value)]);
+      [trialId, name, toStoredJson(distribution), toStoredJson(value)]);
   }
 
   async setTrialIntermediateValue(trialId: number, step: number, value: number): Promise<void> {
@@ -281,9 +294,9 @@ export class SqlStorage implements Storage {
   private async setAttr(column: 'user_attrs' | 'system_attrs', trialId: number, key: string, value: unknown): Promise<void> {
     await this.tx(async (q) => {
       const row = await this.lockRunning(q, trialId);
-      const attrs = { ...JSON.parse(row[column]), [key]: value };
-      await q(`UPDATE lrlab_trials SET ${column} = $1 WHERE trial_id = $2`, [JSON.stringify(attrs), trialId]);
-    });
+      const attrs = { ...fromStoredJson<Record<string, unknown>>(row[column]), [key]: value };
+      await q(`UPDATE lrlab_trials SET ${column} = $1 WHERE trial_id = $2`, [toStoredJson(attrs), trialId]);
+    }, { idempotent: true });
   }
 
   setTrialUserAttr(trialId: number, key: string, value: unknown): Promise<void> {
@@ -303,18 +316,18 @@ export class SqlStorage implements Storage {
       for (const [step, v] of record.intermediateValues) await this.upsertIntermediate(q, trialId, step, v);
       await q(
         'UPDATE lrlab_trials SET state = $1, value = $2, user_attrs = $3, system_attrs = $4, datetime_complete = $5 WHERE trial_id = $6',
-        [record.state, record.value === null ? null : String(record.value), JSON.stringify(record.userAttrs),
-          JSON.stringify(record.systemAttrs), await this.driver.now(q), trialId],
+        [record.state, record.value === null ? null : String(record.value), toStoredJson(record.userAttrs),
+          toStoredJson(record.systemAttrs), await this.driver.now(q), trialId],
       );
       return this.trialById(q, trialId);
-    });
+    }, { idempotent: true });
   }
 
   async recordHeartbeat(trialId: number): Promise<void> {
     await this.tx(async (q) => {
       await this.lockRunning(q, trialId);
       await q('UPDATE lrlab_trials SET heartbeat = $1 WHERE trial_id = $2', [await this.driver.now(q), trialId]);
-    });
+    }, { idempotent: true });
   }
 
   async failStaleTrials(studyId: number): Promise<FrozenTrial[]> {
@@ -329,16 +342,16 @@ export class SqlStorage implements Storage {
       );
       const failed: FrozenTrial[] = [];
       for (const row of stale) {
-        const attrs = { ...JSON.parse(row.system_attrs), failReason: `no heartbeat for more than ${grace} s: its worker is presumed dead` };
+        const attrs = { ...fromStoredJson<Record<string, unknown>>(row.system_attrs), failReason: `no heartbeat for more than ${grace} s: its worker is presumed dead` };
         await q("UPDATE lrlab_trials SET state = 'fail', system_attrs = $1, datetime_complete = $2 WHERE trial_id = $3",
-          [JSON.stringify(attrs), await this.driver.now(q), row.trial_id]);
+          [toStoredJson(attrs), await this.driver.now(q), row.trial_id]);
         const frozen = await this.trialById(q, Number(row.trial_id));
         failed.push(frozen);
         const retry = retryAttrs(frozen, this.heartbeat.maxRetry);
         if (retry) await this.insertTrial(q, studyId, { state: 'waiting', systemAttrs: retry });
       }
       return failed;
-    });
+    }, { idempotent: true });
   }
 
   async getTrial(trialId: number): Promise<FrozenTrial> {
@@ -391,15 +404,15 @@ function assemble(
   const p: Record<string, ParamValue> = {};
   const d: Record<string, Distribution> = {};
   for (const x of params) {
-    p[x.name] = JSON.parse(x.value);
-    d[x.name] = JSON.parse(x.distribution);
+    p[x.name] = fromStoredJson(x.value);
+    d[x.name] = fromStoredJson(x.distribution);
   }
   const iv = new Map<number, number>();
   for (const x of [...steps].sort((a, b) => Number(a.step) - Number(b.step))) iv.set(Number(x.step), Number(x.value));
   return {
     number: Number(row.number), trialId: Number(row.trial_id), state: row.state, value: num(row.value),
     params: p, distributions: d, intermediateValues: iv,
-    userAttrs: JSON.parse(row.user_attrs), systemAttrs: JSON.parse(row.system_attrs),
+    userAttrs: fromStoredJson(row.user_attrs), systemAttrs: fromStoredJson(row.system_attrs),
     datetimeStart: date(row.datetime_start), datetimeComplete: date(row.datetime_complete),
   };
 }

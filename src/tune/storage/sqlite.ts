@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { resolveHeartbeat, type HeartbeatOptions } from './base.js';
+import { StorageError, resolveHeartbeat, type HeartbeatOptions } from './base.js';
 import { SqlStorage, type Query, type SqlDriver } from './sql.js';
 
 /**
@@ -7,7 +7,8 @@ import { SqlStorage, type Query, type SqlDriver } from './sql.js';
  * between statements could interleave with another async task's statements on the same connection: every
  * transaction therefore holds this connection's queue until it ends. Writers start with BEGIN IMMEDIATE, taking
  * the file's write lock up front (no deadlocking lock upgrades between processes); readers see a consistent
- * snapshot (WAL), and a busy file is waited on for up to `busyTimeout` ms.
+ * snapshot (WAL), and a busy file is waited on for up to `busyTimeout` ms. SQLite's own errors (a corrupt page, a
+ * read-only file, a full disk) become StorageErrors naming the URL: better-sqlite3's messages name no file.
  */
 class SqliteDriver implements SqlDriver {
   readonly dialect = 'sqlite' as const;
@@ -15,11 +16,24 @@ class SqliteDriver implements SqlDriver {
   private queue: Promise<unknown> = Promise.resolve();
   private statements = new Map<string, Database.Statement>();
 
-  constructor(db: Database.Database) {
+  constructor(db: Database.Database, private url: string) {
     this.db = db;
   }
 
+  private wrap(error: unknown): unknown {
+    if (!(error instanceof Database.SqliteError)) return error;
+    return new StorageError(`storage ${this.url}: ${error.message} (${error.code})`, { code: error.code, cause: error });
+  }
+
   private run = async <T>(sql: string, params: readonly unknown[] = []): Promise<T[]> => {
+    try {
+      return this.runRaw<T>(sql, params);
+    } catch (error) {
+      throw this.wrap(error);
+    }
+  };
+
+  private runRaw<T>(sql: string, params: readonly unknown[]): T[] {
     // $1, $2 ... (PostgreSQL's placeholders, used by the shared statements) become ?, with the values reordered
     let stmt = this.statements.get(sql);
     const order: number[] = [];
@@ -33,18 +47,22 @@ class SqliteDriver implements SqlDriver {
     }
     const values = order.map((i) => params[i]);
     return (stmt.reader ? stmt.all(...values) : (stmt.run(...values), [])) as T[];
-  };
+  }
 
   transaction<T>(fn: (q: Query) => Promise<T>, options: { readOnly?: boolean } = {}): Promise<T> {
     const next = this.queue.then(async () => {
-      this.db.exec(options.readOnly ? 'BEGIN' : 'BEGIN IMMEDIATE');
       try {
+        this.db.exec(options.readOnly ? 'BEGIN' : 'BEGIN IMMEDIATE');
         const result = await fn(this.run as Query);
         this.db.exec('COMMIT');
         return result;
       } catch (error) {
-        if (this.db.inTransaction) this.db.exec('ROLLBACK');
-        throw error;
+        try {
+          if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        } catch {
+          // the error that made the transaction fail is the one to report
+        }
+        throw this.wrap(error);
       }
     });
     this.queue = next.catch(() => undefined);
@@ -81,7 +99,7 @@ export class SqliteStorage extends SqlStorage {
   /** Opens (creating when missing) the file and its tables; a directory that does not exist or a file that is not a database is an error naming the URL. */
   static async open(path: string, options: SqliteStorageOptions = {}): Promise<SqliteStorage> {
     const url = `sqlite:///${path}`;
-    const heartbeat = resolveHeartbeat('SqliteStorage', options);
+    const heartbeat = resolveHeartbeat('SqliteStorage', options, ['busyTimeout']);
     let db: Database.Database;
     try {
       db = new Database(path, { timeout: options.busyTimeout ?? 60000 });
@@ -90,12 +108,12 @@ export class SqliteStorage extends SqlStorage {
     } catch (error) {
       throw new RangeError(`storage: could not open '${url}': ${(error as Error).message}`);
     }
-    const storage = new SqliteStorage(url, new SqliteDriver(db), heartbeat);
+    const storage = new SqliteStorage(url, new SqliteDriver(db, url), heartbeat);
     try {
       await storage.init();
     } catch (error) {
       db.close();
-      throw new RangeError(`storage: could not set up '${url}': ${(error as Error).message}`);
+      throw new RangeError(`storage: could not set up '${url}': ${((error as Error).cause as Error | undefined ?? (error as Error)).message}`);
     }
     return storage;
   }
