@@ -125,6 +125,20 @@ try { getBackend(); } catch (e) { console.log(e.message); }
   assert.is(r.stdout, '');
 });
 
+test('a gpu.js that is installed but broken is told apart from a missing one', () => {
+  // a stand-in gpu.js whose own dependency is missing, as after an interrupted install
+  const fake = join(project, 'node_modules', 'gpu.js');
+  mkdirSync(fake);
+  writeFileSync(join(fake, 'package.json'), JSON.stringify({ name: 'gpu.js', version: '2.24.1', main: 'index.js' }));
+  writeFileSync(join(fake, 'index.js'), "require('gpu-mock-missing');\n");
+  try {
+    const out = execFileSync(node, ['gpu.mjs'], { cwd: project, encoding: 'utf8', env: { ...process.env, LRLAB_BACKEND: '' } });
+    assert.match(out, /^gpu backend: gpu\.js is installed but cannot be loaded \(Cannot find module 'gpu-mock-missing'\); reinstall it, or use the cpu or wasm backend\ncpu 11\n$/);
+  } finally {
+    rmSync(fake, { recursive: true, force: true });
+  }
+});
+
 test('importing lrlab loads no gpu.js even where it is installed; the gpu backend loads it on first use', () => {
   // in this checkout gpu.js is installed (a devDependency); the CommonJS module cache shows what was loaded
   const script = `import { createRequire } from 'node:module';
