@@ -102,7 +102,10 @@ export function lrSearchSpace(result: RangeTestResult, options: LrSearchSpaceOpt
   options = checkOptionsObject(fn, options, ['suggestion', 'margin']);
   const margin = options.margin ?? 1;
   checkFinite(fn, 'margin', margin, 0);
-  if (options.suggestion !== undefined) checkRecord(fn, 'a suggestion (the result of suggestLr)', options.suggestion, ['suggestions']);
+  if (options.suggestion !== undefined) {
+    checkRecord(fn, 'a suggestion (the result of suggestLr)', options.suggestion, ['suggestions']);
+    checkRecord(fn, 'suggestion.suggestions to map the rules to their { lr }', options.suggestion.suggestions);
+  }
   const lrs = result.lrs, S = result.smoothedLosses, n = lrs.length;
 
   let m = 0;
