@@ -88,7 +88,8 @@ function reportedDivergence(s: LrSuggestion): { lr: number | null } | undefined 
  * both clipped to the tested range and rounded inward to 3 significant digits (so the printed range is the range).
  * Why these: below the fall start the lr is too small to matter, and a decade of margin keeps the fall's onset,
  * which the EMA reports late (by about 1 / (1 - beta) = 20 points, 0.8 decades of the default test), inside the
- * range; past the divergence the loss only rises, so `high` never goes beyond it. The last point before a
+ * range; past the divergence the loss only rises, so `high` never goes beyond it (the same lag can put d late on a
+ * sharp blow-up; trials up there diverge fast and teach the sampler to stay below). The last point before a
  * non-finite loss is the divergence when S never rose clearly. The fall start is found walking back from the
  * minimum, so noise on the flat start of the curve does not move it. When the suggestion carries `divergenceLr`
  * (`suggestLr` finds it by the same rule, and from a range test's stop), that rate is d's instead (null: none).
