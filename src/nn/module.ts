@@ -18,8 +18,8 @@ export type StateDict = Record<string, Tensor>;
  * A tensor that a module trains, after `torch.nn.Parameter`: assigned to a field of a `Module`
  * (`this.scale = new Parameter(ones([3]))`), it is registered under the field's name. It shares the data of the
  * tensor it wraps (as PyTorch's does), is a leaf, and requires gradients unless `{ requiresGrad: false }` (a frozen
- * parameter: still in the state dict). A plain tensor in a field is not registered, as in PyTorch, even when it
- * requires gradients: wrap it in `Parameter`, or keep untrained state with `registerBuffer`.
+ * parameter: still in the state dict). A plain tensor in a new field is not registered, as in PyTorch, even when
+ * it requires gradients: wrap it in `Parameter`, or keep untrained state with `registerBuffer`.
  */
 export class Parameter extends Tensor {
   constructor(t: Tensor, options: { requiresGrad?: boolean } = {}) {
@@ -30,9 +30,9 @@ export class Parameter extends Tensor {
   }
 }
 
-/** Whether `m` holds `v` among its values (a registration under another name than the field's). */
-function holds(m: Map<string, unknown>, v: unknown): boolean {
-  for (const x of m.values()) if (x === v) return true;
+/** Whether `m` holds `v` under a name that is not in `except` (by default, under any name). */
+function holds(m: Map<string, unknown>, v: unknown, except?: Set<string>): boolean {
+  for (const [name, x] of m) if (x === v && (except === undefined || !except.has(name))) return true;
   return false;
 }
 
@@ -46,9 +46,11 @@ function holds(m: Map<string, unknown>, v: unknown): boolean {
  * a TypeScript class with field declarations, the order of the declarations). PyTorch's `__setattr__` registers
  * on assignment; JavaScript has no such hook short of a Proxy, so the fields are read each time the registries are
  * (`parameters()`, `stateDict()`, `train()`, ...), and a field reassigned to another module replaces it in place.
- * `registerParameter`, `registerBuffer` and `registerModule` register under any name; a value already registered
- * is not registered again under its field's name. An array of modules in a field is an error (PyTorch would
- * ignore it silently): wrap it in `ModuleList`.
+ * `registerParameter`, `registerBuffer` and `registerModule` register under any name, and a value registered so
+ * is not registered again under its field's name. A tensor assigned over a registered parameter or buffer replaces
+ * it (tied weights); a module or tensor reached twice is listed once by `parameters()`, under both names in the
+ * state dict, as in PyTorch. An array of modules in a field is an error (PyTorch would ignore it silently): wrap it
+ * in `ModuleList`.
  *
  * `In` and `Out` type `forward`: a tensor to a tensor by default (what `Sequential` and `fit` take); recurrent
  * layers take a state and return `[output, state]` as PyTorch's do.
@@ -94,25 +96,37 @@ export abstract class Module<In extends unknown[] = Tensor[], Out = Tensor> {
   }
 
   /**
-   * Registers the modules and Parameters in own fields that are not registered yet, under the field's name. Cheap
-   * enough for every read (a few map lookups per field, no typed arrays); `checkArrays` is off while a constructor
-   * registers, when an array of modules may be registered one by one right after.
+   * Registers the modules and Parameters in own fields that are not registered yet, under the field's name, and
+   * follows a field that now holds another value than the one registered under its name. Cheap enough for every
+   * read (a few map lookups per field, no typed arrays); `checkArrays` is off while a constructor registers, when
+   * an array of modules may be registered one by one right after.
    */
   #discover(checkArrays: boolean): void {
     const fields = this as unknown as Record<string, unknown>;
     if (this.#fromFields.size > 0) {
       for (const name of this.#fromFields) {
         const v = fields[name];
-        if (!(v instanceof Module || v instanceof Parameter)) this.#unregister(name);
+        if (!(v instanceof Module || v instanceof Tensor)) this.#unregister(name);
       }
     }
     // for-in rather than Object.keys: no array per call (methods and #private fields are not enumerated)
     for (const name in fields) {
       const v = fields[name];
+      // a value that registerX put under another name (`this.drop = this.registerModule('dropout', ...)`) keeps
+      // that name alone; one module in two fields is under both, as in PyTorch (its parameters are listed once)
       if (v instanceof Module) {
-        if (v !== this && this.#modules.get(name) !== v && !holds(this.#modules, v)) this.#registerField(name, this.#modules, v);
+        if (v !== this && this.#modules.get(name) !== v && !holds(this.#modules, v, this.#fromFields)) this.#registerField(name, this.#modules, v);
       } else if (v instanceof Parameter) {
-        if (this.#parameters.get(name) !== v && !holds(this.#parameters, v) && !holds(this.#buffers, v)) this.#registerField(name, this.#parameters, v);
+        if (this.#parameters.get(name) !== v && !holds(this.#parameters, v, this.#fromFields) && !holds(this.#buffers, v, this.#fromFields)) this.#registerField(name, this.#parameters, v);
+      } else if (v instanceof Tensor) {
+        // a tensor assigned over a registered parameter or buffer replaces it, as in PyTorch (tied weights:
+        // `decoder.weight = encoder.weight`); any other plain tensor in a field is not state
+        const p = this.#parameters.get(name);
+        if (p !== undefined) {
+          if (p !== v) this.#parameters.set(name, v);
+        } else if (this.#buffers.has(name) && this.#buffers.get(name) !== v) {
+          this.#buffers.set(name, v);
+        }
       } else if (checkArrays && Array.isArray(v)) {
         this.#checkArray(name, v);
       }
@@ -154,21 +168,32 @@ export abstract class Module<In extends unknown[] = Tensor[], Out = Tensor> {
     return [...this.#modules];
   }
 
-  /** Every parameter with its dotted name, depth first in registration order. */
+  /**
+   * Every parameter with its dotted name, depth first in registration order; a tensor reached twice (a shared
+   * module, tied weights) is listed once, under its first name, as PyTorch's `named_parameters()` does, so that
+   * an optimizer never steps it twice.
+   */
   namedParameters(prefix = ''): [string, Tensor][] {
-    this.#discover(true);
     const out: [string, Tensor][] = [];
-    for (const [name, p] of this.#parameters) out.push([prefix + name, p]);
-    for (const [name, m] of this.#modules) out.push(...m.namedParameters(`${prefix}${name}.`));
+    this.#collect('parameters', prefix, out, new Set());
     return out;
   }
 
-  /** Every buffer with its dotted name, depth first in registration order. */
+  /** Every buffer with its dotted name, depth first in registration order, each tensor once. */
   namedBuffers(prefix = ''): [string, Tensor][] {
-    this.#discover(true);
-    const out: [string, Tensor][] = [...this.#buffers].map(([name, b]) => [prefix + name, b] as [string, Tensor]);
-    for (const [name, m] of this.#modules) out.push(...m.namedBuffers(`${prefix}${name}.`));
+    const out: [string, Tensor][] = [];
+    this.#collect('buffers', prefix, out, new Set());
     return out;
+  }
+
+  #collect(kind: 'parameters' | 'buffers', prefix: string, out: [string, Tensor][], seen: Set<Tensor>): void {
+    this.#discover(true);
+    for (const [name, t] of kind === 'parameters' ? this.#parameters : this.#buffers) {
+      if (seen.has(t)) continue;
+      seen.add(t);
+      out.push([prefix + name, t]);
+    }
+    for (const [name, m] of this.#modules) m.#collect(kind, `${prefix}${name}.`, out, seen);
   }
 
   /** Parameters and buffers by name, in PyTorch's state-dict order. */

@@ -369,6 +369,50 @@ own('a field reassigned to another module replaces it in place; a field set to n
   assert.equal(Object.keys(net.stateDict()), ['fc1.weight', 'fc1.bias']);
 });
 
+own('tied weights and a shared module: listed once by parameters(), under every name in the state dict, as in PyTorch', () => {
+  class Tied extends Module {
+    enc = new Linear(3, 3);
+    dec = new Linear(3, 3);
+    constructor() {
+      super();
+      (this.dec as { weight: Tensor }).weight = this.enc.weight;
+    }
+    forward(x: Tensor): Tensor { return this.dec.forward(this.enc.forward(x)); }
+  }
+  const tied = new Tied();
+  assert.equal(tied.namedParameters().map(([n]) => n), ['enc.weight', 'enc.bias', 'dec.bias']);
+  assert.equal(Object.keys(tied.stateDict()), ['enc.weight', 'enc.bias', 'dec.weight', 'dec.bias']);
+  assert.ok(tied.dec.namedParameters()[0][1] === tied.enc.weight);
+  // both uses accumulate into the one tensor, which an optimizer receives once
+  mseLoss(tied.forward(ones([2, 3])), zeros([2, 3])).backward();
+  assert.ok(tied.enc.weight.grad !== null);
+  assert.is(tied.parameters().length, 3);
+
+  const lin = new Linear(2, 2);
+  class Shared extends Module {
+    a = lin;
+    b = lin;
+    forward(x: Tensor): Tensor { return this.b.forward(this.a.forward(x)); }
+  }
+  const shared = new Shared();
+  assert.equal(shared.namedParameters().map(([n]) => n), ['a.weight', 'a.bias']);
+  assert.equal(Object.keys(shared.stateDict()), ['a.weight', 'a.bias', 'b.weight', 'b.bias']);
+  assert.equal(shared.namedChildren().map(([n]) => n), ['a', 'b']);
+});
+
+own('a Parameter field reassigned to a plain tensor keeps the name with the new tensor', () => {
+  class Scale extends Module {
+    s: Tensor = new Parameter(ones([2]));
+    forward(x: Tensor): Tensor { return x.mul(this.s); }
+  }
+  const m = new Scale();
+  m.parameters();
+  const t = tensor([2, 3], { requiresGrad: true });
+  m.s = t;
+  assert.ok(m.parameters()[0] === t);
+  assert.equal(Object.keys(m.stateDict()), ['s']);
+});
+
 own('an array of modules or Parameters in a field is an error that names ModuleList (PyTorch would ignore it silently)', () => {
   class Listed extends Module {
     layers = [new Linear(2, 2), new Linear(2, 1)];
