@@ -112,6 +112,7 @@ export async function prepareFind(command: 'demo' | 'find', o: FindFlags, config
   if (images) {
     if (o.target !== undefined || o.features !== undefined) throw usage('lrlab: --target and --features are for a CSV table; images carry their labels');
     const dir = o.data === 'fashion-mnist' ? undefined : o.data;
+    const spec = user === null ? wrap(() => parseModelSpec('lrlab: --model', o.model ?? 'cnn', 'images')) : null;
     if (findFashionMnist(dir) === null) throw usage(`lrlab: no Fashion-MNIST files in ${dir ?? 'the default places'} (install Debian's dataset-fashion-mnist, or give --data DIR holding the four IDX files)`);
     const trainSize = o['train-size'] === undefined ? 2000 : Number(o['train-size']);
     if (!Number.isInteger(trainSize) || trainSize < 10 || trainSize > 60000) throw usage(`lrlab: --train-size expects an integer from 10 to 60000, got '${o['train-size']}'`);
@@ -120,7 +121,6 @@ export async function prepareFind(command: 'demo' | 'find', o: FindFlags, config
     const mnist = wrap(() => loadFashionMnist(dir, { trainSize: trainSize + validationSize, validationSize, testSize: 1, generator: new Generator(seed) }));
     const valid = mnist.valid!;
     const inputShape = mnist.train.x.shape.slice(1), outputs = mnist.classes.length;
-    const spec = user === null ? wrap(() => parseModelSpec('lrlab: --model', o.model ?? 'cnn', 'images')) : null;
     const makeModel = user !== null ? () => user.makeModel({ inputShape, outputs, task: 'classification' }) : () => buildModel(spec!, { inputShape, outputs });
     reporter.onStage('data', `Fashion-MNIST from ${mnist.dir}: ${mnist.train.x.shape[0]} training and ${valid.x.shape[0]} validation images (standardized), ${outputs} classes`);
     return () => runFinder(resolved, {
@@ -133,13 +133,13 @@ export async function prepareFind(command: 'demo' | 'find', o: FindFlags, config
   // a table: features and a target column
   const features = o.features === undefined ? undefined : o.features.split(',').map((f) => f.trim()).filter((f) => f !== '');
   if (features !== undefined && features.length === 0) throw usage(`lrlab: --features expects column names separated by commas, got '${o.features}'`);
+  const spec = user === null ? wrap(() => parseModelSpec('lrlab: --model', o.model ?? 'mlp:128,64', 'table')) : null;
   const table = wrap(() => loadCsvTable(o.data as string, { target: o.target as string, features, task: o.task as 'regression' | 'classification' | undefined, separator: separator(o.separator) }));
   const resolved = wrap(() => resolveFinderConfig(config));
   const split = (o.split ?? 'random') as 'random' | 'temporal';
   const parts = wrap(() => splitTable(table, { split, seed }));
   const outputs = table.task === 'classification' ? table.classes!.length : 1;
   const inputShape = [table.features.length];
-  const spec = user === null ? wrap(() => parseModelSpec('lrlab: --model', o.model ?? 'mlp:128,64', 'table')) : null;
   const makeModel = user !== null ? () => user.makeModel({ inputShape, outputs, task: table.task }) : () => buildModel(spec!, { inputShape, outputs });
   const n = table.x.shape[0];
   reporter.onStage('data', `read ${o.data}: ${n} rows, target '${table.target}', ${table.features.length} feature(s) (${table.features.join(', ')})${table.skipped.length ? `; not used: ${table.skipped.join(', ')}` : ''}`);
