@@ -62,8 +62,9 @@ export abstract class Module<In extends unknown[] = Tensor[], Out = Tensor> {
   readonly #parameters = new Map<string, Tensor>();
   readonly #buffers = new Map<string, Tensor>();
   readonly #modules = new Map<string, AnyModule>();
-  /** Names registered from a field, dropped again when the field no longer holds a module or Parameter. */
+  /** Names registered from a field, dropped again when the field no longer holds a module or tensor. */
   readonly #fromFields = new Set<string>();
+  /** Arrays of fields found free of unregistered modules, and their lengths then (not walked again unchanged). */
   readonly #checkedArrays = new Map<string, unknown[]>();
   readonly #checkedLengths = new Map<string, number>();
 
