@@ -71,7 +71,8 @@ export function makeDirs(dir: string, label: string): void {
  * Checks that `dir` can receive lrlab's files, before any work starts (the output-folder rule above), and returns
  * the absolute path to write (a symbolic link followed). `allowed` are the names lrlab writes there; a folder
  * holding anything else is refused unless `options.overwrite`. Errors name `dir` as given, prefixed by `label`;
- * a label starting with `lrlab` (a command's option) suggests `--overwrite`, any other `overwrite: true`.
+ * when the caller can replace the folder (its options name `overwrite`, even as undefined), the refusal suggests
+ * `--overwrite` (a label starting with `lrlab`: a command's option) or `overwrite: true`.
  */
 export function checkOutputDir(dir: string, label: string, allowed: readonly string[] = [], options: OutputDirOptions = {}): string {
   if (typeof dir !== 'string' || dir.trim() === '') throw new TypeError(`${label}: expected a directory path, got ${JSON.stringify(dir)}`);
@@ -84,8 +85,8 @@ export function checkOutputDir(dir: string, label: string, allowed: readonly str
   if (existing === target) {
     const foreign = foreignEntries(target, allowed);
     if (foreign.length > 0 && options.overwrite !== true) {
-      const ask = label.startsWith('lrlab') ? '--overwrite' : 'overwrite: true';
-      throw new Error(`${label}: '${dir}' holds other files (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', ...' : ''}); choose a new or empty directory, or a previous report's, or pass ${ask} to replace it and delete them`);
+      const ask = !Object.prototype.hasOwnProperty.call(options, 'overwrite') ? '' : `, or pass ${label.startsWith('lrlab') ? '--overwrite' : 'overwrite: true'} to replace it and delete them`;
+      throw new Error(`${label}: '${dir}' holds other files (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', ...' : ''}); choose a new or empty directory, or a previous report's${ask}`);
     }
   }
   // the files go into `dir` itself and, for a set, into a sibling that replaces it: both places must take files

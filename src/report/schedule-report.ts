@@ -112,7 +112,7 @@ export async function writeScheduleReport(dir: string, input: ImageComparison | 
   checkComparison(fn, input, 'either');
   checkOptionsObject(fn, options, ['overwrite']);
   if (options.overwrite !== undefined && typeof options.overwrite !== 'boolean') throw new TypeError(`${fn}: expected overwrite to be true or false, got ${typeof options.overwrite}`);
-  const target = checkOutputDir(dir, fn, SCHEDULE_REPORT_FILES, options);
+  const target = checkOutputDir(dir, fn, SCHEDULE_REPORT_FILES, { overwrite: options.overwrite });
   const files: Record<string, string> = {};
   for (const [name, spec] of Object.entries(scheduleComparisonSpecs(input))) files[name] = await renderSvg(spec);
   const md = Array.isArray(input) ? seriesComparisonMarkdown(input) : imageComparisonMarkdown(input);
