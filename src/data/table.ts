@@ -186,6 +186,11 @@ function take(t: Tensor, rows: ArrayLike<number>): Tensor {
  * (a constant feature keeps std 1); regression targets are standardized the same way (`targetScale` undoes it).
  */
 export function splitTable(table: { x: Tensor; y: Tensor; task: 'regression' | 'classification' }, options: { split?: 'random' | 'temporal'; trainFraction?: number; seed?: number } = {}): TableSplit {
+  const t = table as { x?: unknown; y?: unknown; task?: unknown } | null;
+  if (t === null || typeof t !== 'object' || !(t.x instanceof Tensor) || !(t.y instanceof Tensor) || t.x.ndim !== 2 || t.y.shape[0] !== t.x.shape[0]) {
+    throw new TypeError(`splitTable: expected a table { x [n, features], y [n] or [n, 1], task } (as parseCsvTable returns), got ${describe(table)}`);
+  }
+  if (t.task !== 'regression' && t.task !== 'classification') throw new RangeError(`splitTable: expected task 'regression' or 'classification', got ${describe(t.task)}`);
   options = checkOptionsObject('splitTable', options, ['split', 'trainFraction', 'seed']);
   const { split = 'random', trainFraction = 0.8, seed = 0 } = options;
   if (split !== 'random' && split !== 'temporal') throw new RangeError(`splitTable: expected split 'random' or 'temporal', got ${describe(split)}`);

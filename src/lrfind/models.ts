@@ -2,6 +2,17 @@ import type { Module } from '../nn/module.js';
 import { Sequential, Linear, ReLU } from '../nn/layers.js';
 import { Conv2d, MaxPool2d, Flatten } from '../nn/conv.js';
 import { LSTMForecaster } from '../nn/forecaster.js';
+import { describe } from '../format/number.js';
+
+function checkShape(fn: string, spec: unknown, shape: unknown): void {
+  const kinds = ['mlp', 'lstm', 'cnn'];
+  if (spec === null || typeof spec !== 'object' || !kinds.includes((spec as ModelSpec).kind)) throw new TypeError(`${fn}: expected a model spec from parseModelSpec ({ kind: 'mlp' | 'lstm' | 'cnn', ... }), got ${describe(spec)}`);
+  const s = shape as { inputShape?: unknown; outputs?: unknown } | null;
+  const ok = (n: unknown) => typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 1e7;
+  if (s === null || typeof s !== 'object' || !Array.isArray(s.inputShape) || s.inputShape.length === 0 || !s.inputShape.every(ok) || !ok(s.outputs)) {
+    throw new TypeError(`${fn}: expected { inputShape: positive integers (one example's shape), outputs: a positive integer }, got ${describe(shape)}`);
+  }
+}
 
 /** A built-in model for the finder, as the command line's `--model` names it. */
 export type ModelSpec =
@@ -16,7 +27,9 @@ export type ModelSpec =
  * read it (an LSTM on a table, a CNN on a series).
  */
 export function parseModelSpec(fn: string, spec: string, kind: 'series' | 'table' | 'images'): ModelSpec {
-  if (typeof spec !== 'string') throw new TypeError(`${fn}: expected a model spec such as 'mlp:128,64', got ${typeof spec}`);
+  if (typeof fn !== 'string') throw new TypeError(`parseModelSpec: expected the caller's name first, then a spec such as 'mlp:128,64', got ${describe(fn)}`);
+  if (typeof spec !== 'string') throw new TypeError(`${fn}: expected a model spec such as 'mlp:128,64', got ${describe(spec)}`);
+  if (!['series', 'table', 'images'].includes(kind)) throw new RangeError(`${fn}: expected the data kind 'series', 'table' or 'images', got ${describe(kind)}`);
   const mlp = /^mlp(?::(\d+(?:,\d+)*))?$/.exec(spec);
   const lstm = /^lstm(?::(\d+)(?:x(\d+))?)?$/.exec(spec);
   let out: ModelSpec;
@@ -36,6 +49,7 @@ export function parseModelSpec(fn: string, spec: string, kind: 'series' | 'table
  * and `outputs` values (1 for regression, the number of classes for classification). Call it after `manualSeed`.
  */
 export function buildModel(spec: ModelSpec, shape: { inputShape: number[]; outputs: number }): Module {
+  checkShape('buildModel', spec, shape);
   const { inputShape, outputs } = shape;
   const features = inputShape.reduce((a, b) => a * b, 1);
   if (spec.kind === 'mlp') {
@@ -63,6 +77,7 @@ export function buildModel(spec: ModelSpec, shape: { inputShape: number[]; outpu
 
 /** The model in one line for the report: '20-128-64-1 ReLU MLP', 'LSTM forecaster (64 hidden units x 2 layers)'. */
 export function describeModelSpec(spec: ModelSpec, shape: { inputShape: number[]; outputs: number }): string {
+  checkShape('describeModelSpec', spec, shape);
   const features = shape.inputShape.reduce((a, b) => a * b, 1);
   if (spec.kind === 'mlp') return `${[features, ...spec.hidden, shape.outputs].join('-')} ReLU MLP`;
   if (spec.kind === 'lstm') return `LSTM forecaster (${spec.hidden[0]} hidden units x ${spec.layers} layer${spec.layers > 1 ? 's' : ''}, a linear head of ${shape.outputs})`;
