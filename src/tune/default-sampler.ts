@@ -5,8 +5,10 @@ import type { Pruner, Sampler } from './types.js';
 
 /**
  * The sampler of a study created without one: a TPESampler with Optuna's defaults, seeded with `seed`, or without
- * one from lrlab's global generator (so `manualSeed` makes a study repeat itself). Worker threads pass their index
- * and `lrlab tune` its --seed, so that workers do not propose the same points.
+ * one from lrlab's global generator (so `manualSeed` makes a study repeat itself). Workers that share a study do
+ * not propose the same points even with the same seed (processes started together, `lrlab tune` in several shells
+ * with one --seed): each trial draws from a stream of its own, keyed by the seed and the trial's number, which is
+ * unique in the study (see TrialStreams).
  */
 export function defaultSampler(seed?: number): Sampler {
   return new TPESampler(seed === undefined ? {} : { seed });

@@ -1,6 +1,6 @@
 import type { Distribution, FrozenTrial, ParamValue, Sampler, SearchSpace, StudyView } from '../types.js';
 import type { Generator } from '../../tensor/random.js';
-import { checkOptions, samplerGenerator } from './options.js';
+import { TrialStreams, checkOptions, samplerSeed } from './options.js';
 import { RandomSampler } from './random.js';
 import { intersectionSearchSpace } from './searchSpace.js';
 import { nextDown, roundHalfEven, snapToStep } from './transform.js';
@@ -223,7 +223,7 @@ export class CmaEsSampler implements Sampler {
   private readonly independentSampler: Sampler;
   private readonly popsize: number | undefined;
   private readonly considerPrunedTrials: boolean;
-  private readonly rng: Generator;
+  private readonly streams: TrialStreams;
   private readonly runs = new Map<string, Run>();
 
   constructor(options: CmaEsSamplerOptions = {}) {
@@ -235,8 +235,8 @@ export class CmaEsSampler implements Sampler {
     this.x0 = options.x0 ?? null;
     this.sigma0 = options.sigma0 ?? null;
     this.nStartupTrials = options.nStartupTrials ?? 1;
-    const seed = options.seed ?? samplerGenerator(undefined).nextUint32();
-    this.rng = samplerGenerator(seed);
+    const seed = samplerSeed(options.seed);
+    this.streams = new TrialStreams(seed);
     this.independentSampler = options.independentSampler ?? new RandomSampler({ seed });
     this.popsize = options.popsize;
     this.considerPrunedTrials = options.considerPrunedTrials ?? false;
@@ -268,7 +268,7 @@ export class CmaEsSampler implements Sampler {
     if (ofThisGeneration.length >= cma.lambda) {
       cma.tell(ofThisGeneration.slice(0, cma.lambda).map((t) => ({ x: Float64Array.from(names, (n) => toBox(space[n], t.params[n] as number)), value: sign * this.valueOf(t) })));
     }
-    const x = cma.ask(this.rng);
+    const x = cma.ask(this.streams.of(trial.number));
     run.generationOf.set(trial.number, cma.generation);
     const out: Record<string, ParamValue> = {};
     names.forEach((n, i) => (out[n] = fromBox(space[n], x[i])));

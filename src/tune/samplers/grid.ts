@@ -1,6 +1,5 @@
 import type { CategoricalChoice, Distribution, FrozenTrial, ParamValue, Sampler, SearchSpace, StudyView, TrialState } from '../types.js';
-import type { Generator } from '../../tensor/random.js';
-import { checkOptions, samplerGenerator } from './options.js';
+import { TrialStreams, checkOptions, samplerSeed } from './options.js';
 
 /** Options of {@link GridSampler}. */
 export interface GridSamplerOptions {
@@ -41,7 +40,7 @@ export class GridSampler implements Sampler {
   readonly searchSpace: Readonly<GridSearchSpace>;
   private readonly names: string[];
   private readonly nPoints: number;
-  private readonly rng: Generator;
+  private readonly streams: TrialStreams;
   // studyName -> trial number -> grid point, for the trials this sampler assigned: a study's snapshot can lag
   // behind its storage's background writes, and trials running side by side must still get different points
   private readonly assigned = new Map<string, Map<number, number>>();
@@ -69,7 +68,7 @@ export class GridSampler implements Sampler {
     }
     this.searchSpace = space;
     this.nPoints = n;
-    this.rng = samplerGenerator(options.seed);
+    this.streams = new TrialStreams(samplerSeed(options.seed));
   }
 
   /** The number of grid points: the product of the value list lengths. */
@@ -96,7 +95,7 @@ export class GridSampler implements Sampler {
     let targets = this.unvisited(study, trial.number, true, true);
     if (targets.length === 0) targets = this.unvisited(study, trial.number, true, false);
     if (targets.length === 0) targets = Array.from({ length: this.nPoints }, (_, i) => i);
-    const gridId = targets[this.rng.randint(targets.length)];
+    const gridId = targets[this.streams.of(trial.number).randint(targets.length)];
     trial.systemAttrs.gridId = gridId;
     trial.systemAttrs.searchSpace = this.searchSpace;
     if (!this.assigned.has(study.studyName)) this.assigned.set(study.studyName, new Map());

@@ -56,9 +56,46 @@ export function checkOptions(fn: string, options: unknown, spec: Record<string, 
 }
 
 /**
- * The generator a sampler draws from: seeded with `seed`, or without one from the global generator, so that
- * `manualSeed` alone makes a whole study repeatable.
+ * A sampler's seed: `seed` itself, or without one a draw from the global generator, so that `manualSeed` alone
+ * makes a whole study repeatable.
  */
-export function samplerGenerator(seed: number | undefined): Generator {
-  return new Generator(seed ?? defaultGenerator.nextUint32());
+export function samplerSeed(seed: number | undefined): number {
+  return seed ?? defaultGenerator.nextUint32();
+}
+
+// murmur3's 32-bit finalizer: every input bit changes about half of the output bits
+function mix32(x: number): number {
+  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
+  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
+  return (x ^ (x >>> 16)) >>> 0;
+}
+
+/**
+ * The random streams of a sampler: trial n of a sampler seeded with s draws from its own generator, seeded with
+ * mix(s, n). A trial's draws therefore depend on the seed and the trial's number (and, for TPE, on the trials it
+ * learns from), not on how many draws came before in this process. Trial numbers are unique in a study, so
+ * workers started together with the same seed (processes with the default sampler, `lrlab tune` in several
+ * shells) never repeat each other's proposals, while one worker with a seed repeats itself trial for trial, and
+ * trials run side by side (nJobs) do not take draws from each other's streams.
+ * The generators of the 256 most recently seen trials are kept; an older trial that draws again restarts its
+ * stream, which only a sampler with more than 256 trials running at once would see.
+ */
+export class TrialStreams {
+  private readonly streams = new Map<number, Generator>();
+  private readonly base: number;
+
+  constructor(seed: number) {
+    this.base = mix32((seed >>> 0) ^ mix32(Math.floor(seed / 4294967296)));
+  }
+
+  /** The generator of trial `number`: the same object for every draw of that trial. */
+  of(number: number): Generator {
+    let g = this.streams.get(number);
+    if (g === undefined) {
+      g = new Generator(mix32(this.base ^ mix32(number + 0x9e3779b9)));
+      this.streams.set(number, g);
+      if (this.streams.size > 256) this.streams.delete(this.streams.keys().next().value as number);
+    }
+    return g;
+  }
 }

@@ -1,7 +1,7 @@
 import type { Distribution, FrozenTrial, ParamValue, Sampler, SearchSpace, StudyView } from '../types.js';
 import type { Generator } from '../../tensor/random.js';
-import { checkOptions, samplerGenerator } from './options.js';
-import { nextDown, roundHalfEven, snapToStep } from './transform.js';
+import { TrialStreams, checkOptions, samplerSeed } from './options.js';
+import { lerp, nextDown, roundHalfEven, snapToStep } from './transform.js';
 
 /** Options of {@link RandomSampler}. */
 export interface RandomSamplerOptions {
@@ -27,7 +27,7 @@ export function sampleUniform(rng: Generator, d: Distribution): ParamValue {
   if (d.low === d.high) return d.low;
   if (d.log) return Math.max(d.low, Math.min(Math.exp(rng.uniform(Math.log(d.low), Math.log(d.high))), nextDown(d.high)));
   if (d.step !== null) return snapToStep(rng.uniform(d.low - 0.5 * d.step, d.high + 0.5 * d.step), d.low, d.high, d.step);
-  return Math.min(rng.uniform(d.low, d.high), nextDown(d.high));
+  return Math.min(lerp(d.low, d.high, rng.random()), nextDown(d.high));
 }
 
 /**
@@ -41,11 +41,11 @@ export function sampleUniform(rng: Generator, d: Distribution): ParamValue {
  * Optuna's `RandomSampler(seed)`; the values differ from Optuna's (lrlab's generator is not NumPy's).
  */
 export class RandomSampler implements Sampler {
-  private readonly rng: Generator;
+  private readonly streams: TrialStreams;
 
   constructor(options: RandomSamplerOptions = {}) {
     checkOptions('RandomSampler', options, { seed: 'seed' });
-    this.rng = samplerGenerator(options.seed);
+    this.streams = new TrialStreams(samplerSeed(options.seed));
   }
 
   inferRelativeSearchSpace(): SearchSpace {
@@ -56,7 +56,7 @@ export class RandomSampler implements Sampler {
     return {};
   }
 
-  sampleIndependent(_study: StudyView, _trial: FrozenTrial, _paramName: string, distribution: Distribution): ParamValue {
-    return sampleUniform(this.rng, distribution);
+  sampleIndependent(_study: StudyView, trial: FrozenTrial, _paramName: string, distribution: Distribution): ParamValue {
+    return sampleUniform(this.streams.of(trial.number), distribution);
   }
 }

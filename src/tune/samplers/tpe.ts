@@ -1,7 +1,6 @@
 import type { Distribution, FrozenTrial, ParamValue, Sampler, SearchSpace, StudyView, TrialState } from '../types.js';
 import { checkInteger } from '../../format/check.js';
-import type { Generator } from '../../tensor/random.js';
-import { checkOptions, samplerGenerator } from './options.js';
+import { TrialStreams, checkOptions, samplerSeed } from './options.js';
 import { ParzenEstimator, defaultWeights, type ParzenParameters } from './parzen.js';
 import { RandomSampler } from './random.js';
 import { groupDecomposedSearchSpace, intersectionSearchSpace } from './searchSpace.js';
@@ -103,7 +102,7 @@ export class TPESampler implements Sampler {
   private readonly multivariate: boolean;
   private readonly group: boolean;
   private readonly constantLiar: boolean;
-  private readonly rng: Generator;
+  private readonly streams: TrialStreams;
   private readonly randomSampler: RandomSampler;
 
   constructor(options: TPESamplerOptions = {}) {
@@ -138,8 +137,8 @@ export class TPESampler implements Sampler {
     this.group = o.group ?? false;
     this.constantLiar = o.constantLiar ?? false;
     // as Optuna: one generator for TPE's draws and a random sampler with the same seed for the startup trials
-    const seed = o.seed ?? samplerGenerator(undefined).nextUint32();
-    this.rng = samplerGenerator(seed);
+    const seed = samplerSeed(o.seed);
+    this.streams = new TrialStreams(seed);
     this.randomSampler = new RandomSampler({ seed });
   }
 
@@ -151,25 +150,25 @@ export class TPESampler implements Sampler {
     return out;
   }
 
-  sampleRelative(study: StudyView, _trial: FrozenTrial, searchSpace: SearchSpace): Record<string, ParamValue> {
-    if (!this.group) return this.sampleJointly(study, searchSpace) ?? {};
+  sampleRelative(study: StudyView, trial: FrozenTrial, searchSpace: SearchSpace): Record<string, ParamValue> {
+    if (!this.group) return this.sampleJointly(study, trial, searchSpace) ?? {};
     const out: Record<string, ParamValue> = {};
     for (const g of groupDecomposedSearchSpace(study)) {
       const sub: SearchSpace = {};
       for (const name of Object.keys(g)) if (name in searchSpace) sub[name] = g[name];
-      Object.assign(out, this.sampleJointly(study, sub) ?? {});
+      Object.assign(out, this.sampleJointly(study, trial, sub) ?? {});
     }
     return out;
   }
 
   sampleIndependent(study: StudyView, trial: FrozenTrial, paramName: string, distribution: Distribution): ParamValue {
-    const sampled = this.sampleJointly(study, { [paramName]: distribution });
+    const sampled = this.sampleJointly(study, trial, { [paramName]: distribution });
     if (sampled === null) return this.randomSampler.sampleIndependent(study, trial, paramName, distribution);
     return sampled[paramName];
   }
 
   // Steps 1-3 of the class comment over `space`; null while fewer than nStartupTrials trials have finished.
-  private sampleJointly(study: StudyView, space: SearchSpace): Record<string, ParamValue> | null {
+  private sampleJointly(study: StudyView, trial: FrozenTrial, space: SearchSpace): Record<string, ParamValue> | null {
     const names = Object.keys(space);
     if (names.length === 0) return {};
     const { values, scores } = this.observations(study, space);
@@ -178,22 +177,36 @@ export class TPESampler implements Sampler {
     if (n < this.nStartupTrials) return null;
 
     const [below, above] = splitObservations(scores, this.gamma(n));
+    // a float range wider than the largest double (suggestFloat(-1e308, 1e308)) gives the estimator infinite
+    // widths: it is modelled at a quarter of its scale (a power of two, so exact) and the proposal scaled back
+    const scale: Record<string, number> = {};
+    const modelled: SearchSpace = {};
+    for (const name of names) {
+      const d = space[name];
+      const wide = d.type === 'float' && !Number.isFinite(d.high - d.low);
+      scale[name] = wide ? 0.25 : 1;
+      modelled[name] = wide ? { ...d, low: d.low * 0.25, high: d.high * 0.25 } : d;
+    }
     const pick = (indices: number[]): Record<string, Float64Array> => {
       // a trial missing one of the parameters (conditional spaces, running trials) is left out
       const kept = indices.filter((i) => names.every((name) => values[name][i] !== null));
       const out: Record<string, Float64Array> = {};
-      for (const name of names) out[name] = Float64Array.from(kept, (i) => values[name][i] as number);
+      for (const name of names) out[name] = Float64Array.from(kept, (i) => (values[name][i] as number) * scale[name]);
       return out;
     };
-    const l = new ParzenEstimator(pick(below), space, this.parzen);
-    const g = new ParzenEstimator(pick(above), space, this.parzen);
-    const candidates = l.sample(this.rng, this.nEiCandidates);
+    const l = new ParzenEstimator(pick(below), modelled, this.parzen);
+    const g = new ParzenEstimator(pick(above), modelled, this.parzen);
+    const candidates = l.sample(this.streams.of(trial.number), this.nEiCandidates);
     const logL = l.logPdf(candidates);
     const logG = g.logPdf(candidates);
     let best = 0;
     for (let i = 1; i < logL.length; i++) if (logL[i] - logG[i] > logL[best] - logG[best]) best = i;
     const out: Record<string, ParamValue> = {};
-    for (const name of names) out[name] = toExternal(space[name], candidates[name][best]);
+    for (const name of names) {
+      const d = space[name];
+      const x = candidates[name][best] / scale[name];
+      out[name] = toExternal(d, d.type === 'float' && scale[name] !== 1 ? Math.min(Math.max(x, d.low), d.high) : x);
+    }
     return out;
   }
 

@@ -24,6 +24,16 @@ export function roundHalfEven(x: number): number {
   return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
+/**
+ * low + u (high - low) for u in [0, 1]: the point a fraction u of the way from low to high. When high - low is
+ * beyond the largest double (suggestFloat(-1e308, 1e308)) it is computed as (1 - u) low + u high, whose two
+ * terms cannot overflow; otherwise as written, the same bits as Generator.uniform.
+ */
+export function lerp(low: number, high: number, u: number): number {
+  const span = high - low;
+  return Number.isFinite(span) ? low + span * u : (1 - u) * low + u * high;
+}
+
 /** Snaps v to the grid low, low + step, ... and clips it to [low, high]. */
 export function snapToStep(v: number, low: number, high: number, step: number): number {
   return Math.min(Math.max(roundHalfEven((v - low) / step) * step + low, low), high);
