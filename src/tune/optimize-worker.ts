@@ -31,7 +31,7 @@ try {
     for (;;) {
       if (Atomics.load(flags, 1) !== 0 || (d.deadline !== null && Date.now() >= d.deadline)) break;
       if (Atomics.add(flags, 0, 1) >= (d.nTrials ?? Infinity)) break;
-      const frozen = await study.runTrial(objective as Objective, catches);
+      const frozen = await study.runTrial(objective as Objective, catches, (t) => post({ started: { trialId: t.trialId, number: t.number } }));
       post({ trial: frozen });
       if (study.isStopped) Atomics.store(flags, 1, 1);
     }

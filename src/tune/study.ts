@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import { defaultPruner, defaultSampler } from './default-sampler.js';
 import { DuplicatedStudyError, UpdateFinishedTrialError, type HeartbeatOptions, type Storage, type StudySummary } from './storage/base.js';
 import { getStorage, redact } from './storage/index.js';
+import { exactNumbers } from './storage/json.js';
 import { sibling, startWorker } from './threads.js';
 import { Trial, TrialPruned, type TrialHost } from './trial.js';
 import { csvCell } from '../io/csv-cell.js';
@@ -103,6 +104,7 @@ export class Study {
   private live = new Map<number, Trial>();
   private beats = new Map<number, ReturnType<typeof setInterval>>();
   private stopped = false;
+  private interruptReason: string | null = null;
   private host: TrialHost;
   private heartbeatThread: Worker | null = null;
   private sharedFlags: Int32Array | null = null;
@@ -166,6 +168,30 @@ export class Study {
   stop(): void {
     this.stopped = true;
     if (this.sharedFlags) Atomics.store(this.sharedFlags, 1, 1);
+  }
+
+  /**
+   * Ends every trial this process is running as failed, with `reason` as its `systemAttrs.failReason`, and stops
+   * `optimize` from starting new ones; returns the trials it failed. What `lrlab tune` does on Ctrl-C, as Optuna
+   * fails the running trial on KeyboardInterrupt. An objective that is still running finds its trial ended when
+   * it returns: its result is dropped (a trial whose result was already being recorded keeps it).
+   */
+  async interrupt(reason: string): Promise<FrozenTrial[]> {
+    if (typeof reason !== 'string' || reason === '') throw new TypeError(`interrupt: expected a reason, got ${JSON.stringify(reason)}`);
+    this.interruptReason = reason;
+    this.stop();
+    const failed: FrozenTrial[] = [];
+    for (const trial of [...this.live.values()]) {
+      if (trial.state !== 'running') continue;
+      trial.setSystemAttr('failReason', `trial ${trial.number}: ${reason}`);
+      try {
+        failed.push(await this.tell(trial, undefined, 'fail'));
+      } catch (error) {
+        // recorded meanwhile (its own tell, or another worker): that record stands
+        if (!(error instanceof UpdateFinishedTrialError) && !(error instanceof RangeError)) throw error;
+      }
+    }
+    return failed;
   }
 
   /** @internal Whether `stop()` was called since the current `optimize` began. */
@@ -332,6 +358,7 @@ export class Study {
     }
     const o = checkOptimizeOptions(options);
     this.stopped = false;
+    this.interruptReason = null;
     if (isModule) return this.optimizeInThreads(objective as ObjectiveModule, o, options);
     objective = objective as Objective;
     const started = Date.now();
@@ -384,33 +411,51 @@ export class Study {
     let failure: Error | null = null;
     let chain: Promise<void> = Promise.resolve();
     let finished = 0;
+    const stopAll = (error: Error) => {
+      failure ??= error;
+      Atomics.store(this.sharedFlags!, 1, 1);
+    };
     const runs = Array.from({ length: o.nJobs }, (_, worker) => new Promise<void>((resolve) => {
+      // the trial this worker runs, and whether it ended its loop: a thread that exits otherwise (process.exit in
+      // the objective, or an objective whose promise never settles, so that the thread's event loop runs dry)
+      // has its trial failed here and the study stopped with an error
+      let running: { trialId: number; number: number } | null = null;
+      let done = false;
       const w = startWorker(sibling('optimize-worker'), {
         url, studyName: this.studyName, heartbeat: this.storage.heartbeat, module: href, exportName, worker, shared,
         nTrials: o.nTrials, deadline,
       });
-      w.on('message', (m: { trial?: FrozenTrial; error?: { name: string; message: string; stack?: string }; done?: boolean }) => {
+      w.on('message', (m: { started?: { trialId: number; number: number }; trial?: FrozenTrial; error?: { name: string; message: string; stack?: string }; done?: boolean }) => {
+        if (m.started) running = m.started;
+        if (m.done) done = true;
         if (m.trial) {
+          running = null;
           const trial = m.trial;
           chain = chain.then(async () => {
             finished++;
             await this.refresh();
             if (o.showProgressBar) this.progress(trial, finished, o.nTrials);
             for (const cb of o.callbacks) await cb(this, trial);
-          }).catch((error) => {
-            failure ??= error as Error;
-            Atomics.store(this.sharedFlags!, 1, 1);
-          });
+          }).catch((error) => stopAll(error as Error));
         }
         if (m.error && failure === null) {
           failure = Object.assign(new Error(m.error.message), { name: m.error.name, stack: m.error.stack });
         }
       });
       w.on('error', (error) => {
-        failure ??= error;
-        Atomics.store(this.sharedFlags!, 1, 1);
+        stopAll(error);
+        done = true; // the error says what happened
       });
-      w.on('exit', () => resolve());
+      w.on('exit', (code) => {
+        if (!done) {
+          const during = running ? `during trial ${running.number}` : 'between trials';
+          const why = `worker thread ${worker} exited ${during} with code ${code} (the objective called process.exit, or returned a promise that never settles)`;
+          stopAll(new Error(`${fn}: ${why}`));
+          const abandoned = running;
+          if (abandoned) chain = chain.then(() => this.failAbandoned(abandoned.trialId, `trial ${abandoned.number}: ${why}`)).catch((error) => stopAll(error as Error));
+        }
+        resolve();
+      });
     }));
     try {
       await Promise.all(runs);
@@ -422,20 +467,43 @@ export class Study {
     if (failure !== null) throw failure;
   }
 
-  /** @internal One trial: ask, run the objective with Optuna's rules, tell. */
-  async runTrial(objective: Objective, catches: (e: unknown) => boolean): Promise<FrozenTrial> {
-    const trial = await this.ask();
+  /** Fails a running trial whose worker is gone, from its stored record (nothing to do when it has ended). */
+  private async failAbandoned(trialId: number, reason: string): Promise<void> {
+    const t = await this.storage.getTrial(trialId);
+    if (t.state !== 'running') return;
     try {
+      await this.storage.finishTrial(trialId, {
+        state: 'fail', value: null, params: t.params, distributions: t.distributions, intermediateValues: t.intermediateValues,
+        userAttrs: t.userAttrs, systemAttrs: { ...t.systemAttrs, failReason: reason },
+      });
+    } catch (error) {
+      if (!(error instanceof UpdateFinishedTrialError)) throw error;
+    }
+  }
+
+  /** @internal One trial: ask, run the objective with Optuna's rules, tell. */
+  async runTrial(objective: Objective, catches: (e: unknown) => boolean, started?: (trial: Trial) => void): Promise<FrozenTrial> {
+    const trial = await this.ask();
+    started?.(trial);
+    try {
+      if (this.interruptReason !== null) {
+        // interrupted while this trial was being asked for: it ends before its objective starts
+        if (trial.state !== 'running') return await this.storage.getTrial(trial.trialId);
+        trial.setSystemAttr('failReason', `trial ${trial.number}: ${this.interruptReason}`);
+        return await this.tell(trial, undefined, 'fail');
+      }
       let result: unknown;
       try {
         result = await objective(trial);
       } catch (error) {
+        if (trial.state !== 'running') return await this.storage.getTrial(trial.trialId); // interrupted meanwhile
         if (error instanceof TrialPruned) return await this.tell(trial, undefined, 'pruned');
         trial.setSystemAttr('failReason', `trial ${trial.number}: the objective threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
         const frozen = await this.tell(trial, undefined, 'fail');
         if (!catches(error)) throw error;
         return frozen;
       }
+      if (trial.state !== 'running') return await this.storage.getTrial(trial.trialId); // interrupted meanwhile
       return await this.tell(trial, result as number);
     } catch (error) {
       // another worker failed this trial meanwhile (its heartbeats were late): the verdict stands, and the
@@ -481,15 +549,17 @@ export class Study {
     return [columns.map(csvCell).join(','), ...rows.map((r) => columns.map((c) => csvCell(r[c])).join(','))].join('\n') + '\n';
   }
 
-  /** The trials as JSON: an array of FrozenTrials, with intermediate values as { step: value } and dates as ISO text. */
+  /**
+   * The trials as JSON: an array of FrozenTrials, with intermediate values as { step: value }, dates as ISO text,
+   * and NaN and the infinities (values, parameters, choices) as the strings "NaN", "Infinity", "-Infinity".
+   */
   trialsToJson(): string {
     return JSON.stringify(this.cache.map((t) => ({
       ...t,
-      intermediateValues: Object.fromEntries([...t.intermediateValues].map(([s, v]) => [s, Number.isFinite(v) ? v : String(v)])),
-      value: t.value !== null && !Number.isFinite(t.value) ? String(t.value) : t.value,
+      intermediateValues: Object.fromEntries(t.intermediateValues),
       datetimeStart: t.datetimeStart?.toISOString() ?? null,
       datetimeComplete: t.datetimeComplete?.toISOString() ?? null,
-    })), null, 2);
+    })), exactNumbers, 2);
   }
 
   private trialRows(): Record<string, unknown>[] {

@@ -1,5 +1,5 @@
 // Many workers on one study: worker threads in one process, and separate processes on one SQLite file or one
-// PostgreSQL database; a worker killed mid-trial.
+// PostgreSQL database; a worker killed mid-trial; a PostgreSQL server restarted under running workers.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createStudy, loadStudy, InMemoryStorage } from '../../src/index.js';
 import { freshPostgresDatabase } from '../helpers/postgres.js';
-import { rejects } from './helpers.js';
+import { ownPostgres, rejects } from './helpers.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const script = fileURLToPath(new URL('./workers/process-worker.ts', import.meta.url));
@@ -17,8 +17,8 @@ const objectives = new URL('./workers/objective.ts', import.meta.url);
 const dir = mkdtempSync(join(tmpdir(), 'lrlab-parallel-'));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function worker(args: string[]): { child: ChildProcess; out: () => string; exit: Promise<number | null>; line: (re: RegExp) => Promise<string> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+function worker(args: string[], env: Record<string, string> = {}): { child: ChildProcess; out: () => string; exit: Promise<number | null>; line: (re: RegExp) => Promise<string> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let out = '', err = '';
   const waiters: [RegExp, (s: string) => void][] = [];
   child.stdout!.on('data', (b) => {
@@ -59,9 +59,11 @@ for (const [kind, url, why] of targets) {
     continue;
   }
 
-  test('two processes complete 200 trials together: none lost, none duplicated, numbers 0..199', async () => {
-    const a = worker([url, 'shared-200', '100', 'run']);
-    const b = worker([url, 'shared-200', '100', 'run']);
+  test('two processes complete 200 trials together: none lost, none duplicated, numbers 0..199, no parameter proposed twice', async () => {
+    // both start their trials at the same moment, as two shells started together would
+    const go = { START_AT: String(Date.now() + 4000) };
+    const a = worker([url, 'shared-200', '100', 'run'], go);
+    const b = worker([url, 'shared-200', '100', 'run'], go);
     assert.equal(await Promise.all([a.exit, b.exit]), [0, 0]);
     const study = await loadStudy({ studyName: 'shared-200', storage: url });
     const trials = study.trials;
@@ -69,6 +71,10 @@ for (const [kind, url, why] of targets) {
     assert.equal(trials.map((t) => t.number), Array.from({ length: 200 }, (_, i) => i));
     assert.is(new Set(trials.map((t) => t.trialId)).size, 200);
     assert.ok(trials.every((t) => t.state === 'complete' && t.value === t.params.x));
+    // both run the default sampler, unseeded, as two shells would: they must not propose each other's points
+    const xs = trials.map((t) => t.params.x as number);
+    const repeated = xs.filter((x, i) => xs.indexOf(x) !== i);
+    assert.is(repeated.length, 0, `${repeated.length} parameter values proposed twice, e.g. ${repeated.slice(0, 3).join(', ')}`);
     // both processes took part (each ran its own 100)
     assert.ok(a.out().includes('done') && b.out().includes('done'));
     await study.storage.close();
@@ -103,6 +109,51 @@ for (const [kind, url, why] of targets) {
   test.run();
 }
 
+// A server of this suite's own, so that stopping it disturbs no other suite.
+const own = await ownPostgres();
+const restart = suite('workers on a PostgreSQL server that restarts');
+if ('skip' in own) {
+  restart(`PostgreSQL restart tests skipped: ${own.skip}`, () => {
+    console.log(`  skipped: the PostgreSQL restart tests (${own.skip})`);
+    assert.ok(true);
+  });
+} else {
+  const outage = async () => {
+    own.stop();
+    await sleep(1000);
+    own.start();
+  };
+
+  restart('a worker with heartbeats rides out a 1 s outage mid-run: exit 0, every trial complete, none left running', async () => {
+    const w = worker([own.url, 'outage', '30', 'slow']);
+    await w.line(/trial 4\n/);
+    await outage();
+    assert.is(await w.exit, 0);
+    const study = await loadStudy({ studyName: 'outage', storage: own.url });
+    assert.equal(study.trials.map((t) => t.number), Array.from({ length: 30 }, (_, i) => i));
+    assert.ok(study.trials.every((t) => t.state === 'complete' && t.intermediateValues.size === 5), study.trials.map((t) => t.state).join());
+    await study.storage.close();
+  });
+
+  restart('heartbeats resume after the outage: a live trial is not failed by another worker once the grace period has passed', async () => {
+    const w = worker([own.url, 'beats', '1', 'hang', '3']);
+    assert.is(await w.line(/started \d+/), 'started 0');
+    const watcher = await loadStudy({ studyName: 'beats', storage: own.url, heartbeat: { heartbeatInterval: 0.2, gracePeriod: 3 } });
+    try {
+      await outage();
+      await sleep(4000); // more than the grace period since the outage: only fresh heartbeats keep the trial alive
+      assert.equal(await watcher.storage.failStaleTrials(watcher.studyId), []);
+      await watcher.refresh();
+      assert.is(watcher.trials[0].state, 'running');
+    } finally {
+      w.child.kill('SIGKILL');
+      await w.exit;
+      await watcher.storage.close();
+    }
+  });
+}
+restart.run();
+
 const threads = suite('nJobs with an objective module: worker threads on a shared storage');
 
 threads('12 trials over 3 threads: all complete, numbers dense, all run in worker threads', async () => {
@@ -130,6 +181,19 @@ threads('an objective that throws in a thread fails its trial and is re-thrown; 
   const memory = await createStudy({ storage: new InMemoryStorage() });
   await rejects(() => memory.optimize({ module: objectives }, { nTrials: 1, nJobs: 2 }), /optimize: expected a SQLite or PostgreSQL storage for an objective module/);
   await study.storage.close();
+});
+
+threads('an objective that calls process.exit or never settles: optimize fails naming the thread and the trial, which is failed, not left running', async () => {
+  const study = await createStudy({ studyName: 'threads-exit', storage: `sqlite:///${join(dir, 'threads.db')}` });
+  await rejects(() => study.optimize({ module: objectives, exportName: 'exits' }, { nTrials: 4, nJobs: 1 }),
+    /^optimize: worker thread 0 exited during trial 1 with code 3 \(the objective called process.exit, or returned a promise that never settles\)$/);
+  assert.equal(study.trials.map((t) => t.state), ['complete', 'fail']);
+  assert.match(String(study.trials[1].systemAttrs.failReason), /^trial 1: worker thread 0 exited during trial 1 with code 3/);
+  const hung = await createStudy({ studyName: 'threads-never', storage: `sqlite:///${join(dir, 'threads.db')}` });
+  await rejects(() => hung.optimize({ module: objectives, exportName: 'neverSettles' }, { nTrials: 3, nJobs: 2 }), /^optimize: worker thread [01] exited during trial [01] with code \d+/);
+  assert.ok(hung.trials.length >= 1 && hung.trials.every((t) => t.state === 'fail'), hung.trials.map((t) => t.state).join());
+  await study.storage.close();
+  await hung.storage.close();
 });
 
 threads.after(() => rmSync(dir, { recursive: true, force: true }));

@@ -2,8 +2,9 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   createStudy, loadStudy, deleteStudy, getAllStudySummaries, InMemoryStorage, TrialPruned, DuplicatedStudyError,
-  manualSeed, TPESampler, MedianPruner, type Sampler, type Pruner, type FrozenTrial,
+  manualSeed, TPESampler, MedianPruner, RandomSampler, type Sampler, type Pruner, type FrozenTrial,
 } from '../../src/index.js';
+import { defaultSampler } from '../../src/tune/default-sampler.js';
 import { rejects } from './helpers.js';
 
 const quadratic = (trial: { suggestFloat(n: string, l: number, h: number): number }) => {
@@ -332,5 +333,84 @@ test('trials export to CSV (Optuna trials_dataframe columns) and JSON', async ()
   assert.equal(json[0].intermediateValues, { 0: 0.5 });
   assert.is(json[0].state, 'complete');
 });
+
+test('JSON export writes NaN and the infinities as "NaN", "Infinity", "-Infinity": values, intermediate values, parameters, choices', async () => {
+  const study = await createStudy();
+  await study.optimize((t) => {
+    t.report(NaN, 0);
+    t.report(-Infinity, 1);
+    return t.suggestCategorical('c', [Infinity, 1]) === Infinity ? -Infinity : 0;
+  }, { nTrials: 1 });
+  await study.enqueueTrial({ c: Infinity });
+  await study.optimize((t) => (t.suggestCategorical('c', [Infinity, 1]), -Infinity), { nTrials: 1 });
+  const [, t1] = JSON.parse(study.trialsToJson());
+  assert.equal([t1.value, t1.params, t1.distributions.c.choices], ['-Infinity', { c: 'Infinity' }, ['Infinity', 1]]);
+  assert.equal(JSON.parse(study.trialsToJson())[0].intermediateValues, { 0: 'NaN', 1: '-Infinity' });
+});
+
+const seeds = suite('sampler seeds: repeatable alone, different side by side');
+
+seeds('two workers with the same seed on one study propose different points; one worker repeats itself trial for trial', async () => {
+  const storage = new InMemoryStorage();
+  const a = await createStudy({ studyName: 's', storage, sampler: defaultSampler(42) });
+  const b = await loadStudy({ studyName: 's', storage, sampler: defaultSampler(42) });
+  const xs: number[] = [];
+  for (let i = 0; i < 8; i++) {
+    // the two interleave, as two processes started together do
+    for (const study of [a, b]) {
+      const trial = await study.ask();
+      xs.push(trial.suggestFloat('x', 0, 1));
+      await study.tell(trial, xs[xs.length - 1]);
+    }
+  }
+  assert.is(new Set(xs).size, 16, `proposed twice: ${xs.filter((x, i) => xs.indexOf(x) !== i).join(', ')}`);
+  const alone = async () => {
+    const s = await createStudy({ sampler: defaultSampler(42) });
+    await s.optimize(quadratic, { nTrials: 14 });
+    return s.trials.map((t) => t.params);
+  };
+  assert.equal(await alone(), await alone());
+});
+
+seeds('suggestFloat(-1e308, 1e308) spreads over the whole range (high - low overflows): random search and TPE', async () => {
+  for (const sampler of [new RandomSampler({ seed: 3 }), new TPESampler({ seed: 3 })]) {
+    const study = await createStudy({ sampler });
+    await study.optimize((t) => Math.abs(t.suggestFloat('x', -1e308, 1e308) - 5e307) / 1e300, { nTrials: 30 });
+    const xs = study.trials.map((t) => t.params.x as number);
+    assert.ok(study.trials.every((t) => t.state === 'complete'), String(study.trials.map((t) => t.systemAttrs.failReason)));
+    assert.ok(xs.every((x) => x >= -1e308 && x < 1e308), xs.join());
+    assert.ok(xs.some((x) => x < 0) && xs.some((x) => x > 0), xs.join());
+    assert.ok(new Set(xs).size === 30, xs.join());
+  }
+});
+
+seeds.run();
+
+const interrupts = suite('interrupt: a signal handler ends the running trials as failed');
+
+interrupts('interrupt() fails every running trial with the reason, drops their results, and optimize returns', async () => {
+  const study = await createStudy();
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((r) => (release = r));
+  let started = 0;
+  const run = study.optimize(async (t) => {
+    t.suggestFloat('x', 0, 1);
+    started++;
+    await gate;
+    return 1;
+  }, { nTrials: 10, nJobs: 2 });
+  while (started < 2) await new Promise((r) => setTimeout(r, 5));
+  const failed = await study.interrupt('interrupted by SIGINT');
+  release();
+  await run;
+  assert.equal(failed.map((t) => t.number), [0, 1]);
+  assert.equal(study.trials.map((t) => [t.state, t.systemAttrs.failReason]), [
+    ['fail', 'trial 0: interrupted by SIGINT'], ['fail', 'trial 1: interrupted by SIGINT'],
+  ]);
+  await study.optimize((t) => t.suggestFloat('x', 0, 1), { nTrials: 1 }); // a later run starts afresh
+  assert.is(study.trials[2].state, 'complete');
+});
+
+interrupts.run();
 
 test.run();

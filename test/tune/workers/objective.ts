@@ -17,3 +17,16 @@ export function failing(trial: Trial): number {
   if (++calls === 3) throw new RangeError('the third trial broke');
   return calls;
 }
+
+/** Ends its thread with process.exit(3) in its second trial, as an objective that "exits on error" would. */
+export function exits(trial: Trial): number {
+  const x = trial.suggestFloat('x', 0, 1);
+  if (++calls === 2) process.exit(3);
+  return x;
+}
+
+/** Returns a promise that never settles: nothing keeps the thread's event loop alive, so the thread ends. */
+export function neverSettles(trial: Trial): Promise<number> {
+  trial.suggestFloat('x', 0, 1);
+  return new Promise(() => undefined);
+}
