@@ -44,6 +44,9 @@ export { AdamW } from './optim/adamw.js';
 export { RMSprop, type RMSpropOptions } from './optim/rmsprop.js';
 export { Adagrad, type AdagradOptions } from './optim/adagrad.js';
 export { Adadelta, type AdadeltaOptions } from './optim/adadelta.js';
+export { NAdam, type NAdamOptions } from './optim/nadam.js';
+export { RAdam, type RAdamOptions } from './optim/radam.js';
+export { Adamax, type AdamaxOptions } from './optim/adamax.js';
 export { clipGradNorm, clipGradValue } from './optim/clip.js';
 export { AveragedModel, SWALR, updateBn, emaAvgFn, type AvgFn, type AveragedModelOptions, type SWALROptions } from './optim/swa.js';
 
