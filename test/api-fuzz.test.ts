@@ -78,6 +78,7 @@ const lrs = Array.from({ length: 20 }, (_, i) => 10 ** (-5 + i / 4)), losses = l
 // the functions and classes that take an options object (or a second argument) after a valid first one
 const SECOND: Record<string, unknown[]> = {
   SGD: [p()], Adam: [p()], AdamW: [p()], RMSprop: [p()], Adagrad: [p()], Adadelta: [p()],
+  NAdam: [p()], RAdam: [p()], Adamax: [p()],
   StepLR: [sgd()], MultiStepLR: [sgd()], ConstantLR: [sgd()], LinearLR: [sgd()], ExponentialLR: [sgd()], PolynomialLR: [sgd()],
   LambdaLR: [sgd()], MultiplicativeLR: [sgd()], CosineAnnealingLR: [sgd()], CosineAnnealingWarmRestarts: [sgd()], CyclicLR: [sgd()],
   OneCycleLR: [sgd()], ReduceLROnPlateau: [sgd()], AdaptiveLR: [sgd()], WarmupLR: [sgd()], LearningRateScheduler: [sgd()],
