@@ -198,4 +198,24 @@ test('a symbolic link --out is followed (the report goes where it points, the li
   }
 });
 
+test('tune-lstm checks --out and its study/ folder before the study; --overwrite removes the other files first', async () => {
+  const d = mkdtempSync(join(tmpdir(), 'lrlab-cli-lstm-'));
+  try {
+    mkdirSync(join(d, 'study'));
+    writeFileSync(join(d, 'study', 'notes.txt'), 'x');
+    const args = ['tune-lstm', '--n-trials', '1', '--mlp-trials', '1', '--epochs', '1', '--backend', 'cpu', '--quiet', '--out', d];
+    let r = await run(args);
+    assert.is(r.code, 2);
+    assert.is(r.err, holds('lrlab', join(d, 'study'), 'notes.txt'));
+    writeFileSync(join(d, 'thesis.txt'), 'x');
+    r = await run([...args, '--overwrite']);
+    assert.is(r.code, 0, r.err);
+    // (the replaced study/ stays hidden beside it for a second, for a reader still listing it)
+    assert.equal(readdirSync(d).filter((n) => !n.startsWith('.study.old-')).sort(), ['best-model.json', 'results.json', 'study', 'summary.md']);
+    assert.ok(readdirSync(join(d, 'study')).includes('report.md') && !readdirSync(join(d, 'study')).includes('notes.txt'));
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+});
+
 test.run();
