@@ -1,5 +1,5 @@
 import { savgolFilter } from './savgol.js';
-import { formatNumber } from '../format/number.js';
+import { formatNumber, formatLr, describe } from '../format/number.js';
 import { gradient } from './gradient.js';
 import { checkOptionsObject, checkNumbers, checkPair } from '../format/check.js';
 
@@ -19,6 +19,20 @@ function check(fn: string, lrs: ArrayLike<number>, losses: ArrayLike<number>, mi
   }
 }
 
+/** Whether the losses are flat to 1e-12 of their size: no rule has a descent to find then. */
+function isConstant(losses: ArrayLike<number>): boolean {
+  let lo = Infinity, hi = -Infinity;
+  for (let i = 0; i < losses.length; i++) {
+    if (losses[i] < lo) lo = losses[i];
+    if (losses[i] > hi) hi = losses[i];
+  }
+  return hi - lo <= 1e-12 * Math.max(1, Math.abs(hi));
+}
+
+function checkDescent(fn: string, losses: ArrayLike<number>): void {
+  if (isConstant(losses)) throw new RangeError(`${fn}: the losses are constant (${losses[0]}); there is no descent to find`);
+}
+
 function argmax(v: ArrayLike<number>): number {
   let best = 0;
   for (let i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
@@ -28,13 +42,14 @@ function argmax(v: ArrayLike<number>): number {
 /**
  * The steepest-descent rule: the lr where the loss falls fastest, `lrs[argmax(-gradient(savgol_filter(losses, 11, 2)))]`
  * (unit spacing, as `np.gradient(smoothed)` without spacing). A curve shorter than the window uses the longest odd window
- * that fits.
+ * that fits. Constant losses are an error (every point would tie).
  */
 export function steepest(lrs: ArrayLike<number>, losses: ArrayLike<number>, options: { windowLength?: number; polyorder?: number } = {}): Suggestion {
   checkPair('steepest', lrs, losses);
   options = checkOptionsObject('steepest', options, ['windowLength', 'polyorder']);
   const polyorder = options.polyorder ?? 2;
   check('steepest', lrs, losses, polyorder + 2);
+  checkDescent('steepest', losses);
   let w = options.windowLength ?? 11;
   if (w > losses.length) w = losses.length % 2 === 1 ? losses.length : losses.length - 1;
   const g = gradient(savgolFilter(losses, w, Math.min(polyorder, w - 1)));
@@ -44,11 +59,12 @@ export function steepest(lrs: ArrayLike<number>, losses: ArrayLike<number>, opti
 
 /**
  * fastai's valley rule: the longest run of decreasing loss (longest decreasing subsequence), and the lr a little
- * past the middle of it (index start + 1/3 + 1/6 of its length).
+ * past the middle of it (index start + 1/3 + 1/6 of its length). Constant losses are an error (no run falls).
  */
 export function valley(lrs: ArrayLike<number>, losses: ArrayLike<number>): Suggestion {
   checkPair('valley', lrs, losses);
   check('valley', lrs, losses);
+  checkDescent('valley', losses);
   const n = losses.length;
   const lds = new Array<number>(n).fill(1);
   let maxStart = 0, maxEnd = 0;
@@ -76,12 +92,14 @@ export function minimum(lrs: ArrayLike<number>, losses: ArrayLike<number>): Sugg
 
 /**
  * fastai's slide rule: walking back from the end, the first lr where the loss gradient at two points `lrDiff`
- * apart differs by at most `thresh`, that is, where the curve has flattened before the blow-up.
+ * apart differs by at most `thresh`, that is, where the curve has flattened before the blow-up. Constant losses are
+ * an error (the walk would stop at an arbitrary point).
  */
 export function slide(lrs: ArrayLike<number>, losses: ArrayLike<number>, options: { lrDiff?: number; thresh?: number; adjustValue?: number } = {}): Suggestion {
   checkPair('slide', lrs, losses);
   options = checkOptionsObject('slide', options, ['lrDiff', 'thresh', 'adjustValue']);
   check('slide', lrs, losses);
+  checkDescent('slide', losses);
   const { lrDiff = 15, thresh = 0.005, adjustValue = 1 } = options;
   const n = losses.length;
   const g = gradient(losses);
@@ -96,7 +114,7 @@ export function slide(lrs: ArrayLike<number>, losses: ArrayLike<number>, options
   return { method: 'slide', lr: lrs[index] * adjustValue, index };
 }
 
-/** The suggestions for one range-test curve, how much they agree, and what to distrust. */
+/** The suggestions for one range-test curve, how much they agree, where the loss diverges, and what to distrust. */
 export interface LrSuggestion {
   /** The headline lr: the steepest-descent rule's. */
   lr: number;
@@ -105,24 +123,88 @@ export interface LrSuggestion {
   spreadDecades: number;
   /** True when the suggestions lie within one decade of each other. */
   agree: boolean;
+  /** The lr at which the loss starts to diverge (every suggestion lies below it), or null when it does not. */
+  divergenceLr: number | null;
+  /** The point of `divergenceLr` in the given lrs, or null. */
+  divergenceIndex: number | null;
   /** Reasons not to trust the answer (a short curve, a noisy one, a truncated one). */
   warnings: string[];
 }
 
+/** Options of `suggestLr`. */
+export interface SuggestLrOptions {
+  /** The range test's smoothed losses, which the fastai rules read (else they read the raw losses). */
+  smoothed?: ArrayLike<number>;
+  /** The range test's `stopReason`: a run that stopped on divergence diverged at its last point at the latest. */
+  stopReason?: 'completed' | 'diverged' | 'non-finite loss';
+}
+
 /**
- * All four rules on one range-test curve, with how much they agree and warnings when the curve is too short or
- * too noisy to trust. `smoothed` (the range test's smoothed losses), when given, feeds the fastai rules, which
- * were designed for smoothed curves; the steepest rule always smooths the raw losses itself.
- * Non-finite losses at the end (a diverged run) are dropped with a warning; constant losses are an error.
+ * The first point after the trend's lowest value T[m] where T has climbed back by more than `rise` above it; -1 when
+ * it never does. m is the global minimum, so a bump on the plateau before the fall is not taken for divergence.
  */
-export function suggestLr(lrs: ArrayLike<number>, losses: ArrayLike<number>, options: { smoothed?: ArrayLike<number> } = {}): LrSuggestion {
+function risePoint(T: ArrayLike<number>, m: number, rise: number): number {
+  for (let i = m + 1; i < T.length; i++) if (T[i] > T[m] + rise) return i;
+  return -1;
+}
+
+/** The centred running median over `w` points (fewer at the ends): a trend that a spike neither pulls nor rings. */
+function runningMedian(x: ArrayLike<number>, w: number): number[] {
+  const h = Math.floor(w / 2), out: number[] = [];
+  for (let i = 0; i < x.length; i++) {
+    const win = Array.prototype.slice.call(x, Math.max(0, i - h), Math.min(x.length, i + h + 1)) as number[];
+    win.sort((a, b) => a - b);
+    const k = win.length >> 1;
+    out.push(win.length % 2 === 1 ? win[k] : (win[k - 1] + win[k]) / 2);
+  }
+  return out;
+}
+
+/** The first index of the lowest of T[0..end). */
+function lowest(T: ArrayLike<number>, end: number): number {
+  let m = 0;
+  for (let i = 1; i < end; i++) if (T[i] < T[m]) m = i;
+  return m;
+}
+
+/**
+ * All four rules on one range-test curve, with how much they agree, where the loss diverges, and warnings when the
+ * curve is too short or too noisy to trust. `smoothed` (the range test's smoothed losses), when given, feeds the
+ * fastai rules, which were designed for smoothed curves; the steepest rule always smooths the raw losses itself.
+ *
+ * No rule answers past divergence. On the trend T, the centred running median of the losses over 11 points (a
+ * third of the curve when that is fewer: it does not lag as the range test's moving average does, whose first
+ * points are single batches, and a spike neither pulls it nor makes it ring as it does a Savitzky-Golay fit), with
+ * m the lowest point of T and `noise` the robust standard deviation of losses - T (1.4826 x the median absolute
+ * residual), the divergence point d is the first of:
+ *
+ * - the first point after m where T exceeds T[m] + max(0.1 (max T[0..m] - T[m]), noise): the loss has climbed back
+ *   by a tenth of its fall (a tenth of the fall, not a factor of T[m]: a loss falling to near 0 would otherwise
+ *   "diverge" on every ripple of its floor), and by more than the noise;
+ * - the first non-finite loss (the points from there on are dropped with a warning);
+ * - the last point, when `stopReason` says the range test stopped on divergence ('non-finite loss': the loss after
+ *   the last recorded step was not recorded, so that step's lr stands for it).
+ *
+ * The four rules then read only the points before d, so each suggestion lies below `divergenceLr` (for increasing
+ * lrs, as a range test's are). Without a divergence they read the whole curve and answer exactly as the rules alone
+ * do.
+ *
+ * Constant losses are an error, and so is a loss that never falls (T is lowest at the first point, its fall is
+ * within the noise, or fewer than 5 points precede the divergence): no rate can be suggested from them.
+ */
+export function suggestLr(lrs: ArrayLike<number>, losses: ArrayLike<number>, options: SuggestLrOptions = {}): LrSuggestion {
   checkPair('suggestLr', lrs, losses);
-  options = checkOptionsObject('suggestLr', options, ['smoothed']);
+  options = checkOptionsObject('suggestLr', options, ['smoothed', 'stopReason']);
   if (options.smoothed !== undefined) checkNumbers('suggestLr', 'smoothed', options.smoothed);
+  const { stopReason } = options;
+  if (stopReason !== undefined && stopReason !== 'completed' && stopReason !== 'diverged' && stopReason !== 'non-finite loss') {
+    throw new RangeError(`suggestLr: expected stopReason 'completed', 'diverged' or 'non-finite loss', got ${typeof stopReason === 'string' ? `'${stopReason}'` : describe(stopReason)}`);
+  }
   const warnings: string[] = [];
   if (lrs?.length !== losses?.length) throw new RangeError(`suggestLr: expected lrs and losses of the same length, got ${lrs?.length} and ${losses?.length}`);
   let n = Array.from(losses).findIndex((v) => !Number.isFinite(v));
-  if (n === -1) n = losses.length;
+  const nonFinite = n !== -1;
+  if (!nonFinite) n = losses.length;
   else warnings.push(`the loss became ${losses[n]} at point ${n}; the ${losses.length - n} point(s) from there on were dropped`);
   if (n < 5) throw new RangeError(`suggestLr: expected at least 5 finite losses, got ${n}`);
   const L = Array.from(losses).slice(0, n), R = Array.from(lrs).slice(0, n);
@@ -132,19 +214,49 @@ export function suggestLr(lrs: ArrayLike<number>, losses: ArrayLike<number>, opt
     throw new RangeError(`suggestLr: the losses are constant (${hi}); the learning rate had no visible effect, so no rate can be suggested (widen the range or check the data)`);
   }
   if (n < 20) warnings.push(`only ${n} points: the curve is too short for a trustworthy answer (use at least 20 iterations)`);
-  const s = steepest(R, L);
-  const suggestions = { steepest: s, valley: valley(R, S), minimum: minimum(R, S), slide: slide(R, S) };
+
+  // 11 points as the steepest rule's window, fewer on short curves (a third of them), where 11 would flatten the fall
+  const T = runningMedian(L, Math.max(3, Math.min(11, 2 * Math.floor(n / 6) + 1)));
+  // the noise as a robust standard deviation (1.4826 x the median absolute residual): a divergence spike leaves
+  // residuals of its own size, which would make an RMS read the blow-up as noise
+  const residuals = Array.from(L, (v, i) => Math.abs(v - T[i])).sort((a, b) => a - b);
+  const noise = 1.4826 * residuals[Math.floor(n / 2)];
+  const m = lowest(T, n);
+  let top = T[0];
+  for (let i = 1; i <= m; i++) if (T[i] > top) top = T[i];
+  const fall = top - T[m];
+  if (m === 0 || fall <= noise) {
+    const how = m === 0 ? 'its smoothed trend is lowest at the first point' : `its smoothed trend falls by ${formatNumber(fall)}, within the noise (${formatNumber(noise)})`;
+    throw new RangeError(`suggestLr: the loss never falls: ${how}; no rate can be suggested (lower startLr, or check the model and data)`);
+  }
+  let d = risePoint(T, m, Math.max(0.1 * fall, noise));
+  if (d === -1 && nonFinite) d = n;
+  else if (d === -1 && (stopReason === 'diverged' || stopReason === 'non-finite loss')) d = n - 1;
+  // the part the rules read: every point before the divergence (its end, between the trend's minimum and the rise,
+  // is level or rising, so the steepest rule's edge fit does not mistake it for a fall)
+  const end = d === -1 ? n - 1 : d - 1;
+  if (end < 4) {
+    throw new RangeError(`suggestLr: the loss never falls for long: it diverges from ${formatLr(lrs[d])} (point ${d}), after only ${end + 1} points; no rate can be suggested (lower startLr, or use more iterations)`);
+  }
+  const Lp = L.slice(0, end + 1), Rp = R.slice(0, end + 1), Sp = S.slice(0, end + 1);
+  const s = steepest(Rp, Lp);
+  const suggestions = { steepest: s, valley: valley(Rp, Sp), minimum: minimum(Rp, Sp), slide: slide(Rp, Sp) };
   if (n >= 11) {
     const smooth = savgolFilter(L, 11, 2);
     let sq = 0;
     for (let i = 0; i < n; i++) sq += (L[i] - smooth[i]) ** 2;
-    const noise = Math.sqrt(sq / n) / (Math.max(...smooth) - Math.min(...smooth) || 1);
-    if (noise > 0.25) warnings.push(`the curve is noisy (residual ${(noise * 100).toFixed(0)}% of its range): more iterations, a larger batch or smoothing would help`);
+    const relative = Math.sqrt(sq / n) / (Math.max(...smooth) - Math.min(...smooth) || 1);
+    if (relative > 0.25) warnings.push(`the curve is noisy (residual ${(relative * 100).toFixed(0)}% of its range): more iterations, a larger batch or smoothing would help`);
   }
-  if (s.index === 0 || s.index === n - 1) warnings.push('the steepest descent is at the edge of the range: widen startLr / endLr');
+  if (s.index === end && d !== -1) {
+    const stopped = stopReason === 'diverged' || stopReason === 'non-finite loss' || nonFinite;
+    warnings.push(`${stopped ? `the range test stopped on divergence at ${formatLr(lrs[d])}` : `the loss diverges from ${formatLr(lrs[d])} (point ${d})`}; the steepest descent is at the edge of the part before it (a lower endLr or more iterations give that part more points)`);
+  } else if (s.index === 0 || s.index === n - 1) {
+    warnings.push('the steepest descent is at the edge of the range: widen startLr / endLr');
+  }
   const values = Object.values(suggestions).map((x) => x.lr);
   const spreadDecades = Math.log10(Math.max(...values) / Math.min(...values));
   const agree = spreadDecades <= 1;
   if (!agree) warnings.push(`the suggestions span ${formatNumber(spreadDecades, 2)} decades; compare them in a short validation run`);
-  return { lr: s.lr, suggestions, spreadDecades, agree, warnings };
+  return { lr: s.lr, suggestions, spreadDecades, agree, divergenceLr: d === -1 ? null : lrs[d], divergenceIndex: d === -1 ? null : d, warnings };
 }
