@@ -66,7 +66,9 @@ export interface RangeTestResult {
  *     lr_i = startLr (endLr / startLr)^(i / (N - 1))      ('exp')     or   startLr + (endLr - startLr) i / (N - 1)
  *
  * stopping early when the smoothed loss diverges. The model's parameters and the optimizer's state (and lr) are
- * put back exactly as they were afterwards, also when the test stops early or throws.
+ * put back exactly as they were afterwards, also when the test stops early or throws. Read the result with
+ * `suggestLr(r.lrs, r.losses, { smoothed: r.smoothedLosses, stopReason: r.stopReason })`, which then keeps every
+ * suggestion below the divergence and says so when the test stopped on it.
  */
 export function rangeTest(model: Module, options: RangeTestOptions): RangeTestResult {
   if (typeof (model as Module | undefined)?.forward !== 'function') throw new TypeError(`rangeTest: expected a model (a Module), got ${describe(model)}`);
