@@ -21,13 +21,15 @@ const f = Math.fround;
  *     g = ∇θ + λθ
  *     μ_t = β1 (1 - ½ 0.96^(t ψ))        μ_{t+1} = β1 (1 - ½ 0.96^((t+1) ψ))        Π_t = Π_{t-1} μ_t
  *     m = β1 m + (1 - β1) g              v = β2 v + (1 - β2) g²
- *     θ = θ - η (1 - μ_t) / (1 - Π_t) · g / d  -  η μ_{t+1} / (1 - Π_t μ_{t+1}) · m / d,   d = sqrt(v) / sqrt(1 - β2^t) + ε
+ *     d = sqrt(v) / sqrt(1 - β2^t) + ε
+ *     θ = θ - η (1 - μ_t) / (1 - Π_t) · g / d  -  η μ_{t+1} / (1 - Π_t μ_{t+1}) · m / d
  *
  * Π_t is the state `muProduct`, kept in float32 as PyTorch keeps it. PyTorch 1.13's default (single-tensor) code
  * divides the m term by 1 - Π_t μ_t μ_{t+1}, using μ_t twice; its foreach code and PyTorch 2.0 divide by
- * 1 - Π_t μ_{t+1}, as the paper does. lrlab follows the fixed formula, in the foreach code's float32 order, and
- * matches torch.optim.NAdam(..., foreach=True) of 1.13 (and torch.optim.NAdam of 2.0). Weight decay is L2 added to
- * the gradient. Defaults: lr 2e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 0, momentumDecay 4e-3.
+ * 1 - Π_{t+1} = 1 - Π_t μ_{t+1}, as the paper does. lrlab follows the fixed formula, in the foreach code's float32
+ * order, and matches torch.optim.NAdam(..., foreach=True) of 1.13 (bit for bit on the parity fixtures). Weight
+ * decay is L2 added to the gradient. Defaults: lr 2e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 0,
+ * momentumDecay 4e-3.
  */
 export class NAdam extends Optimizer<NAdamOptions> {
   constructor(params: ParamsInput<NAdamOptions>, options: Partial<NAdamOptions> = {}) {
