@@ -46,6 +46,7 @@ export { Adagrad, type AdagradOptions } from './optim/adagrad.js';
 export { Adadelta, type AdadeltaOptions } from './optim/adadelta.js';
 export { Rprop, type RpropOptions } from './optim/rprop.js';
 export { ASGD, type ASGDOptions } from './optim/asgd.js';
+export { LBFGS, type LBFGSOptions, type LBFGSState } from './optim/lbfgs.js';
 export { NAdam, type NAdamOptions } from './optim/nadam.js';
 export { RAdam, type RAdamOptions } from './optim/radam.js';
 export { Adamax, type AdamaxOptions } from './optim/adamax.js';

@@ -77,7 +77,7 @@ const values = Float32Array.from({ length: 50 }, (_, i) => Math.sin(i));
 const lrs = Array.from({ length: 20 }, (_, i) => 10 ** (-5 + i / 4)), losses = lrs.map((_, i) => 1 / (1 + i));
 // the functions and classes that take an options object (or a second argument) after a valid first one
 const SECOND: Record<string, unknown[]> = {
-  SGD: [p()], Adam: [p()], AdamW: [p()], RMSprop: [p()], Adagrad: [p()], Adadelta: [p()],
+  SGD: [p()], Adam: [p()], AdamW: [p()], RMSprop: [p()], Adagrad: [p()], Adadelta: [p()], Rprop: [p()], ASGD: [p()], LBFGS: [p()],
   NAdam: [p()], RAdam: [p()], Adamax: [p()],
   StepLR: [sgd()], MultiStepLR: [sgd()], ConstantLR: [sgd()], LinearLR: [sgd()], ExponentialLR: [sgd()], PolynomialLR: [sgd()],
   LambdaLR: [sgd()], MultiplicativeLR: [sgd()], CosineAnnealingLR: [sgd()], CosineAnnealingWarmRestarts: [sgd()], CyclicLR: [sgd()],
