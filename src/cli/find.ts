@@ -143,7 +143,7 @@ export async function prepareFind(command: 'demo' | 'find', o: FindFlags, config
   const makeModel = user !== null ? () => user.makeModel({ inputShape, outputs, task: table.task }) : () => buildModel(spec!, { inputShape, outputs });
   const n = table.x.shape[0];
   reporter.onStage('data', `read ${o.data}: ${n} rows, target '${table.target}', ${table.features.length} feature(s) (${table.features.join(', ')})${table.skipped.length ? `; not used: ${table.skipped.join(', ')}` : ''}`);
-  reporter.onStage('data', `task: ${table.task} (${o.task === undefined ? 'detected: ' : ''}${table.taskReason})${table.classes ? `, classes ${table.classes.join(', ')}` : ''}; a ${split} 80/20 split, features standardized on the training part`);
+  reporter.onStage('data', `task: ${table.task} (${o.task === undefined ? 'detected: ' : ''}${table.taskReason})${table.classes ? `, classes ${table.classes.join(', ')}` : ''}`);
   return () => runFinder(resolved, {
     makeModel, train: parts.train, valid: parts.valid, task: table.task, loss: user?.loss,
     lossScale: parts.targetScale ? parts.targetScale.std ** 2 : 1, source: `${o.data}, target ${table.target}`,

@@ -2,10 +2,11 @@ import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { runPipeline, resolveConfig, type PipelineResult, type Stage } from '../lrfind/pipeline.js';
+import type { PipelineResult, Stage } from '../lrfind/pipeline.js';
+import type { FindLrResult } from '../lrfind/find-lr.js';
+import { prepareFind } from './find.js';
 import { checkOutputDir } from '../io/atomic.js';
 import { writeReport, comparisonTable, REPORT_FILES } from '../report/report.js';
-import { loadCsvColumn } from '../data/csv.js';
 import { useBackend, getBackend } from '../tensor/backends/backend.js';
 import { formatNumber, formatLr, describe } from '../format/number.js';
 import { compareSchedules, type ScheduleComparisonRow } from '../train/compare.js';
@@ -19,6 +20,8 @@ const HELP = `lrlab: find, schedule and tune learning rates
 Usage:
   lrlab demo [options]                        the whole job on the built-in synthetic series
   lrlab find --data FILE.csv [--column NAME]  the same job on your series
+  lrlab find --data FILE.csv --target COLUMN  the same job on a table: predict COLUMN from the other columns
+  lrlab find --data fashion-mnist             the same job on images (a small CNN; or --data DIR of IDX files)
   lrlab compare-schedules [--epochs N]        constant, step, exponential and adaptive lr on the built-in series
   lrlab compare-schedules --task fashion-mnist
                                               the same schedules training a small CNN on Fashion-MNIST
@@ -28,18 +31,31 @@ Usage:
   lrlab --help
 
 The pipeline: range test (1e-5 to 1e-1), suggestions, a sweep of fresh models, a short validation run, then the
-baseline (lr 1e-3) and the found lr trained side by side with early stopping. It writes results.json, report.md,
-report.html and SVG plots into --out and prints a summary table.
+baseline (lr 1e-3) and the found lr trained side by side with early stopping, over 3 seeds paired (same seed, same
+initialization for both rates). It writes results.json, report.md, report.html and SVG plots into --out and prints
+a summary table and one sentence: the rate to use and how sure, from the paired gains' 95% interval.
 
 Options:
-  --data FILE      CSV file with the series (find)
-  --column NAME    column name or 0-based index (default: the first numeric column, so a date is skipped)
+  --data FILE      CSV file with the series or the table (find); 'fashion-mnist' or a folder of IDX files for images
+  --column NAME    series: column name or 0-based index (default: the first numeric column, so a date is skipped)
+  --target COLUMN  table: the column to predict; without it, find works on a series
+  --features LIST  table: the input columns, comma-separated (default: every other numeric column)
+  --task TASK      table: regression or classification (default: detected from the target, and said)
+  --split KIND     random (default for a table) or temporal (a series always: the future validates)
+  --model SPEC     mlp:128,64 (default for a table; a series: the config's hidden widths), lstm:64 or lstm:64x2
+                   (a series), cnn (images), or FILE.mjs: your ES module exporting makeModel({ inputShape,
+                   outputs, task }) returning a fresh model, and optionally loss
+  --seeds K        seeds of the validation run and the long runs (default 3; 1 is fastest, says no noise)
+  --target-loss X  report the epochs each long run needs to reach validation loss X
+  --target-metric X  the same for the validation accuracy (classification) or R² (regression, series)
   --separator SEP  field separator: ',', ';', tab (or \t) or any string (default: detected)
   --config FILE    JSON overriding the pipeline's settings, e.g. {"window": 30, "hidden": [64, 32],
                    "optimizer": "adamw", "baselineLr": 0.001, "choose": "validated",
                    "rangeTest": {"numIter": 200}, "sweep": {"num": 20}, "training": {"epochs": 50},
-                   "schedule": {"type": "cosine"}, "maxPoints": 20000}   (schedule: constant, step, cosine,
-                   plateau, onecycle; a longer series is cut to its last maxPoints values)
+                   "schedule": {"type": "cosine"}, "maxPoints": 20000, "seeds": 3,
+                   "rangeTest": {"seeds": 3}}   (schedule: constant, step, cosine, plateau, onecycle; a longer
+                   series is cut to its last maxPoints values; rangeTest.seeds repeats the range test to give
+                   each rule's spread; window, hidden, trainFraction and maxPoints are for a series only)
   --full-sweep     sweep all 100 lrs for 3 epochs each (slow)
   --seed N         seed of initialization and shuffling (default 42)
   --out DIR        report folder (default lrlab-report). It must be new, empty or an earlier report of the
@@ -52,7 +68,8 @@ Options:
                    Debian package dataset-fashion-mnist, or --data DIR holding the four IDX files)
   --schedules LIST fashion-mnist: comma-separated among constant, step, exponential, adaptive, onecycle,
                    cosine-restarts (default: the first four)
-  --train-size N   fashion-mnist: training images (default: all 54,000 left after 6,000 for validation)
+  --train-size N   images: training images (find: default 2,000, and a quarter of that for validation;
+                   compare-schedules: default all 54,000 left after 6,000 for validation)
   --quiet          no progress output
 
 tune-lstm: a study over hidden size {32,64,128,256}, layers 1-4, lr 1e-5..1e-1 (log), dropout 0.1-0.5, weight
@@ -101,9 +118,9 @@ function progressReporter(enabled: boolean, stream: NodeJS.WriteStream = process
   };
 }
 
-function summary(r: PipelineResult, files: string[], out: string): string {
+function summary(r: PipelineResult | FindLrResult, files: string[], out: string): string {
   const rows = comparisonTable(r);
-  const w = [28, 12, 20, 20];
+  const w = [Math.max(28, ...rows.map((c) => c.metric.length + 1)), 12, 20, 20];
   const line = (c: string[]) => c.map((s, i) => s.padEnd(w[i])).join(' ').trimEnd();
   return [
     '',
@@ -173,6 +190,8 @@ export async function main(argv: string[], write: (s: string) => void = (s) => p
           'n-trials': { type: 'string' }, 'mlp-trials': { type: 'string' }, timeout: { type: 'string' }, 'n-jobs': { type: 'string' },
           storage: { type: 'string' }, 'study-name': { type: 'string' },
           task: { type: 'string' }, schedules: { type: 'string' }, 'train-size': { type: 'string' },
+          target: { type: 'string' }, features: { type: 'string' }, split: { type: 'string' }, model: { type: 'string' }, seeds: { type: 'string' },
+          'target-loss': { type: 'string' }, 'target-metric': { type: 'string' },
         },
       });
     } catch (err) {
@@ -244,22 +263,6 @@ export async function main(argv: string[], write: (s: string) => void = (s) => p
       write(`\nreport: ${files.map((f) => `${out}/${f}`).join(', ')}\n`);
       return 0;
     }
-    let series: Float32Array | undefined;
-    let source: string | undefined;
-    if (command === 'find') {
-      if (o.data === undefined) throw new UsageError('lrlab: find needs --data FILE.csv (try lrlab --help)');
-      const column = o.column === undefined ? undefined : /^\d+$/.test(o.column) ? Number(o.column) : o.column;
-      const separator = o.separator === undefined ? undefined : o.separator === 'tab' || o.separator === '\\t' ? '\t' : o.separator;
-      try {
-        const csv = loadCsvColumn(o.data, { column, separator });
-        series = csv.values;
-        source = `${o.data}, column ${csv.column}`;
-      } catch (err) {
-        throw new UsageError(`lrlab: ${(err as Error).message}`);
-      }
-    } else if (o.data !== undefined) {
-      throw new UsageError('lrlab: demo runs on the built-in series; use lrlab find --data FILE.csv for yours');
-    }
     let config: Record<string, unknown> = {};
     if (o.config !== undefined) {
       let parsedConfig: unknown;
@@ -276,23 +279,23 @@ export async function main(argv: string[], write: (s: string) => void = (s) => p
     config = { ...config, seed };
     if (o['full-sweep']) config.sweep = { ...(config.sweep as object), num: 100, epochs: 3 };
     const out = o.out ?? 'lrlab-report';
+    const reporter = progressReporter(!o.quiet);
+    // everything is read and checked before any work: a bad flag, file, column or model is one line and exit 2
+    const run = await prepareFind(command as 'demo' | 'find', o, config, (m) => new UsageError(m), reporter);
     try {
-      resolveConfig({ ...config, seed });
-      checkOutputDir(out, 'lrlab: --out', REPORT_FILES);
+      checkOutputDir(out, 'lrlab: --out', REPORT_FILES, { overwrite: o.overwrite });
     } catch (err) {
       throw new UsageError((err as Error).message.startsWith('lrlab') ? (err as Error).message : `lrlab: ${(err as Error).message}`);
     }
-    const reporter = progressReporter(!o.quiet);
-    if (series !== undefined) reporter.onStage('data', `read ${source}: ${series.length} values`);
-    let result: PipelineResult;
+    let result: PipelineResult | FindLrResult;
     try {
-      result = runPipeline({ series, source, config, ...reporter });
+      result = run();
     } catch (err) {
       if (/^config: /.test((err as Error).message)) throw new UsageError(`lrlab: ${(err as Error).message}`);
       throw err;
     }
     reporter.onStage('report', `writing ${REPORT_FILES.length} files into ${out}`);
-    const files = await writeReport(resolve(out), result);
+    const files = await writeReport(resolve(out), result, { overwrite: o.overwrite });
     write(summary(result, files, out));
     return 0;
   } catch (err) {

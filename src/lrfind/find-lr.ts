@@ -271,7 +271,7 @@ export interface FindLrOptions {
   train: DataSource;
   /** Validation data: what the sweep, the validation run, early stopping and the comparison are measured on. */
   valid: DataSource;
-  /** Default: detected from the targets (integer class indices [n] or [n, 1] read as classification). */
+  /** Default: detected from the targets (class indices [n] or one-hot rows [n, C] read as classification). */
   task?: Task;
   /** Default: `crossEntropy` for classification, `mseLoss` otherwise. */
   loss?: LossFn;
@@ -354,10 +354,26 @@ function readData(what: 'train' | 'valid', source: unknown): Dataset {
   return { x, y };
 }
 
-/** True when every target is a whole number: class indices. */
-function integerTargets(y: Tensor): boolean {
-  if (!(y.ndim === 1 || (y.ndim === 2 && y.shape[1] === 1))) return false;
-  for (let i = 0; i < y.data.length; i++) if (!Number.isInteger(y.data[i]) || y.data[i] < 0) return false;
+/**
+ * True when the targets read as classes: class indices [n] (non-negative whole numbers, as `crossEntropy` takes
+ * them), or one-hot rows [n, C]. Targets [n, 1] stay regression (`mseLoss`'s shape) unless the loss or task says.
+ */
+function classTargets(y: Tensor): boolean {
+  if (y.ndim === 1) {
+    for (let i = 0; i < y.data.length; i++) if (!Number.isInteger(y.data[i]) || y.data[i] < 0) return false;
+    return true;
+  }
+  if (y.ndim !== 2 || y.shape[1] < 2) return false;
+  const c = y.shape[1];
+  for (let i = 0; i < y.shape[0]; i++) {
+    let ones = 0;
+    for (let j = 0; j < c; j++) {
+      const v = y.data[i * c + j];
+      if (v === 1) ones++;
+      else if (v !== 0) return false;
+    }
+    if (ones !== 1) return false;
+  }
   return true;
 }
 
@@ -435,7 +451,7 @@ export function runFinder<C extends FinderConfig>(config: C, options: FindLrOpti
   if (train.x.shape.slice(1).join() !== valid.x.shape.slice(1).join()) throw new RangeError(`findLr: expected train.x and valid.x with the same example shape, got [${train.x.shape}] and [${valid.x.shape}]`);
   if (train.y.shape.slice(1).join() !== valid.y.shape.slice(1).join()) throw new RangeError(`findLr: expected train.y and valid.y with the same target shape, got [${train.y.shape}] and [${valid.y.shape}]`);
 
-  const task: Task = options.task ?? (options.loss === crossEntropy || options.loss === bceWithLogits || (options.loss === undefined && integerTargets(train.y)) ? 'classification' : 'regression');
+  const task: Task = options.task ?? (options.loss === crossEntropy || options.loss === bceWithLogits || (options.loss === undefined && classTargets(train.y)) ? 'classification' : 'regression');
   const loss: LossFn = options.loss ?? (task === 'classification' ? crossEntropy : mseLoss);
   if (task === 'classification' && loss === crossEntropy && train.y.ndim === 1) {
     const classes = new Set(train.y.data);
@@ -470,7 +486,7 @@ export function runFinder<C extends FinderConfig>(config: C, options: FindLrOpti
   if (rt.iterations < 5) {
     throw new RangeError(`findLr: the range test diverged after ${rt.iterations} step(s) at lr ${formatLr(rt.lrs[rt.lrs.length - 1] ?? config.rangeTest.startLr)}; start lower (rangeTest.startLr) or check the data's scale`);
   }
-  const suggest = (r: RangeTestResult) => suggestLr(r.lrs, r.losses, { smoothed: r.smoothedLosses });
+  const suggest = (r: RangeTestResult) => suggestLr(r.lrs, r.losses, { smoothed: r.smoothedLosses, stopReason: r.stopReason });
   const suggestion = suggest(rt);
   let rangeTestSeeds: FindLrResult['rangeTestSeeds'] = null;
   if (tests.length > 1) {

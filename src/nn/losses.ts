@@ -10,7 +10,7 @@ import { reshape } from '../autograd/ops/view.js';
 import { logSoftmax } from '../autograd/ops/softmax.js';
 import { neg } from '../autograd/ops/arithmetic.js';
 import { describe, expectTensor } from '../autograd/ops/broadcast.js';
-import { record } from '../autograd/engine.js';
+import { record, isGradEnabled } from '../autograd/engine.js';
 import { alloc } from '../tensor/pool.js';
 import { allFinite } from '../tensor/finite.js';
 
@@ -50,12 +50,13 @@ function checkPair(op: string, input: Tensor, target: Tensor): void {
 /**
  * Reports the input's first non-finite value. Called only once a loss came out non-finite, so a finite loss pays
  * nothing for it; when every input is finite (a square overflowed), it returns and the loss is Infinity.
- * An input computed in the autograd graph (a model's forward in training) is let through: there a non-finite value
- * is how divergence shows, and the training loops report the loss with where it happened (fit's
- * NonFiniteLossError with epoch and batch, rangeTest's stopReason 'non-finite loss').
+ * An input computed in the autograd graph (a model's forward in training), and any input while gradients are off
+ * (`evaluate`'s forward passes under noGrad), is let through: there a non-finite value is how divergence shows, and
+ * the training loops report the loss with where it happened (fit's NonFiniteLossError with epoch and batch,
+ * rangeTest's stopReason 'non-finite loss').
  */
 function checkFiniteInput(op: string, input: Tensor): void {
-  if (input.creator !== null) return;
+  if (input.creator !== null || !isGradEnabled()) return;
   const X = input.data;
   for (let i = 0; i < X.length; i++) {
     if (!Number.isFinite(X[i])) throw new RangeError(`${op}: expected a finite input, got ${X[i]} at index ${i}`);
@@ -64,8 +65,8 @@ function checkFiniteInput(op: string, input: Tensor): void {
 
 /**
  * Mean squared error: l_i = (x_i - y_i)^2. Matches `torch.nn.functional.mse_loss`, except that a NaN or infinite
- * input handed in from outside the autograd graph (data, a prediction made under noGrad) is an error naming its
- * index, where PyTorch returns NaN. A model's non-finite output in training, and finite operands whose squares
+ * input handed in from outside the autograd graph (data, a tensor made by hand) is an error naming its index, where
+ * PyTorch returns NaN; under noGrad (evaluation) it gives NaN as PyTorch does. A model's non-finite output in training, and finite operands whose squares
  * overflow float32, give a non-finite loss as in PyTorch: that is how divergence reaches fit and the range test.
  *
  * With reduction 'mean' or 'sum' it is one op, not the four of mean(mul(d, d)) with d = sub(x, y): one pass for the

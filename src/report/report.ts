@@ -4,7 +4,7 @@ import type { PipelineResult } from '../lrfind/pipeline.js';
 import type { FindLrResult, RunSummary } from '../lrfind/find-lr.js';
 import { PLOTS, renderSvg } from './charts.js';
 import { formatNumber, formatLr } from '../format/number.js';
-import { checkRecord } from '../format/check.js';
+import { checkRecord, checkOptionsObject } from '../format/check.js';
 import { describe } from '../format/number.js';
 
 /** One row of the results table: the metric, both values, and the relative change (lower is better for all). */
@@ -241,9 +241,11 @@ export const REPORT_FILES: readonly string[] = [...Object.keys(PLOTS), 'results.
  * whole old report or a whole new one; leftovers of a killed run are cleaned. `dir` must be new, empty or a
  * previous report (checked before anything is written).
  */
-export async function writeReport(dir: string, r: PipelineResult | FindLrResult): Promise<string[]> {
-  checkRecord('writeReport', 'a runPipeline result', r, ['suggestion', 'rangeTest', 'sweep', 'validation', 'baseline', 'optimized', 'config', 'data', 'trained', 'recommendation']);
-  checkOutputDir(dir, 'writeReport', REPORT_FILES);
+export async function writeReport(dir: string, r: PipelineResult | FindLrResult, options: { overwrite?: boolean } = {}): Promise<string[]> {
+  checkRecord('writeReport', 'a findLr or runPipeline result', r, ['suggestion', 'rangeTest', 'sweep', 'validation', 'baseline', 'optimized', 'config', 'data', 'trained', 'recommendation']);
+  options = checkOptionsObject('writeReport', options, ['overwrite']);
+  if (options.overwrite !== undefined && typeof options.overwrite !== 'boolean') throw new TypeError(`writeReport: expected overwrite to be true or false, got ${describe(options.overwrite)}`);
+  checkOutputDir(dir, 'writeReport', REPORT_FILES, { overwrite: options.overwrite });
   const files: Record<string, string> = {};
   for (const [name, spec] of Object.entries(PLOTS)) files[name] = await renderSvg(spec(r as PipelineResult));
   files['results.json'] = JSON.stringify({ ...r, comparison: comparisonTable(r) }, null, 1);
@@ -252,6 +254,6 @@ export async function writeReport(dir: string, r: PipelineResult | FindLrResult)
   files['report.html'] = reportHtml(md, files);
   await writeDirAtomic(dir, (write) => {
     for (const [name, content] of Object.entries(files)) write(name, content);
-  });
+  }, { replaces: REPORT_FILES, overwrite: options.overwrite });
   return Object.keys(files);
 }

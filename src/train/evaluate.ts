@@ -11,7 +11,7 @@ import { describe } from '../format/number.js';
 
 /**
  * x is [n, ...] of rank >= 2 (features [n, f], sequences [n, steps, f], images [n, c, h, w]); y is [n, outputs]
- * float targets, or [n] integer class indices for `crossEntropy`.
+ * float targets, or for `crossEntropy` class indices [n] or [n, 1], or class probabilities [n, C].
  */
 export function checkData(fn: string, x: Tensor, y: Tensor, what: string, loss: unknown): void {
   if (!(x instanceof Tensor) || !(y instanceof Tensor)) throw new TypeError(`${fn}: expected ${what}x and y to be Tensors`);
@@ -21,9 +21,14 @@ export function checkData(fn: string, x: Tensor, y: Tensor, what: string, loss: 
   }
   if (x.shape[0] === 0) throw new RangeError(`${fn}: expected ${what}data with at least one example, got 0`);
   if (loss === crossEntropy) {
-    if (y.ndim !== 1) throw new RangeError(`${fn}: expected ${what}y [n] of class indices for crossEntropy, ${got}`);
-    const bad = y.data.findIndex((v) => !Number.isInteger(v) || v < 0);
-    if (bad !== -1) throw new RangeError(`${fn}: expected ${what}y of non-negative integer class indices for crossEntropy, got ${y.data[bad]} at row ${bad}`);
+    // class indices [n] or [n, 1]; [n, C] rows are class probabilities (one-hot or soft labels), as PyTorch reads them
+    if (y.ndim === 1 || y.shape[1] === 1) {
+      const bad = y.data.findIndex((v) => !Number.isInteger(v) || v < 0);
+      if (bad !== -1) throw new RangeError(`${fn}: expected ${what}y of non-negative integer class indices for crossEntropy, got ${y.data[bad]} at row ${bad}`);
+    } else {
+      const bad = y.data.findIndex((v) => !(v >= 0) || !Number.isFinite(v));
+      if (bad !== -1) throw new RangeError(`${fn}: expected ${what}y [n, C] of class probabilities (>= 0) for crossEntropy, got ${y.data[bad]} at row ${Math.floor(bad / y.shape[1])}`);
+    }
   } else if (y.ndim === 1 && loss === mseLoss) {
     throw new RangeError(`${fn}: expected ${what}y [n, outputs] for mseLoss (class indices [n] need loss: crossEntropy), ${got}`);
   }

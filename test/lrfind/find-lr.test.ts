@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import {
   findLr, runPipeline, makeBlobs, buildModel, parseModelSpec, parseCsvTable, splitTable, pairedDifference, tQuantile975, reportMarkdown,
-  Sequential, Linear, ReLU, Tensor, Generator, type FindLrResult,
+  Sequential, Linear, ReLU, Tensor, Generator, crossEntropy, type FindLrResult,
 } from '../../src/index.js';
 import { runCli } from '../helpers/cli.js';
 
@@ -69,6 +69,33 @@ lib('multi-class classification with class indices [n]: detected, cross-entropy,
   const md = reportMarkdown(r);
   assert.match(md, /\| Final validation accuracy \(mean of 2 seeds\) \| [\d.]+% \| [\d.]+% \|/);
   assert.match(md, /Task: classification, loss cross-entropy, metric accuracy/);
+});
+
+lib('one-hot rows [n, C] are detected as classes; [n, 1] indices work with loss: crossEntropy', () => {
+  const blobs = makeBlobs({ nSamples: 160, nFeatures: 2, centers: 3, clusterStd: 1, seed: 4 });
+  const hot = new Float32Array(160 * 3);
+  blobs.y.data.forEach((k, i) => (hot[i * 3 + k] = 1));
+  const split = (t: Tensor, w: number, a: number, b: number) => new Tensor(t.data.slice(a * w, b * w), [b - a, ...t.shape.slice(1)]);
+  const oneHot = new Tensor(hot, [160, 3]);
+  const r = findLr({ makeModel: mlp(2, 3), train: { x: split(blobs.x, 2, 0, 120), y: split(oneHot, 3, 0, 120) }, valid: { x: split(blobs.x, 2, 120, 160), y: split(oneHot, 3, 120, 160) }, config: { ...TINY, seeds: 1 } });
+  assert.is(r.task, 'classification');
+  assert.is(r.lossName, 'cross-entropy');
+  const col = new Tensor(blobs.y.data, [160, 1]);
+  const c = findLr({ makeModel: mlp(2, 3), loss: crossEntropy, train: { x: split(blobs.x, 2, 0, 120), y: split(col, 1, 0, 120) }, valid: { x: split(blobs.x, 2, 120, 160), y: split(col, 1, 120, 160) }, config: { ...TINY, seeds: 1 } });
+  assert.is(c.task, 'classification');
+  // the same examples, the same seed: indices [n, 1] and one-hot rows train to the same bits
+  assert.equal(c.baseline.history.valLoss, r.baseline.history.valLoss);
+});
+
+lib('with SGD and momentum from 1e-6 to 10 the range test diverges, and no suggestion lies past it', () => {
+  const blobs = makeBlobs({ nSamples: 200, nFeatures: 2, centers: 2, clusterStd: 3, seed: 2 });
+  const train = { x: new Tensor(blobs.x.data.slice(0, 320), [160, 2]), y: new Tensor(blobs.y.data.slice(0, 160), [160]) };
+  const valid = { x: new Tensor(blobs.x.data.slice(320), [40, 2]), y: new Tensor(blobs.y.data.slice(160), [40]) };
+  const r = findLr({ makeModel: mlp(2, 2), train, valid, optimizer: 'sgd', config: { ...TINY, seeds: 1, batchSize: 16, rangeTest: { startLr: 1e-6, endLr: 10, numIter: 100 } } });
+  assert.is(r.rangeTest.stopReason, 'diverged');
+  assert.ok(r.suggestion.divergenceLr !== null);
+  for (const s of Object.values(r.suggestion.suggestions)) assert.ok(s.lr < r.suggestion.divergenceLr!, `${s.method} ${s.lr} >= ${r.suggestion.divergenceLr}`);
+  assert.not.ok(r.suggestion.warnings.some((w) => /widen startLr/.test(w)), r.suggestion.warnings.join('; '));
 });
 
 lib('images through the built-in CNN: a bright quadrant is the class', () => {
@@ -204,7 +231,8 @@ cli('binary classification from a CSV: the task is detected and said, accuracy i
   writeClassCsv(csv, ['cat', 'dog']);
   const r = await runCli(['find', '--data', csv, '--target', 'kind', '--config', tiny, '--out', join(dir, 'bin')]);
   assert.is(r.code, 0, r.err);
-  assert.match(r.err, /task: classification \(detected: the target 'kind' holds text labels \(2 distinct\)\), classes cat, dog; a random 80\/20 split/);
+  assert.match(r.err, /task: classification \(detected: the target 'kind' holds text labels \(2 distinct\)\), classes cat, dog\n/);
+  assert.match(r.err, /120 training and 30 validation \(random split\)/);
   assert.match(r.err, /not used: note/);
   assert.match(r.out, /Final validation accuracy \(mean of 2 seeds\)\s+[\d.]+%\s+[\d.]+%/);
   const result = JSON.parse(readFileSync(join(dir, 'bin', 'results.json'), 'utf8'));
@@ -231,7 +259,7 @@ cli('multi-class and regression from a CSV, with --features, --model and --seeds
   writeFileSync(reg, ['x1,x2,x3,x4,y', ...Array.from({ length: 120 }, (_, i) => [...data.x.data.slice(i * 4, i * 4 + 4), data.y.data[i] * 100 + 1000].map((v) => v.toFixed(4)).join(','))].join('\n'));
   r = await runCli(['find', '--data', reg, '--target', 'y', '--split', 'temporal', '--config', tiny, '--out', join(dir, 'reg')]);
   assert.is(r.code, 0, r.err);
-  assert.match(r.err, /task: regression \(detected: the target 'y' holds fractional numbers\); a temporal 80\/20 split/);
+  assert.match(r.err, /task: regression \(detected: the target 'y' holds fractional numbers\)\n[^]*96 training and 24 validation \(temporal split\)/);
   result = JSON.parse(readFileSync(join(dir, 'reg', 'results.json'), 'utf8'));
   assert.is(result.task, 'regression');
   // losses are in the target's units: the target was scaled by 100, so its MSE is about 10^4 times the standardized one

@@ -4,8 +4,15 @@ import * as assert from 'uvu/assert';
 import { availableBackends, backendLabel, withBackend } from '../helpers/backends.js';
 import {
   fit, evaluate, batches, crossValidate, Module, Sequential, Linear, ReLU, Adam, SGD, Tensor, Generator, manualSeed,
-  crossEntropy, mseLoss, reshape, mean, zeros, tensor, type Callback,
+  crossEntropy, mseLoss, reshape, mean, zeros, full, tensor, type Callback,
 } from '../../src/index.js';
+
+/** Class indices [n] as one-hot rows [n, c]. */
+function oneHot(y: Tensor, c: number): Tensor {
+  const out = new Float32Array(y.size * c);
+  for (let i = 0; i < y.size; i++) out[i * c + y.data[i]] = 1;
+  return new Tensor(out, [y.size, c]);
+}
 
 /** [n, c, h, w] -> [n, c*h*w], what a CNN's head does before its Linear layers. */
 class Flatten extends Module {
@@ -148,11 +155,20 @@ test('bad shapes name fit and both shapes; a failure leaves the weights as they 
   assert.throws(() => fit(model, { x, y: zeros([7]), loss: crossEntropy, optimizer: opt, epochs: 1 }), /fit: expected training x .* got \[8,1,4,4\] and \[7\]/);
   assert.throws(() => fit(model, { x, y: zeros([8, 2, 2]), optimizer: opt, epochs: 1 }), /fit: expected training x .* got \[8,1,4,4\] and \[8,2,2\]/);
   assert.throws(() => fit(model, { x, y, optimizer: opt, epochs: 1 }), /fit: expected training y \[n, outputs\] for mseLoss \(class indices \[n\] need loss: crossEntropy\), got x \[8,1,4,4\] and y \[8\]/);
-  assert.throws(() => fit(model, { x, y: zeros([8, 3]), loss: crossEntropy, optimizer: opt, epochs: 1 }), /fit: expected training y \[n\] of class indices for crossEntropy, got x \[8,1,4,4\] and y \[8,3\]/);
+  assert.throws(() => fit(model, { x, y: full([8, 3], -1), loss: crossEntropy, optimizer: opt, epochs: 1 }), /fit: expected training y \[n, C\] of class probabilities \(>= 0\) for crossEntropy, got -1 at row 0/);
   assert.throws(() => fit(model, { x, y: tensor([0, 1, 2, 0.5, 0, 1, 2, 0]), loss: crossEntropy, optimizer: opt, epochs: 1 }), /fit: expected training y of non-negative integer class indices for crossEntropy, got 0.5 at row 3/);
   assert.throws(() => fit(model, { x, y, loss: crossEntropy, validationData: { x: zeros([4, 16]), y: zeros([3]) }, optimizer: opt, epochs: 1 }), /fit: expected validation x .* got \[4,16\] and \[3\]/);
   assert.throws(() => evaluate(model, x, zeros([5]), crossEntropy), /evaluate: expected x .* got \[8,1,4,4\] and \[5\]/);
   assert.equal(model.parameters().map((p) => Array.from(p.data)), before);
+  // class indices [n, 1] and one-hot rows [n, C] train a classifier as class indices [n] do
+  const three = images(8, 3);
+  for (const target of [new Tensor(three.y.data, [8, 1]), oneHot(three.y, 3)]) {
+    manualSeed(4);
+    const m = cnn(3);
+    const h = fit(m, { x: three.x, y: target, loss: crossEntropy, metrics: ['accuracy'], optimizer: new Adam(m.parameters()), epochs: 2, batchSize: 4, progress: false });
+    assert.is(h.loss.length, 2);
+    assert.ok(h.metrics.accuracy.every((a) => a >= 0 && a <= 1));
+  }
   // mseLoss still takes [n, 1] against a model with one output
   const reg = sequences(8, 2);
   assert.ok(Number.isFinite(evaluate(new Sequential(new Flatten(), new Linear(15, 1)), reg.x, reg.y, mseLoss)));
