@@ -23,12 +23,18 @@ export const TUNE_HELP = `lrlab tune: tune the forecasting MLP (lr, hidden sizes
 Usage:
   lrlab tune [--storage URL] [--study NAME] [--n-trials N] [--timeout S] [--config space.json]
              [--data FILE.csv [--column NAME]] [--epochs N] [--seed N] [--out DIR] [--quiet]
-             [--lr-from-range-test]
+             [--lr-from-range-test] [--heartbeat S]
 
 Runs trials of one study (TPE sampling, median pruning on the validation MSE per epoch) and prints a line per
 trial, then the best trials, and writes the study report (plots, importances, the trials table) into DIR. With
 --storage, the study is created or, when it exists, joined: start the same command in several shells or on
 several machines (one PostgreSQL server) and they share the work.
+
+Ctrl-C (SIGINT) or SIGTERM takes effect when the trial in progress hands back control (its training is
+synchronous: at the latest when the trial ends): no new trial starts, a trial still running ends as failed, the
+report so far is written, and the exit code is 130 (143). A second signal then exits at once. A worker killed
+outright (kill -9, a lost machine) leaves its trial 'running' unless workers use --heartbeat: then the next worker
+to start a trial fails it.
 
 Options:
   --storage URL    sqlite:///path/to/study.db or postgresql://user:pass@host:port/db (default: in memory)
@@ -48,6 +54,9 @@ Options:
   --overwrite      replace --out even when it holds other files (they are deleted)
   --backend NAME   wasm (default), cpu or gpu
   --quiet          no line per trial
+  --heartbeat S    with --storage: record a heartbeat every S seconds while a trial runs (from a thread of its
+                   own, so training does not delay it); the next worker to start a trial fails any trial whose
+                   heartbeat is older than 2 S (a killed worker, a lost machine)
   --lr-from-range-test
                    first run a range test (the space's middle MLP, its first optimizer, the lr range of
                    the config) and search lr only where its loss curve falls and has not diverged; the
@@ -140,6 +149,37 @@ function withLrRule(objective: (trial: Trial) => number): (trial: Trial) => numb
   };
 }
 
+/**
+ * SIGINT and SIGTERM while trials run: the first stops the study and fails its running trial (study.interrupt),
+ * and the command goes on to write the report so far and returns 128 + the signal's number; a second exits at
+ * once. Training is synchronous, so a signal is handled when the trial's training hands back control.
+ */
+function onSignals(study: Study, heartbeat: boolean) {
+  let received: NodeJS.Signals | null = null;
+  let interrupting: Promise<unknown> = Promise.resolve();
+  const code = (s: NodeJS.Signals) => 128 + (s === 'SIGINT' ? 2 : 15);
+  const handler = (signal: NodeJS.Signals) => {
+    if (received !== null) {
+      const left = heartbeat ? 'is failed by the next worker once its heartbeat is older than the grace period' : "stays 'running' (start workers with --heartbeat so that others fail it)";
+      process.stderr.write(`lrlab tune: ${signal} again: exiting now without the report; the running trial ${left}\n`);
+      process.exit(code(signal));
+    }
+    received = signal;
+    process.stderr.write(`lrlab tune: ${signal}: stopping: no new trial starts, a trial still running ends as failed, and the report so far is written (${signal} again to exit now)\n`);
+    interrupting = study.interrupt(`interrupted by ${signal}`).catch(() => undefined);
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return {
+    exitCode: () => (received === null ? 0 : code(received)),
+    settled: () => interrupting,
+    remove: () => {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+    },
+  };
+}
+
 /** Runs `lrlab tune` with its arguments (after 'tune'); returns the exit code. */
 export async function tuneCommand(argv: string[], write: (s: string) => void): Promise<number> {
   const previousBackend = getBackend().name;
@@ -152,7 +192,7 @@ export async function tuneCommand(argv: string[], write: (s: string) => void): P
           storage: { type: 'string' }, study: { type: 'string' }, 'n-trials': { type: 'string' }, timeout: { type: 'string' },
           config: { type: 'string' }, data: { type: 'string' }, column: { type: 'string' }, epochs: { type: 'string' },
           seed: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' }, quiet: { type: 'boolean' },
-          'lr-from-range-test': { type: 'boolean' },
+          'lr-from-range-test': { type: 'boolean' }, heartbeat: { type: 'string' },
           overwrite: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
         },
       }).values;
@@ -175,6 +215,13 @@ export async function tuneCommand(argv: string[], write: (s: string) => void): P
     if (o.timeout !== undefined) {
       timeout = Number(o.timeout);
       if (!(timeout > 0) || !Number.isFinite(timeout)) throw new UsageError(`lrlab tune: --timeout expects seconds > 0, got '${o.timeout}'`);
+    }
+    let heartbeat: { heartbeatInterval: number } | undefined;
+    if (o.heartbeat !== undefined) {
+      const s = Number(o.heartbeat);
+      if (!(s > 0) || !Number.isFinite(s)) throw new UsageError(`lrlab tune: --heartbeat expects seconds > 0, got '${o.heartbeat}'`);
+      if (o.storage === undefined) throw new UsageError('lrlab tune: --heartbeat needs --storage (a study in memory has no other worker to fail its trials)');
+      heartbeat = { heartbeatInterval: s };
     }
     let config: unknown = {};
     if (o.config !== undefined) {
@@ -219,7 +266,7 @@ export async function tuneCommand(argv: string[], write: (s: string) => void): P
     const studyName = o.study ?? 'lrlab-tune';
     let study: Study;
     try {
-      study = await createStudy({ studyName, storage: o.storage, direction: 'minimize', loadIfExists: true, pruner: defaultPruner(), sampler: defaultSampler(seed) });
+      study = await createStudy({ studyName, storage: o.storage, direction: 'minimize', loadIfExists: true, pruner: defaultPruner(), sampler: defaultSampler(seed), heartbeat });
     } catch (err) {
       throw new UsageError(`lrlab tune: ${(err as Error).message}`);
     }
@@ -227,7 +274,7 @@ export async function tuneCommand(argv: string[], write: (s: string) => void): P
       // a worker joining a study that has trials draws from another stream than the workers before it
       const seen = study.trials.length;
       await study.storage.close();
-      study = await loadStudy({ studyName, storage: o.storage, pruner: defaultPruner(), sampler: defaultSampler(seed + seen) });
+      study = await loadStudy({ studyName, storage: o.storage, pruner: defaultPruner(), sampler: defaultSampler(seed + seen), heartbeat });
     }
     try {
       await joinLrRange(study, lrSpace, write);
@@ -237,6 +284,7 @@ export async function tuneCommand(argv: string[], write: (s: string) => void): P
     }
     const objective = lrSpace === undefined ? forecastObjective(series, space, { seed }) : withLrRule(forecastObjective(series, space, { seed }));
     let done = 0;
+    const signals = onSignals(study, heartbeat !== undefined);
     try {
       await study.optimize(objective, {
         nTrials, timeout,
@@ -247,14 +295,18 @@ export async function tuneCommand(argv: string[], write: (s: string) => void): P
           if (!o.quiet) process.stderr.write(trialLine(s, t, done, nTrials));
         }],
       });
+      await signals.settled();
       await study.refresh();
     } finally {
+      // a signal from here on ends the process: the report is written as a set, so it is whole or not there
+      signals.remove();
+      await signals.settled();
       await study.storage.close();
     }
     const files = await writeStudyReport(study, outDir, { seed, overwrite: o.overwrite });
     write(summary(study));
     write(`report: ${files.map((f) => join(out, f)).join(', ')}\n`);
-    return 0;
+    return signals.exitCode();
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`${err.message}\n`);

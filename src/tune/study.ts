@@ -377,6 +377,9 @@ export class Study {
         } catch (error) {
           failure ??= { error };
         }
+        // a synchronous objective on a synchronous storage (SQLite) would chain every trial in microtasks: the
+        // event loop, and with it signal handlers and timers, would not run until the last trial ended
+        await new Promise((resolve) => setImmediate(resolve));
       }
     };
     await Promise.all(Array.from({ length: o.nJobs }, job));

@@ -3,7 +3,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -153,6 +153,94 @@ if ('skip' in own) {
   });
 }
 restart.run();
+
+// `lrlab tune` as a user starts it, in a process of its own
+function tune(args: string[]): { child: ChildProcess; err: () => string; out: () => string; exit: Promise<[number | null, string | null]>; line: (re: RegExp) => Promise<void> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repo, 'src', 'cli', 'main.ts'), 'tune', '--backend', 'cpu', '--quiet', ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '', err = '';
+  child.stdout!.on('data', (b) => (out += b));
+  child.stderr!.on('data', (b) => (err += b));
+  const exit = new Promise<[number | null, string | null]>((resolve) => child.on('exit', (code, signal) => resolve([code, signal])));
+  const line = async (re: RegExp) => {
+    while (!re.test(out + err)) {
+      if (child.exitCode !== null) throw new Error(`lrlab tune exited (${child.exitCode}) before printing ${re}: ${err}`);
+      await sleep(20);
+    }
+  };
+  return { child, err: () => err, out: () => out, exit, line };
+}
+
+const cli = suite('lrlab tune stopped by a signal or killed: no trial left running');
+
+cli('Ctrl-C (SIGINT): the trial in progress is recorded, no new one starts, the report so far is written, exit 130', async () => {
+  const storage = `sqlite:///${join(dir, 'cli-sigint.db')}`, out = join(dir, 'sigint-report');
+  const w = tune(['--storage', storage, '--study', 'sigint', '--n-trials', '40', '--epochs', '8', '--out', out, '--seed', '1']);
+  // the callback line of the first trial is printed without --quiet only, so wait for the study to hold one
+  const study = await (async () => {
+    for (;;) {
+      if (existsSync(join(dir, 'cli-sigint.db'))) {
+        try {
+          const s = await loadStudy({ studyName: 'sigint', storage });
+          if (s.trials.some((t) => t.state !== 'running')) return s;
+          await s.storage.close();
+        } catch {
+          // not created yet
+        }
+      }
+      await sleep(50);
+    }
+  })();
+  w.child.kill('SIGINT');
+  assert.equal(await w.exit, [130, null], w.err());
+  assert.match(w.err(), /lrlab tune: SIGINT: stopping: no new trial starts, a trial still running ends as failed, and the report so far is written/);
+  await study.refresh();
+  assert.ok(study.trials.length < 40, `${study.trials.length} trials`);
+  assert.equal(study.getTrials({ states: ['running'] }), []);
+  const report = JSON.parse(readFileSync(join(out, 'trials.json'), 'utf8'));
+  assert.equal(report.trials.map((t: { number: number }) => t.number), study.trials.map((t) => t.number));
+  assert.match(w.out(), new RegExp(`study 'sigint' .*: ${study.trials.length} trials`));
+  await study.storage.close();
+});
+
+cli('--heartbeat: a worker killed outright (kill -9) has its trial failed by the next worker; bad values are refused', async () => {
+  const storage = `sqlite:///${join(dir, 'cli-kill.db')}`;
+  const w = tune(['--storage', storage, '--study', 'kill', '--n-trials', '40', '--epochs', '200', '--heartbeat', '0.2', '--out', join(dir, 'kill-report')]);
+  const watcher = await (async () => {
+    for (;;) {
+      try {
+        const s = await loadStudy({ studyName: 'kill', storage });
+        if (s.trials.length > 0) return s;
+        await s.storage.close();
+      } catch {
+        // not created yet
+      }
+      await sleep(50);
+    }
+  })();
+  await sleep(600); // a few beats of the first trial (200 epochs take seconds)
+  w.child.kill('SIGKILL');
+  await w.exit;
+  await watcher.refresh();
+  assert.equal(watcher.trials.map((t) => t.state), ['running']);
+  await sleep(700); // past the grace period of 2 x 0.2 s
+  const next = tune(['--storage', storage, '--study', 'kill', '--n-trials', '1', '--epochs', '1', '--heartbeat', '0.2', '--out', join(dir, 'kill-report')]);
+  assert.equal(await next.exit, [0, null], next.err());
+  await watcher.refresh();
+  assert.equal(watcher.trials.map((t) => t.state).slice(0, 1), ['fail']);
+  assert.match(String(watcher.trials[0].systemAttrs.failReason), /no heartbeat for more than 0.4 s/);
+  assert.equal(watcher.getTrials({ states: ['running'] }), []);
+  await watcher.storage.close();
+  for (const [value, re] of [['0', /--heartbeat expects seconds > 0, got '0'/], ['soon', /--heartbeat expects seconds > 0, got 'soon'/]] as const) {
+    const bad = tune(['--storage', storage, '--study', 'kill', '--heartbeat', value]);
+    assert.equal(await bad.exit, [2, null]);
+    assert.match(bad.err(), re);
+  }
+  const memory = tune(['--heartbeat', '1']);
+  assert.equal(await memory.exit, [2, null]);
+  assert.match(memory.err(), /lrlab tune: --heartbeat needs --storage/);
+});
+
+cli.run();
 
 const threads = suite('nJobs with an objective module: worker threads on a shared storage');
 
