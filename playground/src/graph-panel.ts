@@ -2,6 +2,7 @@
 // gradient that flows back to each leaf after `backward()`.
 import { tensor, toDot, type Tensor } from '../../src/index.js';
 import { svgEl, fmt } from './plot.js';
+import { EXPRESSIONS } from './expressions.js';
 
 interface Graph {
   nodes: Map<string, { label: string; shape: string; filled: boolean }>;
@@ -21,11 +22,6 @@ export function parseDot(dot: string): Graph {
   return { nodes, edges };
 }
 
-const EXPRESSIONS: Record<string, (v: Record<string, Tensor>) => Tensor> = {
-  'relu(w · x + b) summed': ({ w, x, b }) => w.matmul(x).add(b).relu().sum(),
-  'mean((w · x − 1)²)': ({ w, x }) => w.matmul(x).sub(1).pow(2).mean(),
-  'sigmoid(w · x) · tanh(b)': ({ w, x, b }) => w.matmul(x).sigmoid().mul(b.tanh()).sum(),
-};
 
 export function mountGraph(root: HTMLElement): void {
   root.innerHTML = `
@@ -74,8 +70,14 @@ export function mountGraph(root: HTMLElement): void {
         : svgEl('rect', { x: x - 55, y: y - 18, width: 110, height: 36, rx: 4, fill: n.filled ? '#dbeafe' : '#fff', stroke: '#1e3a8a' }));
       svg.append(svgEl('text', { x, y: y + 4, 'text-anchor': 'middle', class: 'tick' }, n.label));
     }
+    // a leaf the expression does not use gets no gradient (null, as PyTorch's .grad stays None): say so
+    const grads = (['w', 'b'] as const).map((k) => {
+      const g = v[k].grad;
+      return g === null ? `<li>∂output/∂${k}: none, ${k} is not in this expression (its .grad stays null, as in PyTorch)</li>` : `<li>∂output/∂${k} = [${Array.from(g.data).map(fmt).join(', ')}]</li>`;
+    });
+    // the graph, the output and the gradients change together, so they always belong to the same expression
     $('gr-svg').replaceChildren(svg);
-    $('gr-grads').innerHTML = `<p>output = ${fmt(out.item())}</p><ul>${(['w', 'b'] as const).map((k) => `<li>∂output/∂${k} = [${Array.from(v[k].grad!.data).map(fmt).join(', ')}]</li>`).join('')}</ul>`;
+    $('gr-grads').innerHTML = `<p>output = <output id="gr-output">${fmt(out.item())}</output></p><ul>${grads.join('')}</ul>`;
   }
   root.querySelector('#gr-expr')!.addEventListener('change', render);
   render();

@@ -63,7 +63,7 @@ function select(name: string): void {
 
 for (const p of panels) document.getElementById(`tab-${p}`)!.addEventListener('click', () => select(p));
 const optimizers = mountOptimizers(document.getElementById('panel-optimizers')!);
-mountSchedules(document.getElementById('panel-schedules')!);
+const schedules = mountSchedules(document.getElementById('panel-schedules')!);
 const range = mountRangeTest(document.getElementById('panel-range-test')!);
 mountGraph(document.getElementById('panel-autograd')!);
 const backends = await probeBackends();
@@ -73,4 +73,4 @@ document.getElementById('backend-status')!.textContent =
 select('optimizers');
 
 /** What tests and curious users can call from the console. */
-(globalThis as unknown as { playground: unknown }).playground = { seededRun, backends, select, optimizers, range, ready: true };
+(globalThis as unknown as { playground: unknown }).playground = { seededRun, backends, select, optimizers, schedules, range, ready: true };

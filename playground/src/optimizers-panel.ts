@@ -8,18 +8,17 @@ interface Kind {
   name: string;
   color: string;
   make(p: Tensor, lr: number): Optimizer<{ lr: number }>;
-  lrScale: number;
   equations: string;
 }
 
-const KINDS: Kind[] = [
-  { name: 'SGD', color: '#6b7280', lrScale: 1, make: (p, lr) => new SGD([p], { lr }), equations: 'θ ← θ − η g' },
-  { name: 'Momentum', color: '#2563eb', lrScale: 1, make: (p, lr) => new SGD([p], { lr, momentum: 0.9 }), equations: 'b ← μ b + g\nθ ← θ − η b' },
-  { name: 'Nesterov', color: '#7c3aed', lrScale: 1, make: (p, lr) => new SGD([p], { lr, momentum: 0.9, nesterov: true }), equations: 'b ← μ b + g\nθ ← θ − η (g + μ b)' },
-  { name: 'RMSprop', color: '#059669', lrScale: 10, make: (p, lr) => new RMSprop([p], { lr }), equations: 'v ← α v + (1 − α) g²\nθ ← θ − η g / (√v + ε)' },
-  { name: 'Adagrad', color: '#d97706', lrScale: 100, make: (p, lr) => new Adagrad([p], { lr }), equations: 'G ← G + g²\nθ ← θ − η g / (√G + ε)' },
-  { name: 'Adam', color: '#dc2626', lrScale: 100, make: (p, lr) => new Adam([p], { lr }), equations: 'm ← β₁ m + (1 − β₁) g\nv ← β₂ v + (1 − β₂) g²\nm̂ = m / (1 − β₁ᵗ),  v̂ = v / (1 − β₂ᵗ)\nθ ← θ − η m̂ / (√v̂ + ε)' },
-  { name: 'AdamW', color: '#db2777', lrScale: 100, make: (p, lr) => new AdamW([p], { lr, weightDecay: 0.1 }), equations: 'θ ← θ − η λ θ   (decoupled decay)\nthen Adam’s step' },
+export const KINDS: Kind[] = [
+  { name: 'SGD', color: '#6b7280', make: (p, lr) => new SGD([p], { lr }), equations: 'θ ← θ − η g' },
+  { name: 'Momentum', color: '#2563eb', make: (p, lr) => new SGD([p], { lr, momentum: 0.9 }), equations: 'b ← μ b + g\nθ ← θ − η b' },
+  { name: 'Nesterov', color: '#7c3aed', make: (p, lr) => new SGD([p], { lr, momentum: 0.9, nesterov: true }), equations: 'b ← μ b + g\nθ ← θ − η (g + μ b)' },
+  { name: 'RMSprop', color: '#059669', make: (p, lr) => new RMSprop([p], { lr }), equations: 'v ← α v + (1 − α) g²\nθ ← θ − η g / (√v + ε)' },
+  { name: 'Adagrad', color: '#d97706', make: (p, lr) => new Adagrad([p], { lr }), equations: 'G ← G + g²\nθ ← θ − η g / (√G + ε)' },
+  { name: 'Adam', color: '#dc2626', make: (p, lr) => new Adam([p], { lr }), equations: 'm ← β₁ m + (1 − β₁) g\nv ← β₂ v + (1 − β₂) g²\nm̂ = m / (1 − β₁ᵗ),  v̂ = v / (1 − β₂ᵗ)\nθ ← θ − η m̂ / (√v̂ + ε)' },
+  { name: 'AdamW', color: '#db2777', make: (p, lr) => new AdamW([p], { lr, weightDecay: 0.01 }), equations: 'θ ← θ − η λ θ   (decoupled decay, λ = 0.01)\nthen Adam’s step' },
 ];
 
 interface Runner {
@@ -28,6 +27,8 @@ interface Runner {
   optimizer: Optimizer<{ lr: number }>;
   path: [number, number][];
   last: Record<string, number[] | number> | null;
+  /** Why this runner stopped (a non-finite step, or a path far outside the view), or null while it runs. */
+  stopped: string | null;
 }
 
 /** What one step of `runner` did: gradient, the state buffers after the step, bias corrections, the update. */
@@ -45,11 +46,20 @@ export function stepRunner(r: Runner, surface: Surface, step: number): void {
     if (v instanceof Float32Array) info[k] = Array.from(v);
     else if (typeof v === 'number') info[k] = v;
   }
-  const group = r.optimizer.paramGroups[0] as unknown as { betas?: [number, number] };
+  const group = r.optimizer.paramGroups[0] as unknown as { lr: number; betas?: [number, number]; eps?: number };
   if (group.betas && typeof info.step === 'number') {
     const t = info.step;
-    info['1 − β₁ᵗ'] = 1 - group.betas[0] ** t;
-    info['1 − β₂ᵗ'] = 1 - group.betas[1] ** t;
+    const c1 = 1 - group.betas[0] ** t, c2 = 1 - group.betas[1] ** t;
+    info['1 − β₁ᵗ'] = c1;
+    info['1 − β₂ᵗ'] = c2;
+    const m = state.expAvg, v = state.expAvgSq;
+    if (m instanceof Float32Array && v instanceof Float32Array && group.eps !== undefined) {
+      // the effective step per coordinate: how far Adam moves each coordinate, whatever the gradient's scale
+      const mHat = Array.from(m, (x) => x / c1), vHat = Array.from(v, (x) => x / c2);
+      info['m̂ = m / (1 − β₁ᵗ)'] = mHat;
+      info['v̂ = v / (1 − β₂ᵗ)'] = vHat;
+      info['η m̂ / (√v̂ + ε)'] = mHat.map((x, i) => (group.lr * x) / (Math.sqrt(vHat[i]) + group.eps!));
+    }
   }
   r.last = info;
   r.path.push([after[0], after[1]]);
@@ -59,15 +69,16 @@ export function mountOptimizers(root: HTMLElement): { runSteps(n: number): void;
   root.innerHTML = `
     <div class="controls">
       <label>Surface <select id="opt-surface">${SURFACES.map((s, i) => `<option value="${i}">${s.name}</option>`).join('')}</select></label>
-      <label>Base lr η <input id="opt-lr" type="number" step="any" min="0"></label>
+      <label>lr scale × <input id="opt-scale" type="number" step="any" min="0" value="1"></label>
       <button id="opt-step1">Step</button><button id="opt-step10">10 steps</button><button id="opt-step100">100 steps</button>
       <button id="opt-reset">Reset</button>
       <label>Inspect <select id="opt-inspect">${KINDS.map((k, i) => `<option value="${i}">${k.name}</option>`).join('')}</select></label>
+      <label><input id="opt-only" type="checkbox"> draw only the inspected one</label>
     </div>
     <p id="opt-note" class="note"></p>
     <div class="row">
       <div><canvas id="opt-canvas" width="520" height="420" aria-label="Contour plot with optimizer paths"></canvas>
-        <div class="legend-html">${KINDS.map((k) => `<span><i style="background:${k.color}"></i>${k.name}</span>`).join('')}</div></div>
+        <div class="legend-html" id="opt-legend"></div></div>
       <div class="inspector"><h3 id="opt-inspect-title"></h3><pre id="opt-equations" class="equations"></pre>
         <table id="opt-table" aria-label="The last step's quantities"></table><p class="note" id="opt-step-count"></p></div>
     </div>`;
@@ -112,31 +123,33 @@ export function mountOptimizers(root: HTMLElement): { runSteps(n: number): void;
       const [mx, my] = toPx(...surface.minimum);
       ctx.fillStyle = '#111'; ctx.beginPath(); ctx.arc(mx, my, 4, 0, 2 * Math.PI); ctx.fill();
     }
+    const k = Number($<HTMLSelectElement>('opt-inspect').value);
+    const only = $<HTMLInputElement>('opt-only').checked;
     for (const r of runners) {
-      ctx.strokeStyle = r.kind.color; ctx.lineWidth = 2; ctx.beginPath();
+      if (only && r !== runners[k]) continue;
+      ctx.strokeStyle = r.kind.color; ctx.lineWidth = only || r === runners[k] ? 2.5 : 1.5; ctx.beginPath();
       r.path.forEach(([x, y], i) => { const [a, b] = toPx(x, y); if (i === 0) ctx.moveTo(a, b); else ctx.lineTo(a, b); });
       ctx.stroke();
     }
-    const k = Number($<HTMLSelectElement>('opt-inspect').value);
     const r = runners[k];
     $('opt-inspect-title').textContent = `${r.kind.name}: the last step`;
     $('opt-equations').textContent = r.kind.equations;
     const rows = r.last === null ? [['(no step yet)', '']] : Object.entries(r.last).map(([name, v]) => [name, Array.isArray(v) ? `[${v.map(fmt).join(', ')}]` : fmt(v)]);
     $('opt-table').innerHTML = '<tr><th scope="col">quantity</th><th scope="col">value</th></tr>' + rows.map(([a, b]) => `<tr><td>${a}</td><td>${b}</td></tr>`).join('');
-    $('opt-step-count').textContent = `step ${steps}; θ = [${r.path[r.path.length - 1].map(fmt).join(', ')}], lr = ${fmt(r.optimizer.paramGroups[0].lr)}`;
+    $('opt-step-count').textContent = `step ${steps}; θ = [${r.path[r.path.length - 1].map(fmt).join(', ')}], lr = ${fmt(r.optimizer.paramGroups[0].lr)}${r.stopped ? `; stopped: ${r.stopped}` : ''}`;
   }
 
   function reset(): void {
     surface = SURFACES[Number($<HTMLSelectElement>('opt-surface').value)];
-    const lrInput = $<HTMLInputElement>('opt-lr');
-    if (lrInput.dataset.surface !== surface.name) { lrInput.value = String(surface.lr); lrInput.dataset.surface = surface.name; }
-    const lr = Number(lrInput.value);
+    // the scale the user typed is kept across surfaces; each optimizer's own rate comes from the surface
+    const scale = Number($<HTMLInputElement>('opt-scale').value);
     runners = KINDS.map((kind) => {
       const p = tensor(surface.start, { requiresGrad: true });
-      return { kind, p, optimizer: kind.make(p, lr * kind.lrScale), path: [surface.start], last: null };
+      return { kind, p, optimizer: kind.make(p, surface.rates[kind.name] * scale), path: [surface.start], last: null, stopped: null };
     });
     steps = 0;
-    $('opt-note').textContent = `${surface.name}: ${surface.note} Adaptive methods start at ${KINDS[5].lrScale}× the base lr, RMSprop at ${KINDS[3].lrScale}×.`;
+    $('opt-legend').innerHTML = runners.map((r) => `<span><i style="background:${r.kind.color}"></i>${r.kind.name} η = ${fmt(r.optimizer.paramGroups[0].lr)}</span>`).join('');
+    $('opt-note').textContent = `${surface.name}: ${surface.note} Each optimizer starts at its own rate for this surface (beside its name: one where it converges readably); the lr scale (now ×${fmt(scale)}) multiplies them all and stays when you switch surfaces.`;
     drawBackground();
     draw();
   }
@@ -145,7 +158,13 @@ export function mountOptimizers(root: HTMLElement): { runSteps(n: number): void;
     for (let i = 0; i < n; i++) {
       for (const r of runners) {
         const [x, y] = r.path[r.path.length - 1];
-        if (Number.isFinite(x) && Number.isFinite(y) && Math.abs(x) < 1e6 && Math.abs(y) < 1e6) stepRunner(r, surface, steps);
+        if (r.stopped !== null) continue;
+        if (!(Math.abs(x) < 1e6 && Math.abs(y) < 1e6)) { r.stopped = 'the path left for infinity (the lr is too high here)'; continue; }
+        try {
+          stepRunner(r, surface, steps);
+        } catch (err) {
+          r.stopped = (err as Error).message; // lrlab refused a non-finite step: the lr is too high here
+        }
       }
       steps++;
     }
@@ -153,7 +172,8 @@ export function mountOptimizers(root: HTMLElement): { runSteps(n: number): void;
   }
 
   $('opt-surface').addEventListener('change', reset);
-  $('opt-lr').addEventListener('change', reset);
+  $('opt-scale').addEventListener('change', reset);
+  $('opt-only').addEventListener('change', draw);
   $('opt-reset').addEventListener('click', reset);
   $('opt-inspect').addEventListener('change', draw);
   $('opt-step1').addEventListener('click', () => runSteps(1));

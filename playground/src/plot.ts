@@ -27,6 +27,9 @@ export interface ChartOptions {
   yMax?: number;
 }
 
+export { fmt } from './format.js';
+import { fmt } from './format.js';
+
 const NS = 'http://www.w3.org/2000/svg';
 
 export function svgEl(tag: string, attrs: Record<string, string | number>, text?: string): SVGElement {
@@ -36,27 +39,25 @@ export function svgEl(tag: string, attrs: Record<string, string | number>, text?
   return el;
 }
 
-/** Tick values: powers of ten on a log axis, about five round numbers on a linear one. */
-function ticks(lo: number, hi: number, log: boolean): number[] {
+/**
+ * Tick values: powers of ten on a log axis, about five round numbers on a linear one. The ticks are counted, not
+ * accumulated (`lo + i * step`), so a span of a few ulps, where `v += step` would never move v, still ends.
+ */
+export function ticks(lo: number, hi: number, log: boolean): number[] {
+  if (!(Number.isFinite(lo) && Number.isFinite(hi)) || hi < lo || (log && lo <= 0)) return [];
   if (log) {
     const out: number[] = [];
     for (let e = Math.ceil(Math.log10(lo)); e <= Math.floor(Math.log10(hi)); e++) out.push(10 ** e);
     return out.length > 0 ? out : [lo, hi];
   }
-  const span = hi - lo || 1;
+  const span = hi - lo;
+  if (span <= 1e-9 * Math.max(Math.abs(lo), Math.abs(hi))) return [lo];
   const step = 10 ** Math.floor(Math.log10(span / 5));
-  const mult = [1, 2, 5, 10].find((m) => span / (m * step) <= 6) ?? 10;
-  const s = mult * step;
-  const out: number[] = [];
-  for (let v = Math.ceil(lo / s) * s; v <= hi + 1e-12 * span; v += s) out.push(Number(v.toPrecision(12)));
-  return out;
+  const s = ([1, 2, 5, 10].find((m) => span / (m * step) <= 6) ?? 10) * step;
+  const first = Math.ceil(lo / s), count = Math.floor(hi / s + 1e-9) - first + 1;
+  return Array.from({ length: Math.max(0, Math.min(count, 20)) }, (_, i) => Number(((first + i) * s).toPrecision(12)));
 }
 
-export function fmt(v: number): string {
-  if (v === 0) return '0';
-  const a = Math.abs(v);
-  return a >= 1e4 || a < 1e-3 ? v.toExponential(1).replace('e+', 'e') : Number(v.toPrecision(3)).toString();
-}
 
 /** Draws the series into a fresh <svg> and returns it. */
 export function lineChart(series: Series[], o: ChartOptions): SVGSVGElement {
@@ -67,8 +68,10 @@ export function lineChart(series: Series[], o: ChartOptions): SVGSVGElement {
   if (xs.length === 0 || ys.length === 0) return svg;
   const tx = (v: number) => (o.logX ? Math.log10(v) : v), ty = (v: number) => (o.logY ? Math.log10(v) : v);
   let [x0, x1] = [Math.min(...xs), Math.max(...xs)], [y0, y1] = [Math.min(...ys), Math.max(...ys)];
-  if (x0 === x1) [x0, x1] = o.logX ? [x0 / 2, x1 * 2] : [x0 - 1, x1 + 1];
-  if (y0 === y1) [y0, y1] = o.logY ? [y0 / 2, y1 * 2] : [y0 - 1, y1 + 1];
+  // a range of a few ulps (a loss and its smoothed value at the first step) is drawn as a flat line, padded
+  const flat = (a: number, b: number) => b - a <= 1e-9 * Math.max(Math.abs(a), Math.abs(b), 1e-300);
+  if (flat(x0, x1)) [x0, x1] = o.logX ? [x0 / 2, x1 * 2] : [x0 - (Math.abs(x0) || 1), x1 + (Math.abs(x1) || 1)];
+  if (flat(y0, y1)) [y0, y1] = o.logY ? [y0 / 2, y1 * 2] : [y0 - (Math.abs(y0) || 1), y1 + (Math.abs(y1) || 1)];
   const px = (v: number) => L + ((tx(v) - tx(x0)) / (tx(x1) - tx(x0))) * (W - L - R);
   const py = (v: number) => H - B - ((ty(v) - ty(y0)) / (ty(y1) - ty(y0))) * (H - T - B);
   svg.append(svgEl('text', { x: W / 2, y: 16, 'text-anchor': 'middle', class: 'chart-title' }, o.title));

@@ -2,9 +2,9 @@
 // so what is drawn is exactly what training would get; AdaptiveLR is replayed on a recorded loss curve.
 import {
   previewSchedule, StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, CosineAnnealingWarmRestarts, CyclicLR, OneCycleLR,
-  LinearLR, PolynomialLR, ReduceLROnPlateau, WarmupLR, TimeBasedDecayLR, AdaptiveLR, SGD, tensor, type AnyOptimizer,
+  LinearLR, PolynomialLR, ReduceLROnPlateau, WarmupLR, SequentialLR, type LRScheduler, TimeBasedDecayLR, AdaptiveLR, SGD, tensor, type AnyOptimizer,
 } from '../../src/index.js';
-import { lineChart } from './plot.js';
+import { lineChart, type Series } from './plot.js';
 
 interface Spec {
   name: string;
@@ -31,22 +31,28 @@ export function recordedLosses(n = 120): number[] {
   return Array.from({ length: n }, (_, t) => 0.3 + 2 * Math.exp(-t / 12) + (t > 70 && t < 85 ? 0.15 : 0) + 0.02 * Math.sin(t * 1.7));
 }
 
-export function mountSchedules(root: HTMLElement): { render(): void } {
+export function mountSchedules(root: HTMLElement): { render(): void; shown(): number[] } {
   root.innerHTML = `
     <div class="controls">
       <label>Scheduler <select id="sch-kind">${SPECS.map((s, i) => `<option value="${i}">${s.name}${s.keras ? ` (Keras: ${s.keras})` : ''}</option>`).join('')}</select></label>
       <label>Initial lr <input id="sch-lr" type="number" step="any" value="0.1"></label>
       <label>Steps <input id="sch-steps" type="number" value="120" min="2" max="2000"></label>
       <label>Warmup steps <input id="sch-warmup" type="number" value="0" min="0"></label>
+      <label>Warmup <select id="sch-warmup-mode">
+        <option value="multiply">multiplies the schedule from step 0 (WarmupLR)</option>
+        <option value="then">then the schedule starts (SequentialLR)</option>
+      </select></label>
     </div>
     <div id="sch-params" class="controls"></div>
     <p id="sch-error" class="error" role="alert"></p>
     <div id="sch-chart"></div>
+    <p id="sch-warmup-note" class="note"></p>
     <h3>AdaptiveLR replayed on a recorded loss curve</h3>
     <p class="note">The heuristic raises the lr by ×1.1 after five consistent decreases of the smoothed loss and halves it on a plateau or a rise; each decision below is lrlab's own log.</p>
     <div id="sch-adaptive"></div>
     <ol id="sch-decisions" class="decisions"></ol>`;
   const $ = <T extends HTMLElement>(id: string) => root.querySelector<T>(`#${id}`)!;
+  let shown: number[] = [];
 
   function paramInputs(): void {
     const spec = SPECS[Number($<HTMLSelectElement>('sch-kind').value)];
@@ -60,17 +66,34 @@ export function mountSchedules(root: HTMLElement): { render(): void } {
     $('sch-params').querySelectorAll<HTMLInputElement>('input').forEach((el) => { p[el.dataset.param!] = Number(el.value); });
     const steps = Number($<HTMLInputElement>('sch-steps').value), lr = Number($<HTMLInputElement>('sch-lr').value);
     const warmup = Number($<HTMLInputElement>('sch-warmup').value);
+    const mode = $<HTMLSelectElement>('sch-warmup-mode').value as 'multiply' | 'then';
     $('sch-error').textContent = '';
+    $('sch-warmup-note').textContent = '';
     try {
-      const lrs = previewSchedule((o) => {
-        const inner = spec.make(o, p) as never;
-        return warmup > 0 ? new WarmupLR(o, { warmupSteps: warmup, after: inner }) : inner;
+      const plain = previewSchedule((o) => spec.make(o, p) as never, steps, { lr });
+      // WarmupLR is lrlab's "warmup in front of any schedule": lr(t) = w(t) · schedule(t), the schedule counting
+      // from step 0 underneath; SequentialLR runs a LinearLR warmup first and starts the schedule at its step 0 after it
+      const lrs = warmup <= 0 ? plain : previewSchedule((o) => {
+        if (mode === 'multiply') return new WarmupLR(o, { warmupSteps: warmup, after: spec.make(o, p) as never }) as never;
+        const ramp = new LinearLR(o, { startFactor: 0.1, endFactor: 1, totalIters: warmup });
+        return new SequentialLR(o, [ramp, spec.make(o, p) as unknown as LRScheduler], [warmup]) as never;
       }, steps, { lr });
       const xs = lrs.map((_, i) => i);
-      $('sch-chart').replaceChildren(lineChart([{ name: spec.name, xs, ys: lrs, color: '#2563eb' }], { title: `${spec.name}${warmup > 0 ? ` after ${warmup} warmup steps` : ''}`, xLabel: 'step', yLabel: 'learning rate' }));
+      const title = warmup <= 0 ? spec.name
+        : mode === 'multiply' ? `${spec.name} × a ${warmup}-step warmup (WarmupLR)` : `A ${warmup}-step warmup, then ${spec.name} (SequentialLR)`;
+      const series: Series[] = [{ name: warmup > 0 ? 'with warmup' : spec.name, xs, ys: lrs, color: '#2563eb' }];
+      if (warmup > 0) series.push({ name: `${spec.name} alone`, xs, ys: plain, color: '#9ca3af', dashed: true });
+      shown = lrs;
+      $('sch-chart').replaceChildren(lineChart(series, { title, xLabel: 'step', yLabel: 'learning rate' }));
+      if (warmup > 0) {
+        $('sch-warmup-note').textContent = mode === 'multiply'
+          ? `WarmupLR multiplies: lr(t) = w(t) · ${spec.name}(t), with w rising linearly from 0.1 to 1 over steps 0 to ${warmup}. The schedule runs from step 0 underneath (dashed), so whatever it does during the first ${warmup} steps is scaled down, not postponed${spec.name === 'CosineAnnealingWarmRestarts' && p.t0 <= warmup ? `: here its first cycle (t0 = ${p.t0}) ends inside the warmup, hence the hump` : ''}. To start the schedule after the warmup, choose "then".`
+          : `SequentialLR: LinearLR takes the lr from 0.1× to 1× over ${warmup} steps, then ${spec.name} starts from its own step 0 at step ${warmup}.`;
+      }
     } catch (err) {
       $('sch-error').textContent = (err as Error).message; // lrlab's own validation message, as a user would see it
       $('sch-chart').replaceChildren();
+      shown = [];
     }
     const losses = recordedLosses();
     const opt = new SGD([tensor([0], { requiresGrad: true })], { lr: 0.01 });
@@ -86,8 +109,8 @@ export function mountSchedules(root: HTMLElement): { render(): void } {
   }
 
   $('sch-kind').addEventListener('change', () => { paramInputs(); render(); });
-  for (const id of ['sch-lr', 'sch-steps', 'sch-warmup']) $(id).addEventListener('change', render);
+  for (const id of ['sch-lr', 'sch-steps', 'sch-warmup', 'sch-warmup-mode']) $(id).addEventListener('change', render);
   paramInputs();
   render();
-  return { render };
+  return { render, shown: () => [...shown] };
 }

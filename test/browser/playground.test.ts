@@ -8,7 +8,10 @@ import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { seededRun } from '../../playground/src/seeded-run.js';
-import { useBackend } from '../../src/index.js';
+import { EXPRESSIONS } from '../../playground/src/expressions.js';
+import { SURFACES } from '../../playground/src/surfaces.js';
+import { fmt } from '../../playground/src/format.js';
+import { useBackend, tensor, savgolFilter, steepest, previewSchedule, WarmupLR, CosineAnnealingWarmRestarts } from '../../src/index.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 // @ts-expect-error: plain ESM build scripts without type declarations
@@ -145,6 +148,155 @@ skip('gpu.js reports the mode it really runs in, and on an isolated page the was
   assert.ok(report.wasm.ok, `wasm failed: ${report.wasm.error}`);
   assert.is(report.wasm.threads, Math.min(2, report.hardwareConcurrency), 'two threads on an isolated page where there are two cores');
   assert.ok(report.wasm.agrees, 'the product split over Web Workers agrees with the cpu reference');
+  await p.close();
+});
+
+// The bugs of issue 24, each reproduced here first (the test failed on the old page), then fixed.
+
+/** A 3,000-row CSV as a user exports it: a date column, then the values. */
+function bigCsv(rows = 3000): string {
+  const lines = ['date,value'];
+  let v = 100;
+  for (let i = 0; i < rows; i++) {
+    v += Math.sin(i * 0.37) * 2 + Math.cos(i * 0.011) * 0.5;
+    lines.push(`${new Date(Date.UTC(2015, 0, 1) + i * 86_400_000).toISOString().slice(0, 10)},${v.toFixed(3)}`);
+  }
+  return lines.join('\n');
+}
+
+skip('range test: a dropped 3,000-row CSV is sampled, the page names the file, column and sampling, and the chart draws (it froze and threw Invalid array length)', async () => {
+  const { p, errors } = await open(isolatedServer!);
+  await p.click('#tab-range-test');
+  await p.evaluate((text) => {
+    const g = globalThis as any;
+    const dt = new g.DataTransfer();
+    dt.items.add(new g.File([text], 'sales-3000.csv', { type: 'text/csv' }));
+    g.document.getElementById('panel-range-test').dispatchEvent(new g.DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, bigCsv());
+  await p.waitForFunction(() => /^(Done|Error)/.test((globalThis as any).document.getElementById('rt-status').textContent ?? ''), undefined, { timeout: 60_000 });
+  await p.screenshot({ path: join(shots, 'range-test-dropped-csv.png'), fullPage: true });
+  // the old chart looped forever in its tick function: the first step's loss and moving average differ by one ulp
+  assert.equal(errors, []);
+  assert.match(await p.textContent('#rt-status') ?? '', /^Done/);
+  const source = await p.textContent('#rt-source') ?? '';
+  assert.match(source, /'sales-3000\.csv', column 'value' \(of 'date', 'value'; the first numeric one\), 3,000 rows, sampled to 1,000 points: every 3rd row/);
+  const ticks = await p.$$eval('#rt-chart svg text.tick', (els) => els.length);
+  assert.ok(ticks > 4 && ticks < 60, `a readable number of ticks and legend labels, got ${ticks}`);
+  await p.close();
+});
+
+skip('autograd: every expression shows its own output and gradients; a leaf it does not use is said to have none (mean((w · x − 1)²) threw reading null)', async () => {
+  const { p, errors } = await open(isolatedServer!);
+  await p.click('#tab-autograd');
+  for (const name of Object.keys(EXPRESSIONS)) {
+    await p.selectOption('#gr-expr', { label: name });
+    const v = { w: tensor([[0.5, -1.0, 2.0]], { requiresGrad: true }), x: tensor([[1.0], [0.5], [0.25]]), b: tensor([[0.1]], { requiresGrad: true }) };
+    const out = EXPRESSIONS[name](v);
+    out.backward();
+    assert.is(await p.textContent('#gr-output'), fmt(out.item()), `${name}: the output is this expression's`);
+    const items = await p.$$eval('#gr-grads li', (lis) => lis.map((li) => li.textContent));
+    for (const [i, k] of (['w', 'b'] as const).entries()) {
+      const g = v[k].grad;
+      if (g === null) assert.match(items[i] ?? '', new RegExp(`∂output/∂${k}: none, ${k} is not in this expression`), `${name}: ${k} unused`);
+      else assert.is(items[i], `∂output/∂${k} = [${Array.from(g.data).map(fmt).join(', ')}]`, `${name}: ∂/∂${k}`);
+    }
+    assert.ok(await p.$eval('#gr-svg svg', (el) => el.getAttribute('aria-label')) === `Autograd graph of ${name}`);
+  }
+  await p.selectOption('#gr-expr', { label: 'mean((w · x − 1)²)' });
+  await p.screenshot({ path: join(shots, 'autograd-mean-square.png'), fullPage: true });
+  assert.equal(errors, []);
+  await p.close();
+});
+
+skip('range test: the chart draws the Savitzky-Golay fit the steepest rule reads (it drew only the lagging moving average)', async () => {
+  const { p, errors } = await open(isolatedServer!);
+  await p.click('#tab-range-test');
+  await p.click('#rt-run');
+  await p.waitForSelector('#rt-suggestions table', { timeout: 60_000 });
+  const c = await p.evaluate(() => (globalThis as any).playground.range.curves()) as { lrs: number[]; losses: number[]; movingAverage: number[]; savgol: number[]; divergenceLr: number | null };
+  const part = c.divergenceLr === null ? c.losses.length : c.lrs.indexOf(c.divergenceLr);
+  assert.is(c.savgol.length, part, 'the fit covers the points before the divergence, the part the rules read');
+  const want = savgolFilter(c.losses.slice(0, part), 11, 2);
+  c.savgol.forEach((v, i) => assert.ok(Math.abs(v - want[i]) <= 1e-9 * (1 + Math.abs(want[i])), `savgol[${i}]: ${v} vs ${want[i]}`));
+  // the rule's answer is where the drawn curve falls fastest
+  const rule = steepest(c.lrs.slice(0, part), c.losses.slice(0, part));
+  let fastest = 1;
+  for (let i = 1; i < part - 1; i++) if (c.savgol[i + 1] - c.savgol[i - 1] < c.savgol[fastest + 1] - c.savgol[fastest - 1]) fastest = i;
+  assert.ok(Math.abs(Math.log10(c.lrs[fastest] / rule.lr)) < 0.05, `steepest ${rule.lr} at the drawn curve's steepest fall ${c.lrs[fastest]}`);
+  const rows = await p.$$eval('#rt-suggestions tr', (trs) => trs.map((tr) => tr.textContent ?? ''));
+  const row = rows.find((r) => r.startsWith('steepest')) ?? '';
+  assert.ok(row.includes(fmt(rule.lr)), `the table's steepest row shows ${fmt(rule.lr)}: ${row}`);
+  const legend = await p.$$eval('#rt-chart svg .legend text', (ts) => ts.map((t) => t.textContent));
+  assert.equal(legend, ['loss', 'Savitzky-Golay (steepest)', 'moving avg. (valley, minimum, slide)']);
+  await p.screenshot({ path: join(shots, 'range-test-curves.png'), fullPage: true });
+  assert.equal(errors, []);
+  await p.close();
+});
+
+skip('schedules: a warmup in front of CosineAnnealingWarmRestarts is drawn and described as WarmupLR computes it (the page said "after 20 warmup steps")', async () => {
+  const { p, errors } = await open(isolatedServer!);
+  await p.click('#tab-schedules');
+  await p.selectOption('#sch-kind', { label: 'CosineAnnealingWarmRestarts (Keras: CosineDecayRestarts)' });
+  await p.fill('#sch-warmup', '20');
+  await p.dispatchEvent('#sch-warmup', 'change');
+  const drawn = await p.evaluate(() => (globalThis as any).playground.schedules.shown()) as number[];
+  const library = previewSchedule((o) => new WarmupLR(o, { warmupSteps: 20, after: new CosineAnnealingWarmRestarts(o, { t0: 20, tMult: 2, etaMin: 0 }) }) as never, 120, { lr: 0.1 });
+  // the same code on another engine: Chromium's Math.cos may differ from Node's in the last bit
+  assert.is(drawn.length, library.length);
+  drawn.forEach((v, i) => assert.ok(Math.abs(v - library[i]) <= 1e-15, `step ${i}: drawn ${v}, WarmupLR ${library[i]}`));
+  const title = await p.$eval('#sch-chart svg', (el) => el.getAttribute('aria-label'));
+  assert.not.match(title ?? '', /after 20 warmup steps/);
+  assert.is(title, 'CosineAnnealingWarmRestarts × a 20-step warmup (WarmupLR)');
+  assert.match(await p.textContent('#sch-warmup-note') ?? '', /multiplies: lr\(t\) = w\(t\) · CosineAnnealingWarmRestarts\(t\).*its first cycle \(t0 = 20\) ends inside the warmup, hence the hump/);
+  await p.screenshot({ path: join(shots, 'schedules-warmup-multiplies.png'), fullPage: true });
+  await p.selectOption('#sch-warmup-mode', 'then');
+  const then = await p.evaluate(() => (globalThis as any).playground.schedules.shown()) as number[];
+  assert.ok(then.slice(0, 20).every((v, i) => i === 0 || v > then[i - 1]), 'the warmup rises for 20 steps');
+  assert.ok(Math.abs(then[20] - 0.1) < 1e-12, `the schedule starts at its base lr at step 20, got ${then[20]}`);
+  assert.is(await p.$eval('#sch-chart svg', (el) => el.getAttribute('aria-label')), 'A 20-step warmup, then CosineAnnealingWarmRestarts (SequentialLR)');
+  await p.screenshot({ path: join(shots, 'schedules-warmup-then.png'), fullPage: true });
+  assert.equal(errors, []);
+  await p.close();
+});
+
+skip('optimizers: switching surfaces keeps the typed lr scale, and every optimizer converges readably on every surface at its default rate', async () => {
+  const { p, errors } = await open(isolatedServer!);
+  await p.fill('#opt-scale', '2');
+  await p.dispatchEvent('#opt-scale', 'change');
+  await p.selectOption('#opt-surface', { label: 'Ill-conditioned quadratic' });
+  assert.is(await p.inputValue('#opt-scale'), '2', 'the typed value survives a surface switch');
+  assert.match(await p.textContent('#opt-note') ?? '', /lr scale \(now ×2\)/);
+  assert.match(await p.textContent('#opt-legend') ?? '', /Adam η = 0\.1/, 'Adam at twice its rate of 0.05 here');
+  await p.fill('#opt-scale', '1');
+  await p.dispatchEvent('#opt-scale', 'change');
+  for (const [i, s] of SURFACES.entries()) {
+    await p.selectOption('#opt-surface', String(i));
+    const runs = await p.evaluate((n) => {
+      const o = (globalThis as any).playground.optimizers;
+      o.runSteps(n);
+      return o.runners().map((r: any) => ({ name: r.kind.name, path: r.path, stopped: r.stopped }));
+    }, s.horizon) as { name: string; path: [number, number][]; stopped: string | null }[];
+    await p.screenshot({ path: join(shots, `optimizers-${s.name.toLowerCase().replace(/\W+/g, '-')}.png`) });
+    for (const r of runs) {
+      const where = `${s.name}, ${r.name} at ${s.rates[r.name]}`;
+      assert.is(r.stopped, null, where);
+      const outside = r.path.filter(([x, y]) => x < s.view.x[0] || x > s.view.x[1] || y < s.view.y[0] || y > s.view.y[1]).length;
+      assert.ok(outside <= 0.01 * r.path.length, `${where}: ${outside} of ${r.path.length} points outside the view`);
+      const [x, y] = r.path[r.path.length - 1];
+      if (s.minimum === null) {
+        assert.ok(Math.abs(y) > 0.5, `${where}: escapes the saddle (|y| = ${Math.abs(y)})`);
+      } else {
+        const f0 = s.value(...s.start) - s.value(...s.minimum), f = s.value(x, y) - s.value(...s.minimum);
+        assert.ok(f <= 0.05 * f0, `${where}: after ${s.horizon} steps the gap to the minimum is ${f}, more than 5% of ${f0}`);
+      }
+    }
+  }
+  await p.check('#opt-only');
+  await p.selectOption('#opt-inspect', { label: 'Adam' });
+  await p.screenshot({ path: join(shots, 'optimizers-only-adam.png') });
+  const table = await p.$$eval('#opt-table td', (tds) => tds.map((td) => td.textContent));
+  assert.ok(table.includes('η m̂ / (√v̂ + ε)'), 'the effective step per coordinate is shown for Adam');
+  assert.equal(errors, []);
   await p.close();
 });
 
