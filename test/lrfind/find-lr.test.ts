@@ -277,6 +277,16 @@ cli('your own model module: makeModel() (and a loss) from an ES module', async (
   assert.is(result.model, 'Sequential with 38 parameters'); // 3 features: (3 x 6 + 6) + (6 x 2 + 2)
 });
 
+cli('docs/find-your-lr.md: the documented command prints the lines the page shows', async () => {
+  const page = readFileSync(fileURLToPath(new URL('../../docs/find-your-lr.md', import.meta.url)), 'utf8');
+  const m = /```sh\nnpx lrlab (find --data examples\/data\/fruit\.csv [^\n]*)\n```\n\nIt says what it read[^\n]*\n\n```text\n([\s\S]*?)```/.exec(page);
+  assert.ok(m, 'the page shows a command and its first lines');
+  const args = m![1].split(' ').map((a) => (a === 'fruit-report' ? join(dir, 'fruit-report') : a));
+  const r = await runCli([...args, '--config', tiny]);
+  assert.is(r.code, 0, r.err);
+  for (const line of m![2].trimEnd().split('\n')) assert.ok(r.err.includes(`${line}\n`), `the run did not print: ${line}`);
+});
+
 cli('bad input: one clear line and exit 2 before any work', async () => {
   const csv = join(dir, 'bad.csv');
   writeFileSync(csv, 'f1,f2,word,kind\n1,2,x,a\n3,4,y,a\n5,6,z,a\n');
