@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import { ASGD, tensor, zeros, toJSONValue, fromJSONValue } from '../../src/index.js';
 import { assertClose, fixture } from '../helpers/assert.js';
 import { availableBackends, backendLabel, withBackend } from '../helpers/backends.js';
-import { type FedCase, runFedCase, quadratic } from './classic-helpers.js';
+import { type FedCase, runFedCase, checkUpdateBound, quadratic } from './classic-helpers.js';
 
 const { cases } = fixture<{ cases: FedCase[] }>('optimizers-classic.json');
 
@@ -110,5 +110,9 @@ behaviour('options are checked as PyTorch checks them', () => {
   assert.throws(() => new ASGD(p(), { lambda: 0.1 } as any), /ASGD: unknown option 'lambda' \(known: lr, lambd, alpha, t0, weightDecay, maximize\)/);
   assert.equal(new ASGD(p()).defaults, { lr: 1e-2, lambd: 1e-4, alpha: 0.75, t0: 1e6, weightDecay: 0, maximize: false });
 });
+
+behaviour('every value a step writes is within the update bound taken before it: {}', () => checkUpdateBound(ASGD, {}));
+
+behaviour('every value a step writes is within the update bound taken before it: { lr: 0.05, lambd: 0.5, alpha: 0.5, t0: 3, weightDecay: 0.1, maximize: true }', () => checkUpdateBound(ASGD, { lr: 0.05, lambd: 0.5, alpha: 0.5, t0: 3, weightDecay: 0.1, maximize: true }));
 
 behaviour.run();

@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import { Rprop, tensor, zeros, toJSONValue, fromJSONValue } from '../../src/index.js';
 import { assertClose, fixture } from '../helpers/assert.js';
 import { availableBackends, backendLabel, withBackend } from '../helpers/backends.js';
-import { type FedCase, runFedCase, quadratic } from './classic-helpers.js';
+import { type FedCase, runFedCase, checkUpdateBound, quadratic } from './classic-helpers.js';
 
 const { cases } = fixture<{ cases: FedCase[] }>('optimizers-classic.json');
 
@@ -111,5 +111,9 @@ behaviour('options are checked as PyTorch checks them', () => {
   assert.throws(() => new Rprop(p(), { stepSizes: [1e-6, NaN] }), /Rprop: expected stepSizes to be finite numbers/);
   assert.throws(() => new Rprop(p(), { step_sizes: [1, 2] } as any), /Rprop: unknown option 'step_sizes' \(known: lr, etas, stepSizes, maximize\)/);
 });
+
+behaviour('every value a step writes is within the update bound taken before it: { lr: 0.01 }', () => checkUpdateBound(Rprop, { lr: 0.01 }));
+
+behaviour('every value a step writes is within the update bound taken before it: { lr: 0.5, etas: [0.3, 1.5], stepSizes: [1e-3, 20], maximize: true }', () => checkUpdateBound(Rprop, { lr: 0.5, etas: [0.3, 1.5], stepSizes: [1e-3, 20], maximize: true }));
 
 behaviour.run();
