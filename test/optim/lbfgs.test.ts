@@ -5,7 +5,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { LBFGS, SGD, NonFiniteStepError, Tensor, tensor, zeros, toJSONValue, fromJSONValue } from '../../src/index.js';
-import { strongWolfe, cubicInterpolate, F32, dot } from '../../src/optim/strong-wolfe.js';
+import { strongWolfe, cubicInterpolate } from '../../src/optim/strong-wolfe.js';
+import { F32, dot, sumAbs } from '../../src/optim/float32-scalars.js';
 import { assertClose, fixture, type Tolerance } from '../helpers/assert.js';
 import { availableBackends, backendLabel, withBackend } from '../helpers/backends.js';
 import { quadratic } from './classic-helpers.js';
@@ -318,3 +319,17 @@ behaviour('step needs a closure; a non-finite loss or gradient throws with the p
 });
 
 behaviour.run();
+
+// ---------------------------------------------------------------------------------------------------------------
+const reductions = suite('LBFGS: the float32 reductions it shares with torch');
+
+reductions('dot and ‖x‖₁ equal torch\'s bit for bit on every length below 32', () => {
+  const { reductions: rows } = fixture<{ reductions: { x: number[]; y: number[]; dot: number; sumAbs: number }[] }>('optimizers-classic.json');
+  for (const r of rows) {
+    const x = Float32Array.from(r.x), y = Float32Array.from(r.y);
+    assert.is(dot(x, y), r.dot, `dot of length ${x.length}`);
+    assert.is(sumAbs(x), r.sumAbs, `sumAbs of length ${x.length}`);
+  }
+});
+
+reductions.run();
