@@ -193,7 +193,7 @@ skip('autograd: every expression shows its own output and gradients; a leaf it d
     const v = { w: tensor([[0.5, -1.0, 2.0]], { requiresGrad: true }), x: tensor([[1.0], [0.5], [0.25]]), b: tensor([[0.1]], { requiresGrad: true }) };
     const out = EXPRESSIONS[name](v);
     out.backward();
-    assert.is(await p.textContent('#gr-output'), fmt(out.item()), `${name}: the output is this expression's`);
+    assert.is(await p.textContent('#gr-grads p'), `output = ${fmt(out.item())}`, `${name}: the output is this expression's`);
     const items = await p.$$eval('#gr-grads li', (lis) => lis.map((li) => li.textContent));
     for (const [i, k] of (['w', 'b'] as const).entries()) {
       const g = v[k].grad;
@@ -213,6 +213,8 @@ skip('range test: the chart draws the Savitzky-Golay fit the steepest rule reads
   await p.click('#tab-range-test');
   await p.click('#rt-run');
   await p.waitForSelector('#rt-suggestions table', { timeout: 60_000 });
+  const legend = await p.$$eval('#rt-chart svg .legend text', (ts) => ts.map((t) => t.textContent));
+  assert.equal(legend, ['loss', 'Savitzky-Golay (steepest)', 'moving avg. (valley, minimum, slide)']);
   const c = await p.evaluate(() => (globalThis as any).playground.range.curves()) as { lrs: number[]; losses: number[]; movingAverage: number[]; savgol: number[]; divergenceLr: number | null };
   const part = c.divergenceLr === null ? c.losses.length : c.lrs.indexOf(c.divergenceLr);
   assert.is(c.savgol.length, part, 'the fit covers the points before the divergence, the part the rules read');
@@ -226,8 +228,6 @@ skip('range test: the chart draws the Savitzky-Golay fit the steepest rule reads
   const rows = await p.$$eval('#rt-suggestions tr', (trs) => trs.map((tr) => tr.textContent ?? ''));
   const row = rows.find((r) => r.startsWith('steepest')) ?? '';
   assert.ok(row.includes(fmt(rule.lr)), `the table's steepest row shows ${fmt(rule.lr)}: ${row}`);
-  const legend = await p.$$eval('#rt-chart svg .legend text', (ts) => ts.map((t) => t.textContent));
-  assert.equal(legend, ['loss', 'Savitzky-Golay (steepest)', 'moving avg. (valley, minimum, slide)']);
   await p.screenshot({ path: join(shots, 'range-test-curves.png'), fullPage: true });
   assert.equal(errors, []);
   await p.close();
@@ -239,14 +239,14 @@ skip('schedules: a warmup in front of CosineAnnealingWarmRestarts is drawn and d
   await p.selectOption('#sch-kind', { label: 'CosineAnnealingWarmRestarts (Keras: CosineDecayRestarts)' });
   await p.fill('#sch-warmup', '20');
   await p.dispatchEvent('#sch-warmup', 'change');
+  const title = await p.$eval('#sch-chart svg', (el) => el.getAttribute('aria-label'));
+  assert.not.match(title ?? '', /after 20 warmup steps/);
+  assert.is(title, 'CosineAnnealingWarmRestarts × a 20-step warmup (WarmupLR)');
   const drawn = await p.evaluate(() => (globalThis as any).playground.schedules.shown()) as number[];
   const library = previewSchedule((o) => new WarmupLR(o, { warmupSteps: 20, after: new CosineAnnealingWarmRestarts(o, { t0: 20, tMult: 2, etaMin: 0 }) }) as never, 120, { lr: 0.1 });
   // the same code on another engine: Chromium's Math.cos may differ from Node's in the last bit
   assert.is(drawn.length, library.length);
   drawn.forEach((v, i) => assert.ok(Math.abs(v - library[i]) <= 1e-15, `step ${i}: drawn ${v}, WarmupLR ${library[i]}`));
-  const title = await p.$eval('#sch-chart svg', (el) => el.getAttribute('aria-label'));
-  assert.not.match(title ?? '', /after 20 warmup steps/);
-  assert.is(title, 'CosineAnnealingWarmRestarts × a 20-step warmup (WarmupLR)');
   assert.match(await p.textContent('#sch-warmup-note') ?? '', /multiplies: lr\(t\) = w\(t\) · CosineAnnealingWarmRestarts\(t\).*its first cycle \(t0 = 20\) ends inside the warmup, hence the hump/);
   await p.screenshot({ path: join(shots, 'schedules-warmup-multiplies.png'), fullPage: true });
   await p.selectOption('#sch-warmup-mode', 'then');
