@@ -3,11 +3,11 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createStudy, loadStudy, InMemoryStorage } from '../../src/index.js';
+import { createStudy, loadStudy, InMemoryStorage, type Study } from '../../src/index.js';
 import { freshPostgresDatabase } from '../helpers/postgres.js';
 import { ownPostgres, rejects } from './helpers.js';
 
@@ -170,26 +170,27 @@ function tune(args: string[]): { child: ChildProcess; err: () => string; out: ()
   return { child, err: () => err, out: () => out, exit, line };
 }
 
+/** The study once `ready` holds for it, polled while `w` runs; an error when `w` ends first. */
+async function studyWhen(w: ReturnType<typeof tune>, storage: string, studyName: string, ready: (s: Study) => boolean): Promise<Study> {
+  for (;;) {
+    if (w.child.exitCode !== null || w.child.signalCode !== null) throw new Error(`lrlab tune ended (${w.child.exitCode ?? w.child.signalCode}) first: ${w.err()}`);
+    try {
+      const s = await loadStudy({ studyName, storage });
+      if (ready(s)) return s;
+      await s.storage.close();
+    } catch {
+      // not created yet
+    }
+    await sleep(50);
+  }
+}
+
 const cli = suite('lrlab tune stopped by a signal or killed: no trial left running');
 
 cli('Ctrl-C (SIGINT): the trial in progress is recorded, no new one starts, the report so far is written, exit 130', async () => {
   const storage = `sqlite:///${join(dir, 'cli-sigint.db')}`, out = join(dir, 'sigint-report');
   const w = tune(['--storage', storage, '--study', 'sigint', '--n-trials', '40', '--epochs', '8', '--out', out, '--seed', '1']);
-  // the callback line of the first trial is printed without --quiet only, so wait for the study to hold one
-  const study = await (async () => {
-    for (;;) {
-      if (existsSync(join(dir, 'cli-sigint.db'))) {
-        try {
-          const s = await loadStudy({ studyName: 'sigint', storage });
-          if (s.trials.some((t) => t.state !== 'running')) return s;
-          await s.storage.close();
-        } catch {
-          // not created yet
-        }
-      }
-      await sleep(50);
-    }
-  })();
+  const study = await studyWhen(w, storage, 'sigint', (s) => s.trials.some((t) => t.state !== 'running'));
   w.child.kill('SIGINT');
   assert.equal(await w.exit, [130, null], w.err());
   assert.match(w.err(), /lrlab tune: SIGINT: stopping: no new trial starts, a trial still running ends as failed, and the report so far is written/);
@@ -205,18 +206,7 @@ cli('Ctrl-C (SIGINT): the trial in progress is recorded, no new one starts, the 
 cli('--heartbeat: a worker killed outright (kill -9) has its trial failed by the next worker; bad values are refused', async () => {
   const storage = `sqlite:///${join(dir, 'cli-kill.db')}`;
   const w = tune(['--storage', storage, '--study', 'kill', '--n-trials', '40', '--epochs', '200', '--heartbeat', '0.2', '--out', join(dir, 'kill-report')]);
-  const watcher = await (async () => {
-    for (;;) {
-      try {
-        const s = await loadStudy({ studyName: 'kill', storage });
-        if (s.trials.length > 0) return s;
-        await s.storage.close();
-      } catch {
-        // not created yet
-      }
-      await sleep(50);
-    }
-  })();
+  const watcher = await studyWhen(w, storage, 'kill', (s) => s.trials.length > 0);
   await sleep(600); // a few beats of the first trial (200 epochs take seconds)
   w.child.kill('SIGKILL');
   await w.exit;
