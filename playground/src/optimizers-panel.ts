@@ -1,25 +1,16 @@
 // Panel 1: optimizers on two-dimensional surfaces. Every path is lrlab's own optimizer class stepping a [2]
 // parameter whose gradient lrlab's autograd computes; the inspector shows what the update rule did at the last step.
-import { tensor, SGD, RMSprop, Adagrad, Adam, AdamW, type Tensor, type Optimizer } from '../../src/index.js';
+import { tensor, type Tensor, type Optimizer } from '../../src/index.js';
+import { KINDS, effectiveStep, type Kind } from './optimizer-kinds.js';
+export { KINDS };
 import { SURFACES, type Surface } from './surfaces.js';
 import { fmt } from './plot.js';
 
-interface Kind {
-  name: string;
-  color: string;
-  make(p: Tensor, lr: number): Optimizer<{ lr: number }>;
-  equations: string;
-}
-
-export const KINDS: Kind[] = [
-  { name: 'SGD', color: '#6b7280', make: (p, lr) => new SGD([p], { lr }), equations: 'θ ← θ − η g' },
-  { name: 'Momentum', color: '#2563eb', make: (p, lr) => new SGD([p], { lr, momentum: 0.9 }), equations: 'b ← μ b + g\nθ ← θ − η b' },
-  { name: 'Nesterov', color: '#7c3aed', make: (p, lr) => new SGD([p], { lr, momentum: 0.9, nesterov: true }), equations: 'b ← μ b + g\nθ ← θ − η (g + μ b)' },
-  { name: 'RMSprop', color: '#059669', make: (p, lr) => new RMSprop([p], { lr }), equations: 'v ← α v + (1 − α) g²\nθ ← θ − η g / (√v + ε)' },
-  { name: 'Adagrad', color: '#d97706', make: (p, lr) => new Adagrad([p], { lr }), equations: 'G ← G + g²\nθ ← θ − η g / (√G + ε)' },
-  { name: 'Adam', color: '#dc2626', make: (p, lr) => new Adam([p], { lr }), equations: 'm ← β₁ m + (1 − β₁) g\nv ← β₂ v + (1 − β₂) g²\nm̂ = m / (1 − β₁ᵗ),  v̂ = v / (1 − β₂ᵗ)\nθ ← θ − η m̂ / (√v̂ + ε)' },
-  { name: 'AdamW', color: '#db2777', make: (p, lr) => new AdamW([p], { lr, weightDecay: 0.01 }), equations: 'θ ← θ − η λ θ   (decoupled decay, λ = 0.01)\nthen Adam’s step' },
-];
+/** The groups the race can be narrowed to, so that a few paths compare readably. */
+const SHOW: Record<string, string[] | 'one' | null> = {
+  all: null, sgd: ['SGD', 'Momentum', 'Nesterov', 'ASGD'], adam: ['Adam', 'AdamW', 'NAdam', 'RAdam', 'Adamax'],
+  scaled: ['RMSprop', 'Adagrad', 'Adam', 'Rprop'], one: 'one',
+};
 
 interface Runner {
   kind: Kind;
@@ -46,21 +37,7 @@ export function stepRunner(r: Runner, surface: Surface, step: number): void {
     if (v instanceof Float32Array) info[k] = Array.from(v);
     else if (typeof v === 'number') info[k] = v;
   }
-  const group = r.optimizer.paramGroups[0] as unknown as { lr: number; betas?: [number, number]; eps?: number };
-  if (group.betas && typeof info.step === 'number') {
-    const t = info.step;
-    const c1 = 1 - group.betas[0] ** t, c2 = 1 - group.betas[1] ** t;
-    info['1 − β₁ᵗ'] = c1;
-    info['1 − β₂ᵗ'] = c2;
-    const m = state.expAvg, v = state.expAvgSq;
-    if (m instanceof Float32Array && v instanceof Float32Array && group.eps !== undefined) {
-      // the effective step per coordinate: how far Adam moves each coordinate, whatever the gradient's scale
-      const mHat = Array.from(m, (x) => x / c1), vHat = Array.from(v, (x) => x / c2);
-      info['m̂ = m / (1 − β₁ᵗ)'] = mHat;
-      info['v̂ = v / (1 − β₂ᵗ)'] = vHat;
-      info['η m̂ / (√v̂ + ε)'] = mHat.map((x, i) => (group.lr * x) / (Math.sqrt(vHat[i]) + group.eps!));
-    }
-  }
+  Object.assign(info, effectiveStep(r.kind.name, state, r.optimizer.paramGroups[0] as never, g, before));
   r.last = info;
   r.path.push([after[0], after[1]]);
 }
@@ -73,7 +50,13 @@ export function mountOptimizers(root: HTMLElement): { runSteps(n: number): void;
       <button id="opt-step1">Step</button><button id="opt-step10">10 steps</button><button id="opt-step100">100 steps</button>
       <button id="opt-reset">Reset</button>
       <label>Inspect <select id="opt-inspect">${KINDS.map((k, i) => `<option value="${i}">${k.name}</option>`).join('')}</select></label>
-      <label><input id="opt-only" type="checkbox"> draw only the inspected one</label>
+      <label>Draw <select id="opt-show">
+        <option value="all">all twelve</option>
+        <option value="sgd">SGD, Momentum, Nesterov, ASGD</option>
+        <option value="adam">the Adam family (Adam, AdamW, NAdam, RAdam, Adamax)</option>
+        <option value="scaled">per-coordinate scaling (RMSprop, Adagrad, Adam, Rprop)</option>
+        <option value="one">only the inspected one</option>
+      </select></label>
     </div>
     <p id="opt-note" class="note"></p>
     <div class="row">
@@ -124,10 +107,10 @@ export function mountOptimizers(root: HTMLElement): { runSteps(n: number): void;
       ctx.fillStyle = '#111'; ctx.beginPath(); ctx.arc(mx, my, 4, 0, 2 * Math.PI); ctx.fill();
     }
     const k = Number($<HTMLSelectElement>('opt-inspect').value);
-    const only = $<HTMLInputElement>('opt-only').checked;
+    const show = SHOW[$<HTMLSelectElement>('opt-show').value] ?? null;
     for (const r of runners) {
-      if (only && r !== runners[k]) continue;
-      ctx.strokeStyle = r.kind.color; ctx.lineWidth = only || r === runners[k] ? 2.5 : 1.5; ctx.beginPath();
+      if (show === 'one' ? r !== runners[k] : show !== null && !show.includes(r.kind.name)) continue;
+      ctx.strokeStyle = r.kind.color; ctx.lineWidth = r === runners[k] ? 2.5 : 1.5; ctx.beginPath();
       r.path.forEach(([x, y], i) => { const [a, b] = toPx(x, y); if (i === 0) ctx.moveTo(a, b); else ctx.lineTo(a, b); });
       ctx.stroke();
     }
@@ -173,7 +156,7 @@ export function mountOptimizers(root: HTMLElement): { runSteps(n: number): void;
 
   $('opt-surface').addEventListener('change', reset);
   $('opt-scale').addEventListener('change', reset);
-  $('opt-only').addEventListener('change', draw);
+  $('opt-show').addEventListener('change', draw);
   $('opt-reset').addEventListener('click', reset);
   $('opt-inspect').addEventListener('change', draw);
   $('opt-step1').addEventListener('click', () => runSteps(1));

@@ -10,6 +10,8 @@ import type { Server } from 'node:http';
 import { seededRun } from '../../playground/src/seeded-run.js';
 import { EXPRESSIONS } from '../../playground/src/expressions.js';
 import { SURFACES } from '../../playground/src/surfaces.js';
+import { EFFECTIVE } from '../../playground/src/optimizer-kinds.js';
+import { assertClose } from '../helpers/assert.js';
 import { fmt } from '../../playground/src/format.js';
 import { useBackend, tensor, savgolFilter, steepest, previewSchedule, WarmupLR, CosineAnnealingWarmRestarts } from '../../src/index.js';
 
@@ -259,7 +261,7 @@ skip('schedules: a warmup in front of CosineAnnealingWarmRestarts is drawn and d
   await p.close();
 });
 
-skip('optimizers: switching surfaces keeps the typed lr scale, and every optimizer converges readably on every surface at its default rate', async () => {
+skip('optimizers: switching surfaces keeps the typed lr scale; every optimizer, NAdam, RAdam, Adamax, Rprop and ASGD included, converges readably on every surface at its default rate; the effective step shown is the step taken', async () => {
   const { p, errors } = await open(isolatedServer!);
   await p.fill('#opt-scale', '2');
   await p.dispatchEvent('#opt-scale', 'change');
@@ -274,13 +276,20 @@ skip('optimizers: switching surfaces keeps the typed lr scale, and every optimiz
     const runs = await p.evaluate((n) => {
       const o = (globalThis as any).playground.optimizers;
       o.runSteps(n);
-      return o.runners().map((r: any) => ({ name: r.kind.name, path: r.path, stopped: r.stopped }));
-    }, s.horizon) as { name: string; path: [number, number][]; stopped: string | null }[];
+      return o.runners().map((r: any) => ({ name: r.kind.name, path: r.path, stopped: r.stopped, last: r.last }));
+    }, s.horizon) as { name: string; path: [number, number][]; stopped: string | null; last: Record<string, number[]> }[];
     await p.screenshot({ path: join(shots, `optimizers-${s.name.toLowerCase().replace(/\W+/g, '-')}.png`) });
     for (const r of runs) {
       const where = `${s.name}, ${r.name} at ${s.rates[r.name]}`;
       assert.is(r.stopped, null, where);
-      const outside = r.path.filter(([x, y]) => x < s.view.x[0] || x > s.view.x[1] || y < s.view.y[0] || y > s.view.y[1]).length;
+      // the inspector's effective step is the step the optimizer took (float32 state, so to about 1e-3 of it)
+      const effective = Object.keys(r.last).find((k) => k === EFFECTIVE[r.name] || k.startsWith('effective step'));
+      if (['Adam', 'AdamW', 'NAdam', 'RAdam', 'Adamax'].includes(r.name)) {
+        assert.ok(effective !== undefined, `${where}: an effective step is shown`);
+        r.last[effective!].forEach((e, j) => assertClose(e, -r.last.update[j], { atol: 1e-6, rtol: 1e-2 }, `${where}: effective step[${j}]`));
+      }
+      // on the saddle a path may leave the view only by escaping along y (the surface falls without bound there)
+      const outside = r.path.filter(([x, y]) => (x < s.view.x[0] || x > s.view.x[1] || y < s.view.y[0] || y > s.view.y[1]) && !(s.minimum === null && Math.abs(y) > 0.5)).length;
       assert.ok(outside <= 0.01 * r.path.length, `${where}: ${outside} of ${r.path.length} points outside the view`);
       const [x, y] = r.path[r.path.length - 1];
       if (s.minimum === null) {
@@ -291,11 +300,24 @@ skip('optimizers: switching surfaces keeps the typed lr scale, and every optimiz
       }
     }
   }
-  await p.check('#opt-only');
+  await p.selectOption('#opt-show', 'adam');
+  await p.selectOption('#opt-surface', { label: 'Rosenbrock' });
+  await p.evaluate(() => (globalThis as any).playground.optimizers.runSteps(500));
+  await p.screenshot({ path: join(shots, 'optimizers-rosenbrock-adam-family.png') });
+  await p.selectOption('#opt-surface', { label: 'Noisy quadratic' });
+  await p.evaluate(() => (globalThis as any).playground.optimizers.runSteps(300));
+  await p.selectOption('#opt-show', 'one');
   await p.selectOption('#opt-inspect', { label: 'Adam' });
   await p.screenshot({ path: join(shots, 'optimizers-only-adam.png') });
   const table = await p.$$eval('#opt-table td', (tds) => tds.map((td) => td.textContent));
   assert.ok(table.includes('η m̂ / (√v̂ + ε)'), 'the effective step per coordinate is shown for Adam');
+  for (const name of ['NAdam', 'RAdam', 'Adamax', 'Rprop', 'ASGD']) {
+    await p.selectOption('#opt-inspect', { label: name });
+    assert.match(await p.textContent('#opt-inspect-title') ?? '', new RegExp(`^${name}: the last step`), `${name} in the inspector`);
+    assert.match(await p.textContent('#opt-legend') ?? '', new RegExp(`${name} η = `), `${name} in the race`);
+  }
+  await p.selectOption('#opt-inspect', { label: 'RAdam' });
+  await p.screenshot({ path: join(shots, 'optimizers-only-radam.png') });
   assert.equal(errors, []);
   await p.close();
 });
