@@ -76,7 +76,7 @@ export { compareSchedules, builtInData, builtInModel, type BuiltInData, seed000D
 // lrfind
 export { savgolFilter, savgolCoeffs, type SavgolOptions, type SavgolMode } from './lrfind/savgol.js';
 export { gradient } from './lrfind/gradient.js';
-export { steepest, valley, minimum, slide, suggestLr, type Suggestion, type LrSuggestion } from './lrfind/suggest.js';
+export { steepest, valley, minimum, slide, suggestLr, type Suggestion, type LrSuggestion, type SuggestLrOptions } from './lrfind/suggest.js';
 export { rangeTest, type RangeTestOptions, type RangeTestResult } from './lrfind/range-test.js';
 export { lrSweep, logspace, type LrSweepOptions, type LrSweepRow } from './lrfind/sweep.js';
 export { runPipeline, resolveConfig, DEFAULT_CONFIG, type PipelineConfig, type PipelineResult } from './lrfind/pipeline.js';
@@ -105,7 +105,7 @@ export {
   type Objective, type OptimizeCallback, type OptimizeOptions, type CreateStudyOptions, type LoadStudyOptions,
 } from './tune/study.js';
 export {
-  DuplicatedStudyError, UpdateFinishedTrialError, type Storage, type StudySummary, type TrialRecord, type NewTrial, type HeartbeatOptions,
+  DuplicatedStudyError, UpdateFinishedTrialError, StorageError, type Storage, type StudySummary, type TrialRecord, type NewTrial, type HeartbeatOptions,
 } from './tune/storage/base.js';
 export { InMemoryStorage } from './tune/storage/memory.js';
 export { getStorage, parseStorageUrl, type StorageLocation } from './tune/storage/index.js';
@@ -142,7 +142,7 @@ export {
   optimizationHistorySpec, paramImportancesSpec, sliceSpec, contourSpec, parallelCoordinateSpec, intermediateValuesSpec,
   type PlottableStudy,
 } from './tune/plots.js';
-export { writeStudyReport, trialsTable, type StudyReportOptions } from './tune/report.js';
+export { writeStudyReport, STUDY_REPORT_FILES, trialsTable, type StudyReportOptions } from './tune/report.js';
 export { writeDirAtomic, type WriteDirAtomicOptions } from './io/atomic-dir.js';
 
 export { type ModelModule } from './tune/grid-search-threads.js';
@@ -171,5 +171,5 @@ export { BatchNorm1d, BatchNorm2d, type BatchNormOptions } from './nn/batchnorm.
 export { loadIdx, parseIdx, loadFashionMnist, findFashionMnist, FASHION_MNIST_CLASSES, DEBIAN_FASHION_MNIST_DIR, type IdxArray, type IdxData, type ImageSet, type FashionMnist, type FashionMnistOptions } from './data/idx.js';
 export { topKAccuracy, confusionMatrix, argmax, evaluateClassifier, type ClassifierEvaluation } from './train/classify.js';
 export { compareImageSchedules, fashionMnistCnn, DEFAULT_IMAGE_SCHEDULES, type ImageComparison, type ImageComparisonOptions, type ImageScheduleRun, type ImageScheduleName } from './train/compare-images.js';
-export { writeScheduleReport, scheduleComparisonSpecs, imageComparisonMarkdown, seriesComparisonMarkdown } from './report/schedule-report.js';
+export { writeScheduleReport, SCHEDULE_REPORT_FILES, scheduleComparisonSpecs, imageComparisonMarkdown, seriesComparisonMarkdown } from './report/schedule-report.js';
 export { scheduleLossSpec, scheduleAccuracySpec, scheduleLrSpec, type ScheduleCurves } from './report/charts.js';

@@ -5,6 +5,7 @@ import { checkOptionNames, describe, intOption, numberOption } from './pruners/o
 import { renderSvg } from '../report/charts.js';
 import { reportHtml } from '../report/report.js';
 import type { FrozenTrial, ParamValue } from './types.js';
+import { exactNumbers } from './storage/json.js';
 import { getParamImportances, trialsOf } from './importance/index.js';
 import {
   contourSpec, intermediateValuesSpec, optimizationHistorySpec, parallelCoordinateSpec, paramImportancesSpec, sliceSpec,
@@ -50,7 +51,8 @@ export function trialsTable(trials: readonly FrozenTrial[]): string {
 function best(study: PlottableStudy, trials: readonly FrozenTrial[]): FrozenTrial | null {
   let b: FrozenTrial | null = null;
   for (const t of trials) {
-    if (t.state !== 'complete' || !Number.isFinite(t.value)) continue;
+    // -Infinity is a value a minimizing study can reach (study.bestTrial takes it); only NaN and no value are skipped
+    if (t.state !== 'complete' || t.value === null || t.value === undefined || Number.isNaN(t.value)) continue;
     if (b === null || (study.direction === 'minimize' ? (t.value as number) < (b.value as number) : (t.value as number) > (b.value as number))) b = t;
   }
   return b;
@@ -113,7 +115,7 @@ export async function writeStudyReport(study: PlottableStudy, dir: string, optio
       importances,
       trials: trials.map((t) => ({ ...t, intermediateValues: Object.fromEntries(t.intermediateValues) })),
     };
-    write('trials.json', JSON.stringify(json, null, 1));
+    write('trials.json', JSON.stringify(json, exactNumbers, 1));
     written.push('trials.json');
     const figures = specs.map(([file, title]) => (svgs[file] ? `![${title}](${file})` : `${title}: not drawn (${file === 'importances.svg' ? noImportances || 'no parameters' : 'no data yet'}).`));
     const md = `# Study ${mdText(String(name))}

@@ -142,6 +142,17 @@ report('a failure while writing leaves the old report exactly as it was and no p
   assert.equal(readdirSync(dir).filter((f) => f.startsWith('.failure.')), [], 'no partial directory beside the report');
 });
 
+report('trials.json keeps Infinity and -Infinity, and its best is study.bestTrial\'s even at -Infinity', async () => {
+  const study = makeStudy(6);
+  (study.trials[2] as { value: number }).value = -Infinity;
+  (study.trials[3] as { value: number }).value = Infinity;
+  await writeStudyReport(study, join(dir, 'infinite'));
+  const json = JSON.parse(readFileSync(join(dir, 'infinite', 'trials.json'), 'utf8'));
+  assert.is(json.bestTrial.number, study.trials[2].number);
+  assert.is(json.bestTrial.value, '-Infinity');
+  assert.ok(JSON.stringify(json).includes('"Infinity"'), 'Infinity is written, not null');
+});
+
 report('an empty study, a bad directory and a study without completed trials are handled with clear messages', async () => {
   await writeStudyReport({ studyName: 's', direction: 'minimize', trials: [] }, join(dir, 'empty')).then(
     () => assert.unreachable('should fail'),
