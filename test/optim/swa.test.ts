@@ -112,6 +112,22 @@ averaged('the copy is deep (its own tensors, same classes, same keys) and forwar
   assert.throws(() => new AveragedModel({} as any), /AveragedModel: expected a Module/);
   assert.throws(() => swa.updateParameters(new Linear(3, 4) as any), /expected a model of the averaged one's shapes/);
 });
+averaged('a state-dict round trip continues the average identically (n_averaged travels with it)', () => {
+  const model = net();
+  const a = new AveragedModel(model, { useBuffers: true });
+  const states = data.averaged[1].steps.map((st) => toState(st.model));
+  model.loadStateDict(states[0]), a.updateParameters(model);
+  model.loadStateDict(states[1]), a.updateParameters(model);
+  const b = new AveragedModel(net(), { useBuffers: true });
+  b.loadStateDict(a.stateDict());
+  for (const st of states.slice(2)) {
+    model.loadStateDict(st);
+    a.updateParameters(model), b.updateParameters(model);
+    const sa = a.stateDict(), sb = b.stateDict();
+    for (const k of Object.keys(sa)) assert.equal([...sb[k].data], [...sa[k].data], k);
+  }
+  assert.is(b.stateDict().n_averaged.data[0], 4);
+});
 averaged.run();
 
 const bn = suite('updateBn: running statistics recomputed over a loader, as torch.optim.swa_utils.update_bn');
