@@ -4,7 +4,8 @@ import { tensor, type Tensor, type Optimizer } from '../../src/index.js';
 import { KINDS, effectiveStep, type Kind } from './optimizer-kinds.js';
 export { KINDS };
 import { SURFACES, type Surface } from './surfaces.js';
-import { fmt } from './plot.js';
+import { fmt, lineChart } from './plot.js';
+import { regimes } from './regimes.js';
 
 /** The groups the race can be narrowed to, so that a few paths compare readably. */
 const SHOW: Record<string, string[] | 'one' | null> = {
@@ -42,7 +43,14 @@ export function stepRunner(r: Runner, surface: Surface, step: number): void {
   r.path.push([after[0], after[1]]);
 }
 
-export function mountOptimizers(root: HTMLElement): { runSteps(n: number): void; runners(): Runner[] } {
+export interface OptimizersPanel {
+  runSteps(n: number): void;
+  runners(): Runner[];
+  /** Runs the regimes of the inspected optimizer live; resolves with each run's outcome when they are done. */
+  runRegimes(): Promise<string[]>;
+}
+
+export function mountOptimizers(root: HTMLElement): OptimizersPanel {
   root.innerHTML = `
     <div class="controls">
       <label>Surface <select id="opt-surface">${SURFACES.map((s, i) => `<option value="${i}">${s.name}</option>`).join('')}</select></label>
@@ -64,7 +72,11 @@ export function mountOptimizers(root: HTMLElement): { runSteps(n: number): void;
         <div class="legend-html" id="opt-legend"></div></div>
       <div class="inspector"><h3 id="opt-inspect-title"></h3><pre id="opt-equations" class="equations"></pre>
         <table id="opt-table" aria-label="The last step's quantities"></table><p class="note" id="opt-step-count"></p></div>
-    </div>`;
+    </div>
+    <h3>Learning-rate regimes, live</h3>
+    <div class="controls"><button id="opt-regimes-run">Run the inspected optimizer at ×0.1, ×1, ×3 and ×10 its rate</button></div>
+    <p class="note">Too low crawls, a good rate converges, a high one oscillates or overshoots, too high diverges: each run below is named by what it did on this surface (f − f* per step; on the saddle, f).</p>
+    <div class="row"><div id="opt-regimes-chart"></div><ul id="opt-regimes-outcomes"></ul></div>`;
   const $ = <T extends HTMLElement>(id: string) => root.querySelector<T>(`#${id}`)!;
   const canvas = $<HTMLCanvasElement>('opt-canvas');
   let surface = SURFACES[0];
@@ -154,6 +166,42 @@ export function mountOptimizers(root: HTMLElement): { runSteps(n: number): void;
     draw();
   }
 
+  let regimeToken = 0;
+  /** Steps the four runs a few steps per animation frame, redrawing the chart, so the regimes unfold as they run. */
+  function runRegimes(): Promise<string[]> {
+    const kind = KINDS[Number($<HTMLSelectElement>('opt-inspect').value)];
+    const scale = Number($<HTMLInputElement>('opt-scale').value);
+    const here = surface;
+    const r = regimes(kind, here, scale);
+    const token = ++regimeToken; // a newer run supersedes this one
+    const colors = ['#9ca3af', '#059669', '#d97706', '#dc2626'];
+    const draw = (done: boolean) => {
+      const runs = r.runs();
+      const series = runs.map((run, i) => ({
+        name: `×${run.multiplier}${done ? `: ${r.outcome(run)}` : ''}`, xs: run.losses.map((_, t) => t + 1), ys: run.losses, color: colors[i],
+      }));
+      $('opt-regimes-chart').replaceChildren(lineChart(series, {
+        title: `${kind.name} on ${here.name}`, xLabel: 'step', yLabel: here.minimum === null ? 'f(θ)' : 'f(θ) − f* (log)', logY: here.minimum !== null, width: 620, height: 300,
+      }));
+      $('opt-regimes-outcomes').innerHTML = runs.map((run, i) => `<li style="color:${colors[i]}">×${run.multiplier} (η = ${fmt(run.lr)}): ${done ? r.outcome(run) : 'running...'}</li>`).join('');
+    };
+    return new Promise((resolve) => {
+      let steps = 0;
+      const frame = () => {
+        if (token !== regimeToken) return resolve([]);
+        const n = Math.min(10, here.horizon - steps);
+        r.advance(n);
+        steps += n;
+        const done = steps >= here.horizon;
+        draw(done);
+        if (done) resolve(r.runs().map((run) => r.outcome(run)));
+        else requestAnimationFrame(frame);
+      };
+      requestAnimationFrame(frame);
+    });
+  }
+
+  $('opt-regimes-run').addEventListener('click', () => void runRegimes());
   $('opt-surface').addEventListener('change', reset);
   $('opt-scale').addEventListener('change', reset);
   $('opt-show').addEventListener('change', draw);
@@ -163,5 +211,5 @@ export function mountOptimizers(root: HTMLElement): { runSteps(n: number): void;
   $('opt-step10').addEventListener('click', () => runSteps(10));
   $('opt-step100').addEventListener('click', () => runSteps(100));
   reset();
-  return { runSteps, runners: () => runners };
+  return { runSteps, runners: () => runners, runRegimes };
 }

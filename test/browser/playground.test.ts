@@ -10,7 +10,8 @@ import type { Server } from 'node:http';
 import { seededRun } from '../../playground/src/seeded-run.js';
 import { EXPRESSIONS } from '../../playground/src/expressions.js';
 import { SURFACES } from '../../playground/src/surfaces.js';
-import { EFFECTIVE } from '../../playground/src/optimizer-kinds.js';
+import { EFFECTIVE, KINDS } from '../../playground/src/optimizer-kinds.js';
+import { regimes } from '../../playground/src/regimes.js';
 import { assertClose } from '../helpers/assert.js';
 import { fmt } from '../../playground/src/format.js';
 import { useBackend, tensor, savgolFilter, steepest, previewSchedule, WarmupLR, CosineAnnealingWarmRestarts } from '../../src/index.js';
@@ -318,6 +319,30 @@ skip('optimizers: switching surfaces keeps the typed lr scale; every optimizer, 
   }
   await p.selectOption('#opt-inspect', { label: 'RAdam' });
   await p.screenshot({ path: join(shots, 'optimizers-only-radam.png') });
+  assert.equal(errors, []);
+  await p.close();
+});
+
+skip('optimizers: the lr regimes run live for the inspected optimizer, each run named by what it did', async () => {
+  const { p, errors } = await open(isolatedServer!);
+  await p.selectOption('#opt-surface', { label: 'Ill-conditioned quadratic' });
+  await p.selectOption('#opt-inspect', { label: 'SGD' });
+  const outcomes = await p.evaluate(() => (globalThis as any).playground.optimizers.runRegimes()) as string[];
+  const surface = SURFACES.find((s) => s.name === 'Ill-conditioned quadratic')!;
+  const node = regimes(KINDS.find((k) => k.name === 'SGD')!, surface);
+  node.advance(surface.horizon);
+  assert.equal(outcomes, node.runs().map((r) => node.outcome(r)), 'the page names each run as the same code in Node does');
+  // SGD on curvature 50 at 0.035: ×0.1 and ×1 converge, ×3 and ×10 pass 2 / 50 = 0.04 and diverge
+  assert.equal(outcomes.map((o) => o.replace(/ \(step \d+\)/, '')), ['converges', 'converges', 'diverges', 'diverges']);
+  const items = await p.$$eval('#opt-regimes-outcomes li', (lis) => lis.map((li) => li.textContent));
+  assert.is(items.length, 4);
+  assert.match(items[1] ?? '', /^×1 \(η = 0\.035\): converges$/);
+  await p.screenshot({ path: join(shots, 'optimizers-regimes.png'), fullPage: true });
+  await p.selectOption('#opt-inspect', { label: 'Adam' });
+  await p.selectOption('#opt-surface', { label: 'Rosenbrock' });
+  const adam = await p.evaluate(() => (globalThis as any).playground.optimizers.runRegimes()) as string[];
+  assert.is(adam[0], 'crawls', 'a tenth of Adam\'s rate crawls along the valley');
+  await p.screenshot({ path: join(shots, 'optimizers-regimes-adam-rosenbrock.png'), fullPage: true });
   assert.equal(errors, []);
   await p.close();
 });
