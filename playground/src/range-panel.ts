@@ -2,7 +2,7 @@
 // with the chosen rate. Drop a CSV (one numeric column is enough) onto the panel to use your own series; a long
 // file is sampled, and the page says which file, column and sampling it used.
 import { savgolFilter } from '../../src/index.js';
-import { MAX_POINTS, type DataSource, type RangeMessage, type RangeRequest } from './range-worker.js';
+import { MAX_POINTS, type DataSource, type DroppedCsv, type RangeMessage, type RangeRequest } from './range-worker.js';
 import { lineChart, fmt } from './plot.js';
 
 const RULES: Record<string, { color: string; why: string }> = {
@@ -18,7 +18,7 @@ const ordinal = (k: number) => `${k}${k % 10 === 1 && k % 100 !== 11 ? 'st' : k 
 export function describeSource(s: DataSource): string {
   if (s.file === null) return `Data: the built-in synthetic series (${s.points.toLocaleString('en')} points).`;
   const column = typeof s.column === 'string' ? `column '${s.column}'` : `column ${s.column}`;
-  const others = s.columns.length > 1 ? ` (of ${s.columns.map((c) => `'${c}'`).join(', ')}; the first numeric one)` : '';
+  const others = s.columns.length > 1 ? ` (of ${s.columns.map((c) => `'${c}'`).join(', ')}; ${s.chosen ? 'your choice' : 'the first numeric one'})` : '';
   const sampling = s.stride === 1
     ? `all ${s.rows.toLocaleString('en')} rows`
     : `${s.rows.toLocaleString('en')} rows, sampled to ${s.points.toLocaleString('en')} points: every ${ordinal(s.stride)} row, so the series keeps its whole span (files over ${MAX_POINTS.toLocaleString('en')} rows are sampled to keep the page quick)`;
@@ -34,7 +34,7 @@ function savgolSoFar(losses: number[]): number[] {
 }
 
 export interface RangePanel {
-  start(csv?: { text: string; name: string } | null): Promise<void>;
+  start(csv?: DroppedCsv | null): Promise<void>;
   done(): Promise<void>;
   /** What the chart shows: the raw losses, the moving average, and the Savitzky-Golay fit the steepest rule reads. */
   curves(): { lrs: number[]; losses: number[]; movingAverage: number[]; savgol: number[]; divergenceLr: number | null };
@@ -46,6 +46,7 @@ export function mountRangeTest(root: HTMLElement): RangePanel {
       <button id="rt-run">Run the range test</button>
       <label>Steps <input id="rt-iters" type="number" value="100" min="10" max="500"></label>
       <span class="note">or drop a CSV file on this panel</span>
+      <label id="rt-column-label" hidden>Column <select id="rt-column"></select></label>
     </div>
     <p id="rt-source" class="note">Data: the built-in synthetic series, until you drop a CSV here.</p>
     <p id="rt-status" class="note" aria-live="polite">Not run yet.</p>
@@ -64,7 +65,7 @@ export function mountRangeTest(root: HTMLElement): RangePanel {
   let markers: { x: number; label: string; color: string }[] = [];
   let resolveDone: (() => void) | null = null;
   let finished = Promise.resolve();
-  let lastCsv: { text: string; name: string } | null = null;
+  let lastCsv: DroppedCsv | null = null;
 
   // the black curve is what the headline (steepest) rule reads; the dashed one what the fastai rules read
   const drawCurve = () => $('rt-chart').replaceChildren(lineChart(
@@ -83,6 +84,10 @@ export function mountRangeTest(root: HTMLElement): RangePanel {
     const m = event.data;
     if (m.kind === 'data') {
       $('rt-source').textContent = describeSource(m.source);
+      // the numeric columns of a dropped file, to read another one than the first
+      const select = $<HTMLSelectElement>('rt-column');
+      select.innerHTML = m.source.numericColumns.map((c) => `<option${c === String(m.source.column) ? ' selected' : ''}>${c.replace(/[<&]/g, (ch) => (ch === '<' ? '&lt;' : '&amp;'))}</option>`).join('');
+      $('rt-column-label').hidden = m.source.numericColumns.length < 2;
       $('rt-status').textContent = 'Range test running...';
     } else if (m.kind === 'step') {
       lrs.push(m.lr); losses.push(m.loss); smooth.push(m.smoothedLoss);
@@ -111,6 +116,7 @@ export function mountRangeTest(root: HTMLElement): RangePanel {
       if (epochs.length === 8) resolveDone?.();
     } else if (m.kind === 'error') {
       $('rt-status').textContent = `Error: ${m.message}`;
+      if (lastCsv !== null && ($('rt-source').textContent ?? '').startsWith('Data: reading')) $('rt-source').textContent = `Data: '${lastCsv.name}' could not be read (the error is below).`;
       resolveDone?.();
     }
   });
@@ -121,19 +127,24 @@ export function mountRangeTest(root: HTMLElement): RangePanel {
     return finished;
   };
 
-  async function start(csv: { text: string; name: string } | null = lastCsv): Promise<void> {
+  async function start(csv: DroppedCsv | null = lastCsv): Promise<void> {
     lastCsv = csv;
     lrs.length = losses.length = smooth.length = epochs.length = train.length = valid.length = 0;
     savgol = [];
     divergenceLr = null;
     markers = [];
-    $('rt-status').textContent = csv === null ? 'Starting...' : `Reading '${csv.name}'...`;
+    $('rt-status').textContent = 'Starting...';
+    if (csv !== null) $('rt-source').textContent = `Data: reading '${csv.name}'...`;
+    if (csv === null) $('rt-column-label').hidden = true;
     $('rt-suggestions').innerHTML = '';
     $('rt-train-chart').replaceChildren();
     await send({ kind: 'range', csv, numIter: Number($<HTMLInputElement>('rt-iters').value) });
   }
 
   $('rt-run').addEventListener('click', () => void start());
+  $('rt-column').addEventListener('change', () => {
+    if (lastCsv !== null) void start({ ...lastCsv, column: $<HTMLSelectElement>('rt-column').value });
+  });
   $('rt-train').addEventListener('click', () => {
     epochs.length = train.length = valid.length = 0;
     void send({ kind: 'train', lr: Number($<HTMLInputElement>('rt-lr').value), epochs: 8 });

@@ -7,9 +7,13 @@ import {
 /** A dropped file longer than this is sampled at an even stride, so the series keeps its whole span. */
 export const MAX_POINTS = 1000;
 
-export type RangeRequest = { kind: 'range'; csv: { text: string; name: string } | null; numIter: number } | { kind: 'train'; lr: number; epochs: number };
+/** A dropped file: its text, its name, and the column to read (by default the first numeric one). */
+export interface DroppedCsv { text: string; name: string; column?: string | number }
+export type RangeRequest = { kind: 'range'; csv: DroppedCsv | null; numIter: number } | { kind: 'train'; lr: number; epochs: number };
 /** Where the series came from: the file, the column, its rows and how they were sampled. */
-export interface DataSource { file: string | null; column: string | number | null; columns: string[]; rows: number; points: number; stride: number }
+export interface DataSource {
+  file: string | null; column: string | number | null; columns: string[]; numericColumns: string[]; chosen: boolean; rows: number; points: number; stride: number;
+}
 export type RangeMessage =
   | { kind: 'data'; source: DataSource }
   | { kind: 'step'; iteration: number; lr: number; loss: number; smoothedLoss: number }
@@ -33,12 +37,12 @@ self.addEventListener('message', (event: Event) => {
       let values: Float32Array, source: DataSource;
       if (req.csv === null) {
         values = syntheticTimeSeries().values;
-        source = { file: null, column: null, columns: [], rows: values.length, points: values.length, stride: 1 };
+        source = { file: null, column: null, columns: [], numericColumns: [], chosen: false, rows: values.length, points: values.length, stride: 1 };
       } else {
-        const parsed = parseCsvColumn(req.csv.text, {}, `'${req.csv.name}'`);
+        const parsed = parseCsvColumn(req.csv.text, req.csv.column === undefined ? {} : { column: req.csv.column }, `'${req.csv.name}'`);
         const stride = Math.ceil(parsed.values.length / MAX_POINTS);
         values = stride === 1 ? parsed.values : parsed.values.filter((_, i) => i % stride === 0);
-        source = { file: req.csv.name, column: parsed.column, columns: parsed.columns, rows: parsed.values.length, points: values.length, stride };
+        source = { file: req.csv.name, column: parsed.column, columns: parsed.columns, numericColumns: parsed.numericColumns, chosen: req.csv.column !== undefined, rows: parsed.values.length, points: values.length, stride };
       }
       data = prepareSeries(values, { window: 20 });
       post({ kind: 'data', source });

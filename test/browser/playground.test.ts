@@ -185,6 +185,29 @@ skip('range test: a dropped 3,000-row CSV is sampled, the page names the file, c
   assert.match(source, /'sales-3000\.csv', column 'value' \(of 'date', 'value'; the first numeric one\), 3,000 rows, sampled to 1,000 points: every 3rd row/);
   const ticks = await p.$$eval('#rt-chart svg text.tick', (els) => els.length);
   assert.ok(ticks > 4 && ticks < 60, `a readable number of ticks and legend labels, got ${ticks}`);
+  assert.ok(await p.isHidden('#rt-column-label'), 'one numeric column: nothing to choose');
+  // a file whose first numeric column is a row number: the page says so, and offers the others
+  const drop = (text: string, name: string) => p.evaluate(([t, n]) => {
+    const g = globalThis as any;
+    const dt = new g.DataTransfer();
+    dt.items.add(new g.File([t], n, { type: 'text/csv' }));
+    g.document.getElementById('panel-range-test').dispatchEvent(new g.DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, [text, name]);
+  const done = () => p.waitForFunction(() => /^(Done|Error)/.test((globalThis as any).document.getElementById('rt-status').textContent ?? ''), undefined, { timeout: 60_000 });
+  const prices = ['id;when;price', ...Array.from({ length: 1200 }, (_, i) => `${i};2020;${(50 + 10 * Math.sin(i / 30) + (i % 7)).toFixed(2)}`)].join('\n');
+  await drop(prices, 'prices.csv');
+  await done();
+  assert.match(await p.textContent('#rt-source') ?? '', /'prices\.csv', column 'id' \(of 'id', 'when', 'price'; the first numeric one\), 1,200 rows, sampled to 600 points: every 2nd row/);
+  assert.equal(await p.$$eval('#rt-column option', (os) => os.map((o) => o.textContent)), ['id', 'when', 'price']);
+  await p.selectOption('#rt-column', 'price');
+  await p.waitForFunction(() => /column 'price'/.test((globalThis as any).document.getElementById('rt-source').textContent ?? ''));
+  await done();
+  assert.match(await p.textContent('#rt-source') ?? '', /column 'price' \(of 'id', 'when', 'price'; your choice\)/);
+  await drop('a,b\nx,y\nz,w', 'words.csv');
+  await p.waitForFunction(() => /^Error/.test((globalThis as any).document.getElementById('rt-status').textContent ?? ''));
+  assert.is(await p.textContent('#rt-source'), "Data: 'words.csv' could not be read (the error is below).");
+  assert.match(await p.textContent('#rt-status') ?? '', /expected a numeric column in 'words\.csv'/);
+  assert.equal(errors, []);
   await p.close();
 });
 
