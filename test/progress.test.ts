@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveConfig, runPipeline, reportMarkdown } from '../src/index.js';
+import { resolveConfig, runPipeline, reportMarkdown, REPORT_FILES } from '../src/index.js';
 import { runCli } from './helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lrlab-progress-'));
@@ -29,7 +29,8 @@ test('off a terminal every stage prints its first and last step and a summary li
     else process.env.CI = ci;
   }
   assert.is(r.code, 0, r.err);
-  for (const line of ['data       read', 'range test 1/30', 'range test 30/30', 'sweep      1/3', 'sweep      3/3', 'validation 1/4', 'validation 4/4', 'baseline   1/3', 'trained    1/3', 'report     writing 9 files']) {
+  // 4 candidates and 3 epochs per long run, each over the 3 seeds
+  for (const line of ['data       read', 'range test 1/30', 'range test 30/30', 'sweep      1/3', 'sweep      3/3', 'validation 1/12', 'validation 12/12', 'baseline   1/9', 'baseline   9/9', 'trained    1/9', `report     writing ${REPORT_FILES.length} files`]) {
     assert.ok(r.err.includes(line), `missing '${line}' in:\n${r.err}`);
   }
   assert.not.match(r.err, /\r|\x1b\[/, 'no terminal control characters off a terminal');

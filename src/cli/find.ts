@@ -118,14 +118,13 @@ export async function prepareFind(command: 'demo' | 'find', o: FindFlags, config
     if (!Number.isInteger(trainSize) || trainSize < 10 || trainSize > 60000) throw usage(`lrlab: --train-size expects an integer from 10 to 60000, got '${o['train-size']}'`);
     const resolved = wrap(() => resolveFinderConfig(mergeConfig(mergeConfig(resolveFinderConfig(), IMAGE_DEFAULTS), config)));
     const validationSize = Math.max(2, Math.round(trainSize / 4));
-    const mnist = wrap(() => loadFashionMnist(dir, { trainSize: trainSize + validationSize, validationSize, testSize: 1, generator: new Generator(seed) }));
+    const mnist = wrap(() => loadFashionMnist(dir, { trainSize, validationSize, testSize: 1, generator: new Generator(seed) }));
     const valid = mnist.valid!;
     const inputShape = mnist.train.x.shape.slice(1), outputs = mnist.classes.length;
     const makeModel = user !== null ? () => user.makeModel({ inputShape, outputs, task: 'classification' }) : () => buildModel(spec!, { inputShape, outputs });
-    reporter.onStage('data', `Fashion-MNIST from ${mnist.dir}: ${mnist.train.x.shape[0]} training and ${valid.x.shape[0]} validation images (standardized), ${outputs} classes`);
     return () => runFinder(resolved, {
-      makeModel, train: mnist.train, valid, task: 'classification', loss: user?.loss, source: `Fashion-MNIST (${mnist.dir})`,
-      dataDescription: `${mnist.train.x.shape[0]} training and ${valid.x.shape[0]} validation images of ${inputShape.join(' x ')}, ${outputs} classes, pixels standardized`,
+      makeModel, train: mnist.train, valid, task: 'classification', loss: user?.loss, source: 'Fashion-MNIST',
+      dataDescription: `${mnist.train.x.shape[0]} training and ${valid.x.shape[0]} validation images of ${inputShape.join(' x ')} (pixels standardized), ${outputs} classes, read from ${mnist.dir}`,
       modelName: spec ? describeModelSpec(spec, { inputShape, outputs }) : undefined, targetLoss, targetMetric, ...reporter,
     });
   }

@@ -76,7 +76,7 @@ export function runPipeline(options: { series?: Float32Array; source?: string; c
   const { train, valid, mseScale } = prepareSeries(values, { window, trainFraction: config.trainFraction });
   const makeModel = typeof options.model === 'function' ? options.model : () => buildModel(spec!, { inputShape: [window], outputs: 1 });
   const modelName = spec === null ? undefined : describeModelSpec(spec, { inputShape: [window], outputs: 1 });
-  const description = `${values.length} points${values.length < given.length ? ` (the last ${values.length} of ${given.length}, "maxPoints")` : ''}, ${train.x.shape[0]} training and ${valid.x.shape[0]} validation windows of ${window}, an ${Math.round(config.trainFraction * 100)}/${Math.round((1 - config.trainFraction) * 100)} temporal split standardized on the training part`;
+  const description = `${given.length} points${values.length < given.length ? ` (the last ${values.length} used, "maxPoints")` : ''}, ${train.x.shape[0]} training and ${valid.x.shape[0]} validation windows of ${window}, an ${Math.round(config.trainFraction * 100)}/${Math.round((1 - config.trainFraction) * 100)} temporal split standardized on the training part`;
   const r = runFinder(config, {
     makeModel, train, valid, task: 'series', lossScale: mseScale, source: options.source ?? 'the built-in synthetic series', dataDescription: description, modelName,
     targetLoss: options.targetLoss, targetMetric: options.targetMetric, onStage: options.onStage, onProgress: options.onProgress,

@@ -41,13 +41,18 @@ function epochsToTarget(s: RunSummary): string {
   return s.seeds.length === 1 ? String(reached[0]) : `${formatNumber(mean, 2)} (${reached.length} of ${s.seeds.length} seeds)`;
 }
 
+function withLoss(s: RunSummary): RunSummary {
+  return s.finalValLoss === undefined ? { ...s, finalValLoss: s.finalValMse as number, valLossStd: 0, finalValMetric: null, valMetricStd: null, seeds: [] } : s;
+}
+
 /** The results table (baseline against the chosen rate), with the figures measured in this run. */
 export function comparisonTable(r: PipelineResult | FindLrResult): ComparisonRow[] {
   checkRecord('comparisonTable', 'a findLr or runPipeline result', r, ['baseline', 'optimized']);
-  const b = r.baseline, o = r.optimized;
+  // results written before findLr (one seed, the MSE only) name the loss finalValMse
+  const b = withLoss(r.baseline), o = withLoss(r.optimized);
   const lossName = r.lossName ?? 'MSE';
   const conv = (s: RunSummary) => s.analysis.convergenceEpoch ?? NaN;
-  const k = b.seeds?.length ?? 1;
+  const k = Math.max(1, b.seeds?.length ?? 1);
   const metric = r.metric ?? null;
   const rows: ComparisonRow[] = [
     { metric: 'Learning rate', baseline: formatLr(b.lr), optimized: formatLr(o.lr), change: `x${formatNumber(o.lr / b.lr)}` },

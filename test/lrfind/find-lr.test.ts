@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import {
   findLr, runPipeline, makeBlobs, buildModel, parseModelSpec, parseCsvTable, splitTable, pairedDifference, tQuantile975, reportMarkdown,
-  Sequential, Linear, ReLU, Tensor, Generator, crossEntropy, type FindLrResult,
+  Sequential, Linear, ReLU, Tensor, Generator, crossEntropy, findFashionMnist, type FindLrResult,
 } from '../../src/index.js';
 import { runCli } from '../helpers/cli.js';
 
@@ -310,6 +310,22 @@ cli('bad input: one clear line and exit 2 before any work', async () => {
     assert.not.ok(existsSync(out));
   }
 });
+
+if (findFashionMnist() === null) {
+  console.log('  find --data fashion-mnist skipped: the Debian package dataset-fashion-mnist is not installed');
+  cli.skip('images from the command line: --data fashion-mnist trains the built-in CNN', () => {});
+} else {
+  cli('images from the command line: --data fashion-mnist trains the built-in CNN', async () => {
+    const cfg = join(dir, 'img.json');
+    writeFileSync(cfg, JSON.stringify({ seeds: 1, rangeTest: { numIter: 20 }, sweep: { num: 2, epochs: 1 }, validation: { epochs: 1 }, training: { epochs: 1, patience: 1 } }));
+    const r = await runCli(['find', '--data', 'fashion-mnist', '--train-size', '48', '--config', cfg, '--out', join(dir, 'img')]);
+    assert.is(r.code, 0, r.err);
+    assert.match(r.err, /48 training and 12 validation images of 1 x 28 x 28 \(pixels standardized\), 10 classes, read from /);
+    const result = JSON.parse(readFileSync(join(dir, 'img', 'results.json'), 'utf8'));
+    assert.is(result.task, 'classification');
+    assert.match(result.model, /^CNN \(conv 3x3 1-16/);
+  });
+}
 
 cli.after(() => rmSync(dir, { recursive: true, force: true }));
 cli.run();
