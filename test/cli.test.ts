@@ -218,4 +218,10 @@ test('tune-lstm checks --out and its study/ folder before the study; --overwrite
   }
 });
 
+test('a bad LRLAB_BACKEND is one line and exit 2, not a stack trace', () => {
+  const c = spawnSync(process.execPath, ['--import', 'tsx', mainTs, 'demo', '--quiet'], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, LRLAB_BACKEND: 'tpu' } });
+  assert.is(c.status, 2);
+  assert.is(c.stderr, "lrlab: LRLAB_BACKEND: useBackend: expected one of cpu, gpu, wasm, got 'tpu'\n");
+});
+
 test.run();

@@ -174,7 +174,14 @@ export async function main(argv: string[], write: (s: string) => void = (s) => p
     process.stderr.write(`lrlab: tune --model expects lstm or mlp, got ${model === undefined ? 'nothing' : `'${model}'`} (try lrlab --help)\n`);
     return 2;
   }
-  const previousBackend = getBackend().name;
+  let previousBackend: string;
+  try {
+    // the first call applies LRLAB_BACKEND: a bad name, or gpu without gpu.js installed, is one line and exit 2
+    previousBackend = getBackend().name;
+  } catch (err) {
+    process.stderr.write(`lrlab: LRLAB_BACKEND: ${(err as Error).message}\n`);
+    return 2;
+  }
   try {
     let parsed;
     try {
