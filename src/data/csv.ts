@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readTextFile } from '../io/read-text.js';
 import { describe } from '../format/number.js';
 
 /** Options of `parseCsvSeries` and `loadCsvSeries`. */
@@ -141,13 +141,7 @@ export function parseCsvSeries(text: string, options: CsvSeriesOptions = {}, sou
 export function loadCsvColumn(path: string, options: CsvSeriesOptions = {}): CsvColumn {
   if (typeof path !== 'string' || path === '') throw new TypeError(`loadCsvSeries: expected a file path, got ${describe(path)}`);
   checkOptions('loadCsvSeries', options);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new Error(`loadCsvSeries: cannot read '${path}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  return parseCsvColumn(text, options, `'${path}'`);
+  return parseCsvColumn(readTextFile('loadCsvSeries', path), options, `'${path}'`);
 }
 
 /** `parseCsvSeries` on a file. */

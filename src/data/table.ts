@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readTextFile } from '../io/read-text.js';
 import { parse } from 'csv-parse/sync';
 import { Tensor } from '../tensor/tensor.js';
 import { Generator } from '../tensor/random.js';
@@ -152,14 +152,7 @@ export function parseCsvTable(text: string, options: CsvTableOptions, source = '
 
 /** `parseCsvTable` on a file. */
 export function loadCsvTable(path: string, options: CsvTableOptions): CsvTable {
-  if (typeof path !== 'string' || path === '') throw new TypeError(`loadCsvTable: expected a file path, got ${describe(path)}`);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new Error(`loadCsvTable: cannot read '${path}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  return parseCsvTable(text, options, `'${path}'`);
+  return parseCsvTable(readTextFile('loadCsvTable', path), options, `'${path}'`);
 }
 
 /** Rows of a table split for training and validation. */
