@@ -40,7 +40,7 @@ test.before(() => {
     compilerOptions: { strict: true, skipLibCheck: false, noEmit: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', types: ['node'], exactOptionalPropertyTypes: false },
     include: ['main.ts'],
   }));
-  writeFileSync(join(project, 'main.ts'), `import { tensor, Adam, Sequential, Linear, ReLU, mseLoss, rangeTest, suggestLr, toNdarray, builtInData, runPipeline, type PipelineResult, type LrSuggestion } from 'lrlab';
+  writeFileSync(join(project, 'main.ts'), `import { tensor, Adam, Sequential, Linear, ReLU, mseLoss, rangeTest, suggestLr, toNdarray, builtInData, runPipeline, findLr, Module, type Tensor, type FindLrResult, type CsvTable, type PipelineResult, type LrSuggestion } from 'lrlab';
 const w = tensor([[1, 2]], { requiresGrad: true });
 const model = new Sequential(new Linear(2, 4), new ReLU(), new Linear(4, 1));
 const opt = new Adam(model.parameters(), { lr: 1e-2 });
@@ -49,6 +49,17 @@ const view = toNdarray(w);
 const s: LrSuggestion | null = null;
 const run: ((o: { series?: Float32Array }) => PipelineResult) | null = null;
 console.log(typeof rangeTest, typeof suggestLr, typeof builtInData, typeof runPipeline, opt.paramGroups.length, loss >= 0, view.shape, s, run);
+
+// your own model as a PyTorch user writes one, through the whole finder
+class Net extends Module {
+  fc = new Linear(2, 1);
+  forward(x: Tensor): Tensor {
+    return this.fc.forward(x);
+  }
+}
+const find = (): FindLrResult => findLr({ makeModel: () => new Net(), train: { x: w, y: tensor([[1]]) }, valid: { x: w, y: tensor([[1]]) }, optimizer: 'sgd', config: { seeds: 1 } });
+const table: CsvTable | null = null;
+console.log(typeof find, table);
 `);
 });
 
@@ -76,14 +87,25 @@ test('the published types compile in a fresh strict project without skipLibCheck
 });
 
 test('an ES module imports and runs it; require() gets a clear error', () => {
-  writeFileSync(join(project, 'run.mjs'), `import { tensor, SGD, formatLr } from 'lrlab';
+  writeFileSync(join(project, 'run.mjs'), `import { tensor, SGD, formatLr, Module, Linear, Parameter } from 'lrlab';
 const w = tensor([2], { requiresGrad: true });
 const opt = new SGD([w], { lr: 0.5 });
 w.mul(w).sum().backward();
 opt.step();
 console.log(w.item(), formatLr(0.0187));
+class Net extends Module {
+  constructor() {
+    super();
+    this.fc = new Linear(2, 1);
+    this.scale = new Parameter(tensor([1]));
+  }
+  forward(x) {
+    return this.fc.forward(x).mul(this.scale);
+  }
+}
+console.log(new Net().namedParameters().map(([name]) => name).join(' '));
 `);
-  assert.is(execFileSync(node, ['run.mjs'], { cwd: project, encoding: 'utf8' }), '0 1.87e-2\n');
+  assert.is(execFileSync(node, ['run.mjs'], { cwd: project, encoding: 'utf8' }), '0 1.87e-2\nscale fc.weight fc.bias\n');
   writeFileSync(join(project, 'run.cjs'), `try { require('lrlab'); } catch (e) { console.log(e.message); }\n`);
   const out = execFileSync(node, ['run.cjs'], { cwd: project, encoding: 'utf8' });
   assert.match(out, /^lrlab is an ES module and cannot be loaded with require\(\)\. Use `import \{ \.\.\. \} from 'lrlab'`/);
