@@ -27,6 +27,9 @@ export interface ObjectiveModule {
   exportName?: string;
 }
 
+/** A class of errors, for `catch`. */
+export type ErrorClass = abstract new (...args: never[]) => unknown;
+
 /** Called after every trial `optimize` runs, with the study and the trial as recorded. */
 export type OptimizeCallback = (study: Study, trial: FrozenTrial) => void | Promise<void>;
 
@@ -44,10 +47,11 @@ export interface OptimizeOptions {
   nJobs?: number;
   callbacks?: readonly OptimizeCallback[];
   /**
-   * Errors of the objective that fail the trial and let the study go on: error classes, or a predicate. Any other
-   * error fails the trial, stops the study and is re-thrown by `optimize`. Default: none.
+   * Errors of the objective that fail the trial and let the study go on: an error class or a list of them (an
+   * error of a subclass counts, as Python's isinstance), or a predicate. Any other error fails the trial, stops the
+   * study and is re-thrown by `optimize` (once running trials end). Default: none. Optuna's `catch`.
    */
-  catch?: readonly (abstract new (...args: never[]) => unknown)[] | ((error: unknown) => boolean);
+  catch?: ErrorClass | readonly ErrorClass[] | ((error: unknown) => boolean);
   /** Writes one line per finished trial to stderr. Default false. */
   showProgressBar?: boolean;
 }
@@ -609,9 +613,13 @@ function checkOptimizeOptions(options: OptimizeOptions) {
   if (!Array.isArray(callbacks) || callbacks.some((c) => typeof c !== 'function')) throw new TypeError(`${fn}: expected callbacks to be an array of functions`);
   const c = options.catch ?? [];
   let catches: (e: unknown) => boolean;
-  if (typeof c === 'function') catches = c;
+  // a class is a function too: one that extends Error is Optuna's single-class form, not a predicate (calling it
+  // would construct an error, truthy, and catch everything; a class declaration cannot even be called)
+  const errorClass = (k: unknown): k is ErrorClass => typeof k === 'function' && (k === Error || k.prototype instanceof Error);
+  if (errorClass(c)) catches = (e) => e instanceof c;
+  else if (typeof c === 'function') catches = c as (error: unknown) => boolean;
   else if (Array.isArray(c) && c.every((k) => typeof k === 'function')) catches = (e) => c.some((k) => e instanceof k);
-  else throw new TypeError(`${fn}: expected catch to be an array of error classes or a predicate`);
+  else throw new TypeError(`${fn}: expected catch to be an error class, an array of error classes or a predicate`);
   return { nTrials, timeout, nJobs, callbacks, catches, showProgressBar: options.showProgressBar === true };
 }
 
