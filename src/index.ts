@@ -70,6 +70,7 @@ export { kFold, timeSeriesSplit, type Fold } from './data/kfold.js';
 export { fit, evaluate, NonFiniteLossError, type FitOptions, type History } from './train/fit.js';
 export type { Callback, Logs, TrainingContext } from './train/callback.js';
 export { EarlyStopping, ReduceLROnPlateauCallback, ModelCheckpoint, CSVLogger, TerminateOnNaN, ProgressBar, type EarlyStoppingOptions, type ModelCheckpointOptions } from './train/callbacks.js';
+export { PruningCallback, type PruningCallbackOptions, type PrunableTrial } from './train/pruning-callback.js';
 export { DynamicsRecorder, analyzeDynamics, type DynamicsAnalysis, type DynamicsRecord, type DynamicsOptions, type Moments } from './train/dynamics.js';
 export { compareSchedules, builtInData, builtInModel, type BuiltInData, seed000Data, seed000Model, type SeedData, type ScheduleComparisonRow } from './train/compare.js';
 
@@ -112,6 +113,7 @@ export { getStorage, parseStorageUrl, type StorageLocation } from './tune/storag
 export type { SqliteStorage, SqliteStorageOptions } from './tune/storage/sqlite.js';
 export type { PostgresStorage, PostgresStorageOptions } from './tune/storage/postgres.js';
 export { forecastObjective, resolveForecastSpace, DEFAULT_FORECAST_SPACE, type ForecastSpace, type ForecastOptimizer } from './tune/forecast.js';
+export { divergenceReason, failDiverged } from './tune/divergence.js';
 export { lrSearchSpace, enqueueLrTrials, type LrSearchSpace, type LrSearchSpaceOptions, type LrCandidate } from './tune/lr-search-space.js';
 export { type ObjectiveModule } from './tune/study.js';
 // metrics and grid search
