@@ -3,58 +3,27 @@
 // through JSON, param groups, option errors, and the bound each gives on what one step can write.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import {
-  NAdam, RAdam, Adamax, Adam, Optimizer, Tensor, Generator, tensor, zeros, mul, sub, sum, mseLoss, Sequential, Linear,
-  ReLU, manualSeed, randn, toJSONValue, fromJSONValue, NonFiniteStepError,
-} from '../../src/index.js';
-import { maxAbs } from '../../src/tensor/finite.js';
-import { assertClose, fixture, maxRelError, type TensorJSONFixture } from '../helpers/assert.js';
+import { NAdam, RAdam, Adamax, Adam, Tensor, Generator, tensor, zeros, toJSONValue, NonFiniteStepError } from '../../src/index.js';
+import { assertClose, fixture, maxRelError } from '../helpers/assert.js';
 import { availableBackends, backendLabel, withBackend } from '../helpers/backends.js';
+import { type Ctor, type FedCase, caseLabel, feedCase, checkState, checkResume, checkUpdateBound, quadratic } from './helpers.js';
 
-interface OptimCase {
-  name: string;
-  options: Record<string, any>;
-  groups: ({ params: number[] } & Record<string, any>)[] | null;
-  initial: TensorJSONFixture[];
-  grads: TensorJSONFixture[][];
-  params: TensorJSONFixture[][];
-  state: Record<string, number | TensorJSONFixture>[];
-}
-
-type Ctor = new (params: any, options?: any) => Optimizer<any>;
 const OPTIMIZERS: Record<string, Ctor> = { NAdam, RAdam, Adamax };
 const f = Math.fround;
 
 const parity = suite('NAdam, RAdam and Adamax match PyTorch 1.13 over 25 steps');
-const { cases } = fixture<{ cases: OptimCase[] }>('optim-adam-family.json');
+const { cases } = fixture<{ cases: FedCase[] }>('optim-adam-family.json');
 const worst: Record<string, number> = {};
 
 // none of the three has a fast kernel: on every backend the optimizer's own loop runs, on the backend's arrays
 for (const backend of availableBackends()) for (const c of cases) {
-  const label = `${c.name} ${JSON.stringify(c.options)}${c.groups ? ` groups ${JSON.stringify(c.groups)}` : ''}`;
-  parity(`${backendLabel(backend)}: ${label}: parameters after every step and the final state equal torch's`, () => withBackend(backend, () => {
-    const params = c.initial.map((t) => tensor(t.data, { shape: t.shape, requiresGrad: true }));
-    const groups = c.groups?.map(({ params: ids, ...o }) => ({ ...o, params: ids.map((i) => params[i]) }));
-    const opt = new OPTIMIZERS[c.name](groups ?? params, c.options);
-    for (let step = 0; step < c.grads.length; step++) {
-      // the gradients torch computed at this step, so only the update rule is compared
-      params.forEach((p, k) => (p.grad = tensor(c.grads[step][k].data, { shape: p.shape })));
-      opt.step();
-      params.forEach((p, k) => {
-        worst[c.name] = Math.max(worst[c.name] ?? 0, maxRelError(p.data, c.params[step][k].data));
-        // The update follows torch's float32 op order, fused multiply-adds included; the residue is a rare
-        // double rounding in the emulated fusions and float64 pow's last bit, a few ulp that 25 steps keep within 1e-5.
-        assertClose(p, c.params[step][k].data, { atol: 1e-6, rtol: 1e-5 }, `${c.name} step ${step + 1} param ${k}`);
-      });
-    }
-    const state = opt.stateDict().state;
-    c.state.forEach((expected, k) => {
-      assert.equal(Object.keys(state[k]), Object.keys(expected), `${c.name}: state names of param ${k}`);
-      for (const [name, v] of Object.entries(expected)) {
-        if (typeof v === 'number') assertClose(state[k][name] as number, v, { atol: 0, rtol: 1e-6 }, `${c.name} state ${name}`);
-        else assertClose(state[k][name] as Float32Array, v.data, { atol: 1e-6, rtol: 1e-5 }, `${c.name} state ${name}`);
-      }
+  parity(`${backendLabel(backend)}: ${c.name} ${caseLabel(c)}: parameters after every step and the final state equal torch's`, () => withBackend(backend, () => {
+    // The update follows torch's float32 op order, fused multiply-adds included; the residue is a rare
+    // double rounding in the emulated fusions and float64 pow's last bit, a few ulp that 25 steps keep within 1e-5.
+    const opt = feedCase(OPTIMIZERS[c.name], c, { atol: 1e-6, rtol: 1e-5 }, (actual, expected) => {
+      worst[c.name] = Math.max(worst[c.name] ?? 0, maxRelError(actual, expected));
     });
+    checkState(opt, c, { atol: 1e-6, rtol: 1e-5 }, { atol: 0, rtol: 1e-6 });
   }));
 }
 parity.after(() => {
@@ -145,10 +114,6 @@ hand.run();
 // ---------------------------------------------------------------------------------------------------------------
 const property = suite('NAdam, RAdam and Adamax: properties');
 
-// f(θ) = sum(a (θ - c)^2), a convex quadratic with minimum 0 at c
-const center = tensor([1, -2, 3, 0.5]), curvature = tensor([1, 2, 0.5, 4]);
-const quadratic = (θ: Tensor) => sum(mul(curvature, mul(sub(θ, center), sub(θ, center))));
-
 for (const [name, make] of [
   ['NAdam', (p: Tensor[]) => new NAdam(p, { lr: 0.1 })],
   ['RAdam', (p: Tensor[]) => new RAdam(p, { lr: 0.1 })],
@@ -191,43 +156,14 @@ property.run();
 // ---------------------------------------------------------------------------------------------------------------
 const state = suite('NAdam, RAdam and Adamax: state dicts and param groups');
 
-function trainSteps(model: Sequential, opt: Optimizer<any>, steps: number, seed: number): number[] {
-  manualSeed(seed);
-  const losses: number[] = [];
-  for (let i = 0; i < steps; i++) {
-    const x = randn([8, 5]), y = randn([8, 1]);
-    opt.zeroGrad();
-    const loss = mseLoss(model.forward(x), y);
-    loss.backward();
-    opt.step();
-    losses.push(loss.item());
-  }
-  return losses;
-}
-
 for (const [name, make, keys] of [
   ['NAdam', (p: Tensor[]) => new NAdam(p, { lr: 0.01, weightDecay: 0.01 }), ['step', 'muProduct', 'expAvg', 'expAvgSq']],
   ['RAdam', (p: Tensor[]) => new RAdam(p, { lr: 0.01 }), ['step', 'expAvg', 'expAvgSq']],
   ['Adamax', (p: Tensor[]) => new Adamax(p, { lr: 0.01, maximize: false }), ['step', 'expAvg', 'expInf']],
 ] as const) {
   state(`${name}: model + optimizer state saved mid-run (through JSON) continue bit for bit; state names are ${keys.join(', ')}`, () => {
-    manualSeed(1);
-    const model = new Sequential(new Linear(5, 8), new ReLU(), new Linear(8, 1));
-    const opt = make(model.parameters());
-    trainSteps(model, opt, 7, 100); // past RAdam's threshold, so both of its branches run
-    assert.equal(Object.keys(opt.stateDict().state[0]), [...keys]);
-    const saved = JSON.parse(JSON.stringify(toJSONValue({ model: model.stateDict(), optimizer: opt.stateDict() })));
-    const straight = trainSteps(model, opt, 5, 200);
-    const finalWeights = model.parameters().map((p) => Array.from(p.data));
-
-    manualSeed(2); // a different init, overwritten by the restore
-    const resumed = new Sequential(new Linear(5, 8), new ReLU(), new Linear(8, 1));
-    const opt2 = make(resumed.parameters());
-    const restored = fromJSONValue(saved) as { model: any; optimizer: any };
-    resumed.loadStateDict(restored.model);
-    opt2.loadStateDict(restored.optimizer);
-    assert.equal(trainSteps(resumed, opt2, 5, 200), straight);
-    assert.equal(resumed.parameters().map((p) => Array.from(p.data)), finalWeights);
+    // 7 steps before the save: past RAdam's threshold, so both of its branches run
+    checkResume(make, 7, (opt) => assert.equal(Object.keys(opt.stateDict().state[0]), [...keys]));
   });
 }
 
@@ -350,32 +286,8 @@ const BOUND_CASES: [string, Ctor, Record<string, unknown>][] = [
   ['Adamax', Adamax, { lr: 0.5, betas: [0.8, 0.99], eps: 1e-6, weightDecay: 0.1, maximize: true }],
 ];
 
-const largest = (p: Tensor, opt: Optimizer<any>): number => {
-  let m = maxAbs(p.data);
-  for (const v of Object.values(opt.state.get(p) ?? {})) if (v instanceof Float32Array) m = Math.max(m, maxAbs(v));
-  return m;
-};
-
 for (const [name, Opt, options] of BOUND_CASES) {
-  bounds(`${name} ${JSON.stringify(options)}, over 8 steps (RAdam past its threshold) at three scales`, () => {
-    const g = new Generator(3);
-    for (const scale of [1e-3, 1, 1e6]) {
-      const n = 37;
-      const p = new Tensor(Float32Array.from({ length: n }, () => g.normal() * scale), [n], { requiresGrad: true });
-      const opt = new Opt([p], options);
-      for (let step = 0; step < 8; step++) {
-        // gradients of shifting magnitude, some zero: the moving averages see growth and decay
-        p.grad = new Tensor(Float32Array.from({ length: n }, (_, i) => (i % 5 === 0 ? 0 : g.normal() * scale * 10 ** ((step % 3) - 1))), [n]);
-        if (opt.state.get(p) === undefined) (opt as any).state.set(p, (opt as any).initState(p, opt.paramGroups[0]));
-        const b = Math.max(largest(p, opt), maxAbs(p.grad.data));
-        const limit = (opt as any).updateBound(b, opt.paramGroups[0], opt.state.get(p));
-        opt.step();
-        const wrote = largest(p, opt);
-        assert.ok(Number.isFinite(limit), `a bound for scale ${scale} step ${step}`);
-        assert.ok(wrote <= limit * (1 + 1e-6), `scale ${scale} step ${step}: wrote ${wrote}, bound ${limit}`);
-      }
-    }
-  });
+  bounds(`${name} ${JSON.stringify(options)}, over 8 steps (RAdam past its threshold) at three scales`, () => checkUpdateBound(Opt, options, 8));
 }
 
 bounds('eps 0 gives no bound where the rule divides by sqrt(v) + eps or u', () => {

@@ -2,22 +2,13 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ASGD, tensor, zeros, toJSONValue, fromJSONValue } from '../../src/index.js';
-import { assertClose, fixture } from '../helpers/assert.js';
-import { availableBackends, backendLabel, withBackend } from '../helpers/backends.js';
-import { type FedCase, runFedCase, checkUpdateBound, quadratic } from './classic-helpers.js';
+import { assertClose } from '../helpers/assert.js';
+import { classicParity, checkUpdateBound, quadratic } from './helpers.js';
 
-const { cases } = fixture<{ cases: FedCase[] }>('optimizers-classic.json');
-
-const parity = suite('ASGD matches PyTorch over 25 steps');
-for (const backend of availableBackends()) for (const c of cases.filter((c) => c.name === 'ASGD')) {
-  const label = `${JSON.stringify(c.options)}${c.groups ? ` groups ${JSON.stringify(c.groups)}` : ''}`;
-  // bit for bit: the update follows torch's float32 op order, its add-with-alpha as one fused multiply-add (the
-  // product of two float32 values is exact in float64, so rounding the float64 sum to float32 gives the fused
-  // result, but for rare double roundings that these runs do not meet)
-  parity(`${backendLabel(backend)}: ASGD ${label}: parameters after every step, and the state, equal torch's`, () =>
-    withBackend(backend, () => runFedCase(ASGD, c, { atol: 0, rtol: 0 })));
-}
-parity.run();
+// bit for bit: the update follows torch's float32 op order, its add-with-alpha as one fused multiply-add (the
+// product of two float32 values is exact in float64, so rounding the float64 sum to float32 gives the fused
+// result, but for rare double roundings that these runs do not meet)
+classicParity('ASGD', ASGD, { atol: 0, rtol: 0 });
 
 const hand = suite('ASGD: first steps by hand');
 

@@ -9,7 +9,7 @@ import { strongWolfe, cubicInterpolate } from '../../src/optim/strong-wolfe.js';
 import { F32, dot, sumAbs } from '../../src/optim/float32-scalars.js';
 import { assertClose, fixture, type Tolerance } from '../helpers/assert.js';
 import { availableBackends, backendLabel, withBackend } from '../helpers/backends.js';
-import { quadratic } from './classic-helpers.js';
+import { quadratic } from './helpers.js';
 
 interface LBFGSCase {
   objective: 'rosenbrock' | 'regression' | 'regression-autograd';

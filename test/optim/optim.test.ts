@@ -1,46 +1,27 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Optimizer, Tensor, tensor, zeros, mul, sub, sum, mseLoss,
-  Sequential, Linear, ReLU, manualSeed, randn, clipGradNorm, clipGradValue, toJSONValue, fromJSONValue,
+  SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Optimizer, Tensor, tensor, zeros, mul, clipGradNorm, clipGradValue,
+  toJSONValue,
 } from '../../src/index.js';
-import { assertClose, fixture, maxRelError, type TensorJSONFixture } from '../helpers/assert.js';
+import { assertClose, fixture, maxRelError } from '../helpers/assert.js';
 import { availableBackends, backendLabel, withBackend } from '../helpers/backends.js';
+import { type Ctor, type FedCase, caseLabel, feedCase, checkResume, quadratic } from './helpers.js';
 
-interface OptimCase {
-  name: string;
-  options: Record<string, any>;
-  groups: ({ params: number[] } & Record<string, any>)[] | null;
-  initial: TensorJSONFixture[];
-  grads: TensorJSONFixture[][];
-  params: TensorJSONFixture[][];
-}
-
-type Ctor = new (params: any, options?: any) => Optimizer<any>;
 const OPTIMIZERS: Record<string, Ctor> = { SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta };
 
 const parity = suite('optimizers match PyTorch over 25 steps');
-const { cases } = fixture<{ cases: OptimCase[] }>('optim.json');
+const { cases } = fixture<{ cases: FedCase[] }>('optim.json');
 const worst: Record<string, number> = {};
 
 // the update runs in the backend's kernel where it has one (wasm), else in the optimizer's own loop
 for (const backend of availableBackends()) for (const c of cases) {
-  const label = `${c.name} ${JSON.stringify(c.options)}${c.groups ? ` groups ${JSON.stringify(c.groups)}` : ''}`;
-  parity(`${backendLabel(backend)}: ${label}: parameters after every step equal torch's`, () => withBackend(backend, () => {
-    const params = c.initial.map((t) => tensor(t.data, { shape: t.shape, requiresGrad: true }));
-    const groups = c.groups?.map(({ params: ids, ...o }) => ({ ...o, params: ids.map((i) => params[i]) }));
-    const opt = new OPTIMIZERS[c.name](groups ?? params, c.options);
-    for (let step = 0; step < c.grads.length; step++) {
-      // the gradients torch computed at this step, so only the update rule is compared
-      params.forEach((p, k) => (p.grad = tensor(c.grads[step][k].data, { shape: p.shape })));
-      opt.step();
-      params.forEach((p, k) => {
-        worst[c.name] = Math.max(worst[c.name] ?? 0, maxRelError(p.data, c.params[step][k].data));
-        // The update follows torch's float32 op order; the residue is torch's vectorized kernels fusing some
-        // multiply-adds (one rounding instead of two), a few ulp that 25 steps do not grow beyond 1e-5.
-        assertClose(p, c.params[step][k].data, { atol: 1e-6, rtol: 1e-5 }, `${c.name} step ${step + 1} param ${k}`);
-      });
-    }
+  parity(`${backendLabel(backend)}: ${c.name} ${caseLabel(c)}: parameters after every step equal torch's`, () => withBackend(backend, () => {
+    // The update follows torch's float32 op order; the residue is torch's vectorized kernels fusing some
+    // multiply-adds (one rounding instead of two), a few ulp that 25 steps do not grow beyond 1e-5.
+    feedCase(OPTIMIZERS[c.name], c, { atol: 1e-6, rtol: 1e-5 }, (actual, expected) => {
+      worst[c.name] = Math.max(worst[c.name] ?? 0, maxRelError(actual, expected));
+    });
   }));
 }
 parity.after(() => {
@@ -94,10 +75,6 @@ hand.run();
 // ---------------------------------------------------------------------------------------------------------------
 const property = suite('optimizers: properties');
 
-// f(θ) = sum(a (θ - c)^2), a convex quadratic with minimum 0 at c
-const center = tensor([1, -2, 3, 0.5]), curvature = tensor([1, 2, 0.5, 4]);
-const quadratic = (θ: Tensor) => sum(mul(curvature, mul(sub(θ, center), sub(θ, center))));
-
 const CONFIGS: [string, (p: Tensor[]) => Optimizer<any>][] = [
   ['SGD', (p) => new SGD(p, { lr: 0.05 })],
   ['SGD nesterov', (p) => new SGD(p, { lr: 0.02, momentum: 0.9, nesterov: true })],
@@ -143,20 +120,6 @@ property.run();
 // ---------------------------------------------------------------------------------------------------------------
 const state = suite('optimizers: state dicts and param groups');
 
-function trainSteps(model: Sequential, opt: Optimizer<any>, steps: number, seed: number): number[] {
-  manualSeed(seed);
-  const losses: number[] = [];
-  for (let i = 0; i < steps; i++) {
-    const x = randn([8, 5]), y = randn([8, 1]);
-    opt.zeroGrad();
-    const loss = mseLoss(model.forward(x), y);
-    loss.backward();
-    opt.step();
-    losses.push(loss.item());
-  }
-  return losses;
-}
-
 for (const [name, make] of [
   ['Adam amsgrad', (p: Tensor[]) => new Adam(p, { lr: 0.01, amsgrad: true })],
   ['SGD momentum', (p: Tensor[]) => new SGD(p, { lr: 0.01, momentum: 0.9 })],
@@ -165,24 +128,7 @@ for (const [name, make] of [
   ['Adagrad', (p: Tensor[]) => new Adagrad(p, { lrDecay: 0.1 })],
   ['AdamW', (p: Tensor[]) => new AdamW(p)],
 ] as const) {
-  state(`${name}: model + optimizer state saved mid-run (through JSON) continue bit for bit`, () => {
-    manualSeed(1);
-    const model = new Sequential(new Linear(5, 8), new ReLU(), new Linear(8, 1));
-    const opt = make(model.parameters());
-    trainSteps(model, opt, 5, 100);
-    const saved = JSON.parse(JSON.stringify(toJSONValue({ model: model.stateDict(), optimizer: opt.stateDict() })));
-    const straight = trainSteps(model, opt, 5, 200);
-    const finalWeights = model.parameters().map((p) => Array.from(p.data));
-
-    manualSeed(2); // a different init, overwritten by the restore
-    const resumed = new Sequential(new Linear(5, 8), new ReLU(), new Linear(8, 1));
-    const opt2 = make(resumed.parameters());
-    const restored = fromJSONValue(saved) as { model: any; optimizer: any };
-    resumed.loadStateDict(restored.model);
-    opt2.loadStateDict(restored.optimizer);
-    assert.equal(trainSteps(resumed, opt2, 5, 200), straight);
-    assert.equal(resumed.parameters().map((p) => Array.from(p.data)), finalWeights);
-  });
+  state(`${name}: model + optimizer state saved mid-run (through JSON) continue bit for bit`, () => checkResume(make, 5));
 }
 
 state('loadStateDict with the wrong number of groups, parameters or buffer sizes throws and changes nothing', () => {

@@ -2,20 +2,11 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Rprop, tensor, zeros, toJSONValue, fromJSONValue } from '../../src/index.js';
-import { assertClose, fixture } from '../helpers/assert.js';
-import { availableBackends, backendLabel, withBackend } from '../helpers/backends.js';
-import { type FedCase, runFedCase, checkUpdateBound, quadratic } from './classic-helpers.js';
+import { assertClose } from '../helpers/assert.js';
+import { classicParity, checkUpdateBound, quadratic } from './helpers.js';
 
-const { cases } = fixture<{ cases: FedCase[] }>('optimizers-classic.json');
-
-const parity = suite('Rprop matches PyTorch over 25 steps');
 // bit for bit: the rule has torch's float32 op order (one product, a clamp, one subtraction per coordinate)
-for (const backend of availableBackends()) for (const c of cases.filter((c) => c.name === 'Rprop')) {
-  const label = `${JSON.stringify(c.options)}${c.groups ? ` groups ${JSON.stringify(c.groups)}` : ''}`;
-  parity(`${backendLabel(backend)}: Rprop ${label}: parameters after every step, and the state, equal torch's`, () =>
-    withBackend(backend, () => runFedCase(Rprop, c, { atol: 0, rtol: 0 })));
-}
-parity.run();
+classicParity('Rprop', Rprop, { atol: 0, rtol: 0 });
 
 const hand = suite('Rprop: first steps by hand');
 
