@@ -85,10 +85,11 @@ export async function tuneLstmCommand(o: TuneLstmArgs, seed: number, write: (s: 
     log: o.quiet ? undefined : (line) => process.stderr.write(`${line}\n`),
   });
   const t = r.bestTrial;
+  const inState = (state: string) => r.study.trials.filter((x) => x.state === state).length;
   write([
     '',
     `best trial ${t.number}: validation MSE ${(t.value as number).toPrecision(4)} (standardized), ${JSON.stringify(t.params)}`,
-    `trials: ${r.study.trials.filter((x) => x.state === 'complete').length} complete, ${r.study.trials.filter((x) => x.state === 'pruned').length} pruned`,
+    `trials: ${inState('complete')} complete, ${inState('pruned')} pruned, ${inState('fail')} failed${inState('fail') > 0 ? ' (a run that diverged, say: each reason is in results.json)' : ''}`,
     '',
     `${'model'.padEnd(20)} ${'validation MSE'.padStart(15)} ${'test MSE'.padStart(12)}`,
     ...r.comparison.map((c) => `${c.model.padEnd(20)} ${c.validMse.toFixed(3).padStart(15)} ${c.testMse.toFixed(3).padStart(12)}`),

@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { loadCsvSeries } from '../data/csv.js';
 import { syntheticTimeSeries } from '../data/synthetic.js';
 import { useBackend, getBackend } from '../tensor/backends/backend.js';
-import { NonFiniteLossError } from '../train/fit.js';
 import { defaultPruner, defaultSampler } from '../tune/default-sampler.js';
 import { forecastObjective, resolveForecastSpace, type ForecastSpace } from '../tune/forecast.js';
 import { forecastRangeTest } from '../tune/forecast-range-test.js';
@@ -35,6 +34,10 @@ synchronous: at the latest when the trial ends): no new trial starts, a trial st
 report so far is written, and the exit code is 130 (143). A second signal then exits at once. A worker killed
 outright (kill -9, a lost machine) leaves its trial 'running' unless workers use --heartbeat: then the next worker
 to start a trial fails it.
+
+A trial whose training diverges (a learning rate too large: a non-finite loss, step or activation) ends as
+failed, with the reason in its user attribute failReason and on its line, and the study goes on. Any other error
+stops the study: its trial ends as failed, the report of the trials so far is written, and the exit code is 1.
 
 Options:
   --storage URL    sqlite:///path/to/study.db or postgresql://user:pass@host:port/db (default: in memory)
@@ -88,7 +91,15 @@ function trialLine(study: Study, t: FrozenTrial, done: number, total: number): s
   } catch {
     best = '';
   }
-  return `[${done}/${total}] trial ${t.number} ${value.padEnd(20)} ${describe(t)}${best}\n`;
+  return `[${done}/${total}] trial ${t.number} ${value.padEnd(20)} ${describe(t)}${best}${t.state === 'fail' ? `  (${failReason(t)})` : ''}\n`;
+}
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** Why a trial failed, in short: the objective's own reason (a diverged run's), else the study's. */
+function failReason(t: FrozenTrial): string {
+  const reason = String(t.userAttrs.failReason ?? t.systemAttrs.failReason ?? 'no reason recorded');
+  return reason.split('; ')[0];
 }
 
 function summary(study: Study): string {
@@ -285,27 +296,44 @@ export async function tuneCommand(argv: string[], write: (s: string) => void): P
     const objective = lrSpace === undefined ? forecastObjective(series, space, { seed }) : withLrRule(forecastObjective(series, space, { seed }));
     let done = 0;
     const signals = onSignals(study, heartbeat !== undefined);
+    // whatever ends optimize (its trials, a timeout, a signal, or an error it re-throws), the trials so far are
+    // reported: each trial was recorded as it ended, so the study in the storage is whole and resumes
+    let stopped: { error: unknown } | null = null;
     try {
-      await study.optimize(objective, {
-        nTrials, timeout,
-        // a learning rate large enough to diverge fails its trial; the study goes on
-        catch: [NonFiniteLossError],
-        callbacks: [(s, t) => {
-          done++;
-          if (!o.quiet) process.stderr.write(trialLine(s, t, done, nTrials));
-        }],
-      });
+      try {
+        await study.optimize(objective, {
+          nTrials, timeout,
+          callbacks: [(s, t) => {
+            done++;
+            if (!o.quiet) process.stderr.write(trialLine(s, t, done, nTrials));
+          }],
+        });
+      } catch (error) {
+        stopped = { error };
+      }
       await signals.settled();
-      await study.refresh();
+      await study.refresh().catch(() => undefined); // a storage that failed keeps the trials last read
     } finally {
       // a signal from here on ends the process: the report is written as a set, so it is whole or not there
       signals.remove();
       await signals.settled();
-      await study.storage.close();
+      await study.storage.close().catch((error) => {
+        stopped ??= { error };
+      });
     }
-    const files = await writeStudyReport(study, outDir, { seed, overwrite: o.overwrite });
+    let files: string[];
+    try {
+      files = await writeStudyReport(study, outDir, { seed, overwrite: o.overwrite });
+    } catch (err) {
+      if (stopped === null) throw err;
+      throw new Error(`${messageOf(stopped.error)} (the study stopped there, and its report could not be written: ${messageOf(err)})`);
+    }
     write(summary(study));
     write(`report: ${files.map((f) => join(out, f)).join(', ')}\n`);
+    if (stopped !== null) {
+      process.stderr.write(`lrlab tune: ${messageOf(stopped.error)} (the study stopped there; the report holds its trials so far)\n`);
+      return 1;
+    }
     return signals.exitCode();
   } catch (err) {
     if (err instanceof UsageError) {

@@ -1,6 +1,7 @@
 // The tuning problem `lrlab tune` solves: the forecasting MLP on a series (the built-in one or a user's), with lr
 // (log scale), depth and hidden sizes, batch size, optimizer and weight decay searched, and the best validation MSE
-// as the objective. Each epoch's validation MSE is reported, so a pruner can stop poor trials early.
+// as the objective. Each epoch's validation MSE is reported, so a pruner can stop poor trials early; a run that
+// diverges fails its trial (failReason) and the study goes on.
 import { checkOptionsObject, checkInteger, checkRecord } from '../format/check.js';
 import { prepareSeries } from '../data/windows.js';
 import { Linear, ReLU, Sequential } from '../nn/layers.js';
@@ -8,8 +9,11 @@ import { Adam } from '../optim/adam.js';
 import { AdamW } from '../optim/adamw.js';
 import { SGD } from '../optim/sgd.js';
 import { manualSeed } from '../tensor/random.js';
-import { fit } from '../train/fit.js';
-import { TrialPruned, type Trial } from './trial.js';
+import { fit, type History } from '../train/fit.js';
+import type { Logs } from '../train/callback.js';
+import { PruningCallback } from '../train/pruning-callback.js';
+import { failDiverged } from './divergence.js';
+import type { Trial } from './trial.js';
 
 /** The optimizers the forecasting search can pick from. */
 export type ForecastOptimizer = 'adam' | 'adamw' | 'sgd';
@@ -89,7 +93,9 @@ export function resolveForecastSpace(partial: unknown = {}): ForecastSpace {
 /**
  * The objective of `lrlab tune`: builds the MLP a trial describes (window -> units_0 -> ... -> 1, ReLU), trains it
  * with `fit` (initialization and shuffling seeded with seed + trial number), reports the validation MSE (in the
- * series' units) after each epoch, and returns the best of them. A pruned trial stops at the epoch it was pruned.
+ * series' units) after each epoch through a `PruningCallback`, and returns the best of them. A pruned trial stops
+ * at the epoch it was pruned. A run that diverges (a non-finite loss, step or activation, or an infinite
+ * validation MSE) fails its trial with the reason in `userAttrs.failReason`; the study goes on.
  */
 export function forecastObjective(series: Float32Array, space: ForecastSpace, options: { seed?: number } = {}): (trial: Trial) => number {
   checkOptionsObject('forecastObjective', options, ['seed']);
@@ -116,15 +122,24 @@ export function forecastObjective(series: Float32Array, space: ForecastSpace, op
     const params = model.parameters();
     const optimizer = name === 'sgd' ? new SGD(params, { lr, momentum: 0.9, weightDecay })
       : name === 'adamw' ? new AdamW(params, { lr, weightDecay }) : new Adam(params, { lr, weightDecay });
-    const history = fit(model, {
-      x: data.train.x, y: data.train.y, validationData: data.valid, optimizer, epochs: space.epochs, batchSize, progress: false,
-      callbacks: [{
-        onEpochEnd: (epoch, logs) => {
-          trial.report(logs.valLoss * data.mseScale, epoch);
-          if (trial.shouldPrune()) throw new TrialPruned(`pruned after epoch ${epoch}`);
-        },
-      }],
-    });
+    let history: History;
+    try {
+      history = fit(model, {
+        x: data.train.x, y: data.train.y, validationData: data.valid, optimizer, epochs: space.epochs, batchSize, progress: false,
+        callbacks: [
+          // the validation MSE in the series' units (as the study's values), for the pruner
+          { onEpochEnd: (_epoch: number, logs: Logs) => void (logs.valSeriesMse = logs.valLoss * data.mseScale) },
+          new PruningCallback(trial, { monitor: 'valSeriesMse' }),
+        ],
+      });
+    } catch (error) {
+      return failDiverged(trial, error);
+    }
+    const infinite = history.valLoss.findIndex((v) => !Number.isFinite(v));
+    if (infinite !== -1) {
+      trial.setUserAttr('failReason', `training diverged: the validation MSE became ${history.valLoss[infinite]} at epoch ${infinite + 1}`);
+      return NaN;
+    }
     return Math.min(...history.valLoss) * data.mseScale;
   };
 }

@@ -249,7 +249,9 @@ export interface CellContext {
 
 /**
  * The study's objective: finds the trial's cell (from its suggestions, or the index an enqueued cell carries),
- * cross-validates it, keeps the fold scores and times as user attributes, and returns the mean score.
+ * cross-validates it, keeps the fold scores and times as user attributes, and returns the mean score. A cell whose
+ * training throws (a diverging lr, say) scores `errorScore` on every fold; with NaN, the default, its trial fails
+ * with the error as `userAttrs.failReason` and the search goes on (with 'raise', the error stops it).
  */
 export function cellObjective(c: CellContext): (trial: Trial) => number {
   const codec = gridCodec(c.cells, c.names);
@@ -263,7 +265,7 @@ export function cellObjective(c: CellContext): (trial: Trial) => number {
     const i = system.enqueuedUserAttrs?.cell ?? cells.findIndex((other) => JSON.stringify(codec.encode(other)) === key);
     trial.setUserAttr('cell', i);
     const cell = cells[i], { lr, epochs, batchSize } = training[i];
-    let scores: number[], fitTimes: number[] = [], scoreTimes: number[] = [];
+    let scores: number[], fitTimes: number[] = [], scoreTimes: number[] = [], error: string | null = null;
     try {
       const r = crossValidate({
         makeModel: () => makeModel(cell), makeOptimizer: (p) => makeOptimizer(p, lr, cell), x, y, k: cv, split,
@@ -274,13 +276,16 @@ export function cellObjective(c: CellContext): (trial: Trial) => number {
     } catch (err) {
       if (errorScore === 'raise') throw err;
       scores = Array.from({ length: cv }, () => errorScore);
-      trial.setUserAttr('error', (err as Error).message);
+      error = err instanceof Error ? err.message : String(err);
+      trial.setUserAttr('error', error);
     }
     trial.setUserAttr('splitTestScores', scores.map((v) => (Number.isNaN(v) ? null : v)));
     trial.setUserAttr('fitTimes', fitTimes);
     trial.setUserAttr('scoreTimes', scoreTimes);
-    // a NaN mean fails the trial (Optuna's rule) and the search goes on
-    return meanStd(scores).mean;
+    // a NaN mean fails the trial (Optuna's rule) and the search goes on: a diverged fold (errorScore NaN) included
+    const mean = meanStd(scores).mean;
+    if (Number.isNaN(mean)) trial.setUserAttr('failReason', error ?? `a fold scored NaN (fold scores ${scores.join(', ')})`);
+    return mean;
   };
 }
 

@@ -16,10 +16,13 @@ import { Module, type StateDict } from '../nn/module.js';
 import { saveModel } from '../nn/serialize.js';
 import { Adam } from '../optim/adam.js';
 import { AdamW } from '../optim/adamw.js';
-import { fit, evaluate, NonFiniteLossError } from '../train/fit.js';
+import { fit, evaluate } from '../train/fit.js';
+import type { Callback } from '../train/callback.js';
+import { PruningCallback } from '../train/pruning-callback.js';
+import { failDiverged } from './divergence.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { createStudy, type Study } from './study.js';
-import { TrialPruned, type Trial } from './trial.js';
+import type { Trial } from './trial.js';
 import type { FrozenTrial, ParamValue } from './types.js';
 import type { Storage } from './storage/base.js';
 import { TPESampler } from './samplers/tpe.js';
@@ -186,9 +189,10 @@ interface TrainOutcome {
 }
 
 /**
- * Trains one configuration: the optimizer and batch size from `params`, one epoch at a time, the validation MSE
- * after each. With a trial, each loss is reported and the pruner asked; a pruned trial throws `TrialPruned`.
- * Keeps the weights of the epoch with the lowest validation loss (as the tuned LSTM's trainer keeps its best).
+ * Trains one configuration: the optimizer and batch size from `params`, `epochs` epochs with the validation MSE
+ * after each. With a trial, a `PruningCallback` reports each loss and asks the pruner; a pruned trial throws
+ * `TrialPruned`. Keeps the weights of the epoch with the lowest validation loss (as the tuned LSTM's trainer keeps
+ * its best).
  */
 async function trainConfig(kind: 'lstm' | 'mlp', params: Params, data: ForecastData, epochs: number, seed: number, trial?: Trial): Promise<TrainOutcome> {
   const model = buildForecaster(kind, params, data.train.x.shape[1], seed);
@@ -196,17 +200,35 @@ async function trainConfig(kind: 'lstm' | 'mlp', params: Params, data: ForecastD
   const optimizer = new Opt(model.parameters(), { lr: params.learning_rate as number, weightDecay: params.weight_decay as number });
   const generator = new Generator(seed + 1);
   let best: TrainOutcome = { bestValue: Infinity, bestEpoch: -1, bestState: model.stateDict(), model };
-  for (let epoch = 0; epoch < epochs; epoch++) {
-    fit(model, { x: data.train.x, y: data.train.y, optimizer, epochs: 1, batchSize: params.batch_size as number, generator, progress: false });
-    const value = evaluate(model, data.valid.x, data.valid.y);
-    if (value < best.bestValue) best = { bestValue: value, bestEpoch: epoch, bestState: model.stateDict(), model };
-    if (trial !== undefined) {
-      trial.report(value, epoch);
-      if (trial.shouldPrune()) throw new TrialPruned(`trial ${trial.number} pruned at epoch ${epoch} (validation MSE ${value.toPrecision(4)})`);
-    }
-    await new Promise((r) => setImmediate(r)); // let other jobs and the timeout run between epochs
-  }
+  const keepBest: Callback = {
+    onEpochEnd: (epoch, logs) => {
+      if (logs.valLoss < best.bestValue) best = { bestValue: logs.valLoss, bestEpoch: epoch, bestState: model.stateDict(), model };
+    },
+  };
+  fit(model, {
+    x: data.train.x, y: data.train.y, validationData: data.valid, optimizer, epochs, batchSize: params.batch_size as number, generator, progress: false,
+    callbacks: trial === undefined ? [keepBest] : [keepBest, new PruningCallback(trial, { monitor: 'valLoss' })],
+  });
+  await new Promise((r) => setImmediate(r)); // let other jobs run between trials
   return best;
+}
+
+/**
+ * A trial's training: its outcome, or NaN when the run diverged (the trial then fails with `userAttrs.failReason`,
+ * and the study goes on); an infinite best validation loss is a diverged run too.
+ */
+async function trainTrial(kind: 'lstm' | 'mlp', params: Params, data: ForecastData, epochs: number, seed: number, trial: Trial): Promise<TrainOutcome | number> {
+  let r: TrainOutcome;
+  try {
+    r = await trainConfig(kind, params, data, epochs, seed, trial);
+  } catch (error) {
+    return failDiverged(trial, error);
+  }
+  if (!Number.isFinite(r.bestValue)) {
+    trial.setUserAttr('failReason', `training diverged: the validation MSE was ${r.bestValue} at every epoch`);
+    return NaN;
+  }
+  return r;
 }
 
 function suggestLstm(trial: Trial, s: LstmSearchSpace): Params {
@@ -284,7 +306,8 @@ export async function tuneLstm(options: TuneLstmOptions = {}): Promise<TuneLstmR
   let savedTrial: number | null = null;
   await study.optimize(async (trial) => {
     const params = suggestLstm(trial, space);
-    const r = await trainConfig('lstm', params, data, epochs, seed + trial.number, trial);
+    const r = await trainTrial('lstm', params, data, epochs, seed + trial.number, trial);
+    if (typeof r === 'number') return r;
     trial.setUserAttr('best_epoch', r.bestEpoch);
     if (out !== undefined && r.bestValue < bestSaved) {
       bestSaved = r.bestValue;
@@ -294,16 +317,17 @@ export async function tuneLstm(options: TuneLstmOptions = {}): Promise<TuneLstmR
     }
     return r.bestValue;
   }, {
-    nTrials, timeout: options.timeout, nJobs: options.nJobs ?? 1, catch: [NonFiniteLossError],
-    callbacks: [(_, t) => log(`  trial ${t.number} ${t.state}${t.value === null ? '' : ` value ${t.value.toPrecision(4)}`} ${JSON.stringify(t.params)}`)],
+    nTrials, timeout: options.timeout, nJobs: options.nJobs ?? 1,
+    callbacks: [(_, t) => log(`  trial ${t.number} ${t.state}${t.value === null ? '' : ` value ${t.value.toPrecision(4)}`}${t.state === 'fail' ? ` (${String(t.userAttrs.failReason ?? t.systemAttrs.failReason)})` : ''} ${JSON.stringify(t.params)}`)],
   });
   const bestTrial = study.bestTrial;
   if (out !== undefined && existsSync(join(out, 'best-model.json'))) files.push('best-model.json');
 
   const mlpStudy = await createStudy({ studyName: `${study.studyName}_mlp`, direction: 'minimize', sampler: new TPESampler({ seed }), pruner: new MedianPruner() });
-  await mlpStudy.optimize(async (trial) => (await trainConfig('mlp', suggestMlp(trial, space), data, epochs, seed + trial.number, trial)).bestValue, {
-    nTrials: options.mlpTrials ?? nTrials, timeout: options.timeout, catch: [NonFiniteLossError],
-  });
+  await mlpStudy.optimize(async (trial) => {
+    const r = await trainTrial('mlp', suggestMlp(trial, space), data, epochs, seed + trial.number, trial);
+    return typeof r === 'number' ? r : r.bestValue;
+  }, { nTrials: options.mlpTrials ?? nTrials, timeout: options.timeout });
   log(`MLP study: best validation MSE ${mlpStudy.bestValue.toPrecision(4)} ${JSON.stringify(mlpStudy.bestParams)}`);
 
   const retrainEpochs = options.retrainEpochs ?? epochs;
@@ -331,7 +355,10 @@ export async function tuneLstm(options: TuneLstmOptions = {}): Promise<TuneLstmR
       bestModelFile: savedTrial === null ? 'kept from an earlier run of this study' : { trial: savedTrial, value: bestSaved },
       mlp: { bestValue: mlpStudy.bestValue, bestParams: mlpStudy.bestParams },
       comparison,
-      trials: trials.map((t) => ({ number: t.number, state: t.state, value: t.value, params: t.params, intermediateValues: Object.fromEntries(t.intermediateValues) })),
+      trials: trials.map((t) => ({
+        number: t.number, state: t.state, value: t.value, params: t.params, intermediateValues: Object.fromEntries(t.intermediateValues),
+        ...(t.state === 'fail' ? { failReason: t.userAttrs.failReason ?? t.systemAttrs.failReason } : {}),
+      })),
     };
     writeFileAtomic(join(out, 'results.json'), JSON.stringify(results, null, 1));
     files.push('results.json');
