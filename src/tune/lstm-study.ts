@@ -186,6 +186,8 @@ interface TrainOutcome {
   bestEpoch: number;
   bestState: StateDict;
   model: Module;
+  /** The first epoch whose validation MSE was not finite (a diverged run), if any. */
+  nonFinite?: { epoch: number; value: number };
 }
 
 /**
@@ -200,8 +202,10 @@ async function trainConfig(kind: 'lstm' | 'mlp', params: Params, data: ForecastD
   const optimizer = new Opt(model.parameters(), { lr: params.learning_rate as number, weightDecay: params.weight_decay as number });
   const generator = new Generator(seed + 1);
   let best: TrainOutcome = { bestValue: Infinity, bestEpoch: -1, bestState: model.stateDict(), model };
+  let nonFinite: TrainOutcome['nonFinite'];
   const keepBest: Callback = {
     onEpochEnd: (epoch, logs) => {
+      if (!Number.isFinite(logs.valLoss)) nonFinite ??= { epoch, value: logs.valLoss };
       if (logs.valLoss < best.bestValue) best = { bestValue: logs.valLoss, bestEpoch: epoch, bestState: model.stateDict(), model };
     },
   };
@@ -210,12 +214,12 @@ async function trainConfig(kind: 'lstm' | 'mlp', params: Params, data: ForecastD
     callbacks: trial === undefined ? [keepBest] : [keepBest, new PruningCallback(trial, { monitor: 'valLoss' })],
   });
   await new Promise((r) => setImmediate(r)); // let other jobs run between trials
-  return best;
+  return { ...best, nonFinite };
 }
 
 /**
  * A trial's training: its outcome, or NaN when the run diverged (the trial then fails with `userAttrs.failReason`,
- * and the study goes on); an infinite best validation loss is a diverged run too.
+ * and the study goes on); a validation MSE that is not finite at some epoch is a diverged run too.
  */
 async function trainTrial(kind: 'lstm' | 'mlp', params: Params, data: ForecastData, epochs: number, seed: number, trial: Trial): Promise<TrainOutcome | number> {
   let r: TrainOutcome;
@@ -224,8 +228,8 @@ async function trainTrial(kind: 'lstm' | 'mlp', params: Params, data: ForecastDa
   } catch (error) {
     return failDiverged(trial, error);
   }
-  if (!Number.isFinite(r.bestValue)) {
-    trial.setUserAttr('failReason', `training diverged: the validation MSE was ${r.bestValue} at every epoch`);
+  if (r.nonFinite !== undefined) {
+    trial.setUserAttr('failReason', `training diverged: the validation MSE became ${r.nonFinite.value} at epoch ${r.nonFinite.epoch + 1}`);
     return NaN;
   }
   return r;
