@@ -38,7 +38,9 @@ function run(Opt: Ctor, options: Record<string, unknown>, backend: string, resid
     const g = new Generator(11);
     const params = LENGTHS.map((n) => {
       const data = resident ? wasm.allocate(n) : new Float32Array(n);
-      for (let i = 0; i < n; i++) data[i] = g.normal();
+      // parameters of a few magnitudes too: where |θ| is near the step's size, a step rounded in another order
+      // shows in θ (next to a θ of 1, its last bits are mostly rounded away)
+      for (let i = 0; i < n; i++) data[i] = g.normal() * 10 ** -(i % 4);
       return new Tensor(data, [n], { requiresGrad: true });
     });
     const opt = new Opt(params, options);
