@@ -1,4 +1,4 @@
 // lrlab's WebAssembly module: every kernel of the fast CPU backend, in one module sharing one memory.
 export { packA, packB, tiles } from './gemm';
-export { sgd, adam, rmsprop, adagrad, adadelta } from './optim';
+export { sgd, adam, rmsprop, adagrad, adadelta, nadam, radam, adamax } from './optim';
 export { biasRelu, reluBackwardSums, tanhBackwardSums, sigmoidBackwardSums, columnSums, allFinite, maxAbs, addInto } from './linear';

@@ -3,7 +3,7 @@
 // bits: a float32 add, multiply, divide or square root equals JavaScript's double operation followed by
 // Math.fround (double rounding from 53 to 24 bits is innocuous for these), and where the reference computes
 // `fround(a + b * c)` in one double expression (PyTorch's fused multiply-add in `add_(x, alpha=...)`) the kernel
-// does the same in two f64x2 halves (fma32).
+// does the same in two f64x2 halves (fma32; addcmul32 where the product's two factors both vary per lane).
 //
 // Every buffer is a byte offset into the memory, holding n floats rounded up to a multiple of 4: the last lanes
 // are padding the kernels may overwrite.
@@ -23,6 +23,16 @@ function fma32(a: v128, b: v128, c: v128): v128 {
   const lo = f64x2.add(f64x2.promote_low_f32x4(a), f64x2.mul(b, f64x2.promote_low_f32x4(c)));
   const ah = v128.shuffle<f32>(a, a, 2, 3, 0, 1), ch = v128.shuffle<f32>(c, c, 2, 3, 0, 1);
   const hi = f64x2.add(f64x2.promote_low_f32x4(ah), f64x2.mul(b, f64x2.promote_low_f32x4(ch)));
+  return v128.shuffle<f32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
+}
+
+/** fround(a + b * c) per lane, computed in double as the reference does (b * c is exact in double); b and c both vary per lane (torch's addcmul). */
+// @ts-ignore: decorator
+@inline
+function addcmul32(a: v128, b: v128, c: v128): v128 {
+  const lo = f64x2.add(f64x2.promote_low_f32x4(a), f64x2.mul(f64x2.promote_low_f32x4(b), f64x2.promote_low_f32x4(c)));
+  const ah = v128.shuffle<f32>(a, a, 2, 3, 0, 1), bh = v128.shuffle<f32>(b, b, 2, 3, 0, 1), ch = v128.shuffle<f32>(c, c, 2, 3, 0, 1);
+  const hi = f64x2.add(f64x2.promote_low_f32x4(ah), f64x2.mul(f64x2.promote_low_f32x4(bh), f64x2.promote_low_f32x4(ch)));
   return v128.shuffle<f32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
 }
 
@@ -252,4 +262,118 @@ function adadeltaLane(θp: usize, gp: usize, vp: usize, up: usize, η: f32, ρ: 
   const Δ = <f64><f32>(<f64><f32>(<f64><f32>sqrt(<f64><f32>(u + <f64>ε)) / std) * g);
   store<f32>(up, <f32>(<f64><f32>(u * <f64>ρ) + <f64><f32>(<f64><f32>(<f64>oneMinusρ * Δ) * Δ)));
   store<f32>(θp, <f32>(θ - <f64>η * Δ));
+}
+
+/**
+ * NAdam (src/optim/nadam.ts): m = fround(fround(m β1) + (1 - β1) g), v = fround(fround(v β2) + fround((1 - β2) g) g)
+ * (torch's addcmul, one rounding), d = sqrt(v) / bc2Sqrt + ε, θ = θ + (stepG g) / d, then θ = θ + (stepM m) / d.
+ */
+export function nadam(θp: usize, gp: usize, mp: usize, vp: usize, n: i32, b1: f32, b2: f32, c1: f32, c2: f32, ε: f32, λ: f32, stepG: f32, stepM: f32, bc2Sqrt: f32): void {
+  const vb1 = f32x4.splat(b1), vb2 = f32x4.splat(b2), vc1 = wide(c1), vc2 = f32x4.splat(c2);
+  const vε = f32x4.splat(ε), vStepG = f32x4.splat(stepG), vStepM = f32x4.splat(stepM), vbc2 = f32x4.splat(bc2Sqrt);
+  for (let i: usize = 0, end = <usize>n * 4; i < end; i += 16) {
+    if (v128.any_true(v128.or(tiny(v128.load(mp + i)), tiny(v128.load(vp + i))))) {
+      for (let at = i; at < i + 16; at += 4) nadamLane(θp + at, gp + at, mp + at, vp + at, b1, b2, c1, c2, ε, λ, stepG, stepM, bc2Sqrt);
+      continue;
+    }
+    const θ = v128.load(θp + i);
+    const g = gradient(gp + i, θ, 0, λ);
+    const m = fma32(f32x4.mul(v128.load(mp + i), vb1), vc1, g);
+    const v = addcmul32(f32x4.mul(v128.load(vp + i), vb2), f32x4.mul(vc2, g), g);
+    v128.store(mp + i, m);
+    v128.store(vp + i, v);
+    const d = f32x4.add(f32x4.div(f32x4.sqrt(v), vbc2), vε);
+    const θg = f32x4.add(θ, f32x4.div(f32x4.mul(vStepG, g), d));
+    v128.store(θp + i, f32x4.add(θg, f32x4.div(f32x4.mul(vStepM, m), d)));
+  }
+}
+
+/** NAdam's rule for one parameter in double, rounded to float32 after each operation (the reference's loop). */
+function nadamLane(θp: usize, gp: usize, mp: usize, vp: usize, b1: f32, b2: f32, c1: f32, c2: f32, ε: f32, λ: f32, stepG: f32, stepM: f32, bc2Sqrt: f32): void {
+  const θ = <f64>load<f32>(θp);
+  const g = gradientLane(gp, θ, 0, λ);
+  const m = <f64><f32>(<f64><f32>(<f64>load<f32>(mp) * <f64>b1) + <f64>c1 * g);
+  const v = <f64><f32>(<f64><f32>(<f64>load<f32>(vp) * <f64>b2) + <f64><f32>(<f64>c2 * g) * g);
+  store<f32>(mp, <f32>m);
+  store<f32>(vp, <f32>v);
+  const d = <f64><f32>(<f64><f32>(<f64><f32>sqrt(v) / <f64>bc2Sqrt) + <f64>ε);
+  const θg = <f64><f32>(θ + <f64><f32>(<f64><f32>(<f64>stepG * g) / d));
+  store<f32>(θp, <f32>(θg + <f64><f32>(<f64><f32>(<f64>stepM * m) / d)));
+}
+
+/**
+ * RAdam (src/optim/radam.ts): m and v as NAdam's, m̂ = m / bc1; rectified: l = (1 / (sqrt(v) + ε)) bc2Sqrt (torch's
+ * number / tensor, a reciprocal times the number), θ = θ - ((m̂ η) l) r_t; else θ = θ - m̂ η.
+ */
+export function radam(θp: usize, gp: usize, mp: usize, vp: usize, n: i32, b1: f32, b2: f32, c1: f32, c2: f32, ε: f32, λ: f32, η: f32, bc1: f32, bc2Sqrt: f32, rt: f32, rectified: i32): void {
+  const vb1 = f32x4.splat(b1), vb2 = f32x4.splat(b2), vc1 = wide(c1), vc2 = f32x4.splat(c2), vε = f32x4.splat(ε);
+  const vη = f32x4.splat(η), vbc1 = f32x4.splat(bc1), vbc2 = f32x4.splat(bc2Sqrt), vrt = f32x4.splat(rt), one = f32x4.splat(1);
+  for (let i: usize = 0, end = <usize>n * 4; i < end; i += 16) {
+    if (v128.any_true(v128.or(tiny(v128.load(mp + i)), tiny(v128.load(vp + i))))) {
+      for (let at = i; at < i + 16; at += 4) radamLane(θp + at, gp + at, mp + at, vp + at, b1, b2, c1, c2, ε, λ, η, bc1, bc2Sqrt, rt, rectified);
+      continue;
+    }
+    const θ = v128.load(θp + i);
+    const g = gradient(gp + i, θ, 0, λ);
+    const m = fma32(f32x4.mul(v128.load(mp + i), vb1), vc1, g);
+    const v = addcmul32(f32x4.mul(v128.load(vp + i), vb2), f32x4.mul(vc2, g), g);
+    v128.store(mp + i, m);
+    v128.store(vp + i, v);
+    const mHatη = f32x4.mul(f32x4.div(m, vbc1), vη);
+    if (!rectified) {
+      v128.store(θp + i, f32x4.sub(θ, mHatη));
+      continue;
+    }
+    const l = f32x4.mul(f32x4.div(one, f32x4.add(f32x4.sqrt(v), vε)), vbc2);
+    v128.store(θp + i, f32x4.sub(θ, f32x4.mul(f32x4.mul(mHatη, l), vrt)));
+  }
+}
+
+/** RAdam's rule for one parameter in double, rounded to float32 after each operation (the reference's loop). */
+function radamLane(θp: usize, gp: usize, mp: usize, vp: usize, b1: f32, b2: f32, c1: f32, c2: f32, ε: f32, λ: f32, η: f32, bc1: f32, bc2Sqrt: f32, rt: f32, rectified: i32): void {
+  const θ = <f64>load<f32>(θp);
+  const g = gradientLane(gp, θ, 0, λ);
+  const m = <f64><f32>(<f64><f32>(<f64>load<f32>(mp) * <f64>b1) + <f64>c1 * g);
+  const v = <f64><f32>(<f64><f32>(<f64>load<f32>(vp) * <f64>b2) + <f64><f32>(<f64>c2 * g) * g);
+  store<f32>(mp, <f32>m);
+  store<f32>(vp, <f32>v);
+  const mHatη = <f64><f32>(<f64><f32>(m / <f64>bc1) * <f64>η);
+  if (!rectified) {
+    store<f32>(θp, <f32>(θ - mHatη));
+    return;
+  }
+  const l = <f64><f32>(<f64><f32>(1 / <f64><f32>(<f64><f32>sqrt(v) + <f64>ε)) * <f64>bc2Sqrt);
+  store<f32>(θp, <f32>(θ - <f64><f32>(<f64><f32>(mHatη * l) * <f64>rt)));
+}
+
+/**
+ * Adamax (src/optim/adamax.ts): m = fround(fround(m β1) + (1 - β1) g), u = max(u β2, |g| + ε),
+ * θ = θ + (stepSize m) / u.
+ */
+export function adamax(θp: usize, gp: usize, mp: usize, up: usize, n: i32, b1: f32, b2: f32, c1: f32, ε: f32, λ: f32, stepSize: f32, maximize: i32): void {
+  const vb1 = f32x4.splat(b1), vb2 = f32x4.splat(b2), vc1 = wide(c1), vε = f32x4.splat(ε), vStep = f32x4.splat(stepSize);
+  for (let i: usize = 0, end = <usize>n * 4; i < end; i += 16) {
+    if (v128.any_true(v128.or(tiny(v128.load(mp + i)), tiny(v128.load(up + i))))) {
+      for (let at = i; at < i + 16; at += 4) adamaxLane(θp + at, gp + at, mp + at, up + at, b1, b2, c1, ε, λ, stepSize, maximize);
+      continue;
+    }
+    const θ = v128.load(θp + i);
+    const g = gradient(gp + i, θ, maximize, λ);
+    const m = fma32(f32x4.mul(v128.load(mp + i), vb1), vc1, g);
+    const u = f32x4.max(f32x4.mul(v128.load(up + i), vb2), f32x4.add(f32x4.abs(g), vε));
+    v128.store(mp + i, m);
+    v128.store(up + i, u);
+    v128.store(θp + i, f32x4.add(θ, f32x4.div(f32x4.mul(vStep, m), u)));
+  }
+}
+
+/** Adamax's rule for one parameter in double, rounded to float32 after each operation (the reference's loop). */
+function adamaxLane(θp: usize, gp: usize, mp: usize, up: usize, b1: f32, b2: f32, c1: f32, ε: f32, λ: f32, stepSize: f32, maximize: i32): void {
+  const θ = <f64>load<f32>(θp);
+  const g = gradientLane(gp, θ, maximize, λ);
+  const m = <f64><f32>(<f64><f32>(<f64>load<f32>(mp) * <f64>b1) + <f64>c1 * g);
+  const u = max(<f64><f32>(<f64>load<f32>(up) * <f64>b2), <f64><f32>(abs(g) + <f64>ε));
+  store<f32>(mp, <f32>m);
+  store<f32>(up, <f32>u);
+  store<f32>(θp, <f32>(θ + <f64><f32>(<f64><f32>(<f64>stepSize * m) / u)));
 }

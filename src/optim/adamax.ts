@@ -1,4 +1,5 @@
 import type { Tensor } from '../tensor/tensor.js';
+import { getBackend } from '../tensor/backends/backend.js';
 import { Optimizer, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
 import { validateAdam } from './adam.js';
 
@@ -24,7 +25,8 @@ const f = Math.fround;
  *
  * u needs no bias correction (it does not start biased toward 0 the way an average does). ε is added to |g| inside
  * the max, as PyTorch does, so u ≥ ε. Weight decay is L2 added to the gradient. Matches torch.optim.Adamax of 1.13
- * in float32. Defaults: lr 2e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 0, maximize false.
+ * in float32. Defaults: lr 2e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 0, maximize false. On a backend with fast
+ * kernels the same rule runs there, with the same bits.
  */
 export class Adamax extends Optimizer<AdamaxOptions> {
   constructor(params: ParamsInput<AdamaxOptions>, options: Partial<AdamaxOptions> = {}) {
@@ -55,6 +57,12 @@ export class Adamax extends Optimizer<AdamaxOptions> {
     const m = s.expAvg as Float32Array, u = s.expInf as Float32Array;
     const b1 = f(β1), b2 = f(β2), c1 = f(1 - β1), ε = f(o.eps), λ = f(o.weightDecay);
     const stepSize = f(-(o.lr / (1 - β1 ** t)));
+    const fast = getBackend().kernels;
+    if (fast !== undefined) {
+      // the state stays in the kernels' storage from the first step on
+      fast.adamax(θ, grad, (s.expAvg = fast.resident(m)), (s.expInf = fast.resident(u)), b1, b2, c1, ε, λ, stepSize, o.maximize);
+      return;
+    }
     for (let i = 0; i < θ.length; i++) {
       let g = o.maximize ? -grad[i] : grad[i];
       // a product of two float32 values is exact in float64, so f(a + b * c) rounds once, as torch's fused

@@ -1,5 +1,6 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { describe } from '../format/number.js';
+import { getBackend } from '../tensor/backends/backend.js';
 import { Optimizer, checkOption, type OptimizerStateDict, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
 import { validateAdam } from './adam.js';
 
@@ -29,7 +30,7 @@ const f = Math.fround;
  * 1 - Π_{t+1} = 1 - Π_t μ_{t+1}, as the paper does. lrlab follows the fixed formula, in the foreach code's float32
  * order, and matches torch.optim.NAdam(..., foreach=True) of 1.13 (bit for bit on the parity fixtures). Weight
  * decay is L2 added to the gradient. Defaults: lr 2e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 0,
- * momentumDecay 4e-3.
+ * momentumDecay 4e-3. On a backend with fast kernels the same rule runs there, with the same bits.
  */
 export class NAdam extends Optimizer<NAdamOptions> {
   constructor(params: ParamsInput<NAdamOptions>, options: Partial<NAdamOptions> = {}) {
@@ -69,6 +70,12 @@ export class NAdam extends Optimizer<NAdamOptions> {
     const b1 = f(β1), b2 = f(β2), c1 = f(1 - β1), c2 = f(1 - β2), ε = f(o.eps), λ = f(o.weightDecay);
     const bc2Sqrt = f(Math.sqrt(1 - β2 ** t));
     const stepG = f(-((o.lr * (1 - μ)) / (1 - Π))), stepM = f(-((o.lr * μNext) / (1 - Π * μNext)));
+    const fast = getBackend().kernels;
+    if (fast !== undefined) {
+      // the state stays in the kernels' storage from the first step on
+      fast.nadam(θ, grad, (s.expAvg = fast.resident(m)), (s.expAvgSq = fast.resident(v)), b1, b2, c1, c2, ε, λ, stepG, stepM, bc2Sqrt);
+      return;
+    }
     // a product of two float32 values is exact in float64, so f(a + b * c) rounds once, as torch's fused
     // multiply-adds do (add with alpha, addcmul)
     for (let i = 0; i < θ.length; i++) {

@@ -1,4 +1,5 @@
 import type { Tensor } from '../tensor/tensor.js';
+import { getBackend } from '../tensor/backends/backend.js';
 import { Optimizer, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
 import { validateAdam } from './adam.js';
 
@@ -28,7 +29,7 @@ const f = Math.fround;
  * (or 0.99, or 0.9) it first passes 5 at step 6, and with β2 ≤ 2/3 (ρ∞ ≤ 5) never. ε is added to sqrt(v) before
  * the bias correction, and weight decay is L2 added to the gradient, as in PyTorch 1.13. Matches torch.optim.RAdam
  * of 1.13 in its default (single-tensor) float32 order; 1.13's foreach code leaves ε out. Defaults: lr 1e-3, betas
- * [0.9, 0.999], eps 1e-8, weightDecay 0.
+ * [0.9, 0.999], eps 1e-8, weightDecay 0. On a backend with fast kernels the same rule runs there, with the same bits.
  */
 export class RAdam extends Optimizer<RAdamOptions> {
   constructor(params: ParamsInput<RAdamOptions>, options: Partial<RAdamOptions> = {}) {
@@ -64,6 +65,12 @@ export class RAdam extends Optimizer<RAdamOptions> {
     const b1 = f(β1), b2 = f(β2), c1 = f(1 - β1), c2 = f(1 - β2), ε = f(o.eps), λ = f(o.weightDecay), η = f(o.lr);
     const bc1 = f(1 - β1 ** t), bc2Sqrt = f(Math.sqrt(1 - β2 ** t));
     const r = rectification(β2, t), rt = r === null ? 0 : f(r);
+    const fast = getBackend().kernels;
+    if (fast !== undefined) {
+      // the state stays in the kernels' storage from the first step on
+      fast.radam(θ, grad, (s.expAvg = fast.resident(m)), (s.expAvgSq = fast.resident(v)), b1, b2, c1, c2, ε, λ, η, bc1, bc2Sqrt, rt, r !== null);
+      return;
+    }
     // a product of two float32 values is exact in float64, so f(a + b * c) rounds once, as torch's fused
     // multiply-adds do (add with alpha, addcmul)
     for (let i = 0; i < θ.length; i++) {

@@ -15,7 +15,8 @@ const parity = suite('NAdam, RAdam and Adamax match PyTorch 1.13 over 25 steps')
 const { cases } = fixture<{ cases: FedCase[] }>('optim-adam-family.json');
 const worst: Record<string, number> = {};
 
-// none of the three has a fast kernel: on every backend the optimizer's own loop runs, on the backend's arrays
+// on the wasm backend the three run as its SIMD kernels (test/optim/kernels.test.ts: the loops' bits), elsewhere as
+// the optimizers' own loops
 for (const backend of availableBackends()) for (const c of cases) {
   parity(`${backendLabel(backend)}: ${c.name} ${caseLabel(c)}: parameters after every step and the final state equal torch's`, () => withBackend(backend, () => {
     // The update follows torch's float32 op order, fused multiply-adds included; the residue is a rare

@@ -3,7 +3,7 @@
 // the four SIMD lanes, with parameters in the kernels' memory and in ordinary arrays.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Optimizer, Tensor, Generator, createWasmBackend, registerBackend, useBackend, getBackend } from '../../src/index.js';
+import { SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, NAdam, RAdam, Adamax, Optimizer, Tensor, Generator, createWasmBackend, registerBackend, useBackend, getBackend } from '../../src/index.js';
 
 type Ctor = new (params: any, options?: any) => Optimizer<any>;
 const CASES: [string, Ctor, Record<string, unknown>][] = [
@@ -22,6 +22,14 @@ const CASES: [string, Ctor, Record<string, unknown>][] = [
   ['Adagrad', Adagrad, { lr: 0.1, lrDecay: 0.01, weightDecay: 0.1, initialAccumulatorValue: 0.1, eps: 1e-8 }],
   ['Adadelta', Adadelta, { lr: 1 }],
   ['Adadelta', Adadelta, { lr: 0.5, rho: 0.8, eps: 1e-5, weightDecay: 0.1, maximize: true }],
+  ['NAdam', NAdam, { lr: 0.01 }],
+  ['NAdam', NAdam, { lr: 0.01, betas: [0.8, 0.99], eps: 1e-6, weightDecay: 0.1, momentumDecay: 0.01 }],
+  // RAdam's rectified step starts at step 6 (ρ_t > 5 with β2 0.999 or 0.99): both branches run within the 12 steps
+  ['RAdam', RAdam, { lr: 0.01 }],
+  ['RAdam', RAdam, { lr: 0.01, betas: [0.8, 0.99], eps: 1e-6, weightDecay: 0.1 }],
+  ['Adamax', Adamax, { lr: 0.01 }],
+  ['Adamax', Adamax, { lr: 0.01, betas: [0.8, 0.99], eps: 1e-6, weightDecay: 0.1 }],
+  ['Adamax', Adamax, { lr: 0.003, maximize: true }],
 ];
 const LENGTHS = [1, 3, 4, 5, 17, 130];
 const STEPS = 12;
@@ -117,6 +125,43 @@ for (const [name, Opt, options] of CASES.filter(([name, , o]) => !o.weightDecay 
     for (let k = 0; k < reference.state.length; k++) assert.is(sameBits(fast.state[k], reference.state[k]), -1, `state array ${k}`);
   });
 }
+
+test('NAdam, RAdam and Adamax on a parameter long enough to be split between two threads give the reference\'s bits', () => {
+  const two = createWasmBackend({ threads: 2, name: 'wasm-kernels-test-2' });
+  registerBackend(two);
+  // past the split threshold (2^16) and not a multiple of 8: the halves meet inside the array
+  const n = (1 << 17) + 7, g = new Generator(13);
+  const θ0 = Float32Array.from({ length: n }, (_, i) => g.normal() * 10 ** -(i % 4));
+  // 7 steps: RAdam's rectified step (from step 6) runs on both halves too
+  const grads = Array.from({ length: 7 }, () => Float32Array.from({ length: n }, (_, i) => g.normal() * 10 ** ((i % 5) - 2)));
+  const run = (Opt: Ctor, options: Record<string, unknown>, backend: string) => {
+    const previous = getBackend().name;
+    useBackend(backend);
+    try {
+      const p = new Tensor(θ0.slice(), [n], { requiresGrad: true });
+      const opt = new Opt([p], options);
+      for (const grad of grads) {
+        p.grad = new Tensor(grad.slice(), [n]);
+        opt.step();
+      }
+      return [p.data, ...Object.values(opt.state.get(p)!).filter((v): v is Float32Array => v instanceof Float32Array)];
+    } finally {
+      useBackend(previous);
+    }
+  };
+  try {
+    for (const [name, Opt, options] of CASES.filter(([name]) => name === 'NAdam' || name === 'RAdam' || name === 'Adamax')) {
+      const reference = run(Opt, options, 'cpu'), fast = run(Opt, options, 'wasm-kernels-test-2');
+      assert.is(fast.length, 3);
+      for (let k = 0; k < reference.length; k++) {
+        const at = sameBits(fast[k], reference[k]);
+        assert.is(at, -1, `${name} ${JSON.stringify(options)}, ${k === 0 ? 'parameters' : `state array ${k}`}, index ${at}: ${fast[k][at]} vs reference ${reference[k][at]}`);
+      }
+    }
+  } finally {
+    two.dispose();
+  }
+});
 
 test('the state kept by the fast path round-trips through a state dict into the reference path', () => {
   const g = new Generator(3);

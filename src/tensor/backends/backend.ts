@@ -48,6 +48,12 @@ export interface FastKernels {
   adagrad(θ: Float32Array, g: Float32Array, G: Float32Array, ηt: number, λ: number, ε: number, maximize: boolean): void;
   /** Adadelta's update (src/optim/adadelta.ts). */
   adadelta(θ: Float32Array, g: Float32Array, v: Float32Array, u: Float32Array, η: number, ρ: number, oneMinusρ: number, ε: number, λ: number, maximize: boolean): void;
+  /** NAdam's update (src/optim/nadam.ts); stepG and stepM are the negated step sizes of g and m. */
+  nadam(θ: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, b1: number, b2: number, c1: number, c2: number, ε: number, λ: number, stepG: number, stepM: number, bc2Sqrt: number): void;
+  /** RAdam's update (src/optim/radam.ts); rt is used only when `rectified`. */
+  radam(θ: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, b1: number, b2: number, c1: number, c2: number, ε: number, λ: number, η: number, bc1: number, bc2Sqrt: number, rt: number, rectified: boolean): void;
+  /** Adamax's update (src/optim/adamax.ts); stepSize is the negated, bias-corrected lr. */
+  adamax(θ: Float32Array, g: Float32Array, m: Float32Array, u: Float32Array, b1: number, b2: number, c1: number, ε: number, λ: number, stepSize: number, maximize: boolean): void;
   /** y[i, j] += b[j] for n rows of m (b may be null), then max(0, y) when `relu`. */
   biasRelu(y: Float32Array, b: Float32Array | null, n: number, m: number, relu: boolean): void;
   /**

@@ -16,6 +16,9 @@ interface KernelExports {
   rmsprop(θ: number, g: number, v: number, gBar: number, b: number, n: number, η: number, α: number, oneMinusα: number, ε: number, λ: number, μ: number, maximize: number): void;
   adagrad(θ: number, g: number, G: number, n: number, ηt: number, λ: number, ε: number, maximize: number): void;
   adadelta(θ: number, g: number, v: number, u: number, n: number, η: number, ρ: number, oneMinusρ: number, ε: number, λ: number, maximize: number): void;
+  nadam(θ: number, g: number, m: number, v: number, n: number, b1: number, b2: number, c1: number, c2: number, ε: number, λ: number, stepG: number, stepM: number, bc2Sqrt: number): void;
+  radam(θ: number, g: number, m: number, v: number, n: number, b1: number, b2: number, c1: number, c2: number, ε: number, λ: number, η: number, bc1: number, bc2Sqrt: number, rt: number, rectified: number): void;
+  adamax(θ: number, g: number, m: number, u: number, n: number, b1: number, b2: number, c1: number, ε: number, λ: number, stepSize: number, maximize: number): void;
   biasRelu(y: number, b: number, n: number, m: number, relu: number): void;
   reluBackwardSums(y: number, g: number, d: number, db: number, n: number, m: number): void;
   tanhBackwardSums(y: number, g: number, d: number, db: number, n: number, m: number): void;
@@ -55,7 +58,7 @@ const WA = (globalThis as unknown as { WebAssembly: any }).WebAssembly;
 // elementwise kernel (up to 20) and its result (slot 23).
 const CONTROL_BYTES = 128 + 24 * 8;
 /** The elementwise kernels the worker can take half of (their index is slot 13, from 1). */
-const SPLIT_KERNELS = ['sgd', 'adam', 'rmsprop', 'adagrad', 'adadelta', 'maxAbs'] as const;
+const SPLIT_KERNELS = ['sgd', 'adam', 'rmsprop', 'adagrad', 'adadelta', 'nadam', 'radam', 'adamax', 'maxAbs'] as const;
 type SplitKernel = (typeof SPLIT_KERNELS)[number];
 /** Elementwise work on at least this many floats is split in two halves between this thread and the worker. */
 const SPLIT_ELEMENTS = 1 << 16;
@@ -235,6 +238,21 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
       const o = [stage(θ, true), stage(g, true), stage(v, true), stage(u, true)];
       elementwise('adadelta', o, θ.length, [η, ρ, oneMinusρ, ε, λ, maximize ? 1 : 0]);
       finish([θ, null, v, u], o);
+    },
+    nadam(θ, g, m, v, b1, b2, c1, c2, ε, λ, stepG, stepM, bc2Sqrt) {
+      const o = [stage(θ, true), stage(g, true), stage(m, true), stage(v, true)];
+      elementwise('nadam', o, θ.length, [b1, b2, c1, c2, ε, λ, stepG, stepM, bc2Sqrt]);
+      finish([θ, null, m, v], o);
+    },
+    radam(θ, g, m, v, b1, b2, c1, c2, ε, λ, η, bc1, bc2Sqrt, rt, rectified) {
+      const o = [stage(θ, true), stage(g, true), stage(m, true), stage(v, true)];
+      elementwise('radam', o, θ.length, [b1, b2, c1, c2, ε, λ, η, bc1, bc2Sqrt, rt, rectified ? 1 : 0]);
+      finish([θ, null, m, v], o);
+    },
+    adamax(θ, g, m, u, b1, b2, c1, ε, λ, stepSize, maximize) {
+      const o = [stage(θ, true), stage(g, true), stage(m, true), stage(u, true)];
+      elementwise('adamax', o, θ.length, [b1, b2, c1, ε, λ, stepSize, maximize ? 1 : 0]);
+      finish([θ, null, m, u], o);
     },
     biasRelu(y, b, n, m, relu) {
       const o = [stage(y, false), b === null ? 0 : stage(b, false)];
