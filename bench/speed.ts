@@ -10,7 +10,7 @@ import * as lr from '../src/index.js';
 import { freshWasm, use, resident, type LrlabImpl, type Row } from './common.js';
 import { countTypedArrays } from '../test/helpers/allocations.js';
 
-const { builtInData, builtInModel, Adam, AdamW, SGD, RMSprop, Adagrad, Adadelta, fit, Generator, manualSeed, mseLoss, reuseBuffers, batches, Sequential, Linear, ReLU, Tensor } = lr;
+const { builtInData, builtInModel, Adam, AdamW, SGD, RMSprop, Adagrad, Adadelta, NAdam, RAdam, Adamax, fit, Generator, manualSeed, mseLoss, reuseBuffers, batches, Sequential, Linear, ReLU, Tensor } = lr;
 const here = dirname(fileURLToPath(import.meta.url));
 
 /** The Python with torch: LRLAB_PYTHON, else python3 on the PATH, else Debian's interpreter (python3-torch). */
@@ -250,12 +250,19 @@ const OPTIMIZERS = {
   RMSprop: (p: lr.Tensor[]) => new RMSprop(p, { lr: 1e-2 }),
   Adagrad: (p: lr.Tensor[]) => new Adagrad(p, { lr: 1e-2 }),
   Adadelta: (p: lr.Tensor[]) => new Adadelta(p, { lr: 1 }),
+  NAdam: (p: lr.Tensor[]) => new NAdam(p, { lr: 2e-3 }),
+  RAdam: (p: lr.Tensor[]) => new RAdam(p, { lr: 1e-3 }),
+  Adamax: (p: lr.Tensor[]) => new Adamax(p, { lr: 2e-3 }),
 } as const;
+
+/** Steps after which every backend's parameters must equal the cpu loop's bit for bit: RAdam's rectified step starts at 6. */
+const AGREEMENT_STEPS = 6;
 
 /**
  * Parameters updated per second by each optimizer's step on one 2^20-element parameter, per lrlab CPU backend and
- * in PyTorch (its single-tensor loops, and foreach Adam). The first step is checked against PyTorch's first; both
- * sides then take half a second of steps before the timed rounds.
+ * in PyTorch (its single-tensor loops, and foreach Adam). Before timing, each backend's parameters after a few steps
+ * are checked against the cpu loop's (the same bits) and its first step against PyTorch's first (where PyTorch
+ * runs that optimizer); both sides then take half a second of steps before the timed rounds.
  */
 export function optimizerSuite(impls: LrlabImpl[], torch: ReturnType<typeof findTorch>, log: (s: string) => void, quick: boolean): Row[] {
   const size = 1 << 20;
@@ -272,24 +279,37 @@ export function optimizerSuite(impls: LrlabImpl[], torch: ReturnType<typeof find
     }
   }
   const fresh = freshWasm(impls.filter((i) => i.mode === '-' && !i.label.includes('2 threads')));
+  // the cpu loop's parameters after AGREEMENT_STEPS steps, as bits, per optimizer
+  const cpu: LrlabImpl = { label: 'lrlab cpu (reference)', backend: lr.cpuBackend, mode: '-' };
+  const references = new Map(Object.entries(OPTIMIZERS).map(([name, make]) => [name, use(cpu, () => {
+    const p = lr.tensor(θ0, { requiresGrad: true });
+    p.grad = lr.tensor(grad0);
+    const opt = make([p]);
+    for (let s = 0; s < AGREEMENT_STEPS; s++) opt.step();
+    return new Uint32Array(p.data.slice().buffer);
+  })]));
   for (const impl of fresh.impls) {
     for (const [name, make] of Object.entries(OPTIMIZERS)) {
-      const { first, t } = use(impl, () => {
+      const reference = references.get(name)!;
+      const theirs = peer?.rows.find((r: any) => r.name === name && !r.foreach)?.firstStep as number[] | undefined;
+      const t = use(impl, () => {
         const p = lr.tensor(θ0, { requiresGrad: true });
         p.grad = lr.tensor(grad0);
         const opt = make([p]);
         opt.step();
-        const first = p.data.slice(0, 16);
+        if (theirs !== undefined) {
+          let err = 0;
+          for (let i = 0; i < 16; i++) err = Math.max(err, Math.abs(p.data[i] - theirs[i]) / Math.max(1e-6, Math.abs(theirs[i])));
+          if (!(err < 1e-5)) throw new Error(`optimizer ${name}: ${impl.label}'s first step disagrees with torch's (relative error ${err})`);
+        }
+        for (let s = 1; s < AGREEMENT_STEPS; s++) opt.step();
+        const bits = new Uint32Array(p.data.slice().buffer);
+        const at = bits.findIndex((b, i) => b !== reference[i]);
+        if (at >= 0) throw new Error(`optimizer ${name}: ${impl.label} after ${AGREEMENT_STEPS} steps differs from the cpu loop at index ${at}: ${p.data[at]} vs ${new Float32Array(reference.buffer)[at]}`);
         // half a second of steps first, as on PyTorch's side
         warmUp(() => void opt.step(), 500);
-        return { first, t: medianMs(() => void opt.step(), rounds, impl.label.startsWith('lrlab cpu') ? 1 : reps, 'cpu') };
+        return medianMs(() => void opt.step(), rounds, impl.label.startsWith('lrlab cpu') ? 1 : reps, 'cpu');
       });
-      const theirs = peer?.rows.find((r: any) => r.name === name && !r.foreach)?.firstStep as number[] | undefined;
-      if (theirs !== undefined) {
-        let err = 0;
-        for (let i = 0; i < 16; i++) err = Math.max(err, Math.abs(first[i] - theirs[i]) / Math.max(1e-6, Math.abs(theirs[i])));
-        if (!(err < 1e-5)) throw new Error(`optimizer ${name}: ${impl.label}'s first step disagrees with torch's (relative error ${err})`);
-      }
       const pps = size / (t.ms / 1000);
       rows.push({ suite: 'optim', case: name, implementation: impl.label, backend: impl.backend.name, mode: impl.mode, ms: t.ms, rme: 0, samples: t.samples.length, figures: { paramsPerSecond: pps } });
       log(`  optimizer    ${name.padEnd(9)} ${impl.label.padEnd(32)} ${(pps / 1e6).toFixed(0).padStart(6)} M params/s`);
