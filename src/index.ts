@@ -68,6 +68,7 @@ export { kFold, timeSeriesSplit, type Fold } from './data/kfold.js';
 
 // train
 export { fit, evaluate, NonFiniteLossError, type FitOptions, type History } from './train/fit.js';
+export { NonFiniteInputError } from './tensor/finite.js';
 export type { Callback, Logs, TrainingContext } from './train/callback.js';
 export { EarlyStopping, ReduceLROnPlateauCallback, ModelCheckpoint, CSVLogger, TerminateOnNaN, ProgressBar, type EarlyStoppingOptions, type ModelCheckpointOptions } from './train/callbacks.js';
 export { PruningCallback, type PruningCallbackOptions, type PrunableTrial } from './train/pruning-callback.js';

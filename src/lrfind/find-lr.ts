@@ -1,6 +1,7 @@
 import type { Module } from '../nn/module.js';
 import { Tensor } from '../tensor/tensor.js';
 import { concat } from '../autograd/ops/index-ops.js';
+import { NonFiniteInputError } from '../tensor/finite.js';
 import { mseLoss, crossEntropy, bceWithLogits } from '../nn/losses.js';
 import { Adam } from '../optim/adam.js';
 import { SGD } from '../optim/sgd.js';
@@ -546,8 +547,10 @@ export function runFinder<C extends FinderConfig>(config: C, options: FindLrOpti
           callbacks: [...(recorder ? [recorder] : []), new EarlyStopping({ patience: config.training.patience, restoreBestWeights: true }), { onEpochEnd: (e: number) => progress(stage, k * config.training.epochs + e + 1, config.training.epochs * seeds.length) }],
         });
       } catch (err) {
-        if (!(err instanceof NonFiniteLossError)) throw err;
-        h = err.history;
+        // a non-finite loss in training, or activations that overflowed on the validation data: the run diverged
+        if (err instanceof NonFiniteLossError) h = err.history;
+        else if (err instanceof NonFiniteInputError) h = { loss: [], valLoss: [], lr: [], timeMs: [], batchLoss: [], batchLr: [], metrics: {}, valMetrics: {}, epochsRun: 0, stopReason: err.message };
+        else throw err;
         diverged = true;
       }
       const trainingTimeMs = performance.now() - started;
@@ -569,7 +572,10 @@ export function runFinder<C extends FinderConfig>(config: C, options: FindLrOpti
         first = {
           name, lr, epochsRun: h.epochsRun, trainingTimeMs,
           lastEpochValLoss: last, ...(isMse ? { lastEpochValMse: last } : {}),
-          analysis: analyzeDynamics({ batchLoss: scaled(recorder.record.batchLoss), epochLoss: scaled(h.loss), valLoss: valLosses }),
+          // a run that diverged in its first epoch has no epoch to analyze: oscillatory, nothing measured
+          analysis: h.loss.length === 0
+            ? { classification: 'oscillatory', oscillationIndex: NaN, relativeNoise: NaN, lossVariance: NaN, convergenceEpoch: null, monitored: 'valLoss' }
+            : analyzeDynamics({ batchLoss: scaled(recorder.record.batchLoss), epochLoss: scaled(h.loss), valLoss: valLosses }),
           history: { loss: scaled(h.loss), valLoss: valLosses, lr: h.lr, timeMs: h.timeMs, valMetric: [...valMetric] },
           dynamics: { batchLoss: scaled(recorder.record.batchLoss), lr: recorder.record.lr, gradNorm: recorder.record.gradNorm, features: recorder.record.features, labels: recorder.record.labels },
         };

@@ -7,6 +7,7 @@ import { NonFiniteStepError, type Optimizer } from '../optim/optimizer.js';
 import { batches, type Batch } from '../data/windows.js';
 import { evaluate } from '../train/fit.js';
 import { reuseBuffers } from '../tensor/pool.js';
+import { NonFiniteInputError } from '../tensor/finite.js';
 import { checkOptionsObject, checkRecord } from '../format/check.js';
 import { describe } from '../format/number.js';
 
@@ -112,18 +113,26 @@ export function rangeTest(model: Module, options: RangeTestOptions): RangeTestRe
       const r = i / (numIter - 1);
       const lr = stepMode === 'exp' ? startLr * (endLr / startLr) ** r : startLr + (endLr - startLr) * r;
       for (const g of optimizer.paramGroups) g.lr = lr;
-      const total = reuseBuffers(() => {
-        optimizer.zeroGrad({ setToNone: false });
-        let sum = 0;
-        for (let k = 0; k < accumulationSteps; k++) {
-          const b = nextBatch();
-          const l = loss(model.forward(b.x), b.y);
-          sum += l.item();
-          // dividing by k makes the accumulated gradient the gradient of the mean loss over the k batches
-          (accumulationSteps === 1 ? l : l.div(accumulationSteps)).backward();
-        }
-        return sum;
-      });
+      let total: number;
+      try {
+        total = reuseBuffers(() => {
+          optimizer.zeroGrad({ setToNone: false });
+          let sum = 0;
+          for (let k = 0; k < accumulationSteps; k++) {
+            const b = nextBatch();
+            const l = loss(model.forward(b.x), b.y);
+            sum += l.item();
+            // dividing by k makes the accumulated gradient the gradient of the mean loss over the k batches
+            (accumulationSteps === 1 ? l : l.div(accumulationSteps)).backward();
+          }
+          return sum;
+        });
+      } catch (err) {
+        // finite weights whose activations overflow inside the model: the lr diverged, as a non-finite loss says
+        if (!(err instanceof NonFiniteInputError)) throw err;
+        result.stopReason = 'non-finite loss';
+        break;
+      }
       let value = total / accumulationSteps;
       if (!Number.isFinite(value)) {
         result.stopReason = 'non-finite loss';

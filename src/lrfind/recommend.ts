@@ -79,12 +79,20 @@ export function recommend(e: RecommendationEvidence): Recommendation {
     ? `the sweep's best is the same rate`
     : `the sweep's best ${formatLr(e.sweepBestLr)} is ${sweepNear ? 'within' : 'over'} a decade ${sweepNear ? 'of it' : 'away'}`;
   const pct = (v: number) => `${formatNumber(Math.abs(v) * 100, 2)}%`;
-  const change = Number.isFinite(gain) ? `${pct(gain)} ${gain >= 0 ? 'lower' : 'higher'}` : 'a non-finite';
+  const change = Number.isFinite(gain) ? `${pct(gain)} ${gain >= 0 ? 'lower' : 'higher'}` : 'non-finite';
   // with several seeds, the sentence gives the paired evidence: wins, the mean gain and its 95% interval
   const overSeeds = (p: PairedDifference, whom: string) =>
     `a ${change} validation ${lossName} than ${whom} on average over ${p.n} seeds (better in ${p.wins} of ${p.n}; 95% interval of the gain ${formatNumber(p.low * 100, 2)}% to ${formatNumber(p.high * 100, 2)}%)`;
   const diverged = longRuns.diverged;
   const sameAsBaseline = trained.lr === longRuns.baselineLr;
+  // your rate diverged where the found one trained: that settles it, whatever the averages say
+  if (!sameAsBaseline && diverged !== undefined && diverged.baseline > 0 && diverged.trained === 0 && Number.isFinite(trainedLoss)) {
+    const runs = `${diverged.baseline} of ${diverged.of} long run${diverged.of > 1 ? 's' : ''}`;
+    return {
+      lr: trained.lr, source: trained.name, keepCurrent: false, confidence: diverged.baseline === diverged.of ? 'high' : 'moderate',
+      sentence: `Use ${formatLr(trained.lr)} (the ${trained.name} rate): your current ${formatLr(longRuns.baselineLr)} diverged in ${runs}, while it trained to a validation ${lossName} of ${formatNumber(trainedLoss)} in every one, ${ranked}, ${sweep} and ${spread}.`,
+    };
+  }
   // one seed: a 1% gain decides; several: the interval must lie above 0 as well (the gain is not seed noise)
   const clear = paired ? gain >= MIN_GAIN && paired.low > 0 : gain >= MIN_GAIN;
   if (sameAsBaseline || !clear) {

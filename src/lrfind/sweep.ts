@@ -1,9 +1,10 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { manualSeed, Generator } from '../tensor/random.js';
 import type { Module } from '../nn/module.js';
-import type { Optimizer } from '../optim/optimizer.js';
+import { NonFiniteStepError, type Optimizer } from '../optim/optimizer.js';
 import { Adam } from '../optim/adam.js';
 import { fit, NonFiniteLossError } from '../train/fit.js';
+import { NonFiniteInputError } from '../tensor/finite.js';
 import { describe } from '../format/number.js';
 import { checkRecord, checkInteger } from '../format/check.js';
 
@@ -75,7 +76,8 @@ export function lrSweep(options: LrSweepOptions): { rows: LrSweepRow[]; bestLr: 
       const h = fit(model, { x, y, loss: options.loss, validationData, optimizer, epochs, batchSize, generator: new Generator(seed), progress: false });
       row = { lr, trainLoss: h.loss[h.loss.length - 1], valLoss: validationData ? h.valLoss[h.valLoss.length - 1] : null, bestValLoss: validationData ? Math.min(...h.valLoss) : null, diverged: false };
     } catch (err) {
-      if (!(err instanceof NonFiniteLossError)) throw err;
+      // a non-finite loss, or activations that overflowed inside the model: this lr diverged
+      if (!(err instanceof NonFiniteLossError) && !(err instanceof NonFiniteInputError) && !(err instanceof NonFiniteStepError)) throw err;
       row = { lr, trainLoss: NaN, valLoss: validationData ? NaN : null, bestValLoss: validationData ? NaN : null, diverged: true };
     }
     rows.push(row);

@@ -5,7 +5,7 @@ import { alloc } from '../tensor/pool.js';
 import { defaultGenerator, type Generator } from '../tensor/random.js';
 import { mul } from '../autograd/ops/arithmetic.js';
 import { linear, type LinearActivation } from '../autograd/ops/linear.js';
-import { allFinite } from '../tensor/finite.js';
+import { allFinite, NonFiniteInputError } from '../tensor/finite.js';
 import { relu, leakyRelu } from '../autograd/ops/activation.js';
 import { tanh, sigmoid } from '../autograd/ops/unary.js';
 import { expectTensor } from '../autograd/ops/broadcast.js';
@@ -52,7 +52,7 @@ export class Linear extends Module {
     }
     if (!allFinite(x.data)) {
       const bad = x.data.findIndex((v) => !Number.isFinite(v));
-      throw new RangeError(`Linear.forward: expected finite inputs, got ${x.data[bad]} at row ${Math.floor(bad / this.inFeatures)}, column ${bad % this.inFeatures}`);
+      throw new NonFiniteInputError(`Linear.forward: expected finite inputs, got ${x.data[bad]} at row ${Math.floor(bad / this.inFeatures)}, column ${bad % this.inFeatures}`);
     }
     return linear(x, this.weight, this.bias, { activation });
   }

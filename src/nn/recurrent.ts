@@ -1,4 +1,5 @@
 import { checkOptionsObject, checkBoolean, checkRecord } from '../format/check.js';
+import { NonFiniteInputError } from '../tensor/finite.js';
 import { Tensor } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
 import { zeros } from '../tensor/creation.js';
@@ -111,7 +112,7 @@ abstract class RNNBase<S> extends Module<[Tensor, S?], [Tensor, S]> {
     const bad = input.data.findIndex((v) => !Number.isFinite(v));
     if (bad !== -1) {
       const [, d1, F] = input.shape, at = [Math.floor(bad / (d1 * F)), Math.floor(bad / F) % d1, bad % F];
-      throw new RangeError(`${this.kind}.forward: expected finite inputs, got ${input.data[bad]} at ${formatShape(at)}`);
+      throw new NonFiniteInputError(`${this.kind}.forward: expected finite inputs, got ${input.data[bad]} at ${formatShape(at)}`);
     }
     const x = this.batchFirst ? transpose(input, 0, 1) : input;
     return { x, T: x.shape[0], B: x.shape[1] };

@@ -29,3 +29,15 @@ export function maxAbs(...arrays: Float32Array[]): number {
   }
   return m;
 }
+
+/**
+ * A layer reached by non-finite inputs: finite weights whose activations overflowed float32, as a diverging run's do
+ * (a RangeError, so code that catches those still does). Training loops read it as divergence: the range test
+ * stops on it, the sweep and the long runs count the run as diverged, a tuning trial fails with the reason.
+ */
+export class NonFiniteInputError extends RangeError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NonFiniteInputError';
+  }
+}

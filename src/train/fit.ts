@@ -9,7 +9,7 @@ import { NonFiniteStepError, Optimizer } from '../optim/optimizer.js';
 import { clipGradNorm } from '../optim/clip.js';
 import { batches, type Batch } from '../data/windows.js';
 import { reuseBuffers } from '../tensor/pool.js';
-import { allFinite } from '../tensor/finite.js';
+import { allFinite, NonFiniteInputError } from '../tensor/finite.js';
 import { gpuMlpStep } from '../tensor/backends/gpu-mlp.js';
 import { ReduceLROnPlateau } from '../schedulers/plateau.js';
 import { AdaptiveLR } from '../schedulers/adaptive.js';
@@ -199,6 +199,7 @@ export function fit(model: Module, options: FitOptions): History {
     for (const b of batches({ x, y }, { batchSize, shuffle: options.shuffle ?? true, generator, buffers: batchBuffers })) {
       for (const c of callbacks) c.onBatchBegin?.(batch, ctx);
       let batchMetric: number | undefined;
+      let overflow: string | null = null;
       // the step's tensors live only inside reuseBuffers: their buffers serve the next step (no allocation)
       const value = reuseBuffers(() => {
         optimizer.zeroGrad({ setToNone: false });
@@ -207,7 +208,15 @@ export function fit(model: Module, options: FitOptions): History {
           if (Number.isFinite(v)) for (const c of callbacks) c.onAfterBackward?.(batch, ctx, { x: b.x, y: b.y, loss: v });
           return v;
         }
-        const out = model.forward(b.x);
+        let out: Tensor;
+        try {
+          out = model.forward(b.x);
+        } catch (err) {
+          // activations that overflowed inside the model: the run diverged, as a non-finite loss shows
+          if (!(err instanceof NonFiniteInputError)) throw err;
+          overflow = err.message;
+          return NaN;
+        }
         if (metrics.length > 0) {
           const m = b.x.shape[0];
           seen ??= {
@@ -225,6 +234,10 @@ export function fit(model: Module, options: FitOptions): History {
         for (const c of callbacks) c.onAfterBackward?.(batch, ctx, { x: b.x, y: b.y, loss: v });
         return v;
       });
+      if (overflow !== null) {
+        halt(`fit: the model's activations overflowed at epoch ${epoch + 1}, batch ${batch + 1} (${overflow}); training stopped, the model keeps its weights from before this batch`, epoch, batch);
+        break;
+      }
       if (!Number.isFinite(value)) {
         halt(`fit: the loss became ${value} at epoch ${epoch + 1}, batch ${batch + 1}; training stopped, the model keeps its weights from before this batch`, epoch, batch);
         break;

@@ -2,6 +2,7 @@
 // ships (the CLI's forecasting MLP, the LSTM study) end such a trial as failed, with the reason, and the study goes on.
 import { NonFiniteStepError } from '../optim/optimizer.js';
 import { NonFiniteLossError } from '../train/fit.js';
+import { NonFiniteInputError } from '../tensor/finite.js';
 import { describe } from '../format/number.js';
 import type { Trial } from './trial.js';
 
@@ -13,7 +14,7 @@ import type { Trial } from './trial.js';
  */
 export function divergenceReason(error: unknown): string | null {
   if (error instanceof NonFiniteLossError || error instanceof NonFiniteStepError) return error.message;
-  if (error instanceof RangeError && /^\w+\.forward: expected finite inputs, got /.test(error.message)) {
+  if (error instanceof NonFiniteInputError) {
     return `training diverged: ${error.message}`;
   }
   return null;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import {
   findLr, runPipeline, makeBlobs, buildModel, parseModelSpec, parseCsvTable, splitTable, pairedDifference, tQuantile975, reportMarkdown,
-  Sequential, Linear, ReLU, Tensor, Generator, crossEntropy, findFashionMnist, type FindLrResult,
+  Sequential, Linear, ReLU, Tensor, Generator, crossEntropy, findFashionMnist, fit, rangeTest, SGD, NonFiniteLossError, type FindLrResult,
 } from '../../src/index.js';
 import { runCli } from '../helpers/cli.js';
 
@@ -96,6 +96,28 @@ lib('with SGD and momentum from 1e-6 to 10 the range test diverges, and no sugge
   assert.ok(r.suggestion.divergenceLr !== null);
   for (const s of Object.values(r.suggestion.suggestions)) assert.ok(s.lr < r.suggestion.divergenceLr!, `${s.method} ${s.lr} >= ${r.suggestion.divergenceLr}`);
   assert.not.ok(r.suggestion.warnings.some((w) => /widen startLr/.test(w)), r.suggestion.warnings.join('; '));
+});
+
+lib('activations that overflow inside the model are divergence: fit stops as on a non-finite loss, the range test stops, the long runs count it', () => {
+  // weights of 1e30: the first layer's output overflows float32, and the second layer is reached by Infinity
+  const huge = () => {
+    const m = new Sequential(new Linear(1, 1), new Linear(1, 1));
+    for (const p of m.parameters()) p.data.fill(1e30);
+    return m;
+  };
+  const data = { x: new Tensor(Float32Array.from([1e10, 2e10, 3e10, 4e10]), [4, 1]), y: new Tensor(new Float32Array(4), [4, 1]) };
+  const m = huge();
+  assert.throws(() => fit(m, { ...data, optimizer: new SGD(m.parameters(), { lr: 0.1 }), epochs: 1, progress: false }), (e: Error) => e instanceof NonFiniteLossError && /fit: the model's activations overflowed at epoch 1, batch 1 \(Linear.forward: expected finite inputs, got Infinity/.test(e.message));
+  const m2 = huge();
+  const rt = rangeTest(m2, { ...data, optimizer: new SGD(m2.parameters(), { lr: 0.1 }), numIter: 10 });
+  assert.is(rt.stopReason, 'non-finite loss');
+  assert.is(rt.iterations, 0);
+  // your rate diverging in every long run where the found one trains: the found rate, with high confidence
+  const x = regressionData(120, 3);
+  const r = findLr({ makeModel: mlp(4, 1), train: x, valid: regressionData(40, 4), currentLr: 1e9, optimizer: (p, lr) => new SGD(p, { lr }), config: { ...TINY, rangeTest: { numIter: 100, endLr: 1 } } });
+  assert.ok(r.baseline.seeds.every((s) => s.diverged), 'lr 1e9 diverges');
+  assert.is(r.recommendation.keepCurrent, false);
+  assert.match(r.recommendation.sentence, /your current 1e9 diverged in 2 of 2 long runs/);
 });
 
 lib('images through the built-in CNN: a bright quadrant is the class', () => {

@@ -59,7 +59,8 @@ test('when the trained rate is the baseline itself, the answer is to keep it', (
 test('a diverged long run (NaN) never recommends the rate', () => {
   const r = recommend(evidence({ trainedMse: NaN }));
   assert.is(r.keepCurrent, true);
-  assert.match(r.sentence, /a non-finite validation MSE/);
+  assert.match(r.sentence, /trained to a non-finite validation MSE/);
+  assert.not.match(r.sentence, /a a /);
 });
 
 test('a sweep best equal to the trained rate is called the same rate, not "within a decade of it"', () => {
@@ -93,6 +94,13 @@ test('several seeds: a rate that diverged in a long run is never recommended', (
   const r = recommend(evidence({ longRuns: { baselineLr: 1e-3, baselineLoss: 30, trainedLoss: NaN, diverged: { baseline: 0, trained: 1, of: 3 } } }));
   assert.is(r.keepCurrent, true);
   assert.match(r.sentence, /the steepest rate 4e-3 diverged in 1 of 3 long runs/);
+});
+
+test('your current rate diverging where the found one trained recommends the found one', () => {
+  const r = recommend(evidence({ longRuns: { baselineLr: 1e-3, baselineLoss: NaN, trainedLoss: 28, diverged: { baseline: 3, trained: 0, of: 3 } } }));
+  assert.is(r.keepCurrent, false);
+  assert.is(r.confidence, 'high');
+  assert.match(r.sentence, /^Use 4e-3 \(the steepest rate\): your current 1e-3 diverged in 3 of 3 long runs, while it trained to a validation MSE of 28 in every one/);
 });
 
 test('report.html joins soft-wrapped lines into one paragraph, and list items into one list', () => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   createStudy, loadStudy, forecastObjective, resolveForecastSpace, syntheticTimeSeries, tuneLstm, gridSearchCV,
-  divergenceReason, failDiverged, NonFiniteLossError, NonFiniteStepError, Sequential, Linear, ReLU, SGD, Tensor,
+  divergenceReason, failDiverged, NonFiniteLossError, NonFiniteStepError, NonFiniteInputError, Sequential, Linear, ReLU, SGD, Tensor,
   type FrozenTrial,
 } from '../../src/index.js';
 import { useBackend, getBackend } from '../../src/tensor/backends/backend.js';
@@ -26,12 +26,12 @@ test('lrlab tune on SQLite: an lr range that reaches a diverging SGD rate runs a
   const r = await runCli(['tune', '--storage', storage, '--study', 'diverging', '--config', config, '--n-trials', '5', '--seed', '2', '--out', join(dir, 'diverging-report'), '--backend', 'cpu']);
   assert.is(r.code, 0, r.err);
   assert.match(r.out, /study 'diverging' \(sqlite:\/\/\/.*diverging.db\): 5 trials, 3 complete, 2 fail\n/);
-  assert.match(r.err, /\[3\/5\] trial 2 failed\s+lr 3\.26e-1 .*\(training diverged: Linear\.forward: expected finite inputs, got Infinity at row \d+, column \d+\)\n/);
+  assert.match(r.err, /\[3\/5\] trial 2 failed\s+lr 3\.26e-1 .*\(fit: the model's activations overflowed at epoch \d+, batch \d+ \(Linear\.forward: expected finite inputs, got Infinity at row \d+, column \d+\)\)\n/);
   assert.match(r.err, /\[2\/5\] trial 1 failed\s+lr 9\.54e-1 .*\(fit: the loss became Infinity at epoch 1, batch \d+\)\n/);
   const study = await loadStudy({ studyName: 'diverging', storage });
   assert.equal(states(study.trials), ['complete', 'fail', 'fail', 'complete', 'complete']);
   for (const t of study.getTrials({ states: ['fail'] })) {
-    assert.match(String(t.userAttrs.failReason), /^(fit: the loss became Infinity|training diverged: Linear\.forward: expected finite inputs)/);
+    assert.match(String(t.userAttrs.failReason), /^(fit: the loss became Infinity|fit: the model's activations overflowed|training diverged: Linear\.forward: expected finite inputs)/);
     assert.ok((t.params.lr as number) > 0.15, `trial ${t.number} failed at lr ${t.params.lr}`);
   }
   const report = JSON.parse(readFileSync(join(dir, 'diverging-report', 'trials.json'), 'utf8'));
@@ -120,7 +120,9 @@ test('divergenceReason: the non-finite errors of training are divergence, shape 
   const history = { loss: [], valLoss: [], lr: [], timeMs: [], batchLoss: [], batchLr: [], metrics: {}, valMetrics: {}, epochsRun: 0, stopReason: null };
   assert.is(divergenceReason(new NonFiniteLossError('fit: the loss became NaN', history, 0, 0)), 'fit: the loss became NaN');
   assert.is(divergenceReason(new NonFiniteStepError('SGD.step: expected the update to keep parameters finite')), 'SGD.step: expected the update to keep parameters finite');
-  assert.is(divergenceReason(new RangeError('LSTM.forward: expected finite inputs, got NaN at [0, 1, 0]')), 'training diverged: LSTM.forward: expected finite inputs, got NaN at [0, 1, 0]');
+  assert.is(divergenceReason(new NonFiniteInputError('LSTM.forward: expected finite inputs, got NaN at [0, 1, 0]')), 'training diverged: LSTM.forward: expected finite inputs, got NaN at [0, 1, 0]');
+  // the layers' own error class decides, not the words: a RangeError that only reads alike is not divergence
+  assert.is(divergenceReason(new RangeError('LSTM.forward: expected finite inputs, got NaN at [0, 1, 0]')), null);
   assert.is(divergenceReason(new RangeError('Linear.forward: expected inputs with 20 features, got 10')), null);
   assert.is(divergenceReason(new Error('Linear.forward: expected finite inputs, got Infinity')), null);
   assert.is(divergenceReason('diverged'), null);
