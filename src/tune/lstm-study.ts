@@ -4,7 +4,8 @@
 // The space, the sampler (TPE seeded 42), the pruner and the saved files follow seed 002's study.
 import { checkOptionsObject, checkInteger, checkRecord, checkNumbers, checkFinite, checkFunction } from '../format/check.js';
 import { describe } from '../format/number.js';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { makeDirs } from '../io/output-dir.js';
 import { join } from 'node:path';
 import { Tensor } from '../tensor/tensor.js';
 import { Generator } from '../tensor/random.js';
@@ -296,7 +297,8 @@ export async function tuneLstm(options: TuneLstmOptions = {}): Promise<TuneLstmR
   const values = options.values ?? syntheticTimeSeries().values;
   const data = forecastData(values, { window, trainFraction: options.trainFraction, validFraction: options.validFraction });
   const out = options.outDir;
-  if (out !== undefined) mkdirSync(out, { recursive: true });
+  // created a level at a time, before the study: Node's recursive mkdirSync spins forever under /proc
+  if (out !== undefined) makeDirs(out, 'tuneLstm: outDir');
   const files: string[] = [];
 
   const study = await createStudy({

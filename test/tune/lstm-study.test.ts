@@ -3,6 +3,8 @@ import * as assert from 'uvu/assert';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { pathToFileURL, fileURLToPath } from 'node:url';
 import { tuneLstm, forecastData, buildForecaster, naiveLastValueMse, syntheticTimeSeries, loadModel, evaluate } from '../../src/index.js';
 import { main } from '../../src/cli/main.js';
 
@@ -98,4 +100,12 @@ test('lrlab tune --model takes lstm or mlp, and tune-lstm checks its counts', as
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
+test('tuneLstm({ outDir }) under /proc fails at once naming the folder (a recursive mkdir had spun forever there)', () => {
+  const index = pathToFileURL(fileURLToPath(new URL('../../src/index.ts', import.meta.url))).href;
+  const script = `import { tuneLstm } from ${JSON.stringify(index)};\ntuneLstm({ outDir: '/proc/lrlab-z', nTrials: 1, epochs: 1 }).catch((e) => { console.log(e.message); });`;
+  const c = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+  assert.is(c.signal, null, 'returned instead of spinning');
+  assert.is(c.stdout, "tuneLstm: outDir: cannot create '/proc/lrlab-z' (ENOENT)\n");
+});
+
 test.run();
