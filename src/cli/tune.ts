@@ -3,11 +3,11 @@
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadCsvSeries } from '../data/csv.js';
+import { loadCsvColumn } from '../data/csv.js';
 import { syntheticTimeSeries } from '../data/synthetic.js';
 import { useBackend, getBackend } from '../tensor/backends/backend.js';
 import { defaultPruner, defaultSampler } from '../tune/default-sampler.js';
-import { forecastObjective, resolveForecastSpace, type ForecastSpace } from '../tune/forecast.js';
+import { forecastObjective, resolveForecastSpace, usesLegacyUnitNames, forecastHiddenSizes, type ForecastSpace, type TrialEpoch } from '../tune/forecast.js';
 import { forecastRangeTest } from '../tune/forecast-range-test.js';
 import { enqueueLrTrials, lrSearchSpace, type LrCandidate, type LrSearchSpace } from '../tune/lr-search-space.js';
 import { formatLr } from '../format/number.js';
@@ -25,7 +25,10 @@ Usage:
              [--lr-from-range-test] [--heartbeat S]
 
 Runs trials of one study (TPE sampling, median pruning on the validation MSE per epoch) and prints a line per
-trial, then the best trials, and writes the study report (plots, importances, the trials table) into DIR. With
+trial, then the best trials, and writes the study report (plots, importances, the trials table) into DIR. The
+parameters are lr, layers, units0, units1, ... (each hidden layer's width), batchSize, optimizer and weightDecay;
+every MSE is the validation MSE in the series' units. On stderr, a trial's epochs show as it trains (off a
+terminal: its first and last epoch and at most one line a second between). With
 --storage, the study is created or, when it exists, joined: start the same command in several shells or on
 several machines (one PostgreSQL server) and they share the work.
 
@@ -49,14 +52,14 @@ Options:
                    "optimizer": ["adam", "adamw"], "weightDecay": {"low": 1e-6, "high": 1e-3},
                    "epochs": 20, "window": 20}
   --data FILE      CSV file with the series (default: the built-in synthetic series)
-  --column NAME    column name or 0-based index (default: the first column)
+  --column NAME    column name or 0-based index (default: the first numeric column, so a date is skipped)
   --epochs N       epochs per trial (overrides the config)
   --seed N         seed of the sampler and of each trial's initialization (default 42)
   --out DIR        the study report's folder (default lrlab-tune-report), checked before any trial: it must be
                    new, empty or an earlier study report; a symbolic link is followed
   --overwrite      replace --out even when it holds other files (they are deleted)
   --backend NAME   wasm (default), cpu or gpu
-  --quiet          no line per trial
+  --quiet          no progress: no line per epoch or per trial
   --heartbeat S    with --storage: record a heartbeat every S seconds while a trial runs (from a thread of its
                    own, so training does not delay it); the next worker to start a trial fails any trial whose
                    heartbeat is older than 2 S (a killed worker, a lost machine)
@@ -75,23 +78,54 @@ function int(name: string, v: string | undefined, fallback: number, min: number)
   return x;
 }
 
+/**
+ * Per-epoch progress of the trials on stderr, as find's progress: on a terminal one line rewritten in place; off a
+ * terminal (a pipe, CI, a log file) a line for a trial's first and last epoch and at most one a second between.
+ * `clear` ends a line left in place (before a trial's own line).
+ */
+export function epochProgress(stream: { write(s: string): unknown; isTTY?: boolean } = process.stderr): { onEpoch: (e: TrialEpoch & { study?: string }) => void; clear: () => void } {
+  const tty = Boolean(stream.isTTY) && !process.env.CI;
+  let lastLine = 0, open = false;
+  const text = (e: TrialEpoch & { study?: string }) => `  ${e.study === undefined ? '' : `${e.study.toUpperCase()} `}trial ${e.trial} epoch ${e.epoch}/${e.epochs}: val MSE ${formatMse(e.valMse)} (${e.units === 'series' ? 'series units' : 'standardized'})`;
+  return {
+    onEpoch: (e) => {
+      if (tty) {
+        stream.write(`\r\x1b[K${text(e)}`);
+        open = true;
+        return;
+      }
+      const now = performance.now();
+      if (e.epoch === 1 || e.epoch === e.epochs || now - lastLine >= 1000) {
+        lastLine = now;
+        stream.write(`${text(e)}\n`);
+      }
+    },
+    clear: () => {
+      if (open) stream.write('\r\x1b[K');
+      open = false;
+    },
+  };
+}
+
+const formatMse = (v: number) => (Number.isFinite(v) ? v.toPrecision(4) : String(v));
+
 function describe(t: FrozenTrial): string {
   const p = t.params;
-  const units = Object.keys(p).filter((k) => k.startsWith('units_')).sort().map((k) => p[k]);
+  const units = forecastHiddenSizes(p);
   const lr = typeof p.lr === 'number' ? p.lr.toExponential(2) : '-';
   const wd = typeof p.weightDecay === 'number' ? p.weightDecay.toExponential(1) : '-';
   return `lr ${lr}  hidden [${units.join(', ')}]  batch ${p.batchSize ?? '-'}  ${p.optimizer ?? '-'}  wd ${wd}`;
 }
 
 function trialLine(study: Study, t: FrozenTrial, done: number, total: number): string {
-  const value = t.state === 'complete' ? `val MSE ${t.value!.toFixed(3)}` : t.state === 'pruned' ? `pruned at epoch ${Math.max(...t.intermediateValues.keys())}` : 'failed';
+  const value = t.state === 'complete' ? `val MSE ${t.value!.toFixed(3)} (series units)` : t.state === 'pruned' ? `pruned at epoch ${Math.max(...t.intermediateValues.keys())}` : 'failed';
   let best = '';
   try {
-    best = `  best ${study.bestValue.toFixed(3)} (trial ${study.bestTrial.number})`;
+    best = `  best ${study.bestValue.toFixed(3)} (trial ${study.bestTrial.number}, series units)`;
   } catch {
     best = '';
   }
-  return `[${done}/${total}] trial ${t.number} ${value.padEnd(20)} ${describe(t)}${best}${t.state === 'fail' ? `  (${failReason(t)})` : ''}\n`;
+  return `[${done}/${total}] trial ${t.number} ${value.padEnd(35)} ${describe(t)}${best}${t.state === 'fail' ? `  (${failReason(t)})` : ''}\n`;
 }
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -107,9 +141,9 @@ function summary(study: Study): string {
   const counts = ['complete', 'pruned', 'fail', 'running', 'waiting'].map((s) => [s, study.getTrials({ states: [s as never] }).length] as const).filter(([, n]) => n > 0);
   const lines = ['', `study '${study.studyName}' (${study.storage.url}): ${study.trials.length} trials, ${counts.map(([s, n]) => `${n} ${s}`).join(', ')}`];
   if (complete.length === 0) return [...lines, 'no complete trial yet', ''].join('\n');
-  lines.push('', 'rank  trial  val MSE     parameters');
-  complete.slice(0, 5).forEach((t, i) => lines.push(`${String(i + 1).padEnd(5)} ${String(t.number).padEnd(6)} ${t.value!.toFixed(3).padEnd(11)} ${describe(t)}`));
-  lines.push('', `best: trial ${study.bestTrial.number}, val MSE ${study.bestValue.toFixed(3)}`, `best params: ${JSON.stringify(study.bestParams)}`);
+  lines.push('', 'rank  trial  val MSE (series units)  parameters');
+  complete.slice(0, 5).forEach((t, i) => lines.push(`${String(i + 1).padEnd(5)} ${String(t.number).padEnd(6)} ${t.value!.toFixed(3).padEnd(22)} ${describe(t)}`));
+  lines.push('', `best: trial ${study.bestTrial.number}, val MSE ${study.bestValue.toFixed(3)} (series units)`, `best params: ${JSON.stringify(study.bestParams)}`);
   return lines.join('\n') + '\n';
 }
 
@@ -123,7 +157,7 @@ function lrFromRangeTest(series: Float32Array, space: ForecastSpace, seed: numbe
   } catch (err) {
     throw new Error(`--lr-from-range-test: ${(err as Error).message}`);
   }
-  write(`range test (${test}): lr in [${formatLr(lrSpace.low)}, ${formatLr(lrSpace.high)}] (log); ${lrSpace.reason}\n`);
+  write(`range test (${test}; its loss is the training MSE, standardized): lr in [${formatLr(lrSpace.low)}, ${formatLr(lrSpace.high)}] (log); ${lrSpace.reason}\n`);
   return { space: { ...space, lr: { low: lrSpace.low, high: lrSpace.high } }, lrSpace };
 }
 
@@ -260,9 +294,12 @@ export async function tuneCommand(argv: string[], write: (s: string) => void): P
     }
     let series: Float32Array;
     if (o.data !== undefined) {
-      const column = o.column === undefined ? 0 : /^\d+$/.test(o.column) ? Number(o.column) : o.column;
+      // as find: without --column, the first numeric column (a date column before it is skipped), and said
+      const column = o.column === undefined ? undefined : /^\d+$/.test(o.column) ? Number(o.column) : o.column;
       try {
-        series = loadCsvSeries(o.data, { column, minLength: space.window + 10 });
+        const csv = loadCsvColumn(o.data, { column, minLength: space.window + 10 });
+        series = csv.values;
+        if (!o.quiet) process.stderr.write(`data: ${o.data}, column ${csv.column}${o.column === undefined ? ' (the first numeric one)' : ''}: ${series.length} values\n`);
       } catch (err) {
         throw new UsageError(`lrlab tune: ${(err as Error).message}`);
       }
@@ -293,7 +330,13 @@ export async function tuneCommand(argv: string[], write: (s: string) => void): P
       await study.storage.close();
       throw err;
     }
-    const objective = lrSpace === undefined ? forecastObjective(series, space, { seed }) : withLrRule(forecastObjective(series, space, { seed }));
+    // a study begun before the parameters were named in camelCase keeps its names (units_0, ...): renamed, its new
+    // trials would be another search space to the sampler, which would learn nothing from the earlier ones
+    const legacyParamNames = usesLegacyUnitNames(study.trials);
+    if (legacyParamNames && !o.quiet) process.stderr.write(`study '${studyName}' names the layer widths units_0, units_1, ... as lrlab tune did before camelCase names (units0, ...): its new trials keep those names, so that its sampler sees one search space\n`);
+    const progress = epochProgress();
+    const base = forecastObjective(series, space, { seed, legacyParamNames, onEpoch: o.quiet ? undefined : progress.onEpoch });
+    const objective = lrSpace === undefined ? base : withLrRule(base);
     let done = 0;
     const signals = onSignals(study, heartbeat !== undefined);
     // whatever ends optimize (its trials, a timeout, a signal, or an error it re-throws), the trials so far are
@@ -305,6 +348,7 @@ export async function tuneCommand(argv: string[], write: (s: string) => void): P
           nTrials, timeout,
           callbacks: [(s, t) => {
             done++;
+            progress.clear();
             if (!o.quiet) process.stderr.write(trialLine(s, t, done, nTrials));
           }],
         });

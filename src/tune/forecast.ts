@@ -2,7 +2,8 @@
 // (log scale), depth and hidden sizes, batch size, optimizer and weight decay searched, and the best validation MSE
 // as the objective. Each epoch's validation MSE is reported, so a pruner can stop poor trials early; a run that
 // diverges fails its trial (failReason) and the study goes on.
-import { checkOptionsObject, checkInteger, checkRecord } from '../format/check.js';
+import { checkOptionsObject, checkInteger, checkRecord, checkFunction } from '../format/check.js';
+import { describe } from '../format/number.js';
 import { prepareSeries } from '../data/windows.js';
 import { Linear, ReLU, Sequential } from '../nn/layers.js';
 import { Adam } from '../optim/adam.js';
@@ -24,7 +25,7 @@ export interface ForecastSpace {
   lr: { low: number; high: number };
   /** Number of hidden layers. */
   layers: { low: number; high: number };
-  /** Width of each hidden layer (one choice per layer: units_0, units_1, ...). */
+  /** Width of each hidden layer (one choice per layer: the parameters units0, units1, ...). */
   units: number[];
   batchSize: number[];
   optimizer: ForecastOptimizer[];
@@ -62,6 +63,43 @@ function list<T>(key: string, v: unknown, check: (x: unknown) => boolean, what: 
   return v as T[];
 }
 
+/**
+ * One epoch of a tuning trial, for progress output: the epoch counted from 1 of `epochs`, and the validation MSE
+ * after it in the units the study's values are in (`'series'`: the series' own units; `'standardized'`: after
+ * standardizing with the training part's mean and deviation).
+ */
+export interface TrialEpoch {
+  trial: number;
+  epoch: number;
+  epochs: number;
+  valMse: number;
+  units: 'series' | 'standardized';
+}
+
+/** Options of `forecastObjective`. */
+export interface ForecastObjectiveOptions {
+  /** Initialization and shuffling are seeded with seed + trial number. Default 42. */
+  seed?: number;
+  /** Called after each epoch of each trial (progress output). */
+  onEpoch?: (e: TrialEpoch) => void;
+  /**
+   * Name the layer widths units_0, units_1, ... as studies made before the parameters were named in camelCase
+   * (units0, units1, ...) did: a study resumed with its earlier names stays one search space for its sampler.
+   * See `usesLegacyUnitNames`. Default false.
+   */
+  legacyParamNames?: boolean;
+}
+
+/** Whether a study's trials name the layer widths units_0, units_1, ... (a study of lrlab tune made before camelCase names). */
+export function usesLegacyUnitNames(trials: readonly { params: Record<string, unknown> }[]): boolean {
+  return trials.some((t) => Object.keys(t.params).some((k) => /^units_\d+$/.test(k)));
+}
+
+/** The widths of the hidden layers a trial's parameters describe, in layer order (units0, ... or units_0, ...). */
+export function forecastHiddenSizes(params: Record<string, unknown>): unknown[] {
+  return Object.keys(params).map((k) => /^units_?(\d+)$/.exec(k)).filter((m) => m !== null).sort((a, b) => Number(a[1]) - Number(b[1])).map((m) => params[m.input]);
+}
+
 const positiveInt = (x: unknown) => typeof x === 'number' && Number.isInteger(x) && x >= 1;
 
 /** The default space with a user's overrides (the JSON of `lrlab tune --config`), checked; unknown keys are errors. */
@@ -91,15 +129,20 @@ export function resolveForecastSpace(partial: unknown = {}): ForecastSpace {
 }
 
 /**
- * The objective of `lrlab tune`: builds the MLP a trial describes (window -> units_0 -> ... -> 1, ReLU), trains it
- * with `fit` (initialization and shuffling seeded with seed + trial number), reports the validation MSE (in the
- * series' units) after each epoch through a `PruningCallback`, and returns the best of them. A pruned trial stops
+ * The objective of `lrlab tune`: builds the MLP a trial describes (window -> units0 -> ... -> 1, ReLU; parameters
+ * lr, layers, units0, units1, ..., batchSize, optimizer, weightDecay), trains it with `fit` (initialization and
+ * shuffling seeded with seed + trial number), reports the validation MSE (in the series' units) after each epoch
+ * through a `PruningCallback`, and returns the best of them. A pruned trial stops
  * at the epoch it was pruned. A run that diverges (a non-finite loss, step or activation, or an infinite
  * validation MSE) fails its trial with the reason in `userAttrs.failReason`; the study goes on.
  */
-export function forecastObjective(series: Float32Array, space: ForecastSpace, options: { seed?: number } = {}): (trial: Trial) => number {
-  checkOptionsObject('forecastObjective', options, ['seed']);
+export function forecastObjective(series: Float32Array, space: ForecastSpace, options: ForecastObjectiveOptions = {}): (trial: Trial) => number {
+  checkOptionsObject('forecastObjective', options, ['seed', 'onEpoch', 'legacyParamNames']);
   if (options.seed !== undefined) checkInteger('forecastObjective', 'seed', options.seed, -Number.MAX_SAFE_INTEGER);
+  if (options.onEpoch !== undefined) checkFunction('forecastObjective', 'onEpoch', options.onEpoch);
+  if (options.legacyParamNames !== undefined && typeof options.legacyParamNames !== 'boolean') throw new TypeError(`forecastObjective: expected legacyParamNames to be a boolean, got ${describe(options.legacyParamNames)}`);
+  const unitsName = options.legacyParamNames ? (i: number) => `units_${i}` : (i: number) => `units${i}`;
+  const onEpoch = options.onEpoch;
   checkRecord('forecastObjective', 'a search space', space, Object.keys(DEFAULT_FORECAST_SPACE));
   try {
     resolveForecastSpace(space);
@@ -112,7 +155,7 @@ export function forecastObjective(series: Float32Array, space: ForecastSpace, op
   return (trial) => {
     const lr = trial.suggestFloat('lr', space.lr.low, space.lr.high, { log: true });
     const layers = trial.suggestInt('layers', space.layers.low, space.layers.high);
-    const hidden = Array.from({ length: layers }, (_, i) => trial.suggestCategorical(`units_${i}`, space.units));
+    const hidden = Array.from({ length: layers }, (_, i) => trial.suggestCategorical(unitsName(i), space.units));
     const batchSize = trial.suggestCategorical('batchSize', space.batchSize);
     const name = trial.suggestCategorical('optimizer', space.optimizer);
     const weightDecay = trial.suggestFloat('weightDecay', space.weightDecay.low, space.weightDecay.high, { log: true });
@@ -128,7 +171,12 @@ export function forecastObjective(series: Float32Array, space: ForecastSpace, op
         x: data.train.x, y: data.train.y, validationData: data.valid, optimizer, epochs: space.epochs, batchSize, progress: false,
         callbacks: [
           // the validation MSE in the series' units (as the study's values), for the pruner
-          { onEpochEnd: (_epoch: number, logs: Logs) => void (logs.valSeriesMse = logs.valLoss * data.mseScale) },
+          {
+            onEpochEnd: (epoch: number, logs: Logs) => {
+              logs.valSeriesMse = logs.valLoss * data.mseScale;
+              onEpoch?.({ trial: trial.number, epoch: epoch + 1, epochs: space.epochs, valMse: logs.valSeriesMse, units: 'series' });
+            },
+          },
           new PruningCallback(trial, { monitor: 'valSeriesMse' }),
         ],
       });
