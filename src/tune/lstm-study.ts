@@ -24,17 +24,21 @@ import { failDiverged } from './divergence.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { createStudy, type Study } from './study.js';
 import type { Trial } from './trial.js';
+import type { TrialEpoch } from './forecast.js';
 import type { FrozenTrial, ParamValue } from './types.js';
 import type { Storage } from './storage/base.js';
 import { TPESampler } from './samplers/tpe.js';
 import { MedianPruner } from './pruners/median.js';
 import { writeStudyReport } from './report.js';
 
-/** The LSTM search space: choices for categorical parameters, [low, high] for numeric ones. */
+/**
+ * The LSTM search space: choices for categorical parameters, [low, high] for numeric ones. Each key names its
+ * trial parameter, but for `learningRate`, whose parameter is `lr` (as in `lrlab tune`).
+ */
 export interface LstmSearchSpace {
   hiddenSize: number[];
   numLayers: [number, number];
-  /** Log scale. */
+  /** The range of the parameter `lr`, on a log scale. */
   learningRate: [number, number];
   dropout: [number, number];
   /** Log scale. */
@@ -89,6 +93,8 @@ export interface TuneLstmOptions {
   outDir?: string;
   /** Progress lines. Default: none. */
   log?: (line: string) => void;
+  /** Called after each epoch of each trial of both studies (progress output); the MSE is in standardized units. */
+  onEpoch?: (e: TrialEpoch & { study: 'lstm' | 'mlp' }) => void;
 }
 
 /** One row of the final comparison; errors are MSEs in the series' units. */
@@ -162,15 +168,37 @@ export function naiveLastValueMse(d: WindowedData): number {
 
 type Params = Record<string, ParamValue>;
 
-/** The model a trial's parameters describe: the LSTM forecaster, or the MLP (20-128-64-32-1, ReLU) on the flattened window. */
+/**
+ * The names the study's parameters had before they were named in camelCase, as `lrlab tune`'s: a study stored
+ * then (SQLite, PostgreSQL) keeps them when it resumes, so that its sampler sees one search space.
+ */
+const LEGACY_NAMES: Record<string, string> = { hiddenSize: 'hidden_size', numLayers: 'num_layers', lr: 'learning_rate', weightDecay: 'weight_decay', batchSize: 'batch_size' };
+
+/** A parameter by its camelCase name, or by its earlier name in a trial of a study from before. */
+const param = (params: Params, name: string): ParamValue => params[name] ?? params[LEGACY_NAMES[name] ?? name];
+
+/** Whether a study's trials use the earlier snake_case names (hidden_size, learning_rate, ...). */
+function usesLegacyNames(trials: readonly FrozenTrial[]): boolean {
+  const legacy = Object.values(LEGACY_NAMES);
+  return trials.some((t) => Object.keys(t.params).some((k) => legacy.includes(k)));
+}
+
+/**
+ * The model a trial's parameters describe: the LSTM forecaster (hiddenSize, numLayers, dropout), or the MLP
+ * (20-128-64-32-1, ReLU) on the flattened window. The earlier names (hidden_size, num_layers) are read too.
+ */
 export function buildForecaster(kind: 'lstm' | 'mlp', params: Params, window: number, seed: number): Module {
   if (kind !== 'lstm' && kind !== 'mlp') throw new TypeError(`buildForecaster: expected kind 'lstm' or 'mlp', got ${describe(kind)}`);
-  checkRecord('buildForecaster', 'params', params, kind === 'lstm' ? ['hidden_size', 'num_layers', 'dropout'] : []);
+  checkRecord('buildForecaster', 'params', params);
+  if (kind === 'lstm') {
+    const missing = ['hiddenSize', 'numLayers', 'dropout'].filter((k) => param(params, k) === undefined);
+    if (missing.length > 0) throw new TypeError(`buildForecaster: expected params with hiddenSize, numLayers, dropout, got one without ${missing.join(', ')}`);
+  }
   checkInteger('buildForecaster', 'window', window, 1, 2 ** 31 - 1);
   checkInteger('buildForecaster', 'seed', seed, -Number.MAX_SAFE_INTEGER);
   const generator = new Generator(seed);
   if (kind === 'lstm') {
-    return new LSTMForecaster(1, params.hidden_size as number, params.num_layers as number, params.dropout as number, 1, { generator });
+    return new LSTMForecaster(1, param(params, 'hiddenSize') as number, param(params, 'numLayers') as number, params.dropout as number, 1, { generator });
   }
   return new Sequential(new Flatten(), new Linear(window, 128, { generator }), new ReLU(), new Linear(128, 64, { generator }), new ReLU(), new Linear(64, 32, { generator }), new ReLU(), new Linear(32, 1, { generator }));
 }
@@ -197,10 +225,10 @@ interface TrainOutcome {
  * `TrialPruned`. Keeps the weights of the epoch with the lowest validation loss (as the tuned LSTM's trainer keeps
  * its best).
  */
-async function trainConfig(kind: 'lstm' | 'mlp', params: Params, data: ForecastData, epochs: number, seed: number, trial?: Trial): Promise<TrainOutcome> {
+async function trainConfig(kind: 'lstm' | 'mlp', params: Params, data: ForecastData, epochs: number, seed: number, trial?: Trial, onEpoch?: (e: TrialEpoch) => void): Promise<TrainOutcome> {
   const model = buildForecaster(kind, params, data.train.x.shape[1], seed);
   const Opt = params.optimizer === 'AdamW' ? AdamW : Adam;
-  const optimizer = new Opt(model.parameters(), { lr: params.learning_rate as number, weightDecay: params.weight_decay as number });
+  const optimizer = new Opt(model.parameters(), { lr: param(params, 'lr') as number, weightDecay: param(params, 'weightDecay') as number });
   const generator = new Generator(seed + 1);
   let best: TrainOutcome = { bestValue: Infinity, bestEpoch: -1, bestState: model.stateDict(), model };
   let nonFinite: TrainOutcome['nonFinite'];
@@ -208,10 +236,11 @@ async function trainConfig(kind: 'lstm' | 'mlp', params: Params, data: ForecastD
     onEpochEnd: (epoch, logs) => {
       if (!Number.isFinite(logs.valLoss)) nonFinite ??= { epoch, value: logs.valLoss };
       if (logs.valLoss < best.bestValue) best = { bestValue: logs.valLoss, bestEpoch: epoch, bestState: model.stateDict(), model };
+      if (trial !== undefined) onEpoch?.({ trial: trial.number, epoch: epoch + 1, epochs, valMse: logs.valLoss, units: 'standardized' });
     },
   };
   fit(model, {
-    x: data.train.x, y: data.train.y, validationData: data.valid, optimizer, epochs, batchSize: params.batch_size as number, generator, progress: false,
+    x: data.train.x, y: data.train.y, validationData: data.valid, optimizer, epochs, batchSize: param(params, 'batchSize') as number, generator, progress: false,
     callbacks: trial === undefined ? [keepBest] : [keepBest, new PruningCallback(trial, { monitor: 'valLoss' })],
   });
   await new Promise((r) => setImmediate(r)); // let other jobs run between trials
@@ -222,10 +251,10 @@ async function trainConfig(kind: 'lstm' | 'mlp', params: Params, data: ForecastD
  * A trial's training: its outcome, or NaN when the run diverged (the trial then fails with `userAttrs.failReason`,
  * and the study goes on); a validation MSE that is not finite at some epoch is a diverged run too.
  */
-async function trainTrial(kind: 'lstm' | 'mlp', params: Params, data: ForecastData, epochs: number, seed: number, trial: Trial): Promise<TrainOutcome | number> {
+async function trainTrial(kind: 'lstm' | 'mlp', params: Params, data: ForecastData, epochs: number, seed: number, trial: Trial, onEpoch?: (e: TrialEpoch) => void): Promise<TrainOutcome | number> {
   let r: TrainOutcome;
   try {
-    r = await trainConfig(kind, params, data, epochs, seed, trial);
+    r = await trainConfig(kind, params, data, epochs, seed, trial, onEpoch);
   } catch (error) {
     return failDiverged(trial, error);
   }
@@ -236,33 +265,36 @@ async function trainTrial(kind: 'lstm' | 'mlp', params: Params, data: ForecastDa
   return r;
 }
 
-function suggestLstm(trial: Trial, s: LstmSearchSpace): Params {
+/** The LSTM's parameters, in camelCase (or, for a study begun with them, the earlier names: `legacy`). */
+function suggestLstm(trial: Trial, s: LstmSearchSpace, legacy = false): Params {
+  const name = (k: string) => (legacy ? LEGACY_NAMES[k] ?? k : k);
   return {
-    hidden_size: trial.suggestCategorical('hidden_size', s.hiddenSize),
-    num_layers: trial.suggestInt('num_layers', s.numLayers[0], s.numLayers[1]),
-    learning_rate: trial.suggestFloat('learning_rate', s.learningRate[0], s.learningRate[1], { log: true }),
+    [name('hiddenSize')]: trial.suggestCategorical(name('hiddenSize'), s.hiddenSize),
+    [name('numLayers')]: trial.suggestInt(name('numLayers'), s.numLayers[0], s.numLayers[1]),
+    [name('lr')]: trial.suggestFloat(name('lr'), s.learningRate[0], s.learningRate[1], { log: true }),
     dropout: trial.suggestFloat('dropout', s.dropout[0], s.dropout[1]),
-    weight_decay: trial.suggestFloat('weight_decay', s.weightDecay[0], s.weightDecay[1], { log: true }),
-    batch_size: trial.suggestCategorical('batch_size', s.batchSize),
+    [name('weightDecay')]: trial.suggestFloat(name('weightDecay'), s.weightDecay[0], s.weightDecay[1], { log: true }),
+    [name('batchSize')]: trial.suggestCategorical(name('batchSize'), s.batchSize),
     optimizer: trial.suggestCategorical('optimizer', s.optimizer),
   };
 }
 
 function suggestMlp(trial: Trial, s: LstmSearchSpace): Params {
   return {
-    learning_rate: trial.suggestFloat('learning_rate', s.learningRate[0], s.learningRate[1], { log: true }),
-    weight_decay: trial.suggestFloat('weight_decay', s.weightDecay[0], s.weightDecay[1], { log: true }),
-    batch_size: trial.suggestCategorical('batch_size', s.batchSize),
+    lr: trial.suggestFloat('lr', s.learningRate[0], s.learningRate[1], { log: true }),
+    weightDecay: trial.suggestFloat('weightDecay', s.weightDecay[0], s.weightDecay[1], { log: true }),
+    batchSize: trial.suggestCategorical('batchSize', s.batchSize),
     optimizer: trial.suggestCategorical('optimizer', s.optimizer),
   };
 }
 
 function checkOptions(o: TuneLstmOptions): void {
   const fn = 'tuneLstm';
-  checkOptionsObject(fn, o, ['values', 'source', 'window', 'trainFraction', 'validFraction', 'nTrials', 'timeout', 'nJobs', 'storage', 'studyName', 'epochs', 'retrainEpochs', 'mlpTrials', 'seed', 'space', 'outDir', 'log']);
+  checkOptionsObject(fn, o, ['values', 'source', 'window', 'trainFraction', 'validFraction', 'nTrials', 'timeout', 'nJobs', 'storage', 'studyName', 'epochs', 'retrainEpochs', 'mlpTrials', 'seed', 'space', 'outDir', 'log', 'onEpoch']);
   for (const k of ['trainFraction', 'validFraction', 'timeout'] as const) if (o[k] !== undefined && typeof o[k] !== 'number') throw new TypeError(`${fn}: expected ${k} to be a number, got ${describe(o[k])}`);
   for (const k of ['source', 'studyName', 'outDir'] as const) if (o[k] !== undefined && typeof o[k] !== 'string') throw new TypeError(`${fn}: expected ${k} to be a string, got ${describe(o[k])}`);
   if (o.log !== undefined) checkFunction(fn, 'log', o.log);
+  if (o.onEpoch !== undefined) checkFunction(fn, 'onEpoch', o.onEpoch);
   if (o.space !== undefined && (o.space === null || typeof o.space !== 'object' || Array.isArray(o.space))) throw new TypeError(`${fn}: expected space to be an object, got ${describe(o.space)}`);
   for (const k of ['nTrials', 'nJobs', 'epochs', 'retrainEpochs', 'mlpTrials', 'window'] as const) {
     const v = o[k];
@@ -305,16 +337,21 @@ export async function tuneLstm(options: TuneLstmOptions = {}): Promise<TuneLstmR
     studyName: options.studyName ?? 'lstm_optimization', direction: 'minimize', storage: options.storage, loadIfExists: true,
     sampler: new TPESampler({ seed }), pruner: new MedianPruner(),
   });
-  log(`LSTM study '${study.studyName}': ${nTrials} trials of ${epochs} epochs, ${data.train.x.shape[0]} training windows`);
+  log(`LSTM study '${study.studyName}': ${nTrials} trials of ${epochs} epochs, ${data.train.x.shape[0]} training windows; each trial's value is its best validation MSE (standardized)`);
+  // a study begun before the parameters were named in camelCase keeps its names: renamed, its new trials would be
+  // another search space to the sampler, which would learn nothing from the earlier ones
+  const legacy = usesLegacyNames(study.trials);
+  if (legacy) log(`study '${study.studyName}' names its parameters hidden_size, num_layers, learning_rate, weight_decay, batch_size as lrlab did before camelCase names (hiddenSize, numLayers, lr, weightDecay, batchSize): its new trials keep those names, so that its sampler sees one search space`);
+  const onEpoch = options.onEpoch;
   // a resumed study (--storage) keeps the model file of its earlier best unless this run beats it
   const earlier = study.getTrials({ states: ['complete'] }).filter((t) => t.value !== null);
   let bestSaved = out !== undefined && existsSync(join(out, 'best-model.json')) && earlier.length > 0 ? Math.min(...earlier.map((t) => t.value as number)) : Infinity;
   let savedTrial: number | null = null;
   await study.optimize(async (trial) => {
-    const params = suggestLstm(trial, space);
-    const r = await trainTrial('lstm', params, data, epochs, seed + trial.number, trial);
+    const params = suggestLstm(trial, space, legacy);
+    const r = await trainTrial('lstm', params, data, epochs, seed + trial.number, trial, onEpoch && ((e) => onEpoch({ ...e, study: 'lstm' })));
     if (typeof r === 'number') return r;
-    trial.setUserAttr('best_epoch', r.bestEpoch);
+    trial.setUserAttr('bestEpoch', r.bestEpoch);
     if (out !== undefined && r.bestValue < bestSaved) {
       bestSaved = r.bestValue;
       savedTrial = trial.number;
@@ -324,17 +361,17 @@ export async function tuneLstm(options: TuneLstmOptions = {}): Promise<TuneLstmR
     return r.bestValue;
   }, {
     nTrials, timeout: options.timeout, nJobs: options.nJobs ?? 1,
-    callbacks: [(_, t) => log(`  trial ${t.number} ${t.state}${t.value === null ? '' : ` value ${t.value.toPrecision(4)}`}${t.state === 'fail' ? ` (${String(t.userAttrs.failReason ?? t.systemAttrs.failReason)})` : ''} ${JSON.stringify(t.params)}`)],
+    callbacks: [(_, t) => log(`  LSTM trial ${t.number} ${t.state}${t.value === null ? '' : ` val MSE ${t.value.toPrecision(4)} (standardized)`}${t.state === 'fail' ? ` (${String(t.userAttrs.failReason ?? t.systemAttrs.failReason)})` : ''} ${JSON.stringify(t.params)}`)],
   });
   const bestTrial = study.bestTrial;
   if (out !== undefined && existsSync(join(out, 'best-model.json'))) files.push('best-model.json');
 
   const mlpStudy = await createStudy({ studyName: `${study.studyName}_mlp`, direction: 'minimize', sampler: new TPESampler({ seed }), pruner: new MedianPruner() });
   await mlpStudy.optimize(async (trial) => {
-    const r = await trainTrial('mlp', suggestMlp(trial, space), data, epochs, seed + trial.number, trial);
+    const r = await trainTrial('mlp', suggestMlp(trial, space), data, epochs, seed + trial.number, trial, onEpoch && ((e) => onEpoch({ ...e, study: 'mlp' })));
     return typeof r === 'number' ? r : r.bestValue;
   }, { nTrials: options.mlpTrials ?? nTrials, timeout: options.timeout });
-  log(`MLP study: best validation MSE ${mlpStudy.bestValue.toPrecision(4)} ${JSON.stringify(mlpStudy.bestParams)}`);
+  log(`MLP study: best validation MSE ${mlpStudy.bestValue.toPrecision(4)} (standardized) ${JSON.stringify(mlpStudy.bestParams)}`);
 
   const retrainEpochs = options.retrainEpochs ?? epochs;
   const finalRow = async (name: string, kind: 'lstm' | 'mlp', best: FrozenTrial): Promise<ForecastComparisonRow> => {
@@ -347,7 +384,7 @@ export async function tuneLstm(options: TuneLstmOptions = {}): Promise<TuneLstmR
     await finalRow('tuned MLP', 'mlp', mlpStudy.bestTrial),
     { model: 'naive last value', validMse: naiveLastValueMse(data.valid) * data.mseScale, testMse: naiveLastValueMse(data.test) * data.mseScale },
   ];
-  for (const r of comparison) log(`${r.model.padEnd(18)} validation MSE ${r.validMse.toFixed(3)}  test MSE ${r.testMse.toFixed(3)}`);
+  // the comparison is returned (and written to summary.md), not logged: the command prints it once, on stdout
 
   if (out !== undefined) {
     const trials = study.trials;
@@ -357,7 +394,7 @@ export async function tuneLstm(options: TuneLstmOptions = {}): Promise<TuneLstmR
       split: { train: data.train.x.shape[0], valid: data.valid.x.shape[0], test: data.test.x.shape[0] },
       sampler: `TPESampler(seed=${seed})`, pruner: 'MedianPruner()', space,
       counts: { complete: count('complete'), pruned: count('pruned'), fail: count('fail') },
-      bestTrial: { number: bestTrial.number, value: bestTrial.value, params: bestTrial.params, bestEpoch: bestTrial.userAttrs.best_epoch, modelSeed: seed + bestTrial.number },
+      bestTrial: { number: bestTrial.number, value: bestTrial.value, params: bestTrial.params, bestEpoch: bestTrial.userAttrs.bestEpoch ?? bestTrial.userAttrs.best_epoch, modelSeed: seed + bestTrial.number },
       bestModelFile: savedTrial === null ? 'kept from an earlier run of this study' : { trial: savedTrial, value: bestSaved },
       mlp: { bestValue: mlpStudy.bestValue, bestParams: mlpStudy.bestParams },
       comparison,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { pathToFileURL, fileURLToPath } from 'node:url';
-import { tuneLstm, forecastData, buildForecaster, naiveLastValueMse, syntheticTimeSeries, loadModel, evaluate } from '../../src/index.js';
+import { tuneLstm, forecastData, buildForecaster, naiveLastValueMse, syntheticTimeSeries, loadModel, evaluate, createStudy } from '../../src/index.js';
 import { main } from '../../src/cli/main.js';
 
 const test = suite('the tuned LSTM study end to end');
@@ -29,7 +29,9 @@ test('a short study runs, prunes a trial, saves its files, and its best model re
     assert.ok(r.files.includes(f), `${f} listed`);
   }
   const best = r.bestTrial;
-  assert.equal(Object.keys(best.params).sort(), ['batch_size', 'dropout', 'hidden_size', 'learning_rate', 'num_layers', 'optimizer', 'weight_decay']);
+  // camelCase, as lrlab tune's: lr, weightDecay, batchSize and optimizer are named alike in both tuners
+  assert.equal(Object.keys(best.params).sort(), ['batchSize', 'dropout', 'hiddenSize', 'lr', 'numLayers', 'optimizer', 'weightDecay']);
+  assert.equal(Object.keys(r.mlpStudy.bestParams).sort(), ['batchSize', 'lr', 'optimizer', 'weightDecay']);
   const model = buildForecaster('lstm', best.params, 10, 0); // other initial weights: the file must replace them all
   loadModel(model, join(out, 'best-model.json'));
   const data = forecastData(values, { window: 10 });
@@ -60,6 +62,44 @@ test('a study in SQLite storage resumes: a second run adds its trials to those o
   const r = await tuneLstm({ ...quick, nTrials: 1 });
   assert.equal(r.study.trials.map((t) => t.number), [0, 1, 2]);
   assert.ok(r.study.trials.every((t) => t.state === 'complete'), r.study.trials.map((t) => t.state).join(', '));
+});
+
+test('a study stored with the earlier snake_case names resumes with them, and its best configuration retrains', async () => {
+  const storage = `sqlite:///${join(dir, 'legacy.db')}`;
+  // a trial as tuneLstm recorded it before the camelCase names, with a value no new trial beats
+  const old = await createStudy({ studyName: 'legacy', storage });
+  await old.optimize((t) => {
+    t.suggestCategorical('hidden_size', [4, 8]);
+    t.suggestInt('num_layers', 1, 2);
+    t.suggestFloat('learning_rate', 1e-5, 1e-1, { log: true });
+    t.suggestFloat('dropout', 0.1, 0.5);
+    t.suggestFloat('weight_decay', 1e-6, 1e-3, { log: true });
+    t.suggestCategorical('batch_size', [16, 32]);
+    t.suggestCategorical('optimizer', ['Adam', 'AdamW']);
+    return 1e-9;
+  }, { nTrials: 1 });
+  await old.storage.close();
+  const lines: string[] = [];
+  const r = await tuneLstm({ ...budget, nTrials: 2, mlpTrials: 1, epochs: 1, storage, studyName: 'legacy', log: (l) => lines.push(l) });
+  assert.ok(lines.some((l) => /^study 'legacy' names its parameters hidden_size, num_layers, learning_rate, weight_decay, batch_size as lrlab did before camelCase names .*: its new trials keep those names, so that its sampler sees one search space$/.test(l)), lines.join('\n'));
+  assert.is(r.study.trials.length, 3);
+  for (const t of r.study.trials) assert.equal(Object.keys(t.params).sort(), ['batch_size', 'dropout', 'hidden_size', 'learning_rate', 'num_layers', 'optimizer', 'weight_decay']);
+  assert.is(r.bestTrial.number, 0);
+  assert.ok(Number.isFinite(r.comparison[0].validMse), 'the old best configuration is retrained from its snake_case parameters');
+  // the model its parameters describe, under either name
+  const a = buildForecaster('lstm', { hidden_size: 8, num_layers: 2, dropout: 0.1 }, 10, 1), b = buildForecaster('lstm', { hiddenSize: 8, numLayers: 2, dropout: 0.1 }, 10, 1);
+  assert.equal(Object.keys(a.stateDict()), Object.keys(b.stateDict()));
+  assert.throws(() => buildForecaster('lstm', { hiddenSize: 8, dropout: 0.1 }, 10, 1), /buildForecaster: expected params with hiddenSize, numLayers, dropout, got one without numLayers/);
+});
+
+test('progress: onEpoch after every epoch of both studies in standardized units; the log labels each MSE and leaves the comparison to the caller', async () => {
+  const epochs: string[] = [];
+  const lines: string[] = [];
+  const r = await tuneLstm({ ...budget, nTrials: 2, mlpTrials: 1, epochs: 2, onEpoch: (e) => epochs.push(`${e.study} ${e.trial} ${e.epoch}/${e.epochs} ${e.units}`), log: (l) => lines.push(l) });
+  const expected = [...r.study.trials.flatMap((t) => Array.from({ length: t.intermediateValues.size }, (_, i) => `lstm ${t.number} ${i + 1}/2 standardized`)), 'mlp 0 1/2 standardized', 'mlp 0 2/2 standardized'];
+  assert.equal(epochs, expected);
+  for (const l of lines.filter((x) => /MSE/.test(x))) assert.match(l, /\(standardized\)/, l);
+  assert.not.ok(lines.some((l) => /tuned LSTM|naive last value/.test(l)), 'the comparison table is not logged (the command prints it once)');
 });
 
 test('bad options are refused before any file is written', async () => {
