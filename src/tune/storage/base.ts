@@ -25,6 +25,12 @@ export interface NewTrial {
   readonly systemAttrs?: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * A whole trial to store at once (`study.addTrial`, `copyStudy`): everything a FrozenTrial holds but the number and
+ * id, which the storage gives it; its datetimes are kept as they are.
+ */
+export type TrialTemplate = Omit<FrozenTrial, 'number' | 'trialId'>;
+
 /** Thrown when a study name is taken (createStudy without loadIfExists). */
 export class DuplicatedStudyError extends Error {
   constructor(message: string) {
@@ -78,6 +84,11 @@ export interface Storage {
   getStudyUserAttrs(studyId: number): Promise<Record<string, unknown>>;
   /** Creates a trial numbered max + 1 within its study (dense and unique under concurrency). */
   createTrial(studyId: number, trial: NewTrial): Promise<FrozenTrial>;
+  /**
+   * Creates a trial numbered max + 1 from a template, in any state, with its parameters, values, attributes and
+   * datetimes, in one transaction. Optuna's create_new_trial(study_id, template_trial).
+   */
+  addTrial(studyId: number, template: TrialTemplate): Promise<FrozenTrial>;
   /** Moves the oldest waiting trial to running and returns it, atomically; null when none waits. */
   popWaitingTrial(studyId: number): Promise<FrozenTrial | null>;
   /** Records one parameter of a running trial (visible to other workers while the trial runs). */

@@ -1,7 +1,7 @@
 import type { Distribution, FrozenTrial, ParamValue, StudyDirection } from '../types.js';
 import {
   DuplicatedStudyError, UpdateFinishedTrialError, resolveHeartbeat, retryAttrs,
-  type HeartbeatOptions, type NewTrial, type Storage, type StudySummary, type TrialRecord,
+  type HeartbeatOptions, type NewTrial, type Storage, type StudySummary, type TrialRecord, type TrialTemplate,
 } from './base.js';
 import { fromStoredJson, toStoredJson } from './json.js';
 
@@ -126,6 +126,22 @@ export class InMemoryStorage implements Storage {
       params: {}, distributions: {}, intermediateValues: new Map(), userAttrs: {},
       systemAttrs: copy(trial.systemAttrs ?? {}),
       datetimeStart: trial.state === 'running' ? new Date() : null, datetimeComplete: null, heartbeat: null,
+    };
+    this.trials.push(t);
+    s.trials.push(t);
+    return freeze(t);
+  }
+
+  async addTrial(studyId: number, template: TrialTemplate): Promise<FrozenTrial> {
+    const s = this.study(studyId);
+    const t: MutableTrial = {
+      number: s.trials.length, trialId: this.trials.length + 1, studyId, state: template.state, value: template.value,
+      params: { ...template.params }, distributions: { ...template.distributions },
+      intermediateValues: new Map(template.intermediateValues),
+      userAttrs: copy({ ...template.userAttrs }), systemAttrs: copy({ ...template.systemAttrs }),
+      datetimeStart: template.datetimeStart && new Date(template.datetimeStart.getTime()),
+      datetimeComplete: template.datetimeComplete && new Date(template.datetimeComplete.getTime()),
+      heartbeat: null,
     };
     this.trials.push(t);
     s.trials.push(t);

@@ -5,7 +5,7 @@
 import type { Distribution, FrozenTrial, ParamValue, StudyDirection, TrialState } from '../types.js';
 import {
   DuplicatedStudyError, UpdateFinishedTrialError, retryAttrs,
-  type HeartbeatOptions, type NewTrial, type Storage, type StudySummary, type TrialRecord,
+  type HeartbeatOptions, type NewTrial, type Storage, type StudySummary, type TrialRecord, type TrialTemplate,
 } from './base.js';
 import { fromStoredJson, toStoredJson } from './json.js';
 
@@ -203,17 +203,39 @@ export class SqlStorage implements Storage {
     return fromStoredJson(rows[0].user_attrs);
   }
 
-  private async insertTrial(q: Query, studyId: number, trial: NewTrial): Promise<number> {
+  /** The number of the study's next trial; inside a transaction, which it makes the study's only trial writer. */
+  private async nextNumber(q: Query, studyId: number): Promise<number> {
     // the lock on the study row makes max + 1 safe (SQLite's BEGIN IMMEDIATE already admits one writer)
     const study = await q(`SELECT study_id FROM lrlab_studies WHERE study_id = $1${this.forUpdate}`, [studyId]);
     if (study.length === 0) throw new RangeError(`storage ${this.url}: expected an existing study id, got ${studyId}`);
     const next = await q<{ n: number | string }>('SELECT COALESCE(MAX(number) + 1, 0) AS n FROM lrlab_trials WHERE study_id = $1', [studyId]);
+    return Number(next[0].n);
+  }
+
+  private async insertTrial(q: Query, studyId: number, trial: NewTrial): Promise<number> {
+    const number = await this.nextNumber(q, studyId);
     const start = trial.state === 'running' ? await this.driver.now(q) : null;
     const rows = await q<{ trial_id: number | string }>(
       'INSERT INTO lrlab_trials (study_id, number, state, system_attrs, datetime_start) VALUES ($1, $2, $3, $4, $5) RETURNING trial_id',
-      [studyId, Number(next[0].n), trial.state, toStoredJson(trial.systemAttrs ?? {}), start],
+      [studyId, number, trial.state, toStoredJson(trial.systemAttrs ?? {}), start],
     );
     return Number(rows[0].trial_id);
+  }
+
+  async addTrial(studyId: number, template: TrialTemplate): Promise<FrozenTrial> {
+    return this.tx(async (q) => {
+      const number = await this.nextNumber(q, studyId);
+      const rows = await q<{ trial_id: number | string }>(
+        `INSERT INTO lrlab_trials (study_id, number, state, value, user_attrs, system_attrs, datetime_start, datetime_complete)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING trial_id`,
+        [studyId, number, template.state, template.value === null ? null : String(template.value), toStoredJson(template.userAttrs),
+          toStoredJson(template.systemAttrs), template.datetimeStart?.getTime() ?? null, template.datetimeComplete?.getTime() ?? null],
+      );
+      const trialId = Number(rows[0].trial_id);
+      for (const [name, v] of Object.entries(template.params)) await this.upsertParam(q, trialId, name, template.distributions[name], v);
+      for (const [step, v] of template.intermediateValues) await this.upsertIntermediate(q, trialId, step, v);
+      return this.trialById(q, trialId);
+    });
   }
 
   async createTrial(studyId: number, trial: NewTrial): Promise<FrozenTrial> {
