@@ -7,6 +7,7 @@ import { getStorage, redact } from './storage/index.js';
 import { exactNumbers } from './storage/json.js';
 import { sibling, startWorker } from './threads.js';
 import { Trial, TrialPruned, type TrialHost } from './trial.js';
+import { checkCompatible, checkTrial } from './create-trial.js';
 import { csvCell } from '../io/csv-cell.js';
 import type { Worker } from 'node:worker_threads';
 import type {
@@ -336,6 +337,42 @@ export class Study {
     }
     await this.storage.createTrial(this.studyId, { state: 'waiting', systemAttrs: { fixedParams: { ...params }, ...(Object.keys(userAttrs).length ? { enqueuedUserAttrs: userAttrs } : {}) } });
     await this.refresh();
+  }
+
+  /**
+   * Stores a trial made elsewhere (`createTrial`, or another study's) as this study's next trial, with its state,
+   * value, parameters, intermediate values, attributes and datetimes; samplers then count it as history (a warm
+   * start). Checked first (`checkTrial`, and each parameter keeps the kind the study's trials gave it). Returns the
+   * trial as recorded. Optuna's add_trial.
+   */
+  async addTrial(trial: FrozenTrial): Promise<FrozenTrial> {
+    return (await this.addTrialsAs('addTrial', [trial]))[0];
+  }
+
+  /**
+   * Stores several trials, in order, as `addTrial` does. All are checked before the first is stored, so a bad one
+   * adds none (Optuna's add_trials stops at it, keeping those before). Returns them as recorded.
+   */
+  async addTrials(trials: Iterable<FrozenTrial>): Promise<FrozenTrial[]> {
+    if (trials === null || typeof (trials as Iterable<FrozenTrial>)?.[Symbol.iterator] !== 'function') {
+      throw new TypeError(`addTrials: expected an array (or iterable) of trials, got ${trials === null ? 'null' : typeof trials}`);
+    }
+    return this.addTrialsAs('addTrials', [...trials]);
+  }
+
+  private async addTrialsAs(fn: string, trials: readonly FrozenTrial[]): Promise<FrozenTrial[]> {
+    const checked = trials.map((t, i) => checkTrial(trials.length > 1 ? `${fn}[${i}]` : fn, t));
+    await this.refresh();
+    // each trial is also held to the kinds the trials before it in this call set
+    const added: Record<string, Distribution> = {};
+    checked.forEach((t, i) => {
+      checkCompatible(trials.length > 1 ? `${fn}[${i}]` : fn, t, (name) => added[name] ?? this.knownDistribution(name));
+      Object.assign(added, t.distributions);
+    });
+    const stored: FrozenTrial[] = [];
+    for (const { number: _n, trialId: _id, ...template } of checked) stored.push(await this.storage.addTrial(this.studyId, template));
+    await this.refresh();
+    return stored;
   }
 
   /** Sets a study-level attribute (e.g. what the objective measures). */
