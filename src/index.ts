@@ -97,17 +97,21 @@ export { crossValidate, type CrossValidateOptions, type CrossValidationResult } 
 
 // tune
 export type {
-  TrialState, StudyDirection, CategoricalChoice, ParamValue, FloatDistribution, IntDistribution, CategoricalDistribution,
+  TrialState, StudyDirection, CategoricalChoice, ParamValue,
   Distribution, SearchSpace, FrozenTrial, StudyView, Sampler, Pruner,
 } from './tune/types.js';
 export { floatDistribution, intDistribution, categoricalDistribution, sameDistribution, checkCompatible, contains, distributionToString, type SuggestOptions } from './tune/distributions.js';
+// the classes are also the types of the plain data the functions above return (the same fields, no methods)
+export { FloatDistribution, IntDistribution, CategoricalDistribution } from './tune/distributions.js';
+export { createTrial, checkTrial, type CreateTrialOptions } from './tune/create-trial.js';
+export { copyStudy, type CopyStudyOptions } from './tune/copy-study.js';
 export { Trial, TrialPruned } from './tune/trial.js';
 export {
   Study, createStudy, loadStudy, deleteStudy, getAllStudySummaries,
   type Objective, type OptimizeCallback, type OptimizeOptions, type CreateStudyOptions, type LoadStudyOptions,
 } from './tune/study.js';
 export {
-  DuplicatedStudyError, UpdateFinishedTrialError, StorageError, type Storage, type StudySummary, type TrialRecord, type NewTrial, type HeartbeatOptions,
+  DuplicatedStudyError, UpdateFinishedTrialError, StorageError, type Storage, type StudySummary, type TrialRecord, type NewTrial, type TrialTemplate, type HeartbeatOptions,
 } from './tune/storage/base.js';
 export { InMemoryStorage } from './tune/storage/memory.js';
 export { getStorage, parseStorageUrl, type StorageLocation } from './tune/storage/index.js';
