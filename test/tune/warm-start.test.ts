@@ -163,7 +163,8 @@ const good = (x: number, extra: Partial<CreateTrialOptions> = {}) =>
 for (const [kind, storage] of [['memory', () => undefined], ['sqlite', sqliteUrl]] as const) {
   add(`${kind}: an added trial gets the next number, keeps value, params, intermediate values, attributes and datetimes`, async () => {
     const study = await createStudy({ storage: storage() });
-    await study.optimize((t) => t.suggestFloat('x', -10, 10) ** 2, { nTrials: 2 });
+    // values of at least 10, so that the added trial (0.25) is the best
+    await study.optimize((t) => 10 + t.suggestFloat('x', -10, 10) ** 2, { nTrials: 2 });
     const made = good(1.5, { intermediateValues: { 0: 3, 1: 1 }, userAttrs: { from: 'paper' }, systemAttrs: { note: [1, Infinity] } });
     const stored = await study.addTrial(made);
     assert.is(stored.number, 2);
@@ -180,7 +181,7 @@ for (const [kind, storage] of [['memory', () => undefined], ['sqlite', sqliteUrl
     assert.is(t.datetimeComplete!.getTime(), made.datetimeComplete!.getTime());
     assert.is(study.bestTrial.number, 2);
     assert.equal(study.bestParams, { x: 1.5, opt: 'adam' });
-    await study.optimize((tr) => tr.suggestFloat('x', -10, 10) ** 2, { nTrials: 1 });
+    await study.optimize((tr) => 10 + tr.suggestFloat('x', -10, 10) ** 2, { nTrials: 1 });
     assert.equal(study.trials.map((x) => x.number), [0, 1, 2, 3]);
     await study.storage.close();
   });
