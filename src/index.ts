@@ -103,7 +103,7 @@ export type {
 export { floatDistribution, intDistribution, categoricalDistribution, sameDistribution, checkCompatible, contains, distributionToString, type SuggestOptions } from './tune/distributions.js';
 // the classes are also the types of the plain data the functions above return (the same fields, no methods)
 export { FloatDistribution, IntDistribution, CategoricalDistribution } from './tune/distributions.js';
-export { createTrial, checkTrial, type CreateTrialOptions } from './tune/create-trial.js';
+export { createTrial, type CreateTrialOptions } from './tune/create-trial.js';
 export { copyStudy, type CopyStudyOptions } from './tune/copy-study.js';
 export { Trial, TrialPruned } from './tune/trial.js';
 export {
