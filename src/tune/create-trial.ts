@@ -84,6 +84,9 @@ function intermediateMap(fn: string, iv: unknown): Map<number, number> {
  */
 export function checkTrial(fn: string, trial: unknown): FrozenTrial {
   if (!isRecord(trial)) throw new TypeError(`${fn}: expected a trial (createTrial's or a study's), got ${describe(trial)}`);
+  if (typeof (trial as { suggestFloat?: unknown }).suggestFloat === 'function') {
+    throw new TypeError(`${fn}: expected a recorded trial (createTrial's, or one of study.trials), got the running Trial ${String((trial as { number?: unknown }).number)} (end it with study.tell)`);
+  }
   const t = trial as unknown as FrozenTrial;
   if (!STATES.includes(t.state)) throw new TypeError(`${fn}: expected state ${STATES.map((s) => `'${s}'`).join(', ')}, got ${describe(t.state)}`);
   const finished = t.state === 'complete' || t.state === 'pruned' || t.state === 'fail';

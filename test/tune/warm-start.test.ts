@@ -203,12 +203,15 @@ for (const [kind, storage] of [['memory', () => undefined], ['sqlite', sqliteUrl
     await rejects(() => study.addTrial({ ...good(1), datetimeComplete: null }), /^addTrial: expected a datetimeComplete for a finished \(complete\) trial, got null$/);
     await rejects(() => study.addTrial(null as never), /addTrial: expected a trial \(createTrial's or a study's\), got null/);
     await rejects(() => study.addTrials(5 as never), /addTrials: expected an array \(or iterable\) of trials, got number/);
+    const running = await study.ask();
+    await rejects(() => study.addTrial(running as never), /^addTrial: expected a recorded trial \(createTrial's, or one of study.trials\), got the running Trial 3 \(end it with study.tell\)$/);
+    await study.tell(running, 1);
     // a float range may differ from trial to trial (Optuna's dynamic search spaces); a waiting trial is run by ask
     await study.addTrial(createTrial({ params: { x: 50 }, distributions: { x: new FloatDistribution(0, 100) }, value: 1 }));
     await study.addTrial(createTrial({ state: 'waiting', systemAttrs: { fixedParams: { x: 7 } } }));
     await study.optimize((t) => t.suggestFloat('x', -10, 10), { nTrials: 1 });
-    assert.is(study.trials[4].params.x, 7);
-    assert.is(study.trials[4].state, 'complete');
+    assert.is(study.trials[5].params.x, 7);
+    assert.is(study.trials[5].state, 'complete');
     await study.storage.close();
   });
 }
