@@ -218,6 +218,60 @@ test('tune-lstm checks --out and its study/ folder before the study; --overwrite
   }
 });
 
+test('tune-lstm --help prints its own help (so does tune --model lstm --help), and lrlab --help points to it', async () => {
+  for (const args of [['tune-lstm', '--help'], ['tune', '--model', 'lstm', '--help'], ['tune-lstm', '-h']]) {
+    const r = await run(args);
+    assert.is(r.code, 0, args.join(' '));
+    assert.match(r.out, /^lrlab tune-lstm: tune an LSTM forecaster/, args.join(' '));
+    assert.match(r.out, /--study NAME     study name \(default lstm_optimization; --study-name NAME also works\)/);
+    assert.match(r.out, /hiddenSize \{32,64,128,256\}, numLayers 1-4, lr 1e-5\.\.1e-1/);
+    assert.not.match(r.out, /lrlab demo/);
+  }
+  assert.match((await run(['--help'])).out, /lrlab tune-lstm --help for its options/);
+  assert.match((await run(['tune-lstm', '--bogus'])).err, /^lrlab: Unknown option '--bogus' \(try lrlab tune-lstm --help\)\n$/);
+});
+
+test('tune-lstm: --study names the study (--study-name still does), --data skips a date column, each epoch shows, the table is printed once and every MSE says its units', async () => {
+  const d = mkdtempSync(join(tmpdir(), 'lrlab-cli-lstm-'));
+  const ci = process.env.CI;
+  process.env.CI = '1'; // the output a log file or a pipe gets, even when these tests run in a terminal
+  try {
+    const csv = join(d, 'dated.csv');
+    writeFileSync(csv, ['date,sales', ...Array.from({ length: 200 }, (_, t) => `2024-01-${String(t + 1).padStart(3, '0')},${(10 + Math.sin(t / 4) * 3 + (t % 5) / 10).toFixed(3)}`)].join('\n'));
+    const db = `sqlite:///${join(d, 's.db')}`;
+    const args = (out: string) => ['tune-lstm', '--data', csv, '--storage', db, '--n-trials', '1', '--mlp-trials', '1', '--epochs', '2', '--backend', 'cpu', '--out', join(d, out)];
+    const r = await run([...args('a'), '--study', 'named']);
+    assert.is(r.code, 0, r.err);
+    assert.ok(r.err.includes(`data: ${csv}, column sales (the first numeric one): 200 values\n`), r.err);
+    assert.match(r.err, /^LSTM study 'named': /m);
+    for (const e of ['LSTM trial 0 epoch 1/2', 'LSTM trial 0 epoch 2/2', 'MLP trial 0 epoch 1/2', 'MLP trial 0 epoch 2/2']) assert.ok(r.err.includes(`  ${e}: val MSE `), `${e} in:\n${r.err}`);
+    const all = r.out + r.err;
+    assert.is(all.split('tuned LSTM').length - 1, 1, `the table once, got:\n${all}`);
+    assert.is(all.split('naive last value').length - 1, 1);
+    assert.match(r.out, /retrained, MSE in the series' units:\nmodel\s+validation MSE\s+test MSE\n/);
+    for (const line of all.split('\n').filter((l) => /MSE \d|value \d/.test(l))) assert.match(line, /\(standardized\)|series units/, `an MSE without its units: '${line}'`);
+    const best = /best trial 0: validation MSE \S+ \(standardized\), (\{.*\})\n/.exec(r.out);
+    assert.ok(best, r.out);
+    assert.equal(Object.keys(JSON.parse(best[1])).sort(), ['batchSize', 'dropout', 'hiddenSize', 'lr', 'numLayers', 'optimizer', 'weightDecay']);
+    assert.is(JSON.parse(readFileSync(join(d, 'a', 'results.json'), 'utf8')).source, `${csv}, column sales`);
+    // the earlier name still works, and adds to the same study
+    const again = await run([...args('b'), '--study-name', 'named', '--quiet']);
+    assert.is(again.code, 0, again.err);
+    assert.is(again.err, '');
+    assert.is(JSON.parse(readFileSync(join(d, 'b', 'results.json'), 'utf8')).trials.length, 2);
+    const clash = await run([...args('c'), '--study', 'x', '--study-name', 'y']);
+    assert.is(clash.code, 2);
+    assert.is(clash.err, "lrlab: --study and --study-name name the same thing (--study-name is its earlier name), got 'x' and 'y'\n");
+    const column = await run(['tune-lstm', '--column', 'sales', '--out', join(d, 'c')]);
+    assert.is(column.code, 2);
+    assert.is(column.err, 'lrlab: --column needs --data FILE.csv\n');
+  } finally {
+    if (ci === undefined) delete process.env.CI;
+    else process.env.CI = ci;
+    rmSync(d, { recursive: true, force: true });
+  }
+});
+
 test('a bad LRLAB_BACKEND is one line and exit 2, not a stack trace', () => {
   const c = spawnSync(process.execPath, ['--import', 'tsx', mainTs, 'demo', '--quiet'], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, LRLAB_BACKEND: 'tpu' } });
   assert.is(c.status, 2);

@@ -13,7 +13,7 @@ import { compareSchedules, type ScheduleComparisonRow } from '../train/compare.j
 import { compareImageSchedules, DEFAULT_IMAGE_SCHEDULES, type ImageComparison, type ImageScheduleName } from '../train/compare-images.js';
 import { writeScheduleReport, SCHEDULE_REPORT_FILES } from '../report/schedule-report.js';
 import { tuneCommand } from './tune.js';
-import { tuneLstmCommand } from './tune-lstm.js';
+import { tuneLstmCommand, TUNE_LSTM_HELP } from './tune-lstm.js';
 
 const HELP = `lrlab: find, schedule and tune learning rates
 
@@ -27,7 +27,9 @@ Usage:
                                               the same schedules training a small CNN on Fashion-MNIST
   lrlab tune [--storage URL] [--study NAME]   tune the forecasting MLP's lr, sizes, batch, optimizer, decay
              [--n-trials N] [--timeout S]     (lrlab tune --help for its options)
-  lrlab tune-lstm [--data FILE.csv] [...]     tune an LSTM forecaster (also: lrlab tune --model lstm)
+  lrlab tune-lstm [--data FILE.csv] [--study NAME] [...]
+                                              tune an LSTM forecaster (also: lrlab tune --model lstm;
+                                              lrlab tune-lstm --help for its options)
   lrlab --help
 
 The pipeline: range test (1e-5 to 1e-1), suggestions, a sweep of fresh models, a short validation run, then the
@@ -71,20 +73,7 @@ Options:
   --train-size N   images: training images (find: default 2,000, and a quarter of that for validation;
                    compare-schedules: default all 54,000 left after 6,000 for validation)
   --quiet          no progress output
-
-tune-lstm: a study over hidden size {32,64,128,256}, layers 1-4, lr 1e-5..1e-1 (log), dropout 0.1-0.5, weight
-decay 1e-6..1e-3 (log), batch size {16,32,64,128} and optimizer {Adam, AdamW}; TPE seeded with --seed, median
-pruning on the validation loss each epoch. Saves best-model.json, results.json, summary.md and the study's plots
-(study/) into --out (default lrlab-lstm-study), then retrains the best configuration and prints its validation
-and test errors beside a tuned MLP and the naive last-value forecast.
-  --n-trials N     trials of the LSTM study (default 50); --mlp-trials N for the MLP study (default the same)
-  --timeout S      no new trial after S seconds
-  --n-jobs N       trials run at once (default 1)
-  --storage URL    sqlite:///study.db or postgresql://... (default: in memory)
-  --study-name S   default lstm_optimization
-  --epochs N       epochs per trial (default 20)
-  lrlab tune --model lstm is lrlab tune-lstm (--model mlp, or none, the MLP study above).
-  -h, --help       this text
+  -h, --help       this text (lrlab tune --help and lrlab tune-lstm --help: the tuners' own options)
 `;
 
 /** Thrown for a bad command line: printed as one line, exit code 2. */
@@ -195,18 +184,18 @@ export async function main(argv: string[], write: (s: string) => void = (s) => p
           seed: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' }, epochs: { type: 'string' },
           quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, overwrite: { type: 'boolean' },
           'n-trials': { type: 'string' }, 'mlp-trials': { type: 'string' }, timeout: { type: 'string' }, 'n-jobs': { type: 'string' },
-          storage: { type: 'string' }, 'study-name': { type: 'string' },
+          storage: { type: 'string' }, study: { type: 'string' }, 'study-name': { type: 'string' },
           task: { type: 'string' }, schedules: { type: 'string' }, 'train-size': { type: 'string' },
           target: { type: 'string' }, features: { type: 'string' }, split: { type: 'string' }, model: { type: 'string' }, seeds: { type: 'string' },
           'target-loss': { type: 'string' }, 'target-metric': { type: 'string' },
         },
       });
     } catch (err) {
-      throw new UsageError(`lrlab: ${(err as Error).message.split('. ')[0]} (try lrlab --help)`);
+      throw new UsageError(`lrlab: ${(err as Error).message.split('. ')[0]} (try lrlab ${argv[0] === 'tune-lstm' ? 'tune-lstm ' : ''}--help)`);
     }
     const { values: o, positionals } = parsed;
     if (o.help) {
-      write(HELP);
+      write(positionals[0] === 'tune-lstm' ? TUNE_LSTM_HELP : HELP);
       return 0;
     }
     const command = positionals[0];

@@ -3,8 +3,43 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tuneLstm } from '../tune/lstm-study.js';
 import { STUDY_REPORT_FILES } from '../tune/report.js';
-import { loadCsvSeries } from '../data/csv.js';
+import { loadCsvColumn } from '../data/csv.js';
 import { checkOutputDir, foreignEntries } from '../io/output-dir.js';
+import { epochProgress } from './tune.js';
+
+export const TUNE_LSTM_HELP = `lrlab tune-lstm: tune an LSTM forecaster, and compare it with a tuned MLP and the naive forecast
+
+Usage:
+  lrlab tune-lstm [--data FILE.csv [--column NAME]] [--n-trials N] [--mlp-trials N] [--timeout S] [--n-jobs N]
+                  [--storage URL] [--study NAME] [--epochs N] [--seed N] [--out DIR] [--quiet]
+  lrlab tune --model lstm [...]   the same
+
+A study over hiddenSize {32,64,128,256}, numLayers 1-4, lr 1e-5..1e-1 (log), dropout 0.1-0.5, weightDecay
+1e-6..1e-3 (log), batchSize {16,32,64,128} and optimizer {Adam, AdamW}: TPE seeded with --seed, median pruning on
+the validation MSE each epoch. The series is split 70/15/15 in time order and standardized with the training
+part's mean and deviation: the trials' values (their best validation MSE) are in standardized units. Then an MLP
+study (lr, weightDecay, batchSize, optimizer) the same way; each best configuration is retrained, and their
+validation and test MSE, in the series' units, are printed beside the naive last-value forecast's. Saves
+best-model.json, results.json, summary.md and the study's plots (study/) into --out. On stderr, a line per trial
+and a trial's epochs as it trains (off a terminal: its first and last epoch and at most one line a second between).
+
+Options:
+  --data FILE      CSV file with the series (default: the built-in synthetic series)
+  --column NAME    column name or 0-based index (default: the first numeric column, so a date is skipped)
+  --n-trials N     trials of the LSTM study (default 50)
+  --mlp-trials N   trials of the MLP study (default: as --n-trials)
+  --timeout S      no new trial after S seconds
+  --n-jobs N       trials run at once (default 1)
+  --storage URL    sqlite:///study.db or postgresql://... (default: in memory); an existing study is resumed
+  --study NAME     study name (default lstm_optimization; --study-name NAME also works)
+  --epochs N       epochs per trial (default 20)
+  --seed N         seed of the sampler, the initialization and the shuffling (default 42)
+  --out DIR        the folder for the files (default lrlab-lstm-study): new, empty or an earlier run's
+  --overwrite      replace --out even when it holds other files (they are deleted)
+  --backend NAME   wasm (default), cpu or gpu
+  --quiet          no progress: no line per epoch or per trial
+  -h, --help       this text
+`;
 
 /** What tune-lstm writes into --out: the model, the results, the summary and the study's report folder. */
 const TUNE_LSTM_FILES = ['best-model.json', 'results.json', 'summary.md', 'study'];
@@ -18,6 +53,8 @@ export interface TuneLstmArgs {
   timeout?: string;
   'n-jobs'?: string;
   storage?: string;
+  study?: string;
+  /** The earlier name of --study, still accepted. */
   'study-name'?: string;
   epochs?: string;
   out?: string;
@@ -60,15 +97,23 @@ function count(name: string, v: string | undefined, fallback: number | undefined
 
 /** Runs the study, writes its files into --out and prints the comparison table; returns the exit code. */
 export async function tuneLstmCommand(o: TuneLstmArgs, seed: number, write: (s: string) => void, usage: (m: string) => Error): Promise<number> {
+  if (o.study !== undefined && o['study-name'] !== undefined && o.study !== o['study-name']) {
+    throw usage(`lrlab: --study and --study-name name the same thing (--study-name is its earlier name), got '${o.study}' and '${o['study-name']}'`);
+  }
   let values: Float32Array | undefined, source: string | undefined;
   if (o.data !== undefined) {
-    const column = o.column === undefined ? 0 : /^\d+$/.test(o.column) ? Number(o.column) : o.column;
+    // as find: without --column, the first numeric column (a date column before it is skipped), and said
+    const column = o.column === undefined ? undefined : /^\d+$/.test(o.column) ? Number(o.column) : o.column;
     try {
-      values = loadCsvSeries(o.data, { column });
+      const csv = loadCsvColumn(o.data, { column });
+      values = csv.values;
+      source = `${o.data}, column ${csv.column}`;
     } catch (err) {
       throw usage(`lrlab: ${(err as Error).message}`);
     }
-    source = `${o.data}${o.column ? `, column ${o.column}` : ''}`;
+    if (!o.quiet) process.stderr.write(`data: ${source}${o.column === undefined ? ' (the first numeric one)' : ''}: ${values.length} values\n`);
+  } else if (o.column !== undefined) {
+    throw usage('lrlab: --column needs --data FILE.csv');
   }
   let timeout: number | undefined;
   if (o.timeout !== undefined) {
@@ -78,11 +123,16 @@ export async function tuneLstmCommand(o: TuneLstmArgs, seed: number, write: (s: 
   const nTrials = count('n-trials', o['n-trials'], 50, usage);
   const out = o.out ?? 'lrlab-lstm-study';
   const outDir = prepareOut(out, o.overwrite === true, usage);
+  const progress = epochProgress();
   const r = await tuneLstm({
     values, source, seed, nTrials, timeout, outDir,
     nJobs: count('n-jobs', o['n-jobs'], 1, usage), epochs: count('epochs', o.epochs, 20, usage), mlpTrials: count('mlp-trials', o['mlp-trials'], nTrials, usage),
-    storage: o.storage, studyName: o['study-name'],
-    log: o.quiet ? undefined : (line) => process.stderr.write(`${line}\n`),
+    storage: o.storage, studyName: o.study ?? o['study-name'],
+    log: o.quiet ? undefined : (line) => {
+      progress.clear();
+      process.stderr.write(`${line}\n`);
+    },
+    onEpoch: o.quiet ? undefined : progress.onEpoch,
   });
   const t = r.bestTrial;
   const inState = (state: string) => r.study.trials.filter((x) => x.state === state).length;
@@ -91,6 +141,7 @@ export async function tuneLstmCommand(o: TuneLstmArgs, seed: number, write: (s: 
     `best trial ${t.number}: validation MSE ${(t.value as number).toPrecision(4)} (standardized), ${JSON.stringify(t.params)}`,
     `trials: ${inState('complete')} complete, ${inState('pruned')} pruned, ${inState('fail')} failed${inState('fail') > 0 ? ' (a run that diverged, say: each reason is in results.json)' : ''}`,
     '',
+    `retrained, MSE in the series' units:`,
     `${'model'.padEnd(20)} ${'validation MSE'.padStart(15)} ${'test MSE'.padStart(12)}`,
     ...r.comparison.map((c) => `${c.model.padEnd(20)} ${c.validMse.toFixed(3).padStart(15)} ${c.testMse.toFixed(3).padStart(12)}`),
     '',
