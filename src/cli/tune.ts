@@ -355,6 +355,7 @@ export async function tuneCommand(argv: string[], write: (s: string) => void): P
       } catch (error) {
         stopped = { error };
       }
+      progress.clear(); // a trial that ended the study has no line of its own to end the one left in place
       await signals.settled();
       await study.refresh().catch(() => undefined); // a storage that failed keeps the trials last read
     } finally {
