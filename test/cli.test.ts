@@ -272,6 +272,21 @@ test('tune-lstm: --study names the study (--study-name still does), --data skips
   }
 });
 
+test('tune-lstm --overwrite with a bad count deletes nothing: every count is checked before --out is prepared', async () => {
+  const d = mkdtempSync(join(tmpdir(), 'lrlab-cli-lstm-'));
+  try {
+    writeFileSync(join(d, 'thesis.txt'), 'x');
+    for (const bad of [['--epochs', 'x'], ['--n-jobs', '0'], ['--mlp-trials', '2.5']]) {
+      const r = await run(['tune-lstm', ...bad, '--out', d, '--overwrite']);
+      assert.is(r.code, 2);
+      assert.match(r.err, new RegExp(`^lrlab: ${bad[0]} expects an integer >= 1`));
+      assert.equal(readdirSync(d), ['thesis.txt']);
+    }
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+});
+
 test('a bad LRLAB_BACKEND is one line and exit 2, not a stack trace', () => {
   const c = spawnSync(process.execPath, ['--import', 'tsx', mainTs, 'demo', '--quiet'], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, LRLAB_BACKEND: 'tpu' } });
   assert.is(c.status, 2);

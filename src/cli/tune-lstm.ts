@@ -121,19 +121,25 @@ export async function tuneLstmCommand(o: TuneLstmArgs, seed: number, write: (s: 
     if (!(timeout > 0) || !Number.isFinite(timeout)) throw usage(`lrlab: --timeout expects a positive number of seconds, got '${o.timeout}'`);
   }
   const nTrials = count('n-trials', o['n-trials'], 50, usage);
+  // every count is checked before --out is prepared (with --overwrite that deletes the files lrlab did not write)
+  const nJobs = count('n-jobs', o['n-jobs'], 1, usage), epochs = count('epochs', o.epochs, 20, usage), mlpTrials = count('mlp-trials', o['mlp-trials'], nTrials, usage);
   const out = o.out ?? 'lrlab-lstm-study';
   const outDir = prepareOut(out, o.overwrite === true, usage);
   const progress = epochProgress();
-  const r = await tuneLstm({
-    values, source, seed, nTrials, timeout, outDir,
-    nJobs: count('n-jobs', o['n-jobs'], 1, usage), epochs: count('epochs', o.epochs, 20, usage), mlpTrials: count('mlp-trials', o['mlp-trials'], nTrials, usage),
-    storage: o.storage, studyName: o.study ?? o['study-name'],
-    log: o.quiet ? undefined : (line) => {
-      progress.clear();
-      process.stderr.write(`${line}\n`);
-    },
-    onEpoch: o.quiet ? undefined : progress.onEpoch,
-  });
+  let r;
+  try {
+    r = await tuneLstm({
+      values, source, seed, nTrials, timeout, outDir, nJobs, epochs, mlpTrials,
+      storage: o.storage, studyName: o.study ?? o['study-name'],
+      log: o.quiet ? undefined : (line) => {
+        progress.clear();
+        process.stderr.write(`${line}\n`);
+      },
+      onEpoch: o.quiet ? undefined : progress.onEpoch,
+    });
+  } finally {
+    progress.clear(); // on a terminal, the epoch line left in place ends before an error's line
+  }
   const t = r.bestTrial;
   const inState = (state: string) => r.study.trials.filter((x) => x.state === state).length;
   write([
