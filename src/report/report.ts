@@ -132,7 +132,7 @@ Trained: ${formatLr(r.trained.lr)}, the ${r.trained.name} rate, chosen as ${r.tr
 
 ## Range test
 
-The range test swept ${r.rangeTest.iterations} lrs from ${formatLr(c.rangeTest.startLr)} to ${formatLr(c.rangeTest.endLr)} (${r.rangeTest.stopReason}).
+The range test swept ${r.rangeTest.iterations} lrs from ${formatLr(c.rangeTest.startLr)} to ${formatLr(c.rangeTest.endLr)} (${r.rangeTest.stopReason}).${typeof s.divergenceLr === 'number' ? ` The loss starts to diverge at ${formatLr(s.divergenceLr)}; every rule reads the curve before that point.` : ''}
 The steepest descent of the Savitzky-Golay-smoothed loss is at ${formatLr(s.lr)}; the valley, minimum and slide rules read the same curve differently (see docs/range-test.md).
 
 ${markdownTable(['rule', 'lr'], Object.values(s.suggestions).map((x) => [x.method, formatLr(x.lr)]))}

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import {
-  findLr, runPipeline, makeBlobs, buildModel, parseModelSpec, parseCsvTable, splitTable, pairedDifference, tQuantile975, reportMarkdown,
+  findLr, formatLr, runPipeline, makeBlobs, buildModel, parseModelSpec, parseCsvTable, splitTable, pairedDifference, tQuantile975, reportMarkdown,
   Sequential, Linear, ReLU, Tensor, Generator, crossEntropy, findFashionMnist, fit, rangeTest, SGD, NonFiniteLossError, type FindLrResult,
 } from '../../src/index.js';
 import { runCli } from '../helpers/cli.js';
@@ -96,6 +96,7 @@ lib('with SGD and momentum from 1e-6 to 10 the range test diverges, and no sugge
   assert.ok(r.suggestion.divergenceLr !== null);
   for (const s of Object.values(r.suggestion.suggestions)) assert.ok(s.lr < r.suggestion.divergenceLr!, `${s.method} ${s.lr} >= ${r.suggestion.divergenceLr}`);
   assert.not.ok(r.suggestion.warnings.some((w) => /widen startLr/.test(w)), r.suggestion.warnings.join('; '));
+  assert.ok(reportMarkdown(r).includes(`The loss starts to diverge at ${formatLr(r.suggestion.divergenceLr!)}; every rule reads the curve before that point.`));
 });
 
 lib('activations that overflow inside the model are divergence: fit stops as on a non-finite loss, the range test stops, the long runs count it', () => {
