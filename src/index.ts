@@ -117,9 +117,9 @@ export { InMemoryStorage } from './tune/storage/memory.js';
 export { getStorage, parseStorageUrl, type StorageLocation } from './tune/storage/index.js';
 export type { SqliteStorage, SqliteStorageOptions } from './tune/storage/sqlite.js';
 export type { PostgresStorage, PostgresStorageOptions } from './tune/storage/postgres.js';
-export { forecastObjective, resolveForecastSpace, DEFAULT_FORECAST_SPACE, type ForecastSpace, type ForecastOptimizer } from './tune/forecast.js';
-export { divergenceReason, failDiverged } from './tune/divergence.js';
-export { lrSearchSpace, enqueueLrTrials, type LrSearchSpace, type LrSearchSpaceOptions, type LrCandidate } from './tune/lr-search-space.js';
+export { forecastObjective, resolveForecastSpace, DEFAULT_FORECAST_SPACE, type ForecastSpace, type ForecastOptimizer } from './tune-recipes/forecast.js';
+export { divergenceReason, failDiverged } from './tune-recipes/divergence.js';
+export { lrSearchSpace, enqueueLrTrials, type LrSearchSpace, type LrSearchSpaceOptions, type LrCandidate } from './tune-recipes/lr-search-space.js';
 export { type ObjectiveModule } from './tune/study.js';
 // metrics and grid search
 export { accuracy, precision, recall, f1, r2, mae, mse, rmse, type MetricInput, type Average, type ClassificationOptions } from './train/metrics.js';
@@ -152,14 +152,14 @@ export {
 export { writeStudyReport, STUDY_REPORT_FILES, trialsTable, type StudyReportOptions } from './tune/report.js';
 export { writeDirAtomic, type WriteDirAtomicOptions } from './io/atomic-dir.js';
 
-export { type ModelModule } from './tune/grid-search-threads.js';
-export { gridSearchCV, parameterGrid, type GridSearchCVOptions, type GridSearchResult, type CvResults, type ParamGrid, type GridCell, type GridValue } from './tune/grid-search.js';
+export { type ModelModule } from './tune-recipes/grid-search-threads.js';
+export { gridSearchCV, parameterGrid, type GridSearchCVOptions, type GridSearchResult, type CvResults, type ParamGrid, type GridCell, type GridValue } from './tune-recipes/grid-search.js';
 // recurrent layers
 export { lstmSequence, type SequenceOptions } from './autograd/ops/lstm.js';
 export { gruSequence } from './autograd/ops/gru.js';
 export { LSTM, GRU, lastTimeStep, type RNNOptions, type LSTMState } from './nn/recurrent.js';
 export { LSTMForecaster, type LSTMForecasterOptions } from './nn/forecaster.js';
-export { tuneLstm, forecastData, naiveLastValueMse, buildForecaster, LSTM_SEARCH_SPACE, type TuneLstmOptions, type TuneLstmResult, type LstmSearchSpace, type ForecastComparisonRow, type ForecastData } from './tune/lstm-study.js';
+export { tuneLstm, forecastData, naiveLastValueMse, buildForecaster, LSTM_SEARCH_SPACE, type TuneLstmOptions, type TuneLstmResult, type LstmSearchSpace, type ForecastComparisonRow, type ForecastData } from './tune-recipes/lstm-study.js';
 
 // first use: numbers for people, the report's recommendation
 export { formatNumber, formatLr, describe } from './format/number.js';

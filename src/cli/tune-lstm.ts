@@ -1,7 +1,7 @@
 // `lrlab tune-lstm` (also `lrlab tune --model lstm`): the tuned LSTM forecaster study from the command line.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { tuneLstm } from '../tune/lstm-study.js';
+import { tuneLstm } from '../tune-recipes/lstm-study.js';
 import { STUDY_REPORT_FILES } from '../tune/report.js';
 import { loadCsvColumn } from '../data/csv.js';
 import { checkOutputDir, foreignEntries } from '../io/output-dir.js';

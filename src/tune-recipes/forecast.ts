@@ -14,7 +14,7 @@ import { fit, type History } from '../train/fit.js';
 import type { Logs } from '../train/callback.js';
 import { PruningCallback } from '../train/pruning-callback.js';
 import { failDiverged } from './divergence.js';
-import type { Trial } from './trial.js';
+import type { Trial } from '../tune/trial.js';
 
 /** The optimizers the forecasting search can pick from. */
 export type ForecastOptimizer = 'adam' | 'adamw' | 'sgd';

@@ -6,7 +6,7 @@ import { workerData } from 'node:worker_threads';
 import { Tensor } from '../tensor/tensor.js';
 import { Adam } from '../optim/adam.js';
 import type { Optimizer } from '../optim/optimizer.js';
-import { loadStudy } from './study.js';
+import { loadStudy } from '../tune/study.js';
 import { cellObjective } from './grid-search.js';
 import { importModelModule, LOSSES, type ThreadedSearch } from './grid-search-threads.js';
 

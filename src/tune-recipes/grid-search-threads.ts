@@ -7,8 +7,8 @@ import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { mseLoss, l1Loss, huberLoss, smoothL1Loss, crossEntropy, bceWithLogits } from '../nn/losses.js';
 import type { FitOptions } from '../train/fit.js';
-import { createStudy, type Study } from './study.js';
-import { sibling } from './threads.js';
+import { createStudy, type Study } from '../tune/study.js';
+import { sibling } from '../tune/threads.js';
 import { gridCodec, type GridCell } from './grid-search.js';
 
 // gridSearchCV across worker threads: the model comes as a module each thread imports, the cells and settings
@@ -96,7 +96,7 @@ export async function runInThreads(fn: string, s: Omit<ThreadedSearch, 'model' |
     const codec = gridCodec(s.cells, s.names);
     for (const [i, cell] of s.cells.entries()) await study.enqueueTrial(codec.encode(cell), { cell: i });
     try {
-      await study.optimize({ module: sibling('grid-search-worker') }, { nTrials: s.cells.length, nJobs });
+      await study.optimize({ module: sibling('../tune-recipes/grid-search-worker') }, { nTrials: s.cells.length, nJobs });
     } finally {
       await study.storage.close();
     }

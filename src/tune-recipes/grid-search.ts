@@ -9,10 +9,10 @@ import { importModelModule, lossName, runInThreads, type ModelModule } from './g
 import { fit, type FitOptions } from '../train/fit.js';
 import { crossValidate, meanStd } from '../train/cross-validate.js';
 import { resolveScoring, type Scoring } from '../train/scoring.js';
-import { createStudy, type Study } from './study.js';
-import { GridSampler } from './samplers/grid.js';
-import type { Trial } from './trial.js';
-import type { ParamValue } from './types.js';
+import { createStudy, type Study } from '../tune/study.js';
+import { GridSampler } from '../tune/samplers/grid.js';
+import type { Trial } from '../tune/trial.js';
+import type { ParamValue } from '../tune/types.js';
 
 /** A value a grid can hold: a number, string, boolean, null, or an array / object of them (hidden sizes [64, 32]). */
 export type GridValue = unknown;

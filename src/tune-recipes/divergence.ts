@@ -4,7 +4,7 @@ import { NonFiniteStepError } from '../optim/optimizer.js';
 import { NonFiniteLossError } from '../train/fit.js';
 import { NonFiniteInputError } from '../tensor/finite.js';
 import { describe } from '../format/number.js';
-import type { Trial } from './trial.js';
+import type { Trial } from '../tune/trial.js';
 
 /**
  * Why an error thrown by training shows that the run diverged, or null for any other error: a non-finite loss

@@ -4,9 +4,9 @@ import type { RangeTestResult } from '../lrfind/range-test.js';
 import { suggestLr, type LrSuggestion, type Suggestion } from '../lrfind/suggest.js';
 import { checkFinite, checkNumbers, checkOptionsObject, checkRecord } from '../format/check.js';
 import { describe, formatLr, formatNumber } from '../format/number.js';
-import { distributionToString, sameDistribution } from './distributions.js';
-import type { Study } from './study.js';
-import type { FloatDistribution } from './types.js';
+import { distributionToString, sameDistribution } from '../tune/distributions.js';
+import type { Study } from '../tune/study.js';
+import type { FloatDistribution } from '../tune/types.js';
 
 /** One rate to try first: the lr and the rule(s) that suggested it ('steepest', or 'valley+minimum' when two agree). */
 export interface LrCandidate {

@@ -22,14 +22,14 @@ import type { Callback } from '../train/callback.js';
 import { PruningCallback } from '../train/pruning-callback.js';
 import { failDiverged } from './divergence.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { createStudy, type Study } from './study.js';
-import type { Trial } from './trial.js';
+import { createStudy, type Study } from '../tune/study.js';
+import type { Trial } from '../tune/trial.js';
 import type { TrialEpoch } from './forecast.js';
-import type { FrozenTrial, ParamValue } from './types.js';
-import type { Storage } from './storage/base.js';
-import { TPESampler } from './samplers/tpe.js';
-import { MedianPruner } from './pruners/median.js';
-import { writeStudyReport } from './report.js';
+import type { FrozenTrial, ParamValue } from '../tune/types.js';
+import type { Storage } from '../tune/storage/base.js';
+import { TPESampler } from '../tune/samplers/tpe.js';
+import { MedianPruner } from '../tune/pruners/median.js';
+import { writeStudyReport } from '../tune/report.js';
 
 /**
  * The LSTM search space: choices for categorical parameters, [low, high] for numeric ones. Each key names its
