@@ -1,0 +1,138 @@
+// Making, loading, deleting and listing studies in a storage: Optuna's create_study, load_study, delete_study and
+// get_all_study_summaries.
+import { randomUUID } from 'node:crypto';
+import { defaultPruner, defaultSampler } from '../default-sampler.js';
+import { DuplicatedStudyError, type HeartbeatOptions, type Storage, type StudySummary } from '../storage/base.js';
+import { getStorage, redact } from '../storage/index.js';
+import type { Pruner, Sampler, StudyDirection } from '../types.js';
+import { Study } from './study.js';
+
+/** Options of `createStudy`. */
+export interface CreateStudyOptions {
+  /** Default: a generated `no-name-<uuid>`. */
+  studyName?: string;
+  /** Default 'minimize'. */
+  direction?: StudyDirection;
+  /** Default: a seeded uniform random sampler. */
+  sampler?: Sampler;
+  /** Default: no pruning. */
+  pruner?: Pruner;
+  /** A Storage, or a URL: 'sqlite:///path.db', 'postgresql://user:pass@host:port/db'. Default: in memory. */
+  storage?: string | Storage;
+  /** Load the study when one of that name exists instead of failing. Default false. */
+  loadIfExists?: boolean;
+  /** Heartbeat settings of a storage opened from a URL (ignored for a Storage object, which carries its own). */
+  heartbeat?: HeartbeatOptions;
+}
+
+/** Options of `loadStudy`. */
+export interface LoadStudyOptions {
+  studyName: string;
+  storage: string | Storage;
+  sampler?: Sampler;
+  pruner?: Pruner;
+  heartbeat?: HeartbeatOptions;
+}
+
+function checkPlugin(fn: string, what: 'sampler' | 'pruner', x: unknown, methods: string[]): void {
+  if (x === undefined) return;
+  const missing = methods.filter((m) => typeof (x as Record<string, unknown>)?.[m] !== 'function');
+  if (x === null || typeof x !== 'object' || missing.length > 0) {
+    throw new TypeError(`${fn}: expected a ${what} with ${methods.join(', ')}, got ${x === null ? 'null' : typeof x}${missing.length && x ? ` without ${missing.join(', ')}` : ''}`);
+  }
+}
+
+function checkCreate(fn: string, o: { studyName?: unknown; direction?: unknown; sampler?: unknown; pruner?: unknown }): void {
+  if (o.studyName !== undefined && (typeof o.studyName !== 'string' || o.studyName === '')) {
+    throw new TypeError(`${fn}: expected studyName to be a non-empty string, got ${JSON.stringify(o.studyName)}`);
+  }
+  if (o.direction !== undefined && o.direction !== 'minimize' && o.direction !== 'maximize') {
+    throw new TypeError(`${fn}: expected direction 'minimize' or 'maximize', got ${JSON.stringify(o.direction)}`);
+  }
+  checkPlugin(fn, 'sampler', o.sampler, ['inferRelativeSearchSpace', 'sampleRelative', 'sampleIndependent']);
+  checkPlugin(fn, 'pruner', o.pruner, ['prune']);
+}
+
+/**
+ * Creates a study in a storage (in memory by default) and returns it; with `loadIfExists`, loads the study of
+ * that name when there is one. A name already taken without `loadIfExists` is an error that changes nothing.
+ * Optuna's create_study.
+ */
+export async function createStudy(options: CreateStudyOptions = {}): Promise<Study> {
+  const fn = 'createStudy';
+  if (options === null || typeof options !== 'object') throw new TypeError(`${fn}: expected an options object, got ${String(options)}`);
+  checkCreate(fn, options);
+  const storage = await getStorage(options.storage, options.heartbeat);
+  const studyName = options.studyName ?? `no-name-${randomUUID()}`;
+  let studyId: number;
+  let direction = options.direction ?? 'minimize';
+  try {
+    try {
+      studyId = await storage.createStudy(studyName, direction);
+    } catch (error) {
+      if (!(error instanceof DuplicatedStudyError) || !options.loadIfExists) throw error;
+      const found = await storage.findStudy(studyName);
+      if (!found) throw error;
+      if (options.direction !== undefined && options.direction !== found.direction) {
+        throw new RangeError(`${fn}: expected direction '${found.direction}' of the existing study '${studyName}', got '${options.direction}'`);
+      }
+      studyId = found.studyId;
+      direction = found.direction;
+    }
+  } catch (error) {
+    // a storage opened here from a URL is closed again; one the caller passed stays theirs
+    if (typeof options.storage === 'string') await storage.close().catch(() => undefined);
+    throw error;
+  }
+  const study = new Study({
+    studyName, studyId, direction, storage,
+    sampler: options.sampler ?? defaultSampler(), pruner: options.pruner ?? defaultPruner(),
+  });
+  await study.refresh();
+  return study;
+}
+
+/** Loads an existing study from a storage. Optuna's load_study. */
+export async function loadStudy(options: LoadStudyOptions): Promise<Study> {
+  const fn = 'loadStudy';
+  if (options === null || typeof options !== 'object') throw new TypeError(`${fn}: expected { studyName, storage }, got ${String(options)}`);
+  checkCreate(fn, options);
+  if (typeof options.studyName !== 'string') throw new TypeError(`${fn}: expected studyName to be a string, got ${typeof options.studyName}`);
+  if (options.storage === undefined) throw new TypeError(`${fn}: expected a storage (a URL or a Storage), got undefined`);
+  const storage = await getStorage(options.storage, options.heartbeat);
+  const found = await storage.findStudy(options.studyName);
+  if (!found) {
+    if (typeof options.storage === 'string') await storage.close().catch(() => undefined);
+    throw new RangeError(`${fn}: expected an existing study name in ${redact(storage.url)}, got '${options.studyName}'`);
+  }
+  const study = new Study({
+    studyName: options.studyName, studyId: found.studyId, direction: found.direction, storage,
+    sampler: options.sampler ?? defaultSampler(), pruner: options.pruner ?? defaultPruner(),
+  });
+  await study.refresh();
+  return study;
+}
+
+/** Deletes a study and its trials from a storage. Optuna's delete_study. */
+export async function deleteStudy(options: { studyName: string; storage: string | Storage }): Promise<void> {
+  if (options === null || typeof options !== 'object' || options.storage === undefined) {
+    throw new TypeError(`deleteStudy: expected { studyName, storage }, got ${JSON.stringify(options)}`);
+  }
+  const storage = await getStorage(options.storage);
+  try {
+    await storage.deleteStudy(options.studyName);
+  } finally {
+    if (typeof options.storage === 'string') await storage.close();
+  }
+}
+
+/** Every study in a storage, with its best trial and trial count. Optuna's get_all_study_summaries. */
+export async function getAllStudySummaries(storage: string | Storage): Promise<StudySummary[]> {
+  if (storage === undefined) throw new TypeError('getAllStudySummaries: expected a storage (a URL or a Storage), got undefined');
+  const opened = await getStorage(storage);
+  try {
+    return await opened.getAllStudySummaries();
+  } finally {
+    if (typeof storage === 'string') await opened.close();
+  }
+}
