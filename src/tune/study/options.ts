@@ -85,3 +85,18 @@ export function checkOptimizeOptions(options: OptimizeOptions) {
   else throw new TypeError(`${fn}: expected catch to be an error class, an array of error classes or a predicate`);
   return { nTrials, timeout, nJobs, callbacks, catches, showProgressBar: options.showProgressBar === true };
 }
+
+/** The options of `optimize` as `checkOptimizeOptions` returns them. */
+export type CheckedOptimizeOptions = ReturnType<typeof checkOptimizeOptions>;
+
+/** The line `showProgressBar` writes to stderr for a finished trial. */
+export function writeProgress(study: Study, t: FrozenTrial, launched: number, nTrials: number | null): void {
+  let best = '';
+  try {
+    best = `; best ${study.bestValue} (trial ${study.bestTrial.number})`;
+  } catch {
+    best = '';
+  }
+  const value = t.state === 'complete' ? ` value ${t.value}` : '';
+  process.stderr.write(`[${study.studyName}] trial ${t.number} ${t.state}${value}${best} (${launched}${nTrials === null ? '' : `/${nTrials}`})\n`);
+}

@@ -1,11 +1,12 @@
-// The Study class: its trials as of the last talk with the storage, ask and tell, and the optimize loop (in this
-// thread, or in worker threads for an objective module).
+// The Study class: its trials as of the last talk with the storage, ask and tell, and the optimize loop in this
+// thread (an objective module's trials run in worker threads: optimize-threads.ts).
 import { checkRecord } from '../../format/check.js';
 import { UpdateFinishedTrialError, type Storage } from '../storage/base.js';
 import { sibling, startWorker } from '../threads.js';
+import { optimizeInThreads } from './optimize-threads.js';
 import { Trial, TrialPruned, type TrialHost } from '../trial.js';
 import { checkCompatible, checkTrial } from '../create-trial.js';
-import { checkOptimizeOptions, valueProblem, type Objective, type ObjectiveModule, type OptimizeOptions } from './options.js';
+import { checkOptimizeOptions, valueProblem, writeProgress, type Objective, type ObjectiveModule, type OptimizeOptions } from './options.js';
 import { formatTrialsCsv, formatTrialsJson } from './trials-export.js';
 import type { Worker } from 'node:worker_threads';
 import type {
@@ -320,7 +321,7 @@ export class Study {
     const o = checkOptimizeOptions(options);
     this.stopped = false;
     this.interruptReason = null;
-    if (isModule) return this.optimizeInThreads(objective as ObjectiveModule, o, options);
+    if (isModule) return optimizeInThreads(this, objective as ObjectiveModule, o, options, (flags) => { this.sharedFlags = flags; });
     objective = objective as Objective;
     const started = Date.now();
     let launched = 0;
@@ -333,7 +334,7 @@ export class Study {
         launched++;
         try {
           const frozen = await this.runTrial(objective as Objective, o.catches);
-          if (o.showProgressBar) this.progress(frozen, launched, o.nTrials);
+          if (o.showProgressBar) writeProgress(this, frozen, launched, o.nTrials);
           for (const cb of o.callbacks) await cb(this, frozen);
         } catch (error) {
           failure ??= { error };
@@ -346,103 +347,6 @@ export class Study {
     await Promise.all(Array.from({ length: o.nJobs }, job));
     await this.stopHeartbeatThread();
     if (failure !== null) throw (failure as { error: unknown }).error;
-  }
-
-  /**
-   * Runs `nJobs` worker threads, each importing the objective module and loading this study from the storage;
-   * a shared counter spreads `nTrials` over them. Callbacks and progress lines run here, as trials finish.
-   */
-  private async optimizeInThreads(objective: ObjectiveModule, o: ReturnType<typeof checkOptimizeOptions>, options: OptimizeOptions): Promise<void> {
-    const fn = 'optimize';
-    const url = this.storage.connectionString;
-    if (!url) {
-      throw new TypeError(`${fn}: expected a SQLite or PostgreSQL storage for an objective module (worker threads cannot share a study in memory), got ${this.storage.url}`);
-    }
-    if (options.catch !== undefined) {
-      throw new TypeError(`${fn}: expected no catch option with an objective module (export catch(error) => boolean from the module instead)`);
-    }
-    const exportName = objective.exportName ?? 'objective';
-    if (typeof exportName !== 'string') throw new TypeError(`${fn}: expected exportName to be a string, got ${typeof exportName}`);
-    let href: string;
-    try {
-      href = objective.module instanceof URL ? objective.module.href : /^[a-z]+:/.test(objective.module) ? objective.module : new URL(`file://${objective.module}`).href;
-    } catch {
-      throw new TypeError(`${fn}: expected module to be a URL or an absolute path, got ${String(objective.module)}`);
-    }
-    const shared = new SharedArrayBuffer(8);
-    this.sharedFlags = new Int32Array(shared);
-    const deadline = o.timeout === null ? null : Date.now() + o.timeout * 1000;
-    let failure: Error | null = null;
-    let chain: Promise<void> = Promise.resolve();
-    let finished = 0;
-    const stopAll = (error: Error) => {
-      failure ??= error;
-      Atomics.store(this.sharedFlags!, 1, 1);
-    };
-    const runs = Array.from({ length: o.nJobs }, (_, worker) => new Promise<void>((resolve) => {
-      // the trial this worker runs, and whether it ended its loop: a thread that exits otherwise (process.exit in
-      // the objective, or an objective whose promise never settles, so that the thread's event loop runs dry)
-      // has its trial failed here and the study stopped with an error
-      let running: { trialId: number; number: number } | null = null;
-      let done = false;
-      const w = startWorker(sibling('optimize-worker'), {
-        url, studyName: this.studyName, heartbeat: this.storage.heartbeat, module: href, exportName, worker, shared,
-        nTrials: o.nTrials, deadline,
-      });
-      w.on('message', (m: { started?: { trialId: number; number: number }; trial?: FrozenTrial; error?: { name: string; message: string; stack?: string }; done?: boolean }) => {
-        if (m.started) running = m.started;
-        if (m.done) done = true;
-        if (m.trial) {
-          running = null;
-          const trial = m.trial;
-          chain = chain.then(async () => {
-            finished++;
-            await this.refresh();
-            if (o.showProgressBar) this.progress(trial, finished, o.nTrials);
-            for (const cb of o.callbacks) await cb(this, trial);
-          }).catch((error) => stopAll(error as Error));
-        }
-        if (m.error && failure === null) {
-          failure = Object.assign(new Error(m.error.message), { name: m.error.name, stack: m.error.stack });
-        }
-      });
-      w.on('error', (error) => {
-        stopAll(error);
-        done = true; // the error says what happened
-      });
-      w.on('exit', (code) => {
-        if (!done) {
-          const during = running ? `during trial ${running.number}` : 'between trials';
-          const why = `worker thread ${worker} exited ${during} with code ${code} (the objective called process.exit, or returned a promise that never settles)`;
-          stopAll(new Error(`${fn}: ${why}`));
-          const abandoned = running;
-          if (abandoned) chain = chain.then(() => this.failAbandoned(abandoned.trialId, `trial ${abandoned.number}: ${why}`)).catch((error) => stopAll(error as Error));
-        }
-        resolve();
-      });
-    }));
-    try {
-      await Promise.all(runs);
-      await chain;
-      await this.refresh();
-    } finally {
-      this.sharedFlags = null;
-    }
-    if (failure !== null) throw failure;
-  }
-
-  /** Fails a running trial whose worker is gone, from its stored record (nothing to do when it has ended). */
-  private async failAbandoned(trialId: number, reason: string): Promise<void> {
-    const t = await this.storage.getTrial(trialId);
-    if (t.state !== 'running') return;
-    try {
-      await this.storage.finishTrial(trialId, {
-        state: 'fail', value: null, params: t.params, distributions: t.distributions, intermediateValues: t.intermediateValues,
-        userAttrs: t.userAttrs, systemAttrs: { ...t.systemAttrs, failReason: reason },
-      });
-    } catch (error) {
-      if (!(error instanceof UpdateFinishedTrialError)) throw error;
-    }
   }
 
   /** @internal One trial: ask, run the objective with Optuna's rules, tell. */
@@ -493,17 +397,6 @@ export class Study {
     this.heartbeatThread?.postMessage({ stop: trial.trialId });
     this.live.delete(trial.number);
     trial.markFinished(state);
-  }
-
-  private progress(t: FrozenTrial, launched: number, nTrials: number | null): void {
-    let best = '';
-    try {
-      best = `; best ${this.bestValue} (trial ${this.bestTrial.number})`;
-    } catch {
-      best = '';
-    }
-    const value = t.state === 'complete' ? ` value ${t.value}` : '';
-    process.stderr.write(`[${this.studyName}] trial ${t.number} ${t.state}${value}${best} (${launched}${nTrials === null ? '' : `/${nTrials}`})\n`);
   }
 
   /** The trials as CSV, one row per trial: Optuna's trials_dataframe columns (params_*, user_attrs_*); formula-like text is prefixed with ' (csvCell). */
