@@ -103,8 +103,9 @@ export async function prepareFind(command: 'demo' | 'find', o: FindFlags, config
       throw usage('lrlab: demo runs on the built-in series; use lrlab find --data FILE.csv for yours');
     }
     const resolved = wrap(() => resolveConfig(config));
-    const spec = user === null ? wrap(() => parseModelSpec('lrlab: --model', o.model ?? `mlp:${resolved.hidden.join(',')}`, 'series')) : null;
-    const model = user !== null ? () => user.makeModel({ inputShape: [resolved.window], outputs: 1, task: 'series' }) : spec!.kind === 'mlp' && o.model === undefined ? undefined : o.model;
+    // a spec runPipeline would refuse is refused here, before any work (without --model: the config's MLP)
+    if (user === null && o.model !== undefined) wrap(() => parseModelSpec('lrlab: --model', o.model as string, 'series'));
+    const model = user !== null ? () => user.makeModel({ inputShape: [resolved.window], outputs: 1, task: 'series' }) : o.model;
     return () => runPipeline({ series, source, config: resolved, model, targetLoss, targetMetric, ...reporter });
   }
 

@@ -193,30 +193,30 @@ export function splitTable(table: { x: Tensor; y: Tensor; task: 'regression' | '
   if (nTrain < 1 || nTrain >= n) throw new RangeError(`splitTable: expected enough rows for a training and a validation part, got ${n}`);
   const order = split === 'random' ? new Generator(seed).permutation(n) : Array.from({ length: n }, (_, i) => i);
   const trainRows = order.slice(0, nTrain), validRows = order.slice(nTrain);
-  const f = table.x.shape[1];
+  // every column of the training rows standardized alike: features always, the target for regression
+  // (the features' statistics are kept in float32, as featureMean / featureStd return them; the target's in double)
+  const standardize = <A extends Float32Array | Float64Array>(train: Tensor, valid: Tensor, Arr: new (n: number) => A) => {
+    const w = train.size / train.shape[0];
+    const mean = new Arr(w), std = new Arr(w);
+    for (let k = 0; k < w; k++) {
+      let m = 0;
+      for (let i = 0; i < nTrain; i++) m += train.data[i * w + k];
+      m /= nTrain;
+      let s = 0;
+      for (let i = 0; i < nTrain; i++) s += (train.data[i * w + k] - m) ** 2;
+      mean[k] = m;
+      std[k] = Math.sqrt(s / nTrain) || 1; // a constant column stays as it is, centred
+    }
+    for (const t of [train, valid]) for (let i = 0; i < t.data.length; i++) t.data[i] = (t.data[i] - mean[i % w]) / std[i % w];
+    return { mean, std };
+  };
   const xt = take(table.x, trainRows), xv = take(table.x, validRows);
-  const mean = new Float32Array(f), std = new Float32Array(f);
-  for (let k = 0; k < f; k++) {
-    let m = 0;
-    for (let i = 0; i < nTrain; i++) m += xt.data[i * f + k];
-    m /= nTrain;
-    let s = 0;
-    for (let i = 0; i < nTrain; i++) s += (xt.data[i * f + k] - m) ** 2;
-    mean[k] = m;
-    std[k] = Math.sqrt(s / nTrain) || 1;
-  }
-  for (const t of [xt, xv]) for (let i = 0; i < t.data.length; i++) t.data[i] = (t.data[i] - mean[i % f]) / std[i % f];
-  let yt = take(table.y, trainRows), yv = take(table.y, validRows), targetScale: TableSplit['targetScale'] = null;
+  const yt = take(table.y, trainRows), yv = take(table.y, validRows);
+  const { mean, std } = standardize(xt, xv, Float32Array);
+  let targetScale: TableSplit['targetScale'] = null;
   if (table.task === 'regression') {
-    let m = 0;
-    for (let i = 0; i < nTrain; i++) m += yt.data[i];
-    m /= nTrain;
-    let s = 0;
-    for (let i = 0; i < nTrain; i++) s += (yt.data[i] - m) ** 2;
-    const sd = Math.sqrt(s / nTrain) || 1;
-    targetScale = { mean: m, std: sd };
-    yt = new Tensor(yt.data.map((v) => (v - m) / sd), yt.shape);
-    yv = new Tensor(yv.data.map((v) => (v - m) / sd), yv.shape);
+    const t = standardize(yt, yv, Float64Array);
+    targetScale = { mean: t.mean[0], std: t.std[0] };
   }
   return { train: { x: xt, y: yt }, valid: { x: xv, y: yv }, featureMean: mean, featureStd: std, targetScale };
 }

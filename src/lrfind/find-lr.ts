@@ -479,7 +479,8 @@ export function runFinder<C extends FinderConfig>(config: C, options: FindLrOpti
   // the range test, once per range-test seed; the first seed's curve is the one the rules and plots use
   const rtSeeds = Array.from({ length: config.rangeTest.seeds }, (_, i) => seed + i);
   const tests = time('rangeTest', () => rtSeeds.map((s, k) => {
-    const model = k === 0 ? (manualSeed(s), probe) : fresh(s);
+    // the first seed's model is the one built to describe the model: the generator stands where fresh(s) leaves it
+    const model = k === 0 ? probe : fresh(s);
     const { seeds: _unused, ...rtOptions } = config.rangeTest;
     return rangeTest(model, { x: train.x, y: train.y, loss, optimizer: makeOpt(model.parameters(), config.baselineLr), batchSize, seed: s, ...rtOptions, onStep: (i, total) => progress('range test', k * total + i, total * rtSeeds.length) });
   }));
