@@ -14,7 +14,7 @@ export interface CopyStudyOptions {
 }
 
 /**
- * Copies a study from one storage to another: a new study of the same direction and user attributes, and every
+ * Copies a study from one storage to another: a new study of the same directions and user attributes, and every
  * trial in number order with its state, value, parameters, distributions, intermediate values, user and system
  * attributes and datetimes. A destination name that is taken is a DuplicatedStudyError that changes nothing.
  * Optuna's copy_study; unlike it, a copy that fails part way (a lost connection) deletes the partial destination
@@ -48,7 +48,7 @@ export async function copyStudy(options: CopyStudyOptions): Promise<void> {
     const to = await open(o.toStorage);
     let toId: number;
     try {
-      toId = await to.createStudy(toName, found.direction);
+      toId = await to.createStudy(toName, found.directions);
     } catch (error) {
       if (!(error instanceof DuplicatedStudyError)) throw error;
       throw new DuplicatedStudyError(`${fn}: expected a study name not taken in ${redact(to.url)}, got '${toName}' (delete that study or pass another toStudyName)`);

@@ -4,15 +4,16 @@
 import { checkContains, distributionToString, sameDistribution, toDistribution } from './distributions.js';
 import { fromStoredJson, toStoredJson } from './storage/json.js';
 import { describe } from '../format/number.js';
+import { valueOf } from './storage/base.js';
 import type { Distribution, FrozenTrial, ParamValue, TrialState } from './types.js';
 
 /** The arguments of `createTrial`: Optuna's create_trial keywords in camelCase. */
 export interface CreateTrialOptions {
   /** Default 'complete'. */
   state?: TrialState;
-  /** The objective value; required for a complete trial (or `values`, not both). */
+  /** The objective value of a single-objective trial; a complete trial needs it or `values` (not both). */
   value?: number;
-  /** The objective values as a list (one value: lrlab's studies have one objective). */
+  /** The objective values, one per objective of the study the trial is added to. */
   values?: readonly number[];
   /** name -> value, each inside its distribution. */
   params?: Readonly<Record<string, ParamValue>>;
@@ -45,18 +46,17 @@ export function createTrial(options: CreateTrialOptions = {}): FrozenTrial {
   if (options.value !== undefined && options.values !== undefined) {
     throw new RangeError(`${fn}: expected value or values, not both, got value ${describe(options.value)} and values ${describe(options.values)}`);
   }
-  let value = options.value ?? null;
+  let values: readonly number[] | null = options.value === undefined ? null : [options.value as number];
   if (options.values !== undefined) {
     if (!Array.isArray(options.values)) throw new TypeError(`${fn}: expected values to be an array of numbers, got ${describe(options.values)}`);
-    // a study here has one direction, so a trial carries one value
-    if (options.values.length !== 1) throw new RangeError(`${fn}: expected values of length 1 (a study has one objective), got ${options.values.length} values`);
-    value = options.values[0];
+    if (options.values.length === 0) throw new RangeError(`${fn}: expected at least one value in values, got none`);
+    values = options.values;
   }
   const start = state === 'waiting' ? null : new Date();
   const finished = state === 'complete' || state === 'pruned' || state === 'fail';
   const iv = options.intermediateValues ?? {};
   return checkTrial(fn, {
-    number: -1, trialId: -1, state, value,
+    number: -1, trialId: -1, state, value: valueOf(values), values,
     params: options.params ?? {}, distributions: options.distributions ?? {},
     intermediateValues: (iv instanceof Map ? iv : intermediateMap(fn, iv)) as ReadonlyMap<number, number>,
     userAttrs: options.userAttrs ?? {}, systemAttrs: options.systemAttrs ?? {},
@@ -96,10 +96,16 @@ export function checkTrial(fn: string, trial: unknown): FrozenTrial {
   if (t.state !== 'waiting' && t.datetimeStart === null) throw new RangeError(`${fn}: expected a datetimeStart for a ${t.state} trial, got null`);
   if (finished && t.datetimeComplete === null) throw new RangeError(`${fn}: expected a datetimeComplete for a finished (${t.state}) trial, got null`);
   if (!finished && t.datetimeComplete !== null) throw new RangeError(`${fn}: expected no datetimeComplete for a ${t.state} trial, got ${t.datetimeComplete.toISOString()}`);
-  if (t.value !== null && (typeof t.value !== 'number' || Number.isNaN(t.value))) {
-    throw new TypeError(`${fn}: expected the value to be a number (or null), got ${describe(t.value)}`);
+  // a trial made by hand before `values` existed carries only `value`
+  const given: unknown = t.values === undefined ? (t.value === null || t.value === undefined ? null : [t.value]) : t.values;
+  if (given !== null && (!Array.isArray(given) || given.length === 0)) {
+    throw new TypeError(`${fn}: expected values to be a non-empty array of numbers (or null), got ${describe(given)}`);
   }
-  if (t.state === 'complete' && t.value === null) throw new RangeError(`${fn}: expected a value (or values) for a complete trial, got none`);
+  const values = given === null ? null : (given as unknown[]).map((v) => {
+    if (typeof v !== 'number' || Number.isNaN(v)) throw new TypeError(`${fn}: expected the value to be a number (or null), got ${describe(v)}`);
+    return v;
+  });
+  if (t.state === 'complete' && values === null) throw new RangeError(`${fn}: expected a value (or values) for a complete trial, got none`);
   if (!isRecord(t.params)) throw new TypeError(`${fn}: expected params to be an object of name -> value, got ${describe(t.params)}`);
   if (!isRecord(t.distributions)) throw new TypeError(`${fn}: expected distributions to be an object of name -> distribution, got ${describe(t.distributions)}`);
   const names = Object.keys(t.params).sort(), dnames = Object.keys(t.distributions).sort();
@@ -120,7 +126,7 @@ export function checkTrial(fn: string, trial: unknown): FrozenTrial {
     intermediateValues.set(step, v);
   }
   return {
-    number: t.number, trialId: t.trialId, state: t.state, value: t.value,
+    number: t.number, trialId: t.trialId, state: t.state, value: valueOf(values), values,
     params: { ...t.params }, distributions, intermediateValues,
     userAttrs: jsonCopy(fn, 'userAttrs', t.userAttrs), systemAttrs: jsonCopy(fn, 'systemAttrs', t.systemAttrs),
     datetimeStart: t.datetimeStart && new Date(t.datetimeStart.getTime()),

@@ -219,7 +219,7 @@ export class Trial {
   /** This trial as a FrozenTrial, as samplers and pruners see it. */
   frozen(): FrozenTrial {
     return {
-      number: this.number, trialId: this.trialId, state: this._state, value: null,
+      number: this.number, trialId: this.trialId, state: this._state, value: null, values: null,
       params: { ...this._params }, distributions: { ...this._distributions },
       intermediateValues: new Map(this._intermediate), userAttrs: { ...this._userAttrs },
       systemAttrs: { ...this._systemAttrs }, datetimeStart: this.datetimeStart, datetimeComplete: null,

@@ -47,7 +47,7 @@ export type Distribution = FloatDistribution | IntDistribution | CategoricalDist
 export type SearchSpace = Record<string, Distribution>;
 
 /**
- * A trial as the storage records it: a snapshot, not a live handle. Optuna's FrozenTrial (single objective).
+ * A trial as the storage records it: a snapshot, not a live handle. Optuna's FrozenTrial.
  * `params` holds the values the objective received (categorical choices themselves, not their indices).
  */
 export interface FrozenTrial {
@@ -56,8 +56,13 @@ export interface FrozenTrial {
   /** The storage's id, unique across studies in one storage. */
   readonly trialId: number;
   readonly state: TrialState;
-  /** The objective value of a complete trial; null otherwise. */
+  /**
+   * The objective value of a complete trial of a single-objective study (`values[0]`); null otherwise, and null in
+   * a study of several objectives (Optuna's FrozenTrial.value raises there: read `values`).
+   */
   readonly value: number | null;
+  /** The objective values of a complete trial, one per direction of the study; null otherwise. Optuna's FrozenTrial.values. */
+  readonly values: readonly number[] | null;
   readonly params: Readonly<Record<string, ParamValue>>;
   readonly distributions: Readonly<Record<string, Distribution>>;
   /** step -> value, as reported with `trial.report(value, step)`. */
@@ -75,7 +80,10 @@ export interface FrozenTrial {
  */
 export interface StudyView {
   readonly studyName: string;
+  /** `directions[0]`: the direction of a single-objective study. */
   readonly direction: StudyDirection;
+  /** One direction per objective (Optuna's study.directions). */
+  readonly directions: readonly StudyDirection[];
   getTrials(options?: { states?: readonly TrialState[] }): readonly FrozenTrial[];
   stop(): void;
   /**
@@ -101,8 +109,12 @@ export interface Sampler {
   inferRelativeSearchSpace(study: StudyView, trial: FrozenTrial): SearchSpace;
   sampleRelative(study: StudyView, trial: FrozenTrial, searchSpace: SearchSpace): Record<string, ParamValue>;
   sampleIndependent(study: StudyView, trial: FrozenTrial, paramName: string, distribution: Distribution): ParamValue;
-  /** Called after a trial ends, with its final state and value. */
-  afterTrial?(study: StudyView, trial: FrozenTrial, state: TrialState, value: number | null): void;
+  /**
+   * Called after a trial ends, before it is stored, with its final state and values (one per objective; null unless
+   * complete). Optuna's BaseSampler.after_trial. A sampler with a `constraintsFunc` writes the trial's constraint
+   * values into `trial.systemAttrs.constraints` here (the study stores them with the trial), as Optuna does.
+   */
+  afterTrial?(study: StudyView, trial: FrozenTrial & { systemAttrs: Record<string, unknown> }, state: TrialState, values: readonly number[] | null): void;
 }
 
 /**

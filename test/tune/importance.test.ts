@@ -12,7 +12,8 @@ interface Study { name: string; trials: { number: number; value: number; params:
 const fixture = JSON.parse(readFileSync(new URL('../fixtures/importances.json', import.meta.url), 'utf8')) as { optuna: string; studies: Study[] };
 
 function frozen(t: Partial<FrozenTrial> & { number: number }, state: TrialState = 'complete'): FrozenTrial {
-  return { trialId: t.number, state, value: null, params: {}, distributions: {}, intermediateValues: new Map(), userAttrs: {}, systemAttrs: {}, datetimeStart: null, datetimeComplete: null, ...t };
+  const f = { trialId: t.number, state, value: null, params: {}, distributions: {}, intermediateValues: new Map(), userAttrs: {}, systemAttrs: {}, datetimeStart: null, datetimeComplete: null, ...t };
+  return { ...f, values: f.values ?? (f.value === null ? null : [f.value]) };
 }
 const trialsOf = (s: Study) => s.trials.map((t) => frozen(t));
 

@@ -76,7 +76,7 @@ errors('successive halving refuses a study that cannot record rungs, and records
   const study = new ReplayStudy('s', 'minimize');
   const n = study.ask();
   study.rows[n].intermediateValues.set(1, 0.5);
-  const blind: StudyView = { studyName: 's', direction: 'minimize', getTrials: (o) => study.getTrials(o), stop() {} };
+  const blind: StudyView = { studyName: 's', direction: 'minimize', directions: ['minimize'], getTrials: (o) => study.getTrials(o), stop() {} };
   assert.throws(() => new SuccessiveHalvingPruner({ minResource: 1 }).prune(blind, study.frozen(n)), /expected a study that can set trial system attributes/);
   assert.equal(study.rows[n].systemAttrs, {});
 });

@@ -53,6 +53,10 @@ export class ReplayStudy implements StudyView {
   readonly rows: Row[] = [];
   constructor(readonly studyName: string, readonly direction: StudyDirection) {}
 
+  get directions(): readonly StudyDirection[] {
+    return [this.direction];
+  }
+
   ask(): number {
     this.rows.push({ number: this.rows.length, state: 'running', value: null, intermediateValues: new Map(), systemAttrs: {} });
     return this.rows.length - 1;
@@ -61,7 +65,7 @@ export class ReplayStudy implements StudyView {
   frozen(number: number): FrozenTrial {
     const r = this.rows[number];
     return {
-      number: r.number, trialId: r.number, state: r.state, value: r.value, params: {}, distributions: {},
+      number: r.number, trialId: r.number, state: r.state, value: r.value, values: r.value === null ? null : [r.value], params: {}, distributions: {},
       intermediateValues: new Map(r.intermediateValues), userAttrs: {}, systemAttrs: { ...r.systemAttrs },
       datetimeStart: null, datetimeComplete: null,
     };

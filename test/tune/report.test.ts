@@ -31,7 +31,7 @@ function makeStudy(n = 24): { studyName: string; direction: 'minimize'; trials: 
     const iv = new Map<number, number>();
     for (let s = 0; s < (pruned ? 3 : 8); s++) iv.set(s, q + 1 / (1 + s));
     trials.push({
-      number: i, trialId: i, state: pruned ? 'pruned' : 'complete', value: pruned ? null : q, params: { lr, hidden, 'weight.decay': wd },
+      number: i, trialId: i, state: pruned ? 'pruned' : 'complete', value: pruned ? null : q, values: pruned ? null : [q], params: { lr, hidden, 'weight.decay': wd },
       distributions: space, intermediateValues: iv, userAttrs: {}, systemAttrs: {}, datetimeStart: new Date(0), datetimeComplete: new Date(1250),
     });
   }

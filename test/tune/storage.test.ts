@@ -52,14 +52,14 @@ for (const [kind, make] of kinds) {
   test('a study is created once; a taken name is a DuplicatedStudyError; find, summaries and delete', async () => {
     const s = await open();
     const name = fresh('study');
-    const id = await s.createStudy(name, 'maximize');
-    await rejects(() => s.createStudy(name, 'minimize'), (e) => e instanceof DuplicatedStudyError && /already exists/.test((e as Error).message));
-    assert.equal(await s.findStudy(name), { studyId: id, direction: 'maximize' });
+    const id = await s.createStudy(name, ['maximize']);
+    await rejects(() => s.createStudy(name, ['minimize']), (e) => e instanceof DuplicatedStudyError && /already exists/.test((e as Error).message));
+    assert.equal(await s.findStudy(name), { studyId: id, directions: ['maximize'] });
     assert.is(await s.findStudy(fresh('none')), null);
     const t = await s.createTrial(id, { state: 'running' });
-    await s.finishTrial(t.trialId, { state: 'complete', value: 3, params: {}, distributions: {}, intermediateValues: new Map(), userAttrs: {}, systemAttrs: {} });
+    await s.finishTrial(t.trialId, { state: 'complete', values: [3], params: {}, distributions: {}, intermediateValues: new Map(), userAttrs: {}, systemAttrs: {} });
     const summary = (await s.getAllStudySummaries()).find((x) => x.studyName === name)!;
-    assert.equal([summary.direction, summary.nTrials, summary.bestTrial?.value], ['maximize', 1, 3]);
+    assert.equal([summary.direction, summary.directions, summary.nTrials, summary.bestTrial?.value], ['maximize', ['maximize'], 1, 3]);
     await s.setStudyUserAttr(id, 'metric', 'rmse');
     assert.equal(await s.getStudyUserAttrs(id), { metric: 'rmse' });
     await s.deleteStudy(name);
@@ -69,17 +69,17 @@ for (const [kind, make] of kinds) {
 
   test('trial numbers are dense and unique when 40 trials are created at once', async () => {
     const s = await open();
-    const id = await s.createStudy(fresh('dense'), 'minimize');
+    const id = await s.createStudy(fresh('dense'), ['minimize']);
     const trials = await Promise.all(Array.from({ length: 40 }, () => s.createTrial(id, { state: 'running' })));
     assert.equal(trials.map((t) => t.number).sort((a, b) => a - b), Array.from({ length: 40 }, (_, i) => i));
     assert.is(new Set(trials.map((t) => t.trialId)).size, 40);
-    const other = await s.createStudy(fresh('dense'), 'minimize');
+    const other = await s.createStudy(fresh('dense'), ['minimize']);
     assert.is((await s.createTrial(other, { state: 'running' })).number, 0);
   });
 
   test('a waiting trial is handed to exactly one of many concurrent pops, oldest first', async () => {
     const s = await open();
-    const id = await s.createStudy(fresh('pop'), 'minimize');
+    const id = await s.createStudy(fresh('pop'), ['minimize']);
     for (let i = 0; i < 5; i++) await s.createTrial(id, { state: 'waiting', systemAttrs: { fixedParams: { i } } });
     const popped = await Promise.all(Array.from({ length: 9 }, () => s.popWaitingTrial(id)));
     const got = popped.filter((t) => t !== null);
@@ -91,7 +91,7 @@ for (const [kind, make] of kinds) {
 
   test('finishTrial records everything at once, values round-trip exactly; a second finish changes nothing', async () => {
     const s = await open();
-    const id = await s.createStudy(fresh('finish'), 'minimize');
+    const id = await s.createStudy(fresh('finish'), ['minimize']);
     const t = await s.createTrial(id, { state: 'running' });
     const lr = floatDistribution('lr', 1e-5, 1, { log: true });
     const opt = categoricalDistribution('opt', ['adam', null, true, 3]);
@@ -102,7 +102,7 @@ for (const [kind, make] of kinds) {
     assert.equal(mid.params, { lr: 0.1 + 0.2 });
     assert.ok(Number.isNaN(mid.intermediateValues.get(0)));
     const record = {
-      state: 'complete' as const, value: 1 / 3, params: { lr: 0.1 + 0.2, opt: null }, distributions: { lr, opt },
+      state: 'complete' as const, values: [1 / 3], params: { lr: 0.1 + 0.2, opt: null }, distributions: { lr, opt },
       intermediateValues: new Map([[0, Infinity], [5, -1e-300]]), userAttrs: { a: { nested: [1, 'x'] } }, systemAttrs: { failReason: null },
     };
     const done = await s.finishTrial(t.trialId, record);
@@ -110,7 +110,7 @@ for (const [kind, make] of kinds) {
     assert.equal([...done.intermediateValues], [[0, Infinity], [5, -1e-300]]);
     assert.equal(done.userAttrs, record.userAttrs);
     assert.ok(done.datetimeComplete!.getTime() >= done.datetimeStart!.getTime());
-    await rejects(() => s.finishTrial(t.trialId, { ...record, value: 0 }), (e) => e instanceof UpdateFinishedTrialError && /trial 0 is complete/.test((e as Error).message));
+    await rejects(() => s.finishTrial(t.trialId, { ...record, values: [0] }), (e) => e instanceof UpdateFinishedTrialError && /trial 0 is complete/.test((e as Error).message));
     await rejects(() => s.setTrialParam(t.trialId, 'lr', lr, 0.5), /trial 0 is complete, so it(s parameters)? cannot be changed/);
     await rejects(() => s.setTrialIntermediateValue(t.trialId, 9, 1), /cannot be changed/);
     assert.equal(await s.getTrial(t.trialId), done);
@@ -119,7 +119,7 @@ for (const [kind, make] of kinds) {
 
   test('a trial whose heartbeat stopped is failed after the grace period and retried with its parameters', async () => {
     const s = await open({ heartbeatInterval: 0.2, gracePeriod: 1, maxRetry: 1 });
-    const id = await s.createStudy(fresh('beat'), 'minimize');
+    const id = await s.createStudy(fresh('beat'), ['minimize']);
     const dead = await s.createTrial(id, { state: 'running' });
     const quiet = await s.createTrial(id, { state: 'running' }); // never beats: left alone (as Optuna does)
     await s.setTrialParam(dead.trialId, 'x', floatDistribution('x', 0, 1), 0.25);
@@ -136,7 +136,7 @@ for (const [kind, make] of kinds) {
     assert.equal(all[3].systemAttrs, { fixedParams: { x: 0.25 }, failedTrial: 0, retryHistory: [0] });
     assert.is(quiet.number, 1);
     // the dead worker, if it comes back, cannot overwrite the verdict
-    await rejects(() => s.finishTrial(dead.trialId, { state: 'complete', value: 1, params: {}, distributions: {}, intermediateValues: new Map(), userAttrs: {}, systemAttrs: {} }), /trial 0 is fail/);
+    await rejects(() => s.finishTrial(dead.trialId, { state: 'complete', values: [1], params: {}, distributions: {}, intermediateValues: new Map(), userAttrs: {}, systemAttrs: {} }), /trial 0 is fail/);
   });
 
   test('a Study on this storage: optimize, reload with loadStudy and loadIfExists, nothing lost; a taken name changes nothing', async () => {
@@ -282,7 +282,7 @@ if ('skip' in own) {
   restarts('calls made while the server restarts, or is down for a second, succeed once it is back', async () => {
     const s = await PostgresStorage.open(own.url, { reconnectTimeout: 30 });
     try {
-      const id = await s.createStudy(fresh('restart'), 'minimize');
+      const id = await s.createStudy(fresh('restart'), ['minimize']);
       const t = await s.createTrial(id, { state: 'running' });
       await s.recordHeartbeat(t.trialId);
       own.restart();
@@ -296,7 +296,7 @@ if ('skip' in own) {
       await sleep(1000);
       own.start();
       await pending;
-      const done = await s.finishTrial(t.trialId, { state: 'complete', value: 1, params: { x: 0.5 }, distributions: { x: floatDistribution('x', 0, 1) }, intermediateValues: new Map(), userAttrs: {}, systemAttrs: {} });
+      const done = await s.finishTrial(t.trialId, { state: 'complete', values: [1], params: { x: 0.5 }, distributions: { x: floatDistribution('x', 0, 1) }, intermediateValues: new Map(), userAttrs: {}, systemAttrs: {} });
       assert.equal([done.state, done.params], ['complete', { x: 0.5 }]);
     } finally {
       await s.close();
@@ -307,7 +307,7 @@ if ('skip' in own) {
     const url = own.url.replace('lrlab@', 'lrlab:hunter2@'); // trust authentication ignores the password
     const s = await PostgresStorage.open(url, { reconnectTimeout: 1 });
     try {
-      const id = await s.createStudy(fresh('away'), 'minimize');
+      const id = await s.createStudy(fresh('away'), ['minimize']);
       own.stop();
       const started = Date.now();
       await rejects(() => s.createTrial(id, { state: 'running' }), (e) => {

@@ -153,7 +153,7 @@ test('a trial failed by another worker while it ran keeps that verdict, and opti
     const x = t.suggestFloat('x', 0, 1);
     if (t.number === 0) {
       // what a second worker's stale-trial check does to a trial whose heartbeats were late
-      await study.storage.finishTrial(t.trialId, { state: 'fail', value: null, params: {}, distributions: {}, intermediateValues: new Map(), userAttrs: {}, systemAttrs: { failReason: 'late' } });
+      await study.storage.finishTrial(t.trialId, { state: 'fail', values: null, params: {}, distributions: {}, intermediateValues: new Map(), userAttrs: {}, systemAttrs: { failReason: 'late' } });
     }
     return x;
   }, { nTrials: 2 });
@@ -201,7 +201,7 @@ test('report keeps the first value of a step and refuses bad steps and values', 
 
 test('the sampler sees the snapshot, its beforeTrial attributes are stored, afterTrial gets the result', async () => {
   const seen: number[] = [];
-  const after: [number, string, number | null][] = [];
+  const after: [number, string, readonly number[] | null][] = [];
   const sampler: Sampler = {
     beforeTrial: (study, trial) => {
       seen.push(study.getTrials({ states: ['complete'] }).length);
@@ -217,7 +217,7 @@ test('the sampler sees the snapshot, its beforeTrial attributes are stored, afte
   assert.equal(seen, [0, 1, 2]);
   assert.equal(study.trials.map((t) => t.systemAttrs.gridId), [0, 10, 20]);
   assert.equal(study.trials.map((t) => t.params), [{ x: 0, y: 0.5 }, { x: 0.1, y: 0.5 }, { x: 0.2, y: 0.5 }]);
-  assert.equal(after, [[0, 'complete', 0.5], [1, 'complete', 0.6], [2, 'complete', 0.7]]);
+  assert.equal(after, [[0, 'complete', [0.5]], [1, 'complete', [0.6]], [2, 'complete', [0.7]]]);
 });
 
 test('a sampler returning a value outside the distribution is an error naming the parameter', async () => {

@@ -119,6 +119,7 @@ export class HyperbandPruner implements Pruner {
     return {
       studyName: study.studyName,
       direction: study.direction,
+      directions: study.directions,
       getTrials: (options?: { states?: readonly TrialState[] }) => study.getTrials(options).filter((t) => this.bracketId(study.studyName, t.number) === bracket),
       stop: () => study.stop(),
       setTrialSystemAttr: study.setTrialSystemAttr?.bind(study),

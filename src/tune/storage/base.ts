@@ -8,16 +8,22 @@ import type { Distribution, FrozenTrial, ParamValue, StudyDirection, TrialState 
 export interface StudySummary {
   readonly studyName: string;
   readonly studyId: number;
+  /** `directions[0]`. */
   readonly direction: StudyDirection;
+  /** One direction per objective. */
+  readonly directions: readonly StudyDirection[];
   readonly nTrials: number;
-  /** The best complete trial, or null when none is complete. */
+  /** The best complete trial, or null when none is complete or the study has several objectives (as Optuna). */
   readonly bestTrial: FrozenTrial | null;
   readonly datetimeStart: Date | null;
   readonly userAttrs: Readonly<Record<string, unknown>>;
 }
 
-/** Everything a finished trial records at once: `finishTrial` writes all of it in one transaction. */
-export type TrialRecord = Pick<FrozenTrial, 'state' | 'value' | 'params' | 'distributions' | 'intermediateValues' | 'userAttrs' | 'systemAttrs'>;
+/**
+ * Everything a finished trial records at once: `finishTrial` writes all of it in one transaction. No `value`: the
+ * storage derives it (`values[0]` when there is one value, else null; see `valueOf`).
+ */
+export type TrialRecord = Pick<FrozenTrial, 'state' | 'values' | 'params' | 'distributions' | 'intermediateValues' | 'userAttrs' | 'systemAttrs'>;
 
 /** A trial to create: running (from `ask`) or waiting (from `enqueueTrial`), with system attributes to start with. */
 export interface NewTrial {
@@ -27,9 +33,15 @@ export interface NewTrial {
 
 /**
  * A whole trial to store at once (`study.addTrial`, `copyStudy`): everything a FrozenTrial holds but the number and
- * id, which the storage gives it; its datetimes are kept as they are.
+ * id, which the storage gives it; its datetimes are kept as they are. The storage reads `values` (and derives
+ * `value` from them with `valueOf`).
  */
 export type TrialTemplate = Omit<FrozenTrial, 'number' | 'trialId'>;
+
+/** A trial's `value` from its `values`: the one value of a single-objective trial, else null. */
+export function valueOf(values: readonly number[] | null): number | null {
+  return values !== null && values.length === 1 ? values[0] : null;
+}
 
 /** Thrown when a study name is taken (createStudy without loadIfExists). */
 export class DuplicatedStudyError extends Error {
@@ -73,10 +85,10 @@ export interface Storage {
    * PostgreSQL, absent for memory. Used by worker threads and the heartbeat thread.
    */
   readonly connectionString?: string;
-  /** Creates a study; throws DuplicatedStudyError when the name is taken. Returns its id. */
-  createStudy(studyName: string, direction: StudyDirection): Promise<number>;
-  /** The study's id and direction, or null when there is no study of that name. */
-  findStudy(studyName: string): Promise<{ studyId: number; direction: StudyDirection } | null>;
+  /** Creates a study with one direction per objective; throws DuplicatedStudyError when the name is taken. Returns its id. */
+  createStudy(studyName: string, directions: readonly StudyDirection[]): Promise<number>;
+  /** The study's id and directions, or null when there is no study of that name. */
+  findStudy(studyName: string): Promise<{ studyId: number; directions: StudyDirection[] } | null>;
   /** Deletes a study and its trials; throws RangeError when there is none of that name. */
   deleteStudy(studyName: string): Promise<void>;
   getAllStudySummaries(): Promise<StudySummary[]>;

@@ -1,6 +1,6 @@
 import type { Distribution, FrozenTrial, ParamValue, StudyDirection } from '../types.js';
 import {
-  DuplicatedStudyError, UpdateFinishedTrialError, resolveHeartbeat, retryAttrs,
+  DuplicatedStudyError, UpdateFinishedTrialError, resolveHeartbeat, retryAttrs, valueOf,
   type HeartbeatOptions, type NewTrial, type Storage, type StudySummary, type TrialRecord, type TrialTemplate,
 } from './base.js';
 import { fromStoredJson, toStoredJson } from './json.js';
@@ -10,7 +10,7 @@ interface MutableTrial {
   trialId: number;
   studyId: number;
   state: FrozenTrial['state'];
-  value: number | null;
+  values: number[] | null;
   params: Record<string, ParamValue>;
   distributions: Record<string, Distribution>;
   intermediateValues: Map<number, number>;
@@ -24,7 +24,7 @@ interface MutableTrial {
 interface MemoryStudy {
   studyId: number;
   studyName: string;
-  direction: StudyDirection;
+  directions: StudyDirection[];
   userAttrs: Record<string, unknown>;
   trials: MutableTrial[];
 }
@@ -36,7 +36,7 @@ const copy = <T>(v: T): T => (v === undefined ? v : fromStoredJson<T>(toStoredJs
 
 function freeze(t: MutableTrial): FrozenTrial {
   return {
-    number: t.number, trialId: t.trialId, state: t.state, value: t.value,
+    number: t.number, trialId: t.trialId, state: t.state, value: valueOf(t.values), values: t.values && [...t.values],
     params: { ...t.params }, distributions: { ...t.distributions },
     intermediateValues: new Map(t.intermediateValues),
     userAttrs: copy(t.userAttrs), systemAttrs: copy(t.systemAttrs),
@@ -78,16 +78,16 @@ export class InMemoryStorage implements Storage {
     return t;
   }
 
-  async createStudy(studyName: string, direction: StudyDirection): Promise<number> {
+  async createStudy(studyName: string, directions: readonly StudyDirection[]): Promise<number> {
     if (this.studies.has(studyName)) throw new DuplicatedStudyError(`createStudy: a study named '${studyName}' already exists in memory (pass loadIfExists: true to load it)`);
     const studyId = this.nextStudyId++;
-    this.studies.set(studyName, { studyId, studyName, direction, userAttrs: {}, trials: [] });
+    this.studies.set(studyName, { studyId, studyName, directions: [...directions], userAttrs: {}, trials: [] });
     return studyId;
   }
 
   async findStudy(studyName: string) {
     const s = this.studies.get(studyName);
-    return s ? { studyId: s.studyId, direction: s.direction } : null;
+    return s ? { studyId: s.studyId, directions: [...s.directions] } : null;
   }
 
   async deleteStudy(studyName: string): Promise<void> {
@@ -98,14 +98,16 @@ export class InMemoryStorage implements Storage {
 
   async getAllStudySummaries(): Promise<StudySummary[]> {
     return [...this.studies.values()].map((s) => {
+      // Optuna's summaries give a best trial only for a single objective
       let best: MutableTrial | null = null;
-      for (const t of s.trials) {
-        if (t.state !== 'complete' || t.value === null) continue;
-        if (best === null || (s.direction === 'minimize' ? t.value < best.value! : t.value > best.value!)) best = t;
+      for (const t of s.directions.length === 1 ? s.trials : []) {
+        if (t.state !== 'complete' || t.values === null) continue;
+        const v = t.values[0];
+        if (best === null || (s.directions[0] === 'minimize' ? v < best.values![0] : v > best.values![0])) best = t;
       }
       const starts = s.trials.map((t) => t.datetimeStart).filter((d): d is Date => d !== null);
       return {
-        studyName: s.studyName, studyId: s.studyId, direction: s.direction, nTrials: s.trials.length,
+        studyName: s.studyName, studyId: s.studyId, direction: s.directions[0], directions: [...s.directions], nTrials: s.trials.length,
         bestTrial: best && freeze(best), datetimeStart: starts.length ? starts[0] : null, userAttrs: copy(s.userAttrs),
       };
     });
@@ -122,7 +124,7 @@ export class InMemoryStorage implements Storage {
   async createTrial(studyId: number, trial: NewTrial): Promise<FrozenTrial> {
     const s = this.study(studyId);
     const t: MutableTrial = {
-      number: s.trials.length, trialId: this.trials.length + 1, studyId, state: trial.state, value: null,
+      number: s.trials.length, trialId: this.trials.length + 1, studyId, state: trial.state, values: null,
       params: {}, distributions: {}, intermediateValues: new Map(), userAttrs: {},
       systemAttrs: copy(trial.systemAttrs ?? {}),
       datetimeStart: trial.state === 'running' ? new Date() : null, datetimeComplete: null, heartbeat: null,
@@ -135,7 +137,8 @@ export class InMemoryStorage implements Storage {
   async addTrial(studyId: number, template: TrialTemplate): Promise<FrozenTrial> {
     const s = this.study(studyId);
     const t: MutableTrial = {
-      number: s.trials.length, trialId: this.trials.length + 1, studyId, state: template.state, value: template.value,
+      number: s.trials.length, trialId: this.trials.length + 1, studyId, state: template.state,
+      values: template.values && [...template.values],
       params: { ...template.params }, distributions: { ...template.distributions },
       intermediateValues: new Map(template.intermediateValues),
       userAttrs: copy({ ...template.userAttrs }), systemAttrs: copy({ ...template.systemAttrs }),
@@ -177,7 +180,7 @@ export class InMemoryStorage implements Storage {
   async finishTrial(trialId: number, record: TrialRecord): Promise<FrozenTrial> {
     const t = this.running(trialId);
     t.state = record.state;
-    t.value = record.value;
+    t.values = record.values && [...record.values];
     t.params = { ...record.params };
     t.distributions = { ...record.distributions };
     t.intermediateValues = new Map(record.intermediateValues);

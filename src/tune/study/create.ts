@@ -11,8 +11,10 @@ import { Study } from './study.js';
 export interface CreateStudyOptions {
   /** Default: a generated `no-name-<uuid>`. */
   studyName?: string;
-  /** Default 'minimize'. */
+  /** Default 'minimize'. A study of one objective; give `directions` instead for several (not both). */
   direction?: StudyDirection;
+  /** One direction per objective, e.g. ['minimize', 'maximize'] (Optuna's directions). Not with `direction`. */
+  directions?: readonly StudyDirection[];
   /** Default: a seeded uniform random sampler. */
   sampler?: Sampler;
   /** Default: no pruning. */
@@ -42,15 +44,37 @@ function checkPlugin(fn: string, what: 'sampler' | 'pruner', x: unknown, methods
   }
 }
 
-function checkCreate(fn: string, o: { studyName?: unknown; direction?: unknown; sampler?: unknown; pruner?: unknown }): void {
+function checkCreate(fn: string, o: { studyName?: unknown; sampler?: unknown; pruner?: unknown }): void {
   if (o.studyName !== undefined && (typeof o.studyName !== 'string' || o.studyName === '')) {
     throw new TypeError(`${fn}: expected studyName to be a non-empty string, got ${JSON.stringify(o.studyName)}`);
   }
-  if (o.direction !== undefined && o.direction !== 'minimize' && o.direction !== 'maximize') {
-    throw new TypeError(`${fn}: expected direction 'minimize' or 'maximize', got ${JSON.stringify(o.direction)}`);
-  }
   checkPlugin(fn, 'sampler', o.sampler, ['inferRelativeSearchSpace', 'sampleRelative', 'sampleIndependent']);
   checkPlugin(fn, 'pruner', o.pruner, ['prune']);
+}
+
+const DIRECTIONS: readonly StudyDirection[] = ['minimize', 'maximize'];
+
+/**
+ * `direction` or `directions` checked as Optuna's create_study checks them (both given is an error; each one
+ * 'minimize' or 'maximize'; at least one); null when neither is given.
+ */
+function checkDirections(fn: string, o: { direction?: unknown; directions?: unknown }): StudyDirection[] | null {
+  if (o.direction !== undefined && o.directions !== undefined) {
+    throw new TypeError(`${fn}: expected direction or directions, not both, got direction ${JSON.stringify(o.direction)} and directions ${JSON.stringify(o.directions)} (Specify only one of \`direction\` and \`directions\`.)`);
+  }
+  if (o.direction !== undefined) {
+    if (!DIRECTIONS.includes(o.direction as StudyDirection)) throw new TypeError(`${fn}: expected direction 'minimize' or 'maximize', got ${JSON.stringify(o.direction)}`);
+    return [o.direction as StudyDirection];
+  }
+  if (o.directions === undefined) return null;
+  if (!Array.isArray(o.directions)) {
+    throw new TypeError(`${fn}: expected directions to be an array of 'minimize' or 'maximize', got ${typeof o.directions === 'string' ? JSON.stringify(o.directions) : typeof o.directions}`);
+  }
+  if (o.directions.length === 0) throw new RangeError(`${fn}: expected at least one direction in directions, got none`);
+  o.directions.forEach((d, i) => {
+    if (!DIRECTIONS.includes(d)) throw new TypeError(`${fn}: expected directions[${i}] 'minimize' or 'maximize', got ${JSON.stringify(d)}`);
+  });
+  return [...o.directions] as StudyDirection[];
 }
 
 /**
@@ -62,22 +86,24 @@ export async function createStudy(options: CreateStudyOptions = {}): Promise<Stu
   const fn = 'createStudy';
   if (options === null || typeof options !== 'object') throw new TypeError(`${fn}: expected an options object, got ${String(options)}`);
   checkCreate(fn, options);
+  const given = checkDirections(fn, options);
   const storage = await getStorage(options.storage, options.heartbeat);
   const studyName = options.studyName ?? `no-name-${randomUUID()}`;
   let studyId: number;
-  let direction = options.direction ?? 'minimize';
+  let directions = given ?? ['minimize'];
   try {
     try {
-      studyId = await storage.createStudy(studyName, direction);
+      studyId = await storage.createStudy(studyName, directions);
     } catch (error) {
       if (!(error instanceof DuplicatedStudyError) || !options.loadIfExists) throw error;
       const found = await storage.findStudy(studyName);
       if (!found) throw error;
-      if (options.direction !== undefined && options.direction !== found.direction) {
-        throw new RangeError(`${fn}: expected direction '${found.direction}' of the existing study '${studyName}', got '${options.direction}'`);
+      if (given !== null && given.join() !== found.directions.join()) {
+        const show = (d: readonly StudyDirection[]) => (d.length === 1 ? `direction '${d[0]}'` : `directions [${d.join(', ')}]`);
+        throw new RangeError(`${fn}: expected ${show(found.directions)} of the existing study '${studyName}', got ${show(given)}`);
       }
       studyId = found.studyId;
-      direction = found.direction;
+      directions = found.directions;
     }
   } catch (error) {
     // a storage opened here from a URL is closed again; one the caller passed stays theirs
@@ -85,14 +111,14 @@ export async function createStudy(options: CreateStudyOptions = {}): Promise<Stu
     throw error;
   }
   const study = new Study({
-    studyName, studyId, direction, storage,
+    studyName, studyId, directions, storage,
     sampler: options.sampler ?? defaultSampler(), pruner: options.pruner ?? defaultPruner(),
   });
   await study.refresh();
   return study;
 }
 
-/** Loads an existing study from a storage. Optuna's load_study. */
+/** Loads an existing study from a storage, with the directions it was created with. Optuna's load_study. */
 export async function loadStudy(options: LoadStudyOptions): Promise<Study> {
   const fn = 'loadStudy';
   if (options === null || typeof options !== 'object') throw new TypeError(`${fn}: expected { studyName, storage }, got ${String(options)}`);
@@ -106,7 +132,7 @@ export async function loadStudy(options: LoadStudyOptions): Promise<Study> {
     throw new RangeError(`${fn}: expected an existing study name in ${redact(storage.url)}, got '${options.studyName}'`);
   }
   const study = new Study({
-    studyName: options.studyName, studyId: found.studyId, direction: found.direction, storage,
+    studyName: options.studyName, studyId: found.studyId, directions: found.directions, storage,
     sampler: options.sampler ?? defaultSampler(), pruner: options.pruner ?? defaultPruner(),
   });
   await study.refresh();

@@ -97,7 +97,7 @@ async function failAbandoned(storage: Storage, trialId: number, reason: string):
   if (t.state !== 'running') return;
   try {
     await storage.finishTrial(trialId, {
-      state: 'fail', value: null, params: t.params, distributions: t.distributions, intermediateValues: t.intermediateValues,
+      state: 'fail', values: null, params: t.params, distributions: t.distributions, intermediateValues: t.intermediateValues,
       userAttrs: t.userAttrs, systemAttrs: { ...t.systemAttrs, failReason: reason },
     });
   } catch (error) {

@@ -5,8 +5,11 @@ import type { Trial } from '../trial.js';
 import type { FrozenTrial } from '../types.js';
 import type { Study } from './study.js';
 
-/** The objective: a trial in, the value to minimize or maximize out. */
-export type Objective = (trial: Trial) => number | Promise<number>;
+/**
+ * The objective: a trial in, the value to minimize or maximize out; in a study of several objectives, an array of
+ * values in the order of the study's directions.
+ */
+export type Objective = (trial: Trial) => number | readonly number[] | Promise<number | readonly number[]>;
 
 /**
  * An objective that worker threads import: `module` is the URL (or absolute path) of an ES module exporting the
@@ -59,6 +62,28 @@ export function valueProblem(value: unknown): string | null {
   return null;
 }
 
+/**
+ * A returned value (a number, or an array of numbers) as the trial's values, or why it cannot be them: a value
+ * that is not a number or is NaN, or a count other than `nObjectives`. Optuna's _check_values_are_feasible, whose
+ * message is quoted in parentheses.
+ */
+export function valuesProblem(value: unknown, nObjectives: number): number[] | string {
+  if (!Array.isArray(value)) {
+    const reason = valueProblem(value);
+    if (reason !== null) return reason;
+    return nObjectives === 1 ? [value as number] : `expected the objective to return ${nObjectives} values (one per direction), got 1 (The number of the values 1 did not match the number of the objectives ${nObjectives}.)`;
+  }
+  for (let i = 0; i < value.length; i++) {
+    const v: unknown = value[i];
+    if (typeof v !== 'number') return `expected the objective to return numbers, got ${typeof v === 'string' ? JSON.stringify(v) : typeof v} at index ${i}`;
+    if (Number.isNaN(v)) return `expected the objective to return numbers, got NaN at index ${i} (The value nan is not acceptable.)`;
+  }
+  if (value.length !== nObjectives) {
+    return `expected the objective to return ${nObjectives} value${nObjectives === 1 ? '' : 's'} (one per direction), got ${value.length} (The number of the values ${value.length} did not match the number of the objectives ${nObjectives}.)`;
+  }
+  return [...(value as number[])];
+}
+
 /** The options of `optimize`, checked, with defaults filled in and `catch` made a predicate. */
 export function checkOptimizeOptions(options: OptimizeOptions) {
   const fn = 'optimize';
@@ -97,6 +122,6 @@ export function writeProgress(study: Study, t: FrozenTrial, launched: number, nT
   } catch {
     best = '';
   }
-  const value = t.state === 'complete' ? ` value ${t.value}` : '';
+  const value = t.state !== 'complete' ? '' : t.values !== null && t.values.length > 1 ? ` values [${t.values.join(', ')}]` : ` value ${t.value}`;
   process.stderr.write(`[${study.studyName}] trial ${t.number} ${t.state}${value}${best} (${launched}${nTrials === null ? '' : `/${nTrials}`})\n`);
 }

@@ -6,8 +6,9 @@ import { sibling, startWorker } from '../threads.js';
 import { optimizeInThreads } from './optimize-threads.js';
 import { Trial, TrialPruned, type TrialHost } from '../trial.js';
 import { checkCompatible, checkTrial } from '../create-trial.js';
-import { checkOptimizeOptions, valueProblem, writeProgress, type Objective, type ObjectiveModule, type OptimizeOptions } from './options.js';
+import { checkOptimizeOptions, valuesProblem, writeProgress, type Objective, type ObjectiveModule, type OptimizeOptions } from './options.js';
 import { formatTrialsCsv, formatTrialsJson } from './trials-export.js';
+import { paretoFront } from '../multi-objective/dominates.js';
 import type { Worker } from 'node:worker_threads';
 import type {
   Distribution, FrozenTrial, ParamValue, Pruner, Sampler, StudyDirection, StudyView, TrialState,
@@ -20,7 +21,8 @@ import type {
  */
 export class Study {
   readonly studyName: string;
-  readonly direction: StudyDirection;
+  /** One direction per objective. Optuna's study.directions. */
+  readonly directions: readonly StudyDirection[];
   readonly sampler: Sampler;
   readonly pruner: Pruner;
   readonly storage: Storage;
@@ -36,18 +38,19 @@ export class Study {
   private sharedFlags: Int32Array | null = null;
 
   /** @internal Use `createStudy` or `loadStudy`. */
-  constructor(init: { studyName: string; studyId: number; direction: StudyDirection; sampler: Sampler; pruner: Pruner; storage: Storage }) {
+  constructor(init: { studyName: string; studyId: number; directions: readonly StudyDirection[]; sampler: Sampler; pruner: Pruner; storage: Storage }) {
     // a Study is made by createStudy or loadStudy; this check names a wrong call from plain JavaScript
-    checkRecord('Study', '{ studyName, studyId, direction, sampler, pruner, storage } (use createStudy)', init, ['studyName', 'studyId', 'direction', 'sampler', 'pruner', 'storage']);
+    checkRecord('Study', '{ studyName, studyId, directions, sampler, pruner, storage } (use createStudy)', init, ['studyName', 'studyId', 'directions', 'sampler', 'pruner', 'storage']);
     this.studyName = init.studyName;
     this.studyId = init.studyId;
-    this.direction = init.direction;
+    this.directions = Object.freeze([...init.directions]);
     this.sampler = init.sampler;
     this.pruner = init.pruner;
     this.storage = init.storage;
     const view: StudyView = {
       studyName: this.studyName,
-      direction: this.direction,
+      direction: this.directions[0],
+      directions: this.directions,
       getTrials: (options) => this.getTrials(options),
       stop: () => this.stop(),
       setTrialSystemAttr: (trialId, key, value) => this.setPrunerSystemAttr(trialId, key, value),
@@ -69,8 +72,17 @@ export class Study {
     return states ? this.cache.filter((t) => states.includes(t.state)) : this.cache.slice();
   }
 
-  /** The complete trial with the best value (the lowest for 'minimize'); an error when none is complete. */
+  /** `directions[0]`, the direction of a single-objective study. */
+  get direction(): StudyDirection {
+    return this.directions[0];
+  }
+
+  /**
+   * The complete trial with the best value (the lowest for 'minimize'); an error when none is complete, and in a
+   * study of several objectives (Optuna raises there too: use `bestTrials`).
+   */
   get bestTrial(): FrozenTrial {
+    this.checkSingle('bestTrial');
     let best: FrozenTrial | null = null;
     for (const t of this.cache) {
       if (t.state !== 'complete' || t.value === null) continue;
@@ -80,14 +92,30 @@ export class Study {
     return best;
   }
 
-  /** The best complete trial's value; an error when none is complete. */
+  /** The best complete trial's value; an error when none is complete or the study has several objectives. */
   get bestValue(): number {
+    this.checkSingle('bestValue');
     return this.bestTrial.value!;
   }
 
-  /** The best complete trial's parameters; an error when none is complete. */
+  /** The best complete trial's parameters; an error when none is complete or the study has several objectives. */
   get bestParams(): Readonly<Record<string, ParamValue>> {
+    this.checkSingle('bestParams');
     return { ...this.bestTrial.params };
+  }
+
+  /**
+   * The Pareto front: the complete trials no other complete trial dominates, in number order (with one objective,
+   * the trials of the best value). Optuna's study.best_trials.
+   */
+  get bestTrials(): FrozenTrial[] {
+    return paretoFront(this.cache, this.directions);
+  }
+
+  private checkSingle(fn: string): void {
+    if (this.directions.length > 1) {
+      throw new RangeError(`${fn}: expected a single-objective study, got ${this.directions.length} objectives in study '${this.studyName}' (a single best trial cannot be retrieved from a multi-objective study: use study.bestTrials)`);
+    }
   }
 
   /** Asks `optimize` to start no new trial; running trials finish. GridSampler calls it when its grid is used up. */
@@ -180,12 +208,15 @@ export class Study {
   }
 
   /**
-   * Ends a trial (a Trial or its number) with Optuna's rules: with a value and no state it is complete, unless the
-   * value is NaN or not a number, which fails it (the reason kept in `systemAttrs.failReason`); with no value and no
-   * state it fails; 'pruned' and 'fail' take no value; 'complete' needs one. Returns the trial as recorded.
-   * Telling a finished trial is an error and changes nothing.
+   * Ends a trial (a Trial or its number) with Optuna's rules (`_tell`): with a value (a number, or an array of one
+   * number per objective) and no state it is complete, unless a value is NaN or not a number, or their count is not
+   * the number of objectives, which fails it (the reason kept in `systemAttrs.failReason`); with no value and no
+   * state it fails; 'pruned' and 'fail' take no value; 'complete' needs one. The sampler's `afterTrial` runs before
+   * the trial is stored (it may add system attributes, e.g. constraints); if it throws, the trial is stored all the
+   * same and the error is re-thrown, as Optuna. Returns the trial as recorded. Telling a finished trial is an error
+   * and changes nothing.
    */
-  async tell(trialOrNumber: Trial | number, value?: number, state?: 'complete' | 'pruned' | 'fail'): Promise<FrozenTrial> {
+  async tell(trialOrNumber: Trial | number, value?: number | readonly number[], state?: 'complete' | 'pruned' | 'fail'): Promise<FrozenTrial> {
     if (state !== undefined && !['complete', 'pruned', 'fail'].includes(state)) {
       throw new TypeError(`tell: expected state 'complete', 'pruned' or 'fail', got ${JSON.stringify(state)}`);
     }
@@ -195,20 +226,27 @@ export class Study {
     if (state === 'complete' && value === undefined) throw new RangeError(`tell: expected a value with state 'complete', got none`);
     const trial = await this.resolveTrial(trialOrNumber);
     let finalState: TrialState = state ?? 'complete';
-    let finalValue: number | null = null;
+    let finalValues: number[] | null = null;
     const attrs: Record<string, unknown> = { ...trial.systemAttrs };
     if (finalState === 'complete') {
-      const reason = valueProblem(value);
-      if (reason) {
+      const checked = valuesProblem(value, this.directions.length);
+      if (typeof checked === 'string') {
         finalState = 'fail';
-        attrs.failReason = `trial ${trial.number}: ${reason}`;
-      } else finalValue = value as number;
+        attrs.failReason = `trial ${trial.number}: ${checked}`;
+      } else finalValues = checked;
     }
     if (trial instanceof Trial) await trial.flush();
+    let afterError: { error: unknown } | null = null;
+    try {
+      const base = trial instanceof Trial ? trial.frozen() : trial;
+      this.sampler.afterTrial?.(this.host.view, { ...base, systemAttrs: attrs }, finalState, finalValues && [...finalValues]);
+    } catch (error) {
+      afterError = { error };
+    }
     let frozen: FrozenTrial;
     try {
       frozen = await this.storage.finishTrial(trial.trialId, {
-        state: finalState, value: finalValue, params: trial.params, distributions: trial.distributions,
+        state: finalState, values: finalValues, params: trial.params, distributions: trial.distributions,
         intermediateValues: trial.intermediateValues, userAttrs: trial.userAttrs, systemAttrs: attrs,
       });
     } catch (error) {
@@ -221,7 +259,7 @@ export class Study {
     }
     if (trial instanceof Trial) this.forget(trial, finalState);
     await this.refresh();
-    this.sampler.afterTrial?.(this.host.view, frozen, finalState, finalValue);
+    if (afterError !== null) throw afterError.error;
     return frozen;
   }
 
@@ -372,7 +410,7 @@ export class Study {
         return frozen;
       }
       if (trial.state !== 'running') return await this.storage.getTrial(trial.trialId); // interrupted meanwhile
-      return await this.tell(trial, result as number);
+      return await this.tell(trial, result as number | number[]);
     } catch (error) {
       // another worker failed this trial meanwhile (its heartbeats were late): the verdict stands, and the
       // study goes on; with maxRetry the trial has been enqueued again
