@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { StorageError, redact, resolveHeartbeat, scrub, type HeartbeatOptions } from './base.js';
-import { SqlStorage, schema, type Query, type SqlDriver, type TransactionOptions } from './sql.js';
+import { SqlStorage, type Query, type SqlDriver, type TransactionOptions } from './sql.js';
 
 // Error codes of a connection that failed or went away, as opposed to a statement that failed: Node's socket
 // errors, PostgreSQL's class 08 (connection exception) and 57P01-57P03 (the server shutting down, restarting or
@@ -108,12 +108,6 @@ class PostgresDriver implements SqlDriver {
     return scrub(e?.message || e?.code || String(error), this.url);
   }
 
-  // the server's clock, so that workers on machines whose clocks differ judge heartbeats alike
-  async now(q: Query): Promise<number> {
-    const rows = await q<{ ms: string }>("SELECT (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT AS ms");
-    return Number(rows[0].ms);
-  }
-
   async close(): Promise<void> {
     await this.pool.end();
   }
@@ -133,8 +127,8 @@ export interface PostgresStorageOptions extends HeartbeatOptions {
 }
 
 /**
- * Studies in a PostgreSQL database (`postgresql://user:pass@host:port/db`), shared by workers on many machines:
- * the same schema and statements as SQLite, every change one transaction. The tables are created when missing.
+ * Studies in a PostgreSQL database (`postgresql://user:pass@host:port/db`) in Optuna's RDB schema, shared by
+ * workers on many machines, lrlab's and Optuna's: the same statements as SQLite, every change one transaction. The tables are created when missing.
  * The storage survives a restart of the server: calls wait for it (see `reconnectTimeout`).
  */
 export class PostgresStorage extends SqlStorage {
@@ -147,8 +141,11 @@ export class PostgresStorage extends SqlStorage {
       throw new RangeError(`${fn}: expected reconnectTimeout >= 0 seconds, got ${reconnect}`);
     }
     // allowExitOnIdle: an idle pool does not keep a finished script alive
+    // timestamps without a zone (Optuna's datetimes) come as text, read by rdb-schema.ts as Python reads them;
+    // pg's default would place them in this process's zone
+    const types = { getTypeParser: (oid: number, format?: string) => (oid === 1114 ? (s: string) => s : pg.types.getTypeParser(oid, format as 'text')) };
     const pool = new pg.Pool({
-      connectionString: url, max: options.max ?? 4, connectionTimeoutMillis: options.connectionTimeout ?? 10000, allowExitOnIdle: true,
+      connectionString: url, max: options.max ?? 4, connectionTimeoutMillis: options.connectionTimeout ?? 10000, allowExitOnIdle: true, types,
     });
     pool.on('error', () => undefined); // an idle connection dropped by the server is replaced on next use
     const driver = new PostgresDriver(pool, url);
@@ -161,6 +158,7 @@ export class PostgresStorage extends SqlStorage {
       throw new RangeError(`storage: could not connect to '${redact(url)}': ${driver.describe(cause)}`);
     }
     driver.reconnectFor = reconnect * 1000;
+    storage.announceMigration();
     return storage;
   }
 
@@ -168,7 +166,7 @@ export class PostgresStorage extends SqlStorage {
   private async initLocked(): Promise<void> {
     await this.driver.transaction(async (q) => {
       await q('SELECT pg_advisory_xact_lock(7201969)');
-      for (const statement of schema('postgresql')) await q(statement);
+      await this.init(q);
     });
   }
 }

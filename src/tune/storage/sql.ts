@@ -1,13 +1,20 @@
-// The SQL storage shared by SQLite and PostgreSQL: one schema, one set of statements, and the two drivers behind a
-// three-call interface (query, transaction, close). Each method that changes state runs in one transaction;
-// trial numbers come from max(number) + 1 under a lock on the study (PostgreSQL: the study row locked FOR UPDATE;
-// SQLite: BEGIN IMMEDIATE, one writer at a time), and UNIQUE(study_id, number) backs the rule up.
+// The SQL storage shared by SQLite and PostgreSQL, on Optuna's own RDB schema (rdb-schema.ts): the tables, enum
+// spellings, value encodings and trial numbering of Optuna 3.1, so that Python's optuna.load_study opens lrlab's
+// studies, lrlab opens Python's, and workers of both run trials on one study. Each method that changes state runs
+// in one transaction. A trial's number is Optuna's: the count of the study's trials created before it, taken while
+// the study is locked (PostgreSQL: the studies row FOR UPDATE, as Optuna's _create_new_trial; SQLite: BEGIN
+// IMMEDIATE, one writer at a time), so numbers stay dense and unique whichever language created the trial.
 import type { Distribution, FrozenTrial, ParamValue, StudyDirection, TrialState } from '../types.js';
 import {
-  DuplicatedStudyError, UpdateFinishedTrialError, retryAttrs,
+  DuplicatedStudyError, UpdateFinishedTrialError, retryAttrs, valueOf,
   type HeartbeatOptions, type NewTrial, type Storage, type StudySummary, type TrialRecord, type TrialTemplate,
 } from './base.js';
-import { fromStoredJson, toStoredJson } from './json.js';
+import {
+  distributionFromJson, distributionToJson, paramFromInternal, paramToInternal, parsePythonJson, systemKeyFromDb,
+  systemKeyToDb, toPythonJson,
+} from './optuna-json.js';
+import { ALEMBIC_HEAD, VERSION_INFO, fromDbDatetime, rdbSchema, stampMs, toDbDatetime } from './rdb-schema.js';
+import { migrateLrlabTables, type Migration } from './rdb-migrate.js';
 
 /** Runs one statement with $1, $2, ... placeholders and returns its rows. */
 export type Query = <T = Record<string, unknown>>(sql: string, params?: readonly unknown[]) => Promise<T[]>;
@@ -31,73 +38,54 @@ export interface SqlDriver {
   transaction<T>(fn: (q: Query) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** Runs one statement on its own (atomic, as every single statement is), without a transaction's round trips. */
   statement<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
-  /** The database's clock in milliseconds since 1970 (heartbeats compare times taken on one clock). */
-  now(q: Query): Promise<number>;
   close(): Promise<void>;
 }
 
-/** The schema, the same for both databases but for the auto-increment key's spelling. */
-export function schema(dialect: 'sqlite' | 'postgresql'): string[] {
-  const id = dialect === 'sqlite' ? 'INTEGER PRIMARY KEY AUTOINCREMENT' : 'BIGSERIAL PRIMARY KEY';
-  return [
-    `CREATE TABLE IF NOT EXISTS lrlab_studies (
-      study_id ${id},
-      study_name TEXT NOT NULL UNIQUE,
-      direction TEXT NOT NULL CHECK (direction IN ('minimize', 'maximize')),
-      user_attrs TEXT NOT NULL DEFAULT '{}'
-    )`,
-    `CREATE TABLE IF NOT EXISTS lrlab_trials (
-      trial_id ${id},
-      study_id BIGINT NOT NULL REFERENCES lrlab_studies (study_id) ON DELETE CASCADE,
-      number BIGINT NOT NULL,
-      state TEXT NOT NULL CHECK (state IN ('running', 'waiting', 'complete', 'pruned', 'fail')),
-      value TEXT,
-      user_attrs TEXT NOT NULL DEFAULT '{}',
-      system_attrs TEXT NOT NULL DEFAULT '{}',
-      datetime_start BIGINT,
-      datetime_complete BIGINT,
-      heartbeat BIGINT,
-      UNIQUE (study_id, number)
-    )`,
-    `CREATE TABLE IF NOT EXISTS lrlab_trial_params (
-      trial_id BIGINT NOT NULL REFERENCES lrlab_trials (trial_id) ON DELETE CASCADE,
-      name TEXT NOT NULL,
-      distribution TEXT NOT NULL,
-      value TEXT NOT NULL,
-      PRIMARY KEY (trial_id, name)
-    )`,
-    `CREATE TABLE IF NOT EXISTS lrlab_trial_intermediate_values (
-      trial_id BIGINT NOT NULL REFERENCES lrlab_trials (trial_id) ON DELETE CASCADE,
-      step BIGINT NOT NULL,
-      value TEXT NOT NULL,
-      PRIMARY KEY (trial_id, step)
-    )`,
-    'CREATE INDEX IF NOT EXISTS lrlab_trials_study_state ON lrlab_trials (study_id, state)',
-  ];
+type Id = number | string;
+interface TrialRow { trial_id: Id; number: Id | null; state: string; datetime_start: string | null; datetime_complete: string | null }
+interface ValueRow { trial_id: Id; objective: Id; value: number | null; value_type: string }
+interface ParamRow { trial_id: Id; param_name: string; param_value: number; distribution_json: string }
+interface StepRow { trial_id: Id; step: Id; intermediate_value: number | null; intermediate_value_type: string }
+interface AttrRow { trial_id: Id; key: string; value_json: string }
+
+/** lrlab's state names and Optuna's TrialState enum names. */
+const toDbState = (s: TrialState): string => s.toUpperCase();
+const fromDbState = (s: string): TrialState => s.toLowerCase() as TrialState;
+/** Optuna's StudyDirection enum names; NOT_SET (never written by Optuna 3) reads as Optuna's default, minimize. */
+const fromDbDirection = (d: string): StudyDirection => (d === 'MAXIMIZE' ? 'maximize' : 'minimize');
+
+/** Optuna's TrialValueModel.value_to_stored_repr (NaN is no objective value: Optuna fails such a trial). */
+function valueToDb(v: number): [number | null, string] {
+  if (Number.isNaN(v)) throw new RangeError(`storage: expected objective values that are numbers or +-Infinity, got NaN`);
+  return v === Infinity ? [null, 'INF_POS'] : v === -Infinity ? [null, 'INF_NEG'] : [v, 'FINITE'];
 }
 
-interface TrialRow {
-  trial_id: number | string;
-  number: number | string;
-  state: TrialState;
-  value: string | null;
-  user_attrs: string;
-  system_attrs: string;
-  datetime_start: number | string | null;
-  datetime_complete: number | string | null;
+/** Optuna's TrialIntermediateValueModel.intermediate_value_to_stored_repr. */
+function stepToDb(v: number): [number | null, string] {
+  return Number.isNaN(v) ? [null, 'NAN'] : v === Infinity ? [null, 'INF_POS'] : v === -Infinity ? [null, 'INF_NEG'] : [v, 'FINITE'];
 }
 
-// Numbers are stored as text: String(x) round-trips every double exactly and keeps NaN and the infinities, which
-// SQLite would turn into NULL.
-const num = (s: string | null): number | null => (s === null ? null : Number(s));
-const date = (ms: number | string | null): Date | null => (ms === null ? null : new Date(Number(ms)));
+function fromDbValue(value: number | null, type: string): number {
+  switch (type) {
+    case 'INF_POS': return Infinity;
+    case 'INF_NEG': return -Infinity;
+    case 'NAN': return NaN;
+    default: return Number(value);
+  }
+}
 
 /** A storage on a SQL database; `SqliteStorage` and `PostgresStorage` give it a driver. */
 export class SqlStorage implements Storage {
   readonly url: string;
   readonly heartbeat: Required<HeartbeatOptions>;
+  /**
+   * What opening the storage moved from lrlab's earlier tables (lrlab_studies, ...) into Optuna's schema, or null
+   * when there was nothing to move. The move is also said once on stderr.
+   */
+  migration: Migration | null = null;
   protected driver: SqlDriver;
   private forUpdate: string;
+  private pg: boolean;
 
   declare readonly connectionString: string;
 
@@ -107,14 +95,52 @@ export class SqlStorage implements Storage {
     Object.defineProperty(this, 'connectionString', { value: connectionString, enumerable: false });
     this.driver = driver;
     this.heartbeat = heartbeat;
-    this.forUpdate = driver.dialect === 'postgresql' ? ' FOR UPDATE' : '';
+    this.pg = driver.dialect === 'postgresql';
+    this.forUpdate = this.pg ? ' FOR UPDATE' : '';
   }
 
-  /** Creates the tables when missing (safe to run from many processes at once). */
-  protected async init(): Promise<void> {
-    await this.driver.transaction(async (q) => {
-      for (const statement of schema(this.driver.dialect)) await q(statement);
-    });
+  /** `$n` cast to a PostgreSQL type where the server cannot infer it (a SELECT list feeding an INSERT). */
+  private cast(n: number, pgType: string): string {
+    return this.pg ? `$${n}::${pgType}` : `$${n}`;
+  }
+
+  /** The database's clock as a stored heartbeat: whole seconds (Optuna compares heartbeats in whole seconds). */
+  private get beatNow(): string {
+    return this.pg ? "date_trunc('second', LOCALTIMESTAMP)" : "strftime('%Y-%m-%d %H:%M:%S', 'now')";
+  }
+
+  private async tableExists(q: Query, name: string): Promise<boolean> {
+    const rows = this.pg
+      ? await q<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [name])
+      : await q<{ t: string | null }>("SELECT name AS t FROM sqlite_master WHERE type = 'table' AND name = $1", [name]);
+    return rows.length > 0 && rows[0].t !== null;
+  }
+
+  /**
+   * Creates Optuna's tables when missing (with version_info and alembic_version as Optuna 3.1 writes them), refuses
+   * a database of another Optuna schema version, and moves lrlab's earlier tables in, all in one transaction (safe
+   * to run from many processes at once).
+   */
+  protected async init(q: Query): Promise<void> {
+    if (await this.tableExists(q, 'alembic_version')) {
+      const v = await q<{ version_num: string }>('SELECT version_num FROM alembic_version');
+      if (v.length > 0 && v[0].version_num !== ALEMBIC_HEAD) {
+        throw new RangeError(`the database holds Optuna's schema ${v[0].version_num}, and lrlab reads ${ALEMBIC_HEAD} (Optuna 3.0 and 3.1): upgrade it with 'optuna storage upgrade --storage <url>' or open it with a matching Optuna`);
+      }
+    }
+    for (const statement of rdbSchema(this.driver.dialect)) await q(statement);
+    if ((await q('SELECT version_info_id FROM version_info')).length === 0) {
+      await q('INSERT INTO version_info (version_info_id, schema_version, library_version) VALUES (1, $1, $2)', [VERSION_INFO.schemaVersion, VERSION_INFO.libraryVersion]);
+    }
+    if ((await q('SELECT version_num FROM alembic_version')).length === 0) await q('INSERT INTO alembic_version (version_num) VALUES ($1)', [ALEMBIC_HEAD]);
+    if (await this.tableExists(q, 'lrlab_studies')) this.migration = await migrateLrlabTables(q, this.driver.dialect);
+  }
+
+  /** Says once, on stderr, what `init` moved from lrlab's earlier tables. */
+  protected announceMigration(): void {
+    const m = this.migration;
+    if (m === null) return;
+    process.stderr.write(`lrlab: storage ${this.url}: moved ${m.studies} ${m.studies === 1 ? 'study' : 'studies'} (${m.trials} ${m.trials === 1 ? 'trial' : 'trials'}) from lrlab's earlier tables into Optuna's RDB schema (${ALEMBIC_HEAD}), which Optuna's optuna.load_study opens; the lrlab_* tables were dropped\n`);
   }
 
   private tx<T>(fn: (q: Query) => Promise<T>, options: { idempotent?: boolean } = {}): Promise<T> {
@@ -125,222 +151,238 @@ export class SqlStorage implements Storage {
     return this.driver.transaction(fn, { readOnly: true });
   }
 
-  async createStudy(studyName: string, direction: StudyDirection): Promise<number> {
+  private taken(studyName: string): DuplicatedStudyError {
+    return new DuplicatedStudyError(`createStudy: a study named '${studyName}' already exists in ${this.url} (pass loadIfExists: true to load it)`);
+  }
+
+  async createStudy(studyName: string, directions: readonly StudyDirection[]): Promise<number> {
     return this.tx(async (q) => {
-      const taken = await q('SELECT study_id FROM lrlab_studies WHERE study_name = $1', [studyName]);
-      if (taken.length > 0) {
-        throw new DuplicatedStudyError(`createStudy: a study named '${studyName}' already exists in ${this.url} (pass loadIfExists: true to load it)`);
+      if ((await q('SELECT study_id FROM studies WHERE study_name = $1', [studyName])).length > 0) throw this.taken(studyName);
+      const rows = await q<{ study_id: Id }>('INSERT INTO studies (study_name) VALUES ($1) RETURNING study_id', [studyName]);
+      const id = Number(rows[0].study_id);
+      for (const [objective, d] of directions.entries()) {
+        await q('INSERT INTO study_directions (direction, study_id, objective) VALUES ($1, $2, $3)', [d.toUpperCase(), id, objective]);
       }
-      const rows = await q<{ study_id: number | string }>(
-        'INSERT INTO lrlab_studies (study_name, direction) VALUES ($1, $2) RETURNING study_id', [studyName, direction],
-      );
-      return Number(rows[0].study_id);
+      return id;
     }).catch((error: unknown) => {
-      // two processes creating the same name at once: the loser hits the UNIQUE constraint
-      if (!(error instanceof DuplicatedStudyError) && /unique|duplicate key/i.test(String((error as Error)?.message))) {
-        throw new DuplicatedStudyError(`createStudy: a study named '${studyName}' already exists in ${this.url} (pass loadIfExists: true to load it)`);
-      }
+      // two processes creating the same name at once: the loser hits the UNIQUE index
+      if (!(error instanceof DuplicatedStudyError) && /unique|duplicate key/i.test(String((error as Error)?.message))) throw this.taken(studyName);
       throw error;
     });
   }
 
-  async findStudy(studyName: string) {
-    const rows = await this.read((q) => q<{ study_id: number | string; direction: StudyDirection }>(
-      'SELECT study_id, direction FROM lrlab_studies WHERE study_name = $1', [studyName],
-    ));
-    return rows.length ? { studyId: Number(rows[0].study_id), direction: rows[0].direction } : null;
+  private async directionsOf(q: Query, studyId: number): Promise<StudyDirection[]> {
+    const rows = await q<{ direction: string }>('SELECT direction FROM study_directions WHERE study_id = $1 ORDER BY objective', [studyId]);
+    return rows.map((r) => fromDbDirection(r.direction));
+  }
+
+  async findStudy(studyName: string): Promise<{ studyId: number; directions: StudyDirection[] } | null> {
+    return this.read(async (q) => {
+      const rows = await q<{ study_id: Id }>('SELECT study_id FROM studies WHERE study_name = $1', [studyName]);
+      if (rows.length === 0) return null;
+      const studyId = Number(rows[0].study_id);
+      return { studyId, directions: await this.directionsOf(q, studyId) };
+    });
   }
 
   async deleteStudy(studyName: string): Promise<void> {
     await this.tx(async (q) => {
-      const rows = await q<{ study_id: number }>(`SELECT study_id FROM lrlab_studies WHERE study_name = $1${this.forUpdate}`, [studyName]);
+      const rows = await q<{ study_id: Id }>(`SELECT study_id FROM studies WHERE study_name = $1${this.forUpdate}`, [studyName]);
       if (rows.length === 0) throw new RangeError(`deleteStudy: expected an existing study name, got '${studyName}' (not in ${this.url})`);
       const id = rows[0].study_id;
-      // explicit deletes rather than relying on ON DELETE CASCADE, which SQLite applies only with foreign_keys on
-      await q('DELETE FROM lrlab_trial_params WHERE trial_id IN (SELECT trial_id FROM lrlab_trials WHERE study_id = $1)', [id]);
-      await q('DELETE FROM lrlab_trial_intermediate_values WHERE trial_id IN (SELECT trial_id FROM lrlab_trials WHERE study_id = $1)', [id]);
-      await q('DELETE FROM lrlab_trials WHERE study_id = $1', [id]);
-      await q('DELETE FROM lrlab_studies WHERE study_id = $1', [id]);
+      const ofTrials = 'WHERE trial_id IN (SELECT trial_id FROM trials WHERE study_id = $1)';
+      for (const t of ['trial_heartbeats', 'trial_values', 'trial_intermediate_values', 'trial_params', 'trial_user_attributes', 'trial_system_attributes']) {
+        await q(`DELETE FROM ${t} ${ofTrials}`, [id]);
+      }
+      for (const t of ['trials', 'study_directions', 'study_user_attributes', 'study_system_attributes', 'studies']) await q(`DELETE FROM ${t} WHERE study_id = $1`, [id]);
     });
   }
 
   async getAllStudySummaries(): Promise<StudySummary[]> {
     return this.read(async (q) => {
-      const studies = await q<{ study_id: number | string; study_name: string; direction: StudyDirection; user_attrs: string }>(
-        'SELECT study_id, study_name, direction, user_attrs FROM lrlab_studies ORDER BY study_id',
-      );
+      const studies = await q<{ study_id: Id; study_name: string }>('SELECT study_id, study_name FROM studies ORDER BY study_id');
       const out: StudySummary[] = [];
       for (const s of studies) {
-        const trials = await this.trialsOf(q, Number(s.study_id));
+        const studyId = Number(s.study_id);
+        const directions = await this.directionsOf(q, studyId);
+        const trials = await this.trialsOf(q, studyId);
         let best: FrozenTrial | null = null;
-        for (const t of trials) {
-          if (t.state !== 'complete' || t.value === null) continue;
-          if (best === null || (s.direction === 'minimize' ? t.value < best.value! : t.value > best.value!)) best = t;
+        if (directions.length === 1) {
+          for (const t of trials) {
+            if (t.state !== 'complete' || t.value === null) continue;
+            if (best === null || (directions[0] === 'minimize' ? t.value < best.value! : t.value > best.value!)) best = t;
+          }
         }
         const starts = trials.map((t) => t.datetimeStart).filter((d): d is Date => d !== null);
         out.push({
-          studyName: s.study_name, studyId: Number(s.study_id), direction: s.direction, nTrials: trials.length,
-          bestTrial: best, datetimeStart: starts.length ? new Date(Math.min(...starts.map((d) => d.getTime()))) : null,
-          userAttrs: fromStoredJson(s.user_attrs),
+          studyName: s.study_name, studyId, direction: directions[0], directions, nTrials: trials.length, bestTrial: best,
+          datetimeStart: starts.length ? new Date(Math.min(...starts.map((d) => d.getTime()))) : null,
+          userAttrs: await this.studyUserAttrs(q, studyId),
         });
       }
       return out;
     });
   }
 
+  private async studyUserAttrs(q: Query, studyId: number): Promise<Record<string, unknown>> {
+    const rows = await q<{ key: string; value_json: string }>('SELECT "key", value_json FROM study_user_attributes WHERE study_id = $1', [studyId]);
+    return Object.fromEntries(rows.map((r) => [r.key, parsePythonJson(r.value_json)]));
+  }
+
+  private async checkStudy(q: Query, studyId: number, lock = ''): Promise<void> {
+    const rows = await q(`SELECT study_id FROM studies WHERE study_id = $1${lock}`, [studyId]);
+    if (rows.length === 0) throw new RangeError(`storage ${this.url}: expected an existing study id, got ${studyId}`);
+  }
+
   async setStudyUserAttr(studyId: number, key: string, value: unknown): Promise<void> {
     await this.tx(async (q) => {
-      const rows = await q<{ user_attrs: string }>(`SELECT user_attrs FROM lrlab_studies WHERE study_id = $1${this.forUpdate}`, [studyId]);
-      if (rows.length === 0) throw new RangeError(`storage ${this.url}: expected an existing study id, got ${studyId}`);
-      const attrs = { ...fromStoredJson<Record<string, unknown>>(rows[0].user_attrs), [key]: value };
-      await q('UPDATE lrlab_studies SET user_attrs = $1 WHERE study_id = $2', [toStoredJson(attrs), studyId]);
+      await this.checkStudy(q, studyId);
+      await q(
+        `INSERT INTO study_user_attributes (study_id, "key", value_json) VALUES ($1, $2, $3)
+         ON CONFLICT (study_id, "key") DO UPDATE SET value_json = excluded.value_json`, [studyId, key, toPythonJson(value)],
+      );
     }, { idempotent: true });
   }
 
   async getStudyUserAttrs(studyId: number): Promise<Record<string, unknown>> {
-    const rows = await this.read((q) => q<{ user_attrs: string }>('SELECT user_attrs FROM lrlab_studies WHERE study_id = $1', [studyId]));
-    if (rows.length === 0) throw new RangeError(`storage ${this.url}: expected an existing study id, got ${studyId}`);
-    return fromStoredJson(rows[0].user_attrs);
+    return this.read(async (q) => {
+      await this.checkStudy(q, studyId);
+      return this.studyUserAttrs(q, studyId);
+    });
   }
 
-  /** The number of the study's next trial; inside a transaction, which it makes the study's only trial writer. */
-  private async nextNumber(q: Query, studyId: number): Promise<number> {
-    // the lock on the study row makes max + 1 safe (SQLite's BEGIN IMMEDIATE already admits one writer)
-    const study = await q(`SELECT study_id FROM lrlab_studies WHERE study_id = $1${this.forUpdate}`, [studyId]);
-    if (study.length === 0) throw new RangeError(`storage ${this.url}: expected an existing study id, got ${studyId}`);
-    const next = await q<{ n: number | string }>('SELECT COALESCE(MAX(number) + 1, 0) AS n FROM lrlab_trials WHERE study_id = $1', [studyId]);
-    return Number(next[0].n);
-  }
-
-  private async insertTrial(q: Query, studyId: number, trial: NewTrial): Promise<number> {
-    const number = await this.nextNumber(q, studyId);
-    const start = trial.state === 'running' ? await this.driver.now(q) : null;
-    const rows = await q<{ trial_id: number | string }>(
-      'INSERT INTO lrlab_trials (study_id, number, state, system_attrs, datetime_start) VALUES ($1, $2, $3, $4, $5) RETURNING trial_id',
-      [studyId, number, trial.state, toStoredJson(trial.systemAttrs ?? {}), start],
+  /**
+   * Inserts a trial numbered as Optuna numbers it: the count of the study's trials so far, with the study locked
+   * (the studies row FOR UPDATE in PostgreSQL, as Optuna's _create_new_trial does; SQLite's BEGIN IMMEDIATE
+   * already admits one writer). Returns its id.
+   */
+  private async insertTrial(q: Query, studyId: number, state: TrialState, start: Date | null, complete: Date | null): Promise<number> {
+    await this.checkStudy(q, studyId, this.forUpdate);
+    const rows = await q<{ trial_id: Id }>(
+      `INSERT INTO trials (number, study_id, state, datetime_start, datetime_complete)
+       VALUES ((SELECT COUNT(*) FROM trials WHERE study_id = $1), $1, $2, $3, $4) RETURNING trial_id`,
+      [studyId, toDbState(state), start && toDbDatetime(start), complete && toDbDatetime(complete)],
     );
     return Number(rows[0].trial_id);
   }
 
+  /** Writes a trial's values, parameters, intermediate values and attributes (rows it does not have yet). */
+  private async writeContents(q: Query, trialId: number, t: Partial<TrialRecord>): Promise<void> {
+    const rows = (table: string, cols: string, tuples: unknown[][]) => {
+      // a few hundred rows per statement: SQLite binds at most 32766 values to one
+      const chunks = [];
+      for (let at = 0; at < tuples.length; at += 500) {
+        const chunk = tuples.slice(at, at + 500);
+        const width = chunk[0].length;
+        const marks = chunk.map((_, i) => `(${Array.from({ length: width }, (__, j) => `$${i * width + j + 1}`).join(', ')})`).join(', ');
+        chunks.push(q(`INSERT INTO ${table} (${cols}) VALUES ${marks}`, chunk.flat()));
+      }
+      return Promise.all(chunks);
+    };
+    await rows('trial_values', 'trial_id, objective, value, value_type', (t.values ?? []).map((v, i) => [trialId, i, ...valueToDb(v)]));
+    await rows('trial_params', 'trial_id, param_name, param_value, distribution_json', Object.entries(t.params ?? {}).map(([name, v]) => {
+      const d = t.distributions![name];
+      return [trialId, name, paramToInternal(name, d, v), distributionToJson(d)];
+    }));
+    await rows('trial_intermediate_values', 'trial_id, step, intermediate_value, intermediate_value_type',
+      [...(t.intermediateValues ?? new Map<number, number>())].map(([step, v]) => [trialId, step, ...stepToDb(v)]));
+    await rows('trial_user_attributes', 'trial_id, "key", value_json', Object.entries(t.userAttrs ?? {}).map(([k, v]) => [trialId, k, toPythonJson(v)]));
+    await rows('trial_system_attributes', 'trial_id, "key", value_json', Object.entries(t.systemAttrs ?? {}).map(([k, v]) => [trialId, systemKeyToDb(k), toPythonJson(v)]));
+  }
+
   async addTrial(studyId: number, template: TrialTemplate): Promise<FrozenTrial> {
     return this.tx(async (q) => {
-      const number = await this.nextNumber(q, studyId);
-      const rows = await q<{ trial_id: number | string }>(
-        `INSERT INTO lrlab_trials (study_id, number, state, value, user_attrs, system_attrs, datetime_start, datetime_complete)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING trial_id`,
-        [studyId, number, template.state, template.value === null ? null : String(template.value), toStoredJson(template.userAttrs),
-          toStoredJson(template.systemAttrs), template.datetimeStart?.getTime() ?? null, template.datetimeComplete?.getTime() ?? null],
-      );
-      const trialId = Number(rows[0].trial_id);
-      for (const [name, v] of Object.entries(template.params)) await this.upsertParam(q, trialId, name, template.distributions[name], v);
-      for (const [step, v] of template.intermediateValues) await this.upsertIntermediate(q, trialId, step, v);
-      return this.trialById(q, trialId);
-    });
-  }
-
-  async createTrial(studyId: number, trial: NewTrial): Promise<FrozenTrial> {
-    return this.tx(async (q) => this.trialById(q, await this.insertTrial(q, studyId, trial)));
-  }
-
-  async popWaitingTrial(studyId: number): Promise<FrozenTrial | null> {
-    return this.tx(async (q) => {
-      const skip = this.driver.dialect === 'postgresql' ? ' FOR UPDATE SKIP LOCKED' : '';
-      const rows = await q<{ trial_id: number | string }>(
-        `SELECT trial_id FROM lrlab_trials WHERE study_id = $1 AND state = 'waiting' ORDER BY number LIMIT 1${skip}`, [studyId],
-      );
-      if (rows.length === 0) return null;
-      const id = Number(rows[0].trial_id);
-      await q("UPDATE lrlab_trials SET state = 'running', datetime_start = $1 WHERE trial_id = $2", [await this.driver.now(q), id]);
+      const id = await this.insertTrial(q, studyId, template.state, template.datetimeStart, template.datetimeComplete);
+      await this.writeContents(q, id, template);
       return this.trialById(q, id);
     });
   }
 
+  async createTrial(studyId: number, trial: NewTrial): Promise<FrozenTrial> {
+    return this.tx(async (q) => {
+      const id = await this.insertTrial(q, studyId, trial.state, trial.state === 'running' ? new Date() : null, null);
+      await this.writeContents(q, id, { systemAttrs: trial.systemAttrs ?? {} });
+      return this.trialById(q, id);
+    });
+  }
+
+  async popWaitingTrial(studyId: number): Promise<FrozenTrial | null> {
+    return this.tx(async (q) => {
+      const skip = this.pg ? ' FOR UPDATE SKIP LOCKED' : '';
+      const rows = await q<{ trial_id: Id }>(
+        `SELECT trial_id FROM trials WHERE study_id = $1 AND state = 'WAITING' ORDER BY trial_id LIMIT 1${skip}`, [studyId],
+      );
+      if (rows.length === 0) return null;
+      const id = Number(rows[0].trial_id);
+      await q("UPDATE trials SET state = 'RUNNING', datetime_start = $1 WHERE trial_id = $2", [toDbDatetime(new Date()), id]);
+      const trial = await this.trialById(q, id);
+      // a waiting trial's own parameters (RetryFailedTrialCallback's retry from Python keeps them there) come before
+      // its fixed_params, as Optuna's Trial._suggest reads them; lrlab's Trial reads both as fixedParams
+      if (Object.keys(trial.params).length === 0) return trial;
+      const fixed = { ...((trial.systemAttrs.fixedParams as Record<string, ParamValue> | undefined) ?? {}), ...trial.params };
+      return { ...trial, systemAttrs: { ...trial.systemAttrs, fixedParams: fixed } };
+    });
+  }
+
   /** Locks a trial and checks that it is running; inside a transaction. */
-  private async lockRunning(q: Query, trialId: number): Promise<TrialRow> {
-    const rows = await q<TrialRow>(`SELECT * FROM lrlab_trials WHERE trial_id = $1${this.forUpdate}`, [trialId]);
+  private async lockRunning(q: Query, trialId: number): Promise<void> {
+    const rows = await q<TrialRow>(`SELECT number, state FROM trials WHERE trial_id = $1${this.forUpdate}`, [trialId]);
     if (rows.length === 0) throw new RangeError(`storage ${this.url}: expected an existing trial id, got ${trialId}`);
-    if (rows[0].state !== 'running') {
-      throw new UpdateFinishedTrialError(`storage ${this.url}: trial ${rows[0].number} is ${rows[0].state}, so it cannot be changed`);
+    if (rows[0].state !== 'RUNNING') {
+      throw new UpdateFinishedTrialError(`storage ${this.url}: trial ${rows[0].number} is ${fromDbState(rows[0].state)}, so it cannot be changed`);
     }
-    return rows[0];
   }
 
-  private async upsertParam(q: Query, trialId: number, name: string, d: Distribution, v: ParamValue): Promise<void> {
-    await q(
-      `INSERT INTO lrlab_trial_params (trial_id, name, distribution, value) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (trial_id, name) DO UPDATE SET distribution = excluded.distribution, value = excluded.value`,
-      [trialId, name, toStoredJson(d), toStoredJson(v)],
+  // A running trial's parameters, intermediate values and attributes are written in one statement each, which
+  // inserts only while the trial is running: the trial row is read FOR SHARE (PostgreSQL), so a concurrent
+  // finishTrial, which holds it FOR UPDATE, is waited for and then seen; SQLite runs one writer at a time anyway.
+  private async upsertIfRunning(what: string, trialId: number, table: string, cols: string[], values: [unknown, string][], conflict: string): Promise<void> {
+    const share = this.pg ? ' FOR SHARE' : '';
+    const select = values.map(([, type], i) => this.cast(i + 2, type)).join(', ');
+    const update = cols.filter((c) => !conflict.includes(c)).map((c) => `${c} = excluded.${c}`).join(', ');
+    const rows = await this.driver.statement(
+      `INSERT INTO ${table} (trial_id, ${cols.join(', ')})
+       SELECT trial_id, ${select} FROM trials WHERE trial_id = $1 AND state = 'RUNNING'${share}
+       ON CONFLICT (trial_id, ${conflict}) DO UPDATE SET ${update}
+       RETURNING trial_id`,
+      [trialId, ...values.map(([v]) => v)],
     );
-  }
-
-  private async upsertIntermediate(q: Query, trialId: number, step: number, v: number): Promise<void> {
-    await q(
-      `INSERT INTO lrlab_trial_intermediate_values (trial_id, step, value) VALUES ($1, $2, $3)
-       ON CONFLICT (trial_id, step) DO UPDATE SET value = excluded.value`,
-      [trialId, step, String(v)],
-    );
-  }
-
-  // A running trial's parameters and intermediate values are written in one statement each, which inserts only
-  // while the trial is running: the trial row is read FOR SHARE (PostgreSQL), so a concurrent finishTrial, which
-  // holds it FOR UPDATE, is waited for and then seen; SQLite runs one writer at a time anyway.
-  private async insertIfRunning(what: string, trialId: number, sql: string, params: unknown[]): Promise<void> {
-    const share = this.driver.dialect === 'postgresql' ? ' FOR SHARE' : '';
-    const rows = await this.driver.statement(sql.replace('{share}', share), params);
     if (rows.length === 0) {
       // nothing written: say why (an unknown trial, or one that has ended)
-      const t = await this.driver.statement<TrialRow>('SELECT number, state FROM lrlab_trials WHERE trial_id = $1', [trialId]);
+      const t = await this.driver.statement<TrialRow>('SELECT number, state FROM trials WHERE trial_id = $1', [trialId]);
       if (t.length === 0) throw new RangeError(`storage ${this.url}: expected an existing trial id, got ${trialId}`);
-      throw new UpdateFinishedTrialError(`storage ${this.url}: trial ${t[0].number} is ${t[0].state}, so its ${what} cannot be changed`);
+      throw new UpdateFinishedTrialError(`storage ${this.url}: trial ${t[0].number} is ${fromDbState(t[0].state)}, so its ${what} cannot be changed`);
     }
   }
 
   async setTrialParam(trialId: number, name: string, distribution: Distribution, value: ParamValue): Promise<void> {
-    await this.insertIfRunning('parameters', trialId,
-      `INSERT INTO lrlab_trial_params (trial_id, name, distribution, value)
-       SELECT trial_id, $2, $3, $4 FROM lrlab_trials WHERE trial_id = $1 AND state = 'running'{share}
-       ON CONFLICT (trial_id, name) DO UPDATE SET distribution = excluded.distribution, value = excluded.value
-       RETURNING trial_id`,
-      [trialId, name, toStoredJson(distribution), toStoredJson(value)]);
+    await this.upsertIfRunning('parameters', trialId, 'trial_params', ['param_name', 'param_value', 'distribution_json'],
+      [[name, 'varchar'], [paramToInternal(name, distribution, value), 'double precision'], [distributionToJson(distribution), 'text']], 'param_name');
   }
 
   async setTrialIntermediateValue(trialId: number, step: number, value: number): Promise<void> {
-    await this.insertIfRunning('intermediate values', trialId,
-      `INSERT INTO lrlab_trial_intermediate_values (trial_id, step, value)
-       SELECT trial_id, $2, $3 FROM lrlab_trials WHERE trial_id = $1 AND state = 'running'{share}
-       ON CONFLICT (trial_id, step) DO UPDATE SET value = excluded.value
-       RETURNING trial_id`,
-      [trialId, step, String(value)]);
-  }
-
-  private async setAttr(column: 'user_attrs' | 'system_attrs', trialId: number, key: string, value: unknown): Promise<void> {
-    await this.tx(async (q) => {
-      const row = await this.lockRunning(q, trialId);
-      const attrs = { ...fromStoredJson<Record<string, unknown>>(row[column]), [key]: value };
-      await q(`UPDATE lrlab_trials SET ${column} = $1 WHERE trial_id = $2`, [toStoredJson(attrs), trialId]);
-    }, { idempotent: true });
+    const [v, type] = stepToDb(value);
+    await this.upsertIfRunning('intermediate values', trialId, 'trial_intermediate_values', ['step', 'intermediate_value', 'intermediate_value_type'],
+      [[step, 'integer'], [v, 'double precision'], [type, 'trialintermediatevaluetype']], 'step');
   }
 
   setTrialUserAttr(trialId: number, key: string, value: unknown): Promise<void> {
-    return this.setAttr('user_attrs', trialId, key, value);
+    return this.upsertIfRunning('attributes', trialId, 'trial_user_attributes', ['"key"', 'value_json'], [[key, 'varchar'], [toPythonJson(value), 'text']], '"key"');
   }
 
   setTrialSystemAttr(trialId: number, key: string, value: unknown): Promise<void> {
-    return this.setAttr('system_attrs', trialId, key, value);
+    return this.upsertIfRunning('attributes', trialId, 'trial_system_attributes', ['"key"', 'value_json'], [[systemKeyToDb(key), 'varchar'], [toPythonJson(value), 'text']], '"key"');
   }
 
   async finishTrial(trialId: number, record: TrialRecord): Promise<FrozenTrial> {
+    for (const v of record.values ?? []) valueToDb(v); // a NaN value is refused before anything is written
     return this.tx(async (q) => {
       await this.lockRunning(q, trialId);
-      await q('DELETE FROM lrlab_trial_params WHERE trial_id = $1', [trialId]);
-      for (const [name, v] of Object.entries(record.params)) await this.upsertParam(q, trialId, name, record.distributions[name], v);
-      await q('DELETE FROM lrlab_trial_intermediate_values WHERE trial_id = $1', [trialId]);
-      for (const [step, v] of record.intermediateValues) await this.upsertIntermediate(q, trialId, step, v);
-      await q(
-        'UPDATE lrlab_trials SET state = $1, value = $2, user_attrs = $3, system_attrs = $4, datetime_complete = $5 WHERE trial_id = $6',
-        [record.state, record.value === null ? null : String(record.value), toStoredJson(record.userAttrs),
-          toStoredJson(record.systemAttrs), await this.driver.now(q), trialId],
-      );
+      for (const t of ['trial_values', 'trial_params', 'trial_intermediate_values', 'trial_user_attributes', 'trial_system_attributes']) {
+        await q(`DELETE FROM ${t} WHERE trial_id = $1`, [trialId]);
+      }
+      await this.writeContents(q, trialId, record);
+      await q('UPDATE trials SET state = $1, datetime_complete = $2 WHERE trial_id = $3', [toDbState(record.state), toDbDatetime(new Date()), trialId]);
       return this.trialById(q, trialId);
     }, { idempotent: true });
   }
@@ -348,7 +390,8 @@ export class SqlStorage implements Storage {
   async recordHeartbeat(trialId: number): Promise<void> {
     await this.tx(async (q) => {
       await this.lockRunning(q, trialId);
-      await q('UPDATE lrlab_trials SET heartbeat = $1 WHERE trial_id = $2', [await this.driver.now(q), trialId]);
+      await q(`INSERT INTO trial_heartbeats (trial_id, heartbeat) VALUES ($1, ${this.beatNow})
+               ON CONFLICT (trial_id) DO UPDATE SET heartbeat = excluded.heartbeat`, [trialId]);
     }, { idempotent: true });
   }
 
@@ -356,21 +399,30 @@ export class SqlStorage implements Storage {
     const grace = this.heartbeat.gracePeriod;
     if (grace === null) return [];
     return this.tx(async (q) => {
-      const limit = (await this.driver.now(q)) - grace * 1000;
-      const skip = this.driver.dialect === 'postgresql' ? ' FOR UPDATE SKIP LOCKED' : '';
-      const stale = await q<TrialRow>(
-        `SELECT * FROM lrlab_trials WHERE study_id = $1 AND state = 'running' AND heartbeat IS NOT NULL AND heartbeat < $2 ORDER BY number${skip}`,
-        [studyId, limit],
+      const now = this.pg ? 'LOCALTIMESTAMP' : "strftime('%Y-%m-%d %H:%M:%f', 'now')";
+      const skip = this.pg ? ' FOR UPDATE OF t SKIP LOCKED' : '';
+      const running = await q<{ trial_id: Id; beat: string; now: string }>(
+        `SELECT t.trial_id, h.heartbeat AS beat, ${now} AS now FROM trials t JOIN trial_heartbeats h ON h.trial_id = t.trial_id
+         WHERE t.study_id = $1 AND t.state = 'RUNNING' ORDER BY t.number${skip}`,
+        [studyId],
       );
       const failed: FrozenTrial[] = [];
-      for (const row of stale) {
-        const attrs = { ...fromStoredJson<Record<string, unknown>>(row.system_attrs), failReason: `no heartbeat for more than ${grace} s: its worker is presumed dead` };
-        await q("UPDATE lrlab_trials SET state = 'fail', system_attrs = $1, datetime_complete = $2 WHERE trial_id = $3",
-          [toStoredJson(attrs), await this.driver.now(q), row.trial_id]);
-        const frozen = await this.trialById(q, Number(row.trial_id));
+      for (const row of running) {
+        // a heartbeat is stored in whole seconds, so it was written up to 1 s after the stamp: stale is older than
+        // the grace period even then (Optuna: whole seconds since the stamp > grace period)
+        if (stampMs(String(row.now)) - stampMs(String(row.beat)) - 1000 <= grace * 1000) continue;
+        const id = Number(row.trial_id);
+        await q("UPDATE trials SET state = 'FAIL', datetime_complete = $1 WHERE trial_id = $2", [toDbDatetime(new Date()), id]);
+        await q(`INSERT INTO trial_system_attributes (trial_id, "key", value_json) VALUES ($1, 'failReason', $2)
+                 ON CONFLICT (trial_id, "key") DO UPDATE SET value_json = excluded.value_json`,
+          [id, toPythonJson(`no heartbeat for more than ${grace} s: its worker is presumed dead`)]);
+        const frozen = await this.trialById(q, id);
         failed.push(frozen);
         const retry = retryAttrs(frozen, this.heartbeat.maxRetry);
-        if (retry) await this.insertTrial(q, studyId, { state: 'waiting', systemAttrs: retry });
+        if (retry) {
+          const retryId = await this.insertTrial(q, studyId, 'waiting', null, null);
+          await this.writeContents(q, retryId, { systemAttrs: retry });
+        }
       }
       return failed;
     }, { idempotent: true });
@@ -381,60 +433,66 @@ export class SqlStorage implements Storage {
   }
 
   async getAllTrials(studyId: number): Promise<FrozenTrial[]> {
-    return this.read((q) => this.trialsOf(q, studyId));
+    return this.read(async (q) => {
+      await this.checkStudy(q, studyId);
+      return this.trialsOf(q, studyId);
+    });
   }
 
   private async trialById(q: Query, trialId: number): Promise<FrozenTrial> {
-    const rows = await q<TrialRow>('SELECT * FROM lrlab_trials WHERE trial_id = $1', [trialId]);
-    if (rows.length === 0) throw new RangeError(`storage ${this.url}: expected an existing trial id, got ${trialId}`);
-    const params = await q<{ trial_id: number; name: string; distribution: string; value: string }>('SELECT * FROM lrlab_trial_params WHERE trial_id = $1', [trialId]);
-    const steps = await q<{ trial_id: number; step: number | string; value: string }>('SELECT * FROM lrlab_trial_intermediate_values WHERE trial_id = $1', [trialId]);
-    return assemble(rows[0], params, steps);
+    const trials = await this.assembleWhere(q, 't.trial_id = $1', trialId);
+    if (trials.length === 0) throw new RangeError(`storage ${this.url}: expected an existing trial id, got ${trialId}`);
+    return trials[0];
   }
 
-  private async trialsOf(q: Query, studyId: number): Promise<FrozenTrial[]> {
-    const rows = await q<TrialRow>('SELECT * FROM lrlab_trials WHERE study_id = $1 ORDER BY number', [studyId]);
-    const params = await q<{ trial_id: number | string; name: string; distribution: string; value: string }>(
-      'SELECT p.* FROM lrlab_trial_params p JOIN lrlab_trials t ON p.trial_id = t.trial_id WHERE t.study_id = $1', [studyId],
-    );
-    const steps = await q<{ trial_id: number | string; step: number | string; value: string }>(
-      'SELECT v.* FROM lrlab_trial_intermediate_values v JOIN lrlab_trials t ON v.trial_id = t.trial_id WHERE t.study_id = $1 ORDER BY v.step', [studyId],
-    );
-    const byTrial = <T extends { trial_id: number | string }>(xs: T[]) => {
+  private trialsOf(q: Query, studyId: number): Promise<FrozenTrial[]> {
+    return this.assembleWhere(q, 't.study_id = $1', studyId);
+  }
+
+  /** The trials matching `where` (on trials t) with all their rows, in number order. */
+  private async assembleWhere(q: Query, where: string, key: number): Promise<FrozenTrial[]> {
+    const trials = await q<TrialRow>(`SELECT t.trial_id, t.number, t.state, t.datetime_start, t.datetime_complete FROM trials t WHERE ${where} ORDER BY t.number, t.trial_id`, [key]);
+    if (trials.length === 0) return [];
+    const of = <T extends { trial_id: Id }>(table: string, cols: string, order = '') => q<T>(
+      `SELECT x.trial_id, ${cols} FROM ${table} x JOIN trials t ON x.trial_id = t.trial_id WHERE ${where}${order}`, [key],
+    ).then((rows) => {
       const m = new Map<number, T[]>();
-      for (const x of xs) {
-        const id = Number(x.trial_id);
+      for (const r of rows) {
+        const id = Number(r.trial_id);
         if (!m.has(id)) m.set(id, []);
-        m.get(id)!.push(x);
+        m.get(id)!.push(r);
       }
       return m;
-    };
-    const p = byTrial(params), s = byTrial(steps);
-    return rows.map((r) => assemble(r, p.get(Number(r.trial_id)) ?? [], s.get(Number(r.trial_id)) ?? []));
+    });
+    const values = await of<ValueRow>('trial_values', 'x.objective, x.value, x.value_type', ' ORDER BY x.objective');
+    const params = await of<ParamRow>('trial_params', 'x.param_name, x.param_value, x.distribution_json', ' ORDER BY x.param_id');
+    const steps = await of<StepRow>('trial_intermediate_values', 'x.step, x.intermediate_value, x.intermediate_value_type', ' ORDER BY x.step');
+    const user = await of<AttrRow>('trial_user_attributes', 'x."key", x.value_json', ' ORDER BY x.trial_user_attribute_id');
+    const system = await of<AttrRow>('trial_system_attributes', 'x."key", x.value_json', ' ORDER BY x.trial_system_attribute_id');
+    return trials.map((row) => {
+      const id = Number(row.trial_id);
+      const v = values.get(id);
+      const vs = v ? v.map((x) => fromDbValue(x.value, x.value_type)) : null;
+      const p: Record<string, ParamValue> = {};
+      const d: Record<string, Distribution> = {};
+      for (const x of params.get(id) ?? []) {
+        d[x.param_name] = distributionFromJson(x.distribution_json);
+        p[x.param_name] = paramFromInternal(d[x.param_name], Number(x.param_value));
+      }
+      const iv = new Map<number, number>();
+      for (const x of steps.get(id) ?? []) iv.set(Number(x.step), fromDbValue(x.intermediate_value, x.intermediate_value_type));
+      const attrs = (xs: AttrRow[] | undefined, key: (k: string) => string = (k) => k) => Object.fromEntries((xs ?? []).map((x) => [key(x.key), parsePythonJson(x.value_json)]));
+      const state = fromDbState(row.state);
+      return {
+        number: Number(row.number), trialId: id, state, value: valueOf(vs), values: vs,
+        params: p, distributions: d, intermediateValues: iv,
+        userAttrs: attrs(user.get(id)), systemAttrs: attrs(system.get(id), systemKeyFromDb),
+        datetimeStart: fromDbDatetime(row.datetime_start), datetimeComplete: fromDbDatetime(row.datetime_complete),
+      };
+    });
   }
 
   async close(): Promise<void> {
     await this.driver.close();
   }
-}
-
-function assemble(
-  row: TrialRow,
-  params: { name: string; distribution: string; value: string }[],
-  steps: { step: number | string; value: string }[],
-): FrozenTrial {
-  const p: Record<string, ParamValue> = {};
-  const d: Record<string, Distribution> = {};
-  for (const x of params) {
-    p[x.name] = fromStoredJson(x.value);
-    d[x.name] = fromStoredJson(x.distribution);
-  }
-  const iv = new Map<number, number>();
-  for (const x of [...steps].sort((a, b) => Number(a.step) - Number(b.step))) iv.set(Number(x.step), Number(x.value));
-  return {
-    number: Number(row.number), trialId: Number(row.trial_id), state: row.state, value: num(row.value),
-    params: p, distributions: d, intermediateValues: iv,
-    userAttrs: fromStoredJson(row.user_attrs), systemAttrs: fromStoredJson(row.system_attrs),
-    datetimeStart: date(row.datetime_start), datetimeComplete: date(row.datetime_complete),
-  };
 }

@@ -75,10 +75,6 @@ class SqliteDriver implements SqlDriver {
     return next;
   }
 
-  async now(): Promise<number> {
-    return Date.now();
-  }
-
   async close(): Promise<void> {
     await this.queue;
     this.db.close();
@@ -92,11 +88,15 @@ export interface SqliteStorageOptions extends HeartbeatOptions {
 }
 
 /**
- * Studies in one SQLite file (`sqlite:///path/to/study.db`), shared safely by the processes of one machine:
- * write-ahead logging, and every change one transaction. Opened with `SqliteStorage.open(path)` or through a URL.
+ * Studies in one SQLite file (`sqlite:///path/to/study.db`) in Optuna's RDB schema, shared safely by the processes
+ * of one machine, lrlab's and Optuna's: write-ahead logging, and every change one transaction. Opened with `SqliteStorage.open(path)` or through a URL.
  */
 export class SqliteStorage extends SqlStorage {
-  /** Opens (creating when missing) the file and its tables; a directory that does not exist or a file that is not a database is an error naming the URL. */
+  /**
+   * Opens (creating when missing) the file and Optuna's tables, moving lrlab's earlier tables in (said once on
+   * stderr); a directory that does not exist, a file that is not a database or one of another Optuna schema
+   * version is an error naming the URL.
+   */
   static async open(path: string, options: SqliteStorageOptions = {}): Promise<SqliteStorage> {
     const url = `sqlite:///${path}`;
     const heartbeat = resolveHeartbeat('SqliteStorage', options, ['busyTimeout']);
@@ -110,11 +110,14 @@ export class SqliteStorage extends SqlStorage {
     }
     const storage = new SqliteStorage(url, new SqliteDriver(db, url), heartbeat);
     try {
-      await storage.init();
+      await storage.driver.transaction((q) => storage.init(q));
     } catch (error) {
       db.close();
+      // a database error of a file that opened (a corrupt page met while reading the schema version) names its code
+      if (error instanceof StorageError) throw error;
       throw new RangeError(`storage: could not set up '${url}': ${((error as Error).cause as Error | undefined ?? (error as Error)).message}`);
     }
+    storage.announceMigration();
     return storage;
   }
 }
