@@ -175,6 +175,13 @@ export { conv2d, type Conv2dOptions, type Size2 } from './autograd/ops/conv.js';
 export { maxPool2d, avgPool2d, type Pool2dOptions } from './autograd/ops/pool.js';
 export { Conv2d, MaxPool2d, AvgPool2d, Flatten, type Conv2dLayerOptions, type Pool2dLayerOptions } from './nn/conv.js';
 export { BatchNorm1d, BatchNorm2d, type BatchNormOptions } from './nn/batchnorm.js';
+// embedding, layer norm, adaptive pooling and residual networks
+export { embedding, type EmbeddingOpOptions } from './autograd/ops/embedding.js';
+export { Embedding, type EmbeddingOptions } from './nn/embedding.js';
+export { layerNorm, LayerNorm, type LayerNormOptions } from './nn/layernorm.js';
+export { adaptiveAvgPool2d, type AdaptiveSize2 } from './autograd/ops/adaptive-pool.js';
+export { AdaptiveAvgPool2d } from './nn/adaptive-pool.js';
+export { BasicBlock, ResNet, resnet18, smallResnet, type BasicBlockOptions, type ResNetOptions } from './nn/resnet.js';
 export { loadIdx, parseIdx, loadFashionMnist, findFashionMnist, FASHION_MNIST_CLASSES, DEBIAN_FASHION_MNIST_DIR, type IdxArray, type IdxData, type ImageSet, type FashionMnist, type FashionMnistOptions } from './data/idx.js';
 export { topKAccuracy, confusionMatrix, argmax, evaluateClassifier, type ClassifierEvaluation } from './train/classify.js';
 export { compareImageSchedules, fashionMnistCnn, DEFAULT_IMAGE_SCHEDULES, type ImageComparison, type ImageComparisonOptions, type ImageScheduleRun, type ImageScheduleName } from './train/compare-images.js';
