@@ -14,6 +14,12 @@ export interface Crossover {
   crossover(parentsParams: readonly (readonly number[])[], rng: Generator, study: StudyView, bounds: readonly (readonly [number, number])[]): number[];
 }
 
+// null stands for "the default" in the options that have one computed from the study; the generic check takes numbers
+function withoutNull(options: object | undefined): object | undefined {
+  if (options === null || typeof options !== 'object') return options;
+  return Object.fromEntries(Object.entries(options).map(([k, v]) => [k, v === null ? undefined : v]));
+}
+
 function checkRange(fn: string, name: string, v: unknown, low: number, high: number): void {
   if (v === undefined || v === null) return;
   if (!(typeof v === 'number' && v >= low && v <= high)) throw new RangeError(`${fn}: expected ${name} in [${low}, ${high}], got ${String(v)}`);
@@ -35,8 +41,8 @@ function pickGenes(rng: Generator, c1: number[], c2: number[], x1: readonly numb
 }
 
 /**
- * Uniform crossover (Syswerda, 1989): each parameter from the second parent with probability `swappingProb`, else
- * from the first. Matches optuna.samplers.nsgaii.UniformCrossover; NSGA-II applies it to categorical parameters
+ * Uniform crossover (Syswerda, 1989): each parameter from the first parent with probability `swappingProb`, else
+ * from the second (Optuna's mask `u >= swappingProb` picks the second). Matches optuna.samplers.nsgaii.UniformCrossover; NSGA-II applies it to categorical parameters
  * whatever the crossover.
  */
 export class UniformCrossover implements Crossover {
@@ -92,7 +98,7 @@ export class SBXCrossover implements Crossover {
   readonly eta: number | null;
 
   constructor(options: { eta?: number | null } = {}) {
-    checkOptions('SBXCrossover', options, { eta: 'nonNegativeNumber' });
+    checkOptions('SBXCrossover', withoutNull(options), { eta: 'nonNegativeNumber' });
     this.eta = options.eta ?? null;
   }
 
@@ -131,7 +137,7 @@ export class VSBXCrossover implements Crossover {
   readonly eta: number | null;
 
   constructor(options: { eta?: number | null } = {}) {
-    checkOptions('VSBXCrossover', options, { eta: 'nonNegativeNumber' });
+    checkOptions('VSBXCrossover', withoutNull(options), { eta: 'nonNegativeNumber' });
     this.eta = options.eta ?? null;
   }
 
@@ -165,7 +171,7 @@ export class SPXCrossover implements Crossover {
   readonly epsilon: number | null;
 
   constructor(options: { epsilon?: number | null } = {}) {
-    checkOptions('SPXCrossover', options, { epsilon: 'nonNegativeNumber' });
+    checkOptions('SPXCrossover', withoutNull(options), { epsilon: 'nonNegativeNumber' });
     this.epsilon = options.epsilon ?? null;
   }
 
@@ -204,7 +210,7 @@ export class UNDXCrossover implements Crossover {
   readonly sigmaEta: number | null;
 
   constructor(options: { sigmaXi?: number; sigmaEta?: number | null } = {}) {
-    checkOptions('UNDXCrossover', options, { sigmaXi: 'nonNegativeNumber', sigmaEta: 'nonNegativeNumber' });
+    checkOptions('UNDXCrossover', withoutNull(options), { sigmaXi: 'nonNegativeNumber', sigmaEta: 'nonNegativeNumber' });
     this.sigmaXi = options.sigmaXi ?? 0.5;
     this.sigmaEta = options.sigmaEta ?? null;
   }

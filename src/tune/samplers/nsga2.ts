@@ -25,7 +25,7 @@ export interface NSGAIISamplerOptions {
   crossover?: Crossover;
   /** Probability that a child is a crossover of parents rather than a copy of one. Default 0.9. */
   crossoverProb?: number;
-  /** Probability of taking each parameter from the second parent in a uniform crossover. Default 0.5. */
+  /** Probability of "swapping" each parameter in a uniform crossover: taking it from the first parent, else the second. Default 0.5. */
   swappingProb?: number;
   /** Seed of the sampler's generators; without it, one is drawn from lrlab's global generator. */
   seed?: number;
