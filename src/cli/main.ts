@@ -14,6 +14,7 @@ import { compareImageSchedules, DEFAULT_IMAGE_SCHEDULES, type ImageComparison, t
 import { writeScheduleReport, SCHEDULE_REPORT_FILES } from '../report/schedule-report.js';
 import { tuneCommand } from './tune.js';
 import { tuneLstmCommand, TUNE_LSTM_HELP } from './tune-lstm.js';
+import { dashboardCommand } from './dashboard.js';
 
 const HELP = `lrlab: find, schedule and tune learning rates
 
@@ -30,6 +31,8 @@ Usage:
   lrlab tune-lstm [--data FILE.csv] [--study NAME] [...]
                                               tune an LSTM forecaster (also: lrlab tune --model lstm;
                                               lrlab tune-lstm --help for its options)
+  lrlab dashboard STORAGE [--port P]          watch studies (sqlite:///study.db, postgresql://...) or a folder of
+                                              finder reports in the browser, on 127.0.0.1 (lrlab dashboard --help)
   lrlab --help
 
 The pipeline: range test (1e-5 to 1e-1), suggestions, a sweep of fresh models, a short validation run, then the
@@ -151,6 +154,7 @@ function integerOption(name: string, v: string | undefined, fallback: number, mi
 
 /** Runs the command line; returns the exit code. Output goes to `write` (stdout by default). */
 export async function main(argv: string[], write: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
+  if (argv[0] === 'dashboard') return dashboardCommand(argv.slice(1), write);
   if (argv[0] === 'tune') {
     // `lrlab tune --model lstm` is `lrlab tune-lstm`; `--model mlp`, or no --model, is the MLP study
     const i = argv.findIndex((a) => a === '--model' || a.startsWith('--model='));

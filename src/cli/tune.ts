@@ -16,13 +16,14 @@ import { checkOutputDir } from '../io/output-dir.js';
 import { createStudy, loadStudy, type Study } from '../tune/study.js';
 import type { FrozenTrial } from '../tune/types.js';
 import type { Trial } from '../tune/trial.js';
+import { startDashboardThread, type DashboardThread } from '../dashboard/thread.js';
 
 export const TUNE_HELP = `lrlab tune: tune the forecasting MLP (lr, hidden sizes, batch size, optimizer, weight decay)
 
 Usage:
   lrlab tune [--storage URL] [--study NAME] [--n-trials N] [--timeout S] [--config space.json]
              [--data FILE.csv [--column NAME]] [--epochs N] [--seed N] [--out DIR] [--quiet]
-             [--lr-from-range-test] [--heartbeat S]
+             [--lr-from-range-test] [--heartbeat S] [--dashboard [--dashboard-port P]]
 
 Runs trials of one study (TPE sampling, median pruning on the validation MSE per epoch) and prints a line per
 trial, then the best trials, and writes the study report (plots, importances, the trials table) into DIR. The
@@ -63,6 +64,10 @@ Options:
   --heartbeat S    with --storage: record a heartbeat every S seconds while a trial runs (from a thread of its
                    own, so training does not delay it); the next worker to start a trial fails any trial whose
                    heartbeat is older than 2 S (a killed worker, a lost machine)
+  --dashboard      with --storage: serve the dashboard (lrlab dashboard --help) on 127.0.0.1 beside this worker,
+                   print its address, and stop it when the worker ends
+  --dashboard-port P
+                   its port (default 8080; 0: any free port)
   --lr-from-range-test
                    first run a range test (the space's middle MLP, its first optimizer, the lr range of
                    the config) and search lr only where its loss curve falls and has not diverged; the
@@ -238,6 +243,7 @@ export async function tuneCommand(argv: string[], write: (s: string) => void): P
           config: { type: 'string' }, data: { type: 'string' }, column: { type: 'string' }, epochs: { type: 'string' },
           seed: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' }, quiet: { type: 'boolean' },
           'lr-from-range-test': { type: 'boolean' }, heartbeat: { type: 'string' },
+          dashboard: { type: 'boolean' }, 'dashboard-port': { type: 'string' },
           overwrite: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
         },
       }).values;
@@ -268,6 +274,10 @@ export async function tuneCommand(argv: string[], write: (s: string) => void): P
       if (o.storage === undefined) throw new UsageError('lrlab tune: --heartbeat needs --storage (a study in memory has no other worker to fail its trials)');
       heartbeat = { heartbeatInterval: s };
     }
+    if (o.dashboard && o.storage === undefined) throw new UsageError('lrlab tune: --dashboard needs --storage (the dashboard reads the study from there)');
+    if (o['dashboard-port'] !== undefined && !o.dashboard) throw new UsageError('lrlab tune: --dashboard-port needs --dashboard');
+    const dashboardPort = int('dashboard-port', o['dashboard-port'], 8080, 0);
+    if (dashboardPort > 65535) throw new UsageError(`lrlab tune: --dashboard-port expects an integer in [0, 65535], got '${o['dashboard-port']}'`);
     let config: unknown = {};
     if (o.config !== undefined) {
       try {
@@ -334,6 +344,16 @@ export async function tuneCommand(argv: string[], write: (s: string) => void): P
     // trials would be another search space to the sampler, which would learn nothing from the earlier ones
     const legacyParamNames = usesLegacyUnitNames(study.trials);
     if (legacyParamNames && !o.quiet) process.stderr.write(`study '${studyName}' names the layer widths units_0, units_1, ... as lrlab tune did before camelCase names (units0, ...): its new trials keep those names, so that its sampler sees one search space\n`);
+    // the dashboard, once the study exists in the storage: a dashboard that cannot start is said, and tuning goes on
+    let dashboard: DashboardThread | null = null;
+    if (o.dashboard) {
+      try {
+        dashboard = await startDashboardThread({ storage: o.storage!, port: dashboardPort });
+        write(`dashboard: ${dashboard.url}\n`);
+      } catch (err) {
+        process.stderr.write(`lrlab tune: --dashboard: ${(err as Error).message.replace(/^startDashboard: /, '')}; tuning without it\n`);
+      }
+    }
     const progress = epochProgress();
     const base = forecastObjective(series, space, { seed, legacyParamNames, onEpoch: o.quiet ? undefined : progress.onEpoch });
     const objective = lrSpace === undefined ? base : withLrRule(base);
@@ -362,6 +382,7 @@ export async function tuneCommand(argv: string[], write: (s: string) => void): P
       // a signal from here on ends the process: the report is written as a set, so it is whole or not there
       signals.remove();
       await signals.settled();
+      await dashboard?.close();
       await study.storage.close().catch((error) => {
         stopped ??= { error };
       });
