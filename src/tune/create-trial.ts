@@ -96,8 +96,10 @@ export function checkTrial(fn: string, trial: unknown): FrozenTrial {
   if (t.state !== 'waiting' && t.datetimeStart === null) throw new RangeError(`${fn}: expected a datetimeStart for a ${t.state} trial, got null`);
   if (finished && t.datetimeComplete === null) throw new RangeError(`${fn}: expected a datetimeComplete for a finished (${t.state}) trial, got null`);
   if (!finished && t.datetimeComplete !== null) throw new RangeError(`${fn}: expected no datetimeComplete for a ${t.state} trial, got ${t.datetimeComplete.toISOString()}`);
-  // a trial made by hand before `values` existed carries only `value`
-  const given: unknown = t.values === undefined ? (t.value === null || t.value === undefined ? null : [t.value]) : t.values;
+  // several values are the trial's; otherwise `value` decides when it is there (a trial made by hand before
+  // `values` existed carries only `value`, and `{ ...trial, value: null }` reads as meant)
+  const many = Array.isArray(t.values) && t.values.length > 1;
+  const given: unknown = many || t.value === undefined ? (t.values ?? null) : t.value === null ? null : [t.value];
   if (given !== null && (!Array.isArray(given) || given.length === 0)) {
     throw new TypeError(`${fn}: expected values to be a non-empty array of numbers (or null), got ${describe(given)}`);
   }

@@ -137,6 +137,12 @@ export class Trial {
     if (this._state !== 'running') throw new Error(`${fn}: expected a running trial, got trial ${this.number} already ${this._state}`);
   }
 
+  // Optuna 3.1 raises NotImplementedError for report and should_prune in a study of several objectives
+  private checkSingleObjective(fn: string): void {
+    const n = this.host.view.directions.length;
+    if (n > 1) throw new Error(`${fn}: expected a single-objective study, got ${n} objectives (Trial.${fn === 'report' ? 'report' : 'should_prune'} is not supported for multi-objective optimization.)`);
+  }
+
   private suggest(name: string, d: Distribution): ParamValue {
     this.checkRunning(`suggest('${name}')`);
     const previous = this._distributions[name];
@@ -172,9 +178,11 @@ export class Trial {
   /**
    * Records an intermediate objective value at `step` (an integer >= 0), for pruners and plots. A step reported
    * twice keeps its first value, as in Optuna. Kept locally at once, written to the storage in the background.
+   * Single objective only (Optuna 3.1 does not support it with several).
    */
   report(value: number, step: number): void {
     this.checkRunning('report');
+    this.checkSingleObjective('report');
     if (typeof value !== 'number') throw new TypeError(`report: expected a number value, got ${typeof value} ${JSON.stringify(value)}`);
     if (typeof step !== 'number' || !Number.isSafeInteger(step) || step < 0) {
       throw new RangeError(`report: expected an integer step >= 0, got ${step}`);
@@ -184,9 +192,10 @@ export class Trial {
     this.write((s) => s.setTrialIntermediateValue(this.trialId, step, value));
   }
 
-  /** Whether the study's pruner would stop this trial now, from the values reported so far. */
+  /** Whether the study's pruner would stop this trial now, from the values reported so far. Single objective only, as Optuna. */
   shouldPrune(): boolean {
     this.checkRunning('shouldPrune');
+    this.checkSingleObjective('shouldPrune');
     return this.host.pruner.prune(this.host.view, this.frozen());
   }
 

@@ -124,7 +124,9 @@ create('the messages name the function, what it expected and what it got', () =>
   const x = { x: new FloatDistribution(0, 10) };
   assert.throws(() => createTrial({ params: { x: 1 }, distributions: x }), /^createTrial: expected a value \(or values\) for a complete trial, got none$/);
   assert.throws(() => createTrial({ params: { x: 1 }, distributions: x, value: 1, values: [1] }), /createTrial: expected value or values, not both, got value 1 and values \[1\]/);
-  assert.throws(() => createTrial({ params: { x: 1 }, distributions: x, values: [1, 2] }), /createTrial: expected values of length 1 \(a study has one objective\), got 2 values/);
+  // several values make a trial of a multi-objective study (addTrial checks the count against the study's)
+  assert.equal(createTrial({ params: { x: 1 }, distributions: x, values: [1, 2] }).values, [1, 2]);
+  assert.throws(() => createTrial({ params: { x: 1 }, distributions: x, values: [] }), /createTrial: expected at least one value in values, got none/);
   assert.throws(() => createTrial({ params: { x: 11 }, distributions: x, value: 1 }), /createTrial\('x'\): expected a value in float \[0, 10\], got 11/);
   assert.throws(() => createTrial({ params: { o: 'rmsprop' }, distributions: { o: new CategoricalDistribution(['adam', 'sgd']) }, value: 1 }),
     /createTrial\('o'\): expected a value in categorical \["adam","sgd"\], got "rmsprop"/);

@@ -107,7 +107,10 @@ export interface ParamImportancesOptions {
   params?: readonly string[];
   /** The seed of the default evaluator (give an evaluator its own seed instead). Default 0. */
   seed?: number;
-  /** What to explain instead of the objective value, e.g. `(t) => t.userAttrs.seconds`. Default: `t.value`. */
+  /**
+   * What to explain instead of the objective value, e.g. `(t) => t.userAttrs.seconds`, or `(t) => t.values![1]`
+   * for the second objective. Default: `t.value`; required in a study of several objectives (as Optuna).
+   */
   target?: (trial: FrozenTrial) => number;
 }
 
@@ -123,8 +126,8 @@ const single = (d: Distribution): boolean => (d.type === 'categorical' ? d.choic
 
 /**
  * How much each parameter mattered to the objective, as `{ name: importance }` with the importances summing to 1,
- * most important first: Optuna's get_param_importances. Only complete trials with a finite value count; a
- * parameter with a single possible value gets 0.
+ * most important first: Optuna's get_param_importances. Only complete trials with a finite value (or target)
+ * count; a parameter with a single possible value gets 0. A study of several objectives needs `target`.
  */
 export function getParamImportances(study: TrialsSource, options: ParamImportancesOptions = {}): Record<string, number> {
   const fn = 'getParamImportances';
@@ -137,10 +140,16 @@ export function getParamImportances(study: TrialsSource, options: ParamImportanc
     throw new TypeError(`${fn}: expected params to be an array of parameter names, got ${describe(o.params)}`);
   }
   if (o.target !== undefined && typeof o.target !== 'function') throw new TypeError(`${fn}: expected target to be a function (trial) => number, got ${describe(o.target)}`);
+  const all = trialsOf(study, fn);
+  const directions = (study as { directions?: readonly unknown[] }).directions;
+  const multi = (Array.isArray(directions) && directions.length > 1) || all.some((t) => t.values !== null && t.values !== undefined && t.values.length > 1);
+  if (o.target === undefined && multi) {
+    throw new TypeError(`${fn}: expected a target for a study of several objectives, e.g. { target: (t) => t.values![0] } for the first, got none (If the \`study\` is being used for multi-objective optimization, please specify the \`target\`.)`);
+  }
   const target = (o.target as ((t: FrozenTrial) => number) | undefined) ?? ((t: FrozenTrial) => t.value as number);
   const evaluator = (o.evaluator as ImportanceEvaluator | undefined) ?? new FanovaImportanceEvaluator({ seed: intOption(fn, 'seed', o.seed, 0, 0) });
 
-  const completed = trialsOf(study, fn).filter((t) => t.state === 'complete');
+  const completed = all.filter((t) => t.state === 'complete');
   if (completed.length < 2) throw new RangeError(`${fn}: expected at least 2 completed trials, got ${completed.length}`);
   const distributions = searchSpace(fn, completed, o.params as string[] | undefined);
   const names = Object.keys(distributions);

@@ -77,7 +77,7 @@ export class ParzenEstimator {
   readonly kernels: Record<string, Kernel> = {};
   private readonly names: string[];
 
-  constructor(observations: Record<string, Float64Array>, searchSpace: SearchSpace, p: ParzenParameters) {
+  constructor(observations: Record<string, Float64Array>, searchSpace: SearchSpace, p: ParzenParameters, predeterminedWeights?: ArrayLike<number>) {
     checkRecord('ParzenEstimator', 'observations { name: Float64Array }', observations);
     checkRecord('ParzenEstimator', 'a search space { name: distribution }', searchSpace, Object.keys(observations));
     for (const [name, d] of Object.entries(searchSpace)) {
@@ -90,7 +90,7 @@ export class ParzenEstimator {
     this.names = Object.keys(searchSpace);
     const n = this.names.length ? observations[this.names[0]].length : 0;
     const considerPrior = p.considerPrior || n === 0;
-    this.componentWeights = this.weightsOf(n, considerPrior, p);
+    this.componentWeights = this.weightsOf(n, considerPrior, p, predeterminedWeights);
     // multivariate: one bandwidth for all components, a fraction of the range shrinking as n^(-1/(d+4))
     const sigma0 = p.multivariate ? SIGMA0_MAGNITUDE * Math.max(n, 1) ** (-1 / (this.names.length + 4)) : null;
     for (const name of this.names) {
@@ -136,8 +136,12 @@ export class ParzenEstimator {
     }
   }
 
-  private weightsOf(n: number, considerPrior: boolean, p: ParzenParameters): Float64Array {
-    const w = Array.from(p.weights(n)).slice(0, n);
+  // `predetermined`: multi-objective TPE's hypervolume weights of the good trials, in place of `weights(n)`
+  private weightsOf(n: number, considerPrior: boolean, p: ParzenParameters, predetermined?: ArrayLike<number>): Float64Array {
+    if (predetermined !== undefined && predetermined.length !== n) {
+      throw new RangeError(`ParzenEstimator: expected ${n} predetermined weights (one per observation), got ${predetermined.length}`);
+    }
+    const w = Array.from(predetermined ?? p.weights(n)).slice(0, n);
     if (w.length < n || w.some((v) => !(v >= 0) || !Number.isFinite(v)) || (n > 0 && w.reduce((a, b) => a + b, 0) <= 0)) {
       throw new RangeError(`TPESampler: expected weights(${n}) to return ${n} finite non-negative numbers with a positive sum, got ${JSON.stringify(w)}`);
     }

@@ -5,6 +5,8 @@ import { ParzenEstimator, defaultWeights, type ParzenParameters } from './parzen
 import { RandomSampler } from './random.js';
 import { groupDecomposedSearchSpace, intersectionSearchSpace } from './searchSpace.js';
 import { toExternal, toInternal } from './transform.js';
+import { nonDominatedRanks } from '../multi-objective/dominates.js';
+import { hypervolumeContributions, solveHssp } from '../multi-objective/hypervolume.js';
 
 export { defaultWeights };
 
@@ -46,16 +48,31 @@ export interface TPESamplerOptions {
   group?: boolean;
   /** Count running trials as bad ("above") observations, so parallel workers spread out. Default false. */
   constantLiar?: boolean;
+  /**
+   * A complete or pruned trial -> its constraint values, each <= 0 when satisfied. Called after each such trial;
+   * the values are stored in its `systemAttrs.constraints`. Feasible trials rank before infeasible ones, and these
+   * by their summed violation. Default: none. Optuna's constraints_func.
+   */
+  constraintsFunc?: (trial: FrozenTrial) => readonly number[];
 }
+
+/** The system attribute that holds a trial's constraint values (Optuna's _CONSTRAINTS_KEY). */
+export const CONSTRAINTS_KEY = 'constraints';
+
+/** Optuna TPE's EPS: the reference point's floor and the weight of an infeasible good trial. */
+const EPS = 1e-12;
 
 // A trial's rank key, compared lexicographically: complete trials (-inf, value) first by value, then pruned ones
 // by how far they got (-last step, last intermediate value), then pruned without reports (1, 0), then (with
-// constantLiar) running ones (inf, inf). Values carry the direction's sign, so smaller is better.
-type Score = [step: number, value: number];
+// constantLiar) running ones (inf, inf). Values carry the direction's sign, so smaller is better; with several
+// objectives a complete trial's score holds one signed value per objective (pruned and running trials are left out).
+type Score = readonly [step: number, value: number | readonly number[]];
 
 interface Observations {
   values: Record<string, (number | null)[]>;
   scores: Score[];
+  /** Per observation, its summed constraint violation (0 when feasible); null without a constraintsFunc. */
+  violations: number[] | null;
 }
 
 /**
@@ -90,9 +107,15 @@ interface Observations {
  * ```ts
  * const study = await createStudy({ direction: 'minimize', sampler: new TPESampler({ seed: 42 }) });
  * ```
- * Matches `optuna.samplers.TPESampler` (3.1) option for option (single objective, no constraints) and in every
- * step above, including a quirk of its estimator: a numerical component's density is phi(z) / mass without the
- * 1/sigma of a scaled normal. The random streams differ (lrlab's generator is not NumPy's).
+ * **Constraints** (`constraintsFunc`): each complete or pruned trial's constraint values are stored in its
+ * `systemAttrs.constraints`; the split puts feasible trials (every value <= 0) before infeasible ones, those by
+ * their summed violation. **Several objectives** (a study with `directions`): only complete trials count; "good"
+ * is whole non-dominated fronts, then a greedy hypervolume subset of the next front, and each good trial weighs
+ * in l(x) by its hypervolume contribution (MOTPE, Ozaki et al., 2020).
+ *
+ * Matches `optuna.samplers.TPESampler` (3.1) option for option and in every step above, including a quirk of
+ * its estimator: a numerical component's density is phi(z) / mass without the 1/sigma of a scaled normal. The
+ * random streams differ (lrlab's generator is not NumPy's).
  */
 export class TPESampler implements Sampler {
   private readonly parzen: ParzenParameters;
@@ -104,6 +127,7 @@ export class TPESampler implements Sampler {
   private readonly constantLiar: boolean;
   private readonly streams: TrialStreams;
   private readonly randomSampler: RandomSampler;
+  private readonly constraintsFunc: ((trial: FrozenTrial) => readonly number[]) | null;
 
   constructor(options: TPESamplerOptions = {}) {
     checkOptions('TPESampler', options, {
@@ -119,6 +143,7 @@ export class TPESampler implements Sampler {
       multivariate: 'boolean',
       group: 'boolean',
       constantLiar: 'boolean',
+      constraintsFunc: 'function',
     });
     const o = options;
     if (o.group && !o.multivariate) throw new TypeError('TPESampler: expected multivariate: true with group: true, got multivariate: false');
@@ -136,6 +161,7 @@ export class TPESampler implements Sampler {
     this.multivariate = o.multivariate ?? false;
     this.group = o.group ?? false;
     this.constantLiar = o.constantLiar ?? false;
+    this.constraintsFunc = o.constraintsFunc ?? null;
     // as Optuna: one generator for TPE's draws and a random sampler with the same seed for the startup trials
     const seed = samplerSeed(o.seed);
     this.streams = new TrialStreams(seed);
@@ -171,12 +197,12 @@ export class TPESampler implements Sampler {
   private sampleJointly(study: StudyView, trial: FrozenTrial, space: SearchSpace): Record<string, ParamValue> | null {
     const names = Object.keys(space);
     if (names.length === 0) return {};
-    const { values, scores } = this.observations(study, space);
+    const { values, scores, violations } = this.observations(study, space);
     let n = 0;
     for (const s of scores) if (s[0] < Infinity) n++; // running trials (constantLiar) do not count
     if (n < this.nStartupTrials) return null;
 
-    const [below, above] = splitObservations(scores, this.gamma(n));
+    const [below, above] = splitObservations(scores, this.gamma(n), violations);
     // a float range wider than the largest double (suggestFloat(-1e308, 1e308)) gives the estimator infinite
     // widths: it is modelled at a quarter of its scale (a power of two, so exact) and the proposal scaled back
     const scale: Record<string, number> = {};
@@ -187,14 +213,20 @@ export class TPESampler implements Sampler {
       scale[name] = wide ? 0.25 : 1;
       modelled[name] = wide ? { ...d, low: d.low * 0.25, high: d.high * 0.25 } : d;
     }
+    // a trial missing one of the parameters (conditional spaces, running trials) is left out
+    const has = (i: number) => names.every((name) => values[name][i] !== null);
     const pick = (indices: number[]): Record<string, Float64Array> => {
-      // a trial missing one of the parameters (conditional spaces, running trials) is left out
-      const kept = indices.filter((i) => names.every((name) => values[name][i] !== null));
+      const kept = indices.filter(has);
       const out: Record<string, Float64Array> = {};
       for (const name of names) out[name] = Float64Array.from(kept, (i) => (values[name][i] as number) * scale[name]);
       return out;
     };
-    const l = new ParzenEstimator(pick(below), modelled, this.parzen);
+    let weightsBelow: Float64Array | undefined;
+    if (study.directions.length > 1) {
+      const all = weightsBelowMultiObjective(scores, below, violations);
+      weightsBelow = Float64Array.from(below.flatMap((i, k) => (has(i) ? [all[k]] : [])));
+    }
+    const l = new ParzenEstimator(pick(below), modelled, this.parzen, weightsBelow);
     const g = new ParzenEstimator(pick(above), modelled, this.parzen);
     const candidates = l.sample(this.streams.of(trial.number), this.nEiCandidates);
     const logL = l.logPdf(candidates);
@@ -213,15 +245,21 @@ export class TPESampler implements Sampler {
   // Optuna's _get_observation_pairs: one score per complete / pruned (/ running) trial, and each parameter's
   // internal value in that trial (null when the trial lacks it or had it from a different kind of distribution).
   private observations(study: StudyView, space: SearchSpace): Observations {
-    const sign = study.direction === 'minimize' ? 1 : -1;
+    const signs = study.directions.map((d) => (d === 'minimize' ? 1 : -1));
+    const sign = signs[0];
+    const multi = signs.length > 1;
     const states: TrialState[] = this.constantLiar ? ['complete', 'pruned', 'running'] : ['complete', 'pruned'];
     const values: Record<string, (number | null)[]> = {};
     for (const name of Object.keys(space)) values[name] = [];
     const scores: Score[] = [];
+    const violations: number[] | null = this.constraintsFunc ? [] : null;
     for (const t of study.getTrials({ states })) {
       if (t.state === 'complete') {
-        if (t.value === null) continue;
-        scores.push([-Infinity, sign * t.value]);
+        if (t.values === null) continue;
+        const v = t.values;
+        scores.push([-Infinity, multi ? v.map((x, k) => signs[k] * x) : sign * v[0]]);
+      } else if (multi) {
+        continue; // multi-objective TPE uses complete trials only, as Optuna
       } else if (t.state === 'pruned') {
         let step = -Infinity;
         let last = NaN;
@@ -232,8 +270,33 @@ export class TPESampler implements Sampler {
         scores.push([Infinity, Infinity]);
       } else continue;
       for (const name of Object.keys(space)) values[name].push(internalValue(t, name, space[name]));
+      if (violations !== null) {
+        // a trial without constraint values (it ran before the sampler, or its function threw) ranks last
+        const c = t.systemAttrs[CONSTRAINTS_KEY];
+        if (t.state === 'running' || !Array.isArray(c)) violations.push(Infinity);
+        else violations.push(c.reduce((acc: number, x: number) => (x > 0 ? acc + x : acc), 0));
+      }
     }
-    return { values, scores };
+    return { values, scores, violations };
+  }
+
+  /**
+   * Computes the trial's constraint values with `constraintsFunc` (complete and pruned trials) and keeps them in
+   * `trial.systemAttrs.constraints`, which the study stores with the trial. NaN among them is an error, after
+   * storing null there, as Optuna's _process_constraints_after_trial.
+   */
+  afterTrial(study: StudyView, trial: FrozenTrial & { systemAttrs: Record<string, unknown> }, state: TrialState, values: readonly number[] | null): void {
+    if (this.constraintsFunc !== null && (state === 'complete' || state === 'pruned')) {
+      trial.systemAttrs[CONSTRAINTS_KEY] = null;
+      const c = this.constraintsFunc(trial);
+      if (!Array.isArray(c) || c.some((x) => typeof x !== 'number')) {
+        throw new TypeError(`TPESampler: expected constraintsFunc to return an array of numbers, got ${Array.isArray(c) ? JSON.stringify(c) : typeof c} for trial ${trial.number}`);
+      }
+      if (c.some((x) => Number.isNaN(x))) throw new RangeError(`TPESampler: expected constraint values that are not NaN, got [${c.join(', ')}] for trial ${trial.number} (Constraint values cannot be NaN.)`);
+      trial.systemAttrs[CONSTRAINTS_KEY] = [...c];
+    }
+    void study;
+    void values;
   }
 }
 
@@ -250,12 +313,83 @@ function internalValue(t: FrozenTrial, name: string, d: Distribution): number | 
 }
 
 /**
- * Optuna's _split_observation_pairs: the nBelow best scores (sorted lexicographically, ties by trial order) are
- * "below" (good), the rest "above"; both lists come back in trial order.
+ * Optuna's _split_observation_pairs: the nBelow best observations are "below" (good), the rest "above".
+ * - With `violations` (a constraintsFunc): feasible trials (violation 0) rank first, infeasible ones by their
+ *   summed violation; when the feasible ones fill "below", they are split among themselves as below.
+ * - One objective: scores sorted lexicographically (step, value), ties by trial order.
+ * - Several: whole non-dominated fronts (rank 0, 1, ...) while they fit, then the rest of "below" from the next
+ *   front by greedy hypervolume subset selection, against the reference max(1.1 w, 0.9 w) of that front's worst
+ *   point w (0 replaced by 1e-12).
+ * Both lists come back in trial order, except "below" with several objectives and no constraints, which keeps
+ * the order of selection (as Optuna; it decides which component of l(x) is which).
  */
-export function splitObservations(scores: readonly Score[], nBelow: number): [number[], number[]] {
-  const byNumber = (x: number, y: number) => (x < y ? -1 : x > y ? 1 : 0); // infinities compare, never subtract
-  const order = Array.from(scores.keys()).sort((a, b) => byNumber(scores[a][0], scores[b][0]) || byNumber(scores[a][1], scores[b][1]) || a - b);
+export function splitObservations(scores: readonly Score[], nBelow: number, violations: readonly number[] | null = null): [number[], number[]] {
   const cmp = (a: number, b: number) => a - b;
-  return [order.slice(0, nBelow).sort(cmp), order.slice(nBelow).sort(cmp)];
+  if (violations !== null) {
+    const idx = Array.from(violations.keys()).sort((a, b) => violations[a] - violations[b] || a - b);
+    if (nBelow >= idx.length || violations[idx[nBelow]] > 0) return [idx.slice(0, nBelow).sort(cmp), idx.slice(nBelow).sort(cmp)];
+    const feasible = idx.filter((i) => violations[i] === 0).sort(cmp);
+    const infeasible = idx.filter((i) => violations[i] > 0).sort(cmp);
+    const [fb, fa] = splitObservations(feasible.map((i) => scores[i]), nBelow, null);
+    return [fb.map((k) => feasible[k]).sort(cmp), [...fa.map((k) => feasible[k]), ...infeasible].sort(cmp)];
+  }
+  const nObjectives = scores.length > 0 && Array.isArray(scores[0][1]) ? (scores[0][1] as readonly number[]).length : 1;
+  if (nObjectives <= 1) {
+    const first = (s: Score) => (Array.isArray(s[1]) ? (s[1] as readonly number[])[0] : (s[1] as number));
+    const byNumber = (x: number, y: number) => (x < y ? -1 : x > y ? 1 : 0); // infinities compare, never subtract
+    const order = Array.from(scores.keys()).sort((a, b) => byNumber(scores[a][0], scores[b][0]) || byNumber(first(scores[a]), first(scores[b])) || a - b);
+    return [order.slice(0, nBelow).sort(cmp), order.slice(nBelow).sort(cmp)];
+  }
+  const lvals = scores.map((s) => s[1] as readonly number[]);
+  const ranks = nonDominatedRanks(lvals, lvals[0].map(() => 'minimize' as const));
+  const below: number[] = [];
+  let rank = 0;
+  for (;;) {
+    const front = ranks.flatMap((r, i) => (r === rank ? [i] : []));
+    if (front.length === 0) break; // a gamma asking for more trials than there are
+    if (below.length >= nBelow || below.length + front.length > nBelow) {
+      const subsetSize = nBelow - below.length;
+      if (subsetSize > 0) {
+        const points = front.map((i) => lvals[i]);
+        const reference = points[0].map((_, k) => {
+          let worst = -Infinity;
+          for (const p of points) worst = Math.max(worst, p[k]);
+          const r = Math.max(1.1 * worst, 0.9 * worst);
+          return r === 0 ? EPS : r;
+        });
+        below.push(...solveHssp(points, front, subsetSize, reference));
+      }
+      break;
+    }
+    below.push(...front);
+    rank++;
+  }
+  const taken = new Set(below);
+  return [below, Array.from(scores.keys()).filter((i) => !taken.has(i))];
+}
+
+/**
+ * Optuna's _calculate_weights_below_for_multi_objective: each good trial's weight in l(x) is its hypervolume
+ * contribution among the feasible good trials (plus 1e-12), over the largest, clipped to [0, 1] (1 when it is the
+ * only one); infeasible good trials weigh 1e-12.
+ */
+export function weightsBelowMultiObjective(scores: readonly Score[], below: readonly number[], violations: readonly number[] | null): number[] {
+  const feasible = below.map((i) => violations === null || violations[i] === 0);
+  const lvals = below.filter((_, k) => feasible[k]).map((i) => scores[i][1] as readonly number[]);
+  let weights: number[];
+  if (lvals.length === 0) weights = [];
+  else if (lvals.length === 1) weights = [1];
+  else {
+    const reference = lvals[0].map((_, k) => {
+      let worst = -Infinity;
+      for (const p of lvals) worst = Math.max(worst, p[k]);
+      const r = Math.max(1.1 * worst, 0.9 * worst);
+      return r === 0 ? EPS : r;
+    });
+    const contributions = hypervolumeContributions(lvals, reference).map((c) => c + EPS);
+    const most = Math.max(...contributions);
+    weights = contributions.map((c) => Math.min(Math.max(c / most, 0), 1));
+  }
+  let j = 0;
+  return feasible.map((f) => (f ? weights[j++] : EPS));
 }

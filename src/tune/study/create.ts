@@ -100,7 +100,7 @@ export async function createStudy(options: CreateStudyOptions = {}): Promise<Stu
       if (!found) throw error;
       if (given !== null && given.join() !== found.directions.join()) {
         const show = (d: readonly StudyDirection[]) => (d.length === 1 ? `direction '${d[0]}'` : `directions [${d.join(', ')}]`);
-        throw new RangeError(`${fn}: expected ${show(found.directions)} of the existing study '${studyName}', got ${show(given)}`);
+        throw new RangeError(`${fn}: expected ${show(found.directions)} of the existing study '${studyName}', got ${given.length === 1 ? `'${given[0]}'` : `[${given.join(', ')}]`}`);
       }
       studyId = found.studyId;
       directions = found.directions;

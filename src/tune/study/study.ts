@@ -321,6 +321,12 @@ export class Study {
 
   private async addTrialsAs(fn: string, trials: readonly FrozenTrial[]): Promise<FrozenTrial[]> {
     const checked = trials.map((t, i) => checkTrial(trials.length > 1 ? `${fn}[${i}]` : fn, t));
+    checked.forEach((t, i) => {
+      if (t.values !== null && t.values.length !== this.directions.length) {
+        const n = this.directions.length;
+        throw new RangeError(`${trials.length > 1 ? `${fn}[${i}]` : fn}: expected ${n} value${n === 1 ? '' : 's'} (one per objective of the study), got ${t.values.length}`);
+      }
+    });
     await this.refresh();
     // each trial is also held to the kinds the trials before it in this call set
     const added: Record<string, Distribution> = {};
@@ -437,9 +443,12 @@ export class Study {
     trial.markFinished(state);
   }
 
-  /** The trials as CSV, one row per trial: Optuna's trials_dataframe columns (params_*, user_attrs_*); formula-like text is prefixed with ' (csvCell). */
+  /**
+   * The trials as CSV, one row per trial: Optuna's trials_dataframe columns (`value`, or `values_0`, `values_1`, ...
+   * with several objectives; params_*, user_attrs_*); formula-like text is prefixed with ' (csvCell).
+   */
   trialsToCsv(): string {
-    return formatTrialsCsv(this.cache);
+    return formatTrialsCsv(this.cache, this.directions.length);
   }
 
   /**

@@ -1,0 +1,235 @@
+// Studies of several objectives against Optuna 3.1 (test/fixtures/gen_multi_objective.py writes the fixture):
+// best_trials on fixed trials, the trials dataframe's columns, tell's verdicts on wrong values, create_study's
+// refusals, and TPE's split with constraints and with several objectives (no randomness in any of them).
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readFileSync } from 'node:fs';
+import { createStudy, loadStudy } from '../../src/tune/study.js';
+import { InMemoryStorage } from '../../src/tune/storage/memory.js';
+import { createTrial } from '../../src/tune/create-trial.js';
+import { copyStudy } from '../../src/tune/copy-study.js';
+import { CONSTRAINTS_KEY, TPESampler, splitObservations, weightsBelowMultiObjective } from '../../src/tune/samplers/tpe.js';
+import { RandomSampler } from '../../src/tune/samplers/random.js';
+import { getParamImportances } from '../../src/tune/importance/index.js';
+import { hypervolume } from '../../src/tune/multi-objective/hypervolume.js';
+import type { FrozenTrial, StudyDirection } from '../../src/tune/types.js';
+import { rejects } from './helpers.js';
+
+type Num = number | 'Infinity' | '-Infinity' | 'NaN';
+const num = (x: Num): number => (typeof x === 'number' ? x : Number(x));
+interface Fixture {
+  optuna: string;
+  bestTrials: { name: string; directions: StudyDirection[]; trials: { state: 'complete' | 'fail' | 'pruned'; values: Num[] | null; x: number }[]; bestTrials: number[] }[];
+  dataframe: { directions: StudyDirection[]; columns: string[]; complete: Record<string, unknown>; fail: Record<string, unknown> }[];
+  tell: { label: string; values: (Num | string)[] | null; state: string; stored: number[] | null; warning: string | null }[];
+  createStudy: { label: string; error: string | null }[];
+  split: { name: string; scores: [Num, Num[]][]; nBelow: number; violations: Num[] | null; below: number[]; above: number[]; weightsBelow?: number[] }[];
+  constraints: { trials: { x: number; y: number; value: number; constraints: number[] }[]; violations: number[] };
+}
+const fixture = JSON.parse(readFileSync(new URL('../fixtures/multi-objective.json', import.meta.url), 'utf8')) as Fixture;
+const X = { x: { type: 'float', low: 0, high: 1, log: false, step: null } } as const;
+
+const study = suite("a study of several objectives: Optuna 3.1's rules");
+
+study('createStudy takes directions; study.directions, direction = directions[0], trial values as arrays', async () => {
+  const s = await createStudy({ directions: ['minimize', 'maximize'], sampler: new RandomSampler({ seed: 1 }) });
+  assert.equal(s.directions, ['minimize', 'maximize']);
+  assert.is(s.direction, 'minimize');
+  await s.optimize((t) => {
+    const x = t.suggestFloat('x', 0, 1);
+    return [x, x * x];
+  }, { nTrials: 5 });
+  for (const t of s.trials) {
+    assert.is(t.state, 'complete');
+    assert.equal(t.values, [t.params.x, (t.params.x as number) ** 2]);
+    assert.is(t.value, null, 'value is null in a study of several objectives');
+  }
+  const single = await createStudy({ sampler: new RandomSampler({ seed: 1 }) });
+  await single.optimize((t) => t.suggestFloat('x', 0, 1), { nTrials: 2 });
+  assert.equal(single.directions, ['minimize']);
+  assert.equal(single.trials.map((t) => t.values), single.trials.map((t) => [t.value]));
+});
+
+study("createStudy refuses what Optuna's create_study refuses, with a message naming the option", async () => {
+  const refused = Object.fromEntries(fixture.createStudy.map((c) => [c.label, c.error]));
+  for (const label of Object.keys(refused)) assert.ok(refused[label]?.startsWith('ValueError'), `Optuna refuses ${label}`);
+  await rejects(() => createStudy({ direction: 'minimize', directions: ['minimize', 'maximize'] }), /createStudy: expected direction or directions, not both.*Specify only one of `direction` and `directions`/);
+  await rejects(() => createStudy({ directions: [] }), /createStudy: expected at least one direction in directions, got none/);
+  await rejects(() => createStudy({ directions: ['minimize', 'up' as StudyDirection] }), /createStudy: expected directions\[1\] 'minimize' or 'maximize', got "up"/);
+  await rejects(() => createStudy({ direction: 'up' as StudyDirection }), /createStudy: expected direction 'minimize' or 'maximize', got "up"/);
+  await rejects(() => createStudy({ directions: 'minimize' as unknown as StudyDirection[] }), /createStudy: expected directions to be an array of 'minimize' or 'maximize', got "minimize"/);
+});
+
+study('loadStudy and loadIfExists keep the directions; other directions for an existing study are refused', async () => {
+  const storage = new InMemoryStorage();
+  await createStudy({ studyName: 'mo', storage, directions: ['maximize', 'minimize'] });
+  assert.equal((await loadStudy({ studyName: 'mo', storage })).directions, ['maximize', 'minimize']);
+  assert.equal((await createStudy({ studyName: 'mo', storage, loadIfExists: true })).directions, ['maximize', 'minimize']);
+  await rejects(() => createStudy({ studyName: 'mo', storage, loadIfExists: true, directions: ['maximize', 'maximize'] }), /expected directions \[maximize, minimize\] of the existing study 'mo', got \[maximize, maximize\]/);
+  const [summary] = await storage.getAllStudySummaries();
+  assert.equal([summary.directions, summary.direction, summary.bestTrial], [['maximize', 'minimize'], 'maximize', null]);
+});
+
+study("tell fails a trial whose values do not fit, as Optuna's _tell, and keeps its reason", async () => {
+  for (const c of fixture.tell) {
+    const s = await createStudy({ directions: ['minimize', 'maximize'] });
+    const trial = await s.ask();
+    const values = c.values === null ? undefined : (c.values.map((v) => (v === 'NaN' ? NaN : v)) as number[]);
+    const told = await s.tell(trial, values);
+    assert.is(told.state, c.state, c.label);
+    assert.equal(told.values, c.stored, c.label);
+    if (c.warning !== null && /did not match|not acceptable/.test(c.warning)) {
+      assert.ok(String(told.systemAttrs.failReason).includes(c.warning), `${c.label}: ${String(told.systemAttrs.failReason)}`);
+    }
+  }
+  const s = await createStudy({ directions: ['minimize', 'maximize'] });
+  await s.optimize(() => [1, 2, 3], { nTrials: 1 });
+  assert.match(String(s.trials[0].systemAttrs.failReason), /expected the objective to return 2 values \(one per direction\), got 3/);
+  await s.optimize(() => 1, { nTrials: 1 });
+  assert.match(String(s.trials[1].systemAttrs.failReason), /The number of the values 1 did not match the number of the objectives 2/);
+});
+
+study('bestTrials is the Pareto front of the complete trials, equal to Optuna\'s best_trials', async () => {
+  for (const c of fixture.bestTrials) {
+    const s = await createStudy({ directions: c.directions });
+    await s.addTrials(c.trials.map((t) => createTrial({ state: t.state, ...(t.values ? { values: t.values.map(num) } : {}), params: { x: t.x }, distributions: X })));
+    assert.equal(s.bestTrials.map((t) => t.number), c.bestTrials, c.name);
+  }
+});
+
+study('bestTrial, bestValue and bestParams refuse a study of several objectives; report and shouldPrune too', async () => {
+  const s = await createStudy({ directions: ['minimize', 'maximize'] });
+  await s.addTrial(createTrial({ values: [1, 2], params: { x: 0.5 }, distributions: X }));
+  assert.throws(() => s.bestTrial, /bestTrial: expected a single-objective study, got 2 objectives in study .* use study.bestTrials/);
+  assert.throws(() => s.bestValue, /bestValue: expected a single-objective study/);
+  assert.throws(() => s.bestParams, /bestParams: expected a single-objective study/);
+  const t = await s.ask();
+  assert.throws(() => t.report(1, 0), /report: expected a single-objective study, got 2 objectives \(Trial.report is not supported for multi-objective optimization.\)/);
+  assert.throws(() => t.shouldPrune(), /shouldPrune: expected a single-objective study, got 2 objectives \(Trial.should_prune is not supported/);
+  assert.equal([...(await s.tell(t, [3, 4])).intermediateValues], []);
+});
+
+study("trialsToCsv has Optuna's trials_dataframe columns: values_0, values_1 with several objectives, value with one", async () => {
+  for (const c of fixture.dataframe) {
+    const s = await createStudy({ directions: c.directions });
+    await s.enqueueTrial({ x: 0.5, n: 2 });
+    await s.optimize((t) => {
+      const x = t.suggestFloat('x', 0, 1);
+      const n = t.suggestInt('n', 1, 4);
+      t.setUserAttr('size', n * 10);
+      return c.directions.length > 1 ? c.directions.map(() => x + n) : x + n;
+    }, { nTrials: 1 });
+    await s.tell(await s.ask(), undefined, 'fail');
+    const [header, first, failed] = s.trialsToCsv().trim().split('\n').map((line) => line.split(','));
+    assert.equal(header, c.columns, c.directions.join());
+    const row = (cells: string[]) => Object.fromEntries(header.map((h, i) => [h, cells[i]]));
+    for (const [k, v] of Object.entries(c.complete)) if (k !== 'state') assert.is(row(first)[k], String(v), k);
+    for (const [k, v] of Object.entries(c.fail)) if (k !== 'state' && !k.startsWith('params')) assert.is(row(failed)[k], v === null ? '' : String(v), k);
+    assert.equal([row(first).state, row(failed).state], [String(c.complete.state).toLowerCase(), 'fail']);
+  }
+});
+
+study('createTrial and addTrial take values; a count other than the objectives is refused; copyStudy keeps directions', async () => {
+  const s = await createStudy({ directions: ['minimize', 'maximize'], studyName: 'from' });
+  const added = await s.addTrial(createTrial({ values: [0.25, 3], params: { x: 0.5 }, distributions: X }));
+  assert.equal([added.values, added.value], [[0.25, 3], null]);
+  await rejects(() => s.addTrial(createTrial({ value: 1, params: { x: 0.5 }, distributions: X })), /addTrial: expected 2 values \(one per objective of the study\), got 1/);
+  assert.is(s.trials.length, 1, 'the refused trial is not stored');
+  assert.throws(() => createTrial({ values: [], params: {}, distributions: {} }), /createTrial: expected at least one value in values, got none/);
+  assert.throws(() => createTrial({ values: [1, NaN], params: {}, distributions: {} }), /createTrial: expected the value to be a number/);
+  const to = new InMemoryStorage();
+  await copyStudy({ fromStudyName: 'from', fromStorage: s.storage, toStorage: to });
+  const copied = await loadStudy({ studyName: 'from', storage: to });
+  assert.equal([copied.directions, copied.trials.map((t) => t.values)], [['minimize', 'maximize'], [[0.25, 3]]]);
+});
+
+study('getParamImportances needs a target in a study of several objectives, as Optuna', async () => {
+  const s = await createStudy({ directions: ['minimize', 'minimize'], sampler: new RandomSampler({ seed: 3 }) });
+  await s.optimize((t) => {
+    const a = t.suggestFloat('a', 0, 1), b = t.suggestFloat('b', 0, 1);
+    return [a, b + 0.01 * a];
+  }, { nTrials: 30 });
+  assert.throws(() => getParamImportances(s), /getParamImportances: expected a target for a study of several objectives/);
+  const first = getParamImportances(s, { target: (t) => t.values![0] });
+  const second = getParamImportances(s, { target: (t) => t.values![1] });
+  assert.ok(first.a > 0.9 && second.b > 0.9, `a explains the first objective (${first.a}), b the second (${second.b})`);
+});
+
+study.run();
+
+const split = suite("TPE's split with constraints and several objectives equals Optuna's _split_observation_pairs");
+
+for (const c of fixture.split) {
+  split(c.name, () => {
+    const scores = c.scores.map(([step, v]) => [num(step), v.length === 1 ? num(v[0]) : v.map(num)] as const);
+    const violations = c.violations === null ? null : c.violations.map(num);
+    const [below, above] = splitObservations(scores, c.nBelow, violations);
+    assert.equal([below, above], [c.below, c.above]);
+    if (c.weightsBelow) {
+      const w = weightsBelowMultiObjective(scores, below, violations);
+      // hypervolumes of a few points: sums of products, equal to about 1e-15 relative; EPS-sized weights to 1e-20
+      c.weightsBelow.forEach((want, i) => assert.ok(Math.abs(w[i] - want) <= 1e-9 * want + 1e-20, `weight ${i}: ${w[i]} vs Optuna's ${want}`));
+    }
+  });
+}
+
+split.run();
+
+const constraints = suite('TPESampler with constraintsFunc: constraints stored as Optuna, infeasible trials ranked last');
+
+constraints("each complete trial's constraints are stored in systemAttrs.constraints, as Optuna's", async () => {
+  const sampler = new TPESampler({ seed: 1, nStartupTrials: 5, constraintsFunc: (t) => [(t.params.x as number) - 0.5, 1 - (t.params.y as number)] });
+  const s = await createStudy({ sampler });
+  for (const t of fixture.constraints.trials) await s.enqueueTrial({ x: t.x, y: t.y });
+  await s.optimize((t) => (t.suggestFloat('x', -3, 3) - 1) ** 2 + t.suggestInt('y', 0, 5), { nTrials: fixture.constraints.trials.length });
+  assert.equal(s.trials.map((t) => t.systemAttrs[CONSTRAINTS_KEY]), fixture.constraints.trials.map((t) => t.constraints));
+  const violation = (t: FrozenTrial) => (t.systemAttrs[CONSTRAINTS_KEY] as number[]).reduce((a, v) => (v > 0 ? a + v : a), 0);
+  assert.equal(s.trials.map(violation), fixture.constraints.violations);
+});
+
+constraints('a constraintsFunc returning NaN stores the trial (constraints null) and the error stops optimize', async () => {
+  const s = await createStudy({ sampler: new TPESampler({ seed: 0, constraintsFunc: () => [NaN] }) });
+  await rejects(() => s.optimize((t) => t.suggestFloat('x', 0, 1), { nTrials: 3 }), /TPESampler: expected constraint values that are not NaN, got \[NaN\] for trial 0 \(Constraint values cannot be NaN.\)/);
+  assert.equal(s.trials.map((t) => [t.state, t.systemAttrs[CONSTRAINTS_KEY]]), [['complete', null]]);
+  assert.throws(() => new TPESampler({ constraintsFunc: 3 as never }), /TPESampler: expected constraintsFunc to be a function/);
+});
+
+constraints('with constraints, TPE proposes more feasible points than without (min (x - 1)^2 subject to x <= -1)', async () => {
+  const feasibleShare = async (withConstraints: boolean, seed: number) => {
+    const s = await createStudy({ sampler: new TPESampler({ seed, ...(withConstraints ? { constraintsFunc: (t: FrozenTrial) => [(t.params.x as number) + 1] } : {}) }) });
+    await s.optimize((t) => (t.suggestFloat('x', -4, 4) - 1) ** 2, { nTrials: 40 });
+    return s.trials.slice(10).filter((t) => (t.params.x as number) <= -1).length / 30;
+  };
+  let withC = 0, without = 0;
+  for (const seed of [0, 1, 2]) {
+    withC += await feasibleShare(true, seed);
+    without += await feasibleShare(false, seed);
+  }
+  assert.ok(withC / 3 > 0.5 && withC > without + 0.5, `feasible share after the startup trials: ${(withC / 3).toFixed(2)} with constraints, ${(without / 3).toFixed(2)} without`);
+});
+
+constraints.run();
+
+const motpe = suite('multi-objective TPE (MOTPE) on a two-objective problem');
+
+motpe('after 60 trials its front has more hypervolume than random search, median over 5 seeds', async () => {
+  // Schaffer-like trade-off on [0, 1]^2: f1 = x, f2 = 1 - sqrt(x) + 5 (y - 0.3)^2; reference [1.2, 6.2] bounds both
+  const objective = (t: { suggestFloat(n: string, lo: number, hi: number): number }) => {
+    const x = t.suggestFloat('x', 0, 1), y = t.suggestFloat('y', 0, 1);
+    return [x, 1 - Math.sqrt(x) + 5 * (y - 0.3) ** 2];
+  };
+  const hv = async (sampler: TPESampler | RandomSampler) => {
+    const s = await createStudy({ directions: ['minimize', 'minimize'], sampler });
+    await s.optimize(objective, { nTrials: 60 });
+    return hypervolume(s.bestTrials.map((t) => t.values as number[]), [1.2, 6.2]);
+  };
+  const median = (v: number[]) => v.sort((a, b) => a - b)[2];
+  const tpe: number[] = [], random: number[] = [];
+  for (const seed of [0, 1, 2, 3, 4]) {
+    tpe.push(await hv(new TPESampler({ seed })));
+    random.push(await hv(new RandomSampler({ seed })));
+  }
+  assert.ok(median(tpe) > median(random), `median hypervolume: MOTPE ${median(tpe).toFixed(4)}, random ${median(random).toFixed(4)}`);
+});
+
+motpe.run();
