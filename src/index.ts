@@ -134,6 +134,12 @@ export { GridSampler, type GridSamplerOptions, type GridSearchSpace } from './tu
 export { TPESampler, defaultGamma, defaultWeights, hyperoptDefaultGamma, type TPESamplerOptions } from './tune/samplers/tpe.js';
 export { ParzenEstimator, type ParzenParameters } from './tune/samplers/parzen.js';
 export { CmaEsSampler, type CmaEsSamplerOptions } from './tune/samplers/cmaes.js';
+export {
+  NSGAIISampler, UniformCrossover, BLXAlphaCrossover, SBXCrossover, VSBXCrossover, SPXCrossover, UNDXCrossover,
+  type NSGAIISamplerOptions, type Crossover,
+} from './tune/samplers/nsga2.js';
+// Optuna keeps its hypervolume private (optuna._hypervolume); lrlab exports it to measure a study's Pareto front
+export { hypervolume } from './tune/multi-objective/hypervolume.js';
 // tune: pruners, importances, plots
 export {
   MedianPruner, PercentilePruner, SuccessiveHalvingPruner, HyperbandPruner, ThresholdPruner, PatientPruner, NopPruner,
