@@ -155,7 +155,9 @@ export class PostgresStorage extends SqlStorage {
     } catch (error) {
       await pool.end().catch(() => undefined);
       const cause = error instanceof StorageError ? error.cause : error;
-      throw new RangeError(`storage: could not connect to '${redact(url)}': ${driver.describe(cause)}`);
+      // a RangeError is the set-up's own verdict (another Optuna schema version, a move that cannot finish)
+      const what = error instanceof RangeError ? 'set up' : 'connect to';
+      throw new RangeError(`storage: could not ${what} '${redact(url)}': ${driver.describe(cause)}`);
     }
     driver.reconnectFor = reconnect * 1000;
     storage.announceMigration();
