@@ -16,7 +16,7 @@ export function adaptiveSize(op: string, v: unknown): [number | null, number | n
     throw new TypeError(`${op}: expected outputSize to be a number or [height, width] (null keeps the input's), got ${describe(v)}`);
   }
   if (!p.every((x) => x === null || (Number.isInteger(x) && x >= 1 && x <= 2 ** 24))) {
-    throw new RangeError(`${op}: expected outputSize to be integers in [1, 2^24] (or null), got ${JSON.stringify(v)}`);
+    throw new RangeError(`${op}: expected outputSize to be integers in [1, 2^24] (or null), got ${describe(v)}`);
   }
   return p as [number | null, number | null];
 }
