@@ -6,12 +6,12 @@ import * as assert from 'uvu/assert';
 import { createStudy, type Trial } from '../../src/index.js';
 import type { FrozenTrial, StudyDirection, StudyView } from '../../src/tune/types.js';
 import { dominates, nonDominatedFronts, nonDominatedRanks, paretoFront } from '../../src/tune/multi-objective/dominates.js';
-import { hypervolume } from '../../src/tune/multi-objective/hypervolume.js';
 import { GENERATION_KEY, NSGAIISampler } from '../../src/tune/samplers/nsga2.js';
 import { BLXAlphaCrossover, SBXCrossover, SPXCrossover, UNDXCrossover, UniformCrossover, VSBXCrossover, type Crossover } from '../../src/tune/samplers/nsga2-crossover.js';
 import { constrainedDominates, crowdingDistanceSort, crowdingDistances, selectElitePopulation, trialDominates } from '../../src/tune/samplers/nsga2-selection.js';
 import { Generator } from '../../src/tensor/random.js';
 import { assertClose, fixture } from '../helpers/assert.js';
+import { runNsga2 } from '../helpers/moProblems.js';
 
 type Num = number | 'Infinity' | '-Infinity';
 interface Fixture {
@@ -111,13 +111,6 @@ selection('constrained domination refuses trials with different numbers of const
 
 selection.run();
 
-const zdt1 = (t: Trial): number[] => {
-  const x = Array.from({ length: 30 }, (_, i) => t.suggestFloat(`x${i}`, 0, 1));
-  let s = 0;
-  for (let i = 1; i < 30; i++) s += x[i];
-  const g = 1 + (9 * s) / 29;
-  return [x[0], g * (1 - Math.sqrt(x[0] / g))];
-};
 const median = (a: number[]) => {
   const s = [...a].sort((x, y) => x - y);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -129,9 +122,9 @@ quality('the median hypervolume over 5 seeds after 100 and 300 trials is within 
   const ref = fx.problems.zdt1;
   const hv: Record<string, number[]> = { 100: [], 300: [] };
   for (let seed = 0; seed < 5; seed++) {
-    const study = await createStudy({ directions: MIN2, sampler: new NSGAIISampler({ seed }) });
-    await study.optimize(zdt1, { nTrials: 300 });
-    for (const n of [100, 300]) hv[n].push(hypervolume(study.trials.slice(0, n).map((t) => t.values as number[]), ref.reference));
+    const run = await runNsga2('zdt1', seed, 300, [100, 300], ref.reference);
+    hv[100].push(run.hypervolume[0]);
+    hv[300].push(run.hypervolume[1]);
   }
   for (const n of ['100', '300']) {
     // 1%: Optuna's own 20 seeds have their quartiles about 1.2% either side of its median at 300 trials (see the
