@@ -33,7 +33,8 @@ export const PAGE_HTML = `<!doctype html>
 `;
 
 /** The page's style sheet. */
-export const PAGE_CSS = `:root { font-family: system-ui, sans-serif; color: #222; background: #fff; }
+export const PAGE_CSS = `[hidden] { display: none !important; }
+:root { font-family: system-ui, sans-serif; color: #222; background: #fff; }
 body { margin: 0; }
 header { padding: 0.6em 1.2em; border-bottom: 1px solid #ddd; display: flex; gap: 1.5em; align-items: baseline; flex-wrap: wrap; }
 header h1 { font-size: 1.25em; margin: 0; }

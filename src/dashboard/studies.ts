@@ -32,8 +32,14 @@ export class StudySource {
   private lastOpenAttempt = -Infinity;
   private lastOpenError = '';
   private summariesCache: { at: number; value: Promise<StudySummary[]> } | null = null;
+  private known = new Map<number, StudySummary>();
   private trialsCache = new Map<number, { at: number; value: Promise<StudyTrials> }>();
 
+  /**
+   * `maxAgeMs`: how long a study's trials are reused (half the page's poll interval). The list of studies is
+   * reused for at least 2 s: a storage lists its studies by reading every trial of every study, too much to do
+   * twice a second beside a large study.
+   */
   constructor(private readonly url: string, private readonly maxAgeMs: number) {
     parseStorageUrl(url); // a malformed URL is the caller's error, said at once
     this.name = redact(url);
@@ -76,10 +82,14 @@ export class StudySource {
     }
   }
 
-  private summaries(): Promise<StudySummary[]> {
+  private summaries(fresh = false): Promise<StudySummary[]> {
     const now = performance.now();
-    if (this.summariesCache === null || now - this.summariesCache.at >= this.maxAgeMs) {
-      const value = this.open().then((s) => s.getAllStudySummaries());
+    if (fresh || this.summariesCache === null || now - this.summariesCache.at >= Math.max(2000, 4 * this.maxAgeMs)) {
+      const value = this.open().then(async (s) => {
+        const all = await s.getAllStudySummaries();
+        for (const summary of all) this.known.set(summary.studyId, summary);
+        return all;
+      });
       value.catch(() => (this.summariesCache = null));
       this.summariesCache = { at: now, value };
     }
@@ -98,7 +108,8 @@ export class StudySource {
       const hit = this.trialsCache.get(studyId);
       if (hit !== undefined && now - hit.at < this.maxAgeMs) return hit.value;
       const value = (async () => {
-        const summary = (await this.summaries()).find((s) => s.studyId === studyId);
+        // a study's name and directions do not change: a study seen once is not listed again for its trials
+        const summary = this.known.get(studyId) ?? (await this.summaries(true)).find((s) => s.studyId === studyId);
         if (summary === undefined) throw new NotFound(`dashboard: expected the id of a study in ${this.name}, got ${studyId}`);
         const trials = await storage.getAllTrials(studyId);
         const json = trials.map(trialJson);

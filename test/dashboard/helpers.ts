@@ -4,7 +4,7 @@ import { writeReport } from '../../src/report/report.js';
 import { createStudy } from '../../src/tune/study.js';
 import { TrialPruned, type Trial } from '../../src/tune/trial.js';
 
-/** The objective of the test studies: x^2 + y, reporting three steps; x > 4 is pruned at step 1, x < -4 fails. */
+/** The objective of the test studies: x^2 + y, reporting three steps; x > 3 is pruned at step 1, x < -4 fails. */
 export function objective(trial: Trial): number {
   const x = trial.suggestFloat('x', -5, 5);
   const y = trial.suggestInt('y', 0, 4);
@@ -15,7 +15,7 @@ export function objective(trial: Trial): number {
   }
   for (let step = 0; step < 3; step++) {
     trial.report(x * x + y + step, step);
-    if (x > 4 && step === 1) throw new TrialPruned();
+    if (x > 3 && step === 1) throw new TrialPruned();
   }
   trial.setUserAttr('kindSeen', kind);
   return x * x + y;

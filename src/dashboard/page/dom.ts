@@ -23,6 +23,12 @@ export function fmt(v: unknown): string {
   return Math.abs(v) >= 1e-3 && Math.abs(v) < 1e6 ? String(Number(v.toPrecision(6))) : v.toExponential(3);
 }
 
+/** A learning rate as the reports write it: 1e-3, 4.18e-3. */
+export function fmtLr(v: number | null): string {
+  if (v === null || !Number.isFinite(v)) return '-';
+  return v.toExponential(2).replace(/\.?0+e/, 'e').replace('e+', 'e');
+}
+
 export interface Tab {
   id: string;
   label: string;

@@ -5,7 +5,7 @@
 // place (a new `lrlab find --out` into the same folder) is redrawn at the next poll.
 import { getJson } from './api.js';
 import { drawChart } from './chart.js';
-import { esc, fmt, h, tabList, type Tab } from './dom.js';
+import { esc, fmt, fmtLr, h, tabList, type Tab } from './dom.js';
 
 interface Run {
   id: string;
@@ -91,8 +91,8 @@ export class RunsView {
     }
     const title = h('h2', { id: 'run-title' }, `Finder run ${run.id === '.' ? '' : `${run.id}: `}${run.source}`);
     const meta = h('p', { class: 'note' }, `${run.description}. Task: ${run.task}, model ${run.model}, loss ${run.lossName}. Written ${run.modified}.`);
-    const rec = h('p', { class: 'recommendation', id: 'recommendation' }, run.recommendation ? `${run.recommendation.sentence} (${run.recommendation.confidence} confidence)` : 'No recommendation recorded.');
-    const rules = h('p', { class: 'note', id: 'rules' }, `Rules: ${run.rules.map((r) => `${r.method} ${fmt(r.lr)}`).join(', ')}${run.spreadDecades === null ? '' : ` (spread ${fmt(run.spreadDecades)} decades)`}; sweep best ${fmt(run.sweepBestLr)}; trained: ${run.trained ? `${run.trained.name} ${fmt(run.trained.lr)}, ${run.trained.reason}` : '-'}.`);
+    const rec = h('p', { class: 'recommendation', id: 'recommendation' }, run.recommendation ? run.recommendation.sentence : 'No recommendation recorded.');
+    const rules = h('p', { class: 'note', id: 'rules' }, `Rules: ${run.rules.map((r) => `${r.method} ${fmtLr(r.lr)}`).join(', ')}${run.spreadDecades === null ? '' : ` (they span ${run.spreadDecades.toFixed(2)} decades)`}; sweep best ${fmtLr(run.sweepBestLr)}; trained: ${run.trained ? `${run.trained.name} ${fmtLr(run.trained.lr)}, ${run.trained.reason}` : '-'}.`);
     const warnings = run.warnings.length ? h('ul', { class: 'note' }) : null;
     warnings?.append(...run.warnings.map((w) => h('li', {}, `warning: ${w}`)));
     const bar = h('div', { 'aria-label': 'Panels of the run' });

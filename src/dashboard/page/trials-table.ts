@@ -2,7 +2,8 @@
 /// <reference lib="dom.iterable" />
 // The trials table: one row per trial (number, state, value or values, each parameter, duration), sortable by any
 // column from its header button (Enter or Space on the focused header; aria-sort says the order), filtered by state
-// and by one parameter's range or choice. A trial's number is a button that opens the trial's detail.
+// and by one parameter's range or choice, shown a page at a time (a browser lays out a table of thousands of rows
+// for most of a second on every redraw). A trial's number is a button that opens the trial's detail.
 import { esc, fmt, h } from './dom.js';
 
 /** A trial as the server sends it (src/dashboard/data.ts TrialJson). */
@@ -45,6 +46,9 @@ export class TrialsTable {
   private objectives = 1;
   private sort = { key: 'number', descending: false };
   private selected: number | null = null;
+  private first = 0; // index of the first row shown
+  private readonly pageSize: HTMLSelectElement;
+  private readonly pager: HTMLElement;
   private readonly stateSelect: HTMLSelectElement;
   private readonly paramSelect: HTMLSelectElement;
   private readonly min: HTMLInputElement;
@@ -69,13 +73,26 @@ export class TrialsTable {
     this.max = h('input', { id: 'filter-max', type: 'number', step: 'any', size: '8' });
     this.choice = h('select', { id: 'filter-choice' });
     const minLabel = labelled('at least', this.min), maxLabel = labelled('at most', this.max), choiceLabel = labelled('equal to', this.choice);
-    filters.append(labelled('State', this.stateSelect), labelled('Parameter', this.paramSelect), minLabel, maxLabel, choiceLabel);
+    this.pageSize = h('select', { id: 'page-size' });
+    this.pageSize.append(...['50', '100', '500', 'all'].map((n) => h('option', { value: n }, n)));
+    this.pageSize.value = '100';
+    filters.append(labelled('State', this.stateSelect), labelled('Parameter', this.paramSelect), minLabel, maxLabel, choiceLabel, labelled('Rows per page', this.pageSize));
     this.count = h('p', { id: 'trial-count', 'aria-live': 'polite' });
+    this.pager = h('div', { class: 'filters', role: 'group', 'aria-label': 'Pages of the table' });
+    const prev = h('button', { type: 'button', id: 'page-prev' }, 'Previous rows');
+    const next = h('button', { type: 'button', id: 'page-next' }, 'Next rows');
+    prev.addEventListener('click', () => this.turn(-1));
+    next.addEventListener('click', () => this.turn(1));
+    this.pager.append(prev, h('span', { id: 'page-range' }), next);
+    this.pageSize.addEventListener('change', () => {
+      this.first = 0;
+      this.render();
+    });
     const wrap = h('div', { class: 'table-wrap' });
     this.table = h('table', { id: 'trials-table' });
     this.table.append(h('caption', { class: 'note' }, 'Trials: sort with the column buttons; open a trial with its number.'));
     wrap.append(this.table);
-    root.append(filters, this.count, wrap);
+    root.append(filters, this.count, this.pager, wrap);
     const showControls = () => {
       const d = this.distribution();
       const categorical = d?.type === 'categorical';
@@ -90,7 +107,12 @@ export class TrialsTable {
       showControls();
       this.render();
     });
-    for (const c of [this.stateSelect, this.min, this.max, this.choice]) c.addEventListener(c instanceof HTMLInputElement ? 'input' : 'change', () => this.render());
+    for (const c of [this.stateSelect, this.min, this.max, this.choice]) {
+      c.addEventListener(c instanceof HTMLInputElement ? 'input' : 'change', () => {
+        this.first = 0;
+        this.render();
+      });
+    }
     this.showControls = showControls;
     showControls();
     this.table.addEventListener('click', (e) => {
@@ -108,6 +130,16 @@ export class TrialsTable {
   }
 
   private showControls: () => void;
+
+  private size(): number {
+    return this.pageSize.value === 'all' ? Infinity : Number(this.pageSize.value);
+  }
+
+  private turn(by: number): void {
+    const n = this.shown().length, size = this.size();
+    this.first = Math.max(0, Math.min(this.first + by * size, Math.floor((n - 1) / size) * size));
+    this.render();
+  }
 
   private distribution(): Trial['distributions'][string] | undefined {
     const name = this.paramSelect.value;
@@ -179,12 +211,21 @@ export class TrialsTable {
     const columns = this.columns();
     const col = columns.find((c) => c.key === this.sort.key) ?? columns[0];
     const sign = this.sort.descending ? -1 : 1;
-    const rows = this.shown().sort((a, b) => sign * compare(col.get(a), col.get(b)) || a.number - b.number);
+    // empty cells (a failed trial's value) stay last whichever the order
+    const empty = (v: unknown) => v === null || v === undefined || v === '';
+    const rows = this.shown().sort((a, b) => {
+      const va = col.get(a), vb = col.get(b);
+      if (empty(va) || empty(vb)) return compare(va, vb) || a.number - b.number;
+      return sign * compare(va, vb) || a.number - b.number;
+    });
     const head = columns.map((c) => {
       const sort = c.key === col.key ? (this.sort.descending ? 'descending' : 'ascending') : 'none';
       return `<th scope="col" class="${c.text ? 'text' : ''}" aria-sort="${sort}"><button type="button" id="sort-${esc(c.key)}" data-sort="${esc(c.key)}">${esc(c.label)}${sort === 'none' ? '' : sort === 'ascending' ? ' \u25b2' : ' \u25bc'}</button></th>`;
     }).join('');
-    const body = rows.map((t) => {
+    const size = this.size();
+    if (this.first >= rows.length) this.first = Math.max(0, Math.floor((rows.length - 1) / size) * size) || 0;
+    const page = rows.slice(this.first, this.first + size);
+    const body = page.map((t) => {
       const cells = columns.slice(1).map((c) => {
         const v = c.get(t);
         return `<td class="${c.text ? 'text' : ''}${c.key === 'state' ? ` state-${esc(t.state)}` : ''}">${esc(fmt(v))}</td>`;
@@ -197,7 +238,12 @@ export class TrialsTable {
     this.count.textContent = `${this.trials.length} trials${rows.length === this.trials.length ? '' : `, ${rows.length} shown`}`;
     this.count.dataset.total = String(this.trials.length);
     this.count.dataset.shown = String(rows.length);
+    this.pager.hidden = rows.length <= size;
+    document.getElementById('page-range')!.textContent = `rows ${page.length === 0 ? 0 : this.first + 1} to ${this.first + page.length} of ${rows.length}`;
+    (document.getElementById('page-prev') as HTMLButtonElement).disabled = this.first === 0;
+    (document.getElementById('page-next') as HTMLButtonElement).disabled = this.first + size >= rows.length;
     if (focused !== '' && document.activeElement === document.body) document.getElementById(focused)?.focus();
     this.lastRenderMs = performance.now() - started;
+    (globalThis as { dashboard?: { tableRenderMs?: number } }).dashboard!.tableRenderMs = this.lastRenderMs;
   }
 }
