@@ -52,7 +52,7 @@ test('compare-schedules prints one row per schedule and writes the report with i
 test('compare-schedules --task: unknown tasks, missing Fashion-MNIST files and unknown schedules get one clear line', async () => {
   const task = await run(['compare-schedules', '--task', 'cifar']);
   assert.is(task.code, 2);
-  assert.match(task.err, /lrlab: --task expects series or fashion-mnist, got 'cifar'/);
+  assert.match(task.err, /lrlab: --task expects series or fashion-mnist, mnist, cifar10, fashion-mnist-resnet, sequence, imdb, got 'cifar'/);
   const empty = mkdtempSync(join(tmpdir(), 'lrlab-cli-'));
   try {
     const missing = await run(['compare-schedules', '--task', 'fashion-mnist', '--data', empty]);

@@ -9,9 +9,7 @@ import { checkOutputDir } from '../io/atomic.js';
 import { writeReport, comparisonTable, REPORT_FILES } from '../report/report.js';
 import { useBackend, getBackend } from '../tensor/backends/backend.js';
 import { formatNumber, formatLr, describe } from '../format/number.js';
-import { compareSchedules, type ScheduleComparisonRow } from '../train/compare.js';
-import { compareImageSchedules, DEFAULT_IMAGE_SCHEDULES, type ImageComparison, type ImageScheduleName } from '../train/compare-images.js';
-import { writeScheduleReport, SCHEDULE_REPORT_FILES } from '../report/schedule-report.js';
+import { compareSchedulesCommand } from './compare-schedules.js';
 import { tuneCommand } from './tune.js';
 import { tuneLstmCommand, TUNE_LSTM_HELP } from './tune-lstm.js';
 import { dashboardCommand } from './dashboard.js';
@@ -24,8 +22,8 @@ Usage:
   lrlab find --data FILE.csv --target COLUMN  the same job on a table: predict COLUMN from the other columns
   lrlab find --data fashion-mnist             the same job on images (a small CNN; or --data DIR of IDX files)
   lrlab compare-schedules [--epochs N]        constant, step, exponential and adaptive lr on the built-in series
-  lrlab compare-schedules --task fashion-mnist
-                                              the same schedules training a small CNN on Fashion-MNIST
+  lrlab compare-schedules --task TASK [--seeds K] [--data DIR]
+                                              the same schedules on a classification task, over K seeds
   lrlab tune [--storage URL] [--study NAME]   tune the forecasting MLP's lr, sizes, batch, optimizer, decay
              [--n-trials N] [--timeout S]     (lrlab tune --help for its options)
   lrlab tune-lstm [--data FILE.csv] [--study NAME] [...]
@@ -68,13 +66,22 @@ Options:
   --overwrite      replace --out even when it holds other files (they are deleted)
   --backend NAME   compute backend: wasm (default: WebAssembly SIMD, two threads), cpu (the readable
                    reference), gpu (gpu.js; a GPU only where WebGL or headless GL runs)
-  --epochs N       epochs per schedule (compare-schedules: default 50 on the series, 3 on fashion-mnist)
-  --task NAME      compare-schedules on: series (default) or fashion-mnist (a small CNN; needs the
-                   Debian package dataset-fashion-mnist, or --data DIR holding the four IDX files)
-  --schedules LIST fashion-mnist: comma-separated among constant, step, exponential, adaptive, onecycle,
+  --epochs N       epochs per schedule (compare-schedules: default 50 on the series, 3 on the tasks)
+  --task NAME      compare-schedules on: series (default); fashion-mnist (a small CNN), fashion-mnist-resnet
+                   (a small ResNet), sequence (a bidirectional LSTM reading the images row by row), all on
+                   Debian's dataset-fashion-mnist (or --data DIR of the four IDX files); mnist (a small CNN,
+                   --data DIR of MNIST's IDX files), cifar10 (ResNet-18, --data DIR of the binary batches),
+                   imdb (embedding and bidirectional LSTM, --data DIR holding aclImdb)
+  --schedules LIST tasks: comma-separated among constant, step, exponential, adaptive, onecycle,
                    cosine-restarts (default: the first four)
+  --seeds K        compare-schedules tasks: every schedule from seeds --seed ... --seed+K-1 (default 1),
+                   compared with constant seed by seed (mean, spread, paired 95% interval)
+  --target-accuracy X  compare-schedules tasks: time the epochs to test accuracy X (0.89 or 89%; default
+                   0.98 of the best accuracy any run reached)
   --train-size N   images: training images (find: default 2,000, and a quarter of that for validation;
-                   compare-schedules: default all 54,000 left after 6,000 for validation)
+                   compare-schedules: default all that is left after the validation set)
+  --validation-size N, --test-size N  compare-schedules tasks: validation examples held out of the training
+                   set (default 6,000; cifar10 5,000; imdb 2,500) and test examples (default all)
   --quiet          no progress output
   -h, --help       this text (lrlab tune --help and lrlab tune-lstm --help: the tuners' own options)
 `;
@@ -129,22 +136,6 @@ function summary(r: PipelineResult | FindLrResult, files: string[], out: string)
   ].join('\n');
 }
 
-function printComparison(rows: ScheduleComparisonRow[], write: (s: string) => void): void {
-  write('schedule                               final val MSE  best val MSE  convergence epoch  loss var (z)   dynamics     time\n');
-  for (const r of rows) {
-    const a = r.analysis;
-    write(`${r.name.padEnd(38)} ${formatNumber(r.finalValMse).padStart(13)} ${formatNumber(r.bestValMse).padStart(13)} ${String(a.convergenceEpoch ?? '-').padStart(18)} ${formatNumber(a.lossVariance).padStart(14)}  ${a.classification.padEnd(11)} ${(r.timeMs / 1000).toFixed(1).padStart(5)}s\n`);
-  }
-}
-
-function printImageComparison(c: ImageComparison, write: (s: string) => void): void {
-  const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
-  write(`schedule          final test acc  best (epoch)     epochs to ${pct(c.settings.target)}  training time\n`);
-  for (const r of c.runs) {
-    write(`${r.name.padEnd(17)} ${pct(r.finalTestAccuracy).padStart(14)}  ${`${pct(r.bestTestAccuracy)} (${r.bestEpoch})`.padEnd(15)}  ${String(r.epochsToTarget ?? 'not reached').padStart(15)}  ${r.epochSeconds.reduce((a, b) => a + b, 0).toFixed(0).padStart(12)}s\n`);
-  }
-}
-
 function integerOption(name: string, v: string | undefined, fallback: number, min = 1): number {
   if (v === undefined) return fallback;
   const x = /^-?\d+$/.test(v.trim()) ? Number(v) : NaN;
@@ -192,6 +183,7 @@ export async function main(argv: string[], write: (s: string) => void = (s) => p
           task: { type: 'string' }, schedules: { type: 'string' }, 'train-size': { type: 'string' },
           target: { type: 'string' }, features: { type: 'string' }, split: { type: 'string' }, model: { type: 'string' }, seeds: { type: 'string' },
           'target-loss': { type: 'string' }, 'target-metric': { type: 'string' },
+          'target-accuracy': { type: 'string' }, 'validation-size': { type: 'string' }, 'test-size': { type: 'string' },
         },
       });
     } catch (err) {
@@ -228,40 +220,7 @@ export async function main(argv: string[], write: (s: string) => void = (s) => p
       return await tuneLstmCommand(o, seed, write, (m) => new UsageError(m));
     }
     if (command === 'compare-schedules') {
-      const task = o.task ?? 'series';
-      const out = o.out ?? 'lrlab-schedules';
-      // checked before any training: new, empty or an earlier schedule report, and writable
-      let outDir: string;
-      try {
-        outDir = checkOutputDir(out, 'lrlab: --out', SCHEDULE_REPORT_FILES, { overwrite: o.overwrite });
-      } catch (err) {
-        throw new UsageError((err as Error).message);
-      }
-      if (task === 'series') {
-        const rows = compareSchedules({ epochs: integerOption('epochs', o.epochs, 50), seed });
-        printComparison(rows, write);
-        const files = await writeScheduleReport(outDir, rows, { overwrite: o.overwrite });
-        write(`\nreport: ${files.map((f) => `${out}/${f}`).join(', ')}\n`);
-        return 0;
-      }
-      if (task !== 'fashion-mnist') throw new UsageError(`lrlab: --task expects series or fashion-mnist, got '${task}'`);
-      const schedules = (o.schedules?.split(',').map((x) => x.trim()) ?? DEFAULT_IMAGE_SCHEDULES) as ImageScheduleName[];
-      let result: ImageComparison;
-      try {
-        result = compareImageSchedules({
-          epochs: integerOption('epochs', o.epochs, 3), seed, schedules, dir: o.data,
-          trainSize: o['train-size'] === undefined ? undefined : integerOption('train-size', o['train-size'], 1),
-          onEpoch: o.quiet ? undefined : (name, epoch, l) => process.stderr.write(`  ${name.padEnd(16)} epoch ${epoch + 1}: loss ${l.trainLoss.toFixed(4)}, validation accuracy ${(l.valAccuracy * 100).toFixed(2)}%, test accuracy ${(l.testAccuracy * 100).toFixed(2)}%\n`),
-        });
-      } catch (err) {
-        if (/^(compareImageSchedules|loadFashionMnist): /.test((err as Error).message)) throw new UsageError(`lrlab: ${(err as Error).message}`);
-        throw err;
-      }
-      result.settings.backend = getBackend().name;
-      printImageComparison(result, write);
-      const files = await writeScheduleReport(outDir, result, { overwrite: o.overwrite });
-      write(`\nreport: ${files.map((f) => `${out}/${f}`).join(', ')}\n`);
-      return 0;
+      return await compareSchedulesCommand(o, seed, write, (m) => new UsageError(m));
     }
     let config: Record<string, unknown> = {};
     if (o.config !== undefined) {

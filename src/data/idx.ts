@@ -1,8 +1,9 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, constants as zlibConstants } from 'node:zlib';
-import { Tensor } from '../tensor/tensor.js';
-import { defaultGenerator, type Generator } from '../tensor/random.js';
+import { splitImages, checkImageSplitOptions, type ImageSet, type ImageSplitOptions, type RawImages } from './image-split.js';
+
+export type { ImageSet } from './image-split.js';
 
 /** The typed array an IDX file's element type reads into. */
 export type IdxData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
@@ -120,33 +121,10 @@ export const FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dre
 /** Where Debian's `dataset-fashion-mnist` package installs the four files. */
 export const DEBIAN_FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 
-/** Images [n, 1, 28, 28] (or [n, 784] flattened) and their class indices [n]. */
-export interface ImageSet {
-  x: Tensor;
-  y: Tensor;
-}
+/** Options of `loadFashionMnist` (and `loadMnist`): see `ImageSplitOptions`. */
+export type FashionMnistOptions = ImageSplitOptions;
 
-/** Options of `loadFashionMnist`. */
-export interface FashionMnistOptions {
-  /** Examples kept from the 60,000 training images (a seeded random subset when shuffling). Default all. */
-  trainSize?: number;
-  /** Examples kept from the 10,000 test images (the first ones; the test set is never shuffled). Default all. */
-  testSize?: number;
-  /** Examples moved from the (shuffled) training set into a validation set. Default 0 (no validation set). */
-  validationSize?: number;
-  /**
-   * 'standard' (default): pixels / 255 standardized with the training subset's mean and std; 'unit': pixels / 255;
-   * 'none': raw 0-255 values.
-   */
-  normalize?: 'standard' | 'unit' | 'none';
-  /** Shuffle the training set before taking subsets (seeded). Default true. */
-  shuffle?: boolean;
-  generator?: Generator;
-  /** Images as [n, 784] rows instead of [n, 1, 28, 28]. Default false. */
-  flatten?: boolean;
-}
-
-/** What `loadFashionMnist` returns. */
+/** What `loadFashionMnist` (and `loadMnist`) returns: images [n, 1, 28, 28] or [n, 784], labels [n]. */
 export interface FashionMnist {
   train: ImageSet;
   valid: ImageSet | null;
@@ -174,24 +152,35 @@ export function findFashionMnist(dir?: string): string | null {
   return has(DEBIAN_FASHION_MNIST_DIR) ? DEBIAN_FASHION_MNIST_DIR : null;
 }
 
-function readPair(dir: string, images: string, labels: string): { images: IdxArray; labels: IdxArray } {
+/** The four IDX files' names, as MNIST and Fashion-MNIST ship them (each may be gzipped, with `.gz`). */
+export const MNIST_FILES: readonly string[] = Object.values(FILES);
+
+function readPair(fn: string, dir: string, images: string, labels: string, classes: number): RawImages & { shape: number[] } {
   const path = (f: string) => (existsSync(join(dir, f)) ? join(dir, f) : join(dir, `${f}.gz`));
   const im = loadIdx(path(images)), lb = loadIdx(path(labels));
   if (!(im.data instanceof Uint8Array) || im.shape.length !== 3) {
-    throw new RangeError(`loadFashionMnist: expected ${images} to hold unsigned bytes of shape [n, rows, cols], got shape [${im.shape}]`);
+    throw new RangeError(`${fn}: expected ${images} to hold unsigned bytes of shape [n, rows, cols], got shape [${im.shape}]`);
   }
   if (!(lb.data instanceof Uint8Array) || lb.shape.length !== 1 || lb.shape[0] !== im.shape[0]) {
-    throw new RangeError(`loadFashionMnist: expected ${labels} to hold ${im.shape[0]} unsigned-byte labels, got shape [${lb.shape}]`);
+    throw new RangeError(`${fn}: expected ${labels} to hold ${im.shape[0]} unsigned-byte labels, got shape [${lb.shape}]`);
   }
-  const bad = lb.data.findIndex((v) => v >= FASHION_MNIST_CLASSES.length);
-  if (bad !== -1) throw new RangeError(`loadFashionMnist: expected labels in [0, ${FASHION_MNIST_CLASSES.length}), got ${lb.data[bad]} at index ${bad} of ${labels}`);
-  return { images: im, labels: lb };
+  const bad = lb.data.findIndex((v) => v >= classes);
+  if (bad !== -1) throw new RangeError(`${fn}: expected labels in [0, ${classes}), got ${lb.data[bad]} at index ${bad} of ${labels}`);
+  return { pixels: im.data, labels: lb.data, shape: im.shape };
 }
 
-function checkSize(name: string, v: number | undefined, max: number, fallback: number): number {
-  if (v === undefined) return fallback;
-  if (!Number.isInteger(v) || v < 0 || v > max) throw new RangeError(`loadFashionMnist: expected ${name} to be an integer in [0, ${max}], got ${v}`);
-  return v;
+/**
+ * Reads the four IDX files of an MNIST-like set in `dir` (already found) and splits them (see `splitImages`);
+ * every file is read and checked before anything is returned. Errors name `fn`.
+ */
+export function loadIdxImageFolder(fn: string, dir: string, classes: readonly string[], options: ImageSplitOptions): FashionMnist {
+  const train = readPair(fn, dir, FILES.trainImages, FILES.trainLabels, classes.length);
+  const test = readPair(fn, dir, FILES.testImages, FILES.testLabels, classes.length);
+  if (train.shape[1] !== test.shape[1] || train.shape[2] !== test.shape[2]) {
+    throw new RangeError(`${fn}: expected training and test images of one size, got [${train.shape.slice(1)}] and [${test.shape.slice(1)}]`);
+  }
+  const s = splitImages(fn, train, test, [1, train.shape[1], train.shape[2]], options);
+  return { train: s.train, valid: s.valid, test: s.test, classes, mean: s.mean[0], std: s.std[0], dir };
 }
 
 /**
@@ -203,56 +192,11 @@ function checkSize(name: string, v: number | undefined, max: number, fallback: n
  */
 export function loadFashionMnist(dir?: string, options: FashionMnistOptions = {}): FashionMnist {
   if (dir !== undefined && typeof dir !== 'string') throw new TypeError(`loadFashionMnist: expected a directory path, got ${typeof dir}`);
+  checkImageSplitOptions('loadFashionMnist', options);
   const found = findFashionMnist(dir);
   if (found === null) {
     const where = dir === undefined ? `${DEBIAN_FASHION_MNIST_DIR} (install the Debian package dataset-fashion-mnist, or pass the directory)` : `${dir} (or install the Debian package dataset-fashion-mnist and pass no directory)`;
     throw new Error(`loadFashionMnist: expected the four Fashion-MNIST files (${Object.values(FILES).join(', ')}, optionally .gz) in ${where}, got none or only some`);
   }
-  const normalize = options.normalize ?? 'standard';
-  if (!['standard', 'unit', 'none'].includes(normalize)) throw new RangeError(`loadFashionMnist: expected normalize 'standard', 'unit' or 'none', got '${normalize}'`);
-  const train = readPair(found, FILES.trainImages, FILES.trainLabels);
-  const test = readPair(found, FILES.testImages, FILES.testLabels);
-  const nTrain = train.images.shape[0];
-  const validationSize = checkSize('validationSize', options.validationSize, nTrain, 0);
-  const trainSize = checkSize('trainSize', options.trainSize, nTrain - validationSize, nTrain - validationSize);
-  const testSize = checkSize('testSize', options.testSize, test.images.shape[0], test.images.shape[0]);
-  const order = (options.shuffle ?? true) ? (options.generator ?? defaultGenerator).permutation(nTrain) : Array.from({ length: nTrain }, (_, i) => i);
-  const pixels = train.images.shape[1] * train.images.shape[2];
-
-  let mean = 0, std = 1;
-  if (normalize === 'standard') {
-    // statistics of the training subset only, so nothing about validation or test leaks into the inputs
-    let s = 0, s2 = 0;
-    for (let r = 0; r < trainSize; r++) {
-      const src = train.images.data.subarray(order[r] * pixels, (order[r] + 1) * pixels);
-      for (let i = 0; i < pixels; i++) {
-        const v = src[i] / 255;
-        s += v;
-        s2 += v * v;
-      }
-    }
-    const count = trainSize * pixels;
-    mean = count > 0 ? s / count : 0;
-    std = count > 1 ? Math.sqrt(Math.max(0, s2 / count - mean * mean)) || 1 : 1;
-  }
-  const scale = normalize === 'none' ? 1 : 1 / 255;
-  const shapeOf = (n: number) => (options.flatten ? [n, pixels] : [n, 1, train.images.shape[1], train.images.shape[2]]);
-  const take = (set: { images: IdxArray; labels: IdxArray }, rows: number[]): ImageSet => {
-    const x = new Float32Array(rows.length * pixels), y = new Float32Array(rows.length);
-    rows.forEach((src, r) => {
-      const from = set.images.data.subarray(src * pixels, (src + 1) * pixels);
-      for (let i = 0; i < pixels; i++) x[r * pixels + i] = (from[i] * scale - mean) / std;
-      y[r] = set.labels.data[src];
-    });
-    return { x: new Tensor(x, shapeOf(rows.length)), y: new Tensor(y, [rows.length]) };
-  };
-  return {
-    train: take(train, order.slice(0, trainSize)),
-    valid: validationSize > 0 ? take(train, order.slice(nTrain - validationSize)) : null,
-    test: take(test, Array.from({ length: testSize }, (_, i) => i)),
-    classes: FASHION_MNIST_CLASSES,
-    mean,
-    std,
-    dir: found,
-  };
+  return loadIdxImageFolder('loadFashionMnist', found, FASHION_MNIST_CLASSES, options);
 }

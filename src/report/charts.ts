@@ -375,33 +375,54 @@ function checkCurves(fn: string, runs: unknown): void {
   }
 }
 
+// the legend of a dashed-line encoding draws short line segments in the line's dash (a point mark would turn them
+// into dots, alike for every split), and the points sit in a layer of their own with no legend
+const dashLegend = { symbolType: 'stroke', symbolStrokeWidth: 2, symbolStrokeColor: '#333', symbolSize: 300 };
+const DASHES: Record<string, number[]> = { training: [1, 0], test: [1, 0], validation: [6, 3] };
+
+/** Lines dashed by split and coloured by schedule, each point marked, with legends that show the line styles. */
+function splitLines(rows: object[], x: object, y: object, splits: string[]): object[] {
+  const names = [...new Set(rows.map((r) => (r as { schedule: string }).schedule))];
+  const color = { field: 'schedule', type: 'nominal', title: null, sort: names, legend: { symbolType: 'stroke', symbolStrokeWidth: 2 } };
+  return [
+    { data: { values: rows }, mark: { type: 'line' }, encoding: { x, y, color, strokeDash: { field: 'split', type: 'nominal', title: null, scale: { domain: splits, range: splits.map((k) => DASHES[k]) }, legend: dashLegend } } },
+    { data: { values: rows }, mark: { type: 'point', filled: true, size: 18 }, encoding: { x, y, color } },
+  ];
+}
+
 /** Training and validation loss per epoch of every schedule (solid: training, dashed: validation). */
-export function scheduleLossSpec(runs: ScheduleCurves[], lossTitle = 'loss'): TopLevelSpec {
+export function scheduleLossSpec(runs: ScheduleCurves[], lossTitle = 'loss', title = 'Loss per epoch'): TopLevelSpec {
   checkCurves('scheduleLossSpec', runs);
   const rows = runs.flatMap((r) => r.trainLoss.flatMap((v, e) => [
     { epoch: e + 1, loss: v, schedule: r.name, split: 'training' },
     ...(r.valLoss[e] === undefined ? [] : [{ epoch: e + 1, loss: r.valLoss[e], schedule: r.name, split: 'validation' }]),
   ]));
-  return {
-    title: 'Loss per epoch', width: WIDTH, height: HEIGHT, data: { values: rows }, mark: { type: 'line', point: true },
-    encoding: { x: { field: 'epoch', type: 'quantitative', axis: { tickMinStep: 1 } }, y: { field: 'loss', type: 'quantitative', scale: { type: 'log' }, title: lossTitle }, color: { field: 'schedule', type: 'nominal', title: null }, strokeDash: { field: 'split', type: 'nominal', title: null } },
-  } as TopLevelSpec;
+  const x = { field: 'epoch', type: 'quantitative', axis: { tickMinStep: 1 } }, y = { field: 'loss', type: 'quantitative', scale: { type: 'log' }, title: lossTitle };
+  return { title, width: WIDTH, height: HEIGHT, layer: splitLines(rows, x, y, ['training', 'validation']) } as TopLevelSpec;
 }
 
-/** Validation and test accuracy per epoch of every schedule, with the target accuracy as a rule. */
-export function scheduleAccuracySpec(runs: ScheduleCurves[], target?: number): TopLevelSpec {
+/** Test (solid) and validation (dashed) accuracy per epoch of every schedule, with the target accuracy as a rule. */
+export function scheduleAccuracySpec(runs: ScheduleCurves[], target?: number, title = 'Accuracy per epoch'): TopLevelSpec {
   checkCurves('scheduleAccuracySpec', runs);
   const rows = runs.flatMap((r) => (r.testAccuracy ?? []).flatMap((v, e) => [
     { epoch: e + 1, accuracy: v, schedule: r.name, split: 'test' },
     ...(r.valAccuracy?.[e] === undefined ? [] : [{ epoch: e + 1, accuracy: r.valAccuracy[e], schedule: r.name, split: 'validation' }]),
   ]));
-  const layers: object[] = [{ data: { values: rows }, mark: { type: 'line', point: true }, encoding: { x: { field: 'epoch', type: 'quantitative', axis: { tickMinStep: 1 } }, y: { field: 'accuracy', type: 'quantitative', scale: { zero: false }, axis: { format: '.1%' } }, color: { field: 'schedule', type: 'nominal', title: null }, strokeDash: { field: 'split', type: 'nominal', title: null } } }];
-  if (target !== undefined) layers.push({ data: { values: [{ accuracy: target }] }, mark: { type: 'rule', color: '#888', strokeDash: [4, 3] }, encoding: { y: { field: 'accuracy', type: 'quantitative' } } });
-  return { title: 'Accuracy per epoch', width: WIDTH, height: HEIGHT, layer: layers } as TopLevelSpec;
+  const x = { field: 'epoch', type: 'quantitative', axis: { tickMinStep: 1 } }, y = { field: 'accuracy', type: 'quantitative', scale: { zero: false }, axis: { format: '.1%' } };
+  const layers = splitLines(rows, x, y, ['test', 'validation']);
+  if (target !== undefined) layers.push(...targetRule('accuracy', target, `target ${(target * 100).toFixed(2)}%`));
+  return { title, width: WIDTH, height: HEIGHT, layer: layers } as TopLevelSpec;
 }
 
-/** The lr profile of every schedule: per batch where recorded (at most 500 points each), else per epoch. */
-export function scheduleLrSpec(runs: ScheduleCurves[]): TopLevelSpec {
+// one dash per schedule on the lr chart, so that schedules on the same lr (constant, and step before its first cut)
+// stay apart where their lines overlap
+const LR_DASHES = [[1, 0], [8, 4], [2, 3], [10, 3, 2, 3], [4, 2], [1, 5]];
+
+/**
+ * The lr profile of every schedule on one chart: per batch where recorded (at most 500 points each), else per
+ * epoch; each schedule in its own colour and dash, the legend showing both.
+ */
+export function scheduleLrSpec(runs: ScheduleCurves[], title = 'Learning-rate profile'): TopLevelSpec {
   checkCurves('scheduleLrSpec', runs);
   const rows = runs.flatMap((r) => {
     if (r.batchLr === undefined || r.batchLr.length === 0) return r.lr.map((v, e) => ({ epoch: e, lr: v, schedule: r.name }));
@@ -410,8 +431,14 @@ export function scheduleLrSpec(runs: ScheduleCurves[]): TopLevelSpec {
     for (let i = 0; i < r.batchLr.length; i += stride) out.push({ epoch: i / per, lr: r.batchLr[i], schedule: r.name });
     return out;
   });
+  const names = runs.map((r) => r.name);
   return {
-    title: 'Learning-rate profile', width: WIDTH, height: 200, data: { values: rows }, mark: { type: 'line', interpolate: 'step-after' },
-    encoding: { x: { field: 'epoch', type: 'quantitative', title: 'epoch' }, y: { field: 'lr', type: 'quantitative', scale: { type: 'log' }, title: 'learning rate', axis: { format: '.0e' } }, color: { field: 'schedule', type: 'nominal', title: null } },
+    title, width: WIDTH, height: 200, data: { values: rows }, mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1.5 },
+    encoding: {
+      x: { field: 'epoch', type: 'quantitative', title: 'epoch' },
+      y: { field: 'lr', type: 'quantitative', scale: { type: 'log' }, title: 'learning rate', axis: { format: '.0e' } },
+      color: { field: 'schedule', type: 'nominal', title: null, sort: names, legend: { symbolType: 'stroke', symbolStrokeWidth: 2, symbolSize: 300 } },
+      strokeDash: { field: 'schedule', type: 'nominal', title: null, sort: names, scale: { domain: names, range: names.map((_, i) => LR_DASHES[i % LR_DASHES.length]) } },
+    },
   } as TopLevelSpec;
 }

@@ -71,7 +71,7 @@ cmp('the report holds the accuracy, loss and lr charts, the tables and AdaptiveL
   assert.equal(files, ['accuracy.svg', 'loss.svg', 'lr.svg', 'results.json', 'report.md', 'report.html']);
   for (const f of ['accuracy.svg', 'loss.svg', 'lr.svg']) assert.match(readFileSync(join(dir, f), 'utf8'), /^<svg/);
   const md = readFileSync(join(dir, 'report.md'), 'utf8');
-  assert.match(md, /\| schedule \| final test accuracy \| best \(epoch\) \|/);
+  assert.match(md, /\| schedule \| final test accuracy \| best \| test top-5 \| epochs to target \|/);
   assert.match(md, /## AdaptiveLR's decisions/);
   assert.match(md, /## Confusion matrix of the best run/);
   assert.equal(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')).runs.length, 6);
