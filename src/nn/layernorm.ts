@@ -1,4 +1,4 @@
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
 import { ones, zeros } from '../tensor/creation.js';
 import { add, sub, mul, div } from '../autograd/ops/arithmetic.js';
@@ -27,6 +27,13 @@ export interface LayerNormOptions {
  */
 export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight: Tensor | null = null, bias: Tensor | null = null, eps = 1e-5): Tensor {
   expectTensor('layerNorm', x);
+  if (!Array.isArray(normalizedShape) || normalizedShape.length === 0 || normalizedShape.some((s) => !Number.isInteger(s) || s <= 0)) {
+    throw new RangeError(`layerNorm: expected normalizedShape to be a non-empty list of positive integers, got ${describe(normalizedShape)}`);
+  }
+  for (const [name, t] of [['weight', weight], ['bias', bias]] as const) {
+    if (t !== null && !(t instanceof Tensor)) throw new TypeError(`layerNorm: expected ${name} to be a Tensor or null, got ${describe(t)}`);
+  }
+  if (typeof eps !== 'number' || !(eps > 0) || !Number.isFinite(eps)) throw new RangeError(`layerNorm: expected eps to be a finite number > 0, got ${describe(eps)}`);
   const d = normalizedShape.length, tail = x.shape.slice(x.ndim - d);
   if (x.ndim < d || tail.some((s, i) => s !== normalizedShape[i])) {
     throw new RangeError(`layerNorm: expected input ending in ${formatShape(normalizedShape)} ([*, ${normalizedShape.join(', ')}]), got ${formatShape(x.shape)}`);

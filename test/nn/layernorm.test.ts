@@ -71,6 +71,9 @@ errors('an input that does not end in the normalized shape names both shapes', (
   assert.throws(() => new LayerNorm(3).forward(randn([]) as never), /LayerNorm.forward: expected input \[\*, 3\], got \[\]/);
   assert.throws(() => new LayerNorm(3).forward([1, 2, 3] as never), /LayerNorm.forward: expected input to be a Tensor/);
   assert.throws(() => layerNorm(randn([2, 3]), [2]), /layerNorm: expected input ending in \[2\]/);
+  assert.throws(() => layerNorm(randn([2, 3]), undefined as never), /layerNorm: expected normalizedShape to be a non-empty list of positive integers, got undefined/);
+  assert.throws(() => layerNorm(randn([2, 3]), [3], [1, 1, 1] as never), /layerNorm: expected weight to be a Tensor or null, got \[1, 1, 1\]/);
+  assert.throws(() => layerNorm(randn([2, 3]), [3], null, null, NaN), /layerNorm: expected eps to be a finite number > 0, got NaN/);
 });
 errors('normalizedShape and options are checked: wrong types, NaN, Infinity, unknown names', () => {
   assert.throws(() => new LayerNorm(0), /LayerNorm: expected normalizedShape to be a positive integer or a non-empty list of them .* got 0/);
