@@ -4,9 +4,15 @@ import { renderSvg } from '../report/charts.js';
 import type { Distribution, FrozenTrial, ParamValue, StudyDirection } from './types.js';
 import { checkOptionsObject } from '../format/check.js';
 import { getParamImportances, trialsOf, type ParamImportancesOptions, type TrialsSource } from './importance/index.js';
+import { paretoFront } from './multi-objective/dominates.js';
 
-/** What the plots read of a study: its direction and its trials. */
-export type PlottableStudy = TrialsSource & { readonly direction: StudyDirection; readonly studyName?: string };
+/** What the plots read of a study: its direction (its directions, with several objectives) and its trials. */
+export type PlottableStudy = TrialsSource & { readonly direction: StudyDirection; readonly directions?: readonly StudyDirection[]; readonly studyName?: string };
+
+/** The study's directions: `directions`, or `[direction]` for a source that has only that. */
+export function directionsOf(study: PlottableStudy): readonly StudyDirection[] {
+  return Array.isArray(study.directions) && study.directions.length > 0 ? study.directions : [study.direction];
+}
 
 const WIDTH = 520, HEIGHT = 240;
 
@@ -56,14 +62,14 @@ export function optimizationHistorySpec(study: PlottableStudy): TopLevelSpec {
 }
 
 /** The parameter importances as horizontal bars, most important on top. */
-export function paramImportancesSpec(importances: Record<string, number>): TopLevelSpec {
+export function paramImportancesSpec(importances: Record<string, number>, title = 'Hyperparameter importances', target = 'the objective value'): TopLevelSpec {
   if (importances === null || typeof importances !== 'object' || Array.isArray(importances) || Object.values(importances).some((v) => typeof v !== 'number' || !Number.isFinite(v))) {
     throw new TypeError(`paramImportancesSpec: expected importances { name: finite number }, got ${importances === null || typeof importances !== 'object' ? String(importances) : JSON.stringify(importances)}`);
   }
   const rows = Object.entries(importances).map(([param, importance]) => ({ param, importance }));
   return {
-    title: 'Hyperparameter importances', width: WIDTH, height: Math.max(60, 24 * rows.length), data: { values: rows },
-    encoding: { y: { field: 'param', type: 'nominal', sort: rows.map((r) => r.param), title: null }, x: { field: 'importance', type: 'quantitative', title: 'importance for the objective value' } },
+    title, width: WIDTH, height: Math.max(60, 24 * rows.length), data: { values: rows },
+    encoding: { y: { field: 'param', type: 'nominal', sort: rows.map((r) => r.param), title: null }, x: { field: 'importance', type: 'quantitative', title: `importance for ${target}` } },
     layer: [{ mark: 'bar' }, { mark: { type: 'text', align: 'left', dx: 3 }, encoding: { text: { field: 'importance', format: '.2f' } } }],
   } as TopLevelSpec;
 }
@@ -163,6 +169,81 @@ export function intermediateValuesSpec(study: PlottableStudy): TopLevelSpec {
     encoding: { x: { field: 'step', type: 'quantitative' }, y: { field: 'value', type: 'quantitative', title: 'intermediate value', scale: { zero: false } }, detail: { field: 'trial', type: 'nominal' }, color: { field: 'state', type: 'nominal', title: 'trial state' } },
   } as TopLevelSpec;
 }
+
+/** Options of {@link paretoFrontSpec} and {@link plotParetoFront} (Optuna's plot_pareto_front keywords). */
+export interface ParetoFrontOptions {
+  /** The axis titles, one per objective. Default 'Objective 0', 'Objective 1', ... */
+  targetNames?: readonly string[];
+  /** Draw the dominated trials too. Default true. */
+  includeDominatedTrials?: boolean;
+  /**
+   * A trial -> its constraint values (<= 0 satisfied): infeasible trials are drawn apart and the front is taken
+   * among the feasible ones. Default: the values a constrained sampler stored in `systemAttrs.constraints`, if any.
+   */
+  constraintsFunc?: (trial: FrozenTrial) => readonly number[];
+}
+
+/** Whether a trial satisfies its constraints: `constraintsFunc`'s values, else the stored ones, all <= 0 (none: feasible). */
+export function isFeasible(t: FrozenTrial, constraintsFunc?: (trial: FrozenTrial) => readonly number[]): boolean {
+  const c = constraintsFunc ? constraintsFunc(t) : t.systemAttrs.constraints;
+  return !Array.isArray(c) || c.every((v) => v <= 0);
+}
+
+/**
+ * The complete trials with finite values, split as Optuna's plot_pareto_front splits them: the Pareto front of
+ * the feasible ones (`best`), the other feasible ones, and the infeasible ones.
+ */
+export function paretoFrontTrials(study: PlottableStudy, constraintsFunc?: (trial: FrozenTrial) => readonly number[]): { best: FrozenTrial[]; dominated: FrozenTrial[]; infeasible: FrozenTrial[] } {
+  const directions = directionsOf(study);
+  const complete = trialsOf(study, 'plotParetoFront').filter((t) => t.state === 'complete' && t.values !== null && t.values.length === directions.length && t.values.every(Number.isFinite));
+  const feasible = complete.filter((t) => isFeasible(t, constraintsFunc));
+  const best = paretoFront(feasible, directions);
+  const onFront = new Set(best.map((t) => t.number));
+  return { best, dominated: feasible.filter((t) => !onFront.has(t.number)), infeasible: complete.filter((t) => !isFeasible(t, constraintsFunc)) };
+}
+
+/**
+ * The Pareto-front plot of a study of 2 or 3 objectives, as Optuna's plot_pareto_front: every complete trial as a
+ * point, the best (non-dominated, feasible) ones apart, infeasible ones in grey. Two objectives: one scatter plot.
+ * Three: Vega-Lite draws no 3-D scatter, so the front is shown as the three pairs of objectives side by side
+ * (objective 0 against 1, 0 against 2, 1 against 2), each point in the same colour in every pair.
+ */
+export function paretoFrontSpec(study: PlottableStudy, options: ParetoFrontOptions = {}): TopLevelSpec {
+  const fn = 'plotParetoFront';
+  checkOptionsObject(fn, options, ['targetNames', 'includeDominatedTrials', 'constraintsFunc']);
+  const directions = directionsOf(study);
+  const n = directions.length;
+  if (n !== 2 && n !== 3) throw new RangeError(`${fn}: expected a study of 2 or 3 objectives, got ${n} (\`plot_pareto_front\` function only supports 2 or 3 objective studies)`);
+  const names = options.targetNames ?? directions.map((_, i) => `Objective ${i}`);
+  if (!Array.isArray(names) || names.length !== n || names.some((x) => typeof x !== 'string')) {
+    throw new RangeError(`${fn}: expected targetNames to be ${n} strings (one per objective), got ${JSON.stringify(names)}`);
+  }
+  if (options.includeDominatedTrials !== undefined && typeof options.includeDominatedTrials !== 'boolean') {
+    throw new TypeError(`${fn}: expected includeDominatedTrials to be true or false, got ${JSON.stringify(options.includeDominatedTrials)}`);
+  }
+  if (options.constraintsFunc !== undefined && typeof options.constraintsFunc !== 'function') {
+    throw new TypeError(`${fn}: expected constraintsFunc to be a function (trial) => number[], got ${typeof options.constraintsFunc}`);
+  }
+  const { best, dominated, infeasible } = paretoFrontTrials(study, options.constraintsFunc);
+  const row = (t: FrozenTrial, kind: string) => ({ trial: t.number, kind, ...Object.fromEntries((t.values as number[]).map((v, i) => [`v${i}`, v])) });
+  const include = options.includeDominatedTrials ?? true;
+  const rows = [...(include ? dominated.map((t) => row(t, 'Trial')) : []), ...(include ? infeasible.map((t) => row(t, 'Infeasible Trial')) : []), ...best.map((t) => row(t, 'Best Trial'))];
+  const color = { field: 'kind', type: 'nominal', title: null, scale: { domain: ['Best Trial', 'Trial', 'Infeasible Trial'], range: ['#d62728', '#1f77b4', '#bbbbbb'] } };
+  const panel = (i: number, j: number, width: number, height: number) => ({
+    width, height,
+    mark: { type: 'point', filled: true, size: 40 },
+    encoding: {
+      x: { field: `v${i}`, type: 'quantitative', title: `${names[i]} (${directions[i]})`, scale: { zero: false } },
+      y: { field: `v${j}`, type: 'quantitative', title: `${names[j]} (${directions[j]})`, scale: { zero: false } },
+      color, tooltip: [{ field: 'trial', type: 'quantitative' }, { field: `v${i}`, title: names[i] }, { field: `v${j}`, title: names[j] }],
+    },
+  });
+  if (n === 2) return { title: 'Pareto-front Plot', data: { values: rows }, ...panel(0, 1, WIDTH, 320) } as TopLevelSpec;
+  return { title: 'Pareto-front Plot (three objectives, by pairs)', data: { values: rows }, hconcat: [panel(0, 1, 220, 220), panel(0, 2, 220, 220), panel(1, 2, 220, 220)] } as TopLevelSpec;
+}
+
+/** Optuna's plot_pareto_front as an SVG string (2 objectives: a scatter; 3: the three pairs of objectives). */
+export const plotParetoFront = (study: PlottableStudy, options: ParetoFrontOptions = {}): Promise<string> => renderSvg(paretoFrontSpec(study, options));
 
 /** Optuna's plot_optimization_history as an SVG string. */
 export const plotOptimizationHistory = (study: PlottableStudy): Promise<string> => renderSvg(optimizationHistorySpec(study));

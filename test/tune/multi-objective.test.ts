@@ -3,16 +3,22 @@
 // refusals, and TPE's split with constraints and with several objectives (no randomness in any of them).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createStudy, loadStudy } from '../../src/tune/study.js';
 import { InMemoryStorage } from '../../src/tune/storage/memory.js';
 import { createTrial } from '../../src/tune/create-trial.js';
 import { copyStudy } from '../../src/tune/copy-study.js';
 import { CONSTRAINTS_KEY, TPESampler, splitObservations, weightsBelowMultiObjective } from '../../src/tune/samplers/tpe.js';
 import { RandomSampler } from '../../src/tune/samplers/random.js';
+import { NSGAIISampler } from '../../src/tune/samplers/nsga2.js';
+import { CmaEsSampler } from '../../src/tune/samplers/cmaes.js';
 import { getParamImportances } from '../../src/tune/importance/index.js';
 import { hypervolume } from '../../src/tune/multi-objective/hypervolume.js';
 import type { FrozenTrial, StudyDirection } from '../../src/tune/types.js';
+import { paretoFrontSpec, paretoFrontTrials, plotParetoFront } from '../../src/tune/plots.js';
+import { writeStudyReport } from '../../src/tune/report.js';
 import { rejects } from './helpers.js';
 
 type Num = number | 'Infinity' | '-Infinity' | 'NaN';
@@ -143,6 +149,13 @@ study('createTrial and addTrial take values; a count other than the objectives i
   assert.equal([copied.directions, copied.trials.map((t) => t.values)], [['minimize', 'maximize'], [[0.25, 3]]]);
 });
 
+study('with several directions and no sampler the study uses NSGAIISampler, as Optuna; CmaEsSampler refuses it', async () => {
+  assert.ok((await createStudy({ directions: ['minimize', 'maximize'] })).sampler instanceof NSGAIISampler);
+  assert.ok(!((await createStudy({ direction: 'minimize' })).sampler instanceof NSGAIISampler));
+  const s = await createStudy({ directions: ['minimize', 'maximize'], sampler: new CmaEsSampler({ seed: 0 }) });
+  await rejects(() => s.optimize((t) => [t.suggestFloat('x', 0, 1), 0], { nTrials: 1 }), /CmaEsSampler: expected a single-objective study, got 2 objectives \(If the study is being used for multi-objective optimization, CmaEsSampler cannot be used.\)/);
+});
+
 study('getParamImportances needs a target in a study of several objectives, as Optuna', async () => {
   const s = await createStudy({ directions: ['minimize', 'minimize'], sampler: new RandomSampler({ seed: 3 }) });
   await s.optimize((t) => {
@@ -233,3 +246,59 @@ motpe('after 60 trials its front has more hypervolume than random search, median
 });
 
 motpe.run();
+
+const report = suite('the study report of several objectives: the Pareto front plotted and tabled, its hypervolume');
+const reportDir = mkdtempSync(join(tmpdir(), 'lrlab-mo-report-'));
+
+async function tinyStudy() {
+  // directions minimize, maximize; as losses (second negated): [1,-1], [2,-3], [3,-2], [0.5,0]. [2,-3] dominates
+  // [3,-2]; the front is trials 0, 1, 3. Reference: the worst of each, [3, 0] (0 as the maximized value)
+  const s = await createStudy({ directions: ['minimize', 'maximize'], studyName: 'tiny' });
+  const rows: [number, number, number][] = [[1, 1, 0.1], [2, 3, 0.2], [3, 2, 0.3], [0.5, 0, 0.4]];
+  await s.addTrials(rows.map(([a, b, x]) => createTrial({ values: [a, b], params: { x }, distributions: X })));
+  return s;
+}
+
+report('the front, its table and its hypervolume against the worst values: 4 by hand', async () => {
+  const s = await tinyStudy();
+  assert.equal(s.bestTrials.map((t) => t.number), [0, 1, 3]);
+  const files = await writeStudyReport(s, join(reportDir, 'tiny'));
+  assert.ok(files.includes('pareto-front.svg') && !files.includes('history.svg'), files.join());
+  const md = readFileSync(join(reportDir, 'tiny', 'report.md'), 'utf8');
+  // boxes of the front against [3, 0]: (3 - 0.5)(0 - 0) + (3 - 1)(0 + 1) + (3 - 2)(-1 + 3) = 0 + 2 + 2
+  assert.match(md, /Hypervolume of the front: 4, against the reference point \[3, 0\]/);
+  assert.match(md, /directions: minimize, maximize/);
+  assert.match(md, /Pareto front .*: 3 trials\./);
+  assert.match(md, /\| trial \| state \| values_0 \| values_1 \| x \| duration \(s\) \|/);
+  assert.match(md, /Optimization history: not drawn \(the study has several objectives: see the Pareto front\)/);
+  const json = JSON.parse(readFileSync(join(reportDir, 'tiny', 'trials.json'), 'utf8'));
+  assert.equal([json.bestTrials.map((t: { number: number }) => t.number), json.hypervolume, json.bestTrial], [[0, 1, 3], { reference: [3, 0], hypervolume: 4 }, null]);
+  const svg = readFileSync(join(reportDir, 'tiny', 'pareto-front.svg'), 'utf8');
+  assert.ok(svg.includes('Pareto-front Plot') && svg.includes('Best Trial') && svg.includes('Objective 1 (maximize)'), 'the plot names its title, legend and axes');
+});
+
+report('three objectives are drawn as the three pairs; one or four objectives are refused as Optuna refuses them', async () => {
+  const s = await createStudy({ directions: ['minimize', 'minimize', 'maximize'], sampler: new RandomSampler({ seed: 2 }) });
+  await s.optimize((t) => {
+    const x = t.suggestFloat('x', 0, 1);
+    return [x, 1 - x, x * (1 - x)];
+  }, { nTrials: 12 });
+  const spec = paretoFrontSpec(s) as { hconcat: { encoding: { x: { field: string }; y: { field: string } } }[] };
+  assert.equal(spec.hconcat.map((p) => [p.encoding.x.field, p.encoding.y.field]), [['v0', 'v1'], ['v0', 'v2'], ['v1', 'v2']]);
+  assert.ok((await plotParetoFront(s)).includes('by pairs'));
+  assert.throws(() => paretoFrontSpec({ direction: 'minimize', trials: [] }), /plotParetoFront: expected a study of 2 or 3 objectives, got 1/);
+  assert.throws(() => paretoFrontSpec({ direction: 'minimize', directions: ['minimize', 'minimize', 'minimize', 'minimize'], trials: [] }), /got 4/);
+  assert.throws(() => paretoFrontSpec(s, { targetNames: ['a'] }), /plotParetoFront: expected targetNames to be 3 strings/);
+  assert.throws(() => paretoFrontSpec(s, { nope: 1 } as never), /plotParetoFront/);
+});
+
+report('infeasible trials (stored constraints or a constraintsFunc) are kept off the front and drawn apart', async () => {
+  const s = await tinyStudy();
+  // trial 1 ([2, 3]) infeasible: trial 2 ([3, 2]) is no longer dominated
+  const split = paretoFrontTrials(s, (t) => [t.number === 1 ? 1 : -1]);
+  assert.equal([split.best.map((t) => t.number), split.infeasible.map((t) => t.number), split.dominated.map((t) => t.number)], [[0, 2, 3], [1], []]);
+  const rows = (paretoFrontSpec(s, { constraintsFunc: (t) => [t.number === 1 ? 1 : -1] }) as { data: { values: { trial: number; kind: string }[] } }).data.values;
+  assert.equal(rows.find((r) => r.trial === 1)?.kind, 'Infeasible Trial');
+});
+
+report.run();

@@ -249,6 +249,7 @@ export class CmaEsSampler implements Sampler {
   }
 
   sampleRelative(study: StudyView, trial: FrozenTrial, space: SearchSpace): Record<string, ParamValue> {
+    singleObjective(study);
     const names = Object.keys(space).sort();
     if (names.length < 2) return {};
     const done = this.finished(study);
@@ -276,6 +277,7 @@ export class CmaEsSampler implements Sampler {
   }
 
   sampleIndependent(study: StudyView, trial: FrozenTrial, paramName: string, distribution: Distribution): ParamValue {
+    singleObjective(study);
     return this.independentSampler.sampleIndependent(study, trial, paramName, distribution);
   }
 
@@ -291,4 +293,10 @@ export class CmaEsSampler implements Sampler {
     for (const [s, x] of t.intermediateValues) if (s > step) [step, v] = [s, x];
     return v;
   }
+}
+
+// CMA-ES ranks trials by one value: Optuna's _raise_error_if_multi_objective
+function singleObjective(study: StudyView): void {
+  const n = study.directions.length;
+  if (n > 1) throw new TypeError(`CmaEsSampler: expected a single-objective study, got ${n} objectives (If the study is being used for multi-objective optimization, CmaEsSampler cannot be used.)`);
 }

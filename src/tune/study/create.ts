@@ -2,6 +2,7 @@
 // get_all_study_summaries.
 import { randomUUID } from 'node:crypto';
 import { defaultPruner, defaultSampler } from '../default-sampler.js';
+import { NSGAIISampler } from '../samplers/nsga2.js';
 import { DuplicatedStudyError, type HeartbeatOptions, type Storage, type StudySummary } from '../storage/base.js';
 import { getStorage, redact } from '../storage/index.js';
 import type { Pruner, Sampler, StudyDirection } from '../types.js';
@@ -15,7 +16,7 @@ export interface CreateStudyOptions {
   direction?: StudyDirection;
   /** One direction per objective, e.g. ['minimize', 'maximize'] (Optuna's directions). Not with `direction`. */
   directions?: readonly StudyDirection[];
-  /** Default: a seeded uniform random sampler. */
+  /** Default: a TPESampler; with several directions an NSGAIISampler (as Optuna). */
   sampler?: Sampler;
   /** Default: no pruning. */
   pruner?: Pruner;
@@ -112,7 +113,7 @@ export async function createStudy(options: CreateStudyOptions = {}): Promise<Stu
   }
   const study = new Study({
     studyName, studyId, directions, storage,
-    sampler: options.sampler ?? defaultSampler(), pruner: options.pruner ?? defaultPruner(),
+    sampler: options.sampler ?? (directions.length > 1 ? new NSGAIISampler() : defaultSampler()), pruner: options.pruner ?? defaultPruner(),
   });
   await study.refresh();
   return study;
@@ -133,7 +134,7 @@ export async function loadStudy(options: LoadStudyOptions): Promise<Study> {
   }
   const study = new Study({
     studyName: options.studyName, studyId: found.studyId, directions: found.directions, storage,
-    sampler: options.sampler ?? defaultSampler(), pruner: options.pruner ?? defaultPruner(),
+    sampler: options.sampler ?? (found.directions.length > 1 ? new NSGAIISampler() : defaultSampler()), pruner: options.pruner ?? defaultPruner(),
   });
   await study.refresh();
   return study;
