@@ -6,7 +6,7 @@ const BASIC_ENGLISH: [RegExp, string][] = [
 
 /**
  * Splits English text into tokens as torchtext's `get_tokenizer('basic_english')`: lowercase; `.` `,` `(` `)` `!`
- * `?` become tokens of their own, an apostrophe starts a token (`don't` gives `don`, `'t`), double quotes are
+ * `?` and the apostrophe become tokens of their own (`don't` gives `don`, `'`, `t`), double quotes are
  * dropped, `;` `:` and HTML line breaks (`<br />`, as IMDB reviews hold them) separate words; then split on
  * whitespace.
  */
