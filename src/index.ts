@@ -132,6 +132,7 @@ export { makeBlobs, type MakeBlobsOptions, type ClassificationData } from './dat
 export { RandomSampler, type RandomSamplerOptions } from './tune/samplers/random.js';
 export { GridSampler, type GridSamplerOptions, type GridSearchSpace } from './tune/samplers/grid.js';
 export { TPESampler, defaultGamma, defaultWeights, hyperoptDefaultGamma, type TPESamplerOptions } from './tune/samplers/tpe.js';
+export { CONSTRAINTS_KEY } from './tune/samplers/tpe.js';
 export { ParzenEstimator, type ParzenParameters } from './tune/samplers/parzen.js';
 export { CmaEsSampler, type CmaEsSamplerOptions } from './tune/samplers/cmaes.js';
 export {
@@ -153,9 +154,12 @@ export {
 export {
   plotOptimizationHistory, plotParamImportances, plotSlice, plotContour, plotParallelCoordinate, plotIntermediateValues,
   optimizationHistorySpec, paramImportancesSpec, sliceSpec, contourSpec, parallelCoordinateSpec, intermediateValuesSpec,
+  plotParetoFront, paretoFrontSpec, type ParetoFrontOptions,
   type PlottableStudy,
 } from './tune/plots.js';
 export { writeStudyReport, STUDY_REPORT_FILES, trialsTable, type StudyReportOptions } from './tune/report.js';
+// the dashboard: studies and finder runs in the browser while they run
+export { startDashboard, type DashboardOptions, type Dashboard } from './dashboard/server.js';
 export { writeDirAtomic, type WriteDirAtomicOptions } from './io/atomic-dir.js';
 
 export { type ModelModule } from './tune-recipes/grid-search-threads.js';

@@ -1,28 +1,10 @@
-// The Pareto front of a study of several objectives: which complete trials no other trial dominates, and the
-// Vega-Lite chart of it (Optuna's plot_pareto_front): every complete trial as a point, the front highlighted.
+// The Pareto front of a study of several objectives as the dashboard draws it (after Optuna's plot_pareto_front):
+// every complete trial with finite values as a point in objective space, the front (the tuner's own paretoFront)
+// in its own colour, a tooltip per trial.
 import type { TopLevelSpec } from 'vega-lite';
+import { paretoFront } from '../tune/multi-objective/dominates.js';
 import type { FrozenTrial, StudyDirection } from '../tune/types.js';
 import { valuesOf } from './data.js';
-
-/** Whether `a` dominates `b`: no worse in every objective and better in one (Optuna's _dominates). */
-export function dominates(a: readonly number[], b: readonly number[], directions: readonly StudyDirection[]): boolean {
-  let better = false;
-  for (let k = 0; k < directions.length; k++) {
-    const d = directions[k] === 'minimize' ? b[k] - a[k] : a[k] - b[k]; // > 0: a is better in objective k
-    if (d < 0) return false;
-    if (d > 0) better = true;
-  }
-  return better;
-}
-
-/** The complete trials with finite values that no other such trial dominates (the study's best trials). */
-export function paretoFront(trials: readonly FrozenTrial[], directions: readonly StudyDirection[]): FrozenTrial[] {
-  const done = trials.filter((t) => {
-    const v = valuesOf(t);
-    return t.state === 'complete' && v !== null && v.length === directions.length && v.every(Number.isFinite);
-  });
-  return done.filter((t) => !done.some((o) => o !== t && dominates(valuesOf(o)!, valuesOf(t)!, directions)));
-}
 
 /**
  * The complete trials in objective space, the Pareto front in its own colour: one chart for two objectives, a
@@ -30,9 +12,10 @@ export function paretoFront(trials: readonly FrozenTrial[], directions: readonly
  */
 export function paretoFrontSpec(trials: readonly FrozenTrial[], directions: readonly StudyDirection[], names?: readonly string[]): TopLevelSpec {
   if (!Array.isArray(directions) || directions.length < 2) throw new RangeError(`paretoFrontSpec: expected a study of 2 or more objectives, got ${Array.isArray(directions) ? directions.length : typeof directions}`);
-  const front = new Set(paretoFront(trials, directions));
+  const drawn = trials.filter((t) => t.state === 'complete' && valuesOf(t)?.length === directions.length && valuesOf(t)!.every(Number.isFinite));
+  const front = new Set(paretoFront(drawn, directions));
   const label = (k: number) => `${names?.[k] ?? `objective ${k}`} (${directions[k]})`;
-  const rows = trials.filter((t) => t.state === 'complete' && valuesOf(t)?.length === directions.length && valuesOf(t)!.every(Number.isFinite)).map((t) => {
+  const rows = drawn.map((t) => {
     const row: Record<string, unknown> = { trial: t.number, kind: front.has(t) ? 'Pareto front' : 'dominated' };
     valuesOf(t)!.forEach((v, k) => (row[`v${k}`] = v));
     return row;

@@ -51,7 +51,8 @@ function pageScripts(): (name: string) => Promise<string> {
       hit = (async () => {
         const js = join(dir, `${name}.js`);
         if (existsSync(js)) return readFileSync(js, 'utf8');
-        const { transform } = await import('esbuild');
+        const esbuild = 'esbuild'; // a name, not a literal: bundlers of lrlab's browser build must not pull it in
+        const { transform } = (await import(esbuild)) as typeof import('esbuild');
         return (await transform(readFileSync(join(dir, `${name}.ts`), 'utf8'), { loader: 'ts', format: 'esm', target: 'es2022', sourcefile: `${name}.ts` })).code;
       })();
       hit.catch(() => cache.delete(name));
