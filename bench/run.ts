@@ -10,6 +10,7 @@ import { matmulSuite, smallShapeSuite } from './matmul.js';
 import { epochSuite, rangeTestSuite, demoSuite, memorySuite } from './training.js';
 import { findTorch, trainingVsTorch, torchMatmulRows, optimizerSuite, allocationSuite } from './speed.js';
 import { tpeSuite, tpeTable } from './tune.js';
+import { nsga2Suite, nsga2Table } from './multi-objective.js';
 import { storageSuite } from './storage.js';
 import { lstmEpochSuite } from './recurrent.js';
 import { cnnEpochSuite } from './cnn.js';
@@ -67,6 +68,8 @@ rows.push(...memorySuite(impls, log, quick));
 rows.push(...allocationSuite(impls, log));
 log('\ntuning: TPE vs Optuna TPE vs random');
 rows.push(...(await tpeSuite(log, quick)));
+log('\ntuning, several objectives: NSGA-II vs Optuna NSGA-II');
+rows.push(...(await nsga2Suite(log, quick)));
 log('\ntuner storage');
 rows.push(...(await storageSuite(log, quick)));
 for (const i of impls) (i.backend as { dispose?: () => void }).dispose?.();
@@ -103,6 +106,7 @@ const md = [
   ...(quick ? [] : [table('lrlab demo end to end (one run)', ['implementation', 'seconds'], pick('demo').map((r) => [r.implementation, fmt(r.figures.seconds, 1)]))]),
   table('typed arrays and views created per training step after the first', ['implementation', 'gpu.js mode', 'plain loop', 'fit'], pick('alloc').map((r) => [r.implementation, r.mode, fmt(r.figures.plainLoop), fmt(r.figures.fit)])),
   tpeTable(pick('tpe')),
+  nsga2Table(pick('nsga2')),
   table('CNN on Fashion-MNIST, training (batch 64, Adam; a slice of the epoch, extrapolated to 60,000 images)', ['implementation', 'gpu.js mode', 'ms / batch', 'CPU ms / batch', 's / 60k epoch', 'images / s', 'agreement checked'], pick('cnn').map((r) => [r.implementation, r.mode, Number.isFinite(r.ms) ? fmt(r.figures.msPerBatch as number, 1) : (r.note ?? '-'), Number.isFinite(r.ms) ? fmt(r.figures.cpuMsPerBatch as number, 1) : '-', Number.isFinite(r.ms) ? fmt(r.figures.fullEpochSeconds as number, 0) : '-', Number.isFinite(r.ms) ? fmt(r.figures.imagesPerSecond as number, 0) : '-', String(r.figures.check ?? '-')])),
   table('CNN on Fashion-MNIST, inference (batches of 64)', ['implementation', 'ms / batch', 'CPU ms / batch', 'images / s', 'agreement checked'], pick('cnnInference').map((r) => [r.implementation, fmt(r.figures.msPerBatch as number, 1), fmt(r.figures.cpuMsPerBatch as number, 1), fmt(r.figures.imagesPerSecond as number, 0), String(r.figures.check)])),
   table('memory over training steps', ['implementation', 'gpu.js mode', 'steps', 'heap growth (KiB)', 'RSS growth (KiB)', 'new Float32Arrays / step'], pick('memory').map((r) => [r.implementation, r.mode, r.case.split(' ')[0], fmt(r.figures.heapGrowthKiB, 0), fmt(r.figures.rssGrowthKiB, 0), fmt(r.figures.float32ArraysPerStep, 0)])),
