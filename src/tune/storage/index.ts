@@ -37,8 +37,9 @@ export function parseStorageUrl(url: string): StorageLocation {
 
 /**
  * The storage behind a study: a fresh in-memory storage for undefined, the given Storage itself, or one opened
- * from a URL (`sqlite:///...`, `postgresql://...`), checked by connecting to it. Heartbeat options apply to
- * storages opened here.
+ * from a URL (`sqlite:///...`, `postgresql://...`), checked by connecting to it. SQLite and PostgreSQL hold
+ * studies in Optuna 3.1's RDB schema, which Optuna's `optuna.load_study(study_name, storage=url)` opens (the same
+ * URL). Heartbeat options apply to storages opened here.
  */
 export async function getStorage(storage?: string | Storage, options: HeartbeatOptions = {}): Promise<Storage> {
   if (storage === undefined || storage === null) return new InMemoryStorage(options);

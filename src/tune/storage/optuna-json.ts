@@ -4,8 +4,9 @@
 // - a distribution as distribution_to_json ({"name": "FloatDistribution", "attributes": {...}}), read back from
 //   that form, from the older classes (UniformDistribution, ...) and from the abbreviated {"type": "float", ...};
 // - a parameter as its internal representation (a float; a categorical's index into its choices);
-// - the system attributes Optuna reads by name (a retry's and an enqueued trial's) under Optuna's snake_case keys.
-import type { CategoricalChoice, Distribution, ParamValue } from '../types.js';
+// - the system attributes Optuna reads by name (a retry's and an enqueued trial's) under Optuna's snake_case keys;
+// - states and directions as Optuna's enum names, values and intermediate values with their value types.
+import type { CategoricalChoice, Distribution, ParamValue, StudyDirection, TrialState } from '../types.js';
 import { fromStoredJson } from './json.js';
 
 /** Python's json.dumps of a JSON-able value: NaN and the infinities as bare tokens, as `json.loads` reads them. */
@@ -104,4 +105,31 @@ export function systemKeyToDb(key: string): string {
 /** The key lrlab reads a stored system attribute under. */
 export function systemKeyFromDb(key: string): string {
   return CAMEL[key] ?? key;
+}
+
+/** lrlab's state names and Optuna's TrialState enum names. */
+export const toDbState = (s: TrialState): string => s.toUpperCase();
+export const fromDbState = (s: string): TrialState => s.toLowerCase() as TrialState;
+/** Optuna's StudyDirection enum names; NOT_SET (never written by Optuna 3) reads as Optuna's default, minimize. */
+export const fromDbDirection = (d: string): StudyDirection => (d === 'MAXIMIZE' ? 'maximize' : 'minimize');
+
+/** Optuna's TrialValueModel.value_to_stored_repr (NaN is no objective value: Optuna fails such a trial). */
+export function valueToDb(v: number): [number | null, string] {
+  if (Number.isNaN(v)) throw new RangeError(`storage: expected objective values that are numbers or +-Infinity, got NaN`);
+  return v === Infinity ? [null, 'INF_POS'] : v === -Infinity ? [null, 'INF_NEG'] : [v, 'FINITE'];
+}
+
+/** Optuna's TrialIntermediateValueModel.intermediate_value_to_stored_repr. */
+export function stepToDb(v: number): [number | null, string] {
+  return Number.isNaN(v) ? [null, 'NAN'] : v === Infinity ? [null, 'INF_POS'] : v === -Infinity ? [null, 'INF_NEG'] : [v, 'FINITE'];
+}
+
+/** A stored value or intermediate value with its type, as the number it stands for. */
+export function fromDbValue(value: number | null, type: string): number {
+  switch (type) {
+    case 'INF_POS': return Infinity;
+    case 'INF_NEG': return -Infinity;
+    case 'NAN': return NaN;
+    default: return Number(value);
+  }
 }

@@ -6,7 +6,7 @@
 // happens (and is said) once.
 import type { Distribution, ParamValue } from '../types.js';
 import { fromStoredJson } from './json.js';
-import { distributionToJson, paramToInternal, systemKeyToDb, toPythonJson } from './optuna-json.js';
+import { distributionToJson, paramToInternal, stepToDb, systemKeyToDb, toPythonJson, valueToDb } from './optuna-json.js';
 import { toDbDatetime } from './rdb-schema.js';
 import type { Query } from './sql.js';
 
@@ -43,9 +43,8 @@ export async function migrateLrlabTables(q: Query, dialect: 'sqlite' | 'postgres
       ))[0].trial_id);
       if (t.value !== null) {
         const v = Number(t.value);
-        const [value, type] = v === Infinity ? [null, 'INF_POS'] : v === -Infinity ? [null, 'INF_NEG'] : [v, 'FINITE'];
         // a NaN value (not a complete trial's: lrlab fails those) has no place in Optuna's schema and is left out
-        if (!Number.isNaN(v)) await q('INSERT INTO trial_values (trial_id, objective, value, value_type) VALUES ($1, 0, $2, $3)', [trialId, value, type]);
+        if (!Number.isNaN(v)) await q('INSERT INTO trial_values (trial_id, objective, value, value_type) VALUES ($1, 0, $2, $3)', [trialId, ...valueToDb(v)]);
       }
       const params = await q<{ name: string; distribution: string; value: string }>('SELECT name, distribution, value FROM lrlab_trial_params WHERE trial_id = $1', [t.trial_id]);
       for (const p of params) {
@@ -55,9 +54,8 @@ export async function migrateLrlabTables(q: Query, dialect: 'sqlite' | 'postgres
       }
       const steps = await q<{ step: Id; value: string }>('SELECT step, value FROM lrlab_trial_intermediate_values WHERE trial_id = $1 ORDER BY step', [t.trial_id]);
       for (const x of steps) {
-        const v = Number(x.value);
-        const [value, type] = Number.isNaN(v) ? [null, 'NAN'] : v === Infinity ? [null, 'INF_POS'] : v === -Infinity ? [null, 'INF_NEG'] : [v, 'FINITE'];
-        await q('INSERT INTO trial_intermediate_values (trial_id, step, intermediate_value, intermediate_value_type) VALUES ($1, $2, $3, $4)', [trialId, Number(x.step), value, type]);
+        await q('INSERT INTO trial_intermediate_values (trial_id, step, intermediate_value, intermediate_value_type) VALUES ($1, $2, $3, $4)',
+          [trialId, Number(x.step), ...stepToDb(Number(x.value))]);
       }
       for (const [k, v] of Object.entries(fromStoredJson<Record<string, unknown>>(t.user_attrs))) {
         await q('INSERT INTO trial_user_attributes (trial_id, "key", value_json) VALUES ($1, $2, $3)', [trialId, k, toPythonJson(v)]);

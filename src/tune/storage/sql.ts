@@ -10,8 +10,8 @@ import {
   type HeartbeatOptions, type NewTrial, type Storage, type StudySummary, type TrialRecord, type TrialTemplate,
 } from './base.js';
 import {
-  distributionFromJson, distributionToJson, paramFromInternal, paramToInternal, parsePythonJson, systemKeyFromDb,
-  systemKeyToDb, toPythonJson,
+  distributionFromJson, distributionToJson, fromDbDirection, fromDbState, fromDbValue, paramFromInternal, paramToInternal,
+  parsePythonJson, stepToDb, systemKeyFromDb, systemKeyToDb, toDbState, toPythonJson, valueToDb,
 } from './optuna-json.js';
 import { ALEMBIC_HEAD, VERSION_INFO, fromDbDatetime, rdbSchema, stampMs, toDbDatetime } from './rdb-schema.js';
 import { migrateLrlabTables, type Migration } from './rdb-migrate.js';
@@ -48,41 +48,11 @@ interface ParamRow { trial_id: Id; param_name: string; param_value: number; dist
 interface StepRow { trial_id: Id; step: Id; intermediate_value: number | null; intermediate_value_type: string }
 interface AttrRow { trial_id: Id; key: string; value_json: string }
 
-/** lrlab's state names and Optuna's TrialState enum names. */
-const toDbState = (s: TrialState): string => s.toUpperCase();
-const fromDbState = (s: string): TrialState => s.toLowerCase() as TrialState;
-/** Optuna's StudyDirection enum names; NOT_SET (never written by Optuna 3) reads as Optuna's default, minimize. */
-const fromDbDirection = (d: string): StudyDirection => (d === 'MAXIMIZE' ? 'maximize' : 'minimize');
-
-/** Optuna's TrialValueModel.value_to_stored_repr (NaN is no objective value: Optuna fails such a trial). */
-function valueToDb(v: number): [number | null, string] {
-  if (Number.isNaN(v)) throw new RangeError(`storage: expected objective values that are numbers or +-Infinity, got NaN`);
-  return v === Infinity ? [null, 'INF_POS'] : v === -Infinity ? [null, 'INF_NEG'] : [v, 'FINITE'];
-}
-
-/** Optuna's TrialIntermediateValueModel.intermediate_value_to_stored_repr. */
-function stepToDb(v: number): [number | null, string] {
-  return Number.isNaN(v) ? [null, 'NAN'] : v === Infinity ? [null, 'INF_POS'] : v === -Infinity ? [null, 'INF_NEG'] : [v, 'FINITE'];
-}
-
-function fromDbValue(value: number | null, type: string): number {
-  switch (type) {
-    case 'INF_POS': return Infinity;
-    case 'INF_NEG': return -Infinity;
-    case 'NAN': return NaN;
-    default: return Number(value);
-  }
-}
-
 /** A storage on a SQL database; `SqliteStorage` and `PostgresStorage` give it a driver. */
 export class SqlStorage implements Storage {
   readonly url: string;
   readonly heartbeat: Required<HeartbeatOptions>;
-  /**
-   * What opening the storage moved from lrlab's earlier tables (lrlab_studies, ...) into Optuna's schema, or null
-   * when there was nothing to move. The move is also said once on stderr.
-   */
-  migration: Migration | null = null;
+  private moved: Migration | null = null;
   protected driver: SqlDriver;
   private forUpdate: string;
   private pg: boolean;
@@ -97,6 +67,14 @@ export class SqlStorage implements Storage {
     this.heartbeat = heartbeat;
     this.pg = driver.dialect === 'postgresql';
     this.forUpdate = this.pg ? ' FOR UPDATE' : '';
+  }
+
+  /**
+   * What opening the storage moved from lrlab's earlier tables (lrlab_studies, ...) into Optuna's schema, or null
+   * when there was nothing to move. The move is also said once on stderr.
+   */
+  get migration(): Migration | null {
+    return this.moved;
   }
 
   /** `$n` cast to a PostgreSQL type where the server cannot infer it (a SELECT list feeding an INSERT). */
@@ -133,12 +111,12 @@ export class SqlStorage implements Storage {
       await q('INSERT INTO version_info (version_info_id, schema_version, library_version) VALUES (1, $1, $2)', [VERSION_INFO.schemaVersion, VERSION_INFO.libraryVersion]);
     }
     if ((await q('SELECT version_num FROM alembic_version')).length === 0) await q('INSERT INTO alembic_version (version_num) VALUES ($1)', [ALEMBIC_HEAD]);
-    if (await this.tableExists(q, 'lrlab_studies')) this.migration = await migrateLrlabTables(q, this.driver.dialect);
+    if (await this.tableExists(q, 'lrlab_studies')) this.moved = await migrateLrlabTables(q, this.driver.dialect);
   }
 
   /** Says once, on stderr, what `init` moved from lrlab's earlier tables. */
   protected announceMigration(): void {
-    const m = this.migration;
+    const m = this.moved;
     if (m === null) return;
     process.stderr.write(`lrlab: storage ${this.url}: moved ${m.studies} ${m.studies === 1 ? 'study' : 'studies'} (${m.trials} ${m.trials === 1 ? 'trial' : 'trials'}) from lrlab's earlier tables into Optuna's RDB schema (${ALEMBIC_HEAD}), which Optuna's optuna.load_study opens; the lrlab_* tables were dropped\n`);
   }
