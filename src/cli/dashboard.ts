@@ -29,7 +29,7 @@ export async function dashboardCommand(argv: string[], write: (s: string) => voi
   try {
     ({ values: o, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { port: { type: 'string' }, 'poll-ms': { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
   } catch (err) {
-    process.stderr.write(`lrlab dashboard: ${(err as Error).message.split('. ')[0]} (try lrlab dashboard --help)\n`);
+    process.stderr.write(`lrlab dashboard: ${(err as Error).message.split(/\.\s/)[0]} (try lrlab dashboard --help)\n`); // its first sentence: one line
     return 2;
   }
   if (o.help) {
