@@ -116,6 +116,9 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const kind = studies !== null ? 'studies' : 'runs';
   const scripts = pageScripts();
   const plotCache = new Map<string, PlotResult>();
+  // fANOVA takes seconds on a thousand trials and blocks the server meanwhile: in a study that gains a trial a
+  // second it is computed again at most every 10 s (or 5 times as long as it took), its title saying from how many
+  const importances = new Map<string, { at: number; spentMs: number; result: PlotResult }>();
 
   async function api(path: string, q: URLSearchParams, res: ServerResponse): Promise<void> {
     if (path === '/api/source') {
@@ -140,8 +143,12 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
         const objective = Number(q.get('objective') ?? 0);
         const key = `${summary.studyId}:${revision}:${plot}:${objective}`;
         let result = plotCache.get(key);
+        const reuse = importances.get(`${summary.studyId}:${objective}`);
+        if (result === undefined && plot === 'importances' && reuse !== undefined && performance.now() - reuse.at < Math.max(10_000, 5 * reuse.spentMs)) result = reuse.result;
         if (result === undefined) {
+          const started = performance.now();
           result = studyPlot(plot, trials, directionsOf(summary), objective, summary.studyName);
+          if (plot === 'importances') importances.set(`${summary.studyId}:${objective}`, { at: performance.now(), spentMs: performance.now() - started, result });
           if (plotCache.size > 64) plotCache.clear();
           plotCache.set(key, result);
         }

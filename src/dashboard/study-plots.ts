@@ -55,7 +55,8 @@ export function studyPlot(kind: StudyPlot, trials: readonly FrozenTrial[], direc
         return { reason: (error as Error).message.replace(/^getParamImportances: /, '') };
       }
       if (Object.keys(importances).length === 0) return { reason: 'no parameter is shared by every complete trial' };
-      return { spec: paramImportancesSpec(importances) };
+      // the count says which trials it is from: the server reuses it a while in a study that grows (see server.ts)
+      return { spec: { ...paramImportancesSpec(importances), title: `Hyperparameter importances (fANOVA over ${complete.length} complete trials)` } as TopLevelSpec };
     }
     case 'slice':
       if (params.size === 0) return { reason: 'the trials have no parameters' };

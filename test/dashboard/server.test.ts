@@ -90,6 +90,44 @@ test('every study panel is a Vega-Lite spec drawn from the stored trials, or say
   assert.is((await request(`${studies.url}api/studies/999/trials`)).status, 404);
 });
 
+test('importances are computed again at most every 10 s in a growing study, their title saying from how many trials', async () => {
+  const before = (await request(`${studies.url}api/studies/1/plots/importances`)).json();
+  const history = (await request(`${studies.url}api/studies/1/plots/history`)).json().spec.data.values.length;
+  const complete = (await request(`${studies.url}api/studies/1/trials`)).json().trials.filter((t: any) => t.state === 'complete').length;
+  assert.is(before.spec.title, `Hyperparameter importances (fANOVA over ${complete} complete trials)`);
+  await makeStudy(url, 'first', 3, 4);
+  await new Promise((r) => setTimeout(r, 120));
+  const after = (await request(`${studies.url}api/studies/1/trials`)).json();
+  assert.ok(after.trials.filter((t: any) => t.state === 'complete').length > complete || after.trials.length > history, 'the study grew');
+  assert.is.not(after.revision, before.revision);
+  assert.equal((await request(`${studies.url}api/studies/1/plots/importances`)).json().spec, before.spec, 'the importances are reused');
+});
+
+test('a study of two objectives: each trial\'s values, and a Pareto front panel', async () => {
+  const { createStudy } = await import('../../src/tune/study.js');
+  const study = await createStudy({ studyName: 'two', storage: url, directions: ['minimize', 'maximize'] });
+  await study.optimize((t) => {
+    const x = t.suggestFloat('x', 0, 1);
+    return [x, Math.sqrt(x)];
+  }, { nTrials: 6 });
+  await study.storage.close();
+  // the list of studies is reused for 2 s: asked until the new study shows
+  let listed: any;
+  for (let i = 0; i < 60 && listed === undefined; i++) {
+    listed = (await request(`${studies.url}api/studies`)).json().studies.find((s: any) => s.studyName === 'two');
+    if (listed === undefined) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(listed.directions, ['minimize', 'maximize']);
+  assert.is(listed.best, null, 'no single best trial');
+  const body = (await request(`${studies.url}api/studies/${listed.studyId}/trials`)).json();
+  for (const t of body.trials) assert.equal(t.values, [t.params.x, Math.sqrt(t.params.x)]);
+  const pareto = (await request(`${studies.url}api/studies/${listed.studyId}/plots/pareto`)).json();
+  // x against sqrt(x), the first minimized and the second maximized: no trial dominates another
+  assert.ok(pareto.spec.data.values.every((r: any) => r.kind === 'Pareto front'), JSON.stringify(pareto.spec.data.values));
+  const second = (await request(`${studies.url}api/studies/${listed.studyId}/plots/history?objective=1`)).json();
+  assert.equal(second.spec.data.values.map((r: any) => r.value), body.trials.map((t: any) => t.values[1]));
+});
+
 test('the server listens on 127.0.0.1 only: not on another address of this machine, not on ::1', async () => {
   const addr = studies.port;
   const tryConnect = (host: string) => new Promise<string>((resolve) => {
