@@ -190,6 +190,20 @@ behaviour('without mutation, a child takes every parameter from a trial of its p
   }
 });
 
+behaviour('the joint search space: parameters every complete trial has with one distribution, one-value ones left out', () => {
+  const f = (low: number, high: number) => ({ type: 'float', low, high, log: false, step: null }) as const;
+  const withDists = (n: number, distributions: FrozenTrial['distributions'], state: FrozenTrial['state'] = 'complete') => ({ ...trial(n, [0, 0], null, state), distributions });
+  const trials: FrozenTrial[] = [withDists(0, { a: f(0, 1), b: f(0, 1), c: f(0, 1), d: f(2, 2) })];
+  const study: StudyView = { ...view(MIN2), getTrials: (o) => trials.filter((t) => !o?.states || o.states.includes(t.state)) };
+  const sampler = new NSGAIISampler({ seed: 0 });
+  assert.equal(Object.keys(sampler.inferRelativeSearchSpace(study)), ['a', 'b', 'c']);
+  // b missing from a later trial, c with another range: both leave; a running trial without a does not count
+  trials.push(withDists(1, { a: f(0, 1), c: f(0, 2), d: f(2, 2) }), withDists(2, {}, 'running'));
+  assert.equal(Object.keys(sampler.inferRelativeSearchSpace(study)), ['a']);
+  // another study starts afresh
+  assert.equal(Object.keys(sampler.inferRelativeSearchSpace({ ...study, studyName: 'other', getTrials: () => [] })), []);
+});
+
 const crossovers: [string, () => Crossover][] = [
   ['UniformCrossover', () => new UniformCrossover()], ['BLXAlphaCrossover', () => new BLXAlphaCrossover()],
   ['SBXCrossover', () => new SBXCrossover()], ['VSBXCrossover', () => new VSBXCrossover()],

@@ -2,7 +2,7 @@ import type { Distribution, FloatDistribution, FrozenTrial, IntDistribution, Par
 import type { Generator } from '../../tensor/random.js';
 import { TrialStreams, checkOptions, samplerSeed } from './options.js';
 import { RandomSampler } from './random.js';
-import { intersectionSearchSpace } from './searchSpace.js';
+import { isSingle, sameDistribution } from '../distributions.js';
 import { nextDown, roundHalfEven } from './transform.js';
 import { UniformCrossover, type Crossover } from './nsga2-crossover.js';
 import { CONSTRAINTS_KEY, constrainedDominates, selectElitePopulation, trialDominates, type TrialDominates } from './nsga2-selection.js';
@@ -103,6 +103,8 @@ export class NSGAIISampler implements Sampler {
   private readonly randomSampler: RandomSampler;
   private readonly streams: TrialStreams;
   private readonly eliteCache = new Map<string, number[]>();
+  // the intersection of the complete trials' distributions, grown trial by trial (Optuna's IntersectionSearchSpace)
+  private intersection: { studyName: string; seen: Set<number>; space: SearchSpace | null } = { studyName: '', seen: new Set(), space: null };
 
   constructor(options: NSGAIISamplerOptions = {}) {
     const spec = {
@@ -150,7 +152,23 @@ export class NSGAIISampler implements Sampler {
 
   /** The numeric and categorical parameters every complete trial has alike, one-value ones left out (Optuna's). */
   inferRelativeSearchSpace(study: StudyView): SearchSpace {
-    return intersectionSearchSpace(study, false);
+    if (this.intersection.studyName !== study.studyName) this.intersection = { studyName: study.studyName, seen: new Set(), space: null };
+    const cache = this.intersection;
+    for (const t of study.getTrials({ states: ['complete'] })) {
+      if (cache.seen.has(t.trialId)) continue;
+      cache.seen.add(t.trialId);
+      if (cache.space === null) {
+        cache.space = { ...t.distributions };
+        continue;
+      }
+      for (const name of Object.keys(cache.space)) {
+        if (t.distributions[name] === undefined || !sameDistribution(cache.space[name], t.distributions[name])) delete cache.space[name];
+      }
+    }
+    const out: SearchSpace = {};
+    const space = cache.space ?? {};
+    for (const name of Object.keys(space).sort()) if (!isSingle(space[name])) out[name] = space[name];
+    return out;
   }
 
   /** A child of the parent population, with the parameters to mutate left out (sampleIndependent draws them). */
