@@ -20,7 +20,7 @@ interface NetworkStep { mode: 'train' | 'eval'; logits: TensorJSONFixture; loss:
 interface NetworkCase { keys: string[]; input: TensorJSONFixture; target: number[]; steps: NetworkStep[] }
 const fx = fixture<{
   basicBlock: BlockCase[]; resnet18Keys: string[]; resnet18Shapes: number[][]; resnet18ParameterCount: number;
-  resnet18Cifar: NetworkCase; smallResnet: NetworkCase;
+  resnet18Cifar: NetworkCase; resnet18Imagenet: NetworkCase; smallResnet: NetworkCase;
 }>('layers-resnet.json');
 const leaf = (t: TensorJSONFixture, requiresGrad = false) => tensor(t.data, { shape: t.shape, requiresGrad });
 
@@ -116,7 +116,7 @@ for (const backend of availableBackends()) {
     });
   });
 
-  const nets = suite(`resnet18 (CIFAR stem) and smallResnet match torchvision's (${backendLabel(backend)})`);
+  const nets = suite(`resnet18 (both stems) and smallResnet match torchvision's (${backendLabel(backend)})`);
   nets('smallResnet on 4 one-channel 28x28 images: train and eval logits, loss, gradients and bn1\'s running statistics', () => {
     withBackend(backend, () => {
       // float32 sums in another order than torch's, through 7 convolutions and BatchNorms: logits within 1e-6,
@@ -131,6 +131,12 @@ for (const backend of availableBackends()) {
       // their root mean square measured; with a batch that brings a ReLU input within 1e-6 of 0, one element flips
       // and moves its whole BatchNorm channel's gradient (1% on every earlier layer): see relu_margin
       checkNetwork(resnet18({ numClasses: 10, stem: 'cifar' }), fx.resnet18Cifar, { logits: 1e-5, grad: 1e-4 });
+    });
+  });
+  nets('resnet18({ numClasses: 10 }) with torchvision\'s own stem (7x7 stride-2 conv1, max pool) on 2 images 3x64x64: train and eval', () => {
+    withBackend(backend, () => {
+      // the same measure as above; layer4 sees 2x2 per image, so its batch statistics come from 8 values
+      checkNetwork(resnet18({ numClasses: 10 }), fx.resnet18Imagenet, { logits: 1e-5, grad: 1e-4 });
     });
   });
   blocks.run();
