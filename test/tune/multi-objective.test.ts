@@ -12,6 +12,7 @@ import { createTrial } from '../../src/tune/create-trial.js';
 import { copyStudy } from '../../src/tune/copy-study.js';
 import { CONSTRAINTS_KEY, TPESampler, splitObservations, weightsBelowMultiObjective } from '../../src/tune/samplers/tpe.js';
 import { RandomSampler } from '../../src/tune/samplers/random.js';
+import { ParzenEstimator } from '../../src/tune/samplers/parzen.js';
 import { NSGAIISampler } from '../../src/tune/samplers/nsga2.js';
 import { CmaEsSampler } from '../../src/tune/samplers/cmaes.js';
 import { getParamImportances } from '../../src/tune/importance/index.js';
@@ -132,6 +133,8 @@ study("trialsToCsv has Optuna's trials_dataframe columns: values_0, values_1 wit
     for (const [k, v] of Object.entries(c.complete)) if (k !== 'state') assert.is(row(first)[k], String(v), k);
     for (const [k, v] of Object.entries(c.fail)) if (k !== 'state' && !k.startsWith('params')) assert.is(row(failed)[k], v === null ? '' : String(v), k);
     assert.equal([row(first).state, row(failed).state], [String(c.complete.state).toLowerCase(), 'fail']);
+    const json = JSON.parse(s.trialsToJson()) as { values: number[] | null }[];
+    assert.equal(json.map((t) => t.values), [c.directions.map(() => 2.5), null]);
   }
 });
 
@@ -185,6 +188,15 @@ for (const c of fixture.split) {
     }
   });
 }
+
+split('the estimator of the good trials takes their hypervolume weights in place of weights(n), the prior added', () => {
+  const space = { x: { type: 'float', low: 0, high: 1, log: false, step: null } } as const;
+  const p = { considerPrior: true, priorWeight: 1, considerMagicClip: true, considerEndpoints: false, weights: () => [7, 7], multivariate: false };
+  const pe = new ParzenEstimator({ x: Float64Array.from([0.2, 0.7]) }, space, p, [1, 0.5]);
+  // [1, 0.5, prior 1] / 2.5
+  assert.equal([...pe.componentWeights], [0.4, 0.2, 0.4]);
+  assert.throws(() => new ParzenEstimator({ x: Float64Array.from([0.2, 0.7]) }, space, p, [1]), /ParzenEstimator: expected 2 predetermined weights \(one per observation\), got 1/);
+});
 
 split.run();
 

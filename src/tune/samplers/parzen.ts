@@ -71,6 +71,8 @@ export function defaultWeights(n: number): number[] {
  * prior). For a numerical parameter K_j is a normal N(mu_j, sigma_j) truncated to the range; for a categorical
  * one it is a distribution over the choices that favours the observed choice. With several parameters, component
  * j is the product of its per-parameter kernels (multivariate), so the mixture keeps correlations between them.
+ * `predeterminedWeights` (one per observation) replace `weights(n)` as the components' weights before the prior's is
+ * added: multi-objective TPE's hypervolume weights (Optuna's _ParzenEstimator predetermined_weights).
  */
 export class ParzenEstimator {
   readonly componentWeights: Float64Array;
