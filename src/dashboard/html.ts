@@ -18,6 +18,7 @@ export const PAGE_HTML = `<!doctype html>
     <h1>lrlab dashboard</h1>
     <p id="source" class="note"></p>
     <p id="status" role="status" aria-live="polite">Loading...</p>
+    <p id="updated" class="note"></p>
   </header>
   <div id="layout">
     <nav id="list-nav" aria-labelledby="list-title">
@@ -61,6 +62,7 @@ th, td { border-bottom: 1px solid #e4e4e4; padding: 3px 8px; text-align: right; 
 th { position: sticky; top: 0; background: #f7f7f7; }
 th button { font: inherit; font-weight: 600; background: none; border: none; cursor: pointer; padding: 2px; }
 td.text, th.text { text-align: left; }
+caption { text-align: left; caption-side: top; padding: 2px 8px; }
 tbody tr { cursor: pointer; }
 tbody tr:hover { background: #f2f7fd; }
 tbody tr[aria-selected="true"] { background: #dbe9f7; }

@@ -16,10 +16,15 @@ interface Source {
 const state = { ready: false, polls: 0, lastError: null as string | null, firstTableMs: null as number | null };
 (globalThis as { dashboard?: typeof state }).dashboard = state;
 
-const status = document.getElementById('status')!;
+const status = document.getElementById('status')!, updated = document.getElementById('updated')!;
+// the status line (read out by screen readers) changes only when the state does; the time of the last answer is
+// beside it, not read out every second
+let following = 'the storage';
 function say(error: string | null): void {
+  const text = error === null ? `Live: following ${following}.` : `${error}. Trying again...`;
+  if (status.textContent !== text) status.textContent = text;
   status.classList.toggle('error', error !== null);
-  status.textContent = error === null ? `Up to date at ${new Date().toLocaleTimeString()}.` : `${error}. Trying again...`;
+  if (error === null) updated.textContent = `Updated ${new Date().toLocaleTimeString()}.`;
 }
 
 async function start(): Promise<void> {
@@ -30,6 +35,7 @@ async function start(): Promise<void> {
     return;
   }
   const source = answer.data;
+  following = source.kind === 'studies' ? 'the storage' : 'the folder';
   document.getElementById('source')!.textContent = source.kind === 'studies' ? `Studies in ${source.name} (read-only)` : `Finder reports in ${source.name} (read-only)`;
   document.getElementById('list-title')!.textContent = source.kind === 'studies' ? 'Studies' : 'Finder runs';
   const list = document.getElementById('list')!, empty = document.getElementById('list-empty')!, view = document.getElementById('view')!;
