@@ -5,7 +5,7 @@
 // look at. Without a chromium on this machine the suite says so and skips.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -205,7 +205,7 @@ skip('a folder of finder reports: the range test with its four rules, the sweep,
   const { p, errors } = await open(d.url);
   await p.waitForSelector('#recommendation');
   assert.match(await p.$eval('#recommendation', (el) => el.textContent ?? ''), /lr|rate/);
-  for (const panel of ['range-test', 'sweep', 'validation', 'long-runs']) {
+  for (const panel of ['range-test', 'sweep', 'validation', 'long-runs', 'metric']) {
     await p.click(`#tab-${panel}`);
     await p.waitForFunction((id) => document.getElementById(`chart-${id}`)?.dataset.drawn !== undefined, panel, { timeout: 30_000 });
     assert.is(await p.$eval(`#chart-${panel}`, (el) => (el as HTMLElement).dataset.drawn), 'chart', panel);
@@ -216,6 +216,11 @@ skip('a folder of finder reports: the range test with its four rules, the sweep,
   await p.click('#tab-summary');
   assert.ok(await p.$$eval('#comparison tbody tr', (trs) => trs.length) > 3, 'the comparison table');
   await p.screenshot({ path: join(shots, 'finder-comparison.png'), fullPage: true });
+  // a report written while the page is open (as writeReport does: into a hidden folder, then renamed) appears
+  cpSync(join(reports, 'run-a'), join(reports, '.run-b.partial'), { recursive: true });
+  renameSync(join(reports, '.run-b.partial'), join(reports, 'run-b'));
+  await p.waitForFunction(() => document.querySelectorAll('#list button').length === 2, undefined, { timeout: 30_000 });
+  assert.equal(await p.$$eval('#list button', (bs) => bs.map((b) => b.textContent?.split(':')[0])), ['run-a', 'run-b']);
   assert.equal(errors, []);
   await p.close();
 });
