@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { startDashboard, type Dashboard } from '../../src/dashboard/server.js';
 import { getStorage } from '../../src/tune/storage/index.js';
 import { makeFinderReport, makeStudy, request } from './helpers.js';
+import { freshPostgresDatabase } from '../helpers/postgres.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lrlab-dashboard-'));
 const url = `sqlite:///${join(dir, 'study.db')}`;
@@ -307,3 +308,29 @@ bad('bad options are refused with a message naming startDashboard', async () => 
 bad.after(() => rmSync(dir, { recursive: true, force: true }));
 
 bad.run();
+
+const pgSuite = suite('dashboard server: a study on PostgreSQL');
+
+pgSuite('two workers\' trials in a PostgreSQL study are listed as the storage holds them', async () => {
+  const db = await freshPostgresDatabase();
+  if ('skip' in db) {
+    console.log(`  skipped: ${db.skip}`);
+    return;
+  }
+  await Promise.all([makeStudy(db.url, 'shared', 4, 1), makeStudy(db.url, 'shared', 4, 2)]);
+  const d = await startDashboard({ storage: db.url, port: 0 });
+  try {
+    const listed = (await request(`${d.url}api/studies`)).json().studies;
+    assert.equal(listed.map((s: any) => [s.studyName, s.nTrials]), [['shared', 8]]);
+    const trials = (await request(`${d.url}api/studies/${listed[0].studyId}/trials`)).json().trials;
+    assert.equal(trials.map((t: any) => t.number), [0, 1, 2, 3, 4, 5, 6, 7]);
+    const storage = await getStorage(db.url);
+    const stored = await storage.getAllTrials(listed[0].studyId);
+    await storage.close();
+    assert.equal(trials.map((t: any) => [t.state, t.value, t.params]), stored.map((t) => [t.state, t.value, t.params]));
+  } finally {
+    await d.close();
+  }
+});
+
+pgSuite.run();
