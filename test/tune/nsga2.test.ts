@@ -3,7 +3,11 @@
 // constrained domination, and the hypervolume NSGA-II reaches on ZDT1.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createStudy, type Trial } from '../../src/index.js';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createStudy, loadStudy, type Trial } from '../../src/index.js';
 import type { FrozenTrial, StudyDirection, StudyView } from '../../src/tune/types.js';
 import { dominates, nonDominatedFronts, nonDominatedRanks, paretoFront } from '../../src/tune/multi-objective/dominates.js';
 import { GENERATION_KEY, NSGAIISampler } from '../../src/tune/samplers/nsga2.js';
@@ -344,3 +348,66 @@ options('crossover options: out of range, NaN and unknown names are refused', ()
 });
 
 options.run();
+
+const shared = suite('a study NSGA-II shares with Optuna 3.1 (SQLite, Optuna\'s schema)');
+
+// Python's side: load the study with Optuna's NSGAIISampler (same population, a constraints_func), run 5 trials,
+// print every trial's generation and constraints as Optuna reads them
+const PY = `
+import json, sys, warnings
+warnings.filterwarnings("ignore")
+import optuna
+optuna.logging.set_verbosity(optuna.logging.ERROR)
+url, name = sys.argv[1], sys.argv[2]
+sampler = optuna.samplers.NSGAIISampler(population_size=6, seed=0, constraints_func=lambda t: t.user_attrs["c"])
+study = optuna.load_study(study_name=name, storage=url, sampler=sampler)
+def objective(t):
+    x = t.suggest_float("x", 0, 1)
+    k = t.suggest_categorical("k", ["a", "b"])
+    t.set_user_attr("c", [0.3 - x])
+    return x, (1.0 if k == "a" else 0.5) - x * x
+study.optimize(objective, n_trials=5)
+print(json.dumps([[t.system_attrs.get("nsga2:generation"), t.system_attrs.get("constraints")] for t in study.trials]))
+`;
+const probe = spawnSync('/usr/bin/python3', ['-c', 'import optuna; assert optuna.__version__.startswith("3.1"), optuna.__version__'], { encoding: 'utf8' });
+const noOptuna = probe.error ? `/usr/bin/python3 could not run (${probe.error.message})`
+  : probe.status !== 0 ? `Optuna 3.1 is not importable by /usr/bin/python3 (${(probe.stderr || '').trim().split('\n').pop()})` : null;
+
+if (noOptuna !== null) {
+  shared(`skipped: ${noOptuna}`, () => {
+    console.log(`  skipped: NSGA-II study shared with Optuna (${noOptuna})`);
+    assert.ok(true);
+  });
+} else {
+  shared('Optuna reads lrlab\'s generations and constraints and goes on from them; lrlab reads Optuna\'s and goes on', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lrlab-nsga2-'));
+    try {
+      const storage = `sqlite:///${join(dir, 'mo.db')}`;
+      const sampler = () => new NSGAIISampler({ seed: 0, populationSize: 6, constraintsFunc: (t) => t.userAttrs.c as number[] });
+      const objective = (t: Trial) => {
+        const x = t.suggestFloat('x', 0, 1);
+        const k = t.suggestCategorical('k', ['a', 'b']);
+        t.setUserAttr('c', [0.3 - x]);
+        return [x, (k === 'a' ? 1 : 0.5) - x * x];
+      };
+      const study = await createStudy({ studyName: 'mo', storage, directions: ['minimize', 'maximize'], sampler: sampler() });
+      await study.optimize(objective, { nTrials: 15 });
+      const py = spawnSync('/usr/bin/python3', ['-c', PY, storage, 'mo'], { encoding: 'utf8' });
+      assert.is(py.status, 0, py.stderr);
+      const seen = JSON.parse(py.stdout) as [number, number[]][];
+      // generations 0 and 1 full, 2 with 3 trials: Optuna fills generation 2 (trials 15-17) and starts 3 (18, 19)
+      assert.equal(seen.map(([g]) => g), [0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 3, 3]);
+      study.trials.forEach((t, i) => assert.equal(seen[i][1], t.systemAttrs.constraints, `trial ${i}'s constraints as Optuna reads them`));
+      const again = await loadStudy({ studyName: 'mo', storage, sampler: sampler() });
+      await again.optimize(objective, { nTrials: 5 });
+      const trials = again.trials;
+      for (let i = 15; i < 20; i++) assert.equal(trials[i].systemAttrs.constraints, [trials[i].userAttrs.c as number[]].flat(), `Optuna's trial ${i}`);
+      // lrlab fills generation 3 (4 more trials) and starts 4
+      assert.equal(trials.slice(20).map((t) => t.systemAttrs[GENERATION_KEY]), [3, 3, 3, 3, 4]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+shared.run();
