@@ -3,12 +3,11 @@
 // plotted one objective at a time (`objective`), as Optuna's plots take a `target`; the Pareto panel shows them all.
 import type { TopLevelSpec } from 'vega-lite';
 import {
-  contourSpec, intermediateValuesSpec, optimizationHistorySpec, parallelCoordinateSpec, paramImportancesSpec, sliceSpec, type PlottableStudy,
+  contourSpec, intermediateValuesSpec, optimizationHistorySpec, parallelCoordinateSpec, paramImportancesSpec, paretoFrontSpec, sliceSpec, type PlottableStudy,
 } from '../tune/plots.js';
 import { getParamImportances } from '../tune/importance/index.js';
 import type { FrozenTrial, StudyDirection } from '../tune/types.js';
 import { valuesOf } from './data.js';
-import { paretoFrontSpec } from './pareto.js';
 
 /** The panels a study has. */
 export const STUDY_PLOTS = ['history', 'intermediate', 'importances', 'slice', 'contour', 'parallel', 'pareto'] as const;
@@ -35,8 +34,9 @@ export function studyPlot(kind: StudyPlot, trials: readonly FrozenTrial[], direc
   switch (kind) {
     case 'pareto':
       if (directions.length < 2) return { reason: 'the study has one objective: a Pareto front needs two or more' };
+      if (directions.length > 3) return { reason: `the study has ${directions.length} objectives: a Pareto front is drawn for 2 or 3 (as Optuna's plot_pareto_front)` };
       if (!trials.some((t) => t.state === 'complete')) return { reason: 'no trial has completed yet' };
-      return { spec: paretoFrontSpec(trials, directions) };
+      return { spec: paretoFrontSpec({ trials, direction: directions[0], directions, studyName }) };
     case 'intermediate':
       if (!trials.some((t) => t.intermediateValues.size > 0)) return { reason: 'no trial has reported an intermediate value (trial.report)' };
       return { spec: intermediateValuesSpec(study) };

@@ -3,7 +3,6 @@
 // no other trial dominates.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { paretoFrontSpec } from '../../src/dashboard/pareto.js';
 import { studyPlot } from '../../src/dashboard/study-plots.js';
 import { validationSpec, runPlot } from '../../src/dashboard/reports.js';
 import type { FrozenTrial, StudyDirection } from '../../src/tune/types.js';
@@ -20,27 +19,28 @@ const rowsOf = (spec: any) => spec.data.values as { trial: number; kind: string 
 
 const test = suite('dashboard panels');
 
-test('the Pareto front marks the trials no other trial dominates, for minimize / minimize', () => {
+const pareto = (trials: FrozenTrial[], directions: StudyDirection[]) => (studyPlot('pareto', trials, directions, 0, 's') as { spec: any }).spec;
+
+test('the Pareto panel (the tuner\'s paretoFrontSpec) marks the trials no other trial dominates, for minimize / minimize', () => {
   // (3, 4) is dominated by (2, 3); (1, 5), (2, 3) and (4, 1) are not dominated
   const trials = [trial(0, [1, 5]), trial(1, [2, 3]), trial(2, [3, 4]), trial(3, [4, 1]), trial(4, null, 'fail')];
-  const rows = rowsOf(paretoFrontSpec(trials, ['minimize', 'minimize']));
-  assert.equal(rows.filter((r) => r.kind === 'Pareto front').map((r) => r.trial), [0, 1, 3]);
-  assert.equal(rows.filter((r) => r.kind === 'dominated').map((r) => r.trial), [2]);
+  const rows = rowsOf(pareto(trials, ['minimize', 'minimize']));
+  assert.equal(rows.filter((r) => r.kind === 'Best Trial').map((r) => r.trial), [0, 1, 3]);
+  assert.equal(rows.filter((r) => r.kind === 'Trial').map((r) => r.trial), [2]);
 });
 
 test('maximizing the second objective changes the front: higher is better there', () => {
   const trials = [trial(0, [1, 5]), trial(1, [2, 3]), trial(2, [3, 4]), trial(3, [4, 1])];
-  const rows = rowsOf(paretoFrontSpec(trials, ['minimize', 'maximize']));
   // (1, 5) has the lowest first value and the highest second: it dominates every other trial
-  assert.equal(rows.filter((r) => r.kind === 'Pareto front').map((r) => r.trial), [0]);
+  assert.equal(rowsOf(pareto(trials, ['minimize', 'maximize'])).filter((r) => r.kind === 'Best Trial').map((r) => r.trial), [0]);
 });
 
-test('three objectives: a chart per pair, each with the same points', () => {
-  const spec = paretoFrontSpec([trial(0, [1, 2, 3]), trial(1, [3, 2, 1]), trial(2, [4, 4, 4])], ['minimize', 'minimize', 'minimize']) as any;
-  assert.is(spec.concat.length, 3);
-  assert.equal(spec.concat.map((c: any) => [c.encoding.x.field, c.encoding.y.field]), [['v0', 'v1'], ['v0', 'v2'], ['v1', 'v2']]);
-  assert.equal(rowsOf(spec).map((r) => r.kind), ['Pareto front', 'Pareto front', 'dominated']);
-  assert.throws(() => paretoFrontSpec([], ['minimize']), /paretoFrontSpec: expected a study of 2 or more objectives, got 1/);
+test('three objectives: a chart per pair; four: the reason, as Optuna draws 2 or 3', () => {
+  const spec = pareto([trial(0, [1, 2, 3]), trial(1, [3, 2, 1]), trial(2, [4, 4, 4])], ['minimize', 'minimize', 'minimize']);
+  assert.is(spec.hconcat.length, 3);
+  assert.equal(rowsOf(spec).filter((r) => r.kind === 'Best Trial').map((r) => r.trial), [0, 1]);
+  const four = studyPlot('pareto', [trial(0, [1, 2, 3, 4])], ['minimize', 'minimize', 'minimize', 'minimize'], 0, 's') as { reason: string };
+  assert.match(four.reason, /4 objectives: a Pareto front is drawn for 2 or 3/);
 });
 
 test('a study panel says why it is not drawn: no complete trial, no intermediate value, one objective for the Pareto front', () => {

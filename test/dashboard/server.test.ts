@@ -124,7 +124,7 @@ test('a study of two objectives: each trial\'s values, and a Pareto front panel'
   for (const t of body.trials) assert.equal(t.values, [t.params.x, Math.sqrt(t.params.x)]);
   const pareto = (await request(`${studies.url}api/studies/${listed.studyId}/plots/pareto`)).json();
   // x against sqrt(x), the first minimized and the second maximized: no trial dominates another
-  assert.ok(pareto.spec.data.values.every((r: any) => r.kind === 'Pareto front'), JSON.stringify(pareto.spec.data.values));
+  assert.ok(pareto.spec.data.values.every((r: any) => r.kind === 'Best Trial'), JSON.stringify(pareto.spec.data.values));
   const second = (await request(`${studies.url}api/studies/${listed.studyId}/plots/history?objective=1`)).json();
   assert.equal(second.spec.data.values.map((r: any) => r.value), body.trials.map((t: any) => t.values[1]));
 });
