@@ -32,6 +32,7 @@ interface Fixture {
   createStudy: { label: string; error: string | null }[];
   split: { name: string; scores: [Num, Num[]][]; nBelow: number; violations: Num[] | null; below: number[]; above: number[]; weightsBelow?: number[] }[];
   constraints: { trials: { x: number; y: number; value: number; constraints: number[] }[]; violations: number[] };
+  motpe: { nTrials: number; reference: number[]; seeds: number[]; hypervolumes: number[] };
 }
 const fixture = JSON.parse(readFileSync(new URL('../fixtures/multi-objective.json', import.meta.url), 'utf8')) as Fixture;
 const X = { x: { type: 'float', low: 0, high: 1, log: false, step: null } } as const;
@@ -237,24 +238,31 @@ constraints.run();
 
 const motpe = suite('multi-objective TPE (MOTPE) on a two-objective problem');
 
-motpe('after 60 trials its front has more hypervolume than random search, median over 5 seeds', async () => {
-  // Schaffer-like trade-off on [0, 1]^2: f1 = x, f2 = 1 - sqrt(x) + 5 (y - 0.3)^2; reference [1.2, 6.2] bounds both
+motpe("after 60 trials its front's median hypervolume over 10 seeds is Optuna's (within 0.5%) and above random search's", async () => {
+  // f1 = x, f2 = 1 - sqrt(x) + 5 (y - 0.3)^2 on [0, 1]^2, as gen_multi_objective.py runs Optuna's MOTPE on it
+  const m = fixture.motpe;
   const objective = (t: { suggestFloat(n: string, lo: number, hi: number): number }) => {
     const x = t.suggestFloat('x', 0, 1), y = t.suggestFloat('y', 0, 1);
     return [x, 1 - Math.sqrt(x) + 5 * (y - 0.3) ** 2];
   };
   const hv = async (sampler: TPESampler | RandomSampler) => {
     const s = await createStudy({ directions: ['minimize', 'minimize'], sampler });
-    await s.optimize(objective, { nTrials: 60 });
-    return hypervolume(s.bestTrials.map((t) => t.values as number[]), [1.2, 6.2]);
+    await s.optimize(objective, { nTrials: m.nTrials });
+    return hypervolume(s.bestTrials.map((t) => t.values as number[]), m.reference);
   };
-  const median = (v: number[]) => v.sort((a, b) => a - b)[2];
+  const median = (v: number[]) => {
+    const o = [...v].sort((a, b) => a - b);
+    return (o[(o.length - 1) >> 1] + o[o.length >> 1]) / 2;
+  };
   const tpe: number[] = [], random: number[] = [];
-  for (const seed of [0, 1, 2, 3, 4]) {
+  for (const seed of m.seeds) {
     tpe.push(await hv(new TPESampler({ seed })));
     random.push(await hv(new RandomSampler({ seed })));
   }
-  assert.ok(median(tpe) > median(random), `median hypervolume: MOTPE ${median(tpe).toFixed(4)}, random ${median(random).toFixed(4)}`);
+  // the two generators differ, so the seeds draw different studies: 0.5% of slack for that luck, no more
+  const figures = `median hypervolume: lrlab MOTPE ${median(tpe).toFixed(4)}, Optuna's ${median(m.hypervolumes).toFixed(4)}, random ${median(random).toFixed(4)}`;
+  assert.ok(median(tpe) >= 0.995 * median(m.hypervolumes), figures);
+  assert.ok(median(tpe) > median(random), figures);
 });
 
 motpe.run();
