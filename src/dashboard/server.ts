@@ -3,7 +3,7 @@
 // the built package; when lrlab runs from its sources, esbuild, a dev dependency, transpiles it on first request),
 // and vega / vega-lite are lrlab's own dependencies, served from node_modules: nothing is fetched from elsewhere.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
@@ -110,7 +110,13 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     studies = new StudySource(o.storage, pollMs / 2);
   } else {
     if (!existsSync(o.storage)) throw new RangeError(`${fn}: expected a study storage URL (sqlite:///..., postgresql://...) or a folder of finder reports, got '${o.storage}', which does not exist`);
-    if (!statSync(o.storage).isDirectory()) throw new RangeError(`${fn}: expected a study storage URL (sqlite:///..., postgresql://...) or a folder of finder reports, got the file '${o.storage}'`);
+    if (!statSync(o.storage).isDirectory()) {
+      const head = Buffer.alloc(15), fd = openSync(o.storage, 'r');
+      readSync(fd, head, 0, 15, 0);
+      closeSync(fd);
+      const sqlite = head.toString('latin1') === 'SQLite format 3';
+      throw new RangeError(`${fn}: expected a study storage URL (sqlite:///..., postgresql://...) or a folder of finder reports, got the file '${o.storage}'${sqlite ? ` (a SQLite database: give sqlite:///${o.storage})` : ''}`);
+    }
     folder = new ReportFolder(o.storage);
   }
   const kind = studies !== null ? 'studies' : 'runs';

@@ -280,7 +280,8 @@ bad('bad options are refused with a message naming startDashboard', async () => 
     [{ storage: url, pollMs: Infinity }, /expected pollMs/],
     [{ storage: url, bogus: 1 }, /startDashboard: unknown option 'bogus'/],
     [{ storage: join(dir, 'nowhere') }, /which does not exist/],
-    [{ storage: join(reports, 'run-a', 'results.json') }, /got the file/],
+    [{ storage: join(reports, 'run-a', 'results.json') }, /got the file '[^']*results\.json'$/],
+    [{ storage: join(dir, 'study.db') }, /got the file '.*study\.db' \(a SQLite database: give sqlite:\/\/\/.*study\.db\)/],
     [{ storage: 'sqlite:/x.db' }, /startDashboard: storage: expected 'sqlite:\/\/\/path/],
   ];
   for (const [options, message] of cases) {
