@@ -15,9 +15,10 @@ import type {
 } from '../types.js';
 
 /**
- * A study: a direction, a sampler, a pruner and the trials in its storage. Optuna's Study. `trials`, `bestTrial`,
- * `bestValue` and `bestParams` reflect the storage as of the study's last call that talked to it (`ask`, `tell`,
- * `optimize`, `enqueueTrial`, `refresh`); other workers' trials appear there after such a call.
+ * A study: one direction per objective, a sampler, a pruner and the trials in its storage. Optuna's Study.
+ * `trials`, `bestTrial`, `bestValue`, `bestParams` (one objective) and `bestTrials` (the Pareto front, any number of
+ * objectives) reflect the storage as of the study's last call that talked to it (`ask`, `tell`, `optimize`,
+ * `enqueueTrial`, `refresh`); other workers' trials appear there after such a call.
  */
 export class Study {
   readonly studyName: string;
