@@ -210,6 +210,7 @@ export function paretoFrontTrials(study: PlottableStudy, constraintsFunc?: (tria
  */
 export function paretoFrontSpec(study: PlottableStudy, options: ParetoFrontOptions = {}): TopLevelSpec {
   const fn = 'plotParetoFront';
+  trialsOf(study, fn); // a study (or its trials) before anything else is read of it
   checkOptionsObject(fn, options, ['targetNames', 'includeDominatedTrials', 'constraintsFunc']);
   const directions = directionsOf(study);
   const n = directions.length;
