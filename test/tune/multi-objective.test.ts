@@ -153,6 +153,25 @@ study('createTrial and addTrial take values; a count other than the objectives i
   assert.equal([copied.directions, copied.trials.map((t) => t.values)], [['minimize', 'maximize'], [[0.25, 3]]]);
 });
 
+study('a study of several objectives round-trips through SQLite: directions, values, the front, a copy back to memory', async () => {
+  const url = `sqlite:///${join(mkdtempSync(join(tmpdir(), 'lrlab-mo-sqlite-')), 'mo.db')}`;
+  const s = await createStudy({ studyName: 'mo', storage: url, directions: ['minimize', 'maximize'], sampler: new RandomSampler({ seed: 4 }) });
+  await s.optimize((t) => {
+    const x = t.suggestFloat('x', 0, 1);
+    return [x, x * (1 - x)];
+  }, { nTrials: 6 });
+  const again = await loadStudy({ studyName: 'mo', storage: url });
+  assert.equal(again.directions, ['minimize', 'maximize']);
+  assert.equal(again.trials.map((t) => t.values), s.trials.map((t) => t.values));
+  assert.equal(again.bestTrials.map((t) => t.number), s.bestTrials.map((t) => t.number));
+  const memory = new InMemoryStorage();
+  await copyStudy({ fromStudyName: 'mo', fromStorage: url, toStorage: memory, toStudyName: 'copy' });
+  const copied = await loadStudy({ studyName: 'copy', storage: memory });
+  assert.equal([copied.directions, copied.trials.map((t) => t.values)], [['minimize', 'maximize'], s.trials.map((t) => t.values)]);
+  await s.storage.close();
+  await again.storage.close();
+});
+
 study('with several directions and no sampler the study uses NSGAIISampler, as Optuna; CmaEsSampler refuses it', async () => {
   assert.ok((await createStudy({ directions: ['minimize', 'maximize'] })).sampler instanceof NSGAIISampler);
   assert.ok(!((await createStudy({ direction: 'minimize' })).sampler instanceof NSGAIISampler));
