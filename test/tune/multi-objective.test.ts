@@ -172,6 +172,17 @@ study('a study of several objectives round-trips through SQLite: directions, val
   await again.storage.close();
 });
 
+study('an objective module returning two values runs in worker threads (nJobs 2) on SQLite', async () => {
+  const url = `sqlite:///${join(mkdtempSync(join(tmpdir(), 'lrlab-mo-threads-')), 'mo.db')}`;
+  const s = await createStudy({ studyName: 'mo-threads', storage: url, directions: ['minimize', 'minimize'] });
+  await s.optimize({ module: new URL('./workers/objective.ts', import.meta.url), exportName: 'twoObjectives' }, { nTrials: 6, nJobs: 2 });
+  assert.equal(s.trials.map((t) => t.state), Array(6).fill('complete'));
+  for (const t of s.trials) assert.equal(t.values, [t.params.x, (1 - (t.params.x as number)) ** 2]);
+  // x against (1 - x)^2: every trial trades one for the other, so all are on the front
+  assert.is(s.bestTrials.length, 6);
+  await s.storage.close();
+});
+
 study('with several directions and no sampler the study uses NSGAIISampler, as Optuna; CmaEsSampler refuses it', async () => {
   assert.ok((await createStudy({ directions: ['minimize', 'maximize'] })).sampler instanceof NSGAIISampler);
   assert.ok(!((await createStudy({ direction: 'minimize' })).sampler instanceof NSGAIISampler));

@@ -30,3 +30,9 @@ export function neverSettles(trial: Trial): Promise<number> {
   trial.suggestFloat('x', 0, 1);
   return new Promise(() => undefined);
 }
+
+/** Two objectives of one parameter: x and (1 - x)^2 (a study of directions ['minimize', 'minimize']). */
+export function twoObjectives(trial: Trial): number[] {
+  const x = trial.suggestFloat('x', 0, 1);
+  return [x, (1 - x) ** 2];
+}
