@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compareImageSchedules, writeScheduleReport, fashionMnistCnn, Generator, Tensor, compareSchedules, type FashionMnist } from '../../src/index.js';
+import { compareImageSchedules, writeScheduleReport, fashionMnistCnn, Generator, Tensor, compareSchedules, pairedDifference, imageComparisonMarkdown, scheduleAccuracySpec, scheduleLossSpec, scheduleLrSpec, renderSvg, type FashionMnist } from '../../src/index.js';
 
 function miniature(n: number, seed: number) {
   const g = new Generator(seed);
@@ -95,5 +95,90 @@ cmp('bad options are refused before any training', () => {
   assert.not.ok(existsSync(join(tmp, 'nowhere')));
 });
 
+const seeds = suite('compareImageSchedules over seeds');
+const many = compareImageSchedules({ data, epochs: 2, batchSize: 8, seeds: 3, seed: 7, schedules: ['constant', 'step', 'adaptive'] });
+seeds('every schedule runs from the same seeds, and seed 7 of three is seed 7 alone', () => {
+  assert.equal(many.settings.seeds, [7, 8, 9]);
+  assert.equal(many.runs.map((r) => `${r.name} ${r.seed}`), ['constant 7', 'step 7', 'adaptive 7', 'constant 8', 'step 8', 'adaptive 8', 'constant 9', 'step 9', 'adaptive 9']);
+  const alone = compareImageSchedules({ data, epochs: 2, batchSize: 8, seed: 7, schedules: ['constant'] });
+  assert.equal(many.runs[0].trainLoss, alone.runs[0].trainLoss);
+  assert.not.equal(many.runs[3].trainLoss, many.runs[0].trainLoss, 'another seed, another run');
+});
+seeds('the summary gives mean and spread, and the paired comparison with constant is each seed\'s difference', () => {
+  const step = many.summaries.find((m) => m.name === 'step')!;
+  const of = (name: string) => many.runs.filter((r) => r.name === name);
+  assert.equal(step.finalAccuracy.values, of('step').map((r) => r.finalTestAccuracy));
+  const d = of('step').map((r, i) => r.finalTestAccuracy - of('constant')[i].finalTestAccuracy);
+  assert.equal(step.vsConstant!.final, pairedDifference(d));
+  assert.is(many.summaries.find((m) => m.name === 'constant')!.vsConstant, null);
+  const verdict = step.vsConstant!.verdict;
+  const f = step.vsConstant!.final;
+  if (f.differences.every((v) => v === 0)) assert.match(verdict, /the same as constant's on all 3 seeds/);
+  else if (f.low > 0 || f.high < 0) assert.match(verdict, /: supported/);
+  else assert.match(verdict, /not supported \(the interval contains 0\)/);
+});
+seeds('the target is 0.98 of the best accuracy reached unless given, and times every run to it', () => {
+  const best = Math.max(...many.runs.map((r) => r.bestTestAccuracy));
+  assert.ok(Math.abs(many.settings.target - 0.98 * best) < 1e-12);
+  assert.is(many.settings.targetFraction, 0.98);
+  for (const r of many.runs) {
+    const hit = r.testAccuracy.findIndex((a) => a >= many.settings.target);
+    assert.is(r.epochsToTarget, hit === -1 ? null : hit + 1);
+  }
+  assert.ok(many.runs.some((r) => r.epochsToTarget !== null), 'the best run reaches 0.98 of its own best');
+  assert.is(result.settings.targetFraction, null, 'a given target');
+  assert.is(result.settings.target, 0.2);
+});
+seeds('the report gives the spread, the paired intervals and which differences the seeds support', () => {
+  const md = imageComparisonMarkdown(many);
+  assert.match(md, /\| schedule \| final test accuracy \(mean ± sd\) \| best \(mean ± sd\) \|/);
+  assert.match(md, /## Against constant, seed by seed/);
+  assert.match(md, /\| step \| [+-]\d+\.\d\d \| [+-]\d+\.\d\d to [+-]\d+\.\d\d \| \d of 3 \|/);
+  assert.match(md, /- \*\*adaptive\*\*: final accuracy/);
+  assert.match(md, /Target accuracy: \d+\.\d\d% \(0.98 of the best test accuracy reached/);
+  assert.match(md, /## Per epoch \(mean over 3 seeds\)/);
+});
+seeds('one seed says it makes no claim', () => {
+  const one = compareImageSchedules({ data, epochs: 1, batchSize: 8, schedules: ['constant', 'step'] });
+  assert.match(one.summaries[1].vsConstant!.verdict, /on one seed: no interval, no claim/);
+  assert.ok(Number.isNaN(one.summaries[1].vsConstant!.final.halfWidth));
+});
+seeds('bad seed options are refused', () => {
+  assert.throws(() => compareImageSchedules({ data, seeds: 0 }), /compareImageSchedules: expected seeds to be a positive integer, got 0/);
+  assert.throws(() => compareImageSchedules({ data, targetFraction: 0 }), /expected targetFraction in \(0, 1\], got 0/);
+  assert.throws(() => compareImageSchedules({ data, schedules: ['step', 'step'] }), /expected each schedule once, got step, step/);
+  assert.throws(() => compareImageSchedules({ data, schedules: [] }), /expected schedules to be a non-empty list, got an empty one/);
+});
+
+const charts = suite('the comparison charts: legends draw the line styles');
+const curves = [{ name: 'constant', trainLoss: [1, 0.5], valLoss: [1.1, 0.6], lr: [1e-3, 1e-3], testAccuracy: [0.5, 0.6], valAccuracy: [0.4, 0.55] }, { name: 'step', trainLoss: [1, 0.4], valLoss: [1.2, 0.7], lr: [1e-3, 1e-4], testAccuracy: [0.5, 0.7], valAccuracy: [0.45, 0.6] }];
+charts('accuracy and loss: solid and dashed lines with stroke symbols in the legend; the points in a layer of their own', () => {
+  for (const spec of [scheduleAccuracySpec(curves, 0.6), scheduleLossSpec(curves)] as any[]) {
+    const [lines, points] = spec.layer;
+    assert.is(lines.mark.type, 'line');
+    assert.is(lines.mark.point, undefined, 'a point on the line would make the legend symbols dots');
+    assert.is(lines.encoding.strokeDash.legend.symbolType, 'stroke');
+    assert.equal(lines.encoding.strokeDash.scale.range, [[1, 0], [6, 3]], 'solid, then dashed');
+    assert.is(points.mark.type, 'point');
+    assert.is(points.encoding.strokeDash, undefined);
+  }
+});
+charts('the rendered accuracy legend has a solid and a dashed line, not two dots', async () => {
+  const svg = await renderSvg(scheduleAccuracySpec(curves));
+  const legend = svg.slice(svg.indexOf('role-legend'));
+  assert.match(legend, /test/);
+  assert.match(legend, /validation/);
+  assert.match(legend, /stroke-dasharray="6,3"/);
+});
+charts('the lr profile: every schedule on one chart, each with its own dash', () => {
+  const spec = scheduleLrSpec([...curves, { name: 'exponential', trainLoss: [1, 1], valLoss: [1, 1], lr: [1e-3, 9e-4] }]) as any;
+  assert.equal(spec.encoding.strokeDash.scale.domain, ['constant', 'step', 'exponential']);
+  const dashes = spec.encoding.strokeDash.scale.range.map(String);
+  assert.is(new Set(dashes).size, 3);
+  assert.equal([...new Set(spec.data.values.map((r: { schedule: string }) => r.schedule))], ['constant', 'step', 'exponential']);
+});
+
 cmp.run();
+seeds.run();
+charts.run();
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
