@@ -40,7 +40,7 @@ body { margin: 0; }
 header { padding: 0.6em 1.2em; border-bottom: 1px solid #ddd; display: flex; gap: 1.5em; align-items: baseline; flex-wrap: wrap; }
 header h1 { font-size: 1.25em; margin: 0; }
 .note { color: #555; margin: 0.3em 0; }
-#status { margin: 0; }
+#status, #updated { margin: 0; }
 #status.error { color: #a00; font-weight: 600; }
 #layout { display: flex; align-items: flex-start; }
 #list-nav { width: 15em; flex: none; padding: 0.6em 1em; border-right: 1px solid #ddd; min-height: 80vh; }

@@ -94,6 +94,7 @@ skip('two workers write to one SQLite study while the page is open: its trial co
   const stored = await storedCount('live');
   assert.is(stored, 26);
   await p.waitForFunction((n) => document.getElementById('trial-count')?.dataset.total === String(n), stored, { timeout: 30_000 });
+  assert.match(await p.$eval('#list button[aria-current="true"]', (b) => b.textContent ?? ''), new RegExp(`^live \\(${stored} trials\\)$`), 'the list says the count the table shows');
   assert.ok(await p.evaluate(() => (globalThis as any).loadedOnce === true), 'the page was not reloaded');
   const counts = [...seen].filter((t) => t !== '').map(Number).sort((a, b) => a - b);
   assert.ok(counts.length >= 3, `the count moved through several values while the workers ran, saw ${counts.join(', ')}`);

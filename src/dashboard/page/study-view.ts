@@ -38,6 +38,7 @@ export class StudiesView {
   private trials: Trial[] = [];
   private table: TrialsTable | null = null;
   private drawn = new Map<string, string>(); // panel -> revision:objective drawn
+  private seen = new Map<number, number>(); // study -> trials last received: the list of studies is read less often
   private drawing: Promise<void> = Promise.resolve();
   /** Milliseconds from choosing a study to its trials table drawn (the first time). */
   firstTableMs: number | null = null;
@@ -74,7 +75,8 @@ export class StudiesView {
     this.empty.textContent = 'none yet';
     const items = this.studies.map((s) => {
       const li = h('li');
-      const b = h('button', { type: 'button', id: `study-${s.studyId}`, 'data-study': String(s.studyId), 'aria-current': String(s.studyId === this.studyId) }, `${s.studyName} (${s.nTrials} trials)`);
+      const n = Math.max(s.nTrials, this.seen.get(s.studyId) ?? 0);
+      const b = h('button', { type: 'button', id: `study-${s.studyId}`, 'data-study': String(s.studyId), 'aria-current': String(s.studyId === this.studyId) }, `${s.studyName} (${n} trials)`);
       b.addEventListener('click', () => {
         this.choose(s.studyId);
         void this.refreshTrials();
@@ -126,6 +128,10 @@ export class StudiesView {
     if (answer.data.unchanged) return null;
     this.revision = answer.data.revision;
     this.trials = answer.data.trials ?? [];
+    this.seen.set(id, this.trials.length);
+    const s = this.studies.find((x) => x.studyId === id);
+    const button = document.getElementById(`study-${id}`);
+    if (s && button) button.textContent = `${s.studyName} (${Math.max(s.nTrials, this.trials.length)} trials)`;
     this.directions = answer.data.directions ?? ['minimize'];
     this.drawMeta();
     this.table!.update(this.trials, this.directions.length);
