@@ -5,7 +5,7 @@
 // place (a new `lrlab find --out` into the same folder) is redrawn at the next poll.
 import { getJson } from './api.js';
 import { drawChart } from './chart.js';
-import { esc, fmt, fmtLr, h, tabList, type Tab } from './dom.js';
+import { esc, fmtLr, h, tabList, type Tab } from './dom.js';
 
 interface Run {
   id: string;
