@@ -30,6 +30,7 @@ const TOKENS = /"(?:[^"\\]|\\.)*"|-?Infinity|NaN/g;
 
 /** Reads JSON as Python writes it (bare NaN, Infinity, -Infinity allowed); plain JSON reads as itself. */
 export function parsePythonJson<T = unknown>(text: string): T {
+  if (!/NaN|Infinity|\$number/.test(text)) return JSON.parse(text) as T; // the common case, without a reviver
   const tagged = text.replace(TOKENS, (m) => (m[0] === '"' ? m : `{"$number": "${m}"}`));
   return fromStoredJson<T>(tagged);
 }
@@ -49,8 +50,23 @@ export function distributionToJson(d: Distribution): string {
 const float = (low: number, high: number, log: boolean, step: number | null): Distribution => ({ type: 'float', low, high, log, step });
 const int = (low: number, high: number, log: boolean, step: number): Distribution => ({ type: 'int', low, high, log, step });
 
+// Reading a study reads the same few distribution_json texts once per trial: each is parsed once per process.
+// The distributions handed out are frozen, as they are shared.
+const parsed = new Map<string, Distribution>();
+
 /** Optuna's json_to_distribution: the current classes, the ones before Optuna 3.0, and the abbreviated form. */
 export function distributionFromJson(text: string): Distribution {
+  let d = parsed.get(text);
+  if (d === undefined) {
+    d = readDistribution(text);
+    if (d.type === 'categorical') Object.freeze(d.choices);
+    if (parsed.size >= 10000) parsed.clear();
+    parsed.set(text, Object.freeze(d));
+  }
+  return d;
+}
+
+function readDistribution(text: string): Distribution {
   const j = parsePythonJson<Record<string, any>>(text);
   if (!('name' in j)) {
     // the abbreviated form ({"type": "float", ...}), which is also lrlab's own

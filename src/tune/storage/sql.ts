@@ -43,10 +43,8 @@ export interface SqlDriver {
 
 type Id = number | string;
 interface TrialRow { trial_id: Id; number: Id | null; state: string; datetime_start: string | null; datetime_complete: string | null }
-interface ValueRow { trial_id: Id; objective: Id; value: number | null; value_type: string }
-interface ParamRow { trial_id: Id; param_name: string; param_value: number; distribution_json: string }
-interface StepRow { trial_id: Id; step: Id; intermediate_value: number | null; intermediate_value_type: string }
-interface AttrRow { trial_id: Id; key: string; value_json: string }
+/** A row of one of a trial's five child tables, in the one shape `assembleWhere` reads them in. */
+interface ChildRow { kind: 'v' | 'p' | 'i' | 'u' | 's'; trial_id: Id; name: string; num: number | null; text: string; ord: number }
 
 /** A storage on a SQL database; `SqliteStorage` and `PostgresStorage` give it a driver. */
 export class SqlStorage implements Storage {
@@ -412,8 +410,9 @@ export class SqlStorage implements Storage {
 
   async getAllTrials(studyId: number): Promise<FrozenTrial[]> {
     return this.read(async (q) => {
-      await this.checkStudy(q, studyId);
-      return this.trialsOf(q, studyId);
+      const trials = await this.trialsOf(q, studyId);
+      if (trials.length === 0) await this.checkStudy(q, studyId); // none: an empty study, or no study at all
+      return trials;
     });
   }
 
@@ -427,44 +426,55 @@ export class SqlStorage implements Storage {
     return this.assembleWhere(q, 't.study_id = $1', studyId);
   }
 
-  /** The trials matching `where` (on trials t) with all their rows, in number order. */
+  /**
+   * The trials matching `where` (on trials t) with all their rows, in number order: two statements, the trials and
+   * then every row of the five child tables in one UNION ALL (one round trip, not five, on a server).
+   */
   private async assembleWhere(q: Query, where: string, key: number): Promise<FrozenTrial[]> {
     const trials = await q<TrialRow>(`SELECT t.trial_id, t.number, t.state, t.datetime_start, t.datetime_complete FROM trials t WHERE ${where} ORDER BY t.number, t.trial_id`, [key]);
     if (trials.length === 0) return [];
-    const of = <T extends { trial_id: Id }>(table: string, cols: string, order = '') => q<T>(
-      `SELECT x.trial_id, ${cols} FROM ${table} x JOIN trials t ON x.trial_id = t.trial_id WHERE ${where}${order}`, [key],
-    ).then((rows) => {
-      const m = new Map<number, T[]>();
-      for (const r of rows) {
-        const id = Number(r.trial_id);
-        if (!m.has(id)) m.set(id, []);
-        m.get(id)!.push(r);
-      }
-      return m;
-    });
-    const values = await of<ValueRow>('trial_values', 'x.objective, x.value, x.value_type', ' ORDER BY x.objective');
-    const params = await of<ParamRow>('trial_params', 'x.param_name, x.param_value, x.distribution_json', ' ORDER BY x.param_id');
-    const steps = await of<StepRow>('trial_intermediate_values', 'x.step, x.intermediate_value, x.intermediate_value_type', ' ORDER BY x.step');
-    const user = await of<AttrRow>('trial_user_attributes', 'x."key", x.value_json', ' ORDER BY x.trial_user_attribute_id');
-    const system = await of<AttrRow>('trial_system_attributes', 'x."key", x.value_json', ' ORDER BY x.trial_system_attribute_id');
+    // kind, trial, name, number, text, order: one shape for values (v), params (p), steps (i), attributes (u, s)
+    const part = (kind: string, table: string, name: string, num: string, text: string, order: string) =>
+      `SELECT '${kind}' AS kind, x.trial_id, CAST(${name} AS TEXT) AS name, CAST(${num} AS DOUBLE PRECISION) AS num, CAST(${text} AS TEXT) AS text,
+       CAST(${order} AS DOUBLE PRECISION) AS ord FROM ${table} x JOIN trials t ON x.trial_id = t.trial_id WHERE ${where}`;
+    const rows = await q<ChildRow>([
+      part('v', 'trial_values', 'x.value_type', 'x.value', 'NULL', 'x.objective'),
+      part('p', 'trial_params', 'x.param_name', 'x.param_value', 'x.distribution_json', 'x.param_id'),
+      part('i', 'trial_intermediate_values', 'x.intermediate_value_type', 'x.intermediate_value', 'NULL', 'x.step'),
+      part('u', 'trial_user_attributes', 'x."key"', 'NULL', 'x.value_json', 'x.trial_user_attribute_id'),
+      part('s', 'trial_system_attributes', 'x."key"', 'NULL', 'x.value_json', 'x.trial_system_attribute_id'),
+    ].join(' UNION ALL ') + ' ORDER BY kind, ord', [key]);
+    const byTrial = new Map<number, ChildRow[]>();
+    for (const r of rows) {
+      const id = Number(r.trial_id);
+      let list = byTrial.get(id);
+      if (list === undefined) byTrial.set(id, (list = []));
+      list.push(r);
+    }
     return trials.map((row) => {
       const id = Number(row.trial_id);
-      const v = values.get(id);
-      const vs = v ? v.map((x) => fromDbValue(x.value, x.value_type)) : null;
+      const values: number[] = [];
       const p: Record<string, ParamValue> = {};
       const d: Record<string, Distribution> = {};
-      for (const x of params.get(id) ?? []) {
-        d[x.param_name] = distributionFromJson(x.distribution_json);
-        p[x.param_name] = paramFromInternal(d[x.param_name], Number(x.param_value));
-      }
       const iv = new Map<number, number>();
-      for (const x of steps.get(id) ?? []) iv.set(Number(x.step), fromDbValue(x.intermediate_value, x.intermediate_value_type));
-      const attrs = (xs: AttrRow[] | undefined, key: (k: string) => string = (k) => k) => Object.fromEntries((xs ?? []).map((x) => [key(x.key), parsePythonJson(x.value_json)]));
-      const state = fromDbState(row.state);
+      const userAttrs: Record<string, unknown> = {};
+      const systemAttrs: Record<string, unknown> = {};
+      for (const r of byTrial.get(id) ?? []) {
+        switch (r.kind) {
+          case 'v': values.push(fromDbValue(r.num, r.name)); break; // in objective order
+          case 'p':
+            d[r.name] = distributionFromJson(r.text);
+            p[r.name] = paramFromInternal(d[r.name], Number(r.num));
+            break;
+          case 'i': iv.set(Number(r.ord), fromDbValue(r.num, r.name)); break;
+          case 'u': userAttrs[r.name] = parsePythonJson(r.text); break;
+          default: systemAttrs[systemKeyFromDb(r.name)] = parsePythonJson(r.text);
+        }
+      }
+      const vs = values.length > 0 ? values : null;
       return {
-        number: Number(row.number), trialId: id, state, value: valueOf(vs), values: vs,
-        params: p, distributions: d, intermediateValues: iv,
-        userAttrs: attrs(user.get(id)), systemAttrs: attrs(system.get(id), systemKeyFromDb),
+        number: Number(row.number), trialId: id, state: fromDbState(row.state), value: valueOf(vs), values: vs,
+        params: p, distributions: d, intermediateValues: iv, userAttrs, systemAttrs,
         datetimeStart: fromDbDatetime(row.datetime_start), datetimeComplete: fromDbDatetime(row.datetime_complete),
       };
     });
