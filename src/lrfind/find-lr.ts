@@ -11,7 +11,7 @@ import type { Optimizer } from '../optim/optimizer.js';
 import { manualSeed, Generator } from '../tensor/random.js';
 import { fit, NonFiniteLossError, type History } from '../train/fit.js';
 import { EarlyStopping } from '../train/callbacks.js';
-import type { MetricSpec } from '../train/scoring.js';
+import { valKey, type MetricSpec } from '../train/scoring.js';
 import { DynamicsRecorder, analyzeDynamics, type DynamicsAnalysis, type DynamicsRecord } from '../train/dynamics.js';
 import { StepLR } from '../schedulers/decay.js';
 import { CosineAnnealingLR } from '../schedulers/cosine.js';
@@ -261,6 +261,19 @@ export interface FindLrResult<C extends FinderConfig = FinderConfig> {
   timingsMs: Record<string, number>;
 }
 
+/**
+ * The result so far, as `onPartial` gives it while the finder runs: the fields known at that point, and the stage
+ * under way with what it has measured yet (the range test's steps, the sweep's rows, the validation runs' losses
+ * of the seeds done, a long run's epochs of its first seed).
+ */
+export interface FindLrPartial extends Partial<Omit<FindLrResult, 'rangeTest' | 'sweep' | 'validation' | 'baseline' | 'optimized'>> {
+  rangeTest?: Pick<RangeTestResult, 'lrs' | 'losses' | 'smoothedLosses' | 'iterations'> & Partial<RangeTestResult>;
+  sweep?: { rows: LrSweepRow[]; bestLr?: number };
+  validation?: { candidates: Candidate[]; seeds: number[]; chosen?: Candidate; warnings?: string[] };
+  baseline?: Pick<RunSummary, 'name' | 'lr' | 'seeds'> & { history: Pick<RunSummary['history'], 'loss' | 'valLoss' | 'valMetric'> } & Partial<RunSummary>;
+  optimized?: FindLrPartial['baseline'];
+}
+
 /** The stages the finder reports progress for. */
 export type Stage = 'data' | 'range test' | 'sweep' | 'validation' | 'baseline' | 'trained' | 'report';
 
@@ -298,9 +311,16 @@ export interface FindLrOptions {
   modelName?: string;
   onStage?: (stage: Stage, detail: string) => void;
   onProgress?: (stage: Stage, done: number, total: number) => void;
+  /**
+   * Called with the result so far at each step of the range test, each lr of the sweep, each short run of the
+   * validation run and each epoch of a long run's first seed, and last with the whole result (what `lrlab find
+   * --live` writes for the dashboard). The object is the finder's own, growing as it runs: read it during the
+   * call, copy what you keep. Without it, nothing of this is built.
+   */
+  onPartial?: (partial: FindLrPartial) => void;
 }
 
-const FIND_LR_OPTIONS = ['makeModel', 'train', 'valid', 'task', 'loss', 'metrics', 'optimizer', 'currentLr', 'config', 'targetLoss', 'targetMetric', 'lossScale', 'source', 'dataDescription', 'modelName', 'onStage', 'onProgress'];
+const FIND_LR_OPTIONS = ['makeModel', 'train', 'valid', 'task', 'loss', 'metrics', 'optimizer', 'currentLr', 'config', 'targetLoss', 'targetMetric', 'lossScale', 'source', 'dataDescription', 'modelName', 'onStage', 'onProgress', 'onPartial'];
 // the names a PyTorch or Keras user guesses first, and what they are here
 const GUESSES: Record<string, string> = { model: 'makeModel (a function returning a fresh model)', val: 'valid', validation: 'valid', validationData: 'valid', valData: 'valid', test: 'valid', trainData: 'train', lr: 'currentLr', baselineLr: 'currentLr (or config.baselineLr)', seeds: 'config.seeds', epochs: 'config.training.epochs' };
 
@@ -417,6 +437,7 @@ export function findLr(options: FindLrOptions): FindLrResult {
   for (const k of ['train', 'valid'] as const) if (options[k] === undefined) throw new TypeError(`findLr: expected ${k} data { x, y }, got undefined`);
   if (options.onStage !== undefined) checkFunction('findLr', 'onStage', options.onStage);
   if (options.onProgress !== undefined) checkFunction('findLr', 'onProgress', options.onProgress);
+  if (options.onPartial !== undefined) checkFunction('findLr', 'onPartial', options.onPartial);
   if (options.loss !== undefined) checkFunction('findLr', 'loss', options.loss);
   if (options.task !== undefined && !['regression', 'classification', 'series'].includes(options.task)) throw new RangeError(`findLr: expected task 'regression', 'classification' or 'series', got ${describe(options.task)}`);
   if (options.optimizer !== undefined && typeof options.optimizer !== 'function' && !['adam', 'adamw', 'sgd', 'rmsprop'].includes(options.optimizer)) {
@@ -475,6 +496,20 @@ export function runFinder<C extends FinderConfig>(config: C, options: FindLrOpti
   const modelName = options.modelName ?? describeModel(probe);
   const n = train.x.shape[0];
   note('data', options.dataDescription ?? `${n} training and ${valid.x.shape[0]} validation examples, ${task}`);
+  const target = options.targetLoss !== undefined ? { kind: 'loss' as const, value: options.targetLoss } : options.targetMetric !== undefined ? { kind: 'metric' as const, value: options.targetMetric } : null;
+  // the result so far, for onPartial (a live view): built only when asked for
+  const sharing = options.onPartial !== undefined;
+  const sofar: FindLrPartial = {};
+  const share = (fields: FindLrPartial) => {
+    Object.assign(sofar, fields);
+    options.onPartial!({ ...sofar });
+  };
+  if (sharing) {
+    share({
+      config, task, metric: { name: metric.name, higherIsBetter: metric.higherIsBetter }, lossName, model: modelName, target,
+      data: { source: options.source ?? 'the data given', description: options.dataDescription ?? `${n} training and ${valid.x.shape[0]} validation examples`, trainExamples: n, validExamples: valid.x.shape[0], lossScale },
+    });
+  }
 
   // the range test, once per range-test seed; the first seed's curve is the one the rules and plots use
   const rtSeeds = Array.from({ length: config.rangeTest.seeds }, (_, i) => seed + i);
@@ -482,7 +517,14 @@ export function runFinder<C extends FinderConfig>(config: C, options: FindLrOpti
     // the first seed's model is the one built to describe the model: the generator stands where fresh(s) leaves it
     const model = k === 0 ? probe : fresh(s);
     const { seeds: _unused, ...rtOptions } = config.rangeTest;
-    return rangeTest(model, { x: train.x, y: train.y, loss, optimizer: makeOpt(model.parameters(), config.baselineLr), batchSize, seed: s, ...rtOptions, onStep: (i, total) => progress('range test', k * total + i, total * rtSeeds.length) });
+    const curve = { lrs: [] as number[], losses: [] as number[], smoothedLosses: [] as number[], iterations: 0 };
+    return rangeTest(model, { x: train.x, y: train.y, loss, optimizer: makeOpt(model.parameters(), config.baselineLr), batchSize, seed: s, ...rtOptions, onStep: (i, total, step) => {
+      progress('range test', k * total + i, total * rtSeeds.length);
+      if (sharing && k === 0) {
+        curve.lrs.push(step.lr), curve.losses.push(step.loss), curve.smoothedLosses.push(step.smoothedLoss), curve.iterations = i;
+        share({ rangeTest: curve });
+      }
+    } });
   }));
   const rt = tests[0];
   if (rt.iterations < 5) {
@@ -500,19 +542,33 @@ export function runFinder<C extends FinderConfig>(config: C, options: FindLrOpti
     });
     rangeTestSeeds = { seeds: rtSeeds, rules };
   }
+  if (sharing) share({ rangeTest: rt, suggestion, rangeTestSeeds });
   note('range test', `${rt.iterations} steps from ${formatLr(config.rangeTest.startLr)} to ${formatLr(config.rangeTest.endLr)} (${rt.stopReason}); steepest descent at ${formatLr(suggestion.lr)}`);
 
   const sweepLrs = logspace(config.rangeTest.startLr, config.rangeTest.endLr, config.sweep.num);
-  const shortRuns = (lrs: number[], epochs: number, s: number, onResult: (i: number) => void) =>
-    lrSweep({ makeModel: options.makeModel, makeOptimizer: makeOpt, loss, x: train.x, y: train.y, validationData: valid, lrs, epochs, batchSize, seed: s, onResult: (_r, i) => onResult(i) });
-  const sweep = time('sweep', () => shortRuns(sweepLrs, config.sweep.epochs, seed, (i) => progress('sweep', i + 1, sweepLrs.length)));
+  const shortRuns = (lrs: number[], epochs: number, s: number, onResult: (i: number, row: LrSweepRow) => void) =>
+    lrSweep({ makeModel: options.makeModel, makeOptimizer: makeOpt, loss, x: train.x, y: train.y, validationData: valid, lrs, epochs, batchSize, seed: s, onResult: (r, i) => onResult(i, r) });
+  const sweepRows: LrSweepRow[] = [];
+  const sweep = time('sweep', () => shortRuns(sweepLrs, config.sweep.epochs, seed, (i, row) => {
+    progress('sweep', i + 1, sweepLrs.length);
+    if (sharing) share({ sweep: { rows: (sweepRows.push(row), sweepRows) } });
+  }));
+  if (sharing) share({ sweep: { rows: sweep.rows, bestLr: sweep.bestLr } });
   note('sweep', `${sweep.rows.length} lrs x ${config.sweep.epochs} epoch(s); best ${formatLr(sweep.bestLr)}`);
 
   const seeds = Array.from({ length: config.seeds }, (_, i) => seed + i);
   const proposals: [string, number][] = [['steepest', suggestion.suggestions.steepest.lr], ['valley', suggestion.suggestions.valley.lr], ['sweep best', sweep.bestLr], ['baseline', config.baselineLr]];
   const isMse = loss === mseLoss;
+  // each candidate's losses over the seeds run so far (for onPartial)
+  const tried = proposals.map((): number[] => []);
   const candidates = time('validation', () => {
-    const perSeed = seeds.map((s, k) => shortRuns(proposals.map(([, lr]) => lr), config.validation.epochs, s, (i) => progress('validation', k * proposals.length + i + 1, proposals.length * seeds.length)).rows);
+    const perSeed = seeds.map((s, k) => shortRuns(proposals.map(([, lr]) => lr), config.validation.epochs, s, (i, row) => {
+      progress('validation', k * proposals.length + i + 1, proposals.length * seeds.length);
+      if (!sharing) return;
+      tried[i].push(row.diverged ? NaN : (row.bestValLoss as number) * lossScale);
+      const sofarCandidates = proposals.flatMap(([name, lr], j): Candidate[] => (tried[j].length === 0 ? [] : [{ name, lr, valLoss: tried[j].every(Number.isFinite) ? meanStd(tried[j]).mean : NaN, seeds: tried[j] }]));
+      share({ validation: { candidates: sofarCandidates, seeds: seeds.slice(0, k + 1) } });
+    }).rows);
     return proposals.map(([name], i): Candidate => {
       const values = perSeed.map((rows) => (rows[i].diverged ? NaN : (rows[i].bestValLoss as number) * lossScale));
       const valLoss = values.every(Number.isFinite) ? meanStd(values).mean : NaN;
@@ -526,13 +582,16 @@ export function runFinder<C extends FinderConfig>(config: C, options: FindLrOpti
   if (!(chosen.valLoss <= base.valLoss)) {
     validationWarnings.push(`in the ${config.validation.epochs}-epoch validation run the ${chosen.name} lr ${formatLr(chosen.lr)} reached ${formatNumber(chosen.valLoss)}, the baseline ${formatNumber(base.valLoss)}`);
   }
+  if (sharing) share({ validation: { candidates, chosen, warnings: validationWarnings, seeds } });
   note('validation', `${candidates.map((c) => `${c.name} ${formatLr(c.lr)}: ${formatNumber(c.valLoss)}`).join(', ')}${seeds.length > 1 ? ` (mean of ${seeds.length} seeds)` : ''}; training ${chosen.name}`);
 
-  const target = options.targetLoss !== undefined ? { kind: 'loss' as const, value: options.targetLoss } : options.targetMetric !== undefined ? { kind: 'metric' as const, value: options.targetMetric } : null;
   const metrics = [metricKey, ...(options.metrics ?? [])];
   const batchesPerEpoch = Math.ceil(n / batchSize);
   const longRuns = (name: string, stage: 'baseline' | 'trained', lr: number): RunSummary => {
     const results: SeedResult[] = [];
+    // the first seed's epochs so far, in display units (for onPartial)
+    const sofarHistory = { loss: [] as number[], valLoss: [] as number[], valMetric: [] as number[] };
+    const shareRun = () => share({ [stage === 'baseline' ? 'baseline' : 'optimized']: { name, lr, history: sofarHistory, seeds: results } });
     let first: Omit<RunSummary, 'finalValLoss' | 'valLossStd' | 'finalValMetric' | 'valMetricStd' | 'seeds'> | null = null;
     seeds.forEach((s, k) => {
       const model = fresh(s);
@@ -545,7 +604,14 @@ export function runFinder<C extends FinderConfig>(config: C, options: FindLrOpti
         h = fit(model, {
           x: train.x, y: train.y, loss, metrics, validationData: valid, optimizer, scheduler, schedulerInterval: interval,
           epochs: config.training.epochs, batchSize, generator: new Generator(s), progress: false,
-          callbacks: [...(recorder ? [recorder] : []), new EarlyStopping({ patience: config.training.patience, restoreBestWeights: true }), { onEpochEnd: (e: number) => progress(stage, k * config.training.epochs + e + 1, config.training.epochs * seeds.length) }],
+          callbacks: [...(recorder ? [recorder] : []), new EarlyStopping({ patience: config.training.patience, restoreBestWeights: true }), { onEpochEnd: (e: number, logs: Record<string, number>) => {
+            progress(stage, k * config.training.epochs + e + 1, config.training.epochs * seeds.length);
+            if (!sharing || k !== 0) return;
+            sofarHistory.loss.push(logs.loss * lossScale);
+            if (logs.valLoss !== undefined) sofarHistory.valLoss.push(logs.valLoss * lossScale);
+            if (logs[valKey(metricKey)] !== undefined) sofarHistory.valMetric.push(logs[valKey(metricKey)]);
+            shareRun();
+          } }],
         });
       } catch (err) {
         // a non-finite loss in training, or activations that overflowed on the validation data: the run diverged
@@ -567,6 +633,7 @@ export function runFinder<C extends FinderConfig>(config: C, options: FindLrOpti
         diverged,
       };
       results.push(seedResult);
+      if (sharing) shareRun();
       if (recorder !== null) {
         const scaled = (v: number[]) => v.map((x) => x * lossScale);
         const last = valLosses.length ? valLosses[valLosses.length - 1] : NaN;
@@ -595,6 +662,7 @@ export function runFinder<C extends FinderConfig>(config: C, options: FindLrOpti
   };
   const describeRun = (r: RunSummary) => `${r.seeds.length > 1 ? `mean of ${r.seeds.length} seeds: ` : ''}validation ${lossName} ${formatNumber(r.finalValLoss)}${r.finalValMetric === null ? '' : `, ${metric.name} ${formatNumber(r.finalValMetric)}`}`;
   const baseline = time('baseline', () => longRuns('baseline', 'baseline', config.baselineLr));
+  if (sharing) share({ baseline });
   note('baseline', `lr ${formatLr(config.baselineLr)}: ${baseline.epochsRun} epochs; ${describeRun(baseline)}`);
   const trainedName = `trained (${chosen.name})`;
   const optimized = chosen.lr === config.baselineLr ? { ...baseline, name: trainedName } : time('trained', () => longRuns(trainedName, 'trained', chosen.lr));
@@ -619,10 +687,12 @@ export function runFinder<C extends FinderConfig>(config: C, options: FindLrOpti
     },
   });
 
-  return {
+  const result: FindLrResult<C> = {
     config, task, metric: { name: metric.name, higherIsBetter: metric.higherIsBetter }, lossName, model: modelName,
     data: { source: options.source ?? 'the data given', description: options.dataDescription ?? `${n} training and ${valid.x.shape[0]} validation examples`, trainExamples: n, validExamples: valid.x.shape[0], lossScale },
     rangeTest: rt, suggestion, rangeTestSeeds, sweep: { rows: sweep.rows, bestLr: sweep.bestLr },
     validation: { candidates, chosen, warnings: validationWarnings, seeds }, trained, comparisonOverSeeds, recommendation, baseline, optimized, target, timingsMs: timings,
   };
+  if (sharing) share(result);
+  return result;
 }

@@ -3,10 +3,10 @@ import { prepareSeries } from '../data/windows.js';
 import type { Module } from '../nn/module.js';
 import { describe } from '../format/number.js';
 import { checkOptionsObject, checkFunction } from '../format/check.js';
-import { DEFAULT_FINDER_CONFIG, mergeConfig, checkFinderConfig, runFinder, type FinderConfig, type FindLrResult, type Stage } from './find-lr.js';
+import { DEFAULT_FINDER_CONFIG, mergeConfig, checkFinderConfig, runFinder, type FinderConfig, type FindLrResult, type FindLrPartial, type Stage } from './find-lr.js';
 import { buildModel, parseModelSpec, describeModelSpec } from './models.js';
 
-export type { Stage, RunSummary, Candidate } from './find-lr.js';
+export type { Stage, RunSummary, Candidate, FindLrPartial } from './find-lr.js';
 
 /** Everything the series pipeline can be told: the finder's stages, and the series' window and model. */
 export interface PipelineConfig extends FinderConfig {
@@ -56,10 +56,11 @@ export type PipelineResult = FindLrResult<PipelineConfig>;
  * the series' units. The model is the config's ReLU MLP (`hidden`), or `model`: 'mlp:128,64', 'lstm:64',
  * 'lstm:64x2' (an `LSTMForecaster` over the windows), or a function returning a fresh model.
  */
-export function runPipeline(options: { series?: Float32Array; source?: string; config?: unknown; model?: string | (() => Module); targetLoss?: number; targetMetric?: number; onStage?: (stage: Stage, detail: string) => void; onProgress?: (stage: Stage, done: number, total: number) => void } = {}): PipelineResult {
-  options = checkOptionsObject('runPipeline', options, ['series', 'source', 'config', 'model', 'targetLoss', 'targetMetric', 'onStage', 'onProgress']);
+export function runPipeline(options: { series?: Float32Array; source?: string; config?: unknown; model?: string | (() => Module); targetLoss?: number; targetMetric?: number; onStage?: (stage: Stage, detail: string) => void; onProgress?: (stage: Stage, done: number, total: number) => void; onPartial?: (partial: FindLrPartial) => void } = {}): PipelineResult {
+  options = checkOptionsObject('runPipeline', options, ['series', 'source', 'config', 'model', 'targetLoss', 'targetMetric', 'onStage', 'onProgress', 'onPartial']);
   if (options.onStage !== undefined) checkFunction('runPipeline', 'onStage', options.onStage);
   if (options.onProgress !== undefined) checkFunction('runPipeline', 'onProgress', options.onProgress);
+  if (options.onPartial !== undefined) checkFunction('runPipeline', 'onPartial', options.onPartial);
   if (options.source !== undefined && typeof options.source !== 'string') throw new TypeError(`runPipeline: expected source to be a string, got ${describe(options.source)}`);
   const config = resolveConfig(options.config ?? {});
   const note = options.onStage ?? (() => {});
@@ -79,7 +80,7 @@ export function runPipeline(options: { series?: Float32Array; source?: string; c
   const description = `${given.length} points${values.length < given.length ? ` (the last ${values.length} used, "maxPoints")` : ''}, ${train.x.shape[0]} training and ${valid.x.shape[0]} validation windows of ${window}, an ${Math.round(config.trainFraction * 100)}/${Math.round((1 - config.trainFraction) * 100)} temporal split standardized on the training part`;
   const r = runFinder(config, {
     makeModel, train, valid, task: 'series', lossScale: mseScale, source: options.source ?? 'the built-in synthetic series', dataDescription: description, modelName,
-    targetLoss: options.targetLoss, targetMetric: options.targetMetric, onStage: options.onStage, onProgress: options.onProgress,
+    targetLoss: options.targetLoss, targetMetric: options.targetMetric, onStage: options.onStage, onProgress: options.onProgress, onPartial: options.onPartial,
   });
   r.data = { ...r.data, points: given.length, usedPoints: values.length, trainWindows: train.x.shape[0], validWindows: valid.x.shape[0], mseScale };
   return r;
