@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Module } from '../nn/module.js';
 import { loadCsvColumn } from '../data/csv.js';
@@ -10,6 +10,9 @@ import { runPipeline, resolveConfig, type PipelineResult, type Stage } from '../
 import { runFinder, resolveFinderConfig, mergeConfig, type FindLrResult, type LossFn } from '../lrfind/find-lr.js';
 import { parseModelSpec, buildModel, describeModelSpec } from '../lrfind/models.js';
 import { describe } from '../format/number.js';
+import type { FindLrPartial } from '../lrfind/find-lr.js';
+import { LiveWriter } from '../dashboard/live.js';
+import { startDashboardThread, type DashboardThread } from '../dashboard/thread.js';
 
 /** The command-line options `find` and `demo` read. */
 export interface FindFlags {
@@ -28,7 +31,67 @@ export interface FindFlags {
   'full-sweep'?: boolean;
 }
 
-type Progress = { onStage: (stage: Stage, detail: string) => void; onProgress: (stage: Stage, done: number, total: number) => void };
+type Progress = { onStage: (stage: Stage, detail: string) => void; onProgress: (stage: Stage, done: number, total: number) => void; onPartial?: (partial: FindLrPartial) => void };
+
+/** A run followed with --live: its progress file, and the dashboard beside it. */
+export interface LiveRun {
+  /** The progress reporter to give the run: the terminal's, and the progress file's. */
+  reporter: Progress;
+  /** Once everything is checked: writes the progress file and starts the dashboard (said on `write`). */
+  start(port: number, write: (s: string) => void): Promise<void>;
+  /** The whole result is in: the file says so, with it, while the report is written. */
+  finish(result: FindLrPartial): void;
+  /** The run or its report failed: the file says why (and stays, for the dashboard). */
+  fail(error: Error): void;
+  /** The report is in: the file goes, and the dashboard stops. */
+  end(): Promise<void>;
+  /** Stops the dashboard (whatever happened). */
+  close(): Promise<void>;
+}
+
+/**
+ * `find --live` / `demo --live`: the run's progress goes to `.NAME.live.json` beside the report folder `out`
+ * (the folder itself is swapped in whole at the end), and the dashboard, in a worker thread so that it answers while
+ * the run trains, serves the folder above `out`, where the run shows as NAME. A dashboard that cannot start (its port
+ * taken, say by a dashboard already following that folder) is said, and the run goes on writing its progress.
+ */
+export function liveRun(out: string, terminal: Progress): LiveRun {
+  const writer = new LiveWriter(out, { onWriteError: (m) => process.stderr.write(`lrlab: --live: ${m}; the run goes on without it\n`) });
+  let dashboard: DashboardThread | null = null;
+  return {
+    reporter: {
+      onStage: (stage, detail) => {
+        terminal.onStage(stage, detail);
+        writer.note(stage, detail);
+      },
+      onProgress: (stage, done, total) => {
+        terminal.onProgress(stage, done, total);
+        writer.progress(stage, done, total);
+      },
+      onPartial: (partial) => writer.partial(partial),
+    },
+    async start(port, write) {
+      writer.start();
+      const folder = dirname(resolve(out));
+      try {
+        dashboard = await startDashboardThread({ storage: folder, port });
+        write(`live: ${dashboard.url}#run=${encodeURIComponent(basename(resolve(out)))} (the dashboard of ${folder}; it stops with the run, lrlab dashboard ${folder} shows it after)\n`);
+      } catch (error) {
+        process.stderr.write(`lrlab: --live: the dashboard did not start: ${(error as Error).message.replace(/^startDashboard: /, '')}; the run's progress still goes to ${writer.path}, for a dashboard following ${folder}\n`);
+      }
+    },
+    finish: (result) => writer.finish(result),
+    fail: (error) => writer.fail(error),
+    async end() {
+      writer.remove();
+      await this.close();
+    },
+    async close() {
+      await dashboard?.close();
+      dashboard = null;
+    },
+  };
+}
 
 /** What the user's own model module gives: a model factory, and optionally a loss. */
 interface UserModule {

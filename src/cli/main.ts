@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { PipelineResult, Stage } from '../lrfind/pipeline.js';
 import type { FindLrResult } from '../lrfind/find-lr.js';
-import { prepareFind } from './find.js';
+import { prepareFind, liveRun } from './find.js';
 import { checkOutputDir } from '../io/atomic.js';
 import { writeReport, comparisonTable, REPORT_FILES } from '../report/report.js';
 import { useBackend, getBackend } from '../tensor/backends/backend.js';
@@ -64,6 +64,10 @@ Options:
   --out DIR        report folder (default lrlab-report). It must be new, empty or an earlier report of the
                    same command; a symbolic link is followed (the report goes where it points)
   --overwrite      replace --out even when it holds other files (they are deleted)
+  --live           find, demo: follow the run in the dashboard while it runs (the range test, sweep, validation
+                   and long runs as they grow): its progress goes to .NAME.live.json beside --out (removed once
+                   the report is in) and the dashboard serves the folder above --out on 127.0.0.1
+  --dashboard-port P  with --live: the dashboard's port (default 8080; 0: any free port)
   --backend NAME   compute backend: wasm (default: WebAssembly SIMD, two threads), cpu (the readable
                    reference), gpu (gpu.js; a GPU only where WebGL or headless GL runs)
   --epochs N       epochs per schedule (compare-schedules: default 50 on the series, 3 on the tasks)
@@ -182,7 +186,7 @@ export async function main(argv: string[], write: (s: string) => void = (s) => p
           storage: { type: 'string' }, study: { type: 'string' }, 'study-name': { type: 'string' },
           task: { type: 'string' }, schedules: { type: 'string' }, 'train-size': { type: 'string' },
           target: { type: 'string' }, features: { type: 'string' }, split: { type: 'string' }, model: { type: 'string' }, seeds: { type: 'string' },
-          'target-loss': { type: 'string' }, 'target-metric': { type: 'string' },
+          'target-loss': { type: 'string' }, 'target-metric': { type: 'string' }, live: { type: 'boolean' }, 'dashboard-port': { type: 'string' },
           'target-accuracy': { type: 'string' }, 'validation-size': { type: 'string' }, 'test-size': { type: 'string' },
         },
       });
@@ -239,24 +243,38 @@ export async function main(argv: string[], write: (s: string) => void = (s) => p
     if (o['full-sweep']) config.sweep = { ...(config.sweep as object), num: 100, epochs: 3 };
     const out = o.out ?? 'lrlab-report';
     const reporter = progressReporter(!o.quiet);
+    if (o['dashboard-port'] !== undefined && !o.live) throw new UsageError('lrlab: --dashboard-port needs --live');
+    const dashboardPort = integerOption('dashboard-port', o['dashboard-port'], 8080, 0);
+    if (dashboardPort > 65535) throw new UsageError(`lrlab: --dashboard-port expects an integer in [0, 65535], got '${o['dashboard-port']}'`);
+    const live = o.live ? liveRun(out, reporter) : null;
     // everything is read and checked before any work: a bad flag, file, column or model is one line and exit 2
-    const run = await prepareFind(command as 'demo' | 'find', o, config, (m) => new UsageError(m), reporter);
+    const run = await prepareFind(command as 'demo' | 'find', o, config, (m) => new UsageError(m), live?.reporter ?? reporter);
     try {
       checkOutputDir(out, 'lrlab: --out', REPORT_FILES, { overwrite: o.overwrite });
     } catch (err) {
       throw new UsageError((err as Error).message.startsWith('lrlab') ? (err as Error).message : `lrlab: ${(err as Error).message}`);
     }
-    let result: PipelineResult | FindLrResult;
     try {
-      result = run();
+      await live?.start(dashboardPort, write);
+      let result: PipelineResult | FindLrResult;
+      try {
+        result = run();
+      } catch (err) {
+        if (/^config: /.test((err as Error).message)) throw new UsageError(`lrlab: ${(err as Error).message}`);
+        throw err;
+      }
+      live?.finish(result);
+      reporter.onStage('report', `writing ${REPORT_FILES.length} files into ${out}`);
+      const files = await writeReport(resolve(out), result, { overwrite: o.overwrite });
+      await live?.end();
+      write(summary(result, files, out));
+      return 0;
     } catch (err) {
-      if (/^config: /.test((err as Error).message)) throw new UsageError(`lrlab: ${(err as Error).message}`);
+      live?.fail(err as Error);
       throw err;
+    } finally {
+      await live?.close();
     }
-    reporter.onStage('report', `writing ${REPORT_FILES.length} files into ${out}`);
-    const files = await writeReport(resolve(out), result, { overwrite: o.overwrite });
-    write(summary(result, files, out));
-    return 0;
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`${err.message}\n`);

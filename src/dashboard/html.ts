@@ -75,5 +75,7 @@ tbody tr[aria-selected="true"] { background: #dbe9f7; }
 .detail dt { font-weight: 600; } .detail dd { margin: 0; font-family: ui-monospace, monospace; white-space: pre-wrap; word-break: break-word; }
 .fail-reason { color: #b00020; }
 .recommendation { font-size: 1.1em; padding: 0.6em 1em; background: #f3f8f2; border-left: 4px solid #2e7d32; }
+.live { padding: 0.4em 1em; background: #eef4fb; border-left: 4px solid #1a5fb4; margin: 0.4em 0; }
+.live.error { background: #fdf0f0; border-left-color: #b00020; color: #8a0016; }
 .empty { padding: 2em; font-size: 1.1em; color: #444; }
 `;

@@ -2,7 +2,9 @@
 /// <reference lib="dom.iterable" />
 // A folder of finder reports: the runs, and for the chosen one its recommendation, the range-test curve with the
 // four rules, the sweep, the validation run, the long runs per epoch and the comparison table. A run rewritten in
-// place (a new `lrlab find --out` into the same folder) is redrawn at the next poll.
+// place (a new `lrlab find --out` into the same folder) is redrawn at the next poll, and a run under way (--live)
+// at every poll from its progress file: its texts are filled in again and the panel open redrawn, the tabs and the
+// focus left where they are. `#run=ID` in the address opens that run (what `lrlab find --live` prints).
 import { getJson } from './api.js';
 import { drawChart } from './chart.js';
 import { esc, fmtLr, h, tabList, type Tab } from './dom.js';
@@ -24,6 +26,22 @@ interface Run {
   candidates: { name: string; lr: number; valLoss: number | null }[];
   comparison: { metric: string; baseline: string; optimized: string; change: string }[];
   warnings: string[];
+  live: { state: 'running' | 'finished' | 'failed'; stopped: boolean; pid: number; stage: string; done: number; total: number; startedAt: string; updatedAt: string; notes: { stage: string; detail: string }[]; error: string | null } | null;
+}
+
+/** A run under way in a few words: 'running', 'stopped', 'failed' or 'writing its report'. */
+function liveWord(live: NonNullable<Run['live']>): string {
+  return live.state === 'failed' ? 'failed' : live.state === 'finished' ? 'writing its report' : live.stopped ? 'stopped' : 'running';
+}
+
+/** The progress line of a run under way. */
+function liveLine(live: NonNullable<Run['live']>): string {
+  const at = `${live.stage}${live.total > 0 ? ` ${live.done}/${live.total}` : ''}`;
+  const when = `started ${new Date(live.startedAt).toLocaleTimeString()}, last written ${new Date(live.updatedAt).toLocaleTimeString()}`;
+  if (live.state === 'failed') return `This run failed at ${at}: ${live.error ?? 'no reason recorded'} (${when}).`;
+  if (live.state === 'finished') return `This run has finished; its report is being written (${when}).`;
+  if (live.stopped) return `This run stopped before its end, at ${at}: its process ${live.pid} is gone (${when}).`;
+  return `Running (process ${live.pid}): ${at}; ${when}.`;
 }
 
 const PANELS: Tab[] = [
@@ -39,6 +57,10 @@ export class RunsView {
   private runs: Run[] = [];
   private runId: string | null = null;
   private shownStamp = '';
+  /** The run whose page is built (its texts are filled in again at each change), null when none is. */
+  private builtId: string | null = null;
+  /** The run the address asks for (#run=ID), opened once it appears, until another is chosen. */
+  private wanted: string | null = /^#run=(.+)$/.exec(location.hash) ? decodeURIComponent(/^#run=(.+)$/.exec(location.hash)![1]) : null;
   private panel = 'range-test';
   private drawn = new Map<string, string>();
   private drawing: Promise<void> = Promise.resolve();
@@ -55,6 +77,7 @@ export class RunsView {
       this.view.replaceChildren(h('p', { class: 'empty', id: 'empty' }, `No finder reports in ${this.folder}: a report is a folder holding results.json, as lrlab find --out DIR and lrlab demo write (the folder itself, or folders inside it). They appear here when written.`));
       return null;
     }
+    if (this.wanted !== null && this.runs.some((r) => r.id === this.wanted)) this.runId = this.wanted;
     if (this.runId === null || !this.runs.some((r) => r.id === this.runId)) this.runId = this.runs[0].id;
     const run = this.runs.find((r) => r.id === this.runId)!;
     const stamp = `${run.id}:${run.modified}`;
@@ -71,9 +94,10 @@ export class RunsView {
     const focused = document.activeElement?.id;
     this.list.replaceChildren(...this.runs.map((r, i) => {
       const li = h('li');
-      const b = h('button', { type: 'button', id: `run-${i}`, 'aria-current': String(r.id === this.runId) }, r.id === '.' ? `this folder: ${r.source}` : `${r.id}: ${r.source}`);
+      const b = h('button', { type: 'button', id: `run-${i}`, 'aria-current': String(r.id === this.runId) }, `${r.id === '.' ? `this folder: ${r.source}` : `${r.id}: ${r.source}`}${r.live ? ` (${liveWord(r.live)})` : ''}`);
       b.addEventListener('click', () => {
         this.runId = r.id;
+        this.wanted = null;
         void this.refresh();
       });
       li.append(b);
@@ -83,33 +107,61 @@ export class RunsView {
   }
 
   private show(run: Run): void {
-    this.drawn.clear();
     for (const b of this.list.querySelectorAll('button')) b.setAttribute('aria-current', String(b.textContent?.startsWith(run.id === '.' ? 'this folder' : `${run.id}:`)));
     if (run.error !== undefined) {
+      this.builtId = null;
+      this.drawn.clear();
       this.view.replaceChildren(h('h2', { id: 'run-title' }, `Report ${run.id}`), h('p', { class: 'empty' }, run.error));
       return;
     }
-    const title = h('h2', { id: 'run-title' }, `Finder run ${run.id === '.' ? '' : `${run.id}: `}${run.source}`);
-    const meta = h('p', { class: 'note' }, `${run.description}. Task: ${run.task}, model ${run.model}, loss ${run.lossName}. Written ${run.modified}.`);
-    const rec = h('p', { class: 'recommendation', id: 'recommendation' }, run.recommendation ? run.recommendation.sentence : 'No recommendation recorded.');
-    const rules = h('p', { class: 'note', id: 'rules' }, `Rules: ${run.rules.map((r) => `${r.method} ${fmtLr(r.lr)}`).join(', ')}${run.spreadDecades === null ? '' : ` (they span ${run.spreadDecades.toFixed(2)} decades)`}; sweep best ${fmtLr(run.sweepBestLr)}; trained: ${run.trained ? `${run.trained.name} ${fmtLr(run.trained.lr)}, ${run.trained.reason}` : '-'}.`);
-    const warnings = run.warnings.length ? h('ul', { class: 'note' }) : null;
-    warnings?.append(...run.warnings.map((w) => h('li', {}, `warning: ${w}`)));
+    if (this.builtId !== run.id) this.build(run);
+    this.fill(run);
+    void this.drawPanel();
+  }
+
+  /** The run's page: its texts (filled in by `fill`), the tabs and the panels. */
+  private build(run: Run): void {
+    this.drawn.clear();
+    this.builtId = run.id;
     const bar = h('div', { 'aria-label': 'Panels of the run' });
     const panels = PANELS.map((p) => {
       const section = h('section', { role: 'tabpanel', id: `panel-${p.id}`, 'aria-labelledby': `tab-${p.id}`, tabindex: '0' });
       section.append(h('div', { class: 'chart', id: `chart-${p.id}` }));
       return section;
     });
-    const summary = document.createElement('div');
-    summary.innerHTML = `<table id="comparison"><caption class="note">Your current rate against the trained one</caption><thead><tr><th scope="col" class="text">metric</th><th scope="col">baseline</th><th scope="col">trained</th><th scope="col" class="text">change</th></tr></thead><tbody>${run.comparison.map((c) => `<tr><td class="text">${esc(c.metric)}</td><td>${esc(c.baseline)}</td><td>${esc(c.optimized)}</td><td class="text">${esc(c.change)}</td></tr>`).join('')}</tbody></table>`;
-    panels[PANELS.length - 1].replaceChildren(summary);
-    this.view.replaceChildren(title, meta, rec, rules, ...(warnings ? [warnings] : []), bar, ...panels);
+    panels[PANELS.length - 1].replaceChildren(h('div', { id: 'comparison-holder' }));
+    this.view.replaceChildren(
+      h('h2', { id: 'run-title' }), h('p', { class: 'note', id: 'run-meta' }), h('p', { class: 'live', id: 'live' }), h('ul', { class: 'note', id: 'live-notes', 'aria-label': 'Progress lines, the latest last' }),
+      h('p', { class: 'recommendation', id: 'recommendation' }), h('p', { class: 'note', id: 'rules' }), h('ul', { class: 'note', id: 'warnings' }), bar, ...panels,
+    );
     tabList(bar, '', PANELS, this.panel, (panel) => {
       this.panel = panel;
       void this.drawPanel();
     });
-    void this.drawPanel();
+  }
+
+  /** The run's texts, written again at each change of the run (every poll while it runs). */
+  private fill(run: Run): void {
+    const text = (id: string, value: string) => {
+      const el = document.getElementById(id)!;
+      if (el.textContent !== value) el.textContent = value;
+    };
+    text('run-title', `Finder run ${run.id === '.' ? '' : `${run.id}: `}${run.source}`);
+    text('run-meta', `${run.description}. Task: ${run.task}, model ${run.model}, loss ${run.lossName}. ${run.live ? 'Progress' : 'Written'} ${run.modified}.`);
+    const live = document.getElementById('live')!, notes = document.getElementById('live-notes')!;
+    live.hidden = notes.hidden = run.live === null;
+    live.classList.toggle('error', run.live !== null && (run.live.state === 'failed' || run.live.stopped));
+    text('live', run.live ? liveLine(run.live) : '');
+    const lines = (run.live?.notes ?? []).slice(-6).map((n) => `${n.stage}: ${n.detail}`);
+    if ([...notes.children].map((li) => li.textContent).join('\n') !== lines.join('\n')) notes.replaceChildren(...lines.map((l) => h('li', {}, l)));
+    text('recommendation', run.recommendation ? run.recommendation.sentence : run.live ? 'No recommendation yet: it comes at the end of the run.' : 'No recommendation recorded.');
+    const rules = run.rules.length ? run.rules.map((r) => `${r.method} ${fmtLr(r.lr)}`).join(', ') : 'not known yet';
+    text('rules', `Rules: ${rules}${run.spreadDecades === null ? '' : ` (they span ${run.spreadDecades.toFixed(2)} decades)`}; sweep best ${fmtLr(run.sweepBestLr)}; trained: ${run.trained ? `${run.trained.name} ${fmtLr(run.trained.lr)}, ${run.trained.reason}` : '-'}.`);
+    const warnings = document.getElementById('warnings')!;
+    warnings.hidden = run.warnings.length === 0;
+    warnings.replaceChildren(...run.warnings.map((w) => h('li', {}, `warning: ${w}`)));
+    const summary = document.getElementById('comparison-holder')!;
+    summary.innerHTML = `<table id="comparison"><caption class="note">Your current rate against the trained one${run.comparison.length === 0 && run.live ? ' (at the end of the run)' : ''}</caption><thead><tr><th scope="col" class="text">metric</th><th scope="col">baseline</th><th scope="col">trained</th><th scope="col" class="text">change</th></tr></thead><tbody>${run.comparison.map((c) => `<tr><td class="text">${esc(c.metric)}</td><td>${esc(c.baseline)}</td><td>${esc(c.optimized)}</td><td class="text">${esc(c.change)}</td></tr>`).join('')}</tbody></table>`;
   }
 
   private drawPanel(): Promise<void> {
