@@ -201,6 +201,6 @@ export { loadCifar10, parseCifar10Batch, CIFAR10_CLASSES, CIFAR10_FILES, CIFAR10
 export { loadImdb, encodeImdb, IMDB_CLASSES, type Imdb, type ImdbOptions, type TextSet, type EncodeImdbOptions, type EncodedImdb, type EncodedText } from './data/imdb.js';
 export { basicEnglishTokenize, buildVocabFromIterator, padTruncate, Vocab, type BuildVocabOptions } from './data/tokenizer.js';
 export { augmentImages, type AugmentOptions } from './data/augment.js';
-export { splitImages, type ImageSplitOptions, type RawImages, type SplitImages } from './data/image-split.js';
+export type { ImageSplitOptions } from './data/image-split.js';
 export { writeScheduleReport, SCHEDULE_REPORT_FILES, scheduleComparisonSpecs, imageComparisonMarkdown, seriesComparisonMarkdown, meanCurves } from './report/schedule-report.js';
 export { scheduleLossSpec, scheduleAccuracySpec, scheduleLrSpec, type ScheduleCurves } from './report/charts.js';

@@ -293,4 +293,59 @@ test('a bad LRLAB_BACKEND is one line and exit 2, not a stack trace', () => {
   assert.is(c.stderr, "lrlab: LRLAB_BACKEND: useBackend: expected one of cpu, gpu, wasm, got 'tpu'\n");
 });
 
+test('compare-schedules on a task over seeds: --data of MNIST IDX files, the table with mean ± sd and each schedule against constant, the report', async () => {
+  const d = mkdtempSync(join(tmpdir(), 'lrlab-cli-tasks-'));
+  try {
+    const data = join(d, 'mnist'), out = join(d, 'out');
+    mkdirSync(data);
+    const idx = (shape: number[], values: number[]) => {
+      const head = Buffer.alloc(4 + 4 * shape.length);
+      head[2] = 0x08;
+      head[3] = shape.length;
+      shape.forEach((v, i) => head.writeUInt32BE(v, 4 + 4 * i));
+      return Buffer.concat([head, Buffer.from(values)]);
+    };
+    for (const [prefix, n] of [['train', 24], ['t10k', 8]] as const) {
+      writeFileSync(join(data, `${prefix}-images-idx3-ubyte`), idx([n, 28, 28], Array.from({ length: n * 784 }, (_, i) => (i * 37) % 256)));
+      writeFileSync(join(data, `${prefix}-labels-idx1-ubyte`), idx([n], Array.from({ length: n }, (_, i) => i % 10)));
+    }
+    const r = await run(['compare-schedules', '--task', 'mnist', '--data', data, '--seeds', '2', '--epochs', '1', '--train-size', '16', '--validation-size', '8', '--test-size', '8', '--schedules', 'constant,step', '--target-accuracy', '50%', '--out', out, '--quiet', '--backend', 'cpu']);
+    assert.is(r.code, 0, r.err);
+    assert.match(r.out, /^MNIST, a small CNN .*; 2 seeds \(42, 43\), 1 epochs, 16 training images\n/);
+    assert.match(r.out, /target accuracy: 50\.00% \(given\)/);
+    assert.match(r.out, /schedule +final test acc \(mean ± sd\) +best \(mean ± sd\) +epochs to target/);
+    assert.match(r.out, /\nstep against constant: final accuracy /);
+    assert.equal(readdirSync(out).sort(), ['accuracy.svg', 'loss.svg', 'lr.svg', 'report.html', 'report.md', 'results.json']);
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    assert.equal(results.settings.seeds, [42, 43]);
+    assert.is(results.runs.length, 4);
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+});
+
+test('compare-schedules: a task without its --data, a wrong folder, seed options on the series, a bad target get one clear line', async () => {
+  const noData = await run(['compare-schedules', '--task', 'cifar10']);
+  assert.is(noData.code, 2);
+  assert.match(noData.err, /^lrlab: --task cifar10 needs --data DIR \(the CIFAR-10 files; see docs\/schedule-experiment.md for the layout\)\n$/);
+  const empty = mkdtempSync(join(tmpdir(), 'lrlab-cli-'));
+  try {
+    const wrong = await run(['compare-schedules', '--task', 'imdb', '--data', empty, '--out', join(empty, 'out')]);
+    assert.is(wrong.code, 2);
+    assert.match(wrong.err, /^lrlab: loadImdb: expected the IMDB review folders \(aclImdb\/\{train,test\}\/\{pos,neg\}\/<id>_<rating>.txt\)/);
+  } finally {
+    rmSync(empty, { recursive: true, force: true });
+  }
+  const series = await run(['compare-schedules', '--seeds', '3']);
+  assert.is(series.code, 2);
+  assert.match(series.err, /lrlab: --seeds is for the classification tasks \(--task fashion-mnist, .*\), not the built-in series/);
+  for (const bad of ['1.5', 'high', '0']) {
+    const t = await run(['compare-schedules', '--task', 'fashion-mnist', '--target-accuracy', bad]);
+    assert.is(t.code, 2);
+    assert.match(t.err, new RegExp(`lrlab: --target-accuracy expects an accuracy in \\(0, 1\\] or a percentage such as 89%, got '${bad}'`));
+  }
+  const seeds = await run(['compare-schedules', '--task', 'sequence', '--seeds', '0']);
+  assert.match(seeds.err, /lrlab: --seeds expects an integer >= 1, got '0'/);
+});
+
 test.run();

@@ -142,10 +142,15 @@ const OPTION_NAMES = ['task', 'epochs', 'batchSize', 'lr', 'seed', 'seeds', 'tra
  * run's training time can exclude it.
  */
 class AdaptiveFeedback implements Callback {
-  evalMs = 0;
+  /** Milliseconds of validation checks in each epoch so far. */
+  readonly evalMs: number[] = [];
   private sum = 0;
   private count = 0;
   constructor(private readonly scheduler: AdaptiveLR, private readonly every: number, private readonly valid: { x: Tensor; y: Tensor }) {}
+
+  onEpochBegin(): void {
+    this.evalMs.push(0);
+  }
 
   onBatchEnd(batch: number, logs: Logs, ctx: TrainingContext): void {
     this.sum += logs.loss;
@@ -155,7 +160,7 @@ class AdaptiveFeedback implements Callback {
     const { accuracy } = evaluateClassifier(ctx.model, this.valid.x, this.valid.y, { batchSize: 100 });
     this.scheduler.step(this.sum / this.count, accuracy);
     this.sum = this.count = 0;
-    this.evalMs += performance.now() - started;
+    this.evalMs[this.evalMs.length - 1] += performance.now() - started;
   }
 }
 
@@ -314,9 +319,8 @@ export function compareImageSchedules(options: ImageComparisonOptions = {}): Ima
       generator: new Generator(runSeed), callbacks, progress: false, recordBatches: true,
     });
     const rows = evaluation.rows;
-    // fit's epoch time includes AdaptiveLR's validation checks (they run inside the epoch): take them out
-    const checksPerEpoch = feedback === null ? 0 : feedback.evalMs / h.epochsRun;
-    const epochSeconds = h.timeMs.map((ms) => (ms - checksPerEpoch) / 1000);
+    // fit's epoch time includes AdaptiveLR's validation checks (they run inside the epoch): take each epoch's out
+    const epochSeconds = h.timeMs.map((ms, e) => (ms - (feedback === null ? 0 : feedback.evalMs[e])) / 1000);
     const test = rows.map((r) => r.testAccuracy);
     const best = test.indexOf(Math.max(...test));
     return {

@@ -4,6 +4,7 @@ import { defaultGenerator, type Generator } from '../tensor/random.js';
 import { reshape, transpose } from '../autograd/ops/view.js';
 import { max } from '../autograd/ops/reduce.js';
 import { Module } from '../nn/module.js';
+import { checkOptionsObject } from '../format/check.js';
 import { Sequential, Linear, ReLU } from '../nn/layers.js';
 import { Conv2d, MaxPool2d, Flatten } from '../nn/conv.js';
 import { LSTM } from '../nn/recurrent.js';
@@ -61,13 +62,14 @@ export class BiLSTMClassifier extends Module {
 
   constructor(options: BiLSTMClassifierOptions) {
     super();
-    const { hiddenSize = 64, numClasses, pool = 'last', generator = defaultGenerator } = options;
+    const o = checkOptionsObject<BiLSTMClassifierOptions>('BiLSTMClassifier', options, ['inputSize', 'hiddenSize', 'numClasses', 'embedding', 'pool', 'generator']);
+    const { hiddenSize = 64, numClasses, pool = 'last', generator = defaultGenerator } = o;
     if (!Number.isInteger(numClasses) || numClasses < 2) throw new RangeError(`BiLSTMClassifier: expected numClasses to be an integer >= 2, got ${numClasses}`);
     if (pool !== 'last' && pool !== 'max') throw new RangeError(`BiLSTMClassifier: expected pool 'last' or 'max', got '${pool}'`);
     this.pool = pool;
-    const e = options.embedding;
+    const e = o.embedding;
     this.embedding = e === undefined ? null : this.registerModule('embedding', new Embedding(e.num, e.dim, { paddingIdx: e.paddingIdx, generator }));
-    const inputSize = e === undefined ? options.inputSize : e.dim;
+    const inputSize = e === undefined ? o.inputSize : e.dim;
     if (!Number.isInteger(inputSize) || (inputSize as number) < 1) throw new RangeError(`BiLSTMClassifier: expected inputSize to be a positive integer (or an embedding), got ${inputSize}`);
     this.lstm = this.registerModule('lstm', new LSTM(inputSize as number, hiddenSize, { batchFirst: true, bidirectional: true, generator }));
     this.head = this.registerModule('head', new Linear(2 * hiddenSize, numClasses, { generator }));
