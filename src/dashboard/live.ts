@@ -20,6 +20,8 @@ export interface LiveFile {
   /** When the run started and when the file was last written, milliseconds since 1970. */
   startedAt: number;
   updatedAt: number;
+  /** How many times the file has been written (two writes in one millisecond still differ). */
+  writes: number;
   /** 'running', 'finished' (the whole result is in; the report is being written) or 'failed' (see `error`). */
   state: 'running' | 'finished' | 'failed';
   /** The stage under way and its progress (steps, lrs, short runs or epochs done of total). */
@@ -57,7 +59,7 @@ export function readLiveFile(path: string): LiveFile {
   const v = value as Partial<LiveFile> | null;
   if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new TypeError(`expected a progress object, got ${Array.isArray(v) ? 'an array' : String(v)}`);
   if (v.lrlabLive !== LIVE_VERSION) throw new TypeError(`expected lrlabLive ${LIVE_VERSION} (an lrlab progress file), got ${JSON.stringify(v.lrlabLive)}`);
-  for (const k of ['pid', 'startedAt', 'updatedAt', 'done', 'total'] as const) {
+  for (const k of ['pid', 'startedAt', 'updatedAt', 'writes', 'done', 'total'] as const) {
     if (typeof v[k] !== 'number' || !Number.isFinite(v[k])) throw new TypeError(`expected ${k} to be a number, got ${JSON.stringify(v[k])}`);
   }
   if (!['running', 'finished', 'failed'].includes(v.state as string)) throw new TypeError(`expected state running, finished or failed, got ${JSON.stringify(v.state)}`);
@@ -96,7 +98,7 @@ export class LiveWriter {
     this.onWriteError = options.onWriteError ?? (() => {});
     this.path = liveFilePath(outDir);
     const now = Date.now();
-    this.file = { lrlabLive: LIVE_VERSION, pid: process.pid, startedAt: now, updatedAt: now, state: 'running', stage: 'data', done: 0, total: 0, notes: [], result: {} };
+    this.file = { lrlabLive: LIVE_VERSION, pid: process.pid, startedAt: now, updatedAt: now, writes: 0, state: 'running', stage: 'data', done: 0, total: 0, notes: [], result: {} };
   }
 
   /** Creates the folder's parent if needed and writes the file; from now on every event is written. */
@@ -150,6 +152,7 @@ export class LiveWriter {
     if (!force && now - this.lastWrite < this.minIntervalMs) return;
     this.lastWrite = now;
     this.file.updatedAt = now;
+    this.file.writes++;
     // NaN (a diverged loss) is written as null, as results.json writes it
     try {
       writeFileAtomic(this.path, JSON.stringify(this.file));

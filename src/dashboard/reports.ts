@@ -50,6 +50,8 @@ export interface LiveJson {
   total: number;
   startedAt: string;
   updatedAt: string;
+  /** The progress file's writes so far: a new value is a new state, even within one millisecond. */
+  writes: number;
   notes: LiveFile['notes'];
   error: string | null;
 }
@@ -187,7 +189,7 @@ export class ReportFolder {
       warnings: [...(r.suggestion?.warnings ?? []), ...(r.validation?.warnings ?? [])],
       live: live === null ? null : {
         state: live.state, stopped: live.state === 'running' && !running(live.pid), pid: live.pid, stage: live.stage, done: live.done, total: live.total,
-        startedAt: new Date(live.startedAt).toISOString(), updatedAt: new Date(live.updatedAt).toISOString(), notes: live.notes.slice(-20), error: live.error ?? null,
+        startedAt: new Date(live.startedAt).toISOString(), updatedAt: new Date(live.updatedAt).toISOString(), writes: live.writes, notes: live.notes.slice(-20), error: live.error ?? null,
       },
     };
   }

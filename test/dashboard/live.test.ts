@@ -50,6 +50,7 @@ test('nothing is written before start(); the file is .NAME.live.json beside the 
   assert.equal(file.notes, [{ stage: 'data', detail: 'read before the checks' }], 'what came before start() is in the first write');
   assert.is(file.pid, process.pid);
   assert.is(file.state, 'running');
+  assert.is(file.writes, 1);
   assert.not.ok(existsSync(out), 'the report folder itself is left to writeReport');
 });
 
@@ -101,6 +102,8 @@ test('the last file before the report holds the whole result, finished; fail() s
   assert.is(last.file.stage, 'report');
   assert.equal(last.file.result, json(run.result));
   assert.equal(last.file.notes.map((n) => n.stage), ['data', 'range test', 'sweep', 'validation', 'baseline', 'trained']);
+  const writes = run.snapshots.map((s) => s.file.writes);
+  assert.ok(writes.every((w, i) => i === 0 || w === writes[i - 1] + 1), 'every event written once more (no interval), counted');
   run.writer.fail(new Error('the disk is full'));
   const failed = readLiveFile(run.writer.path);
   assert.is(failed.state, 'failed');
@@ -161,8 +164,8 @@ test('a file that is not a progress file says what is wrong with it', () => {
     ['[1, 2]', /expected a progress object, got an array/],
     ['{"lrlabLive": 7}', /expected lrlabLive 1 \(an lrlab progress file\), got 7/],
     ['{"lrlabLive": 1, "pid": "me"}', /expected pid to be a number, got "me"/],
-    ['{"lrlabLive": 1, "pid": 1, "startedAt": 1, "updatedAt": 1, "done": 0, "total": 0, "state": "paused"}', /expected state running, finished or failed, got "paused"/],
-    ['{"lrlabLive": 1, "pid": 1, "startedAt": 1, "updatedAt": 1, "done": 0, "total": 0, "state": "running", "stage": "sweep", "notes": [], "result": null}', /expected result to be an object, got null/],
+    ['{"lrlabLive": 1, "pid": 1, "startedAt": 1, "updatedAt": 1, "writes": 1, "done": 0, "total": 0, "state": "paused"}', /expected state running, finished or failed, got "paused"/],
+    ['{"lrlabLive": 1, "pid": 1, "startedAt": 1, "updatedAt": 1, "writes": 1, "done": 0, "total": 0, "state": "running", "stage": "sweep", "notes": [], "result": null}', /expected result to be an object, got null/],
   ];
   for (const [text, message] of cases) {
     const path = join(dir, 'bad', '.r.live.json');

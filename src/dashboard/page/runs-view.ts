@@ -26,7 +26,7 @@ interface Run {
   candidates: { name: string; lr: number; valLoss: number | null }[];
   comparison: { metric: string; baseline: string; optimized: string; change: string }[];
   warnings: string[];
-  live: { state: 'running' | 'finished' | 'failed'; stopped: boolean; pid: number; stage: string; done: number; total: number; startedAt: string; updatedAt: string; notes: { stage: string; detail: string }[]; error: string | null } | null;
+  live: { state: 'running' | 'finished' | 'failed'; stopped: boolean; pid: number; stage: string; done: number; total: number; startedAt: string; updatedAt: string; writes: number; notes: { stage: string; detail: string }[]; error: string | null } | null;
 }
 
 /** A run under way in a few words: 'running', 'stopped', 'failed' or 'writing its report'. */
@@ -80,7 +80,7 @@ export class RunsView {
     if (this.wanted !== null && this.runs.some((r) => r.id === this.wanted)) this.runId = this.wanted;
     if (this.runId === null || !this.runs.some((r) => r.id === this.runId)) this.runId = this.runs[0].id;
     const run = this.runs.find((r) => r.id === this.runId)!;
-    const stamp = `${run.id}:${run.modified}`;
+    const stamp = `${run.id}:${run.modified}:${run.live?.writes ?? ''}`;
     if (stamp !== this.shownStamp) {
       this.shownStamp = stamp;
       this.show(run);
