@@ -147,7 +147,7 @@ export class RunsView {
       if (el.textContent !== value) el.textContent = value;
     };
     text('run-title', `Finder run ${run.id === '.' ? '' : `${run.id}: `}${run.source}`);
-    text('run-meta', `${run.description}. Task: ${run.task}, model ${run.model}, loss ${run.lossName}. ${run.live ? 'Progress' : 'Written'} ${run.modified}.`);
+    text('run-meta', `${run.description}. Task: ${run.task}, model ${run.model}, loss ${run.lossName}. ${run.live ? 'Progress written' : 'Written'} ${run.modified}.`);
     const live = document.getElementById('live')!, notes = document.getElementById('live-notes')!;
     live.hidden = notes.hidden = run.live === null;
     live.classList.toggle('error', run.live !== null && (run.live.state === 'failed' || run.live.stopped));
