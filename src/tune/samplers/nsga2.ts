@@ -213,8 +213,19 @@ export class NSGAIISampler implements Sampler {
 
   // The parent population of the next generation: generation g's complete trials (once there are populationSize)
   // with generation g - 1's parents, cut to populationSize by selectElitePopulation; -1 and [] before that.
+  // beforeTrial and sampleRelative ask for it on the same snapshot: the answer is kept while getTrials gives the
+  // same trial objects (a snapshot's FrozenTrials are not changed; a refresh or a pruner's write gives new ones).
+  private lastPopulation: { source: readonly FrozenTrial[]; generation: number; population: FrozenTrial[] } | null = null;
   private parentPopulation(study: StudyView): { generation: number; population: FrozenTrial[] } {
     const trials = study.getTrials();
+    const last = this.lastPopulation;
+    if (last !== null && last.source.length === trials.length && last.source.every((t, i) => t === trials[i])) return last;
+    const found = this.selectParentPopulation(study, trials);
+    this.lastPopulation = { source: trials, ...found };
+    return found;
+  }
+
+  private selectParentPopulation(study: StudyView, trials: readonly FrozenTrial[]): { generation: number; population: FrozenTrial[] } {
     const byNumber = new Map(trials.map((t) => [t.number, t]));
     const byGeneration = new Map<number, FrozenTrial[]>();
     for (const t of trials) {

@@ -68,11 +68,25 @@ const EPS = 1e-12;
 // objectives a complete trial's score holds one signed value per objective (pruned and running trials are left out).
 type Score = readonly [step: number, value: number | readonly number[]];
 
-interface Observations {
-  values: Record<string, (number | null)[]>;
+/**
+ * What TPE takes from the finished trials whatever the parameters: one score per observed trial, the split into
+ * good and bad, and (several objectives) the good trials' weights. The same for every parameter of one trial, so
+ * it is worked out once per snapshot of the study (see `history`).
+ */
+interface History {
+  /** The trials of the snapshot it was made from (getTrials' answer), to recognise that snapshot again. */
+  source: readonly FrozenTrial[];
+  /** The observed trials, in order: one per score. */
+  trials: FrozenTrial[];
   scores: Score[];
   /** Per observation, its summed constraint violation (0 when feasible); null without a constraintsFunc. */
   violations: number[] | null;
+  /** Observations that count (running trials under constantLiar do not). */
+  n: number;
+  /** [below, above], computed with the first parameter that needs them. */
+  split: [number[], number[]] | null;
+  /** With several objectives, the weight in l(x) of each `below` observation. */
+  weightsBelow: number[] | null;
 }
 
 /**
@@ -197,12 +211,13 @@ export class TPESampler implements Sampler {
   private sampleJointly(study: StudyView, trial: FrozenTrial, space: SearchSpace): Record<string, ParamValue> | null {
     const names = Object.keys(space);
     if (names.length === 0) return {};
-    const { values, scores, violations } = this.observations(study, space);
-    let n = 0;
-    for (const s of scores) if (s[0] < Infinity) n++; // running trials (constantLiar) do not count
-    if (n < this.nStartupTrials) return null;
-
-    const [below, above] = splitObservations(scores, this.gamma(n), violations);
+    const h = this.history(study);
+    if (h.n < this.nStartupTrials) return null;
+    const { scores, violations } = h;
+    h.split ??= splitObservations(scores, this.gamma(h.n), violations);
+    const [below, above] = h.split;
+    const values: Record<string, (number | null)[]> = {};
+    for (const name of names) values[name] = h.trials.map((t) => internalValue(t, name, space[name]));
     // a float range wider than the largest double (suggestFloat(-1e308, 1e308)) gives the estimator infinite
     // widths: it is modelled at a quarter of its scale (a power of two, so exact) and the proposal scaled back
     const scale: Record<string, number> = {};
@@ -223,7 +238,8 @@ export class TPESampler implements Sampler {
     };
     let weightsBelow: Float64Array | undefined;
     if (study.directions.length > 1) {
-      const all = weightsBelowMultiObjective(scores, below, violations);
+      h.weightsBelow ??= weightsBelowMultiObjective(scores, below, violations);
+      const all = h.weightsBelow;
       weightsBelow = Float64Array.from(below.flatMap((i, k) => (has(i) ? [all[k]] : [])));
     }
     const l = new ParzenEstimator(pick(below), modelled, this.parzen, weightsBelow);
@@ -242,18 +258,29 @@ export class TPESampler implements Sampler {
     return out;
   }
 
-  // Optuna's _get_observation_pairs: one score per complete / pruned (/ running) trial, and each parameter's
-  // internal value in that trial (null when the trial lacks it or had it from a different kind of distribution).
-  private observations(study: StudyView, space: SearchSpace): Observations {
+  // The History of the study's current snapshot: kept from the last call while getTrials gives the same trial
+  // objects (a snapshot's FrozenTrials are not changed; a refresh or a pruner's write gives new ones), else made.
+  private last: History | null = null;
+  private history(study: StudyView): History {
+    const states: TrialState[] = this.constantLiar ? ['complete', 'pruned', 'running'] : ['complete', 'pruned'];
+    const source = study.getTrials({ states });
+    const last = this.last;
+    if (last !== null && last.source.length === source.length && last.source.every((t, i) => t === source[i])) return last;
+    this.last = { ...this.observations(study, source), source, split: null, weightsBelow: null };
+    return this.last;
+  }
+
+  // Optuna's _get_observation_pairs: one score per complete / pruned (/ running) trial; each parameter's internal
+  // value in that trial (null when the trial lacks it or had it from a different kind of distribution) is read
+  // from `trials` by sampleJointly.
+  private observations(study: StudyView, source: readonly FrozenTrial[]): Pick<History, 'trials' | 'scores' | 'violations' | 'n'> {
     const signs = study.directions.map((d) => (d === 'minimize' ? 1 : -1));
     const sign = signs[0];
     const multi = signs.length > 1;
-    const states: TrialState[] = this.constantLiar ? ['complete', 'pruned', 'running'] : ['complete', 'pruned'];
-    const values: Record<string, (number | null)[]> = {};
-    for (const name of Object.keys(space)) values[name] = [];
+    const trials: FrozenTrial[] = [];
     const scores: Score[] = [];
     const violations: number[] | null = this.constraintsFunc ? [] : null;
-    for (const t of study.getTrials({ states })) {
+    for (const t of source) {
       if (t.state === 'complete') {
         if (t.values === null) continue;
         const v = t.values;
@@ -269,7 +296,7 @@ export class TPESampler implements Sampler {
       } else if (t.state === 'running') {
         scores.push([Infinity, Infinity]);
       } else continue;
-      for (const name of Object.keys(space)) values[name].push(internalValue(t, name, space[name]));
+      trials.push(t);
       if (violations !== null) {
         // a trial without constraint values (it ran before the sampler, or its function threw) ranks last
         const c = t.systemAttrs[CONSTRAINTS_KEY];
@@ -277,7 +304,9 @@ export class TPESampler implements Sampler {
         else violations.push(c.reduce((acc: number, x: number) => (x > 0 ? acc + x : acc), 0));
       }
     }
-    return { values, scores, violations };
+    let n = 0;
+    for (const s of scores) if (s[0] < Infinity) n++; // running trials (constantLiar) do not count
+    return { trials, scores, violations, n };
   }
 
   /**

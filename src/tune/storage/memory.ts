@@ -5,20 +5,26 @@ import {
 } from './base.js';
 import { fromStoredJson, toStoredJson } from './json.js';
 
+// Each trial is held as immutable parts (deep-frozen objects, a Map that refuses changes) that a write replaces
+// rather than changes (copy on write), and its FrozenTrial is built once after each write and then handed out
+// shared: a study's refresh costs one array of references, not a copy of every trial's attributes (Optuna's
+// _CachedStorage idea, here in the storage itself). Sharing is safe because nothing handed out can be changed.
 interface MutableTrial {
   number: number;
   trialId: number;
   studyId: number;
   state: FrozenTrial['state'];
-  values: number[] | null;
-  params: Record<string, ParamValue>;
-  distributions: Record<string, Distribution>;
-  intermediateValues: Map<number, number>;
-  userAttrs: Record<string, unknown>;
-  systemAttrs: Record<string, unknown>;
+  values: readonly number[] | null;
+  params: Readonly<Record<string, ParamValue>>;
+  distributions: Readonly<Record<string, Distribution>>;
+  intermediateValues: ReadonlyMap<number, number>;
+  userAttrs: Readonly<Record<string, unknown>>;
+  systemAttrs: Readonly<Record<string, unknown>>;
   datetimeStart: Date | null;
   datetimeComplete: Date | null;
   heartbeat: number | null;
+  /** The FrozenTrial of the current parts; null after a write, until the next read builds it. */
+  snapshot: FrozenTrial | null;
 }
 
 interface MemoryStudy {
@@ -34,14 +40,74 @@ interface MemoryStudy {
 // shapes, NaN and the infinities included.
 const copy = <T>(v: T): T => (v === undefined ? v : fromStoredJson<T>(toStoredJson(v)));
 
+function deepFreeze<T>(v: T): T {
+  if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const k of Object.keys(v)) deepFreeze((v as Record<string, unknown>)[k]);
+  }
+  return v;
+}
+
+/** A copy of `v` (through the storages' JSON) that nothing can change. */
+const frozenCopy = <T>(v: T): T => deepFreeze(copy(v));
+
+function refuse(): never {
+  throw new TypeError('InMemoryStorage: expected no change to a FrozenTrial (it is read-only), got a call to a setter');
+}
+
+// a Map (so that deep equality with a plain Map holds) whose set, delete and clear throw
+function frozenMap(entries: Iterable<readonly [number, number]>): ReadonlyMap<number, number> {
+  const m = new Map(entries);
+  return Object.freeze(Object.assign(m, { set: refuse, delete: refuse, clear: refuse }));
+}
+
+const EMPTY_MAP = frozenMap([]);
+const EMPTY = Object.freeze({});
+
+// Distributions as plain data (the form every storage gives back), frozen; one copy per object handed in, so the
+// trials of a study share their distributions as they share the objects the suggestions made.
+const plainDistributions = new WeakMap<object, Distribution>();
+function frozenDistribution(d: Distribution): Distribution {
+  let out = plainDistributions.get(d);
+  if (out === undefined) {
+    out = deepFreeze(d.type === 'categorical' ? { type: d.type, choices: [...d.choices] } : { ...d }) as Distribution;
+    plainDistributions.set(d, out);
+    plainDistributions.set(out, out);
+  }
+  return out;
+}
+
+function frozenDistributions(ds: Readonly<Record<string, Distribution>>): Readonly<Record<string, Distribution>> {
+  const out: Record<string, Distribution> = {};
+  for (const name of Object.keys(ds)) out[name] = frozenDistribution(ds[name]);
+  return Object.freeze(out);
+}
+
+const DATE_SETTERS = Object.getOwnPropertyNames(Date.prototype).filter((k) => k.startsWith('set'));
+
+// a Date whose setters throw (a Date's time lives in an internal slot that Object.freeze does not protect)
+function frozenDate(d: Date | null): Date | null {
+  if (d === null) return null;
+  const out = new Date(d.getTime());
+  for (const k of DATE_SETTERS) Object.defineProperty(out, k, { value: refuse, enumerable: false });
+  return Object.freeze(out);
+}
+
+const frozenValues = (values: readonly number[] | null): readonly number[] | null => values && Object.freeze([...values]);
+
 function freeze(t: MutableTrial): FrozenTrial {
-  return {
-    number: t.number, trialId: t.trialId, state: t.state, value: valueOf(t.values), values: t.values && [...t.values],
-    params: { ...t.params }, distributions: { ...t.distributions },
-    intermediateValues: new Map(t.intermediateValues),
-    userAttrs: copy(t.userAttrs), systemAttrs: copy(t.systemAttrs),
-    datetimeStart: t.datetimeStart, datetimeComplete: t.datetimeComplete,
-  };
+  t.snapshot ??= Object.freeze({
+    number: t.number, trialId: t.trialId, state: t.state, value: valueOf(t.values), values: t.values,
+    params: t.params, distributions: t.distributions, intermediateValues: t.intermediateValues,
+    userAttrs: t.userAttrs, systemAttrs: t.systemAttrs, datetimeStart: t.datetimeStart, datetimeComplete: t.datetimeComplete,
+  });
+  return t.snapshot;
+}
+
+// a write: the trial's snapshot is built again at the next read
+function changed(t: MutableTrial): MutableTrial {
+  t.snapshot = null;
+  return t;
 }
 
 /**
@@ -125,9 +191,10 @@ export class InMemoryStorage implements Storage {
     const s = this.study(studyId);
     const t: MutableTrial = {
       number: s.trials.length, trialId: this.trials.length + 1, studyId, state: trial.state, values: null,
-      params: {}, distributions: {}, intermediateValues: new Map(), userAttrs: {},
-      systemAttrs: copy(trial.systemAttrs ?? {}),
-      datetimeStart: trial.state === 'running' ? new Date() : null, datetimeComplete: null, heartbeat: null,
+      params: EMPTY, distributions: EMPTY, intermediateValues: EMPTY_MAP, userAttrs: EMPTY,
+      systemAttrs: frozenCopy(trial.systemAttrs ?? {}),
+      datetimeStart: trial.state === 'running' ? frozenDate(new Date()) : null, datetimeComplete: null, heartbeat: null,
+      snapshot: null,
     };
     this.trials.push(t);
     s.trials.push(t);
@@ -138,13 +205,12 @@ export class InMemoryStorage implements Storage {
     const s = this.study(studyId);
     const t: MutableTrial = {
       number: s.trials.length, trialId: this.trials.length + 1, studyId, state: template.state,
-      values: template.values && [...template.values],
-      params: { ...template.params }, distributions: { ...template.distributions },
-      intermediateValues: new Map(template.intermediateValues),
-      userAttrs: copy({ ...template.userAttrs }), systemAttrs: copy({ ...template.systemAttrs }),
-      datetimeStart: template.datetimeStart && new Date(template.datetimeStart.getTime()),
-      datetimeComplete: template.datetimeComplete && new Date(template.datetimeComplete.getTime()),
-      heartbeat: null,
+      values: frozenValues(template.values),
+      params: Object.freeze({ ...template.params }), distributions: frozenDistributions(template.distributions),
+      intermediateValues: frozenMap(template.intermediateValues),
+      userAttrs: frozenCopy({ ...template.userAttrs }), systemAttrs: frozenCopy({ ...template.systemAttrs }),
+      datetimeStart: frozenDate(template.datetimeStart), datetimeComplete: frozenDate(template.datetimeComplete),
+      heartbeat: null, snapshot: null,
     };
     this.trials.push(t);
     s.trials.push(t);
@@ -154,39 +220,42 @@ export class InMemoryStorage implements Storage {
   async popWaitingTrial(studyId: number): Promise<FrozenTrial | null> {
     const t = this.study(studyId).trials.find((x) => x.state === 'waiting');
     if (!t) return null;
-    t.state = 'running';
-    t.datetimeStart = new Date();
+    changed(t).state = 'running';
+    t.datetimeStart = frozenDate(new Date());
     return freeze(t);
   }
 
   async setTrialParam(trialId: number, name: string, distribution: Distribution, value: ParamValue): Promise<void> {
-    const t = this.running(trialId);
-    t.params[name] = value;
-    t.distributions[name] = distribution;
+    const t = changed(this.running(trialId));
+    t.params = Object.freeze({ ...t.params, [name]: value });
+    t.distributions = Object.freeze({ ...t.distributions, [name]: frozenDistribution(distribution) });
   }
 
   async setTrialIntermediateValue(trialId: number, step: number, value: number): Promise<void> {
-    this.running(trialId).intermediateValues.set(step, value);
+    const t = changed(this.running(trialId));
+    t.intermediateValues = frozenMap([...t.intermediateValues, [step, value]]);
   }
 
   async setTrialUserAttr(trialId: number, key: string, value: unknown): Promise<void> {
-    this.running(trialId).userAttrs[key] = copy(value);
+    const t = changed(this.running(trialId));
+    t.userAttrs = Object.freeze({ ...t.userAttrs, [key]: frozenCopy(value) });
   }
 
   async setTrialSystemAttr(trialId: number, key: string, value: unknown): Promise<void> {
-    this.running(trialId).systemAttrs[key] = copy(value);
+    const t = changed(this.running(trialId));
+    t.systemAttrs = Object.freeze({ ...t.systemAttrs, [key]: frozenCopy(value) });
   }
 
   async finishTrial(trialId: number, record: TrialRecord): Promise<FrozenTrial> {
-    const t = this.running(trialId);
+    const t = changed(this.running(trialId));
     t.state = record.state;
-    t.values = record.values && [...record.values];
-    t.params = { ...record.params };
-    t.distributions = { ...record.distributions };
-    t.intermediateValues = new Map(record.intermediateValues);
-    t.userAttrs = copy(record.userAttrs);
-    t.systemAttrs = copy(record.systemAttrs);
-    t.datetimeComplete = new Date();
+    t.values = frozenValues(record.values);
+    t.params = Object.freeze({ ...record.params });
+    t.distributions = frozenDistributions(record.distributions);
+    t.intermediateValues = frozenMap(record.intermediateValues);
+    t.userAttrs = frozenCopy(record.userAttrs);
+    t.systemAttrs = frozenCopy(record.systemAttrs);
+    t.datetimeComplete = frozenDate(new Date());
     return freeze(t);
   }
 
@@ -201,9 +270,9 @@ export class InMemoryStorage implements Storage {
     const stale = this.study(studyId).trials.filter((t) => t.state === 'running' && t.heartbeat !== null && now - t.heartbeat > grace * 1000);
     const failed: FrozenTrial[] = [];
     for (const t of stale) {
-      t.state = 'fail';
-      t.datetimeComplete = new Date();
-      t.systemAttrs.failReason = `no heartbeat for more than ${grace} s: its worker is presumed dead`;
+      changed(t).state = 'fail';
+      t.datetimeComplete = frozenDate(new Date());
+      t.systemAttrs = Object.freeze({ ...t.systemAttrs, failReason: `no heartbeat for more than ${grace} s: its worker is presumed dead` });
       failed.push(freeze(t));
       const retry = retryAttrs(freeze(t), this.heartbeat.maxRetry);
       if (retry) await this.createTrial(studyId, { state: 'waiting', systemAttrs: retry });
