@@ -177,8 +177,8 @@ function checkPositiveInteger(name: string, v: unknown): void {
  * - constant: lr 1e-3 throughout;
  * - step: ×0.1 after each fifth of the batches (×0.1 every 10 of 50 epochs, scaled to the budget);
  * - exponential: Keras's ExponentialDecay with rate 0.96, its decay steps scaled so the whole budget decays as
- *   much as 50 epochs of 938 steps with decay_steps 10,000 do (×0.826); with 50 epochs of Fashion-MNIST's 60,000
- *   images both are the document's settings exactly;
+ *   much as 50 epochs of 938 steps with decay_steps 10,000 do (×0.826); with `epochs: 50` the step schedule cuts
+ *   every 10 epochs as the document's does;
  * - adaptive: `AdaptiveLR` fed the mean training loss and the validation accuracy several times per epoch;
  * - optionally OneCycle (max lr 3e-3) and cosine annealing with warm restarts (a cycle per epoch).
  *
