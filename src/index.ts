@@ -85,7 +85,7 @@ export { runPipeline, resolveConfig, DEFAULT_CONFIG, type PipelineConfig, type P
 export {
   findLr, resolveFinderConfig, DEFAULT_FINDER_CONFIG, makeOptimizer,
   type FindLrOptions, type FindLrResult, type FinderConfig, type Task, type LossFn, type OptimizerName, type OptimizerFactory, type Dataset, type DataSource,
-  type RunSummary, type Candidate, type SeedResult, type RuleSpread, type Stage,
+  type RunSummary, type Candidate, type SeedResult, type RuleSpread, type Stage, type FindLrPartial,
 } from './lrfind/find-lr.js';
 export { parseModelSpec, buildModel, describeModelSpec, type ModelSpec } from './lrfind/models.js';
 export { pairedDifference, meanStd, tQuantile975, type PairedDifference } from './lrfind/stats.js';
@@ -160,6 +160,7 @@ export {
 export { writeStudyReport, STUDY_REPORT_FILES, trialsTable, type StudyReportOptions } from './tune/report.js';
 // the dashboard: studies and finder runs in the browser while they run
 export { startDashboard, type DashboardOptions, type Dashboard } from './dashboard/server.js';
+export { LiveWriter, liveFilePath, readLiveFile, type LiveFile, type LiveWriterOptions } from './dashboard/live.js';
 export { writeDirAtomic, type WriteDirAtomicOptions } from './io/atomic-dir.js';
 
 export { type ModelModule } from './tune-recipes/grid-search-threads.js';

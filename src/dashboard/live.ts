@@ -7,6 +7,8 @@ import { readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
 import { makeDirs } from '../io/output-dir.js';
+import { checkFunction, checkOptionsObject } from '../format/check.js';
+import { describe } from '../format/number.js';
 import type { FindLrPartial, Stage } from '../lrfind/find-lr.js';
 
 /** The progress file's format version. */
@@ -37,6 +39,7 @@ export interface LiveFile {
 
 /** The progress file of the report folder `outDir`: `.<name>.live.json` beside it. */
 export function liveFilePath(outDir: string): string {
+  checkPath('liveFilePath', 'outDir', outDir);
   const full = resolve(outDir);
   return join(dirname(full), `.${basename(full)}.live.json`);
 }
@@ -47,9 +50,32 @@ export function liveRunName(fileName: string): string | null {
   return m === null || m[1].startsWith('.') || m[1].includes('/') ? null : m[1];
 }
 
-/** Reads and checks a progress file; a file that is not one throws, saying what is wrong. */
+function checkPath(fn: string, what: string, v: unknown): void {
+  if (typeof v !== 'string' || v === '') throw new TypeError(`${fn}: expected ${what} to be a path, got ${describe(v)}`);
+}
+
+/**
+ * Reads and checks a progress file; a file that is not one throws `readLiveFile: ...`, saying what is wrong (a file
+ * that cannot be read keeps the system's `code`, ENOENT for one removed).
+ */
 export function readLiveFile(path: string): LiveFile {
-  const text = readFileSync(path, 'utf8');
+  checkPath('readLiveFile', 'path', path);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw Object.assign(new Error(`readLiveFile: cannot read '${path}' (${code ?? (error as Error).message})`), { code });
+  }
+  try {
+    return checkLiveFile(text);
+  } catch (error) {
+    (error as Error).message = `readLiveFile: ${(error as Error).message}`;
+    throw error;
+  }
+}
+
+function checkLiveFile(text: string): LiveFile {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -92,8 +118,11 @@ export class LiveWriter {
   private lastWrite = -Infinity;
 
   constructor(outDir: string, options: LiveWriterOptions = {}) {
+    checkPath('LiveWriter', 'outDir', outDir);
+    options = checkOptionsObject('LiveWriter', options, ['minIntervalMs', 'onWriteError']);
+    if (options.onWriteError !== undefined) checkFunction('LiveWriter', 'onWriteError', options.onWriteError);
     const ms = options.minIntervalMs ?? 250;
-    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new RangeError(`LiveWriter: expected minIntervalMs a number >= 0, got ${String(ms)}`);
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new RangeError(`LiveWriter: expected minIntervalMs a number >= 0, got ${describe(ms)}`);
     this.minIntervalMs = ms;
     this.onWriteError = options.onWriteError ?? (() => {});
     this.path = liveFilePath(outDir);

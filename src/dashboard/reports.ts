@@ -137,7 +137,7 @@ export class ReportFolder {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null; // removed while read: the report is in
       if (report !== null && report >= statSync(path, { throwIfNoEntry: false })!.mtimeMs) return null;
-      throw new UnreadableRunError(`dashboard: could not read the progress of the run ${id} (${basename(path)}): ${(error as Error).message}`);
+      throw new UnreadableRunError(`dashboard: could not read the progress of the run ${id} (${basename(path)}): ${(error as Error).message.replace(/^readLiveFile: /, '')}`);
     }
   }
 

@@ -152,6 +152,8 @@ test('a progress file that cannot be written is told once, and the run goes on',
 test('bad options: an interval that is not a number, onPartial that is not a function', () => {
   assert.throws(() => new LiveWriter(join(dir, 'x'), { minIntervalMs: NaN }), /LiveWriter: expected minIntervalMs a number >= 0, got NaN/);
   assert.throws(() => new LiveWriter(join(dir, 'x'), { minIntervalMs: -1 }), /LiveWriter: expected minIntervalMs a number >= 0, got -1/);
+  assert.throws(() => new LiveWriter(join(dir, 'x'), { interval: 5 } as never), /LiveWriter: unknown option .interval./);
+  assert.throws(() => new LiveWriter('' as never), /LiveWriter: expected outDir to be a path, got/);
   assert.throws(() => runPipeline({ series: SERIES, config: CONFIG, onPartial: 5 as never }), /runPipeline: expected onPartial to be a function, got 5/);
   const x = new Tensor(new Float32Array(8), [4, 2]), y = new Tensor(new Float32Array(4), [4, 1]);
   assert.throws(() => findLr({ makeModel: () => new Linear(2, 1), train: { x, y }, valid: { x, y }, onPartial: 'log' as never }), /findLr: expected onPartial to be a function, got/);
@@ -160,7 +162,7 @@ test('bad options: an interval that is not a number, onPartial that is not a fun
 test('a file that is not a progress file says what is wrong with it', () => {
   mkdirSync(join(dir, 'bad'), { recursive: true });
   const cases: [string, RegExp][] = [
-    ['{"lrlabLive": 1, "pid": ', /not JSON/],
+    ['{"lrlabLive": 1, "pid": ', /^readLiveFile: not JSON/],
     ['[1, 2]', /expected a progress object, got an array/],
     ['{"lrlabLive": 7}', /expected lrlabLive 1 \(an lrlab progress file\), got 7/],
     ['{"lrlabLive": 1, "pid": "me"}', /expected pid to be a number, got "me"/],
