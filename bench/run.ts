@@ -12,6 +12,7 @@ import { findTorch, trainingVsTorch, torchMatmulRows, optimizerSuite, allocation
 import { tpeSuite, tpeTable } from './tune.js';
 import { nsga2Suite, nsga2Table } from './multi-objective.js';
 import { storageSuite } from './storage.js';
+import { overheadSuite, overheadTable } from './tune-overhead.js';
 import { lstmEpochSuite } from './recurrent.js';
 import { cnnEpochSuite } from './cnn.js';
 
@@ -72,6 +73,8 @@ log('\ntuning, several objectives: NSGA-II vs Optuna NSGA-II');
 rows.push(...(await nsga2Suite(log, quick)));
 log('\ntuner storage');
 rows.push(...(await storageSuite(log, quick)));
+log('\ntuner overhead per trial, sampler by sampler, beside Optuna');
+rows.push(...(await overheadSuite(log, quick)));
 for (const i of impls) (i.backend as { dispose?: () => void }).dispose?.();
 
 const date = started.toISOString().slice(0, 10);
@@ -107,6 +110,7 @@ const md = [
   table('typed arrays and views created per training step after the first', ['implementation', 'gpu.js mode', 'plain loop', 'fit'], pick('alloc').map((r) => [r.implementation, r.mode, fmt(r.figures.plainLoop), fmt(r.figures.fit)])),
   tpeTable(pick('tpe')),
   nsga2Table(pick('nsga2')),
+  overheadTable(pick('tuneOverhead')),
   table('CNN on Fashion-MNIST, training (batch 64, Adam; a slice of the epoch, extrapolated to 60,000 images)', ['implementation', 'gpu.js mode', 'ms / batch', 'CPU ms / batch', 's / 60k epoch', 'images / s', 'agreement checked'], pick('cnn').map((r) => [r.implementation, r.mode, Number.isFinite(r.ms) ? fmt(r.figures.msPerBatch as number, 1) : (r.note ?? '-'), Number.isFinite(r.ms) ? fmt(r.figures.cpuMsPerBatch as number, 1) : '-', Number.isFinite(r.ms) ? fmt(r.figures.fullEpochSeconds as number, 0) : '-', Number.isFinite(r.ms) ? fmt(r.figures.imagesPerSecond as number, 0) : '-', String(r.figures.check ?? '-')])),
   table('CNN on Fashion-MNIST, inference (batches of 64)', ['implementation', 'ms / batch', 'CPU ms / batch', 'images / s', 'agreement checked'], pick('cnnInference').map((r) => [r.implementation, fmt(r.figures.msPerBatch as number, 1), fmt(r.figures.cpuMsPerBatch as number, 1), fmt(r.figures.imagesPerSecond as number, 0), String(r.figures.check)])),
   table('memory over training steps', ['implementation', 'gpu.js mode', 'steps', 'heap growth (KiB)', 'RSS growth (KiB)', 'new Float32Arrays / step'], pick('memory').map((r) => [r.implementation, r.mode, r.case.split(' ')[0], fmt(r.figures.heapGrowthKiB, 0), fmt(r.figures.rssGrowthKiB, 0), fmt(r.figures.float32ArraysPerStep, 0)])),
