@@ -13,9 +13,9 @@ reports (what lrlab find --out and lrlab demo write, or a folder holding several
 http://127.0.0.1:P/ only, lists the studies and shows each one's trials (sortable, filtered by state and by a
 parameter), a trial's detail, the optimization history, intermediate values, importances, slice, contour,
 parallel coordinates and, for several objectives, the Pareto front; for finder reports, the range test with its
-four rules, the sweep, the validation run, the long runs per epoch and the recommendation. It follows the workers
-as they write, without a reload, and says when the storage cannot be reached. It only reads: any request but
-GET is refused. Ctrl-C stops it.
+four rules, the sweep, the validation run, the long runs per epoch and the recommendation, and a run under way
+with lrlab find --live (or demo --live) as it goes. It follows the workers as they write, without a reload, and
+says when the storage cannot be reached. It only reads: any request but GET is refused. Ctrl-C stops it.
 
 Options:
   --port P       the port on 127.0.0.1 (default 8080; 0: any free port)

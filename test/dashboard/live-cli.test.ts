@@ -4,7 +4,7 @@
 // goes on; bad flags are one line and exit 2.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -116,6 +116,13 @@ test('bad flags: --dashboard-port without --live, or out of range: one line, exi
     assert.is(r.err.trim().split('\n').length, 1);
   }
   assert.not.ok(existsSync(join(dir, 'never')));
+  // an --out refused before any work leaves no progress file either
+  mkdirSync(join(dir, 'busy', 'run'), { recursive: true });
+  writeFileSync(join(dir, 'busy', 'run', 'notes.txt'), 'mine');
+  const r = await runCli(['demo', '--config', config, '--out', join(dir, 'busy', 'run'), '--quiet', '--live', '--dashboard-port', '0']);
+  assert.is(r.code, 2);
+  assert.match(r.err, /lrlab: --out: '.*run' holds other files \(notes\.txt\)/);
+  assert.equal(readdirSync(join(dir, 'busy')), ['run'], 'no .run.live.json');
 });
 
 test.run();
