@@ -521,7 +521,10 @@ export function runFinder<C extends FinderConfig>(config: C, options: FindLrOpti
     return rangeTest(model, { x: train.x, y: train.y, loss, optimizer: makeOpt(model.parameters(), config.baselineLr), batchSize, seed: s, ...rtOptions, onStep: (i, total, step) => {
       progress('range test', k * total + i, total * rtSeeds.length);
       if (sharing && k === 0) {
-        curve.lrs.push(step.lr), curve.losses.push(step.loss), curve.smoothedLosses.push(step.smoothedLoss), curve.iterations = i;
+        curve.lrs.push(step.lr);
+        curve.losses.push(step.loss);
+        curve.smoothedLosses.push(step.smoothedLoss);
+        curve.iterations = i;
         share({ rangeTest: curve });
       }
     } });
@@ -551,7 +554,9 @@ export function runFinder<C extends FinderConfig>(config: C, options: FindLrOpti
   const sweepRows: LrSweepRow[] = [];
   const sweep = time('sweep', () => shortRuns(sweepLrs, config.sweep.epochs, seed, (i, row) => {
     progress('sweep', i + 1, sweepLrs.length);
-    if (sharing) share({ sweep: { rows: (sweepRows.push(row), sweepRows) } });
+    if (!sharing) return;
+    sweepRows.push(row);
+    share({ sweep: { rows: sweepRows } });
   }));
   if (sharing) share({ sweep: { rows: sweep.rows, bestLr: sweep.bestLr } });
   note('sweep', `${sweep.rows.length} lrs x ${config.sweep.epochs} epoch(s); best ${formatLr(sweep.bestLr)}`);
