@@ -120,14 +120,14 @@ export function overheadTable(rows: Row[]): string {
     const [backend, c] = key.split('|');
     const mine = rows.find((r) => r.backend === backend && r.case === c && r.implementation === 'lrlab');
     const theirs = rows.find((r) => r.backend === backend && r.case === c && r.implementation !== 'lrlab');
-    const ratio = mine && theirs ? `${(theirs.ms / mine.ms).toFixed(1)}x` : '-';
-    return `| ${backend} | ${c} | ${cell(mine)} | ${cell(theirs)} | ${ratio} |`;
+    const ratio = (f: (r: Row) => number) => (mine && theirs ? `${(f(theirs) / f(mine)).toFixed(1)}x` : '-');
+    return `| ${backend} | ${c} | ${cell(mine)} | ${cell(theirs)} | ${ratio((r) => r.ms)} | ${ratio((r) => r.figures.cpuMsPerTrial as number)} |`;
   });
   return [
     `### Tuner overhead per trial: ask, 4 suggestions, a user attribute, tell (${n}; objective free; ms (CPU ms) per trial)`,
     '',
-    '| storage | sampler | lrlab | Optuna | Optuna / lrlab |',
-    '|---|---|---|---|---|',
+    '| storage | sampler | lrlab | Optuna | Optuna / lrlab | (CPU) |',
+    '|---|---|---|---|---|---|',
     ...body,
     '',
   ].join('\n');

@@ -113,6 +113,8 @@ function changed(t: MutableTrial): MutableTrial {
 /**
  * Studies held in this process's memory (Optuna's InMemoryStorage): the default when `createStudy` gets no
  * storage. Lost when the process ends; shared only by the studies of this process that are given this object.
+ * The FrozenTrials it gives back are shared between reads and read-only: changing one (a field, a nested attribute,
+ * `intermediateValues.set`, a date's setter) throws a TypeError; copy what you want to change.
  */
 export class InMemoryStorage implements Storage {
   readonly url = 'memory';
