@@ -90,19 +90,23 @@ function tile(a: usize, b: usize, table: usize, k: i32, c: usize, ldc: usize, ac
     c20 = v128.load(c + 2 * ldc); c21 = v128.load(c + 2 * ldc, 16);
     c30 = v128.load(c + 3 * ldc); c31 = v128.load(c + 3 * ldc, 16);
   }
-  for (let p = 0; p < k; p++) {
-    const pb = b + <usize>load<i32>(table + <usize>p * 4);
+  let pa = a, pt = table;
+  const end = a + <usize>k * 16;
+  for (; pa < end; pa += 16, pt += 4) {
+    const pb = b + <usize>load<i32>(pt);
     const b0 = v128.load(pb), b1 = v128.load(pb, 16);
-    const pa = a + <usize>p * 16;
-    const a0 = v128.load32_splat(pa), a1 = v128.load32_splat(pa, 4), a2 = v128.load32_splat(pa, 8), a3 = v128.load32_splat(pa, 12);
-    c00 = madd(a0, b0, c00);
-    c01 = madd(a0, b1, c01);
-    c10 = madd(a1, b0, c10);
-    c11 = madd(a1, b1, c11);
-    c20 = madd(a2, b0, c20);
-    c21 = madd(a2, b1, c21);
-    c30 = madd(a3, b0, c30);
-    c31 = madd(a3, b1, c31);
+    let av = v128.load32_splat(pa);
+    c00 = madd(av, b0, c00);
+    c01 = madd(av, b1, c01);
+    av = v128.load32_splat(pa, 4);
+    c10 = madd(av, b0, c10);
+    c11 = madd(av, b1, c11);
+    av = v128.load32_splat(pa, 8);
+    c20 = madd(av, b0, c20);
+    c21 = madd(av, b1, c21);
+    av = v128.load32_splat(pa, 12);
+    c30 = madd(av, b0, c30);
+    c31 = madd(av, b1, c31);
   }
   v128.store(c, c00); v128.store(c, c01, 16);
   v128.store(c + ldc, c10); v128.store(c + ldc, c11, 16);

@@ -137,10 +137,13 @@ export function convSuite(log: (s: string) => void, options: { repetitions?: num
     if (!lr.listBackends().includes(name)) registerBackend(createWasmBackend({ threads, name }));
   }
   log(`  CNN rows: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores; ${repetitions} repetitions of ${rounds} rounds of ${steps} steps; PyTorch ${Object.entries(TORCH_MALLOC_ENV).map(([k, v]) => `${k}=${v}`).join(' ')}`);
-  const per: Record<string, { ms: number[]; ratio: number[] }> = {};
-  const add = (key: string, ms: number, ratio: number) => {
-    per[key] ??= { ms: [], ratio: [] };
-    per[key].ms.push(ms);
+  // one-thread rows: CPU time of the process (what one core spent; steadier on a machine others share), as a ratio to
+  // PyTorch's one-thread CPU time; two-thread rows: wall time, as a ratio to the same library's one-thread wall time
+  const per: Record<string, { ms: number[]; cpuMs: number[]; ratio: number[] }> = {};
+  const add = (key: string, t: { ms: number; cpuMs: number }, ratio: number) => {
+    per[key] ??= { ms: [], cpuMs: [], ratio: [] };
+    per[key].ms.push(t.ms);
+    per[key].cpuMs.push(t.cpuMs);
     per[key].ratio.push(ratio);
   };
   for (let rep = 0; rep < repetitions; rep++) {
@@ -151,22 +154,20 @@ export function convSuite(log: (s: string) => void, options: { repetitions?: num
       return [];
     }
     for (const { key } of WORKLOADS) {
-      const base = t1[key].ms;
-      add(`${key}|lrlab wasm, 1 thread`, one[key].ms, one[key].ms / base);
-      add(`${key}|lrlab wasm, 2 threads`, two[key].ms, two[key].ms / base);
-      add(`${key}|PyTorch, 1 thread`, base, 1);
-      add(`${key}|PyTorch, 2 threads`, t2[key].ms, t2[key].ms / base);
-      add(`${key}|lrlab 2 threads / lrlab 1 thread`, two[key].ms, two[key].ms / one[key].ms);
+      add(`${key}|lrlab wasm, 1 thread (CPU ms / PyTorch 1 thread CPU ms)`, one[key], one[key].cpuMs / t1[key].cpuMs);
+      add(`${key}|PyTorch, 1 thread`, t1[key], 1);
+      add(`${key}|lrlab wasm, 2 threads (wall / lrlab 1 thread wall)`, two[key], two[key].ms / one[key].ms);
+      add(`${key}|PyTorch, 2 threads (wall / PyTorch 1 thread wall)`, t2[key], t2[key].ms / t1[key].ms);
     }
-    log(`  repetition ${rep + 1}: ${WORKLOADS.map(({ key }) => `${key} ${one[key].ms.toFixed(1)}/${two[key].ms.toFixed(1)} vs ${t1[key].ms.toFixed(1)} ms`).join(', ')}`);
+    log(`  repetition ${rep + 1} (CPU ms, lrlab 1 thread vs PyTorch 1 thread): ${WORKLOADS.map(({ key }) => `${key} ${one[key].cpuMs.toFixed(1)} vs ${t1[key].cpuMs.toFixed(1)}`).join(', ')}`);
   }
   const rows: Row[] = [];
   for (const { key, label } of WORKLOADS) {
-    for (const impl of ['lrlab wasm, 1 thread', 'lrlab wasm, 2 threads', 'PyTorch, 1 thread', 'PyTorch, 2 threads', 'lrlab 2 threads / lrlab 1 thread']) {
-      const p = per[`${key}|${impl}`];
-      const ms = median(p.ms), lo = Math.min(...p.ratio), hi = Math.max(...p.ratio), mid = median(p.ratio);
-      rows.push({ suite: 'convSpeed', case: label, implementation: impl, backend: impl.startsWith('PyTorch') ? 'torch' : 'wasm', mode: '-', ms, rme: 0, samples: p.ms.length, figures: { ratio: mid, ratioLow: lo, ratioHigh: hi } });
-      log(`  ${label.padEnd(52)} ${impl.padEnd(34)} ${ms.toFixed(1).padStart(7)} ms  ratio ${mid.toFixed(2)} (${lo.toFixed(2)}-${hi.toFixed(2)})`);
+    for (const k of Object.keys(per).filter((q) => q.startsWith(`${key}|`))) {
+      const p = per[k], impl = k.slice(key.length + 1);
+      const ms = median(p.ms), cpuMs = median(p.cpuMs), lo = Math.min(...p.ratio), hi = Math.max(...p.ratio), mid = median(p.ratio);
+      rows.push({ suite: 'convSpeed', case: label, implementation: impl, backend: impl.startsWith('PyTorch') ? 'torch' : 'wasm', mode: '-', ms, rme: 0, samples: p.ms.length, figures: { cpuMs, ratio: mid, ratioLow: lo, ratioHigh: hi } });
+      log(`  ${label.padEnd(52)} ${impl.padEnd(58)} wall ${ms.toFixed(1).padStart(7)} ms  CPU ${cpuMs.toFixed(1).padStart(7)} ms  ratio ${mid.toFixed(2)} (${lo.toFixed(2)}-${hi.toFixed(2)})`);
     }
   }
   return rows;
