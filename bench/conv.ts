@@ -133,10 +133,18 @@ function torchRows(threads: number, steps: number, rounds: number): Record<Workl
  */
 export function convSuite(log: (s: string) => void, options: { repetitions?: number; steps?: number; rounds?: number } = {}): Row[] {
   const repetitions = options.repetitions ?? 3, steps = options.steps ?? 4, rounds = options.rounds ?? 5;
-  for (const [name, threads] of [['wasm-conv-1', 1], ['wasm-conv-2', 2]] as const) {
-    if (!lr.listBackends().includes(name)) registerBackend(createWasmBackend({ threads, name }));
+  const backends = ([['wasm-conv-1', 1], ['wasm-conv-2', 2]] as const).map(([name, threads]) => createWasmBackend({ threads, name }));
+  for (const b of backends) registerBackend(b);
+  try {
+    return convRows(log, repetitions, steps, rounds);
+  } finally {
+    for (const b of backends) b.dispose();
   }
-  log(`  CNN rows: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores; ${repetitions} repetitions of ${rounds} rounds of ${steps} steps; PyTorch ${Object.entries(TORCH_MALLOC_ENV).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+}
+
+function convRows(log: (s: string) => void, repetitions: number, steps: number, rounds: number): Row[] {
+  const setting = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores; ${repetitions} repetitions of ${rounds} rounds of ${steps} steps; PyTorch run with ${Object.entries(TORCH_MALLOC_ENV).map(([k, v]) => `${k}=${v}`).join(' ')}`;
+  log(`  CNN rows: ${setting}`);
   // one-thread rows: CPU time of the process (what one core spent; steadier on a machine others share), as a ratio to
   // PyTorch's one-thread CPU time; two-thread rows: wall time, as a ratio to the same library's one-thread wall time
   const per: Record<string, { ms: number[]; cpuMs: number[]; ratio: number[] }> = {};
@@ -166,7 +174,7 @@ export function convSuite(log: (s: string) => void, options: { repetitions?: num
     for (const k of Object.keys(per).filter((q) => q.startsWith(`${key}|`))) {
       const p = per[k], impl = k.slice(key.length + 1);
       const ms = median(p.ms), cpuMs = median(p.cpuMs), lo = Math.min(...p.ratio), hi = Math.max(...p.ratio), mid = median(p.ratio);
-      rows.push({ suite: 'convSpeed', case: label, implementation: impl, backend: impl.startsWith('PyTorch') ? 'torch' : 'wasm', mode: '-', ms, rme: 0, samples: p.ms.length, figures: { cpuMs, ratio: mid, ratioLow: lo, ratioHigh: hi } });
+      rows.push({ suite: 'convSpeed', case: label, implementation: impl, backend: impl.startsWith('PyTorch') ? 'torch' : 'wasm', mode: '-', ms, rme: 0, samples: p.ms.length, figures: { cpuMs, ratio: mid, ratioLow: lo, ratioHigh: hi, setting } });
       log(`  ${label.padEnd(52)} ${impl.padEnd(58)} wall ${ms.toFixed(1).padStart(7)} ms  CPU ${cpuMs.toFixed(1).padStart(7)} ms  ratio ${mid.toFixed(2)} (${lo.toFixed(2)}-${hi.toFixed(2)})`);
     }
   }

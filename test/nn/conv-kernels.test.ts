@@ -28,6 +28,7 @@ interface Case { x: number[]; w: number[]; bias: boolean; padding: Size2; dilati
 const CASES: Case[] = [
   { x: [5, 3, 11, 9], w: [7, 3, 3, 2], bias: true, padding: [1, 2], dilation: [2, 1] },
   { x: [3, 2, 6, 6], w: [4, 2, 1, 1], bias: false, padding: 0, dilation: 1 },
+  { x: [1, 2, 5, 5], w: [3, 2, 2, 2], bias: true, padding: 1, dilation: 1 },
   { x: [2, 1, 28, 28], w: [9, 1, 3, 3], bias: true, padding: 1, dilation: 1 },
   // large enough (over 4M multiply-adds) that two threads split the batch
   { x: [8, 16, 14, 14], w: [32, 16, 3, 3], bias: true, padding: 1, dilation: 1 },
@@ -69,14 +70,14 @@ for (const c of CASES) {
       }
     }
   });
-  kernels(`${name}: the fused ReLU gives relu(conv2d) bit for bit, and two threads give one thread's output and input gradient bit for bit`, () => {
-    const one = run('wasm-kernels-1', c, 'relu'), composed = run('wasm-kernels-1', c, 'none', true), two = run('wasm-kernels-2', c, 'relu');
+  kernels(`${name}: the fused ReLU gives relu(conv2d) bit for bit, and two threads give one thread's output and gradients bit for bit`, () => {
+    const one = run('wasm-kernels-1', c, 'relu'), composed = run('wasm-kernels-1', c, 'none', true);
     assert.equal(one.y, composed.y);
     assert.equal(one.dx, composed.dx);
     assert.equal(one.dw, composed.dw);
     assert.equal(one.db, composed.db);
-    assert.equal(two.y, one.y);
-    assert.equal(two.dx, one.dx);
+    // the backend times its first calls of a shape on one thread and on two before it chooses: six runs see both
+    for (let i = 0; i < 6; i++) assert.equal(run('wasm-kernels-2', c, 'relu'), one, `run ${i} on two threads`);
   });
 }
 kernels('activation other than none or relu gets a clear error', () => {

@@ -123,7 +123,7 @@ function conv2dKernel(fast: FastKernels, x: Tensor, wt: Tensor, bias: Tensor | n
   const y = alloc(g.n * oc * g.oh * g.ow);
   fast.conv2d!(x.data, wt.data, bias === null ? null : bias.data, y, geometry, relu);
   const inputs = bias === null ? [x, wt] : [x, wt, bias];
-  return record(relu ? 'conv2dRelu' : 'conv2d', y, [g.n, oc, g.oh, g.ow], inputs, (gy) => {
+  return record(relu ? 'conv2d+relu' : 'conv2d', y, [g.n, oc, g.oh, g.ow], inputs, (gy) => {
     const dx = x.requiresGrad ? alloc(x.size) : null, dw = wt.requiresGrad ? alloc(wt.size) : null;
     const db = bias !== null && bias.requiresGrad ? alloc(oc) : null;
     // d relu / d y = 1 where y > 0, else 0: the kernel masks dY with the output it keeps
@@ -134,7 +134,7 @@ function conv2dKernel(fast: FastKernels, x: Tensor, wt: Tensor, bias: Tensor | n
 
 /** The convolution as im2col then one matmul through the active backend (any stride), the ReLU in the copy out. */
 function conv2dIm2col(x: Tensor, wt: Tensor, bias: Tensor | null, g: Window2d, oc: number, relu: boolean): Tensor {
-  const op = relu ? 'conv2dRelu' : 'conv2d';
+  const op = relu ? 'conv2d+relu' : 'conv2d';
   const { kh, kw } = g;
   const rows = g.n * g.oh * g.ow, ck = g.c * kh * kw, area = g.oh * g.ow;
   const backend = getBackend();

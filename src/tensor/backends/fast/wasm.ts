@@ -70,8 +70,10 @@ const SPLIT_KERNELS = ['sgd', 'adam', 'rmsprop', 'adagrad', 'adadelta', 'nadam',
 type SplitKernel = (typeof SPLIT_KERNELS)[number];
 /** Elementwise work on at least this many floats is split in two halves between this thread and the worker. */
 const SPLIT_ELEMENTS = 1 << 16;
-/** Convolutions of at least this many multiply-adds are split across the batch between this thread and the worker. */
+/** Convolutions of at least this many multiply-adds may be split across the batch with the worker (if measured faster). */
 const CONV_SPLIT_MACS = 1 << 22;
+/** How often the way not chosen (one thread or two) is timed again, in calls of one shape; and how many times are kept. */
+const CONV_PROBE_EVERY = 16, CONV_WINDOW = 8;
 
 const WORKER_SOURCE = `
 const { module, memory, control, names } = workerData;
@@ -214,8 +216,11 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
   };
 
   // Convolution and pooling (issue 26). Each thread has a scratch block of its own for the padded image, the packed
-  // weights and its share of the weight gradient; a convolution of at least CONV_SPLIT_MACS multiply-adds is split
-  // across the batch, the worker taking the second half of the images.
+  // weights and its share of the weight gradient. The backward always sums the weight and bias gradients of the two
+  // halves of the batch apart and adds them at the end, on one thread as on two, so the bits do not depend on
+  // whether a call was split. Whether to split is measured, per shape: the first calls run on one thread and on two,
+  // then the faster way is used, the other tried again every CONV_PROBE_EVERY calls (on a machine whose cores are
+  // shared, two threads can be slower than one).
   const convScratch = [-1, -1], convScratchSize = [0, 0];
   const scratchFor = (t: number, floats: number): number => {
     if (floats > convScratchSize[t]) {
@@ -227,37 +232,65 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
     return convScratch[t];
   };
   const geometry = (g: ConvGeometry) => [g.c, g.h, g.w, g.o, g.kh, g.kw, g.ph, g.pw, g.dh, g.dw];
-  const convSplits = (g: ConvGeometry) => {
+  // per kernel and shape: the last CONV_WINDOW wall times (ms) of calls on one thread and split over two
+  const convTimes = new Map<string, { one: number[]; two: number[]; calls: number }>();
+  const splitChoice = (key: string, g: ConvGeometry): boolean => {
     if (workers.length === 0 || g.n < 2 || !workers[0].ready()) return false;
     const oh = g.h + 2 * g.ph - g.dh * (g.kh - 1), ow = g.w + 2 * g.pw - g.dw * (g.kw - 1);
-    return g.n * g.o * g.c * g.kh * g.kw * oh * ow >= CONV_SPLIT_MACS;
+    if (g.n * g.o * g.c * g.kh * g.kw * oh * ow < CONV_SPLIT_MACS) return false;
+    let t = convTimes.get(key);
+    if (t === undefined) convTimes.set(key, (t = { one: [], two: [], calls: 0 }));
+    t.calls++;
+    if (t.one.length < 2) return false;
+    if (t.two.length < 2) return true;
+    const twoFaster = Math.min(...t.two) < Math.min(...t.one);
+    return t.calls % CONV_PROBE_EVERY === 0 ? !twoFaster : twoFaster;
   };
-  /** Runs a convolution kernel over images [0, n): on this thread, or split with the worker; returns the scratch blocks used. */
-  const convRun = (name: (typeof CONV_SPLIT_KERNELS)[number], g: ConvGeometry, before: number[], after: number[]): number[] => {
-    const floats = k.convScratchFloats(...(geometry(g) as [number, number, number, number, number, number, number, number, number, number]));
+  const noteTime = (key: string, split: boolean, ms: number) => {
+    const t = convTimes.get(key);
+    if (t === undefined) return;
+    const list = split ? t.two : t.one;
+    list.push(ms);
+    if (list.length > CONV_WINDOW) list.shift();
+  };
+  /**
+   * Runs a convolution kernel over images [0, n): in two halves (each with its own scratch) when `halves` or when
+   * split with the worker, else in one call. Returns the scratch blocks of the halves (the second 0 if none).
+   */
+  const convRun = (name: (typeof CONV_SPLIT_KERNELS)[number], g: ConvGeometry, before: number[], after: number[], halves: boolean): number[] => {
+    const shape = geometry(g) as [number, number, number, number, number, number, number, number, number, number];
+    const floats = k.convScratchFloats(...shape);
     const fn = k[name] as unknown as (...a: number[]) => void;
-    if (!convSplits(g)) {
-      const s0 = scratchFor(0, floats);
-      fn(...before, s0, 0, g.n, ...geometry(g), ...after);
-      return [s0, 0];
+    const key = `${name} ${g.n} ${shape.join(' ')}`;
+    const split = splitChoice(key, g);
+    const t0 = performance.now();
+    const s0 = scratchFor(0, floats), half = Math.ceil(g.n / 2);
+    if (split) {
+      const s1 = scratchFor(1, floats);
+      const a = [...before, s1, half, g.n, ...shape, ...after];
+      for (let i = 0; i < a.length; i++) args[i] = a[i];
+      start(SPLIT_KERNELS.indexOf(name) + 1);
+      fn(...before, s0, 0, half, ...shape, ...after);
+      waitWhile(ctl, 10, 0);
+    } else if (halves && g.n >= 2) {
+      const s1 = scratchFor(1, floats);
+      fn(...before, s0, 0, half, ...shape, ...after);
+      fn(...before, s1, half, g.n, ...shape, ...after);
+    } else {
+      fn(...before, s0, 0, g.n, ...shape, ...after);
     }
-    const s0 = scratchFor(0, floats), s1 = scratchFor(1, floats), half = Math.ceil(g.n / 2);
-    const a = [...before, s1, half, g.n, ...geometry(g), ...after];
-    for (let i = 0; i < a.length; i++) args[i] = a[i];
-    start(SPLIT_KERNELS.indexOf(name) + 1);
-    fn(...before, s0, 0, half, ...geometry(g), ...after);
-    waitWhile(ctl, 10, 0);
-    return [s0, s1];
+    noteTime(key, split, performance.now() - t0);
+    return [s0, split || (halves && g.n >= 2) ? convScratch[1] : 0];
   };
   const convKernels: Pick<FastKernels, 'conv2d' | 'conv2dBackward' | 'maxPool2x2' | 'maxPool2x2Backward'> = {
     conv2d(x, w, b, y, g, relu) {
       const o = [stage(x, false), stage(w, false), b === null ? 0 : stage(b, false), stage(y, false)];
-      convRun('convForward', g, o, [relu ? 1 : 0]);
+      convRun('convForward', g, o, [relu ? 1 : 0], false);
       finish([null, null, null, y], o);
     },
     conv2dBackward(x, w, y, gy, dx, dw, db, g) {
       const o = [stage(x, false), stage(w, false), y === null ? 0 : stage(y, false), stage(gy, false), dx === null ? 0 : stage(dx, false)];
-      const [s0, s1] = convRun('convBackward', g, o, [(dw === null ? 0 : 1) | (db === null ? 0 : 2)]);
+      const [s0, s1] = convRun('convBackward', g, o, [(dw === null ? 0 : 1) | (db === null ? 0 : 2)], true);
       const sums = [dw === null ? 0 : stage(dw, false), db === null ? 0 : stage(db, false)];
       if (dw !== null || db !== null) k.convGradSum(s0, s1, sums[0], sums[1], ...(geometry(g) as [number, number, number, number, number, number, number, number, number, number]));
       finish([null, null, null, null, dx, dw, db], [...o, ...sums]);
