@@ -80,6 +80,20 @@ for (const c of CASES) {
     for (let i = 0; i < 6; i++) assert.equal(run('wasm-kernels-2', c, 'relu'), one, `run ${i} on two threads`);
   });
 }
+kernels('tensors outside the kernels\' memory (plain Float32Arrays, copied in and out) give the same bits as resident ones', () => {
+  const c = CASES[0];
+  const resident = run('wasm-kernels-1', c, 'relu');
+  const plain = on('wasm-kernels-1', () => {
+    const g = new Generator(11);
+    const copy = (t: Tensor) => new Tensor(Float32Array.from(t.data), t.shape, { requiresGrad: true });
+    const x = copy(randn(c.x, { generator: g })), w = copy(randn(c.w, { generator: g })), b = copy(randn([c.w[0]], { generator: g }));
+    assert.is(x.data.buffer.constructor.name, 'ArrayBuffer');
+    const y = conv2d(x, w, b, { padding: c.padding, dilation: c.dilation, activation: 'relu' });
+    y.mul(randn(y.shape, { generator: g })).sum().backward();
+    return { y: Array.from(y.data), dx: Array.from(x.grad!.data), dw: Array.from(w.grad!.data), db: Array.from(b.grad!.data) };
+  });
+  assert.equal(plain, resident);
+});
 kernels('activation other than none or relu gets a clear error', () => {
   const x = randn([1, 1, 4, 4]), w = randn([1, 1, 3, 3]);
   assert.throws(() => conv2d(x, w, null, { activation: 'tanh' as never }), /conv2d: expected activation 'none' or 'relu', got "tanh"/);
