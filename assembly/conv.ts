@@ -16,7 +16,7 @@ let C = 0, H = 0, W = 0, O = 0, KH = 0, KW = 0, PH = 0, PW = 0, DH = 0, DW = 0;
 let HP = 0, WP = 0, OH = 0, OW = 0, CK = 0, CK4 = 0, CKP = 0, O4 = 0, QP = 0, PANELS = 0, PADLEN = 0;
 // byte offsets of the scratch parts from the scratch block's start
 let sDb: usize = 0, sAp: usize = 0, sApT: usize = 0, sPad: usize = 0, sDpad: usize = 0, sTmp: usize = 0, sDcols: usize = 0;
-let sBpk: usize = 0, sApk: usize = 0, sDwp: usize = 0, sDelta: usize = 0, sRows: usize = 0, sSeq: usize = 0, sEnd: usize = 0;
+let sBpk: usize = 0, sApk: usize = 0, sDwp: usize = 0, sDelta: usize = 0, sEnd: usize = 0;
 
 // @ts-ignore: decorator
 @inline
@@ -44,8 +44,6 @@ function setGeometry(c: i32, h: i32, wd: i32, o: i32, kh: i32, kw: i32, ph: i32,
   sApk = at; at += <usize>O4 * <usize>QP * 4;
   sDwp = at; at += <usize>O4 * <usize>CKP * 4;
   sDelta = at; at += <usize>CKP * 4;
-  sRows = at; at += <usize>O4 * 4;
-  sSeq = at; at += <usize>QP * 4;
   sEnd = at;
 }
 
@@ -76,12 +74,12 @@ function madd(a: v128, b: v128, c: v128): v128 {
 }
 
 /**
- * One 4 x 8 tile: rows from the packed A panel ([k][4]), columns from B rows at b + table[p] (8 floats each), k steps
- * in order; written to c (row stride ldc bytes), or added to what c holds when acc.
+ * One 4 x 8 tile: rows from the packed A panel ([k][4]), columns from B rows (8 floats each) at b + table[p], or at
+ * b + p·stride when table is 0; k steps in order; written to c (row stride ldc bytes), or added to what c holds when acc.
  */
 // @ts-ignore: decorator
 @inline
-function tile(a: usize, b: usize, table: usize, k: i32, c: usize, ldc: usize, acc: bool): void {
+function tile(a: usize, b: usize, table: usize, stride: usize, k: i32, c: usize, ldc: usize, acc: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
   if (acc) {
@@ -90,10 +88,10 @@ function tile(a: usize, b: usize, table: usize, k: i32, c: usize, ldc: usize, ac
     c20 = v128.load(c + 2 * ldc); c21 = v128.load(c + 2 * ldc, 16);
     c30 = v128.load(c + 3 * ldc); c31 = v128.load(c + 3 * ldc, 16);
   }
-  let pa = a, pt = table;
+  let pa = a, pt = table, ps = b;
   const end = a + <usize>k * 16;
-  for (; pa < end; pa += 16, pt += 4) {
-    const pb = b + <usize>load<i32>(pt);
+  for (; pa < end; pa += 16, pt += 4, ps += stride) {
+    const pb = table != 0 ? b + <usize>load<i32>(pt) : ps;
     const b0 = v128.load(pb), b1 = v128.load(pb, 16);
     let av = v128.load32_splat(pa);
     c00 = madd(av, b0, c00);
@@ -138,7 +136,7 @@ export function convForward(x: usize, w: usize, b: usize, y: usize, s: usize, n0
     fillPad(x, img, pad);
     for (let i0 = 0; i0 < O4; i0 += 4) {
       const panel = s + sAp + <usize>(i0 >> 2) * <usize>CK * 16, out = tmp + <usize>i0 * ldc;
-      for (let jp = 0; jp < PANELS; jp++) tile(panel, pad + <usize>jp * 32, s + sDelta, CK, out + <usize>jp * 32, ldc, false);
+      for (let jp = 0; jp < PANELS; jp++) tile(panel, pad + <usize>jp * 32, s + sDelta, 0, CK, out + <usize>jp * 32, ldc, false);
     }
     // keep the OW real columns of each row, with the bias and ReLU
     for (let oc = 0; oc < O; oc++) {
@@ -195,11 +193,9 @@ export function convBackward(x: usize, w: usize, y: usize, gy: usize, dx: usize,
   memory.fill(s + sDb, 0, <usize>O4 * 8);
   if (dx != 0) {
     packA(w, s + sApT, CK, O, 1); // Wᵀ (CK x O) in 4-row panels
-    for (let oc = 0; oc < O; oc++) store<i32>(s + sRows + <usize>oc * 4, oc * QP * 4);
     memory.fill(dpad, 0, <usize>PADLEN * 4);
   }
   if (needDw) {
-    for (let q = 0; q < QP; q++) store<i32>(s + sSeq + <usize>q * 4, q * 32);
     memory.fill(pad, 0, <usize>PADLEN * 4);
   }
   for (let img = n0; img < n1; img++) {
@@ -235,7 +231,7 @@ export function convBackward(x: usize, w: usize, y: usize, gy: usize, dx: usize,
       const dcols = s + sDcols;
       for (let i0 = 0; i0 < CK4; i0 += 4) {
         const panel = s + sApT + <usize>(i0 >> 2) * <usize>O * 16, out = dcols + <usize>i0 * ldc;
-        for (let jp = 0; jp < PANELS; jp++) tile(panel, dyp + <usize>jp * 32, s + sRows, O, out + <usize>jp * 32, ldc, false);
+        for (let jp = 0; jp < PANELS; jp++) tile(panel, dyp + <usize>jp * 32, 0, ldc, O, out + <usize>jp * 32, ldc, false);
       }
       for (let p = 0; p < CK; p++) {
         const src = dcols + <usize>p * ldc, dst = dpad + <usize>load<i32>(s + sDelta + <usize>p * 4);
@@ -267,7 +263,7 @@ export function convBackward(x: usize, w: usize, y: usize, gy: usize, dx: usize,
       const dwp = s + sDwp, ldw = <usize>CKP * 4;
       for (let i0 = 0; i0 < O4; i0 += 4) {
         const panel = s + sApk + <usize>(i0 >> 2) * <usize>QP * 16, out = dwp + <usize>i0 * ldw;
-        for (let pp = 0; pp < CKP; pp += 8) tile(panel, bpk + <usize>pp * ldc, s + sSeq, QP, out + <usize>pp * 4, ldw, img > n0);
+        for (let pp = 0; pp < CKP; pp += 8) tile(panel, bpk + <usize>pp * ldc, 0, 32, QP, out + <usize>pp * 4, ldw, img > n0);
       }
     }
   }
