@@ -15,6 +15,7 @@ import { storageSuite } from './storage.js';
 import { overheadSuite, overheadTable } from './tune-overhead.js';
 import { lstmEpochSuite } from './recurrent.js';
 import { cnnEpochSuite } from './cnn.js';
+import { convSuite } from './conv.js';
 
 const quick = process.argv.includes('--quick');
 const here = dirname(fileURLToPath(import.meta.url));
@@ -63,6 +64,9 @@ rows.push(...(await lstmEpochSuite(impls, log, quick)));
 if (!quick) rows.push(...(await demoSuite(impls, log)));
 log('\nCNN on Fashion-MNIST');
 rows.push(...(await cnnEpochSuite(impls, log, quick)));
+await settle();
+log('\nCNN rows of issue 26 beside PyTorch');
+rows.push(...convSuite(log, quick ? { repetitions: 1, steps: 2, rounds: 3 } : {}));
 await settle();
 log('\nmemory');
 rows.push(...memorySuite(impls, log, quick));
@@ -113,6 +117,7 @@ const md = [
   overheadTable(pick('tuneOverhead')),
   table('CNN on Fashion-MNIST, training (batch 64, Adam; a slice of the epoch, extrapolated to 60,000 images)', ['implementation', 'gpu.js mode', 'ms / batch', 'CPU ms / batch', 's / 60k epoch', 'images / s', 'agreement checked'], pick('cnn').map((r) => [r.implementation, r.mode, Number.isFinite(r.ms) ? fmt(r.figures.msPerBatch as number, 1) : (r.note ?? '-'), Number.isFinite(r.ms) ? fmt(r.figures.cpuMsPerBatch as number, 1) : '-', Number.isFinite(r.ms) ? fmt(r.figures.fullEpochSeconds as number, 0) : '-', Number.isFinite(r.ms) ? fmt(r.figures.imagesPerSecond as number, 0) : '-', String(r.figures.check ?? '-')])),
   table('CNN on Fashion-MNIST, inference (batches of 64)', ['implementation', 'ms / batch', 'CPU ms / batch', 'images / s', 'agreement checked'], pick('cnnInference').map((r) => [r.implementation, fmt(r.figures.msPerBatch as number, 1), fmt(r.figures.cpuMsPerBatch as number, 1), fmt(r.figures.imagesPerSecond as number, 0), String(r.figures.check)])),
+  table(`CNNs beside PyTorch (${String(pick('convSpeed')[0]?.figures.setting ?? 'not run')}; ratio: median and range over the repetitions)`, ['case', 'implementation', 'wall ms', 'CPU ms', 'ratio'], pick('convSpeed').map((r) => [r.case, r.implementation, fmt(r.ms, 1), fmt(r.figures.cpuMs as number, 1), `${fmt(r.figures.ratio)} (${fmt(r.figures.ratioLow)}-${fmt(r.figures.ratioHigh)})`])),
   table('memory over training steps', ['implementation', 'gpu.js mode', 'steps', 'heap growth (KiB)', 'RSS growth (KiB)', 'new Float32Arrays / step'], pick('memory').map((r) => [r.implementation, r.mode, r.case.split(' ')[0], fmt(r.figures.heapGrowthKiB, 0), fmt(r.figures.rssGrowthKiB, 0), fmt(r.figures.float32ArraysPerStep, 0)])),
   table('tuner storage: ask, 3 suggestions, 3 reports, tell (one process)', ['implementation', 'storage', 'trials', 'ms / trial', 'trials / s'], pick('storage').map((r) => [r.implementation, r.backend, r.case.split(' ')[0], fmt(r.ms), fmt(r.figures.trialsPerSecond, 0)])),
   table('tuner storage: two processes on one study (process start included)', ['implementation', 'storage', 'trials', 'seconds', 'trials / s'], pick('storage-two').map((r) => [r.implementation, r.backend, r.case.split(' ')[0], fmt(r.ms / 1000, 1), fmt(r.figures.trialsPerSecond, 0)])),

@@ -184,6 +184,7 @@ export type { Arena } from './tensor/backends/fast/arena.js';
 // convolution and images
 export { conv2d, type Conv2dOptions, type Size2 } from './autograd/ops/conv.js';
 export { maxPool2d, avgPool2d, type Pool2dOptions } from './autograd/ops/pool.js';
+export { batchNorm, type BatchNormOpOptions } from './autograd/ops/batchnorm.js';
 export { Conv2d, MaxPool2d, AvgPool2d, Flatten, type Conv2dLayerOptions, type Pool2dLayerOptions } from './nn/conv.js';
 export { BatchNorm1d, BatchNorm2d, type BatchNormOptions } from './nn/batchnorm.js';
 // embedding, layer norm, adaptive pooling and residual networks

@@ -1,10 +1,7 @@
 import { Tensor } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
 import { ones, zeros } from '../tensor/creation.js';
-import { add, sub, mul, div } from '../autograd/ops/arithmetic.js';
-import { sqrt } from '../autograd/ops/unary.js';
-import { mean } from '../autograd/ops/reduce.js';
-import { reshape } from '../autograd/ops/view.js';
+import { batchNorm } from '../autograd/ops/batchnorm.js';
 import { expectTensor } from '../autograd/ops/broadcast.js';
 import { noGrad } from '../autograd/engine.js';
 import { Module } from './module.js';
@@ -28,7 +25,8 @@ export interface BatchNormOptions {
  * running = (1 - momentum) · running + momentum · batch, with the unbiased variance, as PyTorch does (momentum
  * null: a cumulative average over `num_batches_tracked` batches). In eval mode the running statistics are used.
  * The state dict holds `weight`, `bias`, `running_mean`, `running_var` and `num_batches_tracked`, PyTorch's keys.
- * The forward is composed from primitives (mean, sub, mul, div, sqrt), so its gradient needs no code of its own.
+ * The forward and the backward are one op each (`batchNorm`): the forward gives the bits of the composition from
+ * primitives (mean, sub, mul, div, sqrt), the backward the closed form.
  * (Ioffe and Szegedy, 2015.)
  */
 abstract class BatchNorm extends Module {
@@ -61,24 +59,13 @@ abstract class BatchNorm extends Module {
 
   forward(x: Tensor): Tensor {
     expectTensor(`${this.constructor.name}.forward`, x);
-    const dims = this.checkInput(x);
-    const c = this.numFeatures;
-    const shape = x.shape.map((s, i) => (i === 1 ? c : 1)); // per-channel values broadcast over the rest
-    let normalized: Tensor;
-    if (this.training) {
-      const count = x.size / c;
-      if (count <= 1) throw new RangeError(`${this.constructor.name}.forward: expected more than 1 value per channel in training, got input ${formatShape(x.shape)}`);
-      const mu = mean(x, dims, true);
-      const centred = sub(x, mu);
-      const variance = mean(mul(centred, centred), dims, true);
-      this.track(mu.data, variance.data, count);
-      normalized = div(centred, sqrt(add(variance, this.eps)));
-    } else {
-      const rm = reshape(this.runningMean, shape), rv = reshape(this.runningVar, shape);
-      normalized = div(sub(x, rm), sqrt(add(rv, this.eps)));
-    }
-    if (this.weight === null || this.bias === null) return normalized;
-    return add(mul(normalized, reshape(this.weight, shape)), reshape(this.bias, shape));
+    this.checkInput(x);
+    const count = x.size / this.numFeatures;
+    if (this.training && count <= 1) throw new RangeError(`${this.constructor.name}.forward: expected more than 1 value per channel in training, got input ${formatShape(x.shape)}`);
+    return batchNorm(x, {
+      weight: this.weight, bias: this.bias, training: this.training, runningMean: this.runningMean, runningVar: this.runningVar, eps: this.eps,
+      onStatistics: (mu, variance) => this.track(mu, variance, count),
+    });
   }
 
   // running statistics: the unbiased variance, as PyTorch keeps them

@@ -52,6 +52,11 @@ export class Conv2d extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    return this.forwardWith(x, 'none');
+  }
+
+  /** `relu(forward(x))` as one fused op, the same bits (what `Sequential` runs for a Conv2d followed by ReLU). */
+  forwardWith(x: Tensor, activation: 'none' | 'relu'): Tensor {
     expectTensor('Conv2d.forward', x);
     if (x.ndim !== 4) {
       const hint = x.ndim === 3 ? ' (one image? add the batch dimension: x.reshape([1, ...x.shape]))' : '';
@@ -60,7 +65,7 @@ export class Conv2d extends Module {
     if (x.shape[1] !== this.inChannels) {
       throw new RangeError(`Conv2d.forward: expected input with ${this.inChannels} channels [N, ${this.inChannels}, H, W], got ${formatShape(x.shape)}`);
     }
-    return conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation });
+    return conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, activation });
   }
 }
 

@@ -12,6 +12,7 @@ import { expectTensor } from '../autograd/ops/broadcast.js';
 import { Module, type AnyModule } from './module.js';
 import { describe } from '../format/number.js';
 import { kaimingUniform, uniform } from './init.js';
+import { Conv2d } from './conv.js';
 
 /** Options of `Linear`. */
 export interface LinearOptions {
@@ -78,7 +79,10 @@ export class Sequential extends Module {
     this.layers = layers;
   }
 
-  /** Runs the layers in order; a Linear followed by ReLU, Tanh or Sigmoid runs as one fused op (same values). */
+  /**
+   * Runs the layers in order; a Linear followed by ReLU, Tanh or Sigmoid, and a Conv2d followed by ReLU, run as one
+   * fused op (same values).
+   */
   forward(x: Tensor): Tensor {
     let h = x;
     const layers = this.layers;
@@ -86,6 +90,9 @@ export class Sequential extends Module {
       const layer = layers[i], activation = layer instanceof Linear ? fusable(layers[i + 1]) : null;
       if (activation !== null) {
         h = (layer as Linear).forwardWith(h, activation);
+        i++;
+      } else if (layer instanceof Conv2d && fusable(layers[i + 1]) === 'relu') {
+        h = layer.forwardWith(h, 'relu');
         i++;
       } else {
         h = layer.forward(h);

@@ -1,6 +1,6 @@
 import type { Tensor } from '../../tensor/tensor.js';
 import { formatShape } from '../../tensor/shape.js';
-import { getBackend } from '../../tensor/backends/backend.js';
+import { getBackend, type ConvGeometry, type FastKernels } from '../../tensor/backends/backend.js';
 import { alloc } from '../../tensor/pool.js';
 import { record } from '../engine.js';
 import { describe, expectTensor } from './broadcast.js';
@@ -16,6 +16,11 @@ export interface Conv2dOptions {
   padding?: Size2;
   /** Spacing between kernel elements. Default 1. */
   dilation?: Size2;
+  /**
+   * Apply ReLU to the output in the same op (default 'none'): `Sequential` fuses Conv2d + ReLU this way. Equals
+   * `relu(conv2d(x, w, b))` bit for bit.
+   */
+  activation?: 'none' | 'relu';
 }
 
 /** Reads a `Size2` option as [height, width], each an integer >= `min`. */
@@ -81,9 +86,10 @@ function im2col(X: Float32Array, g: Window2d, cols: Float32Array, backward = fal
 /**
  * 2-D convolution (cross-correlation, as every framework computes it) of x [N, C, H, W] with weight
  * [O, C, KH, KW] and an optional bias [O], giving [N, O, OH, OW] with OH = ⌊(H + 2p - d(KH - 1) - 1) / s⌋ + 1.
- * Computed as im2col then one matmul through the active backend: Y [O, N·OH·OW] = W · cols.
- * Backward: dW = dY · colsᵀ, dcols = Wᵀ · dY (col2im back to dx), db = sums of dY. Matches
- * `torch.nn.functional.conv2d` (groups = 1).
+ * Computed as im2col then one matmul through the active backend: Y [O, N·OH·OW] = W · cols, or, where the backend has
+ * a convolution kernel (the wasm backend, stride 1), image by image without the im2col buffer, in the same order.
+ * Backward: dW = dY · colsᵀ, dcols = Wᵀ · dY (col2im back to dx), db = sums of dY. With `activation: 'relu'`,
+ * max(0, y) in the same op, and dY masked by y > 0 in its backward. Matches `torch.nn.functional.conv2d` (groups = 1).
  */
 export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv2dOptions = {}): Tensor {
   const op = 'conv2d';
@@ -96,11 +102,40 @@ export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null = null
   if (bias !== null && (expectTensor(op, bias, 'bias').ndim !== 1 || bias.shape[0] !== oc)) {
     throw new RangeError(`${op}: expected bias of shape [${oc}], got ${formatShape(bias.shape)}`);
   }
+  const activation = options.activation ?? 'none';
+  if (activation !== 'none' && activation !== 'relu') throw new RangeError(`${op}: expected activation 'none' or 'relu', got ${JSON.stringify(activation)}`);
   const g = window2d(op, x, [kh, kw], {
     stride: pair(op, 'stride', options.stride ?? 1, 1),
     padding: pair(op, 'padding', options.padding ?? 0, 0),
     dilation: pair(op, 'dilation', options.dilation ?? 1, 1),
   });
+  const relu = activation === 'relu';
+  const fast = getBackend().kernels;
+  if (fast?.conv2d !== undefined && fast.conv2dBackward !== undefined && g.sh === 1 && g.sw === 1) {
+    return conv2dKernel(fast, x, wt, bias, g, oc, relu);
+  }
+  return conv2dIm2col(x, wt, bias, g, oc, relu);
+}
+
+/** The convolution through the backend's kernels: no im2col buffer, no re-layout, bias and ReLU in the same pass. */
+function conv2dKernel(fast: FastKernels, x: Tensor, wt: Tensor, bias: Tensor | null, g: Window2d, oc: number, relu: boolean): Tensor {
+  const geometry: ConvGeometry = { n: g.n, c: g.c, h: g.h, w: g.w, o: oc, kh: g.kh, kw: g.kw, ph: g.ph, pw: g.pw, dh: g.dh, dw: g.dw };
+  const y = alloc(g.n * oc * g.oh * g.ow);
+  fast.conv2d!(x.data, wt.data, bias === null ? null : bias.data, y, geometry, relu);
+  const inputs = bias === null ? [x, wt] : [x, wt, bias];
+  return record(relu ? 'conv2d+relu' : 'conv2d', y, [g.n, oc, g.oh, g.ow], inputs, (gy) => {
+    const dx = x.requiresGrad ? alloc(x.size) : null, dw = wt.requiresGrad ? alloc(wt.size) : null;
+    const db = bias !== null && bias.requiresGrad ? alloc(oc) : null;
+    // d relu / d y = 1 where y > 0, else 0: the kernel masks dY with the output it keeps
+    fast.conv2dBackward!(x.data, wt.data, relu ? y : null, gy, dx, dw, db, geometry);
+    return bias === null ? [dx, dw] : [dx, dw, db];
+  });
+}
+
+/** The convolution as im2col then one matmul through the active backend (any stride), the ReLU in the copy out. */
+function conv2dIm2col(x: Tensor, wt: Tensor, bias: Tensor | null, g: Window2d, oc: number, relu: boolean): Tensor {
+  const op = relu ? 'conv2d+relu' : 'conv2d';
+  const { kh, kw } = g;
   const rows = g.n * g.oh * g.ow, ck = g.c * kh * kw, area = g.oh * g.ow;
   const backend = getBackend();
   const cols = alloc(ck * rows);
@@ -113,13 +148,18 @@ export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null = null
     for (let o = 0; o < oc; o++) {
       const dst = (b * oc + o) * area, src = o * rows + b * area, bo = B === undefined ? 0 : B[o];
       for (let p = 0; p < area; p++) y[dst + p] = yt[src + p] + bo;
+      if (relu) for (let p = dst; p < dst + area; p++) y[p] = y[p] > 0 ? y[p] : 0;
     }
   }
   const inputs = bias === null ? [x, wt] : [x, wt, bias];
   return record(op, y, [g.n, oc, g.oh, g.ow], inputs, (gy) => {
-    const gt = alloc(oc * rows); // dY back in the [O, N·OH·OW] layout
+    const gt = alloc(oc * rows); // dY back in the [O, N·OH·OW] layout (masked by y > 0 after a fused ReLU)
     for (let b = 0; b < g.n; b++) {
-      for (let o = 0; o < oc; o++) gt.set(gy.subarray((b * oc + o) * area, (b * oc + o + 1) * area), o * rows + b * area);
+      for (let o = 0; o < oc; o++) {
+        const src = (b * oc + o) * area, dst = o * rows + b * area;
+        if (relu) for (let p = 0; p < area; p++) gt[dst + p] = y[src + p] > 0 ? gy[src + p] : 0;
+        else gt.set(gy.subarray(src, src + area), dst);
+      }
     }
     let dx: Float32Array | null = null, dw: Float32Array | null = null, db: Float32Array | null = null;
     if (x.requiresGrad) {

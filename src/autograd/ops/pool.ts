@@ -1,5 +1,6 @@
 import type { Tensor } from '../../tensor/tensor.js';
 import { alloc, allocInt32 } from '../../tensor/pool.js';
+import { getBackend } from '../../tensor/backends/backend.js';
 import { record } from '../engine.js';
 import { expectTensor } from './broadcast.js';
 import { pair, window2d, type Size2, type Window2d } from './conv.js';
@@ -30,6 +31,17 @@ function poolWindow(op: string, input: Tensor, kernelSize: Size2, options: Pool2
 export function maxPool2d(input: Tensor, kernelSize: Size2, options: Pool2dOptions = {}): Tensor {
   const g = poolWindow('maxPool2d', input, kernelSize, options);
   const { n, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow } = g, X = input.data;
+  const fast = getBackend().kernels;
+  if (fast?.maxPool2x2 !== undefined && fast.maxPool2x2Backward !== undefined && kh === 2 && kw === 2 && sh === 2 && sw === 2 && ph === 0 && pw === 0) {
+    // the backend's SIMD kernels: the backward finds each window's winner again from x and y, so no index array
+    const y = alloc(n * c * oh * ow);
+    fast.maxPool2x2(X, y, n * c, h, w);
+    return record('maxPool2d', y, [n, c, oh, ow], [input], (gy) => {
+      const dx = alloc(X.length);
+      fast.maxPool2x2Backward!(X, y, gy, dx, n * c, h, w);
+      return [dx];
+    });
+  }
   const y = alloc(n * c * oh * ow), arg = allocInt32(y.length);
   if (kh === 2 && kw === 2 && sh === 2 && sw === 2 && ph === 0 && pw === 0) maxPool2x2(X, g, y, arg);
   else for (let plane = 0, o = 0; plane < n * c; plane++) {

@@ -73,6 +73,25 @@ export interface FastKernels {
   maxAbs(arrays: readonly Float32Array[]): number;
   /** acc = acc + x elementwise (gradient accumulation). */
   addInto(acc: Float32Array, x: Float32Array): void;
+  /**
+   * y [n, o, oh, ow] = conv2d(x, w) + b with stride 1 (b null: no bias, 0 added), then max(0, y) when `relu`; the
+   * same float32 operations in the same order as im2col, the backend's matmul, then the bias (and the ReLU op).
+   */
+  conv2d?(x: Float32Array, w: Float32Array, b: Float32Array | null, y: Float32Array, g: ConvGeometry, relu: boolean): void;
+  /**
+   * The gradients of `conv2d` from gy (masked by y > 0 first when y, the fused ReLU's output, is given): dx, dw, db,
+   * each only when not null (dx and dw overwritten).
+   */
+  conv2dBackward?(x: Float32Array, w: Float32Array, y: Float32Array | null, gy: Float32Array, dx: Float32Array | null, dw: Float32Array | null, db: Float32Array | null, g: ConvGeometry): void;
+  /** y = max pooling of x [planes, h, w] over 2 x 2 windows, stride 2, as src/autograd/ops/pool.ts (first maximum, NaN wins). */
+  maxPool2x2?(x: Float32Array, y: Float32Array, planes: number, h: number, w: number): void;
+  /** dx (zeroed by the caller) = maxPool2x2's gradient: each window's gy to the element that won, found again from x and y. */
+  maxPool2x2Backward?(x: Float32Array, y: Float32Array, gy: Float32Array, dx: Float32Array, planes: number, h: number, w: number): void;
+}
+
+/** A stride-1 convolution's shape: n images of c x h x w, o filters of kh x kw, padding ph, pw, dilation dh, dw. */
+export interface ConvGeometry {
+  n: number; c: number; h: number; w: number; o: number; kh: number; kw: number; ph: number; pw: number; dh: number; dw: number;
 }
 
 const registry = new Map<string, Backend>();

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { registerBackendFactory, type Backend, type FastKernels } from '../backend.js';
+import { registerBackendFactory, type Backend, type ConvGeometry, type FastKernels } from '../backend.js';
 import { KERNELS_WASM_BASE64, KERNELS_RELAXED_WASM_BASE64 } from './kernels-wasm.js';
 import { Arena } from './arena.js';
 import { unshareMemoryImport } from './unshare.js';
@@ -27,6 +27,12 @@ interface KernelExports {
   allFinite(x: number, len: number): number;
   maxAbs(x0: number, x1: number, x2: number, x3: number, len: number): number;
   addInto(acc: number, x: number, len: number): void;
+  convScratchFloats(c: number, h: number, w: number, o: number, kh: number, kw: number, ph: number, pw: number, dh: number, dw: number): number;
+  convForward(x: number, w: number, b: number, y: number, s: number, n0: number, n1: number, c: number, h: number, wd: number, o: number, kh: number, kw: number, ph: number, pw: number, dh: number, dw: number, relu: number): void;
+  convBackward(x: number, w: number, y: number, gy: number, dx: number, s: number, n0: number, n1: number, c: number, h: number, wd: number, o: number, kh: number, kw: number, ph: number, pw: number, dh: number, dw: number, flags: number): void;
+  convGradSum(s0: number, s1: number, dw: number, db: number, c: number, h: number, wd: number, o: number, kh: number, kw: number, ph: number, pw: number, dh: number, dwd: number): void;
+  maxPool2x2(x: number, y: number, planes: number, h: number, w: number): void;
+  maxPool2x2Backward(x: number, y: number, gy: number, dx: number, planes: number, h: number, w: number): void;
 }
 
 /** The fast CPU backend: lrlab's WebAssembly SIMD kernels, on worker threads for large products. */
@@ -57,11 +63,17 @@ const WA = (globalThis as unknown as { WebAssembly: any }).WebAssembly;
 // 10 the done counter, 13 the job's kernel, 0 for a product's share) and, from byte 128, float64 arguments of an
 // elementwise kernel (up to 20) and its result (slot 23).
 const CONTROL_BYTES = 128 + 24 * 8;
+/** The convolution kernels the worker can take a share of the images of (issue 26). */
+const CONV_SPLIT_KERNELS = ['convForward', 'convBackward'] as const;
 /** The elementwise kernels the worker can take half of (their index is slot 13, from 1). */
-const SPLIT_KERNELS = ['sgd', 'adam', 'rmsprop', 'adagrad', 'adadelta', 'nadam', 'radam', 'adamax', 'maxAbs'] as const;
+const SPLIT_KERNELS = ['sgd', 'adam', 'rmsprop', 'adagrad', 'adadelta', 'nadam', 'radam', 'adamax', 'maxAbs', ...CONV_SPLIT_KERNELS] as const;
 type SplitKernel = (typeof SPLIT_KERNELS)[number];
 /** Elementwise work on at least this many floats is split in two halves between this thread and the worker. */
 const SPLIT_ELEMENTS = 1 << 16;
+/** Convolutions of at least this many multiply-adds may be split across the batch with the worker (if measured faster). */
+const CONV_SPLIT_MACS = 1 << 22;
+/** How often the way not chosen (one thread or two) is timed again, in calls of one shape; and how many times are kept. */
+const CONV_PROBE_EVERY = 16, CONV_WINDOW = 8;
 
 const WORKER_SOURCE = `
 const { module, memory, control, names } = workerData;
@@ -203,6 +215,98 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
     return [mine, args[23]];
   };
 
+  // Convolution and pooling (issue 26). Each thread has a scratch block of its own for the padded image, the packed
+  // weights and its share of the weight gradient. The backward always sums the weight and bias gradients of the two
+  // halves of the batch apart and adds them at the end, on one thread as on two, so the bits do not depend on
+  // whether a call was split. Whether to split is measured, per shape: the first calls run on one thread and on two,
+  // then the faster way is used, the other tried again every CONV_PROBE_EVERY calls (on a machine whose cores are
+  // shared, two threads can be slower than one).
+  const convScratch = [-1, -1], convScratchSize = [0, 0];
+  const scratchFor = (t: number, floats: number): number => {
+    if (floats > convScratchSize[t]) {
+      if (convScratch[t] >= 0) arena.release(convScratch[t]);
+      convScratch[t] = arena.take(floats);
+      convScratchSize[t] = convScratch[t] < 0 ? 0 : floats;
+      if (convScratch[t] < 0) throw new RangeError(`wasm backend: expected room for ${floats} floats in its memory, got none (at most 1 GiB)`);
+    }
+    return convScratch[t];
+  };
+  const geometry = (g: ConvGeometry) => [g.c, g.h, g.w, g.o, g.kh, g.kw, g.ph, g.pw, g.dh, g.dw];
+  // per kernel and shape: the last CONV_WINDOW wall times (ms) of calls on one thread and split over two
+  const convTimes = new Map<string, { one: number[]; two: number[]; calls: number }>();
+  const splitChoice = (key: string, g: ConvGeometry): boolean => {
+    if (workers.length === 0 || g.n < 2 || !workers[0].ready()) return false;
+    const oh = g.h + 2 * g.ph - g.dh * (g.kh - 1), ow = g.w + 2 * g.pw - g.dw * (g.kw - 1);
+    if (g.n * g.o * g.c * g.kh * g.kw * oh * ow < CONV_SPLIT_MACS) return false;
+    let t = convTimes.get(key);
+    if (t === undefined) convTimes.set(key, (t = { one: [], two: [], calls: 0 }));
+    t.calls++;
+    if (t.one.length < 2) return false;
+    if (t.two.length < 2) return true;
+    const twoFaster = Math.min(...t.two) < Math.min(...t.one);
+    return t.calls % CONV_PROBE_EVERY === 0 ? !twoFaster : twoFaster;
+  };
+  const noteTime = (key: string, split: boolean, ms: number) => {
+    const t = convTimes.get(key);
+    if (t === undefined) return;
+    const list = split ? t.two : t.one;
+    list.push(ms);
+    if (list.length > CONV_WINDOW) list.shift();
+  };
+  /**
+   * Runs a convolution kernel over images [0, n): in two halves (each with its own scratch) when `halves` or when
+   * split with the worker, else in one call. Returns the scratch blocks of the halves (the second 0 if none).
+   */
+  const convRun = (name: (typeof CONV_SPLIT_KERNELS)[number], g: ConvGeometry, before: number[], after: number[], halves: boolean): number[] => {
+    const shape = geometry(g) as [number, number, number, number, number, number, number, number, number, number];
+    const floats = k.convScratchFloats(...shape);
+    const fn = k[name] as unknown as (...a: number[]) => void;
+    const key = `${name} ${g.n} ${shape.join(' ')}`;
+    const split = splitChoice(key, g);
+    const t0 = performance.now();
+    const s0 = scratchFor(0, floats), half = Math.ceil(g.n / 2);
+    if (split) {
+      const s1 = scratchFor(1, floats);
+      const a = [...before, s1, half, g.n, ...shape, ...after];
+      for (let i = 0; i < a.length; i++) args[i] = a[i];
+      start(SPLIT_KERNELS.indexOf(name) + 1);
+      fn(...before, s0, 0, half, ...shape, ...after);
+      waitWhile(ctl, 10, 0);
+    } else if (halves && g.n >= 2) {
+      const s1 = scratchFor(1, floats);
+      fn(...before, s0, 0, half, ...shape, ...after);
+      fn(...before, s1, half, g.n, ...shape, ...after);
+    } else {
+      fn(...before, s0, 0, g.n, ...shape, ...after);
+    }
+    noteTime(key, split, performance.now() - t0);
+    return [s0, split || (halves && g.n >= 2) ? convScratch[1] : 0];
+  };
+  const convKernels: Pick<FastKernels, 'conv2d' | 'conv2dBackward' | 'maxPool2x2' | 'maxPool2x2Backward'> = {
+    conv2d(x, w, b, y, g, relu) {
+      const o = [stage(x, false), stage(w, false), b === null ? 0 : stage(b, false), stage(y, false)];
+      convRun('convForward', g, o, [relu ? 1 : 0], false);
+      finish([null, null, null, y], o);
+    },
+    conv2dBackward(x, w, y, gy, dx, dw, db, g) {
+      const o = [stage(x, false), stage(w, false), y === null ? 0 : stage(y, false), stage(gy, false), dx === null ? 0 : stage(dx, false)];
+      const [s0, s1] = convRun('convBackward', g, o, [(dw === null ? 0 : 1) | (db === null ? 0 : 2)], true);
+      const sums = [dw === null ? 0 : stage(dw, false), db === null ? 0 : stage(db, false)];
+      if (dw !== null || db !== null) k.convGradSum(s0, s1, sums[0], sums[1], ...(geometry(g) as [number, number, number, number, number, number, number, number, number, number]));
+      finish([null, null, null, null, dx, dw, db], [...o, ...sums]);
+    },
+    maxPool2x2(x, y, planes, h, w) {
+      const o = [stage(x, false), stage(y, false)];
+      k.maxPool2x2(o[0], o[1], planes, h, w);
+      finish([null, y], o);
+    },
+    maxPool2x2Backward(x, y, gy, dx, planes, h, w) {
+      const o = [stage(x, false), stage(y, false), stage(gy, false), stage(dx, false)];
+      k.maxPool2x2Backward(o[0], o[1], o[2], o[3], planes, h, w);
+      finish([null, null, null, dx], o);
+    },
+  };
+
   const kernels: FastKernels = {
     resident(a) {
       if (arena.blockOf(a) >= 0 || !shared) return a;
@@ -297,6 +401,7 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
       }
       return m;
     },
+    ...convKernels,
   };
 
   return {
