@@ -2,3 +2,4 @@
 export { packA, packB, tiles } from './gemm';
 export { sgd, adam, rmsprop, adagrad, adadelta, nadam, radam, adamax } from './optim';
 export { biasRelu, reluBackwardSums, tanhBackwardSums, sigmoidBackwardSums, columnSums, allFinite, maxAbs, addInto } from './linear';
+export { lstmForward, lstmBackward, gruForward, gruBackward, fdlibmExp, fdlibmTanh } from './recurrent';

@@ -73,6 +73,20 @@ export interface FastKernels {
   maxAbs(arrays: readonly Float32Array[]): number;
   /** acc = acc + x elementwise (gradient accumulation). */
   addInto(acc: Float32Array, x: Float32Array): void;
+  /** The recurrent layers' whole-sequence kernels, where the backend has them. */
+  readonly recurrent?: RecurrentKernels;
+}
+
+/**
+ * One direction of an LSTM or GRU layer over a whole sequence, forward or backward through time, in one call each:
+ * the bits of the JavaScript loops of `lstmSequence` and `gruSequence` (src/autograd/ops/lstm.ts, gru.ts) on the same
+ * backend, which say what each array holds. `reverse` walks the sequence from its last step.
+ */
+export interface RecurrentKernels {
+  lstmForward(x: Float32Array, w: Float32Array, bias: Float32Array | null, h0: Float32Array, c0: Float32Array, out: Float32Array, acts: Float32Array, hPrev: Float32Array, cPrev: Float32Array, tanhC: Float32Array, B: number, H: number, T: number, reverse: boolean): void;
+  lstmBackward(gOut: Float32Array, w: Float32Array, acts: Float32Array, cPrev: Float32Array, tanhC: Float32Array, dGates: Float32Array, dh: Float32Array, dc: Float32Array, B: number, H: number, T: number, reverse: boolean): void;
+  gruForward(x: Float32Array, w: Float32Array, bias: Float32Array | null, h0: Float32Array, out: Float32Array, acts: Float32Array, hid: Float32Array, hPrev: Float32Array, B: number, H: number, T: number, reverse: boolean): void;
+  gruBackward(gOut: Float32Array, w: Float32Array, acts: Float32Array, hid: Float32Array, hPrev: Float32Array, dX: Float32Array, dA: Float32Array, dh: Float32Array, B: number, H: number, T: number, reverse: boolean): void;
 }
 
 const registry = new Map<string, Backend>();

@@ -1,0 +1,89 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { lstmSequence, gruSequence, randn, Generator, registerBackend, useBackend, getBackend, createWasmBackend, type Tensor, type WasmBackend } from '../../src/index.js';
+
+// The wasm backend runs a recurrent direction in one kernel call each way (assembly/recurrent.ts); without those
+// kernels lstmSequence and gruSequence run their JavaScript loops, which call the backend's matmul once per step.
+// The kernel must give the loop's bits on the same backend: the same products (the matmul's own packing and tiles,
+// relaxed SIMD or not), and the cell's double-precision arithmetic with fdlibm's exp and tanh (those behind
+// Math.exp and Math.tanh), operation for operation.
+const kernels = suite('recurrent sequence kernels (wasm, one call per direction)');
+
+const wasm: Record<string, WasmBackend> = {};
+for (const relaxed of [false, true]) {
+  const b = createWasmBackend({ threads: 1, relaxedSimd: relaxed, name: `wasm-rnn-${relaxed}` });
+  wasm[String(relaxed)] = b;
+  registerBackend(b);
+  // the same backend without the recurrent kernels: the ops fall back to their loops
+  registerBackend({ ...b, name: `wasm-rnn-${relaxed}-loops`, kernels: { ...b.kernels, recurrent: undefined } });
+}
+
+interface Run { out: Float32Array; grads: Float32Array[] }
+
+function run(backend: string, kind: 'lstm' | 'gru', B: number, H: number, T: number, reverse: boolean, bias: boolean, seed: number): Run {
+  const previous = getBackend().name;
+  useBackend(backend);
+  try {
+    const g = new Generator(seed), G = (kind === 'lstm' ? 4 : 3) * H;
+    // large enough inputs that the gates saturate in places (exp's and tanh's reduction branches all taken)
+    const xProj = randn([T * B, G], { generator: g });
+    for (let i = 0; i < xProj.size; i++) xProj.data[i] *= 3;
+    xProj.requiresGrad = true;
+    const wHh = randn([G, H], { generator: g, requiresGrad: true });
+    const bHh = bias ? randn([G], { generator: g, requiresGrad: true }) : null;
+    const h0 = randn([B, H], { generator: g, requiresGrad: true }), c0 = randn([B, H], { generator: g, requiresGrad: true });
+    const out = kind === 'lstm' ? lstmSequence(xProj, wHh, bHh, h0, c0, { reverse }) : gruSequence(xProj, wHh, bHh, h0, { reverse });
+    const w = randn([...out.shape], { generator: g });
+    out.backward(w);
+    const leaves: (Tensor | null)[] = kind === 'lstm' ? [xProj, wHh, bHh, h0, c0] : [xProj, wHh, bHh, h0];
+    return { out: out.data.slice(), grads: leaves.filter((t): t is Tensor => t !== null).map((t) => t.grad!.data.slice()) };
+  } finally {
+    useBackend(previous);
+  }
+}
+
+function sameBits(a: Float32Array, b: Float32Array, what: string): void {
+  assert.is(a.length, b.length, `${what}: length`);
+  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length), ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  for (let i = 0; i < a.length; i++) {
+    if (ua[i] !== ub[i]) assert.unreachable(`${what}: index ${i} differs: ${a[i]} (kernel) and ${b[i]} (loop)`);
+  }
+}
+
+const shapes = [
+  { B: 3, H: 5, T: 4 }, // nothing a multiple of the tiles: edges of every panel
+  { B: 8, H: 16, T: 6 },
+  { B: 5, H: 136, T: 2 }, // 4H = 544 > 512: the product's depth in two blocks
+];
+
+for (const kind of ['lstm', 'gru'] as const) {
+  for (const { B, H, T } of shapes) {
+    for (const reverse of [false, true]) {
+      for (const bias of [true, false]) {
+        kernels(`${kind}Sequence's kernel gives its loop's bits, forward and backward (B ${B}, H ${H}, T ${T}${reverse ? ', reverse' : ''}${bias ? '' : ', no bias'}; relaxed SIMD off and on)`, () => {
+          const seed = B * 1000 + H * 10 + T;
+          for (const relaxed of [false, true]) {
+            const a = run(`wasm-rnn-${relaxed}`, kind, B, H, T, reverse, bias, seed), b = run(`wasm-rnn-${relaxed}-loops`, kind, B, H, T, reverse, bias, seed);
+            sameBits(a.out, b.out, `relaxed ${relaxed}: output`);
+            a.grads.forEach((g, i) => sameBits(g, b.grads[i], `relaxed ${relaxed}: gradient of input ${i}`));
+          }
+        });
+      }
+    }
+  }
+}
+
+kernels('the kernels keep the sequence\'s arrays in the wasm memory (no copies in and out)', () => {
+  const previous = getBackend().name;
+  useBackend('wasm-rnn-false');
+  try {
+    const g = new Generator(3);
+    const xProj = randn([4 * 2, 12], { generator: g }), wHh = randn([12, 3], { generator: g }), h0 = randn([2, 3], { generator: g }), c0 = randn([2, 3], { generator: g });
+    const out = lstmSequence(xProj, wHh, null, h0, c0);
+    assert.ok(wasm.false.arena.offsetOf(out.data) >= 0, 'the output is a block of the arena');
+  } finally {
+    useBackend(previous);
+  }
+});
+
+kernels.run();
