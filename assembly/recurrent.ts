@@ -141,6 +141,129 @@ export function fdlibmTanh(x: f64): f64 {
   return 1.0 / (1.0 + fdlibmExp(-x));
 }
 
+// ---- the same functions on two lanes (f64x2): every branch computed and the lane's own selected, so each lane
+// gets the scalar function's bits. exp2 and tanh2 take lanes of the common range (|x| < 708 for exp, finite for
+// tanh) and fall back to the scalar functions otherwise.
+
+// @ts-ignore: decorator
+@inline function splat(x: f64): v128 {
+  return f64x2.splat(x);
+}
+
+// @ts-ignore: decorator
+@inline function select(mask: v128, a: v128, b: v128): v128 {
+  return v128.bitselect(a, b, mask);
+}
+
+/** The high word of |x| in each 64-bit lane. */
+// @ts-ignore: decorator
+@inline function absHigh(x: v128): v128 {
+  return v128.and(i64x2.shr_u(x, 32), i64x2.splat(0x7fffffff));
+}
+
+/** 2^k for integer-valued lanes k in [-1022, 1023]. */
+// @ts-ignore: decorator
+@inline function pow2(k: v128): v128 {
+  return i64x2.shl(i64x2.add(i64x2.extend_low_i32x4_s(i32x4.trunc_sat_f64x2_s_zero(k)), i64x2.splat(1023)), 52);
+}
+
+/** fdlibm's argument reduction k (0 for |x| <= ln2 / 2, ±1 up to 1.5 ln2, else round(x / ln2) away from 0). */
+// @ts-ignore: decorator
+@inline function reduction(x: v128, hx: v128): v128 {
+  const neg = f64x2.lt(x, splat(0));
+  const big = i64x2.gt_s(hx, i64x2.splat(0x3FD62E42));
+  const mid = v128.and(big, i64x2.lt_s(hx, i64x2.splat(0x3FF0A2B2)));
+  const k = f64x2.trunc(f64x2.add(f64x2.mul(splat(INV_LN2), x), select(neg, splat(-0.5), splat(0.5))));
+  return v128.and(select(mid, select(neg, splat(-1), splat(1)), k), big);
+}
+
+function exp2(x: v128): v128 {
+  const hx = absHigh(x);
+  if (v128.any_true(i64x2.ge_s(hx, i64x2.splat(0x40862000)))) {
+    return f64x2.replace_lane(f64x2.splat(fdlibmExp(f64x2.extract_lane(x, 0))), 1, fdlibmExp(f64x2.extract_lane(x, 1)));
+  }
+  const k = reduction(x, hx);
+  const hi = f64x2.sub(x, f64x2.mul(k, splat(LN2_HI))), lo = f64x2.mul(k, splat(LN2_LO));
+  const r = f64x2.sub(hi, lo), t = f64x2.mul(r, r);
+  let p = f64x2.add(splat(-1.65339022054652515390e-06), f64x2.mul(t, splat(4.13813679705723846039e-08)));
+  p = f64x2.add(splat(6.61375632143793436117e-05), f64x2.mul(t, p));
+  p = f64x2.add(splat(-2.77777777770155933842e-03), f64x2.mul(t, p));
+  p = f64x2.add(splat(1.66666666666666019037e-01), f64x2.mul(t, p));
+  const c = f64x2.sub(r, f64x2.mul(t, p));
+  const k0 = f64x2.eq(k, splat(0));
+  const q = f64x2.div(f64x2.mul(r, c), select(k0, f64x2.sub(c, splat(2)), f64x2.sub(splat(2), c)));
+  // k = 0: 1 - ((x c)/(c - 2) - x); else (1 - ((lo - (x c)/(2 - c)) - hi)) 2^k
+  let y = select(k0, f64x2.sub(splat(1), f64x2.sub(q, r)), f64x2.mul(f64x2.sub(splat(1), f64x2.sub(f64x2.sub(lo, q), hi)), pow2(k)));
+  y = select(f64x2.eq(x, splat(1)), splat(2.718281828459045), y);
+  return select(i64x2.lt_s(hx, i64x2.splat(0x3E300000)), f64x2.add(splat(1), x), y);
+}
+
+/** expm1 on lanes in tanh's use: u > -2 (fdlibm's early -1 for u < -56 ln2 is not taken). */
+function expm1For2(u: v128): v128 {
+  const k = reduction(u, absHigh(u));
+  const hi = f64x2.sub(u, f64x2.mul(k, splat(LN2_HI))), lo = f64x2.mul(k, splat(LN2_LO));
+  const x = f64x2.sub(hi, lo), c = f64x2.sub(f64x2.sub(hi, x), lo);
+  const hfx = f64x2.mul(splat(0.5), x), hxs = f64x2.mul(x, hfx);
+  let p = f64x2.add(splat(4.00821782732936239552e-06), f64x2.mul(hxs, splat(-2.01099218183624371326e-07)));
+  p = f64x2.add(splat(-7.93650757867487942473e-05), f64x2.mul(hxs, p));
+  p = f64x2.add(splat(1.58730158725481460165e-03), f64x2.mul(hxs, p));
+  p = f64x2.add(splat(-3.33333333333331316428e-02), f64x2.mul(hxs, p));
+  const r1 = f64x2.add(splat(1), f64x2.mul(hxs, p));
+  const t = f64x2.sub(splat(3), f64x2.mul(r1, hfx));
+  const e = f64x2.mul(hxs, f64x2.div(f64x2.sub(r1, t), f64x2.sub(splat(6), f64x2.mul(x, t))));
+  const r0 = f64x2.sub(x, f64x2.sub(f64x2.mul(x, e), hxs));
+  const e2 = f64x2.sub(f64x2.sub(f64x2.mul(x, f64x2.sub(e, c)), c), hxs);
+  const twopk = pow2(k), twomk = pow2(f64x2.neg(k)), xe = f64x2.sub(e2, x);
+  const rm1 = f64x2.sub(f64x2.mul(splat(0.5), f64x2.sub(x, e2)), splat(0.5));
+  const r1k = select(f64x2.lt(x, splat(-0.25)), f64x2.mul(splat(-2), f64x2.sub(e2, f64x2.add(x, splat(0.5)))), f64x2.add(splat(1), f64x2.mul(splat(2), f64x2.sub(x, e2))));
+  const rb = f64x2.sub(f64x2.mul(f64x2.sub(splat(1), xe), twopk), splat(1));
+  const rc = f64x2.mul(f64x2.sub(f64x2.sub(splat(1), twomk), xe), twopk);
+  const rd = f64x2.mul(f64x2.add(f64x2.sub(x, f64x2.add(e2, twomk)), splat(1)), twopk);
+  let y = select(f64x2.lt(k, splat(20)), rc, rd);
+  y = select(v128.or(f64x2.le(k, splat(-2)), f64x2.gt(k, splat(56))), rb, y);
+  y = select(f64x2.eq(k, splat(1)), r1k, y);
+  y = select(f64x2.eq(k, splat(-1)), rm1, y);
+  return select(f64x2.eq(k, splat(0)), r0, y);
+}
+
+function tanh2(x: v128): v128 {
+  const hx = absHigh(x);
+  if (v128.any_true(i64x2.ge_s(hx, i64x2.splat(0x7ff00000)))) {
+    return f64x2.replace_lane(f64x2.splat(fdlibmTanh(f64x2.extract_lane(x, 0))), 1, fdlibmTanh(f64x2.extract_lane(x, 1)));
+  }
+  const ax = f64x2.abs(x);
+  const ge1 = i64x2.ge_s(hx, i64x2.splat(0x3FF00000));
+  // |x| >= 1: 1 - 2/(expm1(2|x|) + 2); else -t/(t + 2) with t = expm1(-2|x|)
+  const t = expm1For2(select(ge1, f64x2.mul(splat(2), ax), f64x2.mul(splat(-2), ax)));
+  const q = f64x2.div(select(ge1, splat(2), f64x2.neg(t)), f64x2.add(t, splat(2)));
+  let z = select(ge1, f64x2.sub(splat(1), q), q);
+  z = select(i64x2.ge_s(hx, i64x2.splat(0x40360000)), splat(1), z);
+  z = select(f64x2.lt(x, splat(0)), f64x2.neg(z), z);
+  return select(i64x2.lt_s(hx, i64x2.splat(0x3E300000)), x, z);
+}
+
+// @ts-ignore: decorator
+@inline function sigma2(x: v128): v128 {
+  return f64x2.div(splat(1), f64x2.add(splat(1), exp2(f64x2.neg(x))));
+}
+
+/** Two floats at p + 4i, widened to double. */
+// @ts-ignore: decorator
+@inline function ld2(p: usize, i: i32): v128 {
+  return f64x2.promote_low_f32x4(v128.load64_zero(p + (<usize>i << 2)));
+}
+
+/** Two doubles rounded to float and stored at p + 4i. */
+// @ts-ignore: decorator
+@inline function st2(p: usize, i: i32, v: v128): void {
+  v128.store64_lane(p + (<usize>i << 2), f32x4.demote_f64x2_zero(v), 0);
+}
+
+// @ts-ignore: decorator
+@inline function bias2(bias: usize, i: i32): v128 {
+  return bias == 0 ? splat(0) : ld2(bias, i);
+}
+
 // @ts-ignore: decorator
 @inline function ld(p: usize, i: i32): f64 {
   return <f64>load<f32>(p + (<usize>i << 2));
@@ -177,7 +300,20 @@ export function lstmForward(x: usize, w: usize, bias: usize, h0: usize, c0: usiz
     tiles(ap, wp, pre, B, H, G, 0, panels);
     for (let b = 0; b < B; b++) {
       const g0 = tBG + b * G, p0 = b * G, hOff = tBH + b * H, cRow = b * H;
-      for (let j = 0; j < H; j++) {
+      let j = 0;
+      for (; j + 2 <= H; j += 2) {
+        const i = sigma2(f64x2.add(f64x2.add(ld2(x, g0 + j), ld2(pre, p0 + j)), bias2(bias, j)));
+        const f = sigma2(f64x2.add(f64x2.add(ld2(x, g0 + H + j), ld2(pre, p0 + H + j)), bias2(bias, H + j)));
+        const g = tanh2(f64x2.add(f64x2.add(ld2(x, g0 + 2 * H + j), ld2(pre, p0 + 2 * H + j)), bias2(bias, 2 * H + j)));
+        const o = sigma2(f64x2.add(f64x2.add(ld2(x, g0 + 3 * H + j), ld2(pre, p0 + 3 * H + j)), bias2(bias, 3 * H + j)));
+        const c = f64x2.add(f64x2.mul(f, ld2(cPrev, hOff + j)), f64x2.mul(i, g));
+        const tc = tanh2(c);
+        st2(acts, g0 + j, i); st2(acts, g0 + H + j, f); st2(acts, g0 + 2 * H + j, g); st2(acts, g0 + 3 * H + j, o);
+        st2(tanhC, hOff + j, tc);
+        st2(cOut, cRow + j, c);
+        st2(out, hOff + j, f64x2.mul(o, tc));
+      }
+      for (; j < H; j++) {
         const i = sigma(ld(x, g0 + j) + ld(pre, p0 + j) + biasAt(bias, j));
         const f = sigma(ld(x, g0 + H + j) + ld(pre, p0 + H + j) + biasAt(bias, H + j));
         const g = fdlibmTanh(ld(x, g0 + 2 * H + j) + ld(pre, p0 + 2 * H + j) + biasAt(bias, 2 * H + j));
@@ -247,7 +383,21 @@ export function gruForward(x: usize, w: usize, bias: usize, h0: usize, out: usiz
     tiles(ap, wp, hid + (<usize>tBG << 2), B, H, G, 0, panels);
     for (let b = 0; b < B; b++) {
       const g0 = tBG + b * G, hOff = tBH + b * H;
-      for (let j = 0; j < H; j++) {
+      let j = 0;
+      for (; j + 2 <= H; j += 2) {
+        if (bias != 0) {
+          // float32 sums stored, as the JavaScript cell stores them
+          v128.store64_lane(hid + (<usize>(g0 + j) << 2), f32x4.add(v128.load64_zero(hid + (<usize>(g0 + j) << 2)), v128.load64_zero(bias + (<usize>j << 2))), 0);
+          v128.store64_lane(hid + (<usize>(g0 + H + j) << 2), f32x4.add(v128.load64_zero(hid + (<usize>(g0 + H + j) << 2)), v128.load64_zero(bias + (<usize>(H + j) << 2))), 0);
+          v128.store64_lane(hid + (<usize>(g0 + 2 * H + j) << 2), f32x4.add(v128.load64_zero(hid + (<usize>(g0 + 2 * H + j) << 2)), v128.load64_zero(bias + (<usize>(2 * H + j) << 2))), 0);
+        }
+        const r = sigma2(f64x2.add(ld2(x, g0 + j), ld2(hid, g0 + j)));
+        const z = sigma2(f64x2.add(ld2(x, g0 + H + j), ld2(hid, g0 + H + j)));
+        const n = tanh2(f64x2.add(ld2(x, g0 + 2 * H + j), f64x2.mul(r, ld2(hid, g0 + 2 * H + j))));
+        st2(acts, g0 + j, r); st2(acts, g0 + H + j, z); st2(acts, g0 + 2 * H + j, n);
+        st2(out, hOff + j, f64x2.add(f64x2.mul(f64x2.sub(splat(1), z), n), f64x2.mul(z, ld2(hPrev, hOff + j))));
+      }
+      for (; j < H; j++) {
         if (bias != 0) {
           // float32 sums stored, as the JavaScript cell stores them
           store<f32>(hid + (<usize>(g0 + j) << 2), load<f32>(hid + (<usize>(g0 + j) << 2)) + load<f32>(bias + (<usize>j << 2)));
