@@ -3,6 +3,7 @@ import { NonFiniteInputError } from '../tensor/finite.js';
 import { Tensor } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
 import { zeros } from '../tensor/creation.js';
+import { alloc } from '../tensor/pool.js';
 import { defaultGenerator, type Generator } from '../tensor/random.js';
 import { add, mul, sub } from '../autograd/ops/arithmetic.js';
 import { linear } from '../autograd/ops/linear.js';
@@ -129,7 +130,8 @@ abstract class RNNBase<S> extends Module<[Tensor, S?], [Tensor, S]> {
 
   /** Row k of a state [L*D, B, H] as [B, H], or zeros without a state. */
   protected stateRow(s: Tensor | null, k: number, B: number): Tensor {
-    return s === null ? zeros([B, this.hiddenSize]) : reshape(slice(s, 0, k, k + 1), [B, this.hiddenSize]);
+    // alloc, not zeros: the zero state is the step's own, and its storage goes back with the graph (release.ts)
+    return s === null ? new Tensor(alloc(B * this.hiddenSize), [B, this.hiddenSize]) : reshape(slice(s, 0, k, k + 1), [B, this.hiddenSize]);
   }
 
   /** Runs the layers; `step` runs one direction of one layer on [T, B, in] and returns its [T, B, H] output. */

@@ -26,6 +26,11 @@ export interface Backend {
    * without it leave tensors in ordinary Float32Arrays.
    */
   allocate?(n: number): Float32Array;
+  /**
+   * Gives the storage of `a` back at once when `a` came whole from `allocate` (true), so a training loop's next step
+   * reuses it; `a` must not be used again. Without it, storage comes back only once `a` is garbage-collected.
+   */
+  release?(a: Float32Array): boolean;
   /** Fast kernels for a training step's elementwise work; ops and optimizers use their own loops without them. */
   readonly kernels?: FastKernels;
 }

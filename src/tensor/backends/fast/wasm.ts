@@ -353,6 +353,7 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
     kernels,
     arena,
     allocate: (n) => (shared ? arena.allocate(n) : new Float32Array(n)),
+    release: (a) => arena.freeView(a),
     matmul(a, b, out, m, kk, n, transA, transB) {
       const mp = Math.ceil(m / 4) * 4, np = Math.ceil(n / 8) * 8;
       // the packed panels live in one block kept between calls, grown when a larger product comes
