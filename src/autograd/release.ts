@@ -51,6 +51,24 @@ export function registerOutput(out: Tensor, inputs: readonly Tensor[], recorded:
   }
 }
 
+// Moved values go into shared chunks of ordinary memory, one view each: one allocation per 64 Ki floats rather than
+// one per tensor (a chunk is collected once no view into it is left)
+let chunk = new Float32Array(0), chunkUsed = 0;
+const CHUNK = 1 << 16;
+
+/** A copy of `d` in ordinary memory. */
+function retire(d: Float32Array): Float32Array {
+  if (d.length > CHUNK >> 2) return d.slice();
+  if (chunkUsed + d.length > chunk.length) {
+    chunk = new Float32Array(CHUNK);
+    chunkUsed = 0;
+  }
+  const copy = chunk.subarray(chunkUsed, chunkUsed + d.length);
+  chunkUsed += d.length;
+  copy.set(d);
+  return copy;
+}
+
 /** Points every tensor sharing `t`'s storage `from` (the whole family of views) to `to`. */
 function moveFamily(t: Tensor, from: Float32Array, to: Float32Array): void {
   let root = t;
@@ -112,7 +130,7 @@ export function releaseGraph(order: readonly Tensor[], allocatedDuring: readonly
     const d = t.data;
     if (kept.has(d) || !releasable(d) || (t.creator === null && !free.has(d))) return;
     let copy = moved.get(d);
-    if (copy === undefined) moved.set(d, (copy = d.slice()));
+    if (copy === undefined) moved.set(d, (copy = retire(d)));
     moveFamily(t, d, copy);
     free.add(d);
   };
@@ -134,13 +152,18 @@ export function releaseGraph(order: readonly Tensor[], allocatedDuring: readonly
     }
   }
   // a buffer that is some other tensor's storage (made under noGrad and kept, say) stays
-  for (const b of free) if (!kept.has(b) && releasable(b) && (!tensorData.has(b) || moved.has(b))) backend.release(b);
+  for (const b of free) {
+    // (the backend may hand the same array out again: it is no tensor's storage any more)
+    if (!kept.has(b) && releasable(b) && (!tensorData.has(b) || moved.has(b)) && backend.release(b)) tensorData.delete(b);
+  }
 }
 
 /** Moves a tensor's values (and its aliases') to an ordinary array and gives its storage back (a dropped gradient). */
 export function releaseTensor(t: Tensor): void {
   const backend = getBackend(), d = t.data;
   if (backend.release === undefined || !releasable(d)) return;
-  const copy = d.slice();
-  if (backend.release(d)) moveFamily(t, d, copy);
+  const copy = retire(d);
+  if (!backend.release(d)) return;
+  tensorData.delete(d);
+  moveFamily(t, d, copy);
 }

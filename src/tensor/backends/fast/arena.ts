@@ -34,6 +34,12 @@ export class Arena {
   /** Blocks given back early by `freeView`, and requests that found the tensors' share full (plain arrays instead). */
   private freed = 0;
   private plainFallbacks = 0;
+  /**
+   * Views given back by `freeView`, by length, with their blocks: handed out again, zeroed, before a new view is
+   * made (a view, its weak reference and its map entries cost more than the zeroing), a few hundred per length.
+   */
+  private readonly spare = new Map<number, Float32Array[]>();
+  private spareCount = 0;
   private top = 64; // offset 0 stands for "no buffer" in the kernels' arguments
   /** A float view of the whole memory, refreshed after growth. */
   heap: Float32Array;
@@ -62,7 +68,19 @@ export class Arena {
 
   /** A zeroed, resident Float32Array of n floats, or null when tensors already fill their share of the memory. */
   tryAllocate(n: number): Float32Array | null {
-    const offset = this.take(n, this.tensorBytes);
+    const reuse = this.spare.get(n)?.pop();
+    if (reuse !== undefined) {
+      this.spareCount--;
+      this.liveBlocks++;
+      return reuse.fill(0);
+    }
+    let offset = this.take(n, this.tensorBytes);
+    if (offset < 0 && this.spareCount > 0) {
+      // the spare views' blocks serve other lengths too when the memory is full
+      for (const list of this.spare.values()) for (const v of list.splice(0)) this.dropView(v);
+      this.spareCount = 0;
+      offset = this.take(n, this.tensorBytes);
+    }
     if (offset < 0) {
       this.plainFallbacks++;
       return null;
@@ -81,11 +99,29 @@ export class Arena {
   freeView(a: Float32Array): boolean {
     const offset = this.blockOf(a);
     if (offset < 0) return false;
+    this.freed++;
+    let list = this.spare.get(a.length);
+    if (list === undefined) this.spare.set(a.length, (list = []));
+    if (list.length < 256) {
+      list.push(a);
+      this.spareCount++;
+      this.liveBlocks--;
+    } else {
+      this.views.delete(a);
+      this.serials.set(offset, -1);
+      this.release(offset);
+    }
+    return true;
+  }
+
+  /** Forgets a spare view and gives its block back to the free list. */
+  private dropView(a: Float32Array): void {
+    const offset = this.views.get(a);
+    if (offset === undefined) return;
     this.views.delete(a);
     this.serials.set(offset, -1);
+    this.liveBlocks++; // counted out when it became spare; release counts it out again
     this.release(offset);
-    this.freed++;
-    return true;
   }
 
   /** The byte offset of `a` when it is a view this arena handed out, else -1 (its subarrays are not known). */
