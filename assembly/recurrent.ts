@@ -279,13 +279,62 @@ function tanh2(x: v128): v128 {
   return bias == 0 ? 0.0 : ld(bias, i);
 }
 
+// ---- float32 approximations (the `approximate` option): four lanes, no branches. exp as Cephes' expf (a degree-6
+// polynomial after reducing by ln 2, relative error about 2e-7); sigmoid(x) = 1 / (1 + exp(-x)) and
+// tanh(x) = sign(x) (1 - 2 / (exp(2|x|) + 1)), both within 2e-7 of the exact value (absolute; a test bounds it).
+
+// @ts-ignore: decorator
+@inline function splat4(x: f32): v128 {
+  return f32x4.splat(x);
+}
+
+// @ts-ignore: decorator
+@inline function expf4(x: v128): v128 {
+  x = f32x4.min(f32x4.max(x, splat4(-87.0)), splat4(88.0));
+  const n = f32x4.nearest(f32x4.mul(x, splat4(1.44269504088896341)));
+  const r = f32x4.sub(f32x4.sub(x, f32x4.mul(n, splat4(0.693359375))), f32x4.mul(n, splat4(-2.12194440e-4)));
+  let p = f32x4.add(splat4(1.3981999507e-3), f32x4.mul(splat4(1.9875691500e-4), r));
+  p = f32x4.add(splat4(8.3334519073e-3), f32x4.mul(p, r));
+  p = f32x4.add(splat4(4.1665795894e-2), f32x4.mul(p, r));
+  p = f32x4.add(splat4(1.6666665459e-1), f32x4.mul(p, r));
+  p = f32x4.add(splat4(5.0000001201e-1), f32x4.mul(p, r));
+  const y = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), splat4(1));
+  return f32x4.mul(y, i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23));
+}
+
+// @ts-ignore: decorator
+@inline function sigmoid4(x: v128): v128 {
+  return f32x4.div(splat4(1), f32x4.add(splat4(1), expf4(f32x4.neg(x))));
+}
+
+// @ts-ignore: decorator
+@inline function tanh4(x: v128): v128 {
+  const t = f32x4.sub(splat4(1), f32x4.div(splat4(2), f32x4.add(expf4(f32x4.mul(splat4(2), f32x4.abs(x))), splat4(1))));
+  return v128.or(t, v128.and(x, i32x4.splat(0x80000000)));
+}
+
+// @ts-ignore: decorator
+@inline function ld4(p: usize, i: i32): v128 {
+  return v128.load(p + (<usize>i << 2));
+}
+
+// @ts-ignore: decorator
+@inline function st4(p: usize, i: i32, v: v128): void {
+  v128.store(p + (<usize>i << 2), v);
+}
+
+// @ts-ignore: decorator
+@inline function bias4(bias: usize, i: i32): v128 {
+  return bias == 0 ? splat4(0) : ld4(bias, i);
+}
+
 /**
  * An LSTM direction over T steps (gates i, f, g, o). x: [T*B, 4H] input projections; w: [4H, H]; bias: [4H] or 0;
  * h0, c0: [B, H]; out: [T+1, B, H] (h_t by time index, then the last c); saved for the backward by time index:
  * acts [T, B, 4H] (the activated gates), hPrev and cPrev [T, B, H], tanhC [T, B, H]. Scratch: wp (4H*H rounded up to
  * panels), ap (B rounded to 4, times H), pre [B, 4H].
  */
-export function lstmForward(x: usize, w: usize, bias: usize, h0: usize, c0: usize, out: usize, acts: usize, hPrev: usize, cPrev: usize, tanhC: usize, wp: usize, ap: usize, pre: usize, B: i32, H: i32, T: i32, reverse: i32): void {
+export function lstmForward(x: usize, w: usize, bias: usize, h0: usize, c0: usize, out: usize, acts: usize, hPrev: usize, cPrev: usize, tanhC: usize, wp: usize, ap: usize, pre: usize, B: i32, H: i32, T: i32, reverse: i32, approximate: i32): void {
   const G = 4 * H, BH = B * H, BG = B * G, panels = (G + 7) >> 3;
   packB(w, wp, H, G, 1, 0, panels);
   let hp = h0, cp = c0;
@@ -301,6 +350,18 @@ export function lstmForward(x: usize, w: usize, bias: usize, h0: usize, c0: usiz
     for (let b = 0; b < B; b++) {
       const g0 = tBG + b * G, p0 = b * G, hOff = tBH + b * H, cRow = b * H;
       let j = 0;
+      for (; approximate != 0 && j + 4 <= H; j += 4) {
+        const i = sigmoid4(f32x4.add(f32x4.add(ld4(x, g0 + j), ld4(pre, p0 + j)), bias4(bias, j)));
+        const f = sigmoid4(f32x4.add(f32x4.add(ld4(x, g0 + H + j), ld4(pre, p0 + H + j)), bias4(bias, H + j)));
+        const g = tanh4(f32x4.add(f32x4.add(ld4(x, g0 + 2 * H + j), ld4(pre, p0 + 2 * H + j)), bias4(bias, 2 * H + j)));
+        const o = sigmoid4(f32x4.add(f32x4.add(ld4(x, g0 + 3 * H + j), ld4(pre, p0 + 3 * H + j)), bias4(bias, 3 * H + j)));
+        const c = f32x4.add(f32x4.mul(f, ld4(cPrev, hOff + j)), f32x4.mul(i, g));
+        const tc = tanh4(c);
+        st4(acts, g0 + j, i); st4(acts, g0 + H + j, f); st4(acts, g0 + 2 * H + j, g); st4(acts, g0 + 3 * H + j, o);
+        st4(tanhC, hOff + j, tc);
+        st4(cOut, cRow + j, c);
+        st4(out, hOff + j, f32x4.mul(o, tc));
+      }
       for (; j + 2 <= H; j += 2) {
         const i = sigma2(f64x2.add(f64x2.add(ld2(x, g0 + j), ld2(pre, p0 + j)), bias2(bias, j)));
         const f = sigma2(f64x2.add(f64x2.add(ld2(x, g0 + H + j), ld2(pre, p0 + H + j)), bias2(bias, H + j)));
@@ -370,7 +431,7 @@ export function lstmBackward(gOut: usize, w: usize, acts: usize, cPrev: usize, t
  * saved by time index: acts [T, B, 3H] (r, z, n), hid [T, B, 3H] (h_{t-1} W_hhᵀ + b_hh), hPrev [T, B, H].
  * Scratch: wp, ap as for the LSTM.
  */
-export function gruForward(x: usize, w: usize, bias: usize, h0: usize, out: usize, acts: usize, hid: usize, hPrev: usize, wp: usize, ap: usize, B: i32, H: i32, T: i32, reverse: i32): void {
+export function gruForward(x: usize, w: usize, bias: usize, h0: usize, out: usize, acts: usize, hid: usize, hPrev: usize, wp: usize, ap: usize, B: i32, H: i32, T: i32, reverse: i32, approximate: i32): void {
   const G = 3 * H, BH = B * H, BG = B * G, panels = (G + 7) >> 3;
   packB(w, wp, H, G, 1, 0, panels);
   let hp = h0;
@@ -384,6 +445,18 @@ export function gruForward(x: usize, w: usize, bias: usize, h0: usize, out: usiz
     for (let b = 0; b < B; b++) {
       const g0 = tBG + b * G, hOff = tBH + b * H;
       let j = 0;
+      for (; approximate != 0 && j + 4 <= H; j += 4) {
+        if (bias != 0) {
+          st4(hid, g0 + j, f32x4.add(ld4(hid, g0 + j), ld4(bias, j)));
+          st4(hid, g0 + H + j, f32x4.add(ld4(hid, g0 + H + j), ld4(bias, H + j)));
+          st4(hid, g0 + 2 * H + j, f32x4.add(ld4(hid, g0 + 2 * H + j), ld4(bias, 2 * H + j)));
+        }
+        const r = sigmoid4(f32x4.add(ld4(x, g0 + j), ld4(hid, g0 + j)));
+        const z = sigmoid4(f32x4.add(ld4(x, g0 + H + j), ld4(hid, g0 + H + j)));
+        const n = tanh4(f32x4.add(ld4(x, g0 + 2 * H + j), f32x4.mul(r, ld4(hid, g0 + 2 * H + j))));
+        st4(acts, g0 + j, r); st4(acts, g0 + H + j, z); st4(acts, g0 + 2 * H + j, n);
+        st4(out, hOff + j, f32x4.add(f32x4.mul(f32x4.sub(splat4(1), z), n), f32x4.mul(z, ld4(hPrev, hOff + j))));
+      }
       for (; j + 2 <= H; j += 2) {
         if (bias != 0) {
           // float32 sums stored, as the JavaScript cell stores them

@@ -34,6 +34,12 @@ export interface RNNOptions {
    * equations from lrlab's elementary ops (slower; the reference the fused op is tested against).
    */
   implementation?: 'fused' | 'composed';
+  /**
+   * The fused cell's σ and tanh as float32 approximations (exp as Cephes' expf), each within 2e-7 of the exact
+   * value, absolute, where the backend's recurrent kernels have them (wasm): faster, no longer the bits of the
+   * exact functions. Default false. (PyTorch has no such option; its CPU kernels use their own float32 functions.)
+   */
+  approximateActivations?: boolean;
   /** Generator for the initial weights and the dropout masks. Default: the global one. */
   generator?: Generator;
 }
@@ -56,13 +62,14 @@ abstract class RNNBase<S> extends Module<[Tensor, S?], [Tensor, S]> {
   readonly dropout: number;
   readonly bidirectional: boolean;
   readonly implementation: 'fused' | 'composed';
+  readonly approximateActivations: boolean;
   protected readonly weights: { wIh: Tensor; wHh: Tensor; bIh: Tensor | null; bHh: Tensor | null }[] = [];
   private readonly drop: Dropout | null;
 
   constructor(private readonly kind: Kind, gates: number, readonly inputSize: number, readonly hiddenSize: number, options: RNNOptions) {
     super();
-    checkOptionsObject(kind, options, ['numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional', 'implementation', 'generator']);
-    for (const [name, v] of [['bias', options.bias], ['batchFirst', options.batchFirst], ['bidirectional', options.bidirectional]] as const) if (v !== undefined) checkBoolean(kind, name, v);
+    checkOptionsObject(kind, options, ['numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional', 'implementation', 'approximateActivations', 'generator']);
+    for (const [name, v] of [['bias', options.bias], ['batchFirst', options.batchFirst], ['bidirectional', options.bidirectional], ['approximateActivations', options.approximateActivations]] as const) if (v !== undefined) checkBoolean(kind, name, v);
     if (options.generator !== undefined) checkRecord(kind, 'generator to be a Generator', options.generator, ['uniform']);
     for (const [name, v] of [['inputSize', inputSize], ['hiddenSize', hiddenSize], ['numLayers', options.numLayers ?? 1]] as const) {
       if (typeof v !== 'number') throw new TypeError(`${kind}: expected ${name} to be a number, got ${typeof v}`);
@@ -81,6 +88,7 @@ abstract class RNNBase<S> extends Module<[Tensor, S?], [Tensor, S]> {
     this.dropout = dropout;
     this.bidirectional = options.bidirectional ?? false;
     this.implementation = implementation;
+    this.approximateActivations = options.approximateActivations ?? false;
     const generator = options.generator ?? defaultGenerator;
     const bound = 1 / Math.sqrt(hiddenSize), G = gates * hiddenSize, D = this.directions;
     const param = (name: string, shape: number[]) => this.registerParameter(name, uniform(zeros(shape), -bound, bound, { generator }));
@@ -190,7 +198,7 @@ export class LSTM extends RNNBase<LSTMState> {
         hN.push(r.h); cN.push(r.c);
         return r.output;
       }
-      const packed = lstmSequence(xProj, wHh, bHh, h, c, { reverse });
+      const packed = lstmSequence(xProj, wHh, bHh, h, c, { reverse, approximate: this.approximateActivations });
       const last = reverse ? 0 : T - 1;
       hN.push(slice(packed, 0, last, last + 1));
       cN.push(slice(packed, 0, T, T + 1));
@@ -225,7 +233,7 @@ export class GRU extends RNNBase<Tensor> {
       const xProj = this.project(layerInput, k), h = this.stateRow(h0, k, B);
       const out = this.implementation === 'composed'
         ? gruComposed(xProj, wHh, bHh, h, T, reverse)
-        : gruSequence(xProj, wHh, bHh, h, { reverse });
+        : gruSequence(xProj, wHh, bHh, h, { reverse, approximate: this.approximateActivations });
       const last = reverse ? 0 : T - 1;
       hN.push(slice(out, 0, last, last + 1));
       return out;

@@ -1,6 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { lstmSequence, gruSequence, randn, Generator, registerBackend, useBackend, getBackend, createWasmBackend, type Tensor, type WasmBackend } from '../../src/index.js';
+import { lstmSequence, gruSequence, randn, Generator, registerBackend, useBackend, getBackend, createWasmBackend, LSTM, GRU, tensor, zeros, noGrad, sum, mul, type Tensor, type WasmBackend } from '../../src/index.js';
+import { assertClose } from '../helpers/assert.js';
 
 // The wasm backend runs a recurrent direction in one kernel call each way (assembly/recurrent.ts); without those
 // kernels lstmSequence and gruSequence run their JavaScript loops, which call the backend's matmul once per step.
@@ -90,3 +91,60 @@ kernels('the kernels keep the sequence\'s arrays in the wasm memory (no copies i
 });
 
 kernels.run();
+
+const approx = suite('recurrent kernels with approximateActivations (float32 σ and tanh)');
+
+approx('σ and tanh are within 2e-7 of the exact functions over [-25, 25] (absolute)', () => {
+  const previous = getBackend().name;
+  useBackend('wasm-rnn-false');
+  try {
+    // one step from a zero state with zero recurrent weights: the cell state is c = σ(i) tanh(g); with the other gate
+    // at 20 (σ(20) and tanh(20) are 1 in float32) it is σ or tanh of the grid value alone
+    const B = 8000, H = 4, grid = (b: number) => -25 + (50 * b) / (B - 1);
+    for (const which of ['sigmoid', 'tanh'] as const) {
+      const x = new Float32Array(B * 4 * H);
+      for (let b = 0; b < B; b++) for (let j = 0; j < H; j++) {
+        x[b * 4 * H + j] = which === 'sigmoid' ? grid(b) : 20;
+        x[b * 4 * H + 2 * H + j] = which === 'sigmoid' ? 20 : grid(b);
+      }
+      const c = (approximate: boolean) => noGrad(() => lstmSequence(tensor(x, { shape: [B, 4 * H] }), zeros([4 * H, H]), null, zeros([B, H]), zeros([B, H]), { approximate })).data.slice(B * H);
+      const exact = c(false), fast = c(true);
+      let worst = 0, at = 0;
+      for (let k = 0; k < exact.length; k++) if (Math.abs(exact[k] - fast[k]) > worst) { worst = Math.abs(exact[k] - fast[k]); at = grid(k >> 2); }
+      assert.ok(worst <= 2e-7, `${which}: |approximate - exact| up to ${worst} (at ${at})`);
+      assert.ok(worst > 0, `${which}: the approximation is in use (some value differs)`);
+    }
+  } finally {
+    useBackend(previous);
+  }
+});
+
+approx('an LSTM and a GRU with approximateActivations stay within 1e-5 of the exact layers over 20 steps, gradients included', () => {
+  const previous = getBackend().name;
+  useBackend('wasm-rnn-true');
+  try {
+    for (const Layer of [LSTM, GRU]) {
+      const results = [false, true].map((approximateActivations) => {
+        const m = new Layer(3, 16, { numLayers: 2, approximateActivations, generator: new Generator(8) });
+        const x = randn([20, 5, 3], { generator: new Generator(9) });
+        const [out] = m.forward(x);
+        sum(mul(out, out)).backward();
+        return { out: out.data.slice(), grads: m.parameters().map((p) => p.grad!.data.slice()) };
+      });
+      assertClose(results[1].out, results[0].out, { atol: 1e-5, rtol: 0 }, `${Layer.name} output`);
+      results[1].grads.forEach((g, i) => assertClose(g, results[0].grads[i], { atol: 1e-5, rtol: 1e-4 }, `${Layer.name} parameter ${i} gradient`));
+    }
+  } finally {
+    useBackend(previous);
+  }
+});
+
+approx('the option is checked', () => {
+  assert.throws(() => new LSTM(1, 4, { approximateActivations: 'yes' as never }), (e: Error) => e instanceof TypeError && /LSTM: expected approximateActivations to be true or false, got/.test(e.message));
+  assert.throws(() => new GRU(1, 4, { approximateActivations: 1 as never }), (e: Error) => e instanceof TypeError && /GRU: expected approximateActivations to be true or false/.test(e.message));
+  const g = new Generator(1);
+  assert.throws(() => lstmSequence(randn([2, 8], { generator: g }), randn([8, 2], { generator: g }), null, zeros([1, 2]), zeros([1, 2]), { approximate: 'no' as never }), /lstmSequence: expected approximate to be true or false/);
+  assert.throws(() => gruSequence(randn([2, 6], { generator: g }), randn([6, 2], { generator: g }), null, zeros([1, 2]), { approximate: 0 as never }), /gruSequence: expected approximate to be true or false/);
+});
+
+approx.run();

@@ -20,8 +20,9 @@ const sigma = (x: number) => 1 / (1 + Math.exp(-x));
  * [T, B, H]. Equal to the composed ops (a test checks).
  */
 export function gruSequence(xProj: Tensor, wHh: Tensor, bHh: Tensor | null, h0: Tensor, options: SequenceOptions = {}): Tensor {
-  checkOptionsObject('gruSequence', options, ['reverse']);
+  checkOptionsObject('gruSequence', options, ['reverse', 'approximate']);
   if (options.reverse !== undefined) checkBoolean('gruSequence', 'reverse', options.reverse);
+  if (options.approximate !== undefined) checkBoolean('gruSequence', 'approximate', options.approximate);
   for (const [name, t] of [['xProj', xProj], ['wHh', wHh], ['h0', h0]] as const) expectTensor('gruSequence', t, name);
   if (bHh !== null) expectTensor('gruSequence', bHh, 'bHh');
   const H = wHh.shape[1], G = 3 * H, B = h0.shape[0];
@@ -40,7 +41,7 @@ export function gruSequence(xProj: Tensor, wHh: Tensor, bHh: Tensor | null, h0: 
   // the backend's whole-sequence kernel where it has one (the same bits as this loop on that backend)
   const fast = backend.kernels?.recurrent;
   let hp = h0.data, hpOff = 0;
-  if (fast !== undefined) fast.gruForward(X, W, bias, h0.data, out, acts, hid, hPrev, B, H, T, reverse);
+  if (fast !== undefined) fast.gruForward(X, W, bias, h0.data, out, acts, hid, hPrev, B, H, T, reverse, options.approximate === true);
   for (let s = 0; s < T && fast === undefined; s++) {
     const t = reverse ? T - 1 - s : s;
     const tBH = t * BH, tBG = t * BG;

@@ -88,9 +88,10 @@ export interface FastKernels {
  * backend, which say what each array holds. `reverse` walks the sequence from its last step.
  */
 export interface RecurrentKernels {
-  lstmForward(x: Float32Array, w: Float32Array, bias: Float32Array | null, h0: Float32Array, c0: Float32Array, out: Float32Array, acts: Float32Array, hPrev: Float32Array, cPrev: Float32Array, tanhC: Float32Array, B: number, H: number, T: number, reverse: boolean): void;
+  /** `approximate`: float32 approximations of σ and tanh (see `RNNOptions.approximateActivations`). */
+  lstmForward(x: Float32Array, w: Float32Array, bias: Float32Array | null, h0: Float32Array, c0: Float32Array, out: Float32Array, acts: Float32Array, hPrev: Float32Array, cPrev: Float32Array, tanhC: Float32Array, B: number, H: number, T: number, reverse: boolean, approximate: boolean): void;
   lstmBackward(gOut: Float32Array, w: Float32Array, acts: Float32Array, cPrev: Float32Array, tanhC: Float32Array, dGates: Float32Array, dh: Float32Array, dc: Float32Array, B: number, H: number, T: number, reverse: boolean): void;
-  gruForward(x: Float32Array, w: Float32Array, bias: Float32Array | null, h0: Float32Array, out: Float32Array, acts: Float32Array, hid: Float32Array, hPrev: Float32Array, B: number, H: number, T: number, reverse: boolean): void;
+  gruForward(x: Float32Array, w: Float32Array, bias: Float32Array | null, h0: Float32Array, out: Float32Array, acts: Float32Array, hid: Float32Array, hPrev: Float32Array, B: number, H: number, T: number, reverse: boolean, approximate: boolean): void;
   gruBackward(gOut: Float32Array, w: Float32Array, acts: Float32Array, hid: Float32Array, hPrev: Float32Array, dX: Float32Array, dA: Float32Array, dh: Float32Array, B: number, H: number, T: number, reverse: boolean): void;
 }
 

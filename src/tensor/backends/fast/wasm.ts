@@ -27,9 +27,9 @@ interface KernelExports {
   allFinite(x: number, len: number): number;
   maxAbs(x0: number, x1: number, x2: number, x3: number, len: number): number;
   addInto(acc: number, x: number, len: number): void;
-  lstmForward(x: number, w: number, bias: number, h0: number, c0: number, out: number, acts: number, hPrev: number, cPrev: number, tanhC: number, wp: number, ap: number, pre: number, B: number, H: number, T: number, reverse: number): void;
+  lstmForward(x: number, w: number, bias: number, h0: number, c0: number, out: number, acts: number, hPrev: number, cPrev: number, tanhC: number, wp: number, ap: number, pre: number, B: number, H: number, T: number, reverse: number, approximate: number): void;
   lstmBackward(gOut: number, w: number, acts: number, cPrev: number, tanhC: number, dGates: number, dh: number, dc: number, dhNext: number, wp: number, ap: number, B: number, H: number, T: number, reverse: number): void;
-  gruForward(x: number, w: number, bias: number, h0: number, out: number, acts: number, hid: number, hPrev: number, wp: number, ap: number, B: number, H: number, T: number, reverse: number): void;
+  gruForward(x: number, w: number, bias: number, h0: number, out: number, acts: number, hid: number, hPrev: number, wp: number, ap: number, B: number, H: number, T: number, reverse: number, approximate: number): void;
   gruBackward(gOut: number, w: number, acts: number, hid: number, hPrev: number, dX: number, dA: number, dh: number, dhNext: number, wp: number, ap: number, B: number, H: number, T: number, reverse: number): void;
 }
 
@@ -221,10 +221,10 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
     return [rnnOffset, rnnOffset + wp * 4, rnnOffset + (wp + ap) * 4];
   };
   const recurrent: RecurrentKernels = {
-    lstmForward(x, w, bias, h0, c0, out, acts, hPrev, cPrev, tanhC, B, H, T, reverse) {
+    lstmForward(x, w, bias, h0, c0, out, acts, hPrev, cPrev, tanhC, B, H, T, reverse, approximate) {
       const s = rnnScratch(B, H, 4);
       const o = [stage(x, false), stage(w, false), bias === null ? 0 : stage(bias, false), stage(h0, false), stage(c0, false), stage(out, false), stage(acts, false), stage(hPrev, false), stage(cPrev, false), stage(tanhC, false)];
-      k.lstmForward(o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], o[8], o[9], s[0], s[1], s[2], B, H, T, reverse ? 1 : 0);
+      k.lstmForward(o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], o[8], o[9], s[0], s[1], s[2], B, H, T, reverse ? 1 : 0, approximate ? 1 : 0);
       finish([null, null, null, null, null, out, acts, hPrev, cPrev, tanhC], o);
     },
     lstmBackward(gOut, w, acts, cPrev, tanhC, dGates, dh, dc, B, H, T, reverse) {
@@ -234,10 +234,10 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
       k.lstmBackward(o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], s[2], s[0], s[1], B, H, T, reverse ? 1 : 0);
       finish([null, null, null, null, null, dGates, dh, dc], o);
     },
-    gruForward(x, w, bias, h0, out, acts, hid, hPrev, B, H, T, reverse) {
+    gruForward(x, w, bias, h0, out, acts, hid, hPrev, B, H, T, reverse, approximate) {
       const s = rnnScratch(B, H, 3);
       const o = [stage(x, false), stage(w, false), bias === null ? 0 : stage(bias, false), stage(h0, false), stage(out, false), stage(acts, false), stage(hid, false), stage(hPrev, false)];
-      k.gruForward(o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], s[0], s[1], B, H, T, reverse ? 1 : 0);
+      k.gruForward(o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], s[0], s[1], B, H, T, reverse ? 1 : 0, approximate ? 1 : 0);
       finish([null, null, null, null, out, acts, hid, hPrev], o);
     },
     gruBackward(gOut, w, acts, hid, hPrev, dX, dA, dh, B, H, T, reverse) {
