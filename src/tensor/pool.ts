@@ -66,7 +66,11 @@ export function allocStorage(n: number): Float32Array {
   return backend.allocate === undefined ? new Float32Array(n) : backend.allocate(n);
 }
 
-/** A zeroed Float32Array of length n (from the pool inside `reuseBuffers`). */
+/**
+ * A zeroed Float32Array of length n (from the pool inside `reuseBuffers`): the buffers of ops. Outside
+ * reuseBuffers, on a backend with `release`, a buffer belongs to the next op that records its output, and goes back
+ * to the backend when `backward()` consumes that op's graph: make arrays of your own with `new Float32Array`.
+ */
 export function alloc(n: number): Float32Array {
   checkInteger('alloc', 'n', n, 0, 2 ** 31 - 1);
   if (scopes.length > 0) return take(f32Pool(), n, allocStorage);
