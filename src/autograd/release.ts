@@ -111,21 +111,27 @@ export function releaseGraph(order: readonly Tensor[], allocatedDuring: readonly
     for (const node of order) if (node.creator !== null) node.creator = consumed(node.creator);
     return;
   }
-  // what the graph's ops allocated (their outputs, what they saved, constants they made, such as a zero state)
+  // the graph's op outputs, and the outputs made from them that the loss did not use (an LSTM's final state, a
+  // detached maximum): a backward through those would reach the consumed graph, so they are consumed with it
+  const nodes = order.filter((t) => t.creator !== null);
+  const seen = new Set<Tensor>(nodes);
+  for (let k = 0; k < nodes.length; k++) {
+    for (const c of consumers.get(nodes[k]) ?? []) {
+      if (c.creator === null || isConsumed(c.creator) || seen.has(c)) continue;
+      seen.add(c);
+      nodes.push(c);
+    }
+  }
+  // what their ops allocated (outputs, what they saved, constants they made, such as a zero state)
   const free = new Set<Float32Array>(allocatedDuring);
-  for (const node of order) for (const b of node.creator?.owned ?? []) free.add(b);
+  for (const node of nodes) for (const b of node.creator!.owned ?? []) free.add(b);
   // storage of other leaves stays: parameters, inputs, the caller's gradient
   const kept = new Set<Float32Array>();
   if (keep !== null) kept.add(keep);
-  for (const node of order) {
-    if (node.creator === null) {
-      if (!free.has(node.data)) kept.add(node.data);
-    } else {
-      for (const input of node.creator.inputs) if (input.creator === null && !free.has(input.data)) kept.add(input.data);
-    }
-  }
+  for (const node of order) if (node.creator === null && !free.has(node.data)) kept.add(node.data);
+  for (const node of nodes) for (const input of node.creator!.inputs) if (input.creator === null && !free.has(input.data)) kept.add(input.data);
   const moved = new Map<Float32Array, Float32Array>();
-  // every tensor of the graph whose storage goes back keeps its values in an ordinary array
+  // every tensor whose storage goes back keeps its values in an ordinary array
   const moveOut = (t: Tensor) => {
     const d = t.data;
     if (kept.has(d) || !releasable(d) || (t.creator === null && !free.has(d))) return;
@@ -134,22 +140,11 @@ export function releaseGraph(order: readonly Tensor[], allocatedDuring: readonly
     moveFamily(t, d, copy);
     free.add(d);
   };
-  const consume = (node: Tensor, creator: Creator) => {
-    for (const b of creator.owned ?? []) free.add(b);
+  for (const node of nodes) {
+    const creator = node.creator!;
     moveOut(node);
     for (const input of creator.inputs) if (input.creator === null) moveOut(input);
     node.creator = consumed(creator);
-  };
-  for (const node of order) if (node.creator !== null) consume(node, node.creator);
-  // outputs made from the graph that the loss did not use (an LSTM's final state): a backward through them would
-  // reach the consumed graph, so they are consumed with it
-  const stack = order.slice();
-  while (stack.length > 0) {
-    for (const c of consumers.get(stack.pop()!) ?? []) {
-      if (c.creator === null || isConsumed(c.creator)) continue;
-      consume(c, c.creator);
-      stack.push(c);
-    }
   }
   // a buffer that is some other tensor's storage (made under noGrad and kept, say) stays
   for (const b of free) {
