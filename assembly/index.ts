@@ -4,3 +4,4 @@ export { sgd, adam, rmsprop, adagrad, adadelta, nadam, radam, adamax } from './o
 export { biasRelu, reluBackwardSums, tanhBackwardSums, sigmoidBackwardSums, columnSums, allFinite, maxAbs, addInto } from './linear';
 export { convScratchFloats, convForward, convBackward, convGradSum } from './conv';
 export { maxPool2x2, maxPool2x2Backward } from './pool';
+export { lstmForward, lstmBackward, gruForward, gruBackward, fdlibmExp, fdlibmTanh } from './recurrent';

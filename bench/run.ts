@@ -14,6 +14,7 @@ import { nsga2Suite, nsga2Table } from './multi-objective.js';
 import { storageSuite } from './storage.js';
 import { overheadSuite, overheadTable } from './tune-overhead.js';
 import { lstmEpochSuite } from './recurrent.js';
+import { recurrentVsTorch } from './recurrent-torch.js';
 import { cnnEpochSuite } from './cnn.js';
 import { convSuite } from './conv.js';
 
@@ -61,6 +62,8 @@ log('\noptimizer updates');
 rows.push(...optimizerSuite(impls, torch, log, quick));
 log('\nrecurrent');
 rows.push(...(await lstmEpochSuite(impls, log, quick)));
+log('\nrecurrent and plain-loop epochs beside PyTorch (one thread)');
+rows.push(...recurrentVsTorch(torch, log, quick));
 if (!quick) rows.push(...(await demoSuite(impls, log)));
 log('\nCNN on Fashion-MNIST');
 rows.push(...(await cnnEpochSuite(impls, log, quick)));
@@ -104,6 +107,7 @@ const md = [
   table('32x20 @ 20x128, forward and backward', ['implementation', 'gpu.js mode', 'time (us)', 'vs one plain loop'], pick('small').map((r) => [r.implementation, r.mode, fmt(r.ms * 1000, 1), `x${fmt(r.figures.vsPlainLoop)}`])),
   table('the built-in MLP, one epoch (1,149 windows, batch 32, Adam)', ['implementation', 'gpu.js mode', 'ms / epoch', 'examples / s', 'speed vs lrlab cpu'], pick('epoch').map((r) => [r.implementation, r.mode, `${fmt(r.ms, 0)} ±${fmt(r.rme, 0)}%`, fmt(r.figures.examplesPerSecond, 0), `x${fmt(r.figures.vsReference)}`])),
   table('LSTM forecaster, one epoch (hidden 64, window 20, batch 32, Adam, built-in series)', ['implementation', 'backend', 'ms / epoch', 'examples / s', 'speed vs tfjs-wasm', 'first-epoch loss'], pick('lstmEpoch').map((r) => [r.implementation, r.backend, `${fmt(r.ms, 0)} ±${fmt(r.rme, 0)}%`, fmt(r.figures.examplesPerSecond, 0), `x${fmt(r.figures.vsTfjsWasm)}`, fmt(r.figures.firstEpochLoss, 4)])),
+  table('recurrent and plain-loop epochs beside PyTorch on one thread (median CPU ms; x = median ratio to PyTorch within a turn, and its range over the turns)', ['implementation', 'case', 'ms / epoch', 'vs PyTorch', 'range'], pick('rnnVsTorch').map((r) => [r.implementation, r.case, fmt(r.ms, 1), `x${fmt(r.figures.vsTorch)}`, `x${fmt(r.figures.vsTorchMin)}-x${fmt(r.figures.vsTorchMax)}`])),
   table('training beside PyTorch on one thread (median ms: CPU time for one-thread rows, wall clock for two threads; x = ratio to PyTorch in the same turn, lower is faster)', ['implementation', 'case', 'plain loop (ms)', 'fit (ms)', 'plain / PyTorch', 'fit / PyTorch'], pick('vsTorch').map((r) => [r.implementation, r.case, fmt(r.figures.plainMs, 1), fmt(r.figures.fitMs, 1), `x${fmt(r.figures.vsTorchPlain)}`, `x${fmt(r.figures.vsTorchFit)}`])),
   table('optimizer update, one 2^20-element parameter (million parameters / s)', ['implementation', ...optimNames], [...new Set(pick('optim').map((r) => r.implementation))].map((impl) => [impl, ...optimNames.map((c) => {
     const r = pick('optim').find((x) => x.implementation === impl && x.case === c);

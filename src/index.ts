@@ -14,7 +14,7 @@ export { gpuMlpStep, mlpLayers, type FusedStep } from './tensor/backends/gpu-mlp
 export { cpuBackend } from './tensor/backends/cpu.js';
 
 // autograd
-export { noGrad, isGradEnabled, backward, record, clearGrad, type Creator } from './autograd/engine.js';
+export { noGrad, isGradEnabled, backward, record, clearGrad, type Creator, type BackwardOptions } from './autograd/engine.js';
 export { add, sub, mul, div, neg, pow } from './autograd/ops/arithmetic.js';
 export { exp, log, sqrt, abs, tanh, sigmoid } from './autograd/ops/unary.js';
 export { relu, leakyRelu, softplus, type SoftplusOptions } from './autograd/ops/activation.js';

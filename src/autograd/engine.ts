@@ -1,8 +1,9 @@
 import { Tensor } from '../tensor/tensor.js';
 import { formatShape, sameShape } from '../tensor/shape.js';
-import { alloc, allocStorage } from '../tensor/pool.js';
+import { alloc, allocStorage, inReuseScope, takeAllocated } from '../tensor/pool.js';
+import { registerAlias, registerOutput, releaseGraph, releaseTensor } from './release.js';
 import { getBackend } from '../tensor/backends/backend.js';
-import { checkFunction } from '../format/check.js';
+import { checkFunction, checkOptionsObject, checkBoolean } from '../format/check.js';
 import { describe } from '../format/number.js';
 
 /**
@@ -13,6 +14,8 @@ export interface Creator {
   readonly op: string;
   readonly inputs: readonly Tensor[];
   backward(gradOut: Float32Array): readonly (Float32Array | null)[];
+  /** Buffers the op allocated for itself outside reuseBuffers (its output, what it saved): freed with the graph. */
+  readonly owned?: readonly Float32Array[];
 }
 
 let gradEnabled = true;
@@ -46,9 +49,13 @@ export function record(
   backward: (gradOut: Float32Array) => readonly (Float32Array | null)[],
 ): Tensor {
   const out = new Tensor(data, shape);
-  if (gradEnabled && inputs.some((t) => t.requiresGrad)) {
+  for (const t of inputs) if (t.data === data) registerAlias(t, out);
+  const recorded = gradEnabled && inputs.some((t) => t.requiresGrad);
+  registerOutput(out, inputs, recorded);
+  if (recorded) {
     out.requiresGrad = true;
-    out.creator = { op, inputs, backward };
+    // the buffers allocated since the last recorded op are this op's, and go back with its graph (see release.ts)
+    out.creator = { op, inputs, backward, owned: takeAllocated() };
   }
   return out;
 }
@@ -77,13 +84,25 @@ function topologicalOrder(root: Tensor): Tensor[] {
   return order;
 }
 
+/** Options of `backward`, as `torch.Tensor.backward` names them. */
+export interface BackwardOptions {
+  /**
+   * Keep the graph for another backward through it. Default false: the graph is consumed, and outside reuseBuffers
+   * its storage goes back to the backend at once (its tensors keep their values; see release.ts).
+   */
+  retainGraph?: boolean;
+}
+
 /**
  * Reverse-mode differentiation from `root`: seed dL/dL (ones for a one-element root, else `gradient`), then walk the
  * graph from the output back, asking each creator for its inputs' gradients and summing them where a tensor feeds
  * several ops. Leaves that require gradients receive theirs in `grad` (added to any gradient already there).
+ * Then, unless `retainGraph`, the graph is consumed: a second backward through it throws, as in PyTorch.
  */
-export function backward(root: Tensor, gradient?: Tensor): void {
+export function backward(root: Tensor, gradient?: Tensor, options: BackwardOptions = {}): void {
   if (!(root instanceof Tensor)) throw new TypeError(`backward: expected a Tensor, got ${describe(root)}`);
+  checkOptionsObject('backward', options, ['retainGraph']);
+  if (options.retainGraph !== undefined) checkBoolean('backward', 'retainGraph', options.retainGraph);
   if (!root.requiresGrad) {
     throw new Error('backward: expected a tensor that requires grad, got one that does not (no input had requiresGrad)');
   }
@@ -104,6 +123,7 @@ export function backward(root: Tensor, gradient?: Tensor): void {
     }
     seed = gradient.data;
   }
+  takeAllocated(); // allocated before this backward: no op's
   const grads = new Map<Tensor, Float32Array>([[root, seed]]);
   // buffers the engine allocated itself and may add into; others may be shared with a creator's closure
   const owned = new Set<Float32Array>();
@@ -141,6 +161,9 @@ export function backward(root: Tensor, gradient?: Tensor): void {
       }
     }
   }
+  const during = takeAllocated();
+  if (seed.length === 1 && gradient === undefined) during.push(seed);
+  if (options.retainGraph !== true) releaseGraph(order, during, gradient === undefined ? null : gradient.data, !inReuseScope());
 }
 
 // A leaf's gradient outlives the step (the optimizer reads it), so it is a buffer of its own (in the backend's
@@ -166,6 +189,11 @@ function addInto(acc: Float32Array, g: Float32Array): void {
 /** Sets a tensor's gradient to null, or zeroes it in place when `setToNone` is false. */
 export function clearGrad(t: Tensor, setToNone: boolean): void {
   if (!(t instanceof Tensor)) throw new TypeError(`clearGrad: expected a Tensor, got ${describe(t)}`);
-  if (setToNone || t.grad === null) t.grad = null;
-  else t.grad.data.fill(0);
+  if (t.grad !== null && setToNone) {
+    // the dropped gradient keeps its values in an ordinary array; its storage serves the next backward
+    if (!inReuseScope()) releaseTensor(t.grad);
+    t.grad = null;
+  } else if (t.grad !== null) {
+    t.grad.data.fill(0);
+  }
 }

@@ -3,6 +3,7 @@ import { NonFiniteInputError } from '../tensor/finite.js';
 import { Tensor } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
 import { zeros } from '../tensor/creation.js';
+import { alloc } from '../tensor/pool.js';
 import { defaultGenerator, type Generator } from '../tensor/random.js';
 import { add, mul, sub } from '../autograd/ops/arithmetic.js';
 import { linear } from '../autograd/ops/linear.js';
@@ -33,6 +34,12 @@ export interface RNNOptions {
    * equations from lrlab's elementary ops (slower; the reference the fused op is tested against).
    */
   implementation?: 'fused' | 'composed';
+  /**
+   * The fused cell's σ and tanh as float32 approximations (exp as Cephes' expf), each within 2e-7 of the exact
+   * value, absolute, where the backend's recurrent kernels have them (wasm): faster, no longer the bits of the
+   * exact functions. Default false. (PyTorch has no such option; its CPU kernels use their own float32 functions.)
+   */
+  approximateActivations?: boolean;
   /** Generator for the initial weights and the dropout masks. Default: the global one. */
   generator?: Generator;
 }
@@ -55,13 +62,14 @@ abstract class RNNBase<S> extends Module<[Tensor, S?], [Tensor, S]> {
   readonly dropout: number;
   readonly bidirectional: boolean;
   readonly implementation: 'fused' | 'composed';
+  readonly approximateActivations: boolean;
   protected readonly weights: { wIh: Tensor; wHh: Tensor; bIh: Tensor | null; bHh: Tensor | null }[] = [];
   private readonly drop: Dropout | null;
 
   constructor(private readonly kind: Kind, gates: number, readonly inputSize: number, readonly hiddenSize: number, options: RNNOptions) {
     super();
-    checkOptionsObject(kind, options, ['numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional', 'implementation', 'generator']);
-    for (const [name, v] of [['bias', options.bias], ['batchFirst', options.batchFirst], ['bidirectional', options.bidirectional]] as const) if (v !== undefined) checkBoolean(kind, name, v);
+    checkOptionsObject(kind, options, ['numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional', 'implementation', 'approximateActivations', 'generator']);
+    for (const [name, v] of [['bias', options.bias], ['batchFirst', options.batchFirst], ['bidirectional', options.bidirectional], ['approximateActivations', options.approximateActivations]] as const) if (v !== undefined) checkBoolean(kind, name, v);
     if (options.generator !== undefined) checkRecord(kind, 'generator to be a Generator', options.generator, ['uniform']);
     for (const [name, v] of [['inputSize', inputSize], ['hiddenSize', hiddenSize], ['numLayers', options.numLayers ?? 1]] as const) {
       if (typeof v !== 'number') throw new TypeError(`${kind}: expected ${name} to be a number, got ${typeof v}`);
@@ -80,6 +88,7 @@ abstract class RNNBase<S> extends Module<[Tensor, S?], [Tensor, S]> {
     this.dropout = dropout;
     this.bidirectional = options.bidirectional ?? false;
     this.implementation = implementation;
+    this.approximateActivations = options.approximateActivations ?? false;
     const generator = options.generator ?? defaultGenerator;
     const bound = 1 / Math.sqrt(hiddenSize), G = gates * hiddenSize, D = this.directions;
     const param = (name: string, shape: number[]) => this.registerParameter(name, uniform(zeros(shape), -bound, bound, { generator }));
@@ -129,7 +138,8 @@ abstract class RNNBase<S> extends Module<[Tensor, S?], [Tensor, S]> {
 
   /** Row k of a state [L*D, B, H] as [B, H], or zeros without a state. */
   protected stateRow(s: Tensor | null, k: number, B: number): Tensor {
-    return s === null ? zeros([B, this.hiddenSize]) : reshape(slice(s, 0, k, k + 1), [B, this.hiddenSize]);
+    // alloc, not zeros: the zero state is the step's own, and its storage goes back with the graph (release.ts)
+    return s === null ? new Tensor(alloc(B * this.hiddenSize), [B, this.hiddenSize]) : reshape(slice(s, 0, k, k + 1), [B, this.hiddenSize]);
   }
 
   /** Runs the layers; `step` runs one direction of one layer on [T, B, in] and returns its [T, B, H] output. */
@@ -188,7 +198,7 @@ export class LSTM extends RNNBase<LSTMState> {
         hN.push(r.h); cN.push(r.c);
         return r.output;
       }
-      const packed = lstmSequence(xProj, wHh, bHh, h, c, { reverse });
+      const packed = lstmSequence(xProj, wHh, bHh, h, c, { reverse, approximate: this.approximateActivations });
       const last = reverse ? 0 : T - 1;
       hN.push(slice(packed, 0, last, last + 1));
       cN.push(slice(packed, 0, T, T + 1));
@@ -223,7 +233,7 @@ export class GRU extends RNNBase<Tensor> {
       const xProj = this.project(layerInput, k), h = this.stateRow(h0, k, B);
       const out = this.implementation === 'composed'
         ? gruComposed(xProj, wHh, bHh, h, T, reverse)
-        : gruSequence(xProj, wHh, bHh, h, { reverse });
+        : gruSequence(xProj, wHh, bHh, h, { reverse, approximate: this.approximateActivations });
       const last = reverse ? 0 : T - 1;
       hN.push(slice(out, 0, last, last + 1));
       return out;

@@ -1,11 +1,13 @@
 import ndarray, { type NdArray } from 'ndarray';
 import { Tensor } from './tensor.js';
 import { stridesOf } from './shape.js';
+import { markShared } from './pool.js';
 import { describe } from '../format/number.js';
 
 /** A zero-copy `ndarray` view of the tensor's buffer (writes through it change the tensor). */
 export function toNdarray(t: Tensor): NdArray<Float32Array> {
   if (!(t instanceof Tensor)) throw new TypeError(`toNdarray: expected a Tensor, got ${describe(t)}`);
+  markShared(t.data); // the ndarray holds the buffer itself: its storage must never be given back early
   return ndarray(t.data, [...t.shape], stridesOf(t.shape), 0);
 }
 

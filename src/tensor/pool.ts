@@ -28,11 +28,21 @@ const scopes: { buf: Typed; pool: Pool }[][] = [];
 let reused = 0;
 let created = 0;
 
+// Outside reuseBuffers, on a backend that can take storage back early (`Backend.release`): the float32 buffers
+// `alloc` handed out since the last `takeAllocated()`. `record` gives them to the op that allocated them, and
+// `backward` takes those allocated during it, so that the storage of a graph it consumed comes back at once.
+let allocated: Float32Array[] = [];
+/** Buffers of the reuseBuffers pool (the pool recycles them; never released otherwise). */
+const pooled = new WeakSet<Typed>();
+/** Buffers shared outside the tensors that own them (`toNdarray`): never released early. */
+const shared = new WeakSet<Float32Array>();
+
 function take<T extends Typed>(pool: Map<number, T[]>, n: number, make: (n: number) => T): T {
   if (scopes.length === 0) return make(n);
   let buf = pool.get(n)?.pop();
   if (buf === undefined) {
     buf = make(n);
+    pooled.add(buf);
     created++;
   } else {
     buf.fill(0);
@@ -56,10 +66,44 @@ export function allocStorage(n: number): Float32Array {
   return backend.allocate === undefined ? new Float32Array(n) : backend.allocate(n);
 }
 
-/** A zeroed Float32Array of length n (from the pool inside `reuseBuffers`). */
+/**
+ * A zeroed Float32Array of length n (from the pool inside `reuseBuffers`): the buffers of ops. Outside
+ * reuseBuffers, on a backend with `release`, a buffer belongs to the next op that records its output, and goes back
+ * to the backend when `backward()` consumes that op's graph: make arrays of your own with `new Float32Array`.
+ */
 export function alloc(n: number): Float32Array {
   checkInteger('alloc', 'n', n, 0, 2 ** 31 - 1);
-  return take(f32Pool(), n, allocStorage);
+  if (scopes.length > 0) return take(f32Pool(), n, allocStorage);
+  const buf = allocStorage(n);
+  if (getBackend().release !== undefined) {
+    // a list nobody takes (alloc called outside ops) must not keep its buffers from the garbage collector
+    if (allocated.length >= 4096) allocated = [];
+    allocated.push(buf);
+  }
+  return buf;
+}
+
+/** The buffers `alloc` handed out outside reuseBuffers since the last call (see `Backend.release`). */
+export function takeAllocated(): Float32Array[] {
+  if (allocated.length === 0) return allocated;
+  const taken = allocated;
+  allocated = [];
+  return taken;
+}
+
+/** Whether a reuseBuffers scope is running (its buffers go back to the pool when it ends). */
+export function inReuseScope(): boolean {
+  return scopes.length > 0;
+}
+
+/** Marks a buffer shared outside its tensors (an ndarray over it): its storage is never given back early. */
+export function markShared(a: Float32Array): void {
+  shared.add(a);
+}
+
+/** Whether a buffer may be given back early: neither the pool's nor shared beyond its tensors. */
+export function releasable(a: Float32Array): boolean {
+  return !pooled.has(a) && !shared.has(a);
 }
 
 /** A zeroed Float64Array of length n (accumulators of reductions). */

@@ -1,5 +1,6 @@
 import { formatShape, sizeOf, type Shape } from './shape.js';
-import { backward as runBackward, type Creator } from '../autograd/engine.js';
+import { backward as runBackward, type Creator, type BackwardOptions } from '../autograd/engine.js';
+import { registerAlias } from '../autograd/release.js';
 import { add, sub, mul, div, neg, pow } from '../autograd/ops/arithmetic.js';
 import { exp, log, sqrt, abs, tanh, sigmoid } from '../autograd/ops/unary.js';
 import { relu, leakyRelu, softplus, type SoftplusOptions } from '../autograd/ops/activation.js';
@@ -79,7 +80,9 @@ export class Tensor {
 
   /** A new leaf sharing no graph with this one (the data is shared, as in PyTorch). */
   detach(): Tensor {
-    return new Tensor(this.data, this.shape);
+    const out = new Tensor(this.data, this.shape);
+    registerAlias(this, out);
+    return out;
   }
 
   /** A deep copy of the values, as a new leaf. */
@@ -98,10 +101,11 @@ export class Tensor {
 
   /**
    * Backpropagates from this tensor: dL/dL = 1 for a one-element tensor, or `gradient` (same shape) otherwise.
-   * Gradients accumulate into `grad` of every leaf that requires them.
+   * Gradients accumulate into `grad` of every leaf that requires them. The graph is then consumed unless
+   * `retainGraph` (matches torch.Tensor.backward's retain_graph).
    */
-  backward(gradient?: Tensor): void {
-    runBackward(this, gradient);
+  backward(gradient?: Tensor, options: BackwardOptions = {}): void {
+    runBackward(this, gradient, options);
   }
 
   toString(): string {

@@ -20,8 +20,9 @@ const sigma = (x: number) => 1 / (1 + Math.exp(-x));
  * [T, B, H]. Equal to the composed ops (a test checks).
  */
 export function gruSequence(xProj: Tensor, wHh: Tensor, bHh: Tensor | null, h0: Tensor, options: SequenceOptions = {}): Tensor {
-  checkOptionsObject('gruSequence', options, ['reverse']);
+  checkOptionsObject('gruSequence', options, ['reverse', 'approximate']);
   if (options.reverse !== undefined) checkBoolean('gruSequence', 'reverse', options.reverse);
+  if (options.approximate !== undefined) checkBoolean('gruSequence', 'approximate', options.approximate);
   for (const [name, t] of [['xProj', xProj], ['wHh', wHh], ['h0', h0]] as const) expectTensor('gruSequence', t, name);
   if (bHh !== null) expectTensor('gruSequence', bHh, 'bHh');
   const H = wHh.shape[1], G = 3 * H, B = h0.shape[0];
@@ -37,8 +38,11 @@ export function gruSequence(xProj: Tensor, wHh: Tensor, bHh: Tensor | null, h0: 
   const out = alloc(T * BH);
   // saved by time t: r, z, n; the hidden projection a (with its bias); h_{t-1}
   const acts = alloc(T * BG), hid = alloc(T * BG), hPrev = alloc(T * BH);
+  // the backend's whole-sequence kernel where it has one (the same bits as this loop on that backend)
+  const fast = backend.kernels?.recurrent;
   let hp = h0.data, hpOff = 0;
-  for (let s = 0; s < T; s++) {
+  if (fast !== undefined) fast.gruForward(X, W, bias, h0.data, out, acts, hid, hPrev, B, H, T, reverse, options.approximate === true);
+  for (let s = 0; s < T && fast === undefined; s++) {
     const t = reverse ? T - 1 - s : s;
     const tBH = t * BH, tBG = t * BG;
     hPrev.set(hp.subarray(hpOff, hpOff + BH), tBH);
@@ -61,7 +65,8 @@ export function gruSequence(xProj: Tensor, wHh: Tensor, bHh: Tensor | null, h0: 
   return record('gruSequence', out, [T, B, H], inputs, (gOut) => {
     const dX = alloc(T * BG), dA = alloc(T * BG); // dL/d(x-side gates), dL/d(hidden projection a)
     let dh = alloc(BH), dhNext = alloc(BH);
-    for (let s = T - 1; s >= 0; s--) {
+    if (fast !== undefined) fast.gruBackward(gOut, W, acts, hid, hPrev, dX, dA, dh, B, H, T, reverse);
+    for (let s = T - 1; s >= 0 && fast === undefined; s--) {
       const t = reverse ? T - 1 - s : s;
       const tBH = t * BH, tBG = t * BG;
       for (let k = 0; k < BH; k++) dh[k] += gOut[tBH + k];
@@ -90,7 +95,8 @@ export function gruSequence(xProj: Tensor, wHh: Tensor, bHh: Tensor | null, h0: 
     }
     if (bHh !== null && bHh.requiresGrad) {
       db = alloc(G);
-      for (let r = 0; r < T * B; r++) for (let j = 0, o = r * G; j < G; j++) db[j] += dA[o + j];
+      if (backend.kernels !== undefined) backend.kernels.columnSums(dA, db, T * B, G);
+      else for (let r = 0; r < T * B; r++) for (let j = 0, o = r * G; j < G; j++) db[j] += dA[o + j];
     }
     const dx = xProj.requiresGrad ? dX : null, dh0 = h0.requiresGrad ? dh : null;
     return bHh === null ? [dx, dW, dh0] : [dx, dW, db, dh0];

@@ -10,6 +10,12 @@ import { expectTensor } from './broadcast.js';
 export interface SequenceOptions {
   /** Walk the sequence from its last step to its first (the backward direction of a bidirectional layer). */
   reverse?: boolean;
+  /**
+   * σ and tanh as float32 approximations, each within 2e-7 of the exact value (absolute), on backends whose
+   * recurrent kernels have them (wasm; elsewhere the exact functions run). Default false: the exact functions,
+   * computed in double precision.
+   */
+  approximate?: boolean;
 }
 
 const sigma = (x: number) => 1 / (1 + Math.exp(-x));
@@ -26,8 +32,9 @@ const sigma = (x: number) => 1 / (1 + Math.exp(-x));
  * (One output keeps the engine single-output; the layer slices it.) Equal to the composed ops (a test checks).
  */
 export function lstmSequence(xProj: Tensor, wHh: Tensor, bHh: Tensor | null, h0: Tensor, c0: Tensor, options: SequenceOptions = {}): Tensor {
-  checkOptionsObject('lstmSequence', options, ['reverse']);
+  checkOptionsObject('lstmSequence', options, ['reverse', 'approximate']);
   if (options.reverse !== undefined) checkBoolean('lstmSequence', 'reverse', options.reverse);
+  if (options.approximate !== undefined) checkBoolean('lstmSequence', 'approximate', options.approximate);
   for (const [name, t] of [['xProj', xProj], ['wHh', wHh], ['h0', h0], ['c0', c0]] as const) expectTensor('lstmSequence', t, name);
   if (bHh !== null) expectTensor('lstmSequence', bHh, 'bHh');
   const H = wHh.shape[1], G = 4 * H, B = h0.shape[0];
@@ -45,8 +52,11 @@ export function lstmSequence(xProj: Tensor, wHh: Tensor, bHh: Tensor | null, h0:
   // saved for the backward, indexed by time t: activated gates, h_{t-1} and c_{t-1} as that step saw them, tanh(c_t)
   const acts = alloc(T * BG), hPrev = alloc(T * BH), cPrev = alloc(T * BH), tanhC = alloc(T * BH);
   const pre = alloc(BG); // h_{t-1} W_hhᵀ, reused by every step
+  // the backend's whole-sequence kernel where it has one (the same bits as this loop on that backend)
+  const fast = backend.kernels?.recurrent;
   let hp = h0.data, hpOff = 0, cp = c0.data, cpOff = 0;
-  for (let s = 0; s < T; s++) {
+  if (fast !== undefined) fast.lstmForward(X, W, bias, h0.data, c0.data, out, acts, hPrev, cPrev, tanhC, B, H, T, reverse, options.approximate === true);
+  for (let s = 0; s < T && fast === undefined; s++) {
     const t = reverse ? T - 1 - s : s;
     const tBH = t * BH, tBG = t * BG;
     hPrev.set(hp.subarray(hpOff, hpOff + BH), tBH);
@@ -78,7 +88,8 @@ export function lstmSequence(xProj: Tensor, wHh: Tensor, bHh: Tensor | null, h0:
     let dh = alloc(BH), dhNext = alloc(BH);
     const dc = alloc(BH);
     dc.set(gOut.subarray(T * BH, (T + 1) * BH));
-    for (let s = T - 1; s >= 0; s--) {
+    if (fast !== undefined) fast.lstmBackward(gOut, W, acts, cPrev, tanhC, dGates, dh, dc, B, H, T, reverse);
+    for (let s = T - 1; s >= 0 && fast === undefined; s--) {
       const t = reverse ? T - 1 - s : s;
       const tBH = t * BH, tBG = t * BG;
       for (let k = 0; k < BH; k++) dh[k] += gOut[tBH + k];
@@ -107,7 +118,8 @@ export function lstmSequence(xProj: Tensor, wHh: Tensor, bHh: Tensor | null, h0:
     }
     if (bHh !== null && bHh.requiresGrad) {
       db = alloc(G);
-      for (let r = 0; r < T * B; r++) for (let j = 0, o = r * G; j < G; j++) db[j] += dGates[o + j];
+      if (backend.kernels !== undefined) backend.kernels.columnSums(dGates, db, T * B, G);
+      else for (let r = 0; r < T * B; r++) for (let j = 0, o = r * G; j < G; j++) db[j] += dGates[o + j];
     }
     const grads = [xProj.requiresGrad ? dGates : null, dW, db, h0.requiresGrad ? dh : null, c0.requiresGrad ? dc : null];
     return bHh === null ? [grads[0], dW, grads[3], grads[4]] : grads;

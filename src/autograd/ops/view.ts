@@ -1,8 +1,8 @@
 import type { Tensor } from '../../tensor/tensor.js';
-import { broadcastShapes, checkShape, formatShape, normalizeDim, sameShape, sizeOf, stridesOf, stridedOffsets, type Shape } from '../../tensor/shape.js';
+import { broadcastShapes, checkShape, formatShape, normalizeDim, sameShape, sizeOf, type Shape } from '../../tensor/shape.js';
 import { record } from '../engine.js';
 import { expectTensor, indexMap, reduceTo } from './broadcast.js';
-import { alloc, allocInt32 } from '../../tensor/pool.js';
+import { alloc } from '../../tensor/pool.js';
 
 /** Same values in a new shape; one length may be -1 (inferred). */
 export function reshape(a: Tensor, shape: Shape): Tensor {
@@ -32,27 +32,35 @@ export function transpose(a: Tensor, dim0 = -2, dim1 = -1): Tensor {
   const shape = [...x.shape];
   shape[d0] = x.shape[d1];
   shape[d1] = x.shape[d0];
-  const perm = permutation(x.shape, d0, d1);
   const X = x.data, y = alloc(X.length);
-  for (let i = 0; i < y.length; i++) y[i] = X[perm[i]];
+  // [outer, a, mid, b, inner] -> [outer, b, mid, a, inner]: rows of `inner` values move whole (a recurrent layer's
+  // [seq, batch, features] <-> [batch, seq, features] copies rows of features)
+  const lo = Math.min(d0, d1), hi = Math.max(d0, d1), dims = [1, x.shape[lo], 1, x.shape[hi], 1];
+  x.shape.forEach((n, i) => { if (i < lo) dims[0] *= n; else if (i > lo && i < hi) dims[2] *= n; else if (i > hi) dims[4] *= n; });
+  if (lo !== hi) swapBlocks(X, y, dims, false);
+  else y.set(X);
   // the transpose of a transpose is the identity: route each gradient back to where its value came from
   return record('transpose', y, shape, [x], (g) => {
     const d = alloc(g.length);
-    for (let i = 0; i < g.length; i++) d[perm[i]] = g[i];
+    if (lo !== hi) swapBlocks(g, d, dims, true);
+    else d.set(g);
     return [d];
   });
 }
 
-/** For each element of the transposed tensor, the flat index it is read from in the original. */
-function permutation(shape: Shape, d0: number, d1: number): Int32Array {
-  const inStrides = stridesOf(shape);
-  const outShape = [...shape];
-  outShape[d0] = shape[d1];
-  outShape[d1] = shape[d0];
-  const strides = [...inStrides];
-  strides[d0] = inStrides[d1];
-  strides[d1] = inStrides[d0];
-  return stridedOffsets(outShape, strides, allocInt32(sizeOf(shape)));
+/** Copies src [outer, a, mid, b, inner] to dst [outer, b, mid, a, inner] (or back, with `inverse`), row by row. */
+function swapBlocks(src: Float32Array, dst: Float32Array, [outer, a, mid, b, inner]: number[], inverse: boolean): void {
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < a; i++) {
+      for (let m = 0; m < mid; m++) {
+        for (let j = 0; j < b; j++) {
+          const at = (((o * a + i) * mid + m) * b + j) * inner, to = (((o * b + j) * mid + m) * a + i) * inner;
+          if (inverse) for (let r = 0; r < inner; r++) dst[at + r] = src[to + r];
+          else for (let r = 0; r < inner; r++) dst[to + r] = src[at + r];
+        }
+      }
+    }
+  }
 }
 
 /** Broadcasts to a larger shape with NumPy rules (`torch.Tensor.expand`, copying). */

@@ -26,6 +26,11 @@ export interface Backend {
    * without it leave tensors in ordinary Float32Arrays.
    */
   allocate?(n: number): Float32Array;
+  /**
+   * Gives the storage of `a` back at once when `a` came whole from `allocate` (true), so a training loop's next step
+   * reuses it; `a` must not be used again. Without it, storage comes back only once `a` is garbage-collected.
+   */
+  release?(a: Float32Array): boolean;
   /** Fast kernels for a training step's elementwise work; ops and optimizers use their own loops without them. */
   readonly kernels?: FastKernels;
 }
@@ -87,11 +92,26 @@ export interface FastKernels {
   maxPool2x2?(x: Float32Array, y: Float32Array, planes: number, h: number, w: number): void;
   /** dx (zeroed by the caller) = maxPool2x2's gradient: each window's gy to the element that won, found again from x and y. */
   maxPool2x2Backward?(x: Float32Array, y: Float32Array, gy: Float32Array, dx: Float32Array, planes: number, h: number, w: number): void;
+  /** The recurrent layers' whole-sequence kernels, where the backend has them. */
+  readonly recurrent?: RecurrentKernels;
 }
 
 /** A stride-1 convolution's shape: n images of c x h x w, o filters of kh x kw, padding ph, pw, dilation dh, dw. */
 export interface ConvGeometry {
   n: number; c: number; h: number; w: number; o: number; kh: number; kw: number; ph: number; pw: number; dh: number; dw: number;
+}
+
+/**
+ * One direction of an LSTM or GRU layer over a whole sequence, forward or backward through time, in one call each:
+ * the bits of the JavaScript loops of `lstmSequence` and `gruSequence` (src/autograd/ops/lstm.ts, gru.ts) on the same
+ * backend, which say what each array holds. `reverse` walks the sequence from its last step.
+ */
+export interface RecurrentKernels {
+  /** `approximate`: float32 approximations of σ and tanh (see `RNNOptions.approximateActivations`). */
+  lstmForward(x: Float32Array, w: Float32Array, bias: Float32Array | null, h0: Float32Array, c0: Float32Array, out: Float32Array, acts: Float32Array, hPrev: Float32Array, cPrev: Float32Array, tanhC: Float32Array, B: number, H: number, T: number, reverse: boolean, approximate: boolean): void;
+  lstmBackward(gOut: Float32Array, w: Float32Array, acts: Float32Array, cPrev: Float32Array, tanhC: Float32Array, dGates: Float32Array, dh: Float32Array, dc: Float32Array, B: number, H: number, T: number, reverse: boolean): void;
+  gruForward(x: Float32Array, w: Float32Array, bias: Float32Array | null, h0: Float32Array, out: Float32Array, acts: Float32Array, hid: Float32Array, hPrev: Float32Array, B: number, H: number, T: number, reverse: boolean, approximate: boolean): void;
+  gruBackward(gOut: Float32Array, w: Float32Array, acts: Float32Array, hid: Float32Array, hPrev: Float32Array, dX: Float32Array, dA: Float32Array, dh: Float32Array, B: number, H: number, T: number, reverse: boolean): void;
 }
 
 const registry = new Map<string, Backend>();

@@ -27,7 +27,19 @@ export class Arena {
   private liveBlocks = 0;
   private readonly free = new Map<number, number[]>();
   /** The views handed out, weakly, with their blocks: a view collected means its block is free. */
-  private live: { view: WeakRef<Float32Array>; offset: number }[] = [];
+  private live: { view: WeakRef<Float32Array>; offset: number; serial: number }[] = [];
+  /** Which hand-out of its block each live view is (a block freed early and given out again has a new serial). */
+  private readonly serials = new Map<number, number>();
+  private serial = 0;
+  /** Blocks given back early by `freeView`, and requests that found the tensors' share full (plain arrays instead). */
+  private freed = 0;
+  private plainFallbacks = 0;
+  /**
+   * Views given back by `freeView`, by length, with their blocks: handed out again, zeroed, before a new view is
+   * made (a view, its weak reference and its map entries cost more than the zeroing), a few hundred per length.
+   */
+  private readonly spare = new Map<number, Float32Array[]>();
+  private spareCount = 0;
   private top = 64; // offset 0 stands for "no buffer" in the kernels' arguments
   /** A float view of the whole memory, refreshed after growth. */
   heap: Float32Array;
@@ -56,12 +68,60 @@ export class Arena {
 
   /** A zeroed, resident Float32Array of n floats, or null when tensors already fill their share of the memory. */
   tryAllocate(n: number): Float32Array | null {
-    const offset = this.take(n, this.tensorBytes);
-    if (offset < 0) return null;
+    const reuse = this.spare.get(n)?.pop();
+    if (reuse !== undefined) {
+      this.spareCount--;
+      this.liveBlocks++;
+      return reuse.fill(0);
+    }
+    let offset = this.take(n, this.tensorBytes);
+    if (offset < 0 && this.spareCount > 0) {
+      // the spare views' blocks serve other lengths too when the memory is full
+      for (const list of this.spare.values()) for (const v of list.splice(0)) this.dropView(v);
+      this.spareCount = 0;
+      offset = this.take(n, this.tensorBytes);
+    }
+    if (offset < 0) {
+      this.plainFallbacks++;
+      return null;
+    }
     const view = new Float32Array(this.heap.buffer, offset, n);
     this.views.set(view, offset);
-    this.live.push({ view: new WeakRef(view), offset });
+    this.serials.set(offset, ++this.serial);
+    this.live.push({ view: new WeakRef(view), offset, serial: this.serial });
     return view;
+  }
+
+  /**
+   * Gives the block of view `a` back at once (it must not be read or written again), when `a` is a whole block this
+   * arena handed out; returns whether it was. The weak reference to `a` then frees nothing when it clears.
+   */
+  freeView(a: Float32Array): boolean {
+    const offset = this.blockOf(a);
+    if (offset < 0) return false;
+    this.freed++;
+    let list = this.spare.get(a.length);
+    if (list === undefined) this.spare.set(a.length, (list = []));
+    if (list.length < 256) {
+      list.push(a);
+      this.spareCount++;
+      this.liveBlocks--;
+    } else {
+      this.views.delete(a);
+      this.serials.set(offset, -1);
+      this.release(offset);
+    }
+    return true;
+  }
+
+  /** Forgets a spare view and gives its block back to the free list. */
+  private dropView(a: Float32Array): void {
+    const offset = this.views.get(a);
+    if (offset === undefined) return;
+    this.views.delete(a);
+    this.serials.set(offset, -1);
+    this.liveBlocks++; // counted out when it became spare; release counts it out again
+    this.release(offset);
   }
 
   /** The byte offset of `a` when it is a view this arena handed out, else -1 (its subarrays are not known). */
@@ -160,17 +220,22 @@ export class Arena {
 
   /** Frees the blocks whose views have been collected. */
   sweep(): void {
-    const kept: { view: WeakRef<Float32Array>; offset: number }[] = [];
+    const kept: { view: WeakRef<Float32Array>; offset: number; serial: number }[] = [];
     for (const entry of this.live) {
+      // a block freed early (and perhaps given out again since) is not this entry's to release
+      if (this.serials.get(entry.offset) !== entry.serial) continue;
       if (entry.view.deref() === undefined) this.release(entry.offset);
       else kept.push(entry);
     }
     this.live = kept;
   }
 
-  /** Bytes in use and bytes the memory holds. */
-  stats(): { blocks: number; topBytes: number; memoryBytes: number } {
-    return { blocks: this.liveBlocks, topBytes: this.top, memoryBytes: this.memory.buffer.byteLength };
+  /**
+   * Bytes in use and bytes the memory holds; blocks given back early by `freeView`; tensor requests that found the
+   * tensors' share of the memory full and got an ordinary array (whose every kernel call then copies it in and out).
+   */
+  stats(): { blocks: number; topBytes: number; memoryBytes: number; freed: number; plainFallbacks: number } {
+    return { blocks: this.liveBlocks, topBytes: this.top, memoryBytes: this.memory.buffer.byteLength, freed: this.freed, plainFallbacks: this.plainFallbacks };
   }
 
   private ensure(bytes: number): boolean {

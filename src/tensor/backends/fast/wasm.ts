@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { registerBackendFactory, type Backend, type ConvGeometry, type FastKernels } from '../backend.js';
+import { registerBackendFactory, type Backend, type ConvGeometry, type FastKernels, type RecurrentKernels } from '../backend.js';
 import { KERNELS_WASM_BASE64, KERNELS_RELAXED_WASM_BASE64 } from './kernels-wasm.js';
 import { Arena } from './arena.js';
 import { unshareMemoryImport } from './unshare.js';
@@ -33,6 +33,10 @@ interface KernelExports {
   convGradSum(s0: number, s1: number, dw: number, db: number, c: number, h: number, wd: number, o: number, kh: number, kw: number, ph: number, pw: number, dh: number, dwd: number): void;
   maxPool2x2(x: number, y: number, planes: number, h: number, w: number): void;
   maxPool2x2Backward(x: number, y: number, gy: number, dx: number, planes: number, h: number, w: number): void;
+  lstmForward(x: number, w: number, bias: number, h0: number, c0: number, out: number, acts: number, hPrev: number, cPrev: number, tanhC: number, wp: number, ap: number, pre: number, B: number, H: number, T: number, reverse: number, approximate: number): void;
+  lstmBackward(gOut: number, w: number, acts: number, cPrev: number, tanhC: number, dGates: number, dh: number, dc: number, dhNext: number, wp: number, ap: number, B: number, H: number, T: number, reverse: number): void;
+  gruForward(x: number, w: number, bias: number, h0: number, out: number, acts: number, hid: number, hPrev: number, wp: number, ap: number, B: number, H: number, T: number, reverse: number, approximate: number): void;
+  gruBackward(gOut: number, w: number, acts: number, hid: number, hPrev: number, dX: number, dA: number, dh: number, dhNext: number, wp: number, ap: number, B: number, H: number, T: number, reverse: number): void;
 }
 
 /** The fast CPU backend: lrlab's WebAssembly SIMD kernels, on worker threads for large products. */
@@ -307,7 +311,49 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
     },
   };
 
+  // The recurrent kernels' scratch (packed weights, a packed step, one step's products), one block kept between
+  // calls and grown when a larger layer comes, in byte offsets: [wp, ap, pre]
+  let rnnOffset = -1, rnnFloats = 0;
+  const rnnScratch = (B: number, H: number, gates: number): [number, number, number] => {
+    const G = gates * H, wp = Math.max(Math.ceil(G / 8) * 8 * H, Math.ceil(H / 8) * 8 * G), ap = Math.ceil(B / 4) * 4 * G, pre = B * G;
+    if (wp + ap + pre > rnnFloats) {
+      if (rnnOffset >= 0) arena.release(rnnOffset);
+      rnnFloats = wp + ap + pre;
+      rnnOffset = arena.take(rnnFloats);
+      if (rnnOffset < 0) throw new RangeError(`wasm backend: expected room for ${rnnFloats} floats in its memory, got none (at most 1 GiB)`);
+    }
+    return [rnnOffset, rnnOffset + wp * 4, rnnOffset + (wp + ap) * 4];
+  };
+  const recurrent: RecurrentKernels = {
+    lstmForward(x, w, bias, h0, c0, out, acts, hPrev, cPrev, tanhC, B, H, T, reverse, approximate) {
+      const s = rnnScratch(B, H, 4);
+      const o = [stage(x, false), stage(w, false), bias === null ? 0 : stage(bias, false), stage(h0, false), stage(c0, false), stage(out, false), stage(acts, false), stage(hPrev, false), stage(cPrev, false), stage(tanhC, false)];
+      k.lstmForward(o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], o[8], o[9], s[0], s[1], s[2], B, H, T, reverse ? 1 : 0, approximate ? 1 : 0);
+      finish([null, null, null, null, null, out, acts, hPrev, cPrev, tanhC], o);
+    },
+    lstmBackward(gOut, w, acts, cPrev, tanhC, dGates, dh, dc, B, H, T, reverse) {
+      // the step's dL/dh_{t-1} alternates with dh in the products' block ("pre", B x 4H floats, room for B x H)
+      const s = rnnScratch(B, H, 4);
+      const o = [stage(gOut, false), stage(w, false), stage(acts, false), stage(cPrev, false), stage(tanhC, false), stage(dGates, false), stage(dh, false), stage(dc, false)];
+      k.lstmBackward(o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], s[2], s[0], s[1], B, H, T, reverse ? 1 : 0);
+      finish([null, null, null, null, null, dGates, dh, dc], o);
+    },
+    gruForward(x, w, bias, h0, out, acts, hid, hPrev, B, H, T, reverse, approximate) {
+      const s = rnnScratch(B, H, 3);
+      const o = [stage(x, false), stage(w, false), bias === null ? 0 : stage(bias, false), stage(h0, false), stage(out, false), stage(acts, false), stage(hid, false), stage(hPrev, false)];
+      k.gruForward(o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], s[0], s[1], B, H, T, reverse ? 1 : 0, approximate ? 1 : 0);
+      finish([null, null, null, null, out, acts, hid, hPrev], o);
+    },
+    gruBackward(gOut, w, acts, hid, hPrev, dX, dA, dh, B, H, T, reverse) {
+      const s = rnnScratch(B, H, 3);
+      const o = [stage(gOut, false), stage(w, false), stage(acts, false), stage(hid, false), stage(hPrev, false), stage(dX, false), stage(dA, false), stage(dh, false)];
+      k.gruBackward(o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], s[2], s[0], s[1], B, H, T, reverse ? 1 : 0);
+      finish([null, null, null, null, null, dX, dA, dh], o);
+    },
+  };
+
   const kernels: FastKernels = {
+    recurrent,
     resident(a) {
       if (arena.blockOf(a) >= 0 || !shared) return a;
       const r = arena.tryAllocate(a.length);
@@ -412,6 +458,7 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
     kernels,
     arena,
     allocate: (n) => (shared ? arena.allocate(n) : new Float32Array(n)),
+    release: (a) => arena.freeView(a),
     matmul(a, b, out, m, kk, n, transA, transB) {
       const mp = Math.ceil(m / 4) * 4, np = Math.ceil(n / 8) * 8;
       // the packed panels live in one block kept between calls, grown when a larger product comes

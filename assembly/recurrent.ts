@@ -1,0 +1,521 @@
+// The recurrent layers' sequence kernels: one call runs an LSTM or GRU direction over every time step, forward or
+// backward. Each step packs h_{t-1} and multiplies it by the recurrent weights, packed once per call, with the
+// matmul's own packA and tiles (so the product has the matmul's bits), then applies the cell in double precision with
+// fdlibm's exp, expm1 and tanh, the functions behind V8's Math.exp and Math.tanh: the results are the bits of the
+// JavaScript cell the cpu backend runs (src/autograd/ops/lstm.ts, gru.ts), operation for operation.
+import { packA, packB, tiles } from './gemm';
+
+// ---- fdlibm (FreeBSD msun, as ported in V8's src/base/ieee754.cc): exp, expm1, tanh, bit for bit
+
+// @ts-ignore: decorator
+@inline function highWord(x: f64): u32 {
+  return <u32>(reinterpret<u64>(x) >> 32);
+}
+
+// @ts-ignore: decorator
+@inline function fromHighWord(h: u32): f64 {
+  return reinterpret<f64>(<u64>h << 32);
+}
+
+const LN2_HI: f64 = 6.93147180369123816490e-01;
+const LN2_LO: f64 = 1.90821492927058770002e-10;
+const INV_LN2: f64 = 1.44269504088896338700e+00;
+
+/** e^x as V8's Math.exp computes it (fdlibm's __ieee754_exp). */
+export function fdlibmExp(x: f64): f64 {
+  let hx = highWord(x);
+  const xsb = <i32>((hx >> 31) & 1);
+  hx &= 0x7fffffff;
+  let hi: f64 = 0, lo: f64 = 0, k: i32 = 0;
+  if (hx >= 0x40862E42) {
+    if (hx >= 0x7ff00000) return x != x ? x + x : xsb == 0 ? x : 0.0;
+    if (x > 7.09782712893383973096e+02) return Infinity;
+    if (x < -7.45133219101941108420e+02) return 0.0;
+  }
+  if (hx > 0x3FD62E42) {
+    if (hx < 0x3FF0A2B2) {
+      if (x == 1.0) return 2.718281828459045;
+      hi = x - (xsb ? -LN2_HI : LN2_HI);
+      lo = xsb ? -LN2_LO : LN2_LO;
+      k = 1 - xsb - xsb;
+    } else {
+      k = <i32>(INV_LN2 * x + (xsb ? -0.5 : 0.5));
+      const t = <f64>k;
+      hi = x - t * LN2_HI;
+      lo = t * LN2_LO;
+    }
+    x = hi - lo;
+  } else if (hx < 0x3E300000) {
+    return 1.0 + x;
+  }
+  const t = x * x;
+  const c = x - t * (1.66666666666666019037e-01 + t * (-2.77777777770155933842e-03 + t * (6.61375632143793436117e-05 + t * (-1.65339022054652515390e-06 + t * 4.13813679705723846039e-08))));
+  if (k == 0) return 1.0 - ((x * c) / (c - 2.0) - x);
+  const y = 1.0 - ((lo - (x * c) / (2.0 - c)) - hi);
+  if (k >= -1021) {
+    if (k == 1024) return y * 2.0 * 8.988465674311579539e307;
+    return y * fromHighWord(<u32>(0x3FF00000 + (k << 20)));
+  }
+  return y * fromHighWord(<u32>(0x3FF00000 + ((k + 1000) << 20))) * 9.33263618503218878990e-302;
+}
+
+/** e^x - 1 as V8's Math.expm1 computes it (fdlibm's expm1). */
+function fdlibmExpm1(x: f64): f64 {
+  let hx = highWord(x);
+  const xsb = hx & 0x80000000;
+  hx &= 0x7fffffff;
+  let hi: f64, lo: f64, k: i32, c: f64 = 0;
+  if (hx >= 0x4043687A) {
+    if (hx >= 0x40862E42) {
+      if (hx >= 0x7ff00000) return x != x ? x + x : xsb == 0 ? x : -1.0;
+      if (x > 7.09782712893383973096e+02) return Infinity;
+    }
+    if (xsb != 0) return -1.0;
+  }
+  if (hx > 0x3FD62E42) {
+    if (hx < 0x3FF0A2B2) {
+      if (xsb == 0) { hi = x - LN2_HI; lo = LN2_LO; k = 1; } else { hi = x + LN2_HI; lo = -LN2_LO; k = -1; }
+    } else {
+      k = <i32>(INV_LN2 * x + (xsb == 0 ? 0.5 : -0.5));
+      const t = <f64>k;
+      hi = x - t * LN2_HI;
+      lo = t * LN2_LO;
+    }
+    x = hi - lo;
+    c = (hi - x) - lo;
+  } else if (hx < 0x3C900000) {
+    return x;
+  } else {
+    k = 0;
+  }
+  const hfx = 0.5 * x, hxs = x * hfx;
+  const r1 = 1.0 + hxs * (-3.33333333333331316428e-02 + hxs * (1.58730158725481460165e-03 + hxs * (-7.93650757867487942473e-05 + hxs * (4.00821782732936239552e-06 + hxs * -2.01099218183624371326e-07))));
+  let t = 3.0 - r1 * hfx;
+  let e = hxs * ((r1 - t) / (6.0 - x * t));
+  if (k == 0) return x - (x * e - hxs);
+  const twopk = fromHighWord(<u32>(0x3FF00000 + (k << 20)));
+  e = x * (e - c) - c;
+  e -= hxs;
+  if (k == -1) return 0.5 * (x - e) - 0.5;
+  if (k == 1) return x < -0.25 ? -2.0 * (e - (x + 0.5)) : 1.0 + 2.0 * (x - e);
+  let y: f64;
+  if (k <= -2 || k > 56) {
+    y = 1.0 - (e - x);
+    y = k == 1024 ? y * 2.0 * 8.98846567431157953865e+307 : y * twopk;
+    return y - 1.0;
+  }
+  if (k < 20) {
+    t = fromHighWord(<u32>(0x3FF00000 - (0x200000 >> k)));
+    y = (t - (e - x)) * twopk;
+  } else {
+    t = fromHighWord(<u32>((0x3FF - k) << 20));
+    y = x - (e + t);
+    y += 1.0;
+    y = y * twopk;
+  }
+  return y;
+}
+
+/** tanh(x) as V8's Math.tanh computes it (fdlibm's tanh). */
+export function fdlibmTanh(x: f64): f64 {
+  const jx = <i32>highWord(x), ix = jx & 0x7fffffff;
+  let z: f64;
+  if (ix >= 0x7ff00000) return jx >= 0 ? 1.0 / x + 1.0 : 1.0 / x - 1.0;
+  if (ix < 0x40360000) {
+    if (ix < 0x3E300000) return x;
+    if (ix >= 0x3FF00000) {
+      const t = fdlibmExpm1(2.0 * abs(x));
+      z = 1.0 - 2.0 / (t + 2.0);
+    } else {
+      const t = fdlibmExpm1(-2.0 * abs(x));
+      z = -t / (t + 2.0);
+    }
+  } else {
+    z = 1.0;
+  }
+  return jx >= 0 ? z : -z;
+}
+
+// @ts-ignore: decorator
+@inline function sigma(x: f64): f64 {
+  return 1.0 / (1.0 + fdlibmExp(-x));
+}
+
+// ---- the same functions on two lanes (f64x2): every branch computed and the lane's own selected, so each lane
+// gets the scalar function's bits. exp2 and tanh2 take lanes of the common range (|x| < 708 for exp, finite for
+// tanh) and fall back to the scalar functions otherwise.
+
+// @ts-ignore: decorator
+@inline function splat(x: f64): v128 {
+  return f64x2.splat(x);
+}
+
+// @ts-ignore: decorator
+@inline function select(mask: v128, a: v128, b: v128): v128 {
+  return v128.bitselect(a, b, mask);
+}
+
+/** The high word of |x| in each 64-bit lane. */
+// @ts-ignore: decorator
+@inline function absHigh(x: v128): v128 {
+  return v128.and(i64x2.shr_u(x, 32), i64x2.splat(0x7fffffff));
+}
+
+/** 2^k for integer-valued lanes k in [-1022, 1023]. */
+// @ts-ignore: decorator
+@inline function pow2(k: v128): v128 {
+  return i64x2.shl(i64x2.add(i64x2.extend_low_i32x4_s(i32x4.trunc_sat_f64x2_s_zero(k)), i64x2.splat(1023)), 52);
+}
+
+/** fdlibm's argument reduction k (0 for |x| <= ln2 / 2, ±1 up to 1.5 ln2, else round(x / ln2) away from 0). */
+// @ts-ignore: decorator
+@inline function reduction(x: v128, hx: v128): v128 {
+  const neg = f64x2.lt(x, splat(0));
+  const big = i64x2.gt_s(hx, i64x2.splat(0x3FD62E42));
+  const mid = v128.and(big, i64x2.lt_s(hx, i64x2.splat(0x3FF0A2B2)));
+  const k = f64x2.trunc(f64x2.add(f64x2.mul(splat(INV_LN2), x), select(neg, splat(-0.5), splat(0.5))));
+  return v128.and(select(mid, select(neg, splat(-1), splat(1)), k), big);
+}
+
+function exp2(x: v128): v128 {
+  const hx = absHigh(x);
+  if (v128.any_true(i64x2.ge_s(hx, i64x2.splat(0x40862000)))) {
+    return f64x2.replace_lane(f64x2.splat(fdlibmExp(f64x2.extract_lane(x, 0))), 1, fdlibmExp(f64x2.extract_lane(x, 1)));
+  }
+  const k = reduction(x, hx);
+  const hi = f64x2.sub(x, f64x2.mul(k, splat(LN2_HI))), lo = f64x2.mul(k, splat(LN2_LO));
+  const r = f64x2.sub(hi, lo), t = f64x2.mul(r, r);
+  let p = f64x2.add(splat(-1.65339022054652515390e-06), f64x2.mul(t, splat(4.13813679705723846039e-08)));
+  p = f64x2.add(splat(6.61375632143793436117e-05), f64x2.mul(t, p));
+  p = f64x2.add(splat(-2.77777777770155933842e-03), f64x2.mul(t, p));
+  p = f64x2.add(splat(1.66666666666666019037e-01), f64x2.mul(t, p));
+  const c = f64x2.sub(r, f64x2.mul(t, p));
+  const k0 = f64x2.eq(k, splat(0));
+  const q = f64x2.div(f64x2.mul(r, c), select(k0, f64x2.sub(c, splat(2)), f64x2.sub(splat(2), c)));
+  // k = 0: 1 - ((x c)/(c - 2) - x); else (1 - ((lo - (x c)/(2 - c)) - hi)) 2^k
+  let y = select(k0, f64x2.sub(splat(1), f64x2.sub(q, r)), f64x2.mul(f64x2.sub(splat(1), f64x2.sub(f64x2.sub(lo, q), hi)), pow2(k)));
+  y = select(f64x2.eq(x, splat(1)), splat(2.718281828459045), y);
+  return select(i64x2.lt_s(hx, i64x2.splat(0x3E300000)), f64x2.add(splat(1), x), y);
+}
+
+/** expm1 on lanes in tanh's use: u > -2 (fdlibm's early -1 for u < -56 ln2 is not taken). */
+function expm1For2(u: v128): v128 {
+  const k = reduction(u, absHigh(u));
+  const hi = f64x2.sub(u, f64x2.mul(k, splat(LN2_HI))), lo = f64x2.mul(k, splat(LN2_LO));
+  const x = f64x2.sub(hi, lo), c = f64x2.sub(f64x2.sub(hi, x), lo);
+  const hfx = f64x2.mul(splat(0.5), x), hxs = f64x2.mul(x, hfx);
+  let p = f64x2.add(splat(4.00821782732936239552e-06), f64x2.mul(hxs, splat(-2.01099218183624371326e-07)));
+  p = f64x2.add(splat(-7.93650757867487942473e-05), f64x2.mul(hxs, p));
+  p = f64x2.add(splat(1.58730158725481460165e-03), f64x2.mul(hxs, p));
+  p = f64x2.add(splat(-3.33333333333331316428e-02), f64x2.mul(hxs, p));
+  const r1 = f64x2.add(splat(1), f64x2.mul(hxs, p));
+  const t = f64x2.sub(splat(3), f64x2.mul(r1, hfx));
+  const e = f64x2.mul(hxs, f64x2.div(f64x2.sub(r1, t), f64x2.sub(splat(6), f64x2.mul(x, t))));
+  const r0 = f64x2.sub(x, f64x2.sub(f64x2.mul(x, e), hxs));
+  const e2 = f64x2.sub(f64x2.sub(f64x2.mul(x, f64x2.sub(e, c)), c), hxs);
+  const twopk = pow2(k), twomk = pow2(f64x2.neg(k)), xe = f64x2.sub(e2, x);
+  const rm1 = f64x2.sub(f64x2.mul(splat(0.5), f64x2.sub(x, e2)), splat(0.5));
+  const r1k = select(f64x2.lt(x, splat(-0.25)), f64x2.mul(splat(-2), f64x2.sub(e2, f64x2.add(x, splat(0.5)))), f64x2.add(splat(1), f64x2.mul(splat(2), f64x2.sub(x, e2))));
+  const rb = f64x2.sub(f64x2.mul(f64x2.sub(splat(1), xe), twopk), splat(1));
+  const rc = f64x2.mul(f64x2.sub(f64x2.sub(splat(1), twomk), xe), twopk);
+  const rd = f64x2.mul(f64x2.add(f64x2.sub(x, f64x2.add(e2, twomk)), splat(1)), twopk);
+  let y = select(f64x2.lt(k, splat(20)), rc, rd);
+  y = select(v128.or(f64x2.le(k, splat(-2)), f64x2.gt(k, splat(56))), rb, y);
+  y = select(f64x2.eq(k, splat(1)), r1k, y);
+  y = select(f64x2.eq(k, splat(-1)), rm1, y);
+  return select(f64x2.eq(k, splat(0)), r0, y);
+}
+
+function tanh2(x: v128): v128 {
+  const hx = absHigh(x);
+  if (v128.any_true(i64x2.ge_s(hx, i64x2.splat(0x7ff00000)))) {
+    return f64x2.replace_lane(f64x2.splat(fdlibmTanh(f64x2.extract_lane(x, 0))), 1, fdlibmTanh(f64x2.extract_lane(x, 1)));
+  }
+  const ax = f64x2.abs(x);
+  const ge1 = i64x2.ge_s(hx, i64x2.splat(0x3FF00000));
+  // |x| >= 1: 1 - 2/(expm1(2|x|) + 2); else -t/(t + 2) with t = expm1(-2|x|)
+  const t = expm1For2(select(ge1, f64x2.mul(splat(2), ax), f64x2.mul(splat(-2), ax)));
+  const q = f64x2.div(select(ge1, splat(2), f64x2.neg(t)), f64x2.add(t, splat(2)));
+  let z = select(ge1, f64x2.sub(splat(1), q), q);
+  z = select(i64x2.ge_s(hx, i64x2.splat(0x40360000)), splat(1), z);
+  z = select(f64x2.lt(x, splat(0)), f64x2.neg(z), z);
+  return select(i64x2.lt_s(hx, i64x2.splat(0x3E300000)), x, z);
+}
+
+// @ts-ignore: decorator
+@inline function sigma2(x: v128): v128 {
+  return f64x2.div(splat(1), f64x2.add(splat(1), exp2(f64x2.neg(x))));
+}
+
+/** Two floats at p + 4i, widened to double. */
+// @ts-ignore: decorator
+@inline function ld2(p: usize, i: i32): v128 {
+  return f64x2.promote_low_f32x4(v128.load64_zero(p + (<usize>i << 2)));
+}
+
+/** Two doubles rounded to float and stored at p + 4i. */
+// @ts-ignore: decorator
+@inline function st2(p: usize, i: i32, v: v128): void {
+  v128.store64_lane(p + (<usize>i << 2), f32x4.demote_f64x2_zero(v), 0);
+}
+
+// @ts-ignore: decorator
+@inline function bias2(bias: usize, i: i32): v128 {
+  return bias == 0 ? splat(0) : ld2(bias, i);
+}
+
+// @ts-ignore: decorator
+@inline function ld(p: usize, i: i32): f64 {
+  return <f64>load<f32>(p + (<usize>i << 2));
+}
+
+// @ts-ignore: decorator
+@inline function st(p: usize, i: i32, v: f64): void {
+  store<f32>(p + (<usize>i << 2), <f32>v);
+}
+
+// @ts-ignore: decorator
+@inline function biasAt(bias: usize, i: i32): f64 {
+  return bias == 0 ? 0.0 : ld(bias, i);
+}
+
+// ---- float32 approximations (the `approximate` option): four lanes, no branches. exp as Cephes' expf (a degree-6
+// polynomial after reducing by ln 2, relative error about 2e-7); sigmoid(x) = 1 / (1 + exp(-x)) and
+// tanh(x) = sign(x) (1 - 2 / (exp(2|x|) + 1)), both within 2e-7 of the exact value (absolute; a test bounds it).
+
+// @ts-ignore: decorator
+@inline function splat4(x: f32): v128 {
+  return f32x4.splat(x);
+}
+
+// @ts-ignore: decorator
+@inline function expf4(x: v128): v128 {
+  x = f32x4.min(f32x4.max(x, splat4(-87.0)), splat4(88.0));
+  const n = f32x4.nearest(f32x4.mul(x, splat4(1.44269504088896341)));
+  const r = f32x4.sub(f32x4.sub(x, f32x4.mul(n, splat4(0.693359375))), f32x4.mul(n, splat4(-2.12194440e-4)));
+  let p = f32x4.add(splat4(1.3981999507e-3), f32x4.mul(splat4(1.9875691500e-4), r));
+  p = f32x4.add(splat4(8.3334519073e-3), f32x4.mul(p, r));
+  p = f32x4.add(splat4(4.1665795894e-2), f32x4.mul(p, r));
+  p = f32x4.add(splat4(1.6666665459e-1), f32x4.mul(p, r));
+  p = f32x4.add(splat4(5.0000001201e-1), f32x4.mul(p, r));
+  const y = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), splat4(1));
+  return f32x4.mul(y, i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23));
+}
+
+// @ts-ignore: decorator
+@inline function sigmoid4(x: v128): v128 {
+  return f32x4.div(splat4(1), f32x4.add(splat4(1), expf4(f32x4.neg(x))));
+}
+
+// @ts-ignore: decorator
+@inline function tanh4(x: v128): v128 {
+  const t = f32x4.sub(splat4(1), f32x4.div(splat4(2), f32x4.add(expf4(f32x4.mul(splat4(2), f32x4.abs(x))), splat4(1))));
+  return v128.or(t, v128.and(x, i32x4.splat(0x80000000)));
+}
+
+// @ts-ignore: decorator
+@inline function ld4(p: usize, i: i32): v128 {
+  return v128.load(p + (<usize>i << 2));
+}
+
+// @ts-ignore: decorator
+@inline function st4(p: usize, i: i32, v: v128): void {
+  v128.store(p + (<usize>i << 2), v);
+}
+
+// @ts-ignore: decorator
+@inline function bias4(bias: usize, i: i32): v128 {
+  return bias == 0 ? splat4(0) : ld4(bias, i);
+}
+
+/**
+ * An LSTM direction over T steps (gates i, f, g, o). x: [T*B, 4H] input projections; w: [4H, H]; bias: [4H] or 0;
+ * h0, c0: [B, H]; out: [T+1, B, H] (h_t by time index, then the last c); saved for the backward by time index:
+ * acts [T, B, 4H] (the activated gates), hPrev and cPrev [T, B, H], tanhC [T, B, H]. Scratch: wp (4H*H rounded up to
+ * panels), ap (B rounded to 4, times H), pre [B, 4H].
+ */
+export function lstmForward(x: usize, w: usize, bias: usize, h0: usize, c0: usize, out: usize, acts: usize, hPrev: usize, cPrev: usize, tanhC: usize, wp: usize, ap: usize, pre: usize, B: i32, H: i32, T: i32, reverse: i32, approximate: i32): void {
+  const G = 4 * H, BH = B * H, BG = B * G, panels = (G + 7) >> 3;
+  packB(w, wp, H, G, 1, 0, panels);
+  let hp = h0, cp = c0;
+  const cOut = out + (<usize>(T * BH) << 2);
+  for (let s = 0; s < T; s++) {
+    const t = reverse ? T - 1 - s : s;
+    const tBH = t * BH, tBG = t * BG;
+    const hAt = hPrev + (<usize>tBH << 2), cAt = cPrev + (<usize>tBH << 2);
+    memory.copy(hAt, hp, <usize>BH << 2);
+    memory.copy(cAt, cp, <usize>BH << 2);
+    packA(hAt, ap, B, H, 0);
+    tiles(ap, wp, pre, B, H, G, 0, panels);
+    for (let b = 0; b < B; b++) {
+      const g0 = tBG + b * G, p0 = b * G, hOff = tBH + b * H, cRow = b * H;
+      let j = 0;
+      for (; approximate != 0 && j + 4 <= H; j += 4) {
+        const i = sigmoid4(f32x4.add(f32x4.add(ld4(x, g0 + j), ld4(pre, p0 + j)), bias4(bias, j)));
+        const f = sigmoid4(f32x4.add(f32x4.add(ld4(x, g0 + H + j), ld4(pre, p0 + H + j)), bias4(bias, H + j)));
+        const g = tanh4(f32x4.add(f32x4.add(ld4(x, g0 + 2 * H + j), ld4(pre, p0 + 2 * H + j)), bias4(bias, 2 * H + j)));
+        const o = sigmoid4(f32x4.add(f32x4.add(ld4(x, g0 + 3 * H + j), ld4(pre, p0 + 3 * H + j)), bias4(bias, 3 * H + j)));
+        const c = f32x4.add(f32x4.mul(f, ld4(cPrev, hOff + j)), f32x4.mul(i, g));
+        const tc = tanh4(c);
+        st4(acts, g0 + j, i); st4(acts, g0 + H + j, f); st4(acts, g0 + 2 * H + j, g); st4(acts, g0 + 3 * H + j, o);
+        st4(tanhC, hOff + j, tc);
+        st4(cOut, cRow + j, c);
+        st4(out, hOff + j, f32x4.mul(o, tc));
+      }
+      for (; j + 2 <= H; j += 2) {
+        const i = sigma2(f64x2.add(f64x2.add(ld2(x, g0 + j), ld2(pre, p0 + j)), bias2(bias, j)));
+        const f = sigma2(f64x2.add(f64x2.add(ld2(x, g0 + H + j), ld2(pre, p0 + H + j)), bias2(bias, H + j)));
+        const g = tanh2(f64x2.add(f64x2.add(ld2(x, g0 + 2 * H + j), ld2(pre, p0 + 2 * H + j)), bias2(bias, 2 * H + j)));
+        const o = sigma2(f64x2.add(f64x2.add(ld2(x, g0 + 3 * H + j), ld2(pre, p0 + 3 * H + j)), bias2(bias, 3 * H + j)));
+        const c = f64x2.add(f64x2.mul(f, ld2(cPrev, hOff + j)), f64x2.mul(i, g));
+        const tc = tanh2(c);
+        st2(acts, g0 + j, i); st2(acts, g0 + H + j, f); st2(acts, g0 + 2 * H + j, g); st2(acts, g0 + 3 * H + j, o);
+        st2(tanhC, hOff + j, tc);
+        st2(cOut, cRow + j, c);
+        st2(out, hOff + j, f64x2.mul(o, tc));
+      }
+      for (; j < H; j++) {
+        const i = sigma(ld(x, g0 + j) + ld(pre, p0 + j) + biasAt(bias, j));
+        const f = sigma(ld(x, g0 + H + j) + ld(pre, p0 + H + j) + biasAt(bias, H + j));
+        const g = fdlibmTanh(ld(x, g0 + 2 * H + j) + ld(pre, p0 + 2 * H + j) + biasAt(bias, 2 * H + j));
+        const o = sigma(ld(x, g0 + 3 * H + j) + ld(pre, p0 + 3 * H + j) + biasAt(bias, 3 * H + j));
+        const c = f * ld(cPrev, hOff + j) + i * g;
+        const tc = fdlibmTanh(c);
+        st(acts, g0 + j, i); st(acts, g0 + H + j, f); st(acts, g0 + 2 * H + j, g); st(acts, g0 + 3 * H + j, o);
+        st(tanhC, hOff + j, tc);
+        st(cOut, cRow + j, c);
+        st(out, hOff + j, o * tc);
+      }
+    }
+    hp = out + (<usize>tBH << 2);
+    cp = cOut;
+  }
+}
+
+/**
+ * The LSTM direction's backpropagation through time. gOut: [T+1, B, H] (dL/dh_t by time index, then dL/dc_T);
+ * writes dGates [T, B, 4H] (dL/d pre-activation gates) and dh, dc [B, H] (dL/dh0, dL/dc0; dh zero on entry).
+ * Scratch: dhNext [B, H], wp (the 4H x H weights packed), ap (B rounded to 4, times 4H).
+ */
+export function lstmBackward(gOut: usize, w: usize, acts: usize, cPrev: usize, tanhC: usize, dGates: usize, dh: usize, dc: usize, dhNext: usize, wp: usize, ap: usize, B: i32, H: i32, T: i32, reverse: i32): void {
+  const G = 4 * H, BH = B * H, BG = B * G, panels = (H + 7) >> 3;
+  packB(w, wp, G, H, 0, 0, panels);
+  memory.copy(dc, gOut + (<usize>(T * BH) << 2), <usize>BH << 2);
+  let cur = dh, next = dhNext;
+  for (let s = T - 1; s >= 0; s--) {
+    const t = reverse ? T - 1 - s : s;
+    const tBH = t * BH, tBG = t * BG;
+    for (let k = 0; k < BH; k++) store<f32>(cur + (<usize>k << 2), load<f32>(cur + (<usize>k << 2)) + load<f32>(gOut + (<usize>(tBH + k) << 2)));
+    for (let b = 0; b < B; b++) {
+      const g0 = tBG + b * G, hOff = tBH + b * H, k0 = b * H;
+      for (let j = 0; j < H; j++) {
+        const i = ld(acts, g0 + j), f = ld(acts, g0 + H + j), g = ld(acts, g0 + 2 * H + j), o = ld(acts, g0 + 3 * H + j);
+        const tc = ld(tanhC, hOff + j), dhj = ld(cur, k0 + j);
+        const dcj = ld(dc, k0 + j) + dhj * o * (1.0 - tc * tc);
+        st(dGates, g0 + j, dcj * g * i * (1.0 - i));
+        st(dGates, g0 + H + j, dcj * ld(cPrev, hOff + j) * f * (1.0 - f));
+        st(dGates, g0 + 2 * H + j, dcj * i * (1.0 - g * g));
+        st(dGates, g0 + 3 * H + j, dhj * tc * o * (1.0 - o));
+        st(dc, k0 + j, dcj * f);
+      }
+    }
+    packA(dGates + (<usize>tBG << 2), ap, B, G, 0);
+    tiles(ap, wp, next, B, G, H, 0, panels);
+    const swap = cur; cur = next; next = swap;
+  }
+  if (cur != dh) memory.copy(dh, cur, <usize>BH << 2);
+}
+
+/**
+ * A GRU direction over T steps (gates r, z, n). x: [T*B, 3H]; w: [3H, H]; bias: [3H] or 0; h0: [B, H]; out: [T, B, H];
+ * saved by time index: acts [T, B, 3H] (r, z, n), hid [T, B, 3H] (h_{t-1} W_hhᵀ + b_hh), hPrev [T, B, H].
+ * Scratch: wp, ap as for the LSTM.
+ */
+export function gruForward(x: usize, w: usize, bias: usize, h0: usize, out: usize, acts: usize, hid: usize, hPrev: usize, wp: usize, ap: usize, B: i32, H: i32, T: i32, reverse: i32, approximate: i32): void {
+  const G = 3 * H, BH = B * H, BG = B * G, panels = (G + 7) >> 3;
+  packB(w, wp, H, G, 1, 0, panels);
+  let hp = h0;
+  for (let s = 0; s < T; s++) {
+    const t = reverse ? T - 1 - s : s;
+    const tBH = t * BH, tBG = t * BG;
+    const hAt = hPrev + (<usize>tBH << 2);
+    memory.copy(hAt, hp, <usize>BH << 2);
+    packA(hAt, ap, B, H, 0);
+    tiles(ap, wp, hid + (<usize>tBG << 2), B, H, G, 0, panels);
+    for (let b = 0; b < B; b++) {
+      const g0 = tBG + b * G, hOff = tBH + b * H;
+      let j = 0;
+      for (; approximate != 0 && j + 4 <= H; j += 4) {
+        if (bias != 0) {
+          st4(hid, g0 + j, f32x4.add(ld4(hid, g0 + j), ld4(bias, j)));
+          st4(hid, g0 + H + j, f32x4.add(ld4(hid, g0 + H + j), ld4(bias, H + j)));
+          st4(hid, g0 + 2 * H + j, f32x4.add(ld4(hid, g0 + 2 * H + j), ld4(bias, 2 * H + j)));
+        }
+        const r = sigmoid4(f32x4.add(ld4(x, g0 + j), ld4(hid, g0 + j)));
+        const z = sigmoid4(f32x4.add(ld4(x, g0 + H + j), ld4(hid, g0 + H + j)));
+        const n = tanh4(f32x4.add(ld4(x, g0 + 2 * H + j), f32x4.mul(r, ld4(hid, g0 + 2 * H + j))));
+        st4(acts, g0 + j, r); st4(acts, g0 + H + j, z); st4(acts, g0 + 2 * H + j, n);
+        st4(out, hOff + j, f32x4.add(f32x4.mul(f32x4.sub(splat4(1), z), n), f32x4.mul(z, ld4(hPrev, hOff + j))));
+      }
+      for (; j + 2 <= H; j += 2) {
+        if (bias != 0) {
+          // float32 sums stored, as the JavaScript cell stores them
+          v128.store64_lane(hid + (<usize>(g0 + j) << 2), f32x4.add(v128.load64_zero(hid + (<usize>(g0 + j) << 2)), v128.load64_zero(bias + (<usize>j << 2))), 0);
+          v128.store64_lane(hid + (<usize>(g0 + H + j) << 2), f32x4.add(v128.load64_zero(hid + (<usize>(g0 + H + j) << 2)), v128.load64_zero(bias + (<usize>(H + j) << 2))), 0);
+          v128.store64_lane(hid + (<usize>(g0 + 2 * H + j) << 2), f32x4.add(v128.load64_zero(hid + (<usize>(g0 + 2 * H + j) << 2)), v128.load64_zero(bias + (<usize>(2 * H + j) << 2))), 0);
+        }
+        const r = sigma2(f64x2.add(ld2(x, g0 + j), ld2(hid, g0 + j)));
+        const z = sigma2(f64x2.add(ld2(x, g0 + H + j), ld2(hid, g0 + H + j)));
+        const n = tanh2(f64x2.add(ld2(x, g0 + 2 * H + j), f64x2.mul(r, ld2(hid, g0 + 2 * H + j))));
+        st2(acts, g0 + j, r); st2(acts, g0 + H + j, z); st2(acts, g0 + 2 * H + j, n);
+        st2(out, hOff + j, f64x2.add(f64x2.mul(f64x2.sub(splat(1), z), n), f64x2.mul(z, ld2(hPrev, hOff + j))));
+      }
+      for (; j < H; j++) {
+        if (bias != 0) {
+          // float32 sums stored, as the JavaScript cell stores them
+          store<f32>(hid + (<usize>(g0 + j) << 2), load<f32>(hid + (<usize>(g0 + j) << 2)) + load<f32>(bias + (<usize>j << 2)));
+          store<f32>(hid + (<usize>(g0 + H + j) << 2), load<f32>(hid + (<usize>(g0 + H + j) << 2)) + load<f32>(bias + (<usize>(H + j) << 2)));
+          store<f32>(hid + (<usize>(g0 + 2 * H + j) << 2), load<f32>(hid + (<usize>(g0 + 2 * H + j) << 2)) + load<f32>(bias + (<usize>(2 * H + j) << 2)));
+        }
+        const r = sigma(ld(x, g0 + j) + ld(hid, g0 + j));
+        const z = sigma(ld(x, g0 + H + j) + ld(hid, g0 + H + j));
+        const n = fdlibmTanh(ld(x, g0 + 2 * H + j) + r * ld(hid, g0 + 2 * H + j));
+        st(acts, g0 + j, r); st(acts, g0 + H + j, z); st(acts, g0 + 2 * H + j, n);
+        st(out, hOff + j, (1.0 - z) * n + z * ld(hPrev, hOff + j));
+      }
+    }
+    hp = out + (<usize>tBH << 2);
+  }
+}
+
+/**
+ * The GRU direction's backpropagation through time. gOut: [T, B, H]; writes dX [T, B, 3H] (dL/d x-side gates),
+ * dA [T, B, 3H] (dL/d hidden projection), dh [B, H] (dL/dh0; zero on entry). Scratch: dhNext, wp, ap as for the LSTM.
+ */
+export function gruBackward(gOut: usize, w: usize, acts: usize, hid: usize, hPrev: usize, dX: usize, dA: usize, dh: usize, dhNext: usize, wp: usize, ap: usize, B: i32, H: i32, T: i32, reverse: i32): void {
+  const G = 3 * H, BH = B * H, BG = B * G, panels = (H + 7) >> 3;
+  packB(w, wp, G, H, 0, 0, panels);
+  let cur = dh, next = dhNext;
+  for (let s = T - 1; s >= 0; s--) {
+    const t = reverse ? T - 1 - s : s;
+    const tBH = t * BH, tBG = t * BG;
+    for (let k = 0; k < BH; k++) store<f32>(cur + (<usize>k << 2), load<f32>(cur + (<usize>k << 2)) + load<f32>(gOut + (<usize>(tBH + k) << 2)));
+    for (let b = 0; b < B; b++) {
+      const g0 = tBG + b * G, hOff = tBH + b * H, k0 = b * H;
+      for (let j = 0; j < H; j++) {
+        const r = ld(acts, g0 + j), z = ld(acts, g0 + H + j), n = ld(acts, g0 + 2 * H + j), dhj = ld(cur, k0 + j);
+        const dnPre = dhj * (1.0 - z) * (1.0 - n * n);
+        const dzPre = dhj * (ld(hPrev, hOff + j) - n) * z * (1.0 - z);
+        const drPre = dnPre * ld(hid, g0 + 2 * H + j) * r * (1.0 - r);
+        st(dX, g0 + j, drPre); st(dX, g0 + H + j, dzPre); st(dX, g0 + 2 * H + j, dnPre);
+        st(dA, g0 + j, drPre); st(dA, g0 + H + j, dzPre); st(dA, g0 + 2 * H + j, dnPre * r);
+        st(cur, k0 + j, dhj * z);
+      }
+    }
+    packA(dA + (<usize>tBG << 2), ap, B, G, 0);
+    tiles(ap, wp, next, B, G, H, 0, panels);
+    for (let k = 0; k < BH; k++) store<f32>(next + (<usize>k << 2), load<f32>(next + (<usize>k << 2)) + load<f32>(cur + (<usize>k << 2)));
+    const swap = cur; cur = next; next = swap;
+  }
+  if (cur != dh) memory.copy(dh, cur, <usize>BH << 2);
+}

@@ -1,0 +1,150 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { lstmSequence, gruSequence, randn, Generator, registerBackend, useBackend, getBackend, createWasmBackend, LSTM, GRU, tensor, zeros, noGrad, sum, mul, type Tensor, type WasmBackend } from '../../src/index.js';
+import { assertClose } from '../helpers/assert.js';
+
+// The wasm backend runs a recurrent direction in one kernel call each way (assembly/recurrent.ts); without those
+// kernels lstmSequence and gruSequence run their JavaScript loops, which call the backend's matmul once per step.
+// The kernel must give the loop's bits on the same backend: the same products (the matmul's own packing and tiles,
+// relaxed SIMD or not), and the cell's double-precision arithmetic with fdlibm's exp and tanh (those behind
+// Math.exp and Math.tanh), operation for operation.
+const kernels = suite('recurrent sequence kernels (wasm, one call per direction)');
+
+const wasm: Record<string, WasmBackend> = {};
+for (const relaxed of [false, true]) {
+  const b = createWasmBackend({ threads: 1, relaxedSimd: relaxed, name: `wasm-rnn-${relaxed}` });
+  wasm[String(relaxed)] = b;
+  registerBackend(b);
+  // the same backend without the recurrent kernels: the ops fall back to their loops
+  registerBackend({ ...b, name: `wasm-rnn-${relaxed}-loops`, kernels: { ...b.kernels, recurrent: undefined } });
+}
+
+interface Run { out: Float32Array; grads: Float32Array[] }
+
+function run(backend: string, kind: 'lstm' | 'gru', B: number, H: number, T: number, scale: number, reverse: boolean, bias: boolean, seed: number): Run {
+  const previous = getBackend().name;
+  useBackend(backend);
+  try {
+    const g = new Generator(seed), G = (kind === 'lstm' ? 4 : 3) * H;
+    // scaled so that the gates saturate in places: every branch of exp's and tanh's reductions, and (scale 300)
+    // the lanes past exp's and tanh's common range that the kernels hand to the scalar functions
+    const xProj = randn([T * B, G], { generator: g });
+    for (let i = 0; i < xProj.size; i++) xProj.data[i] *= scale;
+    xProj.requiresGrad = true;
+    const wHh = randn([G, H], { generator: g, requiresGrad: true });
+    const bHh = bias ? randn([G], { generator: g, requiresGrad: true }) : null;
+    const h0 = randn([B, H], { generator: g, requiresGrad: true }), c0 = randn([B, H], { generator: g, requiresGrad: true });
+    const out = kind === 'lstm' ? lstmSequence(xProj, wHh, bHh, h0, c0, { reverse }) : gruSequence(xProj, wHh, bHh, h0, { reverse });
+    const w = randn([...out.shape], { generator: g });
+    out.backward(w);
+    const leaves: (Tensor | null)[] = kind === 'lstm' ? [xProj, wHh, bHh, h0, c0] : [xProj, wHh, bHh, h0];
+    return { out: out.data.slice(), grads: leaves.filter((t): t is Tensor => t !== null).map((t) => t.grad!.data.slice()) };
+  } finally {
+    useBackend(previous);
+  }
+}
+
+function sameBits(a: Float32Array, b: Float32Array, what: string): void {
+  assert.is(a.length, b.length, `${what}: length`);
+  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length), ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  for (let i = 0; i < a.length; i++) {
+    if (ua[i] !== ub[i]) assert.unreachable(`${what}: index ${i} differs: ${a[i]} (kernel) and ${b[i]} (loop)`);
+  }
+}
+
+const shapes = [
+  { B: 3, H: 5, T: 4, scale: 3 }, // nothing a multiple of the tiles: edges of every panel; an odd H (a scalar tail)
+  { B: 8, H: 16, T: 6, scale: 1 },
+  { B: 16, H: 32, T: 8, scale: 10 },
+  { B: 4, H: 6, T: 3, scale: 300 },
+  { B: 5, H: 136, T: 2, scale: 3 }, // 4H = 544 > 512: the product's depth in two blocks
+];
+
+for (const kind of ['lstm', 'gru'] as const) {
+  for (const { B, H, T, scale } of shapes) {
+    for (const reverse of [false, true]) {
+      for (const bias of [true, false]) {
+        kernels(`${kind}Sequence's kernel gives its loop's bits, forward and backward (B ${B}, H ${H}, T ${T}, inputs x${scale}${reverse ? ', reverse' : ''}${bias ? '' : ', no bias'}; relaxed SIMD off and on)`, () => {
+          const seed = B * 1000 + H * 10 + T;
+          for (const relaxed of [false, true]) {
+            const a = run(`wasm-rnn-${relaxed}`, kind, B, H, T, scale, reverse, bias, seed), b = run(`wasm-rnn-${relaxed}-loops`, kind, B, H, T, scale, reverse, bias, seed);
+            sameBits(a.out, b.out, `relaxed ${relaxed}: output`);
+            a.grads.forEach((g, i) => sameBits(g, b.grads[i], `relaxed ${relaxed}: gradient of input ${i}`));
+          }
+        });
+      }
+    }
+  }
+}
+
+kernels('the kernels keep the sequence\'s arrays in the wasm memory (no copies in and out)', () => {
+  const previous = getBackend().name;
+  useBackend('wasm-rnn-false');
+  try {
+    const g = new Generator(3);
+    const xProj = randn([4 * 2, 12], { generator: g }), wHh = randn([12, 3], { generator: g }), h0 = randn([2, 3], { generator: g }), c0 = randn([2, 3], { generator: g });
+    const out = lstmSequence(xProj, wHh, null, h0, c0);
+    assert.ok(wasm.false.arena.offsetOf(out.data) >= 0, 'the output is a block of the arena');
+  } finally {
+    useBackend(previous);
+  }
+});
+
+kernels.run();
+
+const approx = suite('recurrent kernels with approximateActivations (float32 σ and tanh)');
+
+approx('σ and tanh are within 2e-7 of the exact functions over [-25, 25] (absolute)', () => {
+  const previous = getBackend().name;
+  useBackend('wasm-rnn-false');
+  try {
+    // one step from a zero state with zero recurrent weights: the cell state is c = σ(i) tanh(g); with the other gate
+    // at 20 (σ(20) and tanh(20) are 1 in float32) it is σ or tanh of the grid value alone
+    const B = 8000, H = 4, grid = (b: number) => -25 + (50 * b) / (B - 1);
+    for (const which of ['sigmoid', 'tanh'] as const) {
+      const x = new Float32Array(B * 4 * H);
+      for (let b = 0; b < B; b++) for (let j = 0; j < H; j++) {
+        x[b * 4 * H + j] = which === 'sigmoid' ? grid(b) : 20;
+        x[b * 4 * H + 2 * H + j] = which === 'sigmoid' ? 20 : grid(b);
+      }
+      const c = (approximate: boolean) => noGrad(() => lstmSequence(tensor(x, { shape: [B, 4 * H] }), zeros([4 * H, H]), null, zeros([B, H]), zeros([B, H]), { approximate })).data.slice(B * H);
+      const exact = c(false), fast = c(true);
+      let worst = 0, at = 0;
+      for (let k = 0; k < exact.length; k++) if (Math.abs(exact[k] - fast[k]) > worst) { worst = Math.abs(exact[k] - fast[k]); at = grid(k >> 2); }
+      assert.ok(worst <= 2e-7, `${which}: |approximate - exact| up to ${worst} (at ${at})`);
+      assert.ok(worst > 0, `${which}: the approximation is in use (some value differs)`);
+    }
+  } finally {
+    useBackend(previous);
+  }
+});
+
+approx('an LSTM and a GRU with approximateActivations stay within 1e-5 of the exact layers over 20 steps, gradients included', () => {
+  const previous = getBackend().name;
+  useBackend('wasm-rnn-true');
+  try {
+    for (const Layer of [LSTM, GRU]) {
+      const results = [false, true].map((approximateActivations) => {
+        const m = new Layer(3, 16, { numLayers: 2, approximateActivations, generator: new Generator(8) });
+        const x = randn([20, 5, 3], { generator: new Generator(9) });
+        const [out] = m.forward(x);
+        sum(mul(out, out)).backward();
+        return { out: out.data.slice(), grads: m.parameters().map((p) => p.grad!.data.slice()) };
+      });
+      assertClose(results[1].out, results[0].out, { atol: 1e-5, rtol: 0 }, `${Layer.name} output`);
+      results[1].grads.forEach((g, i) => assertClose(g, results[0].grads[i], { atol: 1e-5, rtol: 1e-4 }, `${Layer.name} parameter ${i} gradient`));
+    }
+  } finally {
+    useBackend(previous);
+  }
+});
+
+approx('the option is checked', () => {
+  assert.throws(() => new LSTM(1, 4, { approximateActivations: 'yes' as never }), (e: Error) => e instanceof TypeError && /LSTM: expected approximateActivations to be true or false, got/.test(e.message));
+  assert.throws(() => new GRU(1, 4, { approximateActivations: 1 as never }), (e: Error) => e instanceof TypeError && /GRU: expected approximateActivations to be true or false/.test(e.message));
+  const g = new Generator(1);
+  assert.throws(() => lstmSequence(randn([2, 8], { generator: g }), randn([8, 2], { generator: g }), null, zeros([1, 2]), zeros([1, 2]), { approximate: 'no' as never }), /lstmSequence: expected approximate to be true or false/);
+  assert.throws(() => gruSequence(randn([2, 6], { generator: g }), randn([6, 2], { generator: g }), null, zeros([1, 2]), { approximate: 0 as never }), /gruSequence: expected approximate to be true or false/);
+});
+
+approx.run();
