@@ -5,24 +5,15 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   Tensor, conv2d, relu, maxPool2d, Conv2d, ReLU, MaxPool2d, Sequential, Flatten, Linear, crossEntropy, randn, Generator,
-  createWasmBackend, registerBackend, useBackend, getBackend, type Size2,
+  createWasmBackend, registerBackend, type Size2,
 } from '../../src/index.js';
 import { assertClose } from '../helpers/assert.js';
+import { withBackend } from '../helpers/backends.js';
 
 const wasm1 = createWasmBackend({ threads: 1, name: 'wasm-kernels-1' });
 const wasm2 = createWasmBackend({ threads: 2, name: 'wasm-kernels-2' });
 registerBackend(wasm1);
 registerBackend(wasm2);
-
-function on<T>(name: string, fn: () => T): T {
-  const previous = getBackend().name;
-  useBackend(name);
-  try {
-    return fn();
-  } finally {
-    useBackend(previous);
-  }
-}
 
 interface Case { x: number[]; w: number[]; bias: boolean; padding: Size2; dilation: Size2 }
 const CASES: Case[] = [
@@ -36,7 +27,7 @@ const CASES: Case[] = [
 
 /** Forward and every gradient of conv2d (fused ReLU or not) on the named backend, from the same seeded data. */
 function run(backend: string, c: Case, activation: 'none' | 'relu', split = false) {
-  return on(backend, () => {
+  return withBackend(backend, () => {
     const g = new Generator(11);
     const x = randn(c.x, { generator: g, requiresGrad: true }), w = randn(c.w, { generator: g, requiresGrad: true });
     const b = c.bias ? randn([c.w[0]], { generator: g, requiresGrad: true }) : null;
@@ -83,7 +74,7 @@ for (const c of CASES) {
 kernels('tensors outside the kernels\' memory (plain Float32Arrays, copied in and out) give the same bits as resident ones', () => {
   const c = CASES[0];
   const resident = run('wasm-kernels-1', c, 'relu');
-  const plain = on('wasm-kernels-1', () => {
+  const plain = withBackend('wasm-kernels-1', () => {
     const g = new Generator(11);
     const copy = (t: Tensor) => new Tensor(Float32Array.from(t.data), t.shape, { requiresGrad: true });
     const x = copy(randn(c.x, { generator: g })), w = copy(randn(c.w, { generator: g })), b = copy(randn([c.w[0]], { generator: g }));
@@ -102,7 +93,7 @@ kernels.run();
 
 const fusion = suite('Sequential fuses Conv2d + ReLU');
 fusion('a CNN through Sequential gives the layers run one by one, logits and gradients bit for bit, on the wasm kernels', () => {
-  on('wasm-kernels-1', () => {
+  withBackend('wasm-kernels-1', () => {
     const g = new Generator(5);
     const model = new Sequential(new Conv2d(1, 6, 3, { padding: 1, generator: g }), new ReLU(), new MaxPool2d(2), new Conv2d(6, 8, 3, { generator: g }), new ReLU(), new MaxPool2d(2), new Flatten(), new Linear(8 * 2 * 2, 3, { generator: g }));
     const x = randn([4, 1, 12, 12], { generator: g }), target = [0, 2, 1, 2];
@@ -132,7 +123,7 @@ pooling('ties, NaN, signed zeros and odd sizes: output and input gradient equal 
   values[13 * 2 + 5] = NaN;
   const gy = Array.from(randn([3, 2, 3, 6], { generator: g }).data);
   gy[1] = -0;
-  const runPool = (backend: string) => on(backend, () => {
+  const runPool = (backend: string) => withBackend(backend, () => {
     const x = new Tensor(Float32Array.from(values), shape, { requiresGrad: true });
     const y = maxPool2d(x, 2);
     y.backward(new Tensor(Float32Array.from(gy), y.shape));
