@@ -8,26 +8,11 @@
 import { getJson } from './api.js';
 import { drawChart } from './chart.js';
 import { esc, fmtLr, h, tabList, type Tab } from './dom.js';
+import type { RunJson } from '../reports.js';
 
-interface Run {
-  id: string;
-  error?: string;
-  source: string;
-  description: string;
-  task: string;
-  model: string;
-  lossName: string;
-  modified: string;
-  recommendation: { lr: number; confidence: string; sentence: string } | null;
-  trained: { name: string; lr: number; reason: string } | null;
-  rules: { method: string; lr: number | null }[];
-  spreadDecades: number | null;
-  sweepBestLr: number | null;
-  candidates: { name: string; lr: number; valLoss: number | null }[];
-  comparison: { metric: string; baseline: string; optimized: string; change: string }[];
-  warnings: string[];
-  live: { state: 'running' | 'finished' | 'failed'; stopped: boolean; pid: number; stage: string; done: number; total: number; startedAt: string; updatedAt: string; writes: number; notes: { stage: string; detail: string }[]; error: string | null } | null;
-}
+// The server's own type (erased from the page's script: `import type` adds nothing to what is served). A run that
+// could not be read comes as { id, error } alone (see server.ts's /api/runs).
+type Run = RunJson & { error?: string };
 
 /** A run under way in a few words: 'running', 'stopped', 'failed' or 'writing its report'. */
 function liveWord(live: NonNullable<Run['live']>): string {
