@@ -6,7 +6,7 @@
 // each state is seen. Screenshots go to test/.output/dashboard/live-*.png. Without a chromium the suite skips.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,9 +16,9 @@ import type { LiveFile } from '../../src/dashboard/live.js';
 import { writeReport } from '../../src/report/report.js';
 import { makeFinderReport } from '../dashboard/helpers.js';
 import { recordLiveRun } from '../dashboard/live-helpers.js';
+import { CHROMIUM, chromiumTest, launchChromium, openPage } from '../helpers/chromium.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 const shots = join(repo, 'test/.output/dashboard');
 const dir = mkdtempSync(join(tmpdir(), 'lrlab-dashboard-live-browser-'));
 const reports = join(dir, 'reports');
@@ -29,8 +29,7 @@ let dashboard: Dashboard | null = null;
 
 test.before(async () => {
   if (CHROMIUM === undefined) return;
-  const { chromium } = await import('playwright-core');
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'] });
+  browser = await launchChromium();
   mkdirSync(shots, { recursive: true });
 });
 
@@ -40,14 +39,7 @@ test.after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const skip = (name: string, fn: () => Promise<void>) =>
-  test(name, async () => {
-    if (CHROMIUM === undefined) {
-      console.log(`  skipped "${name}": no chromium here (install Debian's chromium or set CHROMIUM_PATH)`);
-      return;
-    }
-    await fn();
-  });
+const skip = chromiumTest(test);
 
 skip('a run under way is shown and grows without a reload, then its report takes over', async () => {
   const recorded = recordLiveRun(join(dir, 'recorded', 'now'));
@@ -63,12 +55,7 @@ skip('a run under way is shown and grows without a reload, then its report takes
   put(at('range test', 5));
   dashboard = await startDashboard({ storage: reports, port: 0, pollMs: 250 });
 
-  const p = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
-  const errors: string[] = [];
-  p.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  p.on('pageerror', (e) => errors.push(e.message));
-  await p.goto(`${dashboard.url}#run=now`);
-  await p.waitForFunction(() => (globalThis as any).dashboard?.ready === true, undefined, { timeout: 60_000 });
+  const { p, errors } = await openPage(browser!, `${dashboard.url}#run=now`, { ready: 'dashboard' });
   await p.evaluate(() => ((globalThis as any).loadedOnce = true)); // gone if the page reloads
   const text = (id: string) => p.$eval(`#${id}`, (el) => el.textContent ?? '');
   const until = (id: string, pattern: RegExp) => p.waitForFunction(([i, s]) => new RegExp(s).test(document.getElementById(i)?.textContent ?? ''), [id, pattern.source] as const, { timeout: 30_000 });
@@ -131,10 +118,7 @@ skip('a run whose process is gone says it stopped; a corrupt progress file says 
   const file = JSON.parse(recordLiveRun(join(dir, 'recorded', 'stopped')).snapshots.find((s) => s.file.stage === 'sweep')!.text) as LiveFile;
   writeFileSync(join(reports, '.stopped.live.json'), JSON.stringify({ ...file, pid: gone }));
   writeFileSync(join(reports, '.broken.live.json'), '{"lrlabLive": 1, "pid"');
-  const p = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
-  const errors: string[] = [];
-  p.on('pageerror', (e) => errors.push(e.message));
-  await p.goto(`${dashboard!.url}#run=stopped`);
+  const { p, errors } = await openPage(browser!, `${dashboard!.url}#run=stopped`, { consoleErrors: false });
   await p.waitForFunction(() => /stopped before its end/.test(document.getElementById('live')?.textContent ?? ''), undefined, { timeout: 30_000 });
   assert.match(await p.$eval('#live', (el) => el.textContent ?? ''), new RegExp(`its process ${gone} is gone`));
   assert.ok(await p.$eval('#live', (el) => el.classList.contains('error')), 'shown as an error');

@@ -5,7 +5,7 @@
 // look at. Without a chromium on this machine the suite says so and skips.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,9 +15,9 @@ import { getStorage } from '../../src/tune/storage/index.js';
 import { createStudy } from '../../src/tune/study.js';
 import { createTrial } from '../../src/tune/create-trial.js';
 import { makeFinderReport, makeStudy } from '../dashboard/helpers.js';
+import { CHROMIUM, chromiumTest, launchChromium, openPage } from '../helpers/chromium.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 const shots = join(repo, 'test/.output/dashboard');
 const dir = mkdtempSync(join(tmpdir(), 'lrlab-dashboard-browser-'));
 const url = `sqlite:///${join(dir, 'study.db')}`;
@@ -28,8 +28,7 @@ const dashboards: Dashboard[] = [];
 
 test.before(async () => {
   if (CHROMIUM === undefined) return;
-  const { chromium } = await import('playwright-core');
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'] });
+  browser = await launchChromium();
   mkdirSync(shots, { recursive: true });
 });
 
@@ -45,24 +44,9 @@ async function serve(storage: string): Promise<Dashboard> {
   return d;
 }
 
-async function open(address: string) {
-  const p = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
-  const errors: string[] = [];
-  p.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  p.on('pageerror', (e) => errors.push(e.message));
-  await p.goto(address);
-  await p.waitForFunction(() => (globalThis as any).dashboard?.ready === true, undefined, { timeout: 60_000 });
-  return { p, errors };
-}
+const open = (address: string) => openPage(browser!, address, { ready: 'dashboard' });
 
-const skip = (name: string, fn: () => Promise<void>) =>
-  test(name, async () => {
-    if (CHROMIUM === undefined) {
-      console.log(`  skipped "${name}": no chromium here (install Debian's chromium or set CHROMIUM_PATH)`);
-      return;
-    }
-    await fn();
-  });
+const skip = chromiumTest(test);
 
 /** Runs test/dashboard/write-trials.ts as a process of its own; resolves with its exit code. */
 function worker(study: string, n: number, seed: number, ms: number): Promise<number> {

@@ -2,7 +2,7 @@
 // chromium on this machine the suite says so and skips; the bundle checks run everywhere.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
@@ -13,6 +13,7 @@ import { SURFACES } from '../../playground/src/surfaces.js';
 import { EFFECTIVE, KINDS } from '../../playground/src/optimizer-kinds.js';
 import { regimes } from '../../playground/src/regimes.js';
 import { assertClose } from '../helpers/assert.js';
+import { CHROMIUM, chromiumTest, launchChromium, openPage } from '../helpers/chromium.js';
 import { fmt } from '../../playground/src/format.js';
 import { useBackend, tensor, savgolFilter, steepest, previewSchedule, WarmupLR, CosineAnnealingWarmRestarts } from '../../src/index.js';
 
@@ -22,7 +23,6 @@ const { buildBrowser, buildPlayground } = (await import('../../scripts/build-bro
 // @ts-expect-error: plain ESM build scripts without type declarations
 const { serve } = (await import('../../scripts/playground.mjs')) as { serve(dir: string, o: { port: number; isolated: boolean }): Promise<Server> };
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 const shots = join(repo, 'test/.output/playground');
 
 const bundle = suite('browser bundle: the same API with nothing of Node in it');
@@ -60,11 +60,7 @@ page.before(async () => {
   const dir = await buildPlayground();
   isolatedServer = await serve(dir, { port: 0, isolated: true });
   plainServer = await serve(dir, { port: 0, isolated: false });
-  const { chromium } = await import('playwright-core');
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--enable-unsafe-swiftshader', '--use-angle=swiftshader'],
-  });
+  browser = await launchChromium(['--enable-unsafe-swiftshader', '--use-angle=swiftshader']);
   mkdirSync(shots, { recursive: true });
 });
 
@@ -74,24 +70,9 @@ page.after(async () => {
   plainServer?.close();
 });
 
-async function open(server: Server) {
-  const p = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
-  const errors: string[] = [];
-  p.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  p.on('pageerror', (e) => errors.push(e.message));
-  await p.goto(url(server));
-  await p.waitForFunction(() => (globalThis as any).playground?.ready === true, undefined, { timeout: 60_000 });
-  return { p, errors };
-}
+const open = (server: Server) => openPage(browser!, url(server), { ready: 'playground' });
 
-const skip = (name: string, fn: () => Promise<void>) =>
-  page(name, async () => {
-    if (CHROMIUM === undefined) {
-      console.log(`  skipped "${name}": no chromium here (install Debian's chromium or set CHROMIUM_PATH)`);
-      return;
-    }
-    await fn();
-  });
+const skip = chromiumTest(page);
 
 skip('the page loads with no console errors and every panel renders; screenshots are written', async () => {
   const { p, errors } = await open(isolatedServer!);
