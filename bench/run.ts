@@ -17,6 +17,7 @@ import { lstmEpochSuite } from './recurrent.js';
 import { recurrentVsTorch } from './recurrent-torch.js';
 import { cnnEpochSuite } from './cnn.js';
 import { convSuite } from './conv.js';
+import { dashboardSuite } from './dashboard.js';
 
 const quick = process.argv.includes('--quick');
 const here = dirname(fileURLToPath(import.meta.url));
@@ -82,6 +83,8 @@ log('\ntuner storage');
 rows.push(...(await storageSuite(log, quick)));
 log('\ntuner overhead per trial, sampler by sampler, beside Optuna');
 rows.push(...(await overheadSuite(log, quick)));
+log('\ndashboard');
+await dashboardSuite(log, quick ? 1 : 3);
 for (const i of impls) (i.backend as { dispose?: () => void }).dispose?.();
 
 const date = started.toISOString().slice(0, 10);
