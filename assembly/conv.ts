@@ -9,7 +9,7 @@
 // from the padded image through the delta table; only W is packed. Every output adds its products in the order
 // p = 0, 1, ..., CK - 1, as the im2col product does, so the results are the same bits as im2col then matmul.
 
-import { packA } from './gemm';
+import { packA, transpose4x8 } from './gemm';
 
 // The geometry of the call (set by setGeometry; each thread's instance has its own globals)
 let C = 0, H = 0, W = 0, O = 0, KH = 0, KW = 0, PH = 0, PW = 0, DH = 0, DW = 0;
@@ -160,23 +160,6 @@ export function convForward(x: usize, w: usize, b: usize, y: usize, s: usize, n0
   }
 }
 
-// Rows x0..x3 (4 floats each) and y0..y3 become 4 steps of 8 columns, stored as [4][8] (as gemm.ts's packB).
-// @ts-ignore: decorator
-@inline
-function transpose4x8(x0: v128, x1: v128, x2: v128, x3: v128, y0: v128, y1: v128, y2: v128, y3: v128, dst: usize): void {
-  const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
-  const t2 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7), t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
-  const u0 = v128.shuffle<f32>(y0, y1, 0, 4, 1, 5), u1 = v128.shuffle<f32>(y2, y3, 0, 4, 1, 5);
-  const u2 = v128.shuffle<f32>(y0, y1, 2, 6, 3, 7), u3 = v128.shuffle<f32>(y2, y3, 2, 6, 3, 7);
-  v128.store(dst, v128.shuffle<f64>(t0, t1, 0, 2));
-  v128.store(dst, v128.shuffle<f64>(u0, u1, 0, 2), 16);
-  v128.store(dst, v128.shuffle<f64>(t0, t1, 1, 3), 32);
-  v128.store(dst, v128.shuffle<f64>(u0, u1, 1, 3), 48);
-  v128.store(dst, v128.shuffle<f64>(t2, t3, 0, 2), 64);
-  v128.store(dst, v128.shuffle<f64>(u2, u3, 0, 2), 80);
-  v128.store(dst, v128.shuffle<f64>(t2, t3, 1, 3), 96);
-  v128.store(dst, v128.shuffle<f64>(u2, u3, 1, 3), 112);
-}
 
 /**
  * The gradients of convForward for images n0..n1-1, from gy [N, O, OH, OW] (masked by y > 0 first when y is not 0:

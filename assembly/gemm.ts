@@ -92,10 +92,11 @@ function transpose4(x0: v128, x1: v128, x2: v128, x3: v128, dst: usize): void {
   v128.store(dst, v128.shuffle<f64>(t2, t3, 1, 3), 48);
 }
 
-// Columns 0-3 from x0..x3 and 4-7 from y0..y3, for 4 steps of p, stored as [4][8].
+// Columns 0-3 from x0..x3 and 4-7 from y0..y3, for 4 steps of p, stored as [4][8] (packB's, and the convolution's
+// weight packing).
 // @ts-ignore: decorator
 @inline
-function transpose4x8(x0: v128, x1: v128, x2: v128, x3: v128, y0: v128, y1: v128, y2: v128, y3: v128, dst: usize): void {
+export function transpose4x8(x0: v128, x1: v128, x2: v128, x3: v128, y0: v128, y1: v128, y2: v128, y3: v128, dst: usize): void {
   const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
   const t2 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7), t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
   const u0 = v128.shuffle<f32>(y0, y1, 0, 4, 1, 5), u1 = v128.shuffle<f32>(y2, y3, 0, 4, 1, 5);
