@@ -5,3 +5,8 @@ export { biasRelu, reluBackwardSums, tanhBackwardSums, sigmoidBackwardSums, colu
 export { convScratchFloats, convForward, convBackward, convGradSum } from './conv';
 export { maxPool2x2, maxPool2x2Backward } from './pool';
 export { lstmForward, lstmBackward, gruForward, gruBackward, fdlibmExp, fdlibmTanh } from './recurrent';
+
+/** The end of the module's constant tables (the lane functions' constants): the backend's arena starts above it. */
+export function staticDataEnd(): usize {
+  return __heap_base;
+}

@@ -144,10 +144,45 @@ export function fdlibmTanh(x: f64): f64 {
 // ---- the same functions on two lanes (f64x2): every branch computed and the lane's own selected, so each lane
 // gets the scalar function's bits. exp2 and tanh2 take lanes of the common range (|x| < 708 for exp, finite for
 // tanh) and fall back to the scalar functions otherwise.
+//
+// Their constants are loaded from a table at fixed addresses: V8 builds a v128 constant anew at each use with
+// several instructions, where a load is one (fdlibm's exp on two lanes went from 10.9 to 7.5 ns an element).
 
+const F64 = memory.data<f64>([
+  0.0, 0.0, 1.0, 1.0, 2.0, 2.0, 3.0, 3.0, 6.0, 6.0, 0.5, 0.5, -0.5, -0.5, -1.0, -1.0, -2.0, -2.0, -0.25, -0.25,
+  20.0, 20.0, 56.0, 56.0, INV_LN2, INV_LN2, LN2_HI, LN2_HI, LN2_LO, LN2_LO, 2.718281828459045, 2.718281828459045,
+  6755399441055744.0, 6755399441055744.0,
+  // fdlibm exp's P1..P5
+  1.66666666666666019037e-01, 1.66666666666666019037e-01, -2.77777777770155933842e-03, -2.77777777770155933842e-03,
+  6.61375632143793436117e-05, 6.61375632143793436117e-05, -1.65339022054652515390e-06, -1.65339022054652515390e-06,
+  4.13813679705723846039e-08, 4.13813679705723846039e-08,
+  // fdlibm expm1's Q1..Q5
+  -3.33333333333331316428e-02, -3.33333333333331316428e-02, 1.58730158725481460165e-03, 1.58730158725481460165e-03,
+  -7.93650757867487942473e-05, -7.93650757867487942473e-05, 4.00821782732936239552e-06, 4.00821782732936239552e-06,
+  -2.01099218183624371326e-07, -2.01099218183624371326e-07,
+]);
+const ZERO = 0, ONE = 1, TWO = 2, THREE = 3, SIX = 4, HALF = 5, M_HALF = 6, M_ONE = 7, M_TWO = 8, M_QUARTER = 9;
+const TWENTY = 10, FIFTY_SIX = 11, INV_LN2_2 = 12, LN2_HI_2 = 13, LN2_LO_2 = 14, E = 15, ROUND_MAGIC = 16;
+const P1 = 17, P2 = 18, P3 = 19, P4 = 20, P5 = 21, Q1 = 22, Q2 = 23, Q3 = 24, Q4 = 25, Q5 = 26;
+
+/** High words, in both 64-bit lanes. */
+const I64 = memory.data<i64>([
+  0x7fffffff, 0x7fffffff, 1023, 1023, 0x3FD62E42, 0x3FD62E42, 0x3FF0A2B2, 0x3FF0A2B2, 0x40862000, 0x40862000,
+  0x3E300000, 0x3E300000, 0x3FF00000, 0x3FF00000, 0x40360000, 0x40360000, 0x7ff00000, 0x7ff00000,
+]);
+const ABS_MASK = 0, BIAS = 1, HALF_LN2_HIGH = 2, LN2_3_2_HIGH = 3, EXP_BIG_HIGH = 4, TINY_HIGH = 5, ONE_HIGH = 6;
+const TANH_ONE_HIGH = 7, INF_HIGH = 8;
+
+/** Constant i of the f64 table, in both lanes. */
 // @ts-ignore: decorator
-@inline function splat(x: f64): v128 {
-  return f64x2.splat(x);
+@inline function f(i: i32): v128 {
+  return v128.load(F64 + (<usize>i << 4));
+}
+
+/** Constant i of the i64 table, in both lanes. */
+// @ts-ignore: decorator
+@inline function w(i: i32): v128 {
+  return v128.load(I64 + (<usize>i << 4));
 }
 
 // @ts-ignore: decorator
@@ -158,93 +193,91 @@ export function fdlibmTanh(x: f64): f64 {
 /** The high word of |x| in each 64-bit lane. */
 // @ts-ignore: decorator
 @inline function absHigh(x: v128): v128 {
-  return v128.and(i64x2.shr_u(x, 32), i64x2.splat(0x7fffffff));
+  return v128.and(i64x2.shr_u(x, 32), w(ABS_MASK));
 }
 
-/** 2^k for integer-valued lanes k in [-1022, 1023]. */
+/** 2^k for integer-valued lanes k in [-1022, 1023]: k + 1.5 * 2^52 holds k in its low bits, then shifted into the exponent. */
 // @ts-ignore: decorator
 @inline function pow2(k: v128): v128 {
-  return i64x2.shl(i64x2.add(i64x2.extend_low_i32x4_s(i32x4.trunc_sat_f64x2_s_zero(k)), i64x2.splat(1023)), 52);
+  return i64x2.shl(i64x2.add(f64x2.add(k, f(ROUND_MAGIC)), w(BIAS)), 52);
 }
 
 /** fdlibm's argument reduction k (0 for |x| <= ln2 / 2, ±1 up to 1.5 ln2, else round(x / ln2) away from 0). */
 // @ts-ignore: decorator
 @inline function reduction(x: v128, hx: v128): v128 {
-  const neg = f64x2.lt(x, splat(0));
-  const big = i64x2.gt_s(hx, i64x2.splat(0x3FD62E42));
-  const mid = v128.and(big, i64x2.lt_s(hx, i64x2.splat(0x3FF0A2B2)));
-  const k = f64x2.trunc(f64x2.add(f64x2.mul(splat(INV_LN2), x), select(neg, splat(-0.5), splat(0.5))));
-  return v128.and(select(mid, select(neg, splat(-1), splat(1)), k), big);
+  const neg = f64x2.lt(x, f(ZERO));
+  const big = i64x2.gt_s(hx, w(HALF_LN2_HIGH));
+  const mid = v128.and(big, i64x2.lt_s(hx, w(LN2_3_2_HIGH)));
+  const k = f64x2.trunc(f64x2.add(f64x2.mul(f(INV_LN2_2), x), select(neg, f(M_HALF), f(HALF))));
+  return v128.and(select(mid, select(neg, f(M_ONE), f(ONE)), k), big);
 }
 
 function exp2(x: v128): v128 {
   const hx = absHigh(x);
-  if (v128.any_true(i64x2.ge_s(hx, i64x2.splat(0x40862000)))) {
+  if (v128.any_true(i64x2.ge_s(hx, w(EXP_BIG_HIGH)))) {
     return f64x2.replace_lane(f64x2.splat(fdlibmExp(f64x2.extract_lane(x, 0))), 1, fdlibmExp(f64x2.extract_lane(x, 1)));
   }
   const k = reduction(x, hx);
-  const hi = f64x2.sub(x, f64x2.mul(k, splat(LN2_HI))), lo = f64x2.mul(k, splat(LN2_LO));
+  const hi = f64x2.sub(x, f64x2.mul(k, f(LN2_HI_2))), lo = f64x2.mul(k, f(LN2_LO_2));
   const r = f64x2.sub(hi, lo), t = f64x2.mul(r, r);
-  let p = f64x2.add(splat(-1.65339022054652515390e-06), f64x2.mul(t, splat(4.13813679705723846039e-08)));
-  p = f64x2.add(splat(6.61375632143793436117e-05), f64x2.mul(t, p));
-  p = f64x2.add(splat(-2.77777777770155933842e-03), f64x2.mul(t, p));
-  p = f64x2.add(splat(1.66666666666666019037e-01), f64x2.mul(t, p));
+  let p = f64x2.add(f(P4), f64x2.mul(t, f(P5)));
+  p = f64x2.add(f(P3), f64x2.mul(t, p));
+  p = f64x2.add(f(P2), f64x2.mul(t, p));
+  p = f64x2.add(f(P1), f64x2.mul(t, p));
   const c = f64x2.sub(r, f64x2.mul(t, p));
-  const k0 = f64x2.eq(k, splat(0));
-  const q = f64x2.div(f64x2.mul(r, c), select(k0, f64x2.sub(c, splat(2)), f64x2.sub(splat(2), c)));
+  const k0 = f64x2.eq(k, f(ZERO));
+  const q = f64x2.div(f64x2.mul(r, c), select(k0, f64x2.sub(c, f(TWO)), f64x2.sub(f(TWO), c)));
   // k = 0: 1 - ((x c)/(c - 2) - x); else (1 - ((lo - (x c)/(2 - c)) - hi)) 2^k
-  let y = select(k0, f64x2.sub(splat(1), f64x2.sub(q, r)), f64x2.mul(f64x2.sub(splat(1), f64x2.sub(f64x2.sub(lo, q), hi)), pow2(k)));
-  y = select(f64x2.eq(x, splat(1)), splat(2.718281828459045), y);
-  return select(i64x2.lt_s(hx, i64x2.splat(0x3E300000)), f64x2.add(splat(1), x), y);
+  let y = select(k0, f64x2.sub(f(ONE), f64x2.sub(q, r)), f64x2.mul(f64x2.sub(f(ONE), f64x2.sub(f64x2.sub(lo, q), hi)), pow2(k)));
+  y = select(f64x2.eq(x, f(ONE)), f(E), y);
+  return select(i64x2.lt_s(hx, w(TINY_HIGH)), f64x2.add(f(ONE), x), y);
 }
 
-/** expm1 on lanes in tanh's use: u > -2 (fdlibm's early -1 for u < -56 ln2 is not taken). */
+/** expm1 on lanes in tanh's use: u > -2 or u >= 2, so k is never 1 (fdlibm's early -1 for u < -56 ln2 is not taken). */
 function expm1For2(u: v128): v128 {
   const k = reduction(u, absHigh(u));
-  const hi = f64x2.sub(u, f64x2.mul(k, splat(LN2_HI))), lo = f64x2.mul(k, splat(LN2_LO));
+  const hi = f64x2.sub(u, f64x2.mul(k, f(LN2_HI_2))), lo = f64x2.mul(k, f(LN2_LO_2));
   const x = f64x2.sub(hi, lo), c = f64x2.sub(f64x2.sub(hi, x), lo);
-  const hfx = f64x2.mul(splat(0.5), x), hxs = f64x2.mul(x, hfx);
-  let p = f64x2.add(splat(4.00821782732936239552e-06), f64x2.mul(hxs, splat(-2.01099218183624371326e-07)));
-  p = f64x2.add(splat(-7.93650757867487942473e-05), f64x2.mul(hxs, p));
-  p = f64x2.add(splat(1.58730158725481460165e-03), f64x2.mul(hxs, p));
-  p = f64x2.add(splat(-3.33333333333331316428e-02), f64x2.mul(hxs, p));
-  const r1 = f64x2.add(splat(1), f64x2.mul(hxs, p));
-  const t = f64x2.sub(splat(3), f64x2.mul(r1, hfx));
-  const e = f64x2.mul(hxs, f64x2.div(f64x2.sub(r1, t), f64x2.sub(splat(6), f64x2.mul(x, t))));
+  const hfx = f64x2.mul(f(HALF), x), hxs = f64x2.mul(x, hfx);
+  let p = f64x2.add(f(Q4), f64x2.mul(hxs, f(Q5)));
+  p = f64x2.add(f(Q3), f64x2.mul(hxs, p));
+  p = f64x2.add(f(Q2), f64x2.mul(hxs, p));
+  p = f64x2.add(f(Q1), f64x2.mul(hxs, p));
+  const r1 = f64x2.add(f(ONE), f64x2.mul(hxs, p));
+  const t = f64x2.sub(f(THREE), f64x2.mul(r1, hfx));
+  const e = f64x2.mul(hxs, f64x2.div(f64x2.sub(r1, t), f64x2.sub(f(SIX), f64x2.mul(x, t))));
   const r0 = f64x2.sub(x, f64x2.sub(f64x2.mul(x, e), hxs));
   const e2 = f64x2.sub(f64x2.sub(f64x2.mul(x, f64x2.sub(e, c)), c), hxs);
   const twopk = pow2(k), twomk = pow2(f64x2.neg(k)), xe = f64x2.sub(e2, x);
-  const rm1 = f64x2.sub(f64x2.mul(splat(0.5), f64x2.sub(x, e2)), splat(0.5));
-  const r1k = select(f64x2.lt(x, splat(-0.25)), f64x2.mul(splat(-2), f64x2.sub(e2, f64x2.add(x, splat(0.5)))), f64x2.add(splat(1), f64x2.mul(splat(2), f64x2.sub(x, e2))));
-  const rb = f64x2.sub(f64x2.mul(f64x2.sub(splat(1), xe), twopk), splat(1));
-  const rc = f64x2.mul(f64x2.sub(f64x2.sub(splat(1), twomk), xe), twopk);
-  const rd = f64x2.mul(f64x2.add(f64x2.sub(x, f64x2.add(e2, twomk)), splat(1)), twopk);
-  let y = select(f64x2.lt(k, splat(20)), rc, rd);
-  y = select(v128.or(f64x2.le(k, splat(-2)), f64x2.gt(k, splat(56))), rb, y);
-  y = select(f64x2.eq(k, splat(1)), r1k, y);
-  y = select(f64x2.eq(k, splat(-1)), rm1, y);
-  return select(f64x2.eq(k, splat(0)), r0, y);
+  const rm1 = f64x2.sub(f64x2.mul(f(HALF), f64x2.sub(x, e2)), f(HALF));
+  const rb = f64x2.sub(f64x2.mul(f64x2.sub(f(ONE), xe), twopk), f(ONE));
+  const rc = f64x2.mul(f64x2.sub(f64x2.sub(f(ONE), twomk), xe), twopk);
+  const rd = f64x2.mul(f64x2.add(f64x2.sub(x, f64x2.add(e2, twomk)), f(ONE)), twopk);
+  let y = select(f64x2.lt(k, f(TWENTY)), rc, rd);
+  y = select(v128.or(f64x2.le(k, f(M_TWO)), f64x2.gt(k, f(FIFTY_SIX))), rb, y);
+  y = select(f64x2.eq(k, f(M_ONE)), rm1, y);
+  return select(f64x2.eq(k, f(ZERO)), r0, y);
 }
 
 function tanh2(x: v128): v128 {
   const hx = absHigh(x);
-  if (v128.any_true(i64x2.ge_s(hx, i64x2.splat(0x7ff00000)))) {
+  if (v128.any_true(i64x2.ge_s(hx, w(INF_HIGH)))) {
     return f64x2.replace_lane(f64x2.splat(fdlibmTanh(f64x2.extract_lane(x, 0))), 1, fdlibmTanh(f64x2.extract_lane(x, 1)));
   }
   const ax = f64x2.abs(x);
-  const ge1 = i64x2.ge_s(hx, i64x2.splat(0x3FF00000));
+  const ge1 = i64x2.ge_s(hx, w(ONE_HIGH));
   // |x| >= 1: 1 - 2/(expm1(2|x|) + 2); else -t/(t + 2) with t = expm1(-2|x|)
-  const t = expm1For2(select(ge1, f64x2.mul(splat(2), ax), f64x2.mul(splat(-2), ax)));
-  const q = f64x2.div(select(ge1, splat(2), f64x2.neg(t)), f64x2.add(t, splat(2)));
-  let z = select(ge1, f64x2.sub(splat(1), q), q);
-  z = select(i64x2.ge_s(hx, i64x2.splat(0x40360000)), splat(1), z);
-  z = select(f64x2.lt(x, splat(0)), f64x2.neg(z), z);
-  return select(i64x2.lt_s(hx, i64x2.splat(0x3E300000)), x, z);
+  const t = expm1For2(select(ge1, f64x2.mul(f(TWO), ax), f64x2.mul(f(M_TWO), ax)));
+  const q = f64x2.div(select(ge1, f(TWO), f64x2.neg(t)), f64x2.add(t, f(TWO)));
+  let z = select(ge1, f64x2.sub(f(ONE), q), q);
+  z = select(i64x2.ge_s(hx, w(TANH_ONE_HIGH)), f(ONE), z);
+  z = select(f64x2.lt(x, f(ZERO)), f64x2.neg(z), z);
+  return select(i64x2.lt_s(hx, w(TINY_HIGH)), x, z);
 }
 
 // @ts-ignore: decorator
 @inline function sigma2(x: v128): v128 {
-  return f64x2.div(splat(1), f64x2.add(splat(1), exp2(f64x2.neg(x))));
+  return f64x2.div(f(ONE), f64x2.add(f(ONE), exp2(f64x2.neg(x))));
 }
 
 /** Two floats at p + 4i, widened to double. */
@@ -261,7 +294,7 @@ function tanh2(x: v128): v128 {
 
 // @ts-ignore: decorator
 @inline function bias2(bias: usize, i: i32): v128 {
-  return bias == 0 ? splat(0) : ld2(bias, i);
+  return bias == 0 ? f64x2.splat(0) : ld2(bias, i);
 }
 
 // @ts-ignore: decorator
@@ -283,33 +316,45 @@ function tanh2(x: v128): v128 {
 // polynomial after reducing by ln 2, relative error about 2e-7); sigmoid(x) = 1 / (1 + exp(-x)) and
 // tanh(x) = sign(x) (1 - 2 / (exp(2|x|) + 1)), both within 2e-7 of the exact value (absolute; a test bounds it).
 
+const F32 = memory.data<f32>([
+  -87.0, -87.0, -87.0, -87.0, 88.0, 88.0, 88.0, 88.0, 1.44269504088896341, 1.44269504088896341, 1.44269504088896341, 1.44269504088896341,
+  0.693359375, 0.693359375, 0.693359375, 0.693359375, -2.12194440e-4, -2.12194440e-4, -2.12194440e-4, -2.12194440e-4,
+  1.9875691500e-4, 1.9875691500e-4, 1.9875691500e-4, 1.9875691500e-4, 1.3981999507e-3, 1.3981999507e-3, 1.3981999507e-3, 1.3981999507e-3,
+  8.3334519073e-3, 8.3334519073e-3, 8.3334519073e-3, 8.3334519073e-3, 4.1665795894e-2, 4.1665795894e-2, 4.1665795894e-2, 4.1665795894e-2,
+  1.6666665459e-1, 1.6666665459e-1, 1.6666665459e-1, 1.6666665459e-1, 5.0000001201e-1, 5.0000001201e-1, 5.0000001201e-1, 5.0000001201e-1,
+  1.0, 1.0, 1.0, 1.0, 2.0, 2.0, 2.0, 2.0,
+]);
+const EXPF_MIN = 0, EXPF_MAX = 1, LOG2E_4 = 2, EXPF_C1 = 3, EXPF_C2 = 4, EXPF_P0 = 5, EXPF_P1 = 6, EXPF_P2 = 7, EXPF_P3 = 8;
+const EXPF_P4 = 9, EXPF_P5 = 10, ONE_4 = 11, TWO_4 = 12;
+
+/** Constant i of the f32 table, in all four lanes (loaded, as the f64 constants, for V8's sake). */
 // @ts-ignore: decorator
-@inline function splat4(x: f32): v128 {
-  return f32x4.splat(x);
+@inline function f4(i: i32): v128 {
+  return v128.load(F32 + (<usize>i << 4));
 }
 
 // @ts-ignore: decorator
 @inline function expf4(x: v128): v128 {
-  x = f32x4.min(f32x4.max(x, splat4(-87.0)), splat4(88.0));
-  const n = f32x4.nearest(f32x4.mul(x, splat4(1.44269504088896341)));
-  const r = f32x4.sub(f32x4.sub(x, f32x4.mul(n, splat4(0.693359375))), f32x4.mul(n, splat4(-2.12194440e-4)));
-  let p = f32x4.add(splat4(1.3981999507e-3), f32x4.mul(splat4(1.9875691500e-4), r));
-  p = f32x4.add(splat4(8.3334519073e-3), f32x4.mul(p, r));
-  p = f32x4.add(splat4(4.1665795894e-2), f32x4.mul(p, r));
-  p = f32x4.add(splat4(1.6666665459e-1), f32x4.mul(p, r));
-  p = f32x4.add(splat4(5.0000001201e-1), f32x4.mul(p, r));
-  const y = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), splat4(1));
+  x = f32x4.min(f32x4.max(x, f4(EXPF_MIN)), f4(EXPF_MAX));
+  const n = f32x4.nearest(f32x4.mul(x, f4(LOG2E_4)));
+  const r = f32x4.sub(f32x4.sub(x, f32x4.mul(n, f4(EXPF_C1))), f32x4.mul(n, f4(EXPF_C2)));
+  let p = f32x4.add(f4(EXPF_P1), f32x4.mul(f4(EXPF_P0), r));
+  p = f32x4.add(f4(EXPF_P2), f32x4.mul(p, r));
+  p = f32x4.add(f4(EXPF_P3), f32x4.mul(p, r));
+  p = f32x4.add(f4(EXPF_P4), f32x4.mul(p, r));
+  p = f32x4.add(f4(EXPF_P5), f32x4.mul(p, r));
+  const y = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), f4(ONE_4));
   return f32x4.mul(y, i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23));
 }
 
 // @ts-ignore: decorator
 @inline function sigmoid4(x: v128): v128 {
-  return f32x4.div(splat4(1), f32x4.add(splat4(1), expf4(f32x4.neg(x))));
+  return f32x4.div(f4(ONE_4), f32x4.add(f4(ONE_4), expf4(f32x4.neg(x))));
 }
 
 // @ts-ignore: decorator
 @inline function tanh4(x: v128): v128 {
-  const t = f32x4.sub(splat4(1), f32x4.div(splat4(2), f32x4.add(expf4(f32x4.mul(splat4(2), f32x4.abs(x))), splat4(1))));
+  const t = f32x4.sub(f4(ONE_4), f32x4.div(f4(TWO_4), f32x4.add(expf4(f32x4.mul(f4(TWO_4), f32x4.abs(x))), f4(ONE_4))));
   return v128.or(t, v128.and(x, i32x4.splat(0x80000000)));
 }
 
@@ -325,7 +370,7 @@ function tanh2(x: v128): v128 {
 
 // @ts-ignore: decorator
 @inline function bias4(bias: usize, i: i32): v128 {
-  return bias == 0 ? splat4(0) : ld4(bias, i);
+  return bias == 0 ? f32x4.splat(0) : ld4(bias, i);
 }
 
 /**
@@ -455,7 +500,7 @@ export function gruForward(x: usize, w: usize, bias: usize, h0: usize, out: usiz
         const z = sigmoid4(f32x4.add(ld4(x, g0 + H + j), ld4(hid, g0 + H + j)));
         const n = tanh4(f32x4.add(ld4(x, g0 + 2 * H + j), f32x4.mul(r, ld4(hid, g0 + 2 * H + j))));
         st4(acts, g0 + j, r); st4(acts, g0 + H + j, z); st4(acts, g0 + 2 * H + j, n);
-        st4(out, hOff + j, f32x4.add(f32x4.mul(f32x4.sub(splat4(1), z), n), f32x4.mul(z, ld4(hPrev, hOff + j))));
+        st4(out, hOff + j, f32x4.add(f32x4.mul(f32x4.sub(f4(ONE_4), z), n), f32x4.mul(z, ld4(hPrev, hOff + j))));
       }
       for (; j + 2 <= H; j += 2) {
         if (bias != 0) {
@@ -468,7 +513,7 @@ export function gruForward(x: usize, w: usize, bias: usize, h0: usize, out: usiz
         const z = sigma2(f64x2.add(ld2(x, g0 + H + j), ld2(hid, g0 + H + j)));
         const n = tanh2(f64x2.add(ld2(x, g0 + 2 * H + j), f64x2.mul(r, ld2(hid, g0 + 2 * H + j))));
         st2(acts, g0 + j, r); st2(acts, g0 + H + j, z); st2(acts, g0 + 2 * H + j, n);
-        st2(out, hOff + j, f64x2.add(f64x2.mul(f64x2.sub(splat(1), z), n), f64x2.mul(z, ld2(hPrev, hOff + j))));
+        st2(out, hOff + j, f64x2.add(f64x2.mul(f64x2.sub(f(ONE), z), n), f64x2.mul(z, ld2(hPrev, hOff + j))));
       }
       for (; j < H; j++) {
         if (bias != 0) {

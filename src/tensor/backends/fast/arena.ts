@@ -40,7 +40,8 @@ export class Arena {
    */
   private readonly spare = new Map<number, Float32Array[]>();
   private spareCount = 0;
-  private top = 64; // offset 0 stands for "no buffer" in the kernels' arguments
+  /** The next free byte; offset 0 stands for "no buffer" in the kernels' arguments, and the module's constants lie below `start`. */
+  private top: number;
   /** A float view of the whole memory, refreshed after growth. */
   heap: Float32Array;
 
@@ -55,9 +56,10 @@ export class Arena {
   private collectAfter = 0;
   private retryScheduled = false;
 
-  /** `maxBytes`: the most the memory can grow to. */
-  constructor(readonly memory: { buffer: ArrayBufferLike; grow(pages: number): number }, maxBytes = 1 << 30) {
+  /** `maxBytes`: the most the memory can grow to; `start`: the first byte the arena may use (rounded up to 64). */
+  constructor(readonly memory: { buffer: ArrayBufferLike; grow(pages: number): number }, maxBytes = 1 << 30, start = 64) {
     this.heap = new Float32Array(memory.buffer);
+    this.top = Math.max(64, Math.ceil(start / 64) * 64);
     this.tensorBytes = Math.floor((maxBytes * 3) / 4);
   }
 

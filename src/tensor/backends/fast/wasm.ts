@@ -36,6 +36,8 @@ interface KernelExports {
   lstmForward(x: number, w: number, bias: number, h0: number, c0: number, out: number, acts: number, hPrev: number, cPrev: number, tanhC: number, wp: number, ap: number, pre: number, B: number, H: number, T: number, reverse: number, approximate: number): void;
   lstmBackward(gOut: number, w: number, acts: number, cPrev: number, tanhC: number, dGates: number, dh: number, dc: number, dhNext: number, wp: number, ap: number, B: number, H: number, T: number, reverse: number): void;
   gruForward(x: number, w: number, bias: number, h0: number, out: number, acts: number, hid: number, hPrev: number, wp: number, ap: number, B: number, H: number, T: number, reverse: number, approximate: number): void;
+  /** The end of the module's constant data: tensors live above it. */
+  staticDataEnd(): number;
   gruBackward(gOut: number, w: number, acts: number, hid: number, hPrev: number, dX: number, dA: number, dh: number, dhNext: number, wp: number, ap: number, B: number, H: number, T: number, reverse: number): void;
 }
 
@@ -133,7 +135,7 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
   const ctl = new Int32Array(control), args = new Float64Array(control, 128, 24);
   const workers: KernelWorker[] = [];
   for (let t = 1; t < threads; t++) workers.push(startKernelWorker(WORKER_SOURCE, { module, memory, control, names: SPLIT_KERNELS }));
-  const arena = new Arena(memory, 16384 * 65536);
+  const arena = new Arena(memory, 16384 * 65536, k.staticDataEnd());
 
   // Arrays the kernels cannot use in place are staged in temporary blocks, and written ones copied back after.
   const staged: number[] = [];
