@@ -33,9 +33,9 @@ interface KernelExports {
   convGradSum(s0: number, s1: number, dw: number, db: number, c: number, h: number, wd: number, o: number, kh: number, kw: number, ph: number, pw: number, dh: number, dwd: number): void;
   maxPool2x2(x: number, y: number, planes: number, h: number, w: number): void;
   maxPool2x2Backward(x: number, y: number, gy: number, dx: number, planes: number, h: number, w: number): void;
-  lstmForward(x: number, w: number, bias: number, h0: number, c0: number, out: number, acts: number, hPrev: number, cPrev: number, tanhC: number, wp: number, ap: number, pre: number, B: number, H: number, T: number, reverse: number, approximate: number): void;
+  lstmForward(x: number, w: number, bias: number, h0: number, c0: number, out: number, acts: number, hPrev: number, cPrev: number, tanhC: number, wp: number, ap: number, pre: number, B: number, H: number, T: number, reverse: number, approximate: number): number;
   lstmBackward(gOut: number, w: number, acts: number, cPrev: number, tanhC: number, dGates: number, dh: number, dc: number, dhNext: number, wp: number, ap: number, B: number, H: number, T: number, reverse: number): void;
-  gruForward(x: number, w: number, bias: number, h0: number, out: number, acts: number, hid: number, hPrev: number, wp: number, ap: number, B: number, H: number, T: number, reverse: number, approximate: number): void;
+  gruForward(x: number, w: number, bias: number, h0: number, out: number, acts: number, hid: number, hPrev: number, wp: number, ap: number, B: number, H: number, T: number, reverse: number, approximate: number): number;
   /** The end of the module's constant data: tensors live above it. */
   staticDataEnd(): number;
   gruBackward(gOut: number, w: number, acts: number, hid: number, hPrev: number, dX: number, dA: number, dh: number, dhNext: number, wp: number, ap: number, B: number, H: number, T: number, reverse: number): void;
@@ -59,6 +59,12 @@ export interface WasmBackend extends Backend {
   readonly arena: Arena;
   /** Threads ready to take work, this one included (in a browser, Web Workers start after the page yields). */
   threadsReady(): number;
+  /**
+   * Pairs of LSTM or GRU cell lanes that the fast double-precision path could not vouch for (a value within its
+   * error bound of a float rounding boundary, or an argument out of its range), computed again with fdlibm's exp
+   * and tanh (a diagnostic: the results have the exact bits either way; see assembly/recurrent.ts).
+   */
+  readonly recurrentExactPairs: number;
   dispose(): void;
 }
 
@@ -326,11 +332,12 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
     }
     return [rnnOffset, rnnOffset + wp * 4, rnnOffset + (wp + ap) * 4];
   };
+  let exactPairs = 0;
   const recurrent: RecurrentKernels = {
     lstmForward(x, w, bias, h0, c0, out, acts, hPrev, cPrev, tanhC, B, H, T, reverse, approximate) {
       const s = rnnScratch(B, H, 4);
       const o = [stage(x, false), stage(w, false), bias === null ? 0 : stage(bias, false), stage(h0, false), stage(c0, false), stage(out, false), stage(acts, false), stage(hPrev, false), stage(cPrev, false), stage(tanhC, false)];
-      k.lstmForward(o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], o[8], o[9], s[0], s[1], s[2], B, H, T, reverse ? 1 : 0, approximate ? 1 : 0);
+      exactPairs += k.lstmForward(o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], o[8], o[9], s[0], s[1], s[2], B, H, T, reverse ? 1 : 0, approximate ? 1 : 0);
       finish([null, null, null, null, null, out, acts, hPrev, cPrev, tanhC], o);
     },
     lstmBackward(gOut, w, acts, cPrev, tanhC, dGates, dh, dc, B, H, T, reverse) {
@@ -343,7 +350,7 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
     gruForward(x, w, bias, h0, out, acts, hid, hPrev, B, H, T, reverse, approximate) {
       const s = rnnScratch(B, H, 3);
       const o = [stage(x, false), stage(w, false), bias === null ? 0 : stage(bias, false), stage(h0, false), stage(out, false), stage(acts, false), stage(hid, false), stage(hPrev, false)];
-      k.gruForward(o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], s[0], s[1], B, H, T, reverse ? 1 : 0, approximate ? 1 : 0);
+      exactPairs += k.gruForward(o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], s[0], s[1], B, H, T, reverse ? 1 : 0, approximate ? 1 : 0);
       finish([null, null, null, null, out, acts, hid, hPrev], o);
     },
     gruBackward(gOut, w, acts, hid, hPrev, dX, dA, dh, B, H, T, reverse) {
@@ -492,6 +499,9 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
     },
     threadsReady() {
       return 1 + workers.filter((w) => w.ready()).length;
+    },
+    get recurrentExactPairs() {
+      return exactPairs;
     },
     dispose() {
       ctl[1] = -1;
