@@ -37,7 +37,7 @@ const pooled = new WeakSet<Typed>();
 /** Buffers shared outside the tensors that own them (`toNdarray`): never released early. */
 const shared = new WeakSet<Float32Array>();
 
-function take<T extends Typed>(pool: Map<number, T[]>, n: number, make: (n: number) => T): T {
+function take<T extends Typed>(pool: Map<number, T[]>, n: number, make: (n: number) => T, zero = true): T {
   if (scopes.length === 0) return make(n);
   let buf = pool.get(n)?.pop();
   if (buf === undefined) {
@@ -45,7 +45,7 @@ function take<T extends Typed>(pool: Map<number, T[]>, n: number, make: (n: numb
     pooled.add(buf);
     created++;
   } else {
-    buf.fill(0);
+    if (zero) buf.fill(0);
     reused++;
   }
   scopes[scopes.length - 1].push({ buf, pool: pool as Pool });
@@ -81,6 +81,14 @@ export function alloc(n: number): Float32Array {
     allocated.push(buf);
   }
   return buf;
+}
+
+/**
+ * As `alloc`, for an op whose kernel writes every element before anything reads it: a buffer the pool hands out
+ * again is not zeroed first (the recurrent kernels' outputs and saved activations, megabytes a step).
+ */
+export function allocOverwritten(n: number): Float32Array {
+  return scopes.length > 0 ? take(f32Pool(), n, allocStorage, false) : alloc(n);
 }
 
 /** The buffers `alloc` handed out outside reuseBuffers since the last call (see `Backend.release`). */

@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { lstmSequence, gruSequence, randn, Generator, registerBackend, useBackend, getBackend, createWasmBackend, LSTM, GRU, tensor, zeros, noGrad, sum, mul, type Tensor, type WasmBackend } from '../../src/index.js';
+import { lstmSequence, gruSequence, reuseBuffers, alloc, randn, Generator, registerBackend, useBackend, getBackend, createWasmBackend, LSTM, GRU, tensor, zeros, noGrad, sum, mul, type Tensor, type WasmBackend } from '../../src/index.js';
 import { assertClose } from '../helpers/assert.js';
 
 // The wasm backend runs a recurrent direction in one kernel call each way (assembly/recurrent.ts); without those
@@ -122,6 +122,30 @@ for (const kind of ['lstm', 'gru'] as const) {
     a.grads.forEach((g, i) => sameBits(g, b.grads[i], `gradient ${i}`));
   });
 }
+
+kernels('inside reuseBuffers the sequence ops write every element of the buffers the pool hands out again unzeroed', () => {
+  const B = 3, H = 5, T = 4;
+  for (const kind of ['lstm', 'gru'] as const) {
+    const G = (kind === 'lstm' ? 4 : 3) * H;
+    for (const backend of ['wasm-rnn-false', 'wasm-rnn-false-loops', 'cpu']) {
+      const fresh = run(backend, kind, B, H, T, 3, false, true, 11);
+      const previous = getBackend().name;
+      useBackend(backend);
+      let reused: Run;
+      try {
+        // the pool's buffers of every size the op takes, left full of NaN
+        reuseBuffers(() => {
+          for (const n of [(T + 1) * B * H, T * B * H, T * B * G, B * H, B * G, G * H, G]) for (let k = 0; k < 4; k++) alloc(n).fill(NaN);
+        });
+        reused = reuseBuffers(() => run(backend, kind, B, H, T, 3, false, true, 11));
+      } finally {
+        useBackend(previous);
+      }
+      sameBits(reused.out, fresh.out, `${kind} on ${backend}: output`);
+      reused.grads.forEach((g, i) => sameBits(g, fresh.grads[i], `${kind} on ${backend}: gradient ${i}`));
+    }
+  }
+});
 
 kernels('the fast path serves nearly every lane of an ordinary sequence', () => {
   const before = wasm.false.recurrentExactPairs;

@@ -2,7 +2,7 @@ import { checkOptionsObject, checkBoolean } from '../../format/check.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { formatShape } from '../../tensor/shape.js';
 import { getBackend } from '../../tensor/backends/backend.js';
-import { alloc } from '../../tensor/pool.js';
+import { alloc, allocOverwritten } from '../../tensor/pool.js';
 import { record } from '../engine.js';
 import { expectTensor } from './broadcast.js';
 import type { SequenceOptions } from './lstm.js';
@@ -35,9 +35,10 @@ export function gruSequence(xProj: Tensor, wHh: Tensor, bHh: Tensor | null, h0: 
   const backend = getBackend();
   const X = xProj.data, W = wHh.data, bias = bHh === null ? null : bHh.data;
   const BH = B * H, BG = B * G;
-  const out = alloc(T * BH);
+  // the kernel and the loop write every element of these before reading it
+  const out = allocOverwritten(T * BH);
   // saved by time t: r, z, n; the hidden projection a (with its bias); h_{t-1}
-  const acts = alloc(T * BG), hid = alloc(T * BG), hPrev = alloc(T * BH);
+  const acts = allocOverwritten(T * BG), hid = allocOverwritten(T * BG), hPrev = allocOverwritten(T * BH);
   // the backend's whole-sequence kernel where it has one (the same bits as this loop on that backend)
   const fast = backend.kernels?.recurrent;
   let hp = h0.data, hpOff = 0;
@@ -63,7 +64,7 @@ export function gruSequence(xProj: Tensor, wHh: Tensor, bHh: Tensor | null, h0: 
   }
   const inputs = bHh === null ? [xProj, wHh, h0] : [xProj, wHh, bHh, h0];
   return record('gruSequence', out, [T, B, H], inputs, (gOut) => {
-    const dX = alloc(T * BG), dA = alloc(T * BG); // dL/d(x-side gates), dL/d(hidden projection a)
+    const dX = allocOverwritten(T * BG), dA = allocOverwritten(T * BG); // dL/d(x-side gates), dL/d(hidden projection a): written whole
     let dh = alloc(BH), dhNext = alloc(BH);
     if (fast !== undefined) fast.gruBackward(gOut, W, acts, hid, hPrev, dX, dA, dh, B, H, T, reverse);
     for (let s = T - 1; s >= 0 && fast === undefined; s--) {

@@ -2,7 +2,7 @@ import { checkOptionsObject, checkBoolean } from '../../format/check.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { formatShape } from '../../tensor/shape.js';
 import { getBackend } from '../../tensor/backends/backend.js';
-import { alloc } from '../../tensor/pool.js';
+import { alloc, allocOverwritten } from '../../tensor/pool.js';
 import { record } from '../engine.js';
 import { expectTensor } from './broadcast.js';
 
@@ -48,12 +48,13 @@ export function lstmSequence(xProj: Tensor, wHh: Tensor, bHh: Tensor | null, h0:
   const backend = getBackend();
   const X = xProj.data, W = wHh.data, bias = bHh === null ? null : bHh.data;
   const BH = B * H, BG = B * G;
-  const out = alloc((T + 1) * BH);
-  // saved for the backward, indexed by time t: activated gates, h_{t-1} and c_{t-1} as that step saw them, tanh(c_t)
-  const acts = alloc(T * BG), hPrev = alloc(T * BH), cPrev = alloc(T * BH), tanhC = alloc(T * BH);
-  const pre = alloc(BG); // h_{t-1} W_hhᵀ, reused by every step
   // the backend's whole-sequence kernel where it has one (the same bits as this loop on that backend)
   const fast = backend.kernels?.recurrent;
+  // the kernel and the loop write every element of these before reading it
+  const out = allocOverwritten((T + 1) * BH);
+  // saved for the backward, indexed by time t: activated gates, h_{t-1} and c_{t-1} as that step saw them, tanh(c_t)
+  const acts = allocOverwritten(T * BG), hPrev = allocOverwritten(T * BH), cPrev = allocOverwritten(T * BH), tanhC = allocOverwritten(T * BH);
+  const pre = fast === undefined ? alloc(BG) : new Float32Array(0); // h_{t-1} W_hhᵀ for the loop, reused by every step
   let hp = h0.data, hpOff = 0, cp = c0.data, cpOff = 0;
   if (fast !== undefined) fast.lstmForward(X, W, bias, h0.data, c0.data, out, acts, hPrev, cPrev, tanhC, B, H, T, reverse, options.approximate === true);
   for (let s = 0; s < T && fast === undefined; s++) {
@@ -84,7 +85,7 @@ export function lstmSequence(xProj: Tensor, wHh: Tensor, bHh: Tensor | null, h0:
   }
   const inputs = bHh === null ? [xProj, wHh, h0, c0] : [xProj, wHh, bHh, h0, c0];
   return record('lstmSequence', out, [T + 1, B, H], inputs, (gOut) => {
-    const dGates = alloc(T * BG); // dL/d(pre-activation gates) by time: also dL/dxProj
+    const dGates = allocOverwritten(T * BG); // dL/d(pre-activation gates) by time: also dL/dxProj (written whole)
     let dh = alloc(BH), dhNext = alloc(BH);
     const dc = alloc(BH);
     dc.set(gOut.subarray(T * BH, (T + 1) * BH));
