@@ -507,24 +507,25 @@ function addInPlace(a: usize, b: usize, n: i32): void {
  * An LSTM direction over T steps (gates i, f, g, o). x: [T*B, 4H] input projections; w: [4H, H]; bias: [4H] or 0;
  * h0, c0: [B, H]; out: [T+1, B, H] (h_t by time index, then the last c); saved for the backward by time index:
  * acts [T, B, 4H] (the activated gates), hPrev and cPrev [T, B, H], tanhC [T, B, H]. Scratch: wp (4H*H rounded up to
- * panels), ap (B rounded to 4, times H), pre [B, 4H].
+ * panels), ap (B rounded to 4, times H), pre [B, 4H]. Only rows b0..b1 of the batch are computed: the rows are
+ * independent, so two threads can each take a share, with their own scratch, and store the bits one call would.
  */
-export function lstmForward(x: usize, w: usize, bias: usize, h0: usize, c0: usize, out: usize, acts: usize, hPrev: usize, cPrev: usize, tanhC: usize, wp: usize, ap: usize, pre: usize, B: i32, H: i32, T: i32, reverse: i32, approximate: i32): i32 {
+export function lstmForward(x: usize, w: usize, bias: usize, h0: usize, c0: usize, out: usize, acts: usize, hPrev: usize, cPrev: usize, tanhC: usize, wp: usize, ap: usize, pre: usize, B: i32, H: i32, T: i32, reverse: i32, approximate: i32, b0: i32, b1: i32): i32 {
   let exactPairs = 0;
-  const G = 4 * H, BH = B * H, BG = B * G, panels = (G + 7) >> 3;
+  const G = 4 * H, BH = B * H, BG = B * G, panels = (G + 7) >> 3, nb = b1 - b0, rows = <usize>(b0 * H) << 2;
   packB(w, wp, H, G, 1, 0, panels);
-  let hp = h0, cp = c0;
+  let hp = h0 + rows, cp = c0 + rows;
   const cOut = out + (<usize>(T * BH) << 2);
   for (let s = 0; s < T; s++) {
     const t = reverse ? T - 1 - s : s;
     const tBH = t * BH, tBG = t * BG;
-    const hAt = hPrev + (<usize>tBH << 2), cAt = cPrev + (<usize>tBH << 2);
-    memory.copy(hAt, hp, <usize>BH << 2);
-    memory.copy(cAt, cp, <usize>BH << 2);
-    packA(hAt, ap, B, H, 0);
-    tiles(ap, wp, pre, B, H, G, 0, panels);
-    for (let b = 0; b < B; b++) {
-      const g0 = tBG + b * G, p0 = b * G, hOff = tBH + b * H, cRow = b * H;
+    const hAt = hPrev + (<usize>tBH << 2) + rows, cAt = cPrev + (<usize>tBH << 2) + rows;
+    memory.copy(hAt, hp, <usize>(nb * H) << 2);
+    memory.copy(cAt, cp, <usize>(nb * H) << 2);
+    packA(hAt, ap, nb, H, 0);
+    tiles(ap, wp, pre, nb, H, G, 0, panels);
+    for (let b = b0; b < b1; b++) {
+      const g0 = tBG + b * G, p0 = (b - b0) * G, hOff = tBH + b * H, cRow = b * H;
       let j = 0;
       for (; approximate != 0 && j + 4 <= H; j += 4) {
         const i = sigmoid4(f32x4.add(f32x4.add(ld4(x, g0 + j), ld4(pre, p0 + j)), bias4(bias, j)));
@@ -567,8 +568,8 @@ export function lstmForward(x: usize, w: usize, bias: usize, h0: usize, c0: usiz
         st(out, hOff + j, o * tc);
       }
     }
-    hp = out + (<usize>tBH << 2);
-    cp = cOut;
+    hp = out + (<usize>tBH << 2) + rows;
+    cp = cOut + rows;
   }
   return exactPairs;
 }
@@ -576,18 +577,19 @@ export function lstmForward(x: usize, w: usize, bias: usize, h0: usize, c0: usiz
 /**
  * The LSTM direction's backpropagation through time. gOut: [T+1, B, H] (dL/dh_t by time index, then dL/dc_T);
  * writes dGates [T, B, 4H] (dL/d pre-activation gates) and dh, dc [B, H] (dL/dh0, dL/dc0; dh zero on entry).
- * Scratch: dhNext [B, H], wp (the 4H x H weights packed), ap (B rounded to 4, times 4H).
+ * Scratch: dhNext [B, H], wp (the 4H x H weights packed), ap (B rounded to 4, times 4H). Rows b0..b1 only, as the
+ * forward (dh, dc and dhNext are whole [B, H] arrays; each call touches its own rows).
  */
-export function lstmBackward(gOut: usize, w: usize, acts: usize, cPrev: usize, tanhC: usize, dGates: usize, dh: usize, dc: usize, dhNext: usize, wp: usize, ap: usize, B: i32, H: i32, T: i32, reverse: i32): void {
-  const G = 4 * H, BH = B * H, BG = B * G, panels = (H + 7) >> 3;
+export function lstmBackward(gOut: usize, w: usize, acts: usize, cPrev: usize, tanhC: usize, dGates: usize, dh: usize, dc: usize, dhNext: usize, wp: usize, ap: usize, B: i32, H: i32, T: i32, reverse: i32, b0: i32, b1: i32): void {
+  const G = 4 * H, BH = B * H, BG = B * G, panels = (H + 7) >> 3, nb = b1 - b0, rows = <usize>(b0 * H) << 2;
   packB(w, wp, G, H, 0, 0, panels);
-  memory.copy(dc, gOut + (<usize>(T * BH) << 2), <usize>BH << 2);
+  memory.copy(dc + rows, gOut + (<usize>(T * BH) << 2) + rows, <usize>(nb * H) << 2);
   let cur = dh, next = dhNext;
   for (let s = T - 1; s >= 0; s--) {
     const t = reverse ? T - 1 - s : s;
     const tBH = t * BH, tBG = t * BG;
-    addInPlace(cur, gOut + (<usize>tBH << 2), BH);
-    for (let b = 0; b < B; b++) {
+    addInPlace(cur + rows, gOut + (<usize>tBH << 2) + rows, nb * H);
+    for (let b = b0; b < b1; b++) {
       const g0 = tBG + b * G, hOff = tBH + b * H, k0 = b * H;
       let j = 0;
       for (; j + 2 <= H; j += 2) {
@@ -612,31 +614,31 @@ export function lstmBackward(gOut: usize, w: usize, acts: usize, cPrev: usize, t
         st(dc, k0 + j, dcj * f);
       }
     }
-    packA(dGates + (<usize>tBG << 2), ap, B, G, 0);
-    tiles(ap, wp, next, B, G, H, 0, panels);
+    packA(dGates + (<usize>(tBG + b0 * G) << 2), ap, nb, G, 0);
+    tiles(ap, wp, next + rows, nb, G, H, 0, panels);
     const swap = cur; cur = next; next = swap;
   }
-  if (cur != dh) memory.copy(dh, cur, <usize>BH << 2);
+  if (cur != dh) memory.copy(dh + rows, cur + rows, <usize>(nb * H) << 2);
 }
 
 /**
  * A GRU direction over T steps (gates r, z, n). x: [T*B, 3H]; w: [3H, H]; bias: [3H] or 0; h0: [B, H]; out: [T, B, H];
  * saved by time index: acts [T, B, 3H] (r, z, n), hid [T, B, 3H] (h_{t-1} W_hhᵀ + b_hh), hPrev [T, B, H].
- * Scratch: wp, ap as for the LSTM.
+ * Scratch: wp, ap as for the LSTM. Rows b0..b1 only, as the LSTM's.
  */
-export function gruForward(x: usize, w: usize, bias: usize, h0: usize, out: usize, acts: usize, hid: usize, hPrev: usize, wp: usize, ap: usize, B: i32, H: i32, T: i32, reverse: i32, approximate: i32): i32 {
+export function gruForward(x: usize, w: usize, bias: usize, h0: usize, out: usize, acts: usize, hid: usize, hPrev: usize, wp: usize, ap: usize, B: i32, H: i32, T: i32, reverse: i32, approximate: i32, b0: i32, b1: i32): i32 {
   let exactPairs = 0;
-  const G = 3 * H, BH = B * H, BG = B * G, panels = (G + 7) >> 3;
+  const G = 3 * H, BH = B * H, BG = B * G, panels = (G + 7) >> 3, nb = b1 - b0, rows = <usize>(b0 * H) << 2;
   packB(w, wp, H, G, 1, 0, panels);
-  let hp = h0;
+  let hp = h0 + rows;
   for (let s = 0; s < T; s++) {
     const t = reverse ? T - 1 - s : s;
     const tBH = t * BH, tBG = t * BG;
-    const hAt = hPrev + (<usize>tBH << 2);
-    memory.copy(hAt, hp, <usize>BH << 2);
-    packA(hAt, ap, B, H, 0);
-    tiles(ap, wp, hid + (<usize>tBG << 2), B, H, G, 0, panels);
-    for (let b = 0; b < B; b++) {
+    const hAt = hPrev + (<usize>tBH << 2) + rows;
+    memory.copy(hAt, hp, <usize>(nb * H) << 2);
+    packA(hAt, ap, nb, H, 0);
+    tiles(ap, wp, hid + (<usize>(tBG + b0 * G) << 2), nb, H, G, 0, panels);
+    for (let b = b0; b < b1; b++) {
       const g0 = tBG + b * G, hOff = tBH + b * H;
       let j = 0;
       for (; approximate != 0 && j + 4 <= H; j += 4) {
@@ -682,7 +684,7 @@ export function gruForward(x: usize, w: usize, bias: usize, h0: usize, out: usiz
         st(out, hOff + j, (1.0 - z) * n + z * ld(hPrev, hOff + j));
       }
     }
-    hp = out + (<usize>tBH << 2);
+    hp = out + (<usize>tBH << 2) + rows;
   }
   return exactPairs;
 }
@@ -690,16 +692,17 @@ export function gruForward(x: usize, w: usize, bias: usize, h0: usize, out: usiz
 /**
  * The GRU direction's backpropagation through time. gOut: [T, B, H]; writes dX [T, B, 3H] (dL/d x-side gates),
  * dA [T, B, 3H] (dL/d hidden projection), dh [B, H] (dL/dh0; zero on entry). Scratch: dhNext, wp, ap as for the LSTM.
+ * Rows b0..b1 only, as the LSTM's.
  */
-export function gruBackward(gOut: usize, w: usize, acts: usize, hid: usize, hPrev: usize, dX: usize, dA: usize, dh: usize, dhNext: usize, wp: usize, ap: usize, B: i32, H: i32, T: i32, reverse: i32): void {
-  const G = 3 * H, BH = B * H, BG = B * G, panels = (H + 7) >> 3;
+export function gruBackward(gOut: usize, w: usize, acts: usize, hid: usize, hPrev: usize, dX: usize, dA: usize, dh: usize, dhNext: usize, wp: usize, ap: usize, B: i32, H: i32, T: i32, reverse: i32, b0: i32, b1: i32): void {
+  const G = 3 * H, BH = B * H, BG = B * G, panels = (H + 7) >> 3, nb = b1 - b0, rows = <usize>(b0 * H) << 2;
   packB(w, wp, G, H, 0, 0, panels);
   let cur = dh, next = dhNext;
   for (let s = T - 1; s >= 0; s--) {
     const t = reverse ? T - 1 - s : s;
     const tBH = t * BH, tBG = t * BG;
-    addInPlace(cur, gOut + (<usize>tBH << 2), BH);
-    for (let b = 0; b < B; b++) {
+    addInPlace(cur + rows, gOut + (<usize>tBH << 2) + rows, nb * H);
+    for (let b = b0; b < b1; b++) {
       const g0 = tBG + b * G, hOff = tBH + b * H, k0 = b * H;
       let j = 0;
       for (; j + 2 <= H; j += 2) {
@@ -722,10 +725,10 @@ export function gruBackward(gOut: usize, w: usize, acts: usize, hid: usize, hPre
         st(cur, k0 + j, dhj * z);
       }
     }
-    packA(dA + (<usize>tBG << 2), ap, B, G, 0);
-    tiles(ap, wp, next, B, G, H, 0, panels);
-    addInPlace(next, cur, BH);
+    packA(dA + (<usize>(tBG + b0 * G) << 2), ap, nb, G, 0);
+    tiles(ap, wp, next + rows, nb, G, H, 0, panels);
+    addInPlace(next + rows, cur + rows, nb * H);
     const swap = cur; cur = next; next = swap;
   }
-  if (cur != dh) memory.copy(dh, cur, <usize>BH << 2);
+  if (cur != dh) memory.copy(dh + rows, cur + rows, <usize>(nb * H) << 2);
 }

@@ -19,6 +19,10 @@ for (const relaxed of [false, true]) {
   registerBackend({ ...b, name: `wasm-rnn-${relaxed}-loops`, kernels: { ...b.kernels, recurrent: undefined } });
 }
 
+// two threads: the batch's rows split between this thread and the worker (a multiple of 4 rows here, the rest there)
+const wasm2 = createWasmBackend({ threads: 2, relaxedSimd: false, name: 'wasm-rnn-2t' });
+registerBackend(wasm2);
+
 interface Run { out: Float32Array; grads: Float32Array[] }
 
 function run(backend: string, kind: 'lstm' | 'gru', B: number, H: number, T: number, scale: number, reverse: boolean, bias: boolean, seed: number): Run {
@@ -155,6 +159,25 @@ kernels('the fast path serves nearly every lane of an ordinary sequence', () => 
   const exact = wasm.false.recurrentExactPairs - before, pairs = (2 * B * H * T) / 2;
   assert.ok(exact < pairs / 1000, `${exact} of ${pairs} pairs of lanes computed by the exact path`);
 });
+
+kernels.before(async () => {
+  // the worker starts asynchronously: wait for it, so the two-thread runs really split
+  for (let i = 0; i < 500 && wasm2.threadsReady() < 2; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.is(wasm2.threadsReady(), 2);
+});
+
+for (const kind of ['lstm', 'gru'] as const) {
+  kernels(`${kind}Sequence on two threads (the batch's rows split) gives the one-thread kernel's bits, forward and backward`, () => {
+    for (const { B, H, T } of [{ B: 8, H: 16, T: 6 }, { B: 13, H: 7, T: 5 }, { B: 32, H: 64, T: 20 }]) {
+      for (const reverse of [false, true]) {
+        const seed = B * 1000 + H * 10 + T;
+        const one = run('wasm-rnn-false', kind, B, H, T, 3, reverse, true, seed), two = run('wasm-rnn-2t', kind, B, H, T, 3, reverse, true, seed);
+        sameBits(two.out, one.out, `B ${B} H ${H}${reverse ? ' reverse' : ''}: output`);
+        two.grads.forEach((g, i) => sameBits(g, one.grads[i], `B ${B} H ${H}${reverse ? ' reverse' : ''}: gradient of input ${i}`));
+      }
+    }
+  });
+}
 
 kernels('the kernels keep the sequence\'s arrays in the wasm memory (no copies in and out)', () => {
   const previous = getBackend().name;

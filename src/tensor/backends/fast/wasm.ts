@@ -33,12 +33,12 @@ interface KernelExports {
   convGradSum(s0: number, s1: number, dw: number, db: number, c: number, h: number, wd: number, o: number, kh: number, kw: number, ph: number, pw: number, dh: number, dwd: number): void;
   maxPool2x2(x: number, y: number, planes: number, h: number, w: number): void;
   maxPool2x2Backward(x: number, y: number, gy: number, dx: number, planes: number, h: number, w: number): void;
-  lstmForward(x: number, w: number, bias: number, h0: number, c0: number, out: number, acts: number, hPrev: number, cPrev: number, tanhC: number, wp: number, ap: number, pre: number, B: number, H: number, T: number, reverse: number, approximate: number): number;
-  lstmBackward(gOut: number, w: number, acts: number, cPrev: number, tanhC: number, dGates: number, dh: number, dc: number, dhNext: number, wp: number, ap: number, B: number, H: number, T: number, reverse: number): void;
-  gruForward(x: number, w: number, bias: number, h0: number, out: number, acts: number, hid: number, hPrev: number, wp: number, ap: number, B: number, H: number, T: number, reverse: number, approximate: number): number;
+  lstmForward(x: number, w: number, bias: number, h0: number, c0: number, out: number, acts: number, hPrev: number, cPrev: number, tanhC: number, wp: number, ap: number, pre: number, B: number, H: number, T: number, reverse: number, approximate: number, b0: number, b1: number): number;
+  lstmBackward(gOut: number, w: number, acts: number, cPrev: number, tanhC: number, dGates: number, dh: number, dc: number, dhNext: number, wp: number, ap: number, B: number, H: number, T: number, reverse: number, b0: number, b1: number): void;
+  gruForward(x: number, w: number, bias: number, h0: number, out: number, acts: number, hid: number, hPrev: number, wp: number, ap: number, B: number, H: number, T: number, reverse: number, approximate: number, b0: number, b1: number): number;
   /** The end of the module's constant data: tensors live above it. */
   staticDataEnd(): number;
-  gruBackward(gOut: number, w: number, acts: number, hid: number, hPrev: number, dX: number, dA: number, dh: number, dhNext: number, wp: number, ap: number, B: number, H: number, T: number, reverse: number): void;
+  gruBackward(gOut: number, w: number, acts: number, hid: number, hPrev: number, dX: number, dA: number, dh: number, dhNext: number, wp: number, ap: number, B: number, H: number, T: number, reverse: number, b0: number, b1: number): void;
 }
 
 /** The fast CPU backend: lrlab's WebAssembly SIMD kernels, on worker threads for large products. */
@@ -77,8 +77,9 @@ const WA = (globalThis as unknown as { WebAssembly: any }).WebAssembly;
 const CONTROL_BYTES = 128 + 24 * 8;
 /** The convolution kernels the worker can take a share of the images of (issue 26). */
 const CONV_SPLIT_KERNELS = ['convForward', 'convBackward'] as const;
+const RECURRENT_SPLIT_KERNELS = ['lstmForward', 'lstmBackward', 'gruForward', 'gruBackward'] as const;
 /** The elementwise kernels the worker can take half of (their index is slot 13, from 1). */
-const SPLIT_KERNELS = ['sgd', 'adam', 'rmsprop', 'adagrad', 'adadelta', 'nadam', 'radam', 'adamax', 'maxAbs', ...CONV_SPLIT_KERNELS] as const;
+const SPLIT_KERNELS = ['sgd', 'adam', 'rmsprop', 'adagrad', 'adadelta', 'nadam', 'radam', 'adamax', 'maxAbs', ...CONV_SPLIT_KERNELS, ...RECURRENT_SPLIT_KERNELS] as const;
 type SplitKernel = (typeof SPLIT_KERNELS)[number];
 /** Elementwise work on at least this many floats is split in two halves between this thread and the worker. */
 const SPLIT_ELEMENTS = 1 << 16;
@@ -321,42 +322,78 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
 
   // The recurrent kernels' scratch (packed weights, a packed step, one step's products), one block kept between
   // calls and grown when a larger layer comes, in byte offsets: [wp, ap, pre]
-  let rnnOffset = -1, rnnFloats = 0;
-  const rnnScratch = (B: number, H: number, gates: number): [number, number, number] => {
+  // Recurrent directions (issue 26): the batch's rows are independent through the whole sequence, so with a worker
+  // ready the kernel runs on the first rows here and on the rest there, each thread with its own scratch (the
+  // packed weights, the packed rows, the step's products) and the same bits as one call.
+  const rnnBlocks = [-1, -1], rnnFloats = [0, 0];
+  const rnnScratch = (t: number, B: number, H: number, gates: number): [number, number, number] => {
     const G = gates * H, wp = Math.max(Math.ceil(G / 8) * 8 * H, Math.ceil(H / 8) * 8 * G), ap = Math.ceil(B / 4) * 4 * G, pre = B * G;
-    if (wp + ap + pre > rnnFloats) {
-      if (rnnOffset >= 0) arena.release(rnnOffset);
-      rnnFloats = wp + ap + pre;
-      rnnOffset = arena.take(rnnFloats);
-      if (rnnOffset < 0) throw new RangeError(`wasm backend: expected room for ${rnnFloats} floats in its memory, got none (at most 1 GiB)`);
+    if (wp + ap + pre > rnnFloats[t]) {
+      if (rnnBlocks[t] >= 0) arena.release(rnnBlocks[t]);
+      rnnFloats[t] = wp + ap + pre;
+      rnnBlocks[t] = arena.take(rnnFloats[t]);
+      if (rnnBlocks[t] < 0) throw new RangeError(`wasm backend: expected room for ${rnnFloats[t]} floats in its memory, got none (at most 1 GiB)`);
     }
-    return [rnnOffset, rnnOffset + wp * 4, rnnOffset + (wp + ap) * 4];
+    return [rnnBlocks[t], rnnBlocks[t] + wp * 4, rnnBlocks[t] + (wp + ap) * 4];
   };
   let exactPairs = 0;
+  // split where measured faster, per shape, as the convolutions (the first calls one way and the other)
+  const rnnSplit = (key: string): boolean => {
+    let t = convTimes.get(key);
+    if (t === undefined) convTimes.set(key, (t = { one: [], two: [], calls: 0 }));
+    t.calls++;
+    if (t.two.length < 2) return true;
+    if (t.one.length < 2) return false;
+    const twoFaster = Math.min(...t.two) < Math.min(...t.one);
+    return t.calls % CONV_PROBE_EVERY === 0 ? !twoFaster : twoFaster;
+  };
+  const rnnNote = noteTime;
+  /**
+   * Runs recurrent kernel `name` with its arguments before the scratch, (thread, rows) => its scratch arguments, and
+   * the arguments after (B, H, T, ...): over all B rows here, or split at a multiple of 4 rows with the worker.
+   * Returns the sum of the kernel's results.
+   */
+  const rnnRun = (name: (typeof RECURRENT_SPLIT_KERNELS)[number], before: number[], scratch: (t: number, rows: number) => number[], B: number, after: number[]): number => {
+    const fn = (k as unknown as Record<string, (...a: number[]) => number>)[name];
+    const half = Math.ceil(B / 8) * 4;
+    const split = workers.length > 0 && B >= 8 && workers[0].ready() && rnnSplit(`${name} ${B} ${after.join(' ')}`);
+    const t0 = performance.now();
+    if (!split) {
+      const r = fn(...before, ...scratch(0, B), B, ...after, 0, B) ?? 0;
+      rnnNote(`${name} ${B} ${after.join(' ')}`, false, performance.now() - t0);
+      return r;
+    }
+    const theirs = [...before, ...scratch(1, B - half), B, ...after, half, B];
+    theirs.forEach((x, i) => { args[i] = x; });
+    start(SPLIT_KERNELS.indexOf(name) + 1);
+    const mine = fn(...before, ...scratch(0, half), B, ...after, 0, half) ?? 0;
+    waitWhile(ctl, 10, 0);
+    rnnNote(`${name} ${B} ${after.join(' ')}`, true, performance.now() - t0);
+    return mine + args[23];
+  };
   const recurrent: RecurrentKernels = {
     lstmForward(x, w, bias, h0, c0, out, acts, hPrev, cPrev, tanhC, B, H, T, reverse, approximate) {
-      const s = rnnScratch(B, H, 4);
       const o = [stage(x, false), stage(w, false), bias === null ? 0 : stage(bias, false), stage(h0, false), stage(c0, false), stage(out, false), stage(acts, false), stage(hPrev, false), stage(cPrev, false), stage(tanhC, false)];
-      exactPairs += k.lstmForward(o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], o[8], o[9], s[0], s[1], s[2], B, H, T, reverse ? 1 : 0, approximate ? 1 : 0);
+      exactPairs += rnnRun('lstmForward', o, (t, rows) => rnnScratch(t, rows, H, 4), B, [H, T, reverse ? 1 : 0, approximate ? 1 : 0]);
       finish([null, null, null, null, null, out, acts, hPrev, cPrev, tanhC], o);
     },
     lstmBackward(gOut, w, acts, cPrev, tanhC, dGates, dh, dc, B, H, T, reverse) {
-      // the step's dL/dh_{t-1} alternates with dh in the products' block ("pre", B x 4H floats, room for B x H)
-      const s = rnnScratch(B, H, 4);
+      // each thread's dL/dh_{t-1} rows alternate with its rows of dh in one [B, H] block: thread 0's products block
+      // ("pre", B x 4H floats, room for B x H)
+      const dhNext = rnnScratch(0, B, H, 4)[2];
       const o = [stage(gOut, false), stage(w, false), stage(acts, false), stage(cPrev, false), stage(tanhC, false), stage(dGates, false), stage(dh, false), stage(dc, false)];
-      k.lstmBackward(o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], s[2], s[0], s[1], B, H, T, reverse ? 1 : 0);
+      rnnRun('lstmBackward', [...o, dhNext], (t, rows) => rnnScratch(t, rows, H, 4).slice(0, 2), B, [H, T, reverse ? 1 : 0]);
       finish([null, null, null, null, null, dGates, dh, dc], o);
     },
     gruForward(x, w, bias, h0, out, acts, hid, hPrev, B, H, T, reverse, approximate) {
-      const s = rnnScratch(B, H, 3);
       const o = [stage(x, false), stage(w, false), bias === null ? 0 : stage(bias, false), stage(h0, false), stage(out, false), stage(acts, false), stage(hid, false), stage(hPrev, false)];
-      exactPairs += k.gruForward(o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], s[0], s[1], B, H, T, reverse ? 1 : 0, approximate ? 1 : 0);
+      exactPairs += rnnRun('gruForward', o, (t, rows) => rnnScratch(t, rows, H, 3).slice(0, 2), B, [H, T, reverse ? 1 : 0, approximate ? 1 : 0]);
       finish([null, null, null, null, out, acts, hid, hPrev], o);
     },
     gruBackward(gOut, w, acts, hid, hPrev, dX, dA, dh, B, H, T, reverse) {
-      const s = rnnScratch(B, H, 3);
+      const dhNext = rnnScratch(0, B, H, 3)[2];
       const o = [stage(gOut, false), stage(w, false), stage(acts, false), stage(hid, false), stage(hPrev, false), stage(dX, false), stage(dA, false), stage(dh, false)];
-      k.gruBackward(o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], s[2], s[0], s[1], B, H, T, reverse ? 1 : 0);
+      rnnRun('gruBackward', [...o, dhNext], (t, rows) => rnnScratch(t, rows, H, 3).slice(0, 2), B, [H, T, reverse ? 1 : 0]);
       finish([null, null, null, null, null, dX, dA, dh], o);
     },
   };
