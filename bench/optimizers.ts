@@ -1,6 +1,6 @@
 // The optimizer-update rows of the speed benchmark alone, beside PyTorch: `node --expose-gc --import tsx
-// bench/optimizers.ts [--quick] [--only Adam,SGD]` (names as in bench/speed.ts's OPTIMIZERS, comma-separated). Prints the rows;
-// writes nothing.
+// bench/optimizers.ts [--quick] [--only Adam,SGD]` (names as in bench/speed.ts's OPTIMIZERS, comma-separated).
+// Prints the rows; writes nothing.
 import { cpuBackend, createWasmBackend } from '../src/index.js';
 import { machine, type LrlabImpl } from './common.js';
 import { findTorch, optimizerSuite } from './speed.js';

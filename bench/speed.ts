@@ -315,7 +315,8 @@ export function optimizerSuite(impls: LrlabImpl[], torch: ReturnType<typeof find
   })]));
   // the first turn's peer also gives PyTorch's first steps, checked against every backend's before any timing
   const first = peer(quick ? 0.2 : 0.5);
-  const runs = fresh.impls.flatMap((impl) => names.map((name) => use(impl, () => {
+  // by optimizer, then backend: a turn times one optimizer's backends back to back
+  const runs = names.flatMap((name) => fresh.impls.map((impl) => use(impl, () => {
     const { p, opt } = start(name);
     opt.step();
     const theirs = first?.rows.find((r: any) => r.name === name && !r.foreach)?.firstStep as number[] | undefined;

@@ -129,7 +129,7 @@ for (const [name, Opt, options] of CASES.filter(([name, , o]) => !o.weightDecay 
 test('NAdam, RAdam and Adamax on a long parameter on the two-thread backend give the reference\'s bits', () => {
   const two = createWasmBackend({ threads: 2, name: 'wasm-kernels-test-2' });
   registerBackend(two);
-  // past the elementwise split threshold (2^16; the step's maxAbs is split there, the update runs on one thread) and not a multiple of 8
+  // a long parameter (the two-thread backend runs the optimizer step on the calling thread), not a multiple of 8
   const n = (1 << 17) + 7, g = new Generator(13);
   const θ0 = Float32Array.from({ length: n }, (_, i) => g.normal() * 10 ** -(i % 4));
   // 7 steps: RAdam's rectified step (from step 6) runs too

@@ -69,13 +69,12 @@ const WA = (globalThis as unknown as { WebAssembly: any }).WebAssembly;
 const CONTROL_BYTES = 128 + 24 * 8;
 /** The convolution kernels the worker can take a share of the images of (issue 26). */
 const CONV_SPLIT_KERNELS = ['convForward', 'convBackward'] as const;
-/** The elementwise kernels the worker can take half of (their index is slot 13, from 1). */
-// (Not the optimizer updates: split with the worker they ran slower on a shared machine of 2 cores, 0.93-0.95x the
-// one-thread wall time for Adam and SGD on 2^20 parameters, so they run on the calling thread, see `kernels`.)
-const SPLIT_KERNELS = ['maxAbs', ...CONV_SPLIT_KERNELS] as const;
-type SplitKernel = (typeof SPLIT_KERNELS)[number];
-/** Elementwise work on at least this many floats is split in two halves between this thread and the worker. */
-const SPLIT_ELEMENTS = 1 << 16;
+/**
+ * The kernels the worker can take a share of (their index is slot 13, from 1). Not the optimizer step's (its updates
+ * and its maxAbs): split in halves with the worker, Adam's and SGD's steps on 2^20 parameters took 0.73-1.0x the
+ * one-thread wall time on a shared machine of 2 cores, so they run on the calling thread, see `kernels`.
+ */
+const SPLIT_KERNELS = CONV_SPLIT_KERNELS;
 /** Convolutions of at least this many multiply-adds may be split across the batch with the worker (if measured faster). */
 const CONV_SPLIT_MACS = 1 << 22;
 /** How often the way not chosen (one thread or two) is timed again, in calls of one shape; and how many times are kept. */
@@ -200,27 +199,6 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
     Atomics.add(ctl, 0, 1);
     Atomics.notify(ctl, 0);
   };
-  /**
-   * Runs elementwise kernel `name` over n floats at the byte offsets `at` (0: no buffer) with its scalar arguments:
-   * on this thread, or, for long arrays with a worker ready, the second half on the worker while this thread does the
-   * first (the halves meet at a multiple of 4 floats, so neither writes the other's lanes). Returns the kernel's
-   * result for each half (the second 0 when not split).
-   */
-  const splits = (n: number) => n >= SPLIT_ELEMENTS && workers.length > 0 && workers[0].ready();
-  const elementwise = (name: SplitKernel, at: number[], n: number, scalars: number[]): [number, number] => {
-    const fn = (k as unknown as Record<SplitKernel, (...a: number[]) => number>)[name];
-    if (!splits(n)) return [fn(...at, n, ...scalars) ?? 0, 0];
-    const half = (n >> 3) << 2;
-    let i = 0;
-    for (const offset of at) args[i++] = offset === 0 ? 0 : offset + half * 4;
-    args[i++] = n - half;
-    for (const x of scalars) args[i++] = x;
-    start(SPLIT_KERNELS.indexOf(name) + 1);
-    const mine = fn(...at, half, ...scalars) ?? 0;
-    waitWhile(ctl, 10, 0);
-    return [mine, args[23]];
-  };
-
   // Convolution and pooling (issue 26). Each thread has a scratch block of its own for the padded image, the packed
   // weights and its share of the weight gradient. The backward always sums the weight and bias gradients of the two
   // halves of the batch apart and adds them at the end, on one thread as on two, so the bits do not depend on
@@ -364,7 +342,7 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
       r.set(a);
       return r;
     },
-    // The optimizer updates, on this thread whatever the array's length (see SPLIT_KERNELS)
+    // The optimizer step's kernels, on this thread whatever the array's length (see SPLIT_KERNELS)
     sgd(θ, g, b, η, λ, μ, oneMinusτ, first, nesterov, maximize) {
       const o = [stage(θ, true), stage(g, true), opt(b)];
       k.sgd(o[0], o[1], o[2], θ.length, η, λ, μ, oneMinusτ, first ? 1 : 0, nesterov ? 1 : 0, maximize ? 1 : 0);
@@ -441,10 +419,10 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
           if (arrays[i + j].length !== n) throw new RangeError(`maxAbs: expected arrays of one length, got ${arrays[i + j].length} and ${n}`);
           o[j] = stage(arrays[i + j], false);
         }
-        const [a, b] = splits(n) ? elementwise('maxAbs', o, n, []) : [k.maxAbs(o[0], o[1], o[2], o[3], n), 0];
+        const a = k.maxAbs(o[0], o[1], o[2], o[3], n);
         finish([], o);
-        // NaN from any part wins, as in one pass
-        m = m !== m || a !== a || b !== b ? NaN : Math.max(m, a, b);
+        // NaN from any call wins, as in one pass
+        m = m !== m || a !== a ? NaN : Math.max(m, a);
       }
       return m;
     },
