@@ -281,10 +281,11 @@ function clocked(fn: () => void, rounds: number, reps: number): { cpu: number[];
  * Same data and initial state on every side (lrlab's parameter and gradient, written for the peer). Before timing,
  * each backend's parameter after a few steps must equal the cpu loop's bit for bit, and its first step PyTorch's
  * first (4,096 values, relative error below 1e-5). The machine may be shared, so the sides are timed in turns:
- * each turn runs PyTorch (every optimizer, both paths) and then every lrlab backend, `rounds` rounds each with CPU
- * and wall time read around every round. A one-thread row's ratio is lrlab's parameters per CPU second over
- * PyTorch's faster path's in the same turn (medians of the turn's rounds); the two-thread row compares wall time
- * (its CPU time adds both threads). Printed: the median ratio over the turns and its range.
+ * each turn runs PyTorch (every optimizer, both paths, `rounds` rounds each) and then lrlab, an optimizer's
+ * backends taking `rounds` rounds in alternation, with CPU and wall time read around every round. A one-thread
+ * row's ratio is lrlab's parameters per CPU second over PyTorch's faster path's in the same turn (medians of the
+ * turn's rounds); the two-thread row compares wall time (its CPU time adds both threads). Printed: the median
+ * ratio over the turns and its range.
  */
 export function optimizerSuite(impls: LrlabImpl[], torch: ReturnType<typeof findTorch>, log: (s: string) => void, quick: boolean, only?: string[]): Row[] {
   const size = 1 << 20;
@@ -315,7 +316,6 @@ export function optimizerSuite(impls: LrlabImpl[], torch: ReturnType<typeof find
   })]));
   // the first turn's peer also gives PyTorch's first steps, checked against every backend's before any timing
   const first = peer(quick ? 0.2 : 0.5);
-  // by optimizer, then backend: a turn times one optimizer's backends back to back
   const runs = names.flatMap((name) => fresh.impls.map((impl) => use(impl, () => {
     const { p, opt } = start(name);
     opt.step();
@@ -339,10 +339,19 @@ export function optimizerSuite(impls: LrlabImpl[], torch: ReturnType<typeof find
   for (let turn = 0; turn < turns; turn++) {
     const r = turn === 0 ? first : peer(quick ? 0.2 : 0.3);
     if (r !== null) torchTurns.push(r);
-    for (const run of runs) use(run.impl, () => {
-      const t = clocked(run.step, rounds, run.reps);
-      run.turns.push({ cpu: median(t.cpu), wall: median(t.wall) });
-    });
+    // one optimizer's backends take their rounds in alternation, so that each sees the machine as the others do
+    for (const name of names) {
+      const mine = runs.filter((run) => run.name === name);
+      const times = mine.map(() => ({ cpu: [] as number[], wall: [] as number[] }));
+      for (let round = 0; round < rounds; round++) {
+        mine.forEach((run, i) => use(run.impl, () => {
+          const t = clocked(run.step, 1, run.reps);
+          times[i].cpu.push(t.cpu[0]);
+          times[i].wall.push(t.wall[0]);
+        }));
+      }
+      mine.forEach((run, i) => run.turns.push({ cpu: median(times[i].cpu), wall: median(times[i].wall) }));
+    }
   }
   const version = torchTurns[0]?.torch ?? '';
   const mps = (ms: number) => size / ms / 1000;
