@@ -15,7 +15,8 @@
 // a time in double, rounded to float32 after each operation exactly as the reference does: the same bits, without
 // the assists. (Only the decaying state is checked, which is where subnormals come from in training; Adagrad's sum
 // only grows.) The check runs once per block of BLOCK bytes, over the whole block's state, before the update: a
-// block with no tiny value (the usual case) then runs with no check per group, which cost a third of Adam's time.
+// block with no tiny value (the usual case) then runs in a loop with no check per group (which cost about a third of
+// Adam's time) and no call (the lane fallback's call kept the loop's constants out of registers).
 
 /** Bytes per block of the check for tiny state (256 floats of each array: a block's state is still in L1 when the update reads it). */
 const BLOCK: usize = 1024;
@@ -135,7 +136,8 @@ export function sgd(θp: usize, gp: usize, bp: usize, n: i32, η: f32, λ: f32, 
 function sgdGroup(θp: usize, gp: usize, bp: usize, mη: v128, λ: f32, vμ: v128, wμ: v128, vτ: v128, dampened: bool, first: i32, nesterov: i32, maximize: i32): void {
   let g = gradient(gp, v128.load(θp), maximize, λ);
   if (bp != 0) {
-    // without dampening fround(bμ + 1·g) is a float32 sum, which double rounding leaves exact
+    // without dampening the reference's fround(bμ + 1·g) is the float32 sum (a sum of two floats rounded to 53 bits
+    // and then to 24 rounds as once)
     const bμ = f32x4.mul(v128.load(bp), vμ);
     const b = first ? g : dampened ? fma32(bμ, vτ, g) : f32x4.add(bμ, g);
     v128.store(bp, b);
