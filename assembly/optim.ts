@@ -14,7 +14,51 @@
 // so a group of four lanes whose decaying state holds a tiny value (below 2^-90, not 0) takes the rule one lane at
 // a time in double, rounded to float32 after each operation exactly as the reference does: the same bits, without
 // the assists. (Only the decaying state is checked, which is where subnormals come from in training; Adagrad's sum
-// only grows.)
+// only grows.) The check runs once per block of BLOCK bytes, over the whole block's state, before the update: a
+// block with no tiny value (the usual case) then runs in a loop with no check per group (which cost about a third of
+// Adam's time) and no call (the lane fallback's call kept the loop's constants out of registers).
+
+/** Bytes per block of the check for tiny state (256 floats of each array: a block's state is still in L1 when the update reads it). */
+const BLOCK: usize = 1024;
+/** The bits of 2^-90 less one: a float x is tiny (0 < |x| < 2^-90) when its magnitude's bits less one, unsigned, are below this (0 wraps around). */
+const TINY_BITS_LESS_ONE: i32 = (37 << 23) - 1;
+
+/** The magnitude's bits less one per lane, unsigned order (0 and -0 wrap to the largest; NaN stays above the tiny range). */
+// @ts-ignore: decorator
+@inline
+function magnitudeLessOne(x: v128): v128 {
+  return i32x4.sub(v128.and(x, i32x4.splat(0x7fffffff)), i32x4.splat(1));
+}
+
+/** Lanes of x that are tiny but not 0 (0 < |x| < 2^-90): a product with them (an lr, a beta) may reach the subnormal range. */
+// @ts-ignore: decorator
+@inline
+function tiny(x: v128): v128 {
+  return i32x4.lt_u(magnitudeLessOne(x), i32x4.splat(TINY_BITS_LESS_ONE));
+}
+
+/** The tiny lanes of the group of four at byte i of the arrays at a, b and c (0: none). */
+// @ts-ignore: decorator
+@inline
+function smallGroup(a: usize, b: usize, c: usize, i: usize): v128 {
+  let small = tiny(v128.load(a + i));
+  if (b != 0) small = v128.or(small, tiny(v128.load(b + i)));
+  if (c != 0) small = v128.or(small, tiny(v128.load(c + i)));
+  return small;
+}
+
+/** Whether any float in bytes [from, to) of the arrays at a, b and c (0: none) is tiny, in one pass with a running minimum. */
+// @ts-ignore: decorator
+@inline
+function anyTiny(a: usize, b: usize, c: usize, from: usize, to: usize): bool {
+  let low = i32x4.splat(-1);
+  for (let i = from; i < to; i += 16) {
+    low = i32x4.min_u(low, magnitudeLessOne(v128.load(a + i)));
+    if (b != 0) low = i32x4.min_u(low, magnitudeLessOne(v128.load(b + i)));
+    if (c != 0) low = i32x4.min_u(low, magnitudeLessOne(v128.load(c + i)));
+  }
+  return v128.any_true(i32x4.lt_u(low, i32x4.splat(TINY_BITS_LESS_ONE)));
+}
 
 /** fround(a + b * c) per lane, computed in double as the reference does (b * c is exact in double); b is a constant given as f64x2. */
 // @ts-ignore: decorator
@@ -26,6 +70,18 @@ function fma32(a: v128, b: v128, c: v128): v128 {
   return v128.shuffle<f32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
 }
 
+/**
+ * Stores fround(x + b * c) per lane over the four floats x at byte address `at`, as fma32 does, reading and writing
+ * x two lanes at a time (fewer shuffles: the double conversions bound these kernels).
+ */
+// @ts-ignore: decorator
+@inline
+function fma32At(at: usize, b: v128, c: v128): void {
+  const ch = v128.shuffle<f32>(c, c, 2, 3, 0, 1);
+  v128.store64_lane(at, f32x4.demote_f64x2_zero(f64x2.add(f64x2.promote_low_f32x4(v128.load64_zero(at)), f64x2.mul(b, f64x2.promote_low_f32x4(c)))), 0);
+  v128.store64_lane(at + 8, f32x4.demote_f64x2_zero(f64x2.add(f64x2.promote_low_f32x4(v128.load64_zero(at + 8)), f64x2.mul(b, f64x2.promote_low_f32x4(ch)))), 0);
+}
+
 /** fround(a + b * c) per lane, computed in double as the reference does (b * c is exact in double); b and c both vary per lane (torch's addcmul). */
 // @ts-ignore: decorator
 @inline
@@ -34,13 +90,6 @@ function addcmul32(a: v128, b: v128, c: v128): v128 {
   const ah = v128.shuffle<f32>(a, a, 2, 3, 0, 1), bh = v128.shuffle<f32>(b, b, 2, 3, 0, 1), ch = v128.shuffle<f32>(c, c, 2, 3, 0, 1);
   const hi = f64x2.add(f64x2.promote_low_f32x4(ah), f64x2.mul(f64x2.promote_low_f32x4(bh), f64x2.promote_low_f32x4(ch)));
   return v128.shuffle<f32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
-}
-
-/** Lanes of x that are tiny but not 0 (0 < |x| < 2^-90): a product with them (an lr, a beta) may reach the subnormal range. */
-// @ts-ignore: decorator
-@inline
-function tiny(x: v128): v128 {
-  return v128.and(f32x4.lt(f32x4.abs(x), f32x4.splat(8.077935669463161e-28)), f32x4.ne(x, f32x4.splat(0)));
 }
 
 /** A float32 constant as the f64x2 that fma32 takes. */
@@ -62,22 +111,40 @@ function gradient(grad: usize, θ: v128, maximize: i32, λ: f32): v128 {
 
 /** SGD (src/optim/sgd.ts): b = g first, else fround(bμ + (1 - τ)g); g = fround(g + μb) or b; θ = fround(θ - ηg). */
 export function sgd(θp: usize, gp: usize, bp: usize, n: i32, η: f32, λ: f32, μ: f32, oneMinusτ: f32, first: i32, nesterov: i32, maximize: i32): void {
-  const mη = wide(-η), vμ = f32x4.splat(μ), wμ = wide(μ), vτ = wide(oneMinusτ);
-  for (let i: usize = 0, end = <usize>n * 4; i < end; i += 16) {
-    if (bp != 0 && v128.any_true(tiny(v128.load(bp + i)))) {
-      for (let at = i; at < i + 16; at += 4) sgdLane(θp + at, gp + at, bp != 0 ? bp + at : 0, η, λ, μ, oneMinusτ, first, nesterov, maximize);
+  const mη = wide(-η), vμ = f32x4.splat(μ), wμ = wide(μ), vτ = wide(oneMinusτ), dampened = oneMinusτ != 1;
+  const end = <usize>n * 4;
+  for (let block: usize = 0; block < end; block += BLOCK) {
+    const stop = min(block + BLOCK, end);
+    if (bp == 0 || !anyTiny(bp, 0, 0, block, stop)) {
+      // the usual case: a loop with no check and no call, whose constants stay in registers
+      for (let i = block; i < stop; i += 16) sgdGroup(θp + i, gp + i, bp != 0 ? bp + i : 0, mη, λ, vμ, wμ, vτ, dampened, first, nesterov, maximize);
       continue;
     }
-    const θ = v128.load(θp + i);
-    let g = gradient(gp + i, θ, maximize, λ);
-    if (bp != 0) {
-      const b = first ? g : fma32(f32x4.mul(v128.load(bp + i), vμ), vτ, g);
-      v128.store(bp + i, b);
-      g = nesterov ? fma32(g, wμ, b) : b;
+    for (let i = block; i < stop; i += 16) {
+      if (v128.any_true(smallGroup(bp, 0, 0, i))) {
+        for (let at = i; at < i + 16; at += 4) sgdLane(θp + at, gp + at, bp + at, η, λ, μ, oneMinusτ, first, nesterov, maximize);
+      } else {
+        sgdGroup(θp + i, gp + i, bp + i, mη, λ, vμ, wμ, vτ, dampened, first, nesterov, maximize);
+      }
     }
-    // θ - ηg in double, rounded once, is θ + (-η)g
-    v128.store(θp + i, fma32(θ, mη, g));
   }
+}
+
+/** SGD's rule for the four parameters at θp (byte addresses; bp 0 without momentum), with the constants as vectors. */
+// @ts-ignore: decorator
+@inline
+function sgdGroup(θp: usize, gp: usize, bp: usize, mη: v128, λ: f32, vμ: v128, wμ: v128, vτ: v128, dampened: bool, first: i32, nesterov: i32, maximize: i32): void {
+  let g = gradient(gp, v128.load(θp), maximize, λ);
+  if (bp != 0) {
+    // without dampening the reference's fround(bμ + 1·g) is the float32 sum (a sum of two floats rounded to 53 bits
+    // and then to 24 rounds as once)
+    const bμ = f32x4.mul(v128.load(bp), vμ);
+    const b = first ? g : dampened ? fma32(bμ, vτ, g) : f32x4.add(bμ, g);
+    v128.store(bp, b);
+    g = nesterov ? fma32(g, wμ, b) : b;
+  }
+  // θ - ηg in double, rounded once, is θ + (-η)g
+  fma32At(θp, mη, g);
 }
 
 /** One lane's gradient as the rules read it, in double: negated with maximize, then g = fround(g + λθ). */
@@ -117,26 +184,42 @@ function sgdLane(θp: usize, gp: usize, bp: usize, η: f32, λ: f32, μ: f32, on
 export function adam(θp: usize, gp: usize, mp: usize, vp: usize, vMaxp: usize, n: i32, b1: f32, b2: f32, c1: f32, c2: f32, ε: f32, λ: f32, stepSize: f32, bc2Sqrt: f32, decay: f32, maximize: i32): void {
   const vb1 = f32x4.splat(b1), vb2 = f32x4.splat(b2), vc1 = wide(c1), vc2 = f32x4.splat(c2);
   const vε = f32x4.splat(ε), vStep = f32x4.splat(stepSize), vbc2 = f32x4.splat(bc2Sqrt), vDecay = f32x4.splat(decay);
-  for (let i: usize = 0, end = <usize>n * 4; i < end; i += 16) {
-    if (v128.any_true(v128.or(tiny(v128.load(mp + i)), tiny(v128.load(vp + i))))) {
-      for (let at = i; at < i + 16; at += 4) adamLane(θp + at, gp + at, mp + at, vp + at, vMaxp != 0 ? vMaxp + at : 0, b1, b2, c1, c2, ε, λ, stepSize, bc2Sqrt, decay, maximize);
+  const end = <usize>n * 4;
+  for (let block: usize = 0; block < end; block += BLOCK) {
+    const stop = min(block + BLOCK, end);
+    if (!anyTiny(mp, vp, 0, block, stop)) {
+      // the usual case: a loop with no check and no call, whose constants stay in registers
+      for (let i = block; i < stop; i += 16) adamGroup(θp + i, gp + i, mp + i, vp + i, vMaxp != 0 ? vMaxp + i : 0, vb1, vb2, vc1, vc2, vε, λ, vStep, vbc2, decay, vDecay, maximize);
       continue;
     }
-    let θ = v128.load(θp + i);
-    if (decay != 1) θ = f32x4.mul(θ, vDecay);
-    const g = gradient(gp + i, θ, maximize, λ);
-    const m = fma32(f32x4.mul(v128.load(mp + i), vb1), vc1, g);
-    const v = f32x4.add(f32x4.mul(v128.load(vp + i), vb2), f32x4.mul(f32x4.mul(vc2, g), g));
-    v128.store(mp + i, m);
-    v128.store(vp + i, v);
-    let vi = v;
-    if (vMaxp != 0) {
-      vi = f32x4.max(v128.load(vMaxp + i), v);
-      v128.store(vMaxp + i, vi);
+    for (let i = block; i < stop; i += 16) {
+      if (v128.any_true(smallGroup(mp, vp, 0, i))) {
+        for (let at = i; at < i + 16; at += 4) adamLane(θp + at, gp + at, mp + at, vp + at, vMaxp != 0 ? vMaxp + at : 0, b1, b2, c1, c2, ε, λ, stepSize, bc2Sqrt, decay, maximize);
+      } else {
+        adamGroup(θp + i, gp + i, mp + i, vp + i, vMaxp != 0 ? vMaxp + i : 0, vb1, vb2, vc1, vc2, vε, λ, vStep, vbc2, decay, vDecay, maximize);
+      }
     }
-    const denom = f32x4.add(f32x4.div(f32x4.sqrt(vi), vbc2), vε);
-    v128.store(θp + i, f32x4.add(θ, f32x4.div(f32x4.mul(vStep, m), denom)));
   }
+}
+
+/** Adam's rule for the four parameters at θp (byte addresses), with the constants as vectors. */
+// @ts-ignore: decorator
+@inline
+function adamGroup(θp: usize, gp: usize, mp: usize, vp: usize, vMaxp: usize, vb1: v128, vb2: v128, vc1: v128, vc2: v128, vε: v128, λ: f32, vStep: v128, vbc2: v128, decay: f32, vDecay: v128, maximize: i32): void {
+  let θ = v128.load(θp);
+  if (decay != 1) θ = f32x4.mul(θ, vDecay);
+  const g = gradient(gp, θ, maximize, λ);
+  const m = fma32(f32x4.mul(v128.load(mp), vb1), vc1, g);
+  const v = f32x4.add(f32x4.mul(v128.load(vp), vb2), f32x4.mul(f32x4.mul(vc2, g), g));
+  v128.store(mp, m);
+  v128.store(vp, v);
+  let vi = v;
+  if (vMaxp != 0) {
+    vi = f32x4.max(v128.load(vMaxp), v);
+    v128.store(vMaxp, vi);
+  }
+  const denom = f32x4.add(f32x4.div(f32x4.sqrt(vi), vbc2), vε);
+  v128.store(θp, f32x4.add(θ, f32x4.div(f32x4.mul(vStep, m), denom)));
 }
 
 /** Adam's rule for one parameter in double, rounded to float32 after each operation (the reference's loop). */
@@ -163,34 +246,47 @@ function adamLane(θp: usize, gp: usize, mp: usize, vp: usize, vMaxp: usize, b1:
  */
 export function rmsprop(θp: usize, gp: usize, vp: usize, gBarp: usize, bp: usize, n: i32, η: f32, α: f32, oneMinusα: f32, ε: f32, λ: f32, μ: f32, maximize: i32): void {
   const vα = f32x4.splat(α), v1α = f32x4.splat(oneMinusα), w1α = wide(oneMinusα), vε = f32x4.splat(ε), vμ = f32x4.splat(μ), vmη = f32x4.splat(-η), wmη = wide(-η);
-  for (let i: usize = 0, end = <usize>n * 4; i < end; i += 16) {
-    let small = tiny(v128.load(vp + i));
-    if (gBarp != 0) small = v128.or(small, tiny(v128.load(gBarp + i)));
-    if (bp != 0) small = v128.or(small, tiny(v128.load(bp + i)));
-    if (v128.any_true(small)) {
-      for (let at = i; at < i + 16; at += 4) rmspropLane(θp + at, gp + at, vp + at, gBarp != 0 ? gBarp + at : 0, bp != 0 ? bp + at : 0, η, α, oneMinusα, ε, λ, μ, maximize);
+  const momentum = bp != 0 && μ > 0;
+  const end = <usize>n * 4;
+  for (let block: usize = 0; block < end; block += BLOCK) {
+    const stop = min(block + BLOCK, end);
+    if (!anyTiny(vp, gBarp, bp, block, stop)) {
+      for (let i = block; i < stop; i += 16) rmspropGroup(θp + i, gp + i, vp + i, gBarp != 0 ? gBarp + i : 0, momentum ? bp + i : 0, vα, v1α, w1α, vε, vμ, vmη, wmη, λ, maximize);
       continue;
     }
-    const θ = v128.load(θp + i);
-    const g = gradient(gp + i, θ, maximize, λ);
-    const v = f32x4.add(f32x4.mul(v128.load(vp + i), vα), f32x4.mul(f32x4.mul(v1α, g), g));
-    v128.store(vp + i, v);
-    let d: v128;
-    if (gBarp != 0) {
-      const gBar = fma32(f32x4.mul(v128.load(gBarp + i), vα), w1α, g);
-      v128.store(gBarp + i, gBar);
-      d = f32x4.sqrt(f32x4.sub(v, f32x4.mul(gBar, gBar)));
-    } else {
-      d = f32x4.sqrt(v);
+    for (let i = block; i < stop; i += 16) {
+      if (v128.any_true(smallGroup(vp, gBarp, bp, i))) {
+        for (let at = i; at < i + 16; at += 4) rmspropLane(θp + at, gp + at, vp + at, gBarp != 0 ? gBarp + at : 0, bp != 0 ? bp + at : 0, η, α, oneMinusα, ε, λ, μ, maximize);
+      } else {
+        rmspropGroup(θp + i, gp + i, vp + i, gBarp != 0 ? gBarp + i : 0, momentum ? bp + i : 0, vα, v1α, w1α, vε, vμ, vmη, wmη, λ, maximize);
+      }
     }
-    d = f32x4.add(d, vε);
-    if (bp != 0 && μ > 0) {
-      const b = f32x4.add(f32x4.mul(v128.load(bp + i), vμ), f32x4.div(g, d));
-      v128.store(bp + i, b);
-      v128.store(θp + i, fma32(θ, wmη, b));
-    } else {
-      v128.store(θp + i, f32x4.add(θ, f32x4.div(f32x4.mul(vmη, g), d)));
-    }
+  }
+}
+
+/** RMSprop's rule for the four parameters at θp (byte addresses; gBarp 0 when not centered, bp 0 without momentum). */
+// @ts-ignore: decorator
+@inline
+function rmspropGroup(θp: usize, gp: usize, vp: usize, gBarp: usize, bp: usize, vα: v128, v1α: v128, w1α: v128, vε: v128, vμ: v128, vmη: v128, wmη: v128, λ: f32, maximize: i32): void {
+  const θ = v128.load(θp);
+  const g = gradient(gp, θ, maximize, λ);
+  const v = f32x4.add(f32x4.mul(v128.load(vp), vα), f32x4.mul(f32x4.mul(v1α, g), g));
+  v128.store(vp, v);
+  let d: v128;
+  if (gBarp != 0) {
+    const gBar = fma32(f32x4.mul(v128.load(gBarp), vα), w1α, g);
+    v128.store(gBarp, gBar);
+    d = f32x4.sqrt(f32x4.sub(v, f32x4.mul(gBar, gBar)));
+  } else {
+    d = f32x4.sqrt(v);
+  }
+  d = f32x4.add(d, vε);
+  if (bp != 0) {
+    const b = f32x4.add(f32x4.mul(v128.load(bp), vμ), f32x4.div(g, d));
+    v128.store(bp, b);
+    fma32At(θp, wmη, b);
+  } else {
+    v128.store(θp, f32x4.add(θ, f32x4.div(f32x4.mul(vmη, g), d)));
   }
 }
 
@@ -234,21 +330,35 @@ export function adagrad(θp: usize, gp: usize, Gp: usize, n: i32, ηt: f32, λ: 
 /** Adadelta (src/optim/adadelta.ts): v, then Δ = sqrt(u + ε) / sqrt(v + ε) · g, u, θ = fround(θ - ηΔ). */
 export function adadelta(θp: usize, gp: usize, vp: usize, up: usize, n: i32, η: f32, ρ: f32, oneMinusρ: f32, ε: f32, λ: f32, maximize: i32): void {
   const vρ = f32x4.splat(ρ), v1ρ = f32x4.splat(oneMinusρ), vε = f32x4.splat(ε), wmη = wide(-η);
-  for (let i: usize = 0, end = <usize>n * 4; i < end; i += 16) {
-    if (v128.any_true(v128.or(tiny(v128.load(vp + i)), tiny(v128.load(up + i))))) {
-      for (let at = i; at < i + 16; at += 4) adadeltaLane(θp + at, gp + at, vp + at, up + at, η, ρ, oneMinusρ, ε, λ, maximize);
+  const end = <usize>n * 4;
+  for (let block: usize = 0; block < end; block += BLOCK) {
+    const stop = min(block + BLOCK, end);
+    if (!anyTiny(vp, up, 0, block, stop)) {
+      for (let i = block; i < stop; i += 16) adadeltaGroup(θp + i, gp + i, vp + i, up + i, vρ, v1ρ, vε, wmη, λ, maximize);
       continue;
     }
-    const θ = v128.load(θp + i);
-    const g = gradient(gp + i, θ, maximize, λ);
-    const v = f32x4.add(f32x4.mul(v128.load(vp + i), vρ), f32x4.mul(f32x4.mul(v1ρ, g), g));
-    v128.store(vp + i, v);
-    const std = f32x4.sqrt(f32x4.add(v, vε));
-    const u = v128.load(up + i);
-    const Δ = f32x4.mul(f32x4.div(f32x4.sqrt(f32x4.add(u, vε)), std), g);
-    v128.store(up + i, f32x4.add(f32x4.mul(u, vρ), f32x4.mul(f32x4.mul(v1ρ, Δ), Δ)));
-    v128.store(θp + i, fma32(θ, wmη, Δ));
+    for (let i = block; i < stop; i += 16) {
+      if (v128.any_true(smallGroup(vp, up, 0, i))) {
+        for (let at = i; at < i + 16; at += 4) adadeltaLane(θp + at, gp + at, vp + at, up + at, η, ρ, oneMinusρ, ε, λ, maximize);
+      } else {
+        adadeltaGroup(θp + i, gp + i, vp + i, up + i, vρ, v1ρ, vε, wmη, λ, maximize);
+      }
+    }
   }
+}
+
+/** Adadelta's rule for the four parameters at θp (byte addresses), with the constants as vectors. */
+// @ts-ignore: decorator
+@inline
+function adadeltaGroup(θp: usize, gp: usize, vp: usize, up: usize, vρ: v128, v1ρ: v128, vε: v128, wmη: v128, λ: f32, maximize: i32): void {
+  const g = gradient(gp, v128.load(θp), maximize, λ);
+  const v = f32x4.add(f32x4.mul(v128.load(vp), vρ), f32x4.mul(f32x4.mul(v1ρ, g), g));
+  v128.store(vp, v);
+  const std = f32x4.sqrt(f32x4.add(v, vε));
+  const u = v128.load(up);
+  const Δ = f32x4.mul(f32x4.div(f32x4.sqrt(f32x4.add(u, vε)), std), g);
+  v128.store(up, f32x4.add(f32x4.mul(u, vρ), f32x4.mul(f32x4.mul(v1ρ, Δ), Δ)));
+  fma32At(θp, wmη, Δ);
 }
 
 /** Adadelta's rule for one parameter in double, rounded to float32 after each operation (the reference's loop). */
@@ -271,21 +381,36 @@ function adadeltaLane(θp: usize, gp: usize, vp: usize, up: usize, η: f32, ρ: 
 export function nadam(θp: usize, gp: usize, mp: usize, vp: usize, n: i32, b1: f32, b2: f32, c1: f32, c2: f32, ε: f32, λ: f32, stepG: f32, stepM: f32, bc2Sqrt: f32): void {
   const vb1 = f32x4.splat(b1), vb2 = f32x4.splat(b2), vc1 = wide(c1), vc2 = f32x4.splat(c2);
   const vε = f32x4.splat(ε), vStepG = f32x4.splat(stepG), vStepM = f32x4.splat(stepM), vbc2 = f32x4.splat(bc2Sqrt);
-  for (let i: usize = 0, end = <usize>n * 4; i < end; i += 16) {
-    if (v128.any_true(v128.or(tiny(v128.load(mp + i)), tiny(v128.load(vp + i))))) {
-      for (let at = i; at < i + 16; at += 4) nadamLane(θp + at, gp + at, mp + at, vp + at, b1, b2, c1, c2, ε, λ, stepG, stepM, bc2Sqrt);
+  const end = <usize>n * 4;
+  for (let block: usize = 0; block < end; block += BLOCK) {
+    const stop = min(block + BLOCK, end);
+    if (!anyTiny(mp, vp, 0, block, stop)) {
+      for (let i = block; i < stop; i += 16) nadamGroup(θp + i, gp + i, mp + i, vp + i, vb1, vb2, vc1, vc2, vε, λ, vStepG, vStepM, vbc2);
       continue;
     }
-    const θ = v128.load(θp + i);
-    const g = gradient(gp + i, θ, 0, λ);
-    const m = fma32(f32x4.mul(v128.load(mp + i), vb1), vc1, g);
-    const v = addcmul32(f32x4.mul(v128.load(vp + i), vb2), f32x4.mul(vc2, g), g);
-    v128.store(mp + i, m);
-    v128.store(vp + i, v);
-    const d = f32x4.add(f32x4.div(f32x4.sqrt(v), vbc2), vε);
-    const θg = f32x4.add(θ, f32x4.div(f32x4.mul(vStepG, g), d));
-    v128.store(θp + i, f32x4.add(θg, f32x4.div(f32x4.mul(vStepM, m), d)));
+    for (let i = block; i < stop; i += 16) {
+      if (v128.any_true(smallGroup(mp, vp, 0, i))) {
+        for (let at = i; at < i + 16; at += 4) nadamLane(θp + at, gp + at, mp + at, vp + at, b1, b2, c1, c2, ε, λ, stepG, stepM, bc2Sqrt);
+      } else {
+        nadamGroup(θp + i, gp + i, mp + i, vp + i, vb1, vb2, vc1, vc2, vε, λ, vStepG, vStepM, vbc2);
+      }
+    }
   }
+}
+
+/** NAdam's rule for the four parameters at θp (byte addresses), with the constants as vectors. */
+// @ts-ignore: decorator
+@inline
+function nadamGroup(θp: usize, gp: usize, mp: usize, vp: usize, vb1: v128, vb2: v128, vc1: v128, vc2: v128, vε: v128, λ: f32, vStepG: v128, vStepM: v128, vbc2: v128): void {
+  const θ = v128.load(θp);
+  const g = gradient(gp, θ, 0, λ);
+  const m = fma32(f32x4.mul(v128.load(mp), vb1), vc1, g);
+  const v = addcmul32(f32x4.mul(v128.load(vp), vb2), f32x4.mul(vc2, g), g);
+  v128.store(mp, m);
+  v128.store(vp, v);
+  const d = f32x4.add(f32x4.div(f32x4.sqrt(v), vbc2), vε);
+  const θg = f32x4.add(θ, f32x4.div(f32x4.mul(vStepG, g), d));
+  v128.store(θp, f32x4.add(θg, f32x4.div(f32x4.mul(vStepM, m), d)));
 }
 
 /** NAdam's rule for one parameter in double, rounded to float32 after each operation (the reference's loop). */
@@ -307,26 +432,41 @@ function nadamLane(θp: usize, gp: usize, mp: usize, vp: usize, b1: f32, b2: f32
  */
 export function radam(θp: usize, gp: usize, mp: usize, vp: usize, n: i32, b1: f32, b2: f32, c1: f32, c2: f32, ε: f32, λ: f32, η: f32, bc1: f32, bc2Sqrt: f32, rt: f32, rectified: i32): void {
   const vb1 = f32x4.splat(b1), vb2 = f32x4.splat(b2), vc1 = wide(c1), vc2 = f32x4.splat(c2), vε = f32x4.splat(ε);
-  const vη = f32x4.splat(η), vbc1 = f32x4.splat(bc1), vbc2 = f32x4.splat(bc2Sqrt), vrt = f32x4.splat(rt), one = f32x4.splat(1);
-  for (let i: usize = 0, end = <usize>n * 4; i < end; i += 16) {
-    if (v128.any_true(v128.or(tiny(v128.load(mp + i)), tiny(v128.load(vp + i))))) {
-      for (let at = i; at < i + 16; at += 4) radamLane(θp + at, gp + at, mp + at, vp + at, b1, b2, c1, c2, ε, λ, η, bc1, bc2Sqrt, rt, rectified);
+  const vη = f32x4.splat(η), vbc1 = f32x4.splat(bc1), vbc2 = f32x4.splat(bc2Sqrt), vrt = f32x4.splat(rt);
+  const end = <usize>n * 4;
+  for (let block: usize = 0; block < end; block += BLOCK) {
+    const stop = min(block + BLOCK, end);
+    if (!anyTiny(mp, vp, 0, block, stop)) {
+      for (let i = block; i < stop; i += 16) radamGroup(θp + i, gp + i, mp + i, vp + i, vb1, vb2, vc1, vc2, vε, λ, vη, vbc1, vbc2, vrt, rectified);
       continue;
     }
-    const θ = v128.load(θp + i);
-    const g = gradient(gp + i, θ, 0, λ);
-    const m = fma32(f32x4.mul(v128.load(mp + i), vb1), vc1, g);
-    const v = addcmul32(f32x4.mul(v128.load(vp + i), vb2), f32x4.mul(vc2, g), g);
-    v128.store(mp + i, m);
-    v128.store(vp + i, v);
-    const mHatη = f32x4.mul(f32x4.div(m, vbc1), vη);
-    if (!rectified) {
-      v128.store(θp + i, f32x4.sub(θ, mHatη));
-      continue;
+    for (let i = block; i < stop; i += 16) {
+      if (v128.any_true(smallGroup(mp, vp, 0, i))) {
+        for (let at = i; at < i + 16; at += 4) radamLane(θp + at, gp + at, mp + at, vp + at, b1, b2, c1, c2, ε, λ, η, bc1, bc2Sqrt, rt, rectified);
+      } else {
+        radamGroup(θp + i, gp + i, mp + i, vp + i, vb1, vb2, vc1, vc2, vε, λ, vη, vbc1, vbc2, vrt, rectified);
+      }
     }
-    const l = f32x4.mul(f32x4.div(one, f32x4.add(f32x4.sqrt(v), vε)), vbc2);
-    v128.store(θp + i, f32x4.sub(θ, f32x4.mul(f32x4.mul(mHatη, l), vrt)));
   }
+}
+
+/** RAdam's rule for the four parameters at θp (byte addresses), with the constants as vectors. */
+// @ts-ignore: decorator
+@inline
+function radamGroup(θp: usize, gp: usize, mp: usize, vp: usize, vb1: v128, vb2: v128, vc1: v128, vc2: v128, vε: v128, λ: f32, vη: v128, vbc1: v128, vbc2: v128, vrt: v128, rectified: i32): void {
+  const θ = v128.load(θp);
+  const g = gradient(gp, θ, 0, λ);
+  const m = fma32(f32x4.mul(v128.load(mp), vb1), vc1, g);
+  const v = addcmul32(f32x4.mul(v128.load(vp), vb2), f32x4.mul(vc2, g), g);
+  v128.store(mp, m);
+  v128.store(vp, v);
+  const mHatη = f32x4.mul(f32x4.div(m, vbc1), vη);
+  if (!rectified) {
+    v128.store(θp, f32x4.sub(θ, mHatη));
+    return;
+  }
+  const l = f32x4.mul(f32x4.div(f32x4.splat(1), f32x4.add(f32x4.sqrt(v), vε)), vbc2);
+  v128.store(θp, f32x4.sub(θ, f32x4.mul(f32x4.mul(mHatη, l), vrt)));
 }
 
 /** RAdam's rule for one parameter in double, rounded to float32 after each operation (the reference's loop). */
@@ -352,19 +492,34 @@ function radamLane(θp: usize, gp: usize, mp: usize, vp: usize, b1: f32, b2: f32
  */
 export function adamax(θp: usize, gp: usize, mp: usize, up: usize, n: i32, b1: f32, b2: f32, c1: f32, ε: f32, λ: f32, stepSize: f32, maximize: i32): void {
   const vb1 = f32x4.splat(b1), vb2 = f32x4.splat(b2), vc1 = wide(c1), vε = f32x4.splat(ε), vStep = f32x4.splat(stepSize);
-  for (let i: usize = 0, end = <usize>n * 4; i < end; i += 16) {
-    if (v128.any_true(v128.or(tiny(v128.load(mp + i)), tiny(v128.load(up + i))))) {
-      for (let at = i; at < i + 16; at += 4) adamaxLane(θp + at, gp + at, mp + at, up + at, b1, b2, c1, ε, λ, stepSize, maximize);
+  const end = <usize>n * 4;
+  for (let block: usize = 0; block < end; block += BLOCK) {
+    const stop = min(block + BLOCK, end);
+    if (!anyTiny(mp, up, 0, block, stop)) {
+      for (let i = block; i < stop; i += 16) adamaxGroup(θp + i, gp + i, mp + i, up + i, vb1, vb2, vc1, vε, λ, vStep, maximize);
       continue;
     }
-    const θ = v128.load(θp + i);
-    const g = gradient(gp + i, θ, maximize, λ);
-    const m = fma32(f32x4.mul(v128.load(mp + i), vb1), vc1, g);
-    const u = f32x4.max(f32x4.mul(v128.load(up + i), vb2), f32x4.add(f32x4.abs(g), vε));
-    v128.store(mp + i, m);
-    v128.store(up + i, u);
-    v128.store(θp + i, f32x4.add(θ, f32x4.div(f32x4.mul(vStep, m), u)));
+    for (let i = block; i < stop; i += 16) {
+      if (v128.any_true(smallGroup(mp, up, 0, i))) {
+        for (let at = i; at < i + 16; at += 4) adamaxLane(θp + at, gp + at, mp + at, up + at, b1, b2, c1, ε, λ, stepSize, maximize);
+      } else {
+        adamaxGroup(θp + i, gp + i, mp + i, up + i, vb1, vb2, vc1, vε, λ, vStep, maximize);
+      }
+    }
   }
+}
+
+/** Adamax's rule for the four parameters at θp (byte addresses), with the constants as vectors. */
+// @ts-ignore: decorator
+@inline
+function adamaxGroup(θp: usize, gp: usize, mp: usize, up: usize, vb1: v128, vb2: v128, vc1: v128, vε: v128, λ: f32, vStep: v128, maximize: i32): void {
+  const θ = v128.load(θp);
+  const g = gradient(gp, θ, maximize, λ);
+  const m = fma32(f32x4.mul(v128.load(mp), vb1), vc1, g);
+  const u = f32x4.max(f32x4.mul(v128.load(up), vb2), f32x4.add(f32x4.abs(g), vε));
+  v128.store(mp, m);
+  v128.store(up, u);
+  v128.store(θp, f32x4.add(θ, f32x4.div(f32x4.mul(vStep, m), u)));
 }
 
 /** Adamax's rule for one parameter in double, rounded to float32 after each operation (the reference's loop). */

@@ -243,76 +243,139 @@ export function torchMatmulRows(impls: LrlabImpl[], torch: ReturnType<typeof fin
   return rows;
 }
 
-const OPTIMIZERS = {
-  Adam: (p: lr.Tensor[]) => new Adam(p, { lr: 1e-3 }),
-  AdamW: (p: lr.Tensor[]) => new AdamW(p, { lr: 1e-3 }),
-  SGD: (p: lr.Tensor[]) => new SGD(p, { lr: 1e-3, momentum: 0.9 }),
-  RMSprop: (p: lr.Tensor[]) => new RMSprop(p, { lr: 1e-2 }),
-  Adagrad: (p: lr.Tensor[]) => new Adagrad(p, { lr: 1e-2 }),
-  Adadelta: (p: lr.Tensor[]) => new Adadelta(p, { lr: 1 }),
-  NAdam: (p: lr.Tensor[]) => new NAdam(p, { lr: 2e-3 }),
-  RAdam: (p: lr.Tensor[]) => new RAdam(p, { lr: 1e-3 }),
-  Adamax: (p: lr.Tensor[]) => new Adamax(p, { lr: 2e-3 }),
-} as const;
+/** The optimizer rows: lrlab's optimizer, and PyTorch's class and options for the same rule (none: lrlab only). */
+const OPTIMIZERS: Record<string, { make: (p: lr.Tensor[]) => lr.Optimizer<{ lr: number }>; torch?: [string, Record<string, unknown>] }> = {
+  Adam: { make: (p) => new Adam(p, { lr: 1e-3 }), torch: ['Adam', { lr: 1e-3 }] },
+  AdamW: { make: (p) => new AdamW(p, { lr: 1e-3 }), torch: ['AdamW', { lr: 1e-3 }] },
+  SGD: { make: (p) => new SGD(p, { lr: 1e-3, momentum: 0.9 }), torch: ['SGD', { lr: 1e-3, momentum: 0.9 }] },
+  'SGD no momentum': { make: (p) => new SGD(p, { lr: 1e-3 }), torch: ['SGD', { lr: 1e-3 }] },
+  RMSprop: { make: (p) => new RMSprop(p, { lr: 1e-2 }), torch: ['RMSprop', { lr: 1e-2 }] },
+  Adagrad: { make: (p) => new Adagrad(p, { lr: 1e-2 }), torch: ['Adagrad', { lr: 1e-2 }] },
+  Adadelta: { make: (p) => new Adadelta(p, { lr: 1 }), torch: ['Adadelta', { lr: 1 }] },
+  NAdam: { make: (p) => new NAdam(p, { lr: 2e-3 }) },
+  RAdam: { make: (p) => new RAdam(p, { lr: 1e-3 }) },
+  Adamax: { make: (p) => new Adamax(p, { lr: 2e-3 }) },
+};
 
 /** Steps after which every backend's parameters must equal the cpu loop's bit for bit: RAdam's rectified step starts at 6. */
 const AGREEMENT_STEPS = 6;
+/** Values of PyTorch's first step compared with lrlab's (relative error below 1e-5: torch fuses some multiply-adds). */
+const TORCH_CHECK = 4096;
+
+/** Milliseconds per call over `rounds` rounds of `reps` calls, by CPU time of the process and by the wall clock, read around each round. */
+function clocked(fn: () => void, rounds: number, reps: number): { cpu: number[]; wall: number[] } {
+  const cpu: number[] = [], wall: number[] = [];
+  const cpuNow = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+  for (let r = 0; r < rounds; r++) {
+    const c = cpuNow(), w = performance.now();
+    for (let i = 0; i < reps; i++) fn();
+    cpu.push((cpuNow() - c) / reps);
+    wall.push((performance.now() - w) / reps);
+  }
+  return { cpu, wall };
+}
 
 /**
- * Parameters updated per second by each optimizer's step on one 2^20-element parameter, per lrlab CPU backend and
- * in PyTorch (its single-tensor loops, and foreach Adam). Before timing, each backend's parameters after a few steps
- * are checked against the cpu loop's (the same bits) and its first step against PyTorch's first (where PyTorch
- * runs that optimizer); both sides then take half a second of steps before the timed rounds.
+ * Parameters updated per second by each optimizer's step on one 2^20-element parameter, per lrlab CPU backend
+ * (the wasm one on one thread and on two), beside PyTorch on one thread, its single-tensor and foreach paths both.
+ * Same data and initial state on every side (lrlab's parameter and gradient, written for the peer). Before timing,
+ * each backend's parameter after a few steps must equal the cpu loop's bit for bit, and its first step PyTorch's
+ * first (4,096 values, relative error below 1e-5). The machine may be shared, so the sides are timed in turns:
+ * each turn runs PyTorch (every optimizer, both paths, `rounds` rounds each) and then lrlab, an optimizer's
+ * backends taking `rounds` rounds in alternation, with CPU and wall time read around every round. A one-thread
+ * row's ratio is lrlab's parameters per CPU second over PyTorch's faster path's in the same turn (medians of the
+ * turn's rounds); the two-thread row compares wall time (its CPU time adds both threads). Printed: the median
+ * ratio over the turns and its range.
  */
-export function optimizerSuite(impls: LrlabImpl[], torch: ReturnType<typeof findTorch>, log: (s: string) => void, quick: boolean): Row[] {
+export function optimizerSuite(impls: LrlabImpl[], torch: ReturnType<typeof findTorch>, log: (s: string) => void, quick: boolean, only?: string[]): Row[] {
   const size = 1 << 20;
   const g = new Generator(8);
   const θ0 = lr.randn([size], { generator: g }).data.slice(), grad0 = lr.randn([size], { generator: g }).data.slice();
   const rows: Row[] = [];
-  const rounds = quick ? 3 : 7, reps = quick ? 3 : 10;
-  let peer: any = null;
-  if (!('skip' in torch)) {
-    peer = runTorch(torch.python, { case: 'optimizers', size, rounds, reps, options: { Adam: { lr: 1e-3 }, AdamW: { lr: 1e-3 }, SGD: { lr: 1e-3, momentum: 0.9 }, RMSprop: { lr: 1e-2 }, Adagrad: { lr: 1e-2 }, Adadelta: { lr: 1 } } }, { 'theta.f32': θ0, 'grad.f32': grad0 });
-    for (const r of peer.rows) {
-      rows.push({ suite: 'optim', case: r.name, implementation: `PyTorch ${peer.torch} (1 thread, ${r.foreach ? 'foreach' : 'single-tensor'})`, backend: 'torch', mode: '-', ms: size / r.paramsPerSecond * 1000, rme: 0, samples: rounds, figures: { paramsPerSecond: r.paramsPerSecond } });
-      log(`  optimizer    ${r.name.padEnd(9)} PyTorch ${r.foreach ? 'foreach      ' : 'single-tensor'} ${(r.paramsPerSecond / 1e6).toFixed(0).padStart(6)} M params/s`);
-    }
-  }
-  const fresh = freshWasm(impls.filter((i) => i.mode === '-' && !i.label.includes('2 threads')));
+  const rounds = quick ? 3 : 5, reps = quick ? 5 : 10, turns = quick ? 2 : 5;
+  const names = Object.keys(OPTIMIZERS).filter((name) => only === undefined || only.includes(name));
+  const compared = names.filter((name) => OPTIMIZERS[name].torch !== undefined);
+  const peerJob = (warmUp: number) => ({
+    case: 'optimizers', size, rounds, reps, warmUp, check: TORCH_CHECK,
+    optimizers: Object.fromEntries(compared.map((name) => [name, OPTIMIZERS[name].torch![1]])),
+    classes: Object.fromEntries(compared.map((name) => [name, OPTIMIZERS[name].torch![0]])),
+  });
+  const peer = (warmUp: number) => ('skip' in torch || compared.length === 0 ? null : runTorch(torch.python, peerJob(warmUp), { 'theta.f32': θ0, 'grad.f32': grad0 }));
+  const fresh = freshWasm(impls.filter((i) => i.mode === '-'));
   // the cpu loop's parameters after AGREEMENT_STEPS steps, as bits, per optimizer
   const cpu: LrlabImpl = { label: 'lrlab cpu (reference)', backend: lr.cpuBackend, mode: '-' };
-  const references = new Map(Object.entries(OPTIMIZERS).map(([name, make]) => [name, use(cpu, () => {
+  const start = (name: string) => {
     const p = lr.tensor(θ0, { requiresGrad: true });
     p.grad = lr.tensor(grad0);
-    const opt = make([p]);
+    return { p, opt: OPTIMIZERS[name].make([p]) };
+  };
+  const references = new Map(names.map((name) => [name, use(cpu, () => {
+    const { p, opt } = start(name);
     for (let s = 0; s < AGREEMENT_STEPS; s++) opt.step();
     return new Uint32Array(p.data.slice().buffer);
   })]));
-  for (const impl of fresh.impls) {
-    for (const [name, make] of Object.entries(OPTIMIZERS)) {
-      const reference = references.get(name)!;
-      const theirs = peer?.rows.find((r: any) => r.name === name && !r.foreach)?.firstStep as number[] | undefined;
-      const t = use(impl, () => {
-        const p = lr.tensor(θ0, { requiresGrad: true });
-        p.grad = lr.tensor(grad0);
-        const opt = make([p]);
-        opt.step();
-        if (theirs !== undefined) {
-          let err = 0;
-          for (let i = 0; i < 16; i++) err = Math.max(err, Math.abs(p.data[i] - theirs[i]) / Math.max(1e-6, Math.abs(theirs[i])));
-          if (!(err < 1e-5)) throw new Error(`optimizer ${name}: ${impl.label}'s first step disagrees with torch's (relative error ${err})`);
-        }
-        for (let s = 1; s < AGREEMENT_STEPS; s++) opt.step();
-        const bits = new Uint32Array(p.data.slice().buffer);
-        const at = bits.findIndex((b, i) => b !== reference[i]);
-        if (at >= 0) throw new Error(`optimizer ${name}: ${impl.label} after ${AGREEMENT_STEPS} steps differs from the cpu loop at index ${at}: ${p.data[at]} vs ${new Float32Array(reference.buffer)[at]}`);
-        // half a second of steps first, as on PyTorch's side
-        warmUp(() => void opt.step(), 500);
-        return medianMs(() => void opt.step(), rounds, impl.label.startsWith('lrlab cpu') ? 1 : reps, 'cpu');
-      });
-      const pps = size / (t.ms / 1000);
-      rows.push({ suite: 'optim', case: name, implementation: impl.label, backend: impl.backend.name, mode: impl.mode, ms: t.ms, rme: 0, samples: t.samples.length, figures: { paramsPerSecond: pps } });
-      log(`  optimizer    ${name.padEnd(9)} ${impl.label.padEnd(32)} ${(pps / 1e6).toFixed(0).padStart(6)} M params/s`);
+  // the first turn's peer also gives PyTorch's first steps, checked against every backend's before any timing
+  const first = peer(quick ? 0.2 : 0.5);
+  const runs = names.flatMap((name) => fresh.impls.map((impl) => use(impl, () => {
+    const { p, opt } = start(name);
+    opt.step();
+    const theirs = first?.rows.find((r: any) => r.name === name && !r.foreach)?.firstStep as number[] | undefined;
+    if (theirs !== undefined) {
+      let err = 0;
+      for (let i = 0; i < theirs.length; i++) err = Math.max(err, Math.abs(p.data[i] - theirs[i]) / Math.max(1e-6, Math.abs(theirs[i])));
+      if (!(err < 1e-5)) throw new Error(`optimizer ${name}: ${impl.label}'s first step disagrees with torch's (relative error ${err})`);
+    }
+    for (let s = 1; s < AGREEMENT_STEPS; s++) opt.step();
+    const bits = new Uint32Array(p.data.slice().buffer), reference = references.get(name)!;
+    const at = bits.findIndex((b, i) => b !== reference[i]);
+    if (at >= 0) throw new Error(`optimizer ${name}: ${impl.label} after ${AGREEMENT_STEPS} steps differs from the cpu loop at index ${at}: ${p.data[at]} vs ${new Float32Array(reference.buffer)[at]}`);
+    const two = ((impl.backend as { threads?: number }).threads ?? 1) > 1;
+    // half a second of steps first, as on PyTorch's side
+    warmUp(() => void opt.step(), quick ? 200 : 500);
+    return { impl, name, two, step: () => void opt.step(), reps: impl.label.startsWith('lrlab cpu') ? 1 : reps, turns: [] as { cpu: number; wall: number }[] };
+  })));
+  if (first !== null) log(`  optimizer    agreement: every backend's first step equals PyTorch's to 1e-5 (first ${TORCH_CHECK} values), and the cpu loop's bits after ${AGREEMENT_STEPS} steps`);
+  const torchTurns: any[] = [];
+  for (let turn = 0; turn < turns; turn++) {
+    const r = turn === 0 ? first : peer(quick ? 0.2 : 0.3);
+    if (r !== null) torchTurns.push(r);
+    // one optimizer's backends take their rounds in alternation, so that each sees the machine as the others do
+    for (const name of names) {
+      const mine = runs.filter((run) => run.name === name);
+      const times = mine.map(() => ({ cpu: [] as number[], wall: [] as number[] }));
+      for (let round = 0; round < rounds; round++) {
+        mine.forEach((run, i) => use(run.impl, () => {
+          const t = clocked(run.step, 1, run.reps);
+          times[i].cpu.push(t.cpu[0]);
+          times[i].wall.push(t.wall[0]);
+        }));
+      }
+      mine.forEach((run, i) => run.turns.push({ cpu: median(times[i].cpu), wall: median(times[i].wall) }));
+    }
+  }
+  const version = torchTurns[0]?.torch ?? '';
+  const mps = (ms: number) => size / ms / 1000;
+  const spread = (xs: number[]) => `${Math.min(...xs).toFixed(2)}-${Math.max(...xs).toFixed(2)}`;
+  for (const name of names) {
+    // PyTorch's paths: per turn, the median CPU and wall ms of its rounds; the faster path by median CPU time over the turns
+    const paths = [false, true].map((foreach) => {
+      const per = torchTurns.map((t) => t.rows.find((r: any) => r.name === name && r.foreach === foreach)).filter((r) => r !== undefined);
+      return { foreach, cpu: per.map((r: any) => median(r.cpuMs)), wall: per.map((r: any) => median(r.wallMs)) };
+    }).filter((x) => x.cpu.length > 0);
+    const best = paths.length === 0 ? undefined : paths.reduce((a, b) => (median(b.cpu) < median(a.cpu) ? b : a));
+    for (const path of paths) {
+      const label = `PyTorch ${version} (1 thread, ${path.foreach ? 'foreach' : 'single-tensor'})`;
+      rows.push({ suite: 'optim', case: name, implementation: label, backend: 'torch', mode: '-', ms: median(path.cpu), rme: 0, samples: path.cpu.length, figures: { paramsPerSecond: mps(median(path.cpu)), wallParamsPerSecond: mps(median(path.wall)), faster: path === best ? 1 : 0 } });
+      log(`  optimizer    ${name.padEnd(17)} ${label.padEnd(44)} ${mps(median(path.cpu)).toFixed(0).padStart(6)} M params/s (CPU), ${mps(median(path.wall)).toFixed(0).padStart(6)} wall${path === best ? '  <- faster path, the one compared' : ''}`);
+    }
+    for (const run of runs.filter((r) => r.name === name)) {
+      const clock = run.two ? 'wall' : 'cpu';
+      const ms = median(run.turns.map((t) => t[clock]));
+      const ratios = best === undefined ? [] : run.turns.map((t, i) => (run.two ? best.wall[i] : best.cpu[i]) / t[clock]).filter((x) => Number.isFinite(x));
+      const vsTorch = ratios.length > 0 ? median(ratios) : NaN;
+      rows.push({ suite: 'optim', case: name, implementation: run.impl.label, backend: run.impl.backend.name, mode: run.impl.mode, ms, rme: 0, samples: run.turns.length, figures: { paramsPerSecond: mps(ms), cpuParamsPerSecond: mps(median(run.turns.map((t) => t.cpu))), wallParamsPerSecond: mps(median(run.turns.map((t) => t.wall))), vsTorch, vsTorchLow: ratios.length > 0 ? Math.min(...ratios) : NaN, vsTorchHigh: ratios.length > 0 ? Math.max(...ratios) : NaN }, note: best === undefined ? undefined : `vs PyTorch ${best.foreach ? 'foreach' : 'single-tensor'} (${run.two ? 'wall' : 'CPU'} time)` });
+      const vs = ratios.length > 0 ? `  x${vsTorch.toFixed(2)} PyTorch ${best!.foreach ? 'foreach' : 'single-tensor'} (${spread(ratios)} over ${ratios.length} turns)` : '';
+      log(`  optimizer    ${name.padEnd(17)} ${`${run.impl.label} (${run.two ? 'wall' : 'CPU'})`.padEnd(44)} ${mps(ms).toFixed(0).padStart(6)} M params/s (CPU ${mps(median(run.turns.map((t) => t.cpu))).toFixed(0)}, wall ${mps(median(run.turns.map((t) => t.wall))).toFixed(0)})${vs}`);
     }
   }
   fresh.dispose();

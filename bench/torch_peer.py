@@ -86,23 +86,30 @@ def matmul(job):
 
 
 def optimizers(job):
+    # one turn of the optimizer rows: for each optimizer, its single-tensor and foreach paths from the same start
+    # (lrlab's parameter and gradient), the first step's parameter for lrlab to check, then `rounds` timed rounds
+    # of `reps` steps each, with CPU time (process_time) and wall time read around every round
     size = job['size']
     theta, grad = load('theta.f32', [size]), load('grad.f32', [size])
     out = {'rows': []}
-    for name, foreach in [('Adam', True), ('Adam', False), ('AdamW', False), ('SGD', False), ('RMSprop', False), ('Adagrad', False), ('Adadelta', False)]:
-        p = torch.nn.Parameter(theta.clone())
-        p.grad = grad.clone()
-        options = dict(job['options'][name])
-        if name == 'SGD':
-            options['momentum'] = 0.9
-        opt = getattr(torch.optim, name)([p], foreach=foreach, **options)
-        opt.step()
-        first = p.detach().clone()
-        # half a second of steps first: the first rounds ran up to 20 times slower here (the allocator settling on
-        # where the step's 4 MB temporaries go), which once made the median of 7 rounds a twentieth of the rest
-        warm_up(opt.step, 0.5)
-        ms, _ = median_ms(opt.step, job['rounds'], job['reps'])
-        out['rows'].append({'name': name, 'foreach': foreach, 'firstStep': first[:16].tolist(), 'paramsPerSecond': size / (ms / 1000)})
+    for name, options in job['optimizers'].items():
+        for foreach in (False, True):
+            p = torch.nn.Parameter(theta.clone())
+            p.grad = grad.clone()
+            opt = getattr(torch.optim, job['classes'][name])([p], foreach=foreach, **options)
+            opt.step()
+            first = p.detach()[:job['check']].tolist()
+            # steps for a while first: the first rounds ran up to 20 times slower here (the allocator settling on
+            # where the step's 4 MB temporaries go), which once made the median of 7 rounds a twentieth of the rest
+            warm_up(opt.step, job['warmUp'])
+            cpu, wall = [], []
+            for _ in range(job['rounds']):
+                c, w = time.process_time(), time.perf_counter()
+                for _ in range(job['reps']):
+                    opt.step()
+                cpu.append((time.process_time() - c) / job['reps'] * 1000)
+                wall.append((time.perf_counter() - w) / job['reps'] * 1000)
+            out['rows'].append({'name': name, 'foreach': foreach, 'firstStep': first, 'cpuMs': cpu, 'wallMs': wall})
     return out
 
 

@@ -126,13 +126,13 @@ for (const [name, Opt, options] of CASES.filter(([name, , o]) => !o.weightDecay 
   });
 }
 
-test('NAdam, RAdam and Adamax on a parameter long enough to be split between two threads give the reference\'s bits', () => {
+test('NAdam, RAdam and Adamax on a long parameter on the two-thread backend give the reference\'s bits', () => {
   const two = createWasmBackend({ threads: 2, name: 'wasm-kernels-test-2' });
   registerBackend(two);
-  // past the split threshold (2^16) and not a multiple of 8: the halves meet inside the array
+  // a long parameter (the two-thread backend runs the optimizer step on the calling thread), not a multiple of 8
   const n = (1 << 17) + 7, g = new Generator(13);
   const θ0 = Float32Array.from({ length: n }, (_, i) => g.normal() * 10 ** -(i % 4));
-  // 7 steps: RAdam's rectified step (from step 6) runs on both halves too
+  // 7 steps: RAdam's rectified step (from step 6) runs too
   const grads = Array.from({ length: 7 }, () => Float32Array.from({ length: n }, (_, i) => g.normal() * 10 ** ((i % 5) - 2)));
   const run = (Opt: Ctor, options: Record<string, unknown>, backend: string) => {
     const previous = getBackend().name;

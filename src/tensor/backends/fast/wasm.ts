@@ -77,12 +77,15 @@ const WA = (globalThis as unknown as { WebAssembly: any }).WebAssembly;
 const CONTROL_BYTES = 128 + 24 * 8;
 /** The convolution kernels the worker can take a share of the images of (issue 26). */
 const CONV_SPLIT_KERNELS = ['convForward', 'convBackward'] as const;
+/** The recurrent kernels the worker can take a share of the batch's rows of (issue 26). */
 const RECURRENT_SPLIT_KERNELS = ['lstmForward', 'lstmBackward', 'gruForward', 'gruBackward'] as const;
-/** The elementwise kernels the worker can take half of (their index is slot 13, from 1). */
-const SPLIT_KERNELS = ['sgd', 'adam', 'rmsprop', 'adagrad', 'adadelta', 'nadam', 'radam', 'adamax', 'maxAbs', ...CONV_SPLIT_KERNELS, ...RECURRENT_SPLIT_KERNELS] as const;
-type SplitKernel = (typeof SPLIT_KERNELS)[number];
-/** Elementwise work on at least this many floats is split in two halves between this thread and the worker. */
-const SPLIT_ELEMENTS = 1 << 16;
+/**
+ * The kernels the worker can take a share of (their index is slot 13, from 1). Not the optimizer step's (its updates
+ * and its maxAbs): split in halves with the worker, Adam's and SGD's steps on 2^20 parameters ran at 0.73-1.0x the
+ * one-thread speed on a shared machine of 2 cores (memory-bound; the halves wait for each other), so they run on
+ * the calling thread, see `kernels`.
+ */
+const SPLIT_KERNELS = [...CONV_SPLIT_KERNELS, ...RECURRENT_SPLIT_KERNELS] as const;
 /** Convolutions of at least this many multiply-adds may be split across the batch with the worker (if measured faster). */
 const CONV_SPLIT_MACS = 1 << 22;
 /** How often the way not chosen (one thread or two) is timed again, in calls of one shape; and how many times are kept. */
@@ -207,27 +210,6 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
     Atomics.add(ctl, 0, 1);
     Atomics.notify(ctl, 0);
   };
-  /**
-   * Runs elementwise kernel `name` over n floats at the byte offsets `at` (0: no buffer) with its scalar arguments:
-   * on this thread, or, for long arrays with a worker ready, the second half on the worker while this thread does the
-   * first (the halves meet at a multiple of 4 floats, so neither writes the other's lanes). Returns the kernel's
-   * result for each half (the second 0 when not split).
-   */
-  const splits = (n: number) => n >= SPLIT_ELEMENTS && workers.length > 0 && workers[0].ready();
-  const elementwise = (name: SplitKernel, at: number[], n: number, scalars: number[]): [number, number] => {
-    const fn = (k as unknown as Record<SplitKernel, (...a: number[]) => number>)[name];
-    if (!splits(n)) return [fn(...at, n, ...scalars) ?? 0, 0];
-    const half = (n >> 3) << 2;
-    let i = 0;
-    for (const offset of at) args[i++] = offset === 0 ? 0 : offset + half * 4;
-    args[i++] = n - half;
-    for (const x of scalars) args[i++] = x;
-    start(SPLIT_KERNELS.indexOf(name) + 1);
-    const mine = fn(...at, half, ...scalars) ?? 0;
-    waitWhile(ctl, 10, 0);
-    return [mine, args[23]];
-  };
-
   // Convolution and pooling (issue 26). Each thread has a scratch block of its own for the padded image, the packed
   // weights and its share of the weight gradient. The backward always sums the weight and bias gradients of the two
   // halves of the batch apart and adds them at the end, on one thread as on two, so the bits do not depend on
@@ -408,46 +390,45 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
       r.set(a);
       return r;
     },
+    // The optimizer step's kernels, on this thread whatever the array's length (see SPLIT_KERNELS)
     sgd(θ, g, b, η, λ, μ, oneMinusτ, first, nesterov, maximize) {
       const o = [stage(θ, true), stage(g, true), opt(b)];
-      if (splits(θ.length)) elementwise('sgd', o, θ.length, [η, λ, μ, oneMinusτ, first ? 1 : 0, nesterov ? 1 : 0, maximize ? 1 : 0]);
-      else k.sgd(o[0], o[1], o[2], θ.length, η, λ, μ, oneMinusτ, first ? 1 : 0, nesterov ? 1 : 0, maximize ? 1 : 0);
+      k.sgd(o[0], o[1], o[2], θ.length, η, λ, μ, oneMinusτ, first ? 1 : 0, nesterov ? 1 : 0, maximize ? 1 : 0);
       finish([θ, null, b], o);
     },
     adam(θ, g, m, v, vMax, b1, b2, c1, c2, ε, λ, stepSize, bc2Sqrt, decay, maximize) {
       const o = [stage(θ, true), stage(g, true), stage(m, true), stage(v, true), opt(vMax)];
-      if (splits(θ.length)) elementwise('adam', o, θ.length, [b1, b2, c1, c2, ε, λ, stepSize, bc2Sqrt, decay, maximize ? 1 : 0]);
-      else k.adam(o[0], o[1], o[2], o[3], o[4], θ.length, b1, b2, c1, c2, ε, λ, stepSize, bc2Sqrt, decay, maximize ? 1 : 0);
+      k.adam(o[0], o[1], o[2], o[3], o[4], θ.length, b1, b2, c1, c2, ε, λ, stepSize, bc2Sqrt, decay, maximize ? 1 : 0);
       finish([θ, null, m, v, vMax], o);
     },
     rmsprop(θ, g, v, gBar, b, η, α, oneMinusα, ε, λ, μ, maximize) {
       const o = [stage(θ, true), stage(g, true), stage(v, true), opt(gBar), opt(b)];
-      elementwise('rmsprop', o, θ.length, [η, α, oneMinusα, ε, λ, μ, maximize ? 1 : 0]);
+      k.rmsprop(o[0], o[1], o[2], o[3], o[4], θ.length, η, α, oneMinusα, ε, λ, μ, maximize ? 1 : 0);
       finish([θ, null, v, gBar, b], o);
     },
     adagrad(θ, g, G, ηt, λ, ε, maximize) {
       const o = [stage(θ, true), stage(g, true), stage(G, true)];
-      elementwise('adagrad', o, θ.length, [ηt, λ, ε, maximize ? 1 : 0]);
+      k.adagrad(o[0], o[1], o[2], θ.length, ηt, λ, ε, maximize ? 1 : 0);
       finish([θ, null, G], o);
     },
     adadelta(θ, g, v, u, η, ρ, oneMinusρ, ε, λ, maximize) {
       const o = [stage(θ, true), stage(g, true), stage(v, true), stage(u, true)];
-      elementwise('adadelta', o, θ.length, [η, ρ, oneMinusρ, ε, λ, maximize ? 1 : 0]);
+      k.adadelta(o[0], o[1], o[2], o[3], θ.length, η, ρ, oneMinusρ, ε, λ, maximize ? 1 : 0);
       finish([θ, null, v, u], o);
     },
     nadam(θ, g, m, v, b1, b2, c1, c2, ε, λ, stepG, stepM, bc2Sqrt) {
       const o = [stage(θ, true), stage(g, true), stage(m, true), stage(v, true)];
-      elementwise('nadam', o, θ.length, [b1, b2, c1, c2, ε, λ, stepG, stepM, bc2Sqrt]);
+      k.nadam(o[0], o[1], o[2], o[3], θ.length, b1, b2, c1, c2, ε, λ, stepG, stepM, bc2Sqrt);
       finish([θ, null, m, v], o);
     },
     radam(θ, g, m, v, b1, b2, c1, c2, ε, λ, η, bc1, bc2Sqrt, rt, rectified) {
       const o = [stage(θ, true), stage(g, true), stage(m, true), stage(v, true)];
-      elementwise('radam', o, θ.length, [b1, b2, c1, c2, ε, λ, η, bc1, bc2Sqrt, rt, rectified ? 1 : 0]);
+      k.radam(o[0], o[1], o[2], o[3], θ.length, b1, b2, c1, c2, ε, λ, η, bc1, bc2Sqrt, rt, rectified ? 1 : 0);
       finish([θ, null, m, v], o);
     },
     adamax(θ, g, m, u, b1, b2, c1, ε, λ, stepSize, maximize) {
       const o = [stage(θ, true), stage(g, true), stage(m, true), stage(u, true)];
-      elementwise('adamax', o, θ.length, [b1, b2, c1, ε, λ, stepSize, maximize ? 1 : 0]);
+      k.adamax(o[0], o[1], o[2], o[3], θ.length, b1, b2, c1, ε, λ, stepSize, maximize ? 1 : 0);
       finish([θ, null, m, u], o);
     },
     biasRelu(y, b, n, m, relu) {
@@ -486,10 +467,10 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
           if (arrays[i + j].length !== n) throw new RangeError(`maxAbs: expected arrays of one length, got ${arrays[i + j].length} and ${n}`);
           o[j] = stage(arrays[i + j], false);
         }
-        const [a, b] = splits(n) ? elementwise('maxAbs', o, n, []) : [k.maxAbs(o[0], o[1], o[2], o[3], n), 0];
+        const a = k.maxAbs(o[0], o[1], o[2], o[3], n);
         finish([], o);
-        // NaN from any part wins, as in one pass
-        m = m !== m || a !== a || b !== b ? NaN : Math.max(m, a, b);
+        // NaN from any call wins, as in one pass
+        m = m !== m || a !== a ? NaN : Math.max(m, a);
       }
       return m;
     },
