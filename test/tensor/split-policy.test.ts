@@ -71,7 +71,7 @@ test('when the way not chosen becomes faster, the tries find it and the choice c
   assert.ok(from >= 0 && from <= 200, `two threads tried again at call ${from}`);
   const after = later.slice(from + 10), oneThread = after.filter((s) => !s).length;
   // (one thread now the way not chosen, tried again now and then)
-  assert.ok(after.slice(0, 30).every((s) => s) && oneThread <= 6, `and chosen from call ${from + 10} on (${oneThread} calls on one thread)`);
+  assert.ok(after.slice(0, 20).every((s) => s) && oneThread <= 6, `and chosen from call ${from + 10} on (${oneThread} calls on one thread)`);
 });
 
 test('a time noted for a shape never asked about is ignored', () => {
