@@ -45,18 +45,18 @@ test('shapes are measured apart: one splits, the other does not', () => {
   assert.is(policy.split('large'), true);
 });
 
-test('the way not chosen is tried again less and less often: its cost stays under a sixteenth of the time', () => {
+test('the way not chosen is tried again less and less often: its cost stays under a sixty-fourth of the time', () => {
   // two threads 10x slower (a worker that has to wait for a busy core)
   const ms = (s: boolean) => (s ? 10 : 1);
-  const choices = drive(new SplitPolicy(true), 20000, ms).slice(6);
+  const choices = drive(new SplitPolicy(true), 40000, ms).slice(6);
   const probes = choices.filter((s) => s).length;
   assert.ok(probes >= 3, `the slower way was tried again (${probes} times)`);
-  // first after 16 x 10 ms of one-thread calls, then 32 x, 64 x, ...: 160, 320, 640, ... calls apart
-  assert.ok(probes <= 8, `not often: ${probes} tries in 20,000 calls`);
+  // first after 64 x 10 ms of one-thread calls, then 128 x, 256 x, ...: 640, 1280, 2560, ... calls apart
+  assert.ok(probes <= 8, `not often: ${probes} tries in 40,000 calls`);
   const first = choices.indexOf(true), second = choices.indexOf(true, first + 1);
-  assert.ok(first >= 150 && second - first >= 300, `tries at calls ${first} and ${second}`);
+  assert.ok(first >= 600 && second - first >= 1200, `tries at calls ${first} and ${second}`);
   const spent = choices.reduce((t, s) => t + ms(s), 0);
-  assert.ok((probes * 10) / spent < 1 / 16, `tries took ${((probes * 10) / spent).toFixed(4)} of the time`);
+  assert.ok((probes * 10) / spent < 1 / 64, `tries took ${((probes * 10) / spent).toFixed(4)} of the time`);
 });
 
 test('when the way not chosen becomes faster, the tries find it and the choice changes', () => {
@@ -65,13 +65,13 @@ test('when the way not chosen becomes faster, the tries find it and the choice c
   assert.is(policy.split('k'), false);
   policy.note('k', false, 1);
   // the other work on the machine stops: two threads now take 0.5 ms
-  const later = drive(policy, 1000, (s) => (s ? 0.5 : 1));
-  // the next try within 16 x 10 ms of one-thread calls; tries that win follow at once, until the choice turns
+  const later = drive(policy, 2000, (s) => (s ? 0.5 : 1));
+  // the next try within 64 x 10 ms of one-thread calls; tries that win follow at once, until the choice turns
   const from = later.indexOf(true);
-  assert.ok(from >= 0 && from <= 200, `two threads tried again at call ${from}`);
+  assert.ok(from >= 0 && from <= 700, `two threads tried again at call ${from}`);
   const after = later.slice(from + 10), oneThread = after.filter((s) => !s).length;
   // (one thread now the way not chosen, tried again now and then)
-  assert.ok(after.slice(0, 20).every((s) => s) && oneThread <= 6, `and chosen from call ${from + 10} on (${oneThread} calls on one thread)`);
+  assert.ok(after.slice(0, 100).every((s) => s) && oneThread <= 6, `and chosen from call ${from + 10} on (${oneThread} calls on one thread)`);
 });
 
 test('a time noted for a shape never asked about is ignored', () => {
@@ -102,7 +102,12 @@ const one = createWasmBackend({ threads: 1, name: 'wasm-split-1' });
 const always = createWasmBackend({ threads: 2, split: 'always', parallelThreshold: 0, name: 'wasm-split-always' });
 const measured = createWasmBackend({ threads: 2, parallelThreshold: 0, name: 'wasm-split-measured' });
 const backends = [one, always, measured];
-const bits = (a: Float32Array) => Array.from(new Uint32Array(a.slice().buffer));
+/** The index of the first element whose bits differ (NaN payloads included), or -1. */
+function firstDifference(a: Float32Array, b: Float32Array): number {
+  const x = new Uint32Array(a.slice().buffer), y = new Uint32Array(b.slice().buffer);
+  if (x.length !== y.length) return Math.min(x.length, y.length);
+  return x.findIndex((v, i) => v !== y[i]);
+}
 
 test('products split by column panels give one thread\'s bits: every transposition, every call', () => {
   for (const [m, k, n] of [[9, 31, 17], [64, 64, 64], [33, 600, 65], [130, 40, 200]]) {
@@ -112,20 +117,20 @@ test('products split by column panels give one thread\'s bits: every transpositi
       const product = (be: WasmBackend) => {
         const out = new Float32Array(m * n).fill(NaN);
         be.matmul(a, b, out, m, k, n, ta, tb);
-        return bits(out);
+        return out;
       };
       const reference = product(one);
       // eight calls: the measured backend's first six run split and not in turn
       for (let call = 0; call < 8; call++) {
-        assert.equal(product(always), reference, `${m}x${k}x${n} transA=${ta} transB=${tb}, split, call ${call}`);
-        assert.equal(product(measured), reference, `${m}x${k}x${n} transA=${ta} transB=${tb}, measured, call ${call}`);
+        assert.is(firstDifference(product(always), reference), -1, `${m}x${k}x${n} transA=${ta} transB=${tb}, split, call ${call}`);
+        assert.is(firstDifference(product(measured), reference), -1, `${m}x${k}x${n} transA=${ta} transB=${tb}, measured, call ${call}`);
       }
     }
   }
 });
 
 test('optimizer updates and maxAbs split in halves give one thread\'s bits, at the smallest split length and past it', () => {
-  for (const n of [(1 << 14) + 3, (1 << 17) + 7]) {
+  for (const n of [1 << 16, (1 << 17) + 7]) {
     const g = new Generator(n);
     const θ0 = randn([n], { generator: g }).data, grad = randn([n], { generator: g }).data;
     const run = (be: WasmBackend) => {
@@ -136,11 +141,14 @@ test('optimizer updates and maxAbs split in halves give one thread\'s bits, at t
         be.kernels.sgd(θ, grad, buf, 0.01, 0, 0.9, 1, t === 1, true, false);
         maxima.push(be.kernels.maxAbs([θ, m, v]));
       }
-      return { state: [θ, m, v, buf].map(bits), maxima };
+      return { state: [θ, m, v, buf], maxima };
     };
     const reference = run(one);
-    assert.equal(run(always), reference, `n = ${n}, split`);
-    assert.equal(run(measured), reference, `n = ${n}, measured`);
+    for (const [name, be] of [['split', always], ['measured', measured]] as const) {
+      const theirs = run(be);
+      theirs.state.forEach((a, i) => assert.is(firstDifference(a, reference.state[i]), -1, `n = ${n}, ${name}, state array ${i}`));
+      assert.equal(theirs.maxima, reference.maxima, `n = ${n}, ${name}, maxAbs`);
+    }
   }
 });
 
@@ -149,11 +157,11 @@ test('convolutions split across the batch give one thread\'s output bit for bit'
   const g = new Generator(21);
   // over 4M multiply-adds: past the convolutions' split threshold
   const x = randn([8, 16, 14, 14], { generator: g }), w = randn([32, 16, 3, 3], { generator: g }), b = randn([32], { generator: g });
-  const forward = (name: string) => withBackend(name, () => bits(conv2d(x, w, b, { padding: 1 }).data));
+  const forward = (name: string) => withBackend(name, () => conv2d(x, w, b, { padding: 1 }).data);
   const reference = forward('wasm-split-1');
   for (let call = 0; call < 8; call++) {
-    assert.equal(forward('wasm-split-always'), reference, `split, call ${call}`);
-    assert.equal(forward('wasm-split-measured'), reference, `measured, call ${call}`);
+    assert.is(firstDifference(forward('wasm-split-always'), reference), -1, `split, call ${call}`);
+    assert.is(firstDifference(forward('wasm-split-measured'), reference), -1, `measured, call ${call}`);
   }
 });
 

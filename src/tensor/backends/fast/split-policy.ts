@@ -9,12 +9,13 @@ const FIRST_CALLS = 3;
 /** Wall times kept per way and shape; their medians are compared. */
 const WINDOW = 7;
 /**
- * The way not chosen is tried again once the chosen way has spent this many times its median: its cost is then at
- * most a sixteenth of the time. The factor doubles each time a try is slower than the chosen way (up to
- * MAX_PROBE_FACTOR, a thousandth), and is reset when the choice changes; a try that was faster is followed by
- * another at once, so that a change (the other work on the machine stopping) turns the choice within a few calls.
+ * The way not chosen is tried again once the chosen way has spent this many times the other's median: a try then
+ * costs at most a sixty-fourth of the time (a split whose worker waits for a busy core can take fifty times a
+ * small product). The factor doubles each time a try is slower than the chosen way (up to MAX_PROBE_FACTOR, a
+ * thousandth), and is reset when the choice changes; a try that was faster is followed by another at once, so that
+ * a change (the other work on the machine stopping) turns the choice within a few calls.
  */
-const PROBE_FACTOR = 16, MAX_PROBE_FACTOR = 1024;
+const PROBE_FACTOR = 64, MAX_PROBE_FACTOR = 1024;
 /** Shapes remembered; past this many all are forgotten (a program making ever-new shapes measures them afresh). */
 const MAX_SHAPES = 4096;
 

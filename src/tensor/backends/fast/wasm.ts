@@ -75,7 +75,7 @@ const CONV_SPLIT_KERNELS = ['convForward', 'convBackward'] as const;
 const SPLIT_KERNELS = ['sgd', 'adam', 'rmsprop', 'adagrad', 'adadelta', 'nadam', 'radam', 'adamax', 'maxAbs', ...CONV_SPLIT_KERNELS] as const;
 type SplitKernel = (typeof SPLIT_KERNELS)[number];
 /** Elementwise work on at least this many floats may be split in two halves between this thread and the worker. */
-const SPLIT_ELEMENTS = 1 << 14;
+const SPLIT_ELEMENTS = 1 << 16;
 /** Convolutions of at least this many multiply-adds may be split across the batch with the worker. */
 const CONV_SPLIT_MACS = 1 << 22;
 
@@ -108,7 +108,7 @@ for (;;) {
 /**
  * Creates the fast CPU backend. Tensors made while it is active live in its WebAssembly memory (see `Arena`), so
  * its kernels read and write them in place; arrays from elsewhere are copied in and out. Products are packed into
- * panels and multiplied by 4 x 8 SIMD tiles; those of at least `parallelThreshold` multiply-adds (default 2^18) may
+ * panels and multiplied by 4 x 8 SIMD tiles; those of at least `parallelThreshold` multiply-adds (default 128^3) may
  * be split by column panels between this thread and a worker thread, which the calling thread waits for (the API
  * stays synchronous); long optimizer updates and large convolutions likewise. With `split: 'measured'` (the
  * default) a call is split only where, for its shape, two threads were measured faster than one on this machine
@@ -125,11 +125,10 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
   if (options.parallelThreshold !== undefined) checkInteger('createWasmBackend', 'parallelThreshold', options.parallelThreshold, 0);
   if (options.split !== undefined && options.split !== 'measured' && options.split !== 'always') throw new TypeError(`createWasmBackend: expected split to be 'measured' or 'always', got ${describe(options.split)}`);
   const threads = options.threads ?? Math.min(2, availableParallelism());
-  // Below 64^3 a product takes a few microseconds, about what handing half of it to the worker costs at best; above,
-  // the split policy measures. (Fixed thresholds measured on two machines of 2 cores: an Intel Xeon, 96^3 breaking
-  // even and 256^3 1.9x faster, and an AMD EPYC, 128^3 0.9-1.1x and 256^3 1.5x, when no other work competes; with
-  // other work on the cores two threads can be slower at any size.)
-  const parallelThreshold = options.parallelThreshold ?? 1 << 18;
+  // From 128^3 the split policy measures whether two threads pay. Smaller products never paid much (on two machines
+  // of 2 cores with nothing else running: an Intel Xeon, 96^3 breaking even and 128^3 1.26x faster, and an AMD EPYC,
+  // 128^3 0.9-1.1x), and a split whose worker waits for a busy core can cost fifty times a 64^3 product.
+  const parallelThreshold = options.parallelThreshold ?? 128 * 128 * 128;
   const policy = new SplitPolicy(options.split !== 'always');
   // A shared memory wherever one can be made (Node, a cross-origin isolated page): growing it never detaches the
   // tensors kept in it. Elsewhere (one thread only) an ordinary memory, and tensors stay ordinary arrays.
