@@ -45,7 +45,7 @@ interface KernelExports {
 export interface WasmBackend extends Backend {
   /** Threads used for large products (this one included). */
   readonly threads: number;
-  /** Products with at least this many multiply-adds may be split across the threads (see `split`). */
+  /** Products with at least this many multiply-adds may be split across the threads (see `createWasmBackend`). */
   readonly parallelThreshold: number;
   /**
    * Whether the kernels run with WebAssembly relaxed SIMD: the matmul then uses fused multiply-adds (one rounding
@@ -473,8 +473,8 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
       const panels = np / 8;
       const splittable = workers.length > 0 && m * n * kk >= parallelThreshold && panels >= 2 && workers[0].ready();
       const key = splittable ? `matmul ${m} ${kk} ${n} ${transA ? 1 : 0}${transB ? 1 : 0}` : '', t0 = performance.now();
-      const split = splittable && policy.split(key);
-      if (split) {
+      const twoThreads = splittable && policy.split(key);
+      if (twoThreads) {
         // this thread packs and multiplies the first share of the column panels, the worker the rest
         const split = Math.ceil(panels / 2);
         ctl.set([offAp, offBp, o[2], m, kk, n, split, panels], 2);
@@ -488,7 +488,7 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
         k.packB(o[1], offBp, kk, n, transB ? 1 : 0, 0, panels);
         k.tiles(offAp, offBp, o[2], m, kk, n, 0, panels);
       }
-      if (splittable) policy.note(key, split, performance.now() - t0);
+      if (splittable) policy.note(key, twoThreads, performance.now() - t0);
       finish([null, null, out.length === m * n ? out : out.subarray(0, m * n)], o);
     },
     threadsReady() {
