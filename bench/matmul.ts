@@ -111,8 +111,9 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 /**
  * The wasm backend on one thread and on two, product by product ([m, k, n]), in interleaved rounds (a round times a
- * batch of products of about 20 ms on each backend, the order alternating), so that a slow stretch of the shared
- * machine hits both: wall-clock GFLOPS of each (median over the rounds, and its range), and the median and range
+ * batch of products of about 50 ms on each backend, the order alternating), so that a slow stretch of the shared
+ * machine hits both, after at least 12 products on each (the two-thread backend times its first calls of a shape
+ * both ways before it chooses): wall-clock GFLOPS of each (median over the rounds, and its range), and the median and range
  * over the rounds of two threads' time over one thread's. The two backends' products are checked to be the same
  * bits first (a split by column panels changes no sum).
  */
@@ -133,9 +134,9 @@ export function threadsSuite(shapes: [number, number, number][], rounds: number,
       product(1);
       const at = operands[0].c.findIndex((x, i) => !Object.is(x, operands[1].c[i]));
       if (at >= 0) throw new Error(`matmul ${m}x${k}x${n}: two threads' product differs from one thread's at ${at}`);
-      const reps = Math.max(1, Math.round(2e7 / (m * k * n)));
+      const reps = Math.max(1, Math.round(5e7 / (m * k * n)));
       const wall: number[][] = [[], []], cpu: number[] = [];
-      for (let i = 0; i < 2; i++) for (let r = 0; r < reps; r++) product(i);
+      for (let i = 0; i < 2; i++) for (let r = 0; r < Math.max(12, reps); r++) product(i);
       for (let round = 0; round < rounds; round++) {
         for (const i of round % 2 === 0 ? [0, 1] : [1, 0]) {
           const c0 = process.cpuUsage(), t0 = performance.now();
@@ -163,7 +164,7 @@ export function threadsSuite(shapes: [number, number, number][], rounds: number,
   return rows;
 }
 
-// Run alone: node --expose-gc --import tsx bench/matmul.ts [--sizes 64,128,...] [--rounds 9]: one thread against two,
+// Run alone: node --expose-gc --import tsx bench/matmul.ts [--sizes 64,128,...] [--rounds 15]: one thread against two,
 // square products and the products of a 256-1024-1024-1 step at batch 256 (forward and both gradients)
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const arg = (name: string) => { const i = process.argv.indexOf(name); return i >= 0 ? process.argv[i + 1] : undefined; };
@@ -171,5 +172,5 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const step: [number, number, number][] = arg('--sizes') === undefined ? [[256, 256, 1024], [256, 1024, 1024], [1024, 256, 1024], [1024, 256, 256], [256, 1024, 256]] : [];
   const info = machine();
   console.log(`matmul, wasm backend, one thread against two: ${info.cpu}, ${info.cores} cores, Node ${info.node}`);
-  threadsSuite([...sizes.map((s) => [s, s, s] as [number, number, number]), ...step], Number(arg('--rounds') ?? 9), (s) => console.log(s));
+  threadsSuite([...sizes.map((s) => [s, s, s] as [number, number, number]), ...step], Number(arg('--rounds') ?? 15), (s) => console.log(s));
 }

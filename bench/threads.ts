@@ -75,7 +75,7 @@ function on<T>(name: string, fn: () => T): T {
   }
 }
 
-/** Each chosen workload on one thread and on two, in `rounds` interleaved rounds after two warm-up units each. */
+/** Each chosen workload on one thread and on two, in `rounds` interleaved rounds after three warm-up units each. */
 export function threadsTrainingSuite(keys: string[], rounds: number, log: (s: string) => void): Row[] {
   const backends = [createWasmBackend({ threads: 1, name: 'wasm-threads-1' }), createWasmBackend({ threads: 2, name: 'wasm-threads-2' })];
   for (const b of backends) lr.registerBackend(b);
@@ -83,7 +83,7 @@ export function threadsTrainingSuite(keys: string[], rounds: number, log: (s: st
   try {
     for (const w of WORKLOADS.filter((x) => keys.includes(x.key))) {
       const units = backends.map((b) => on(b.name, w.make));
-      for (let i = 0; i < 2; i++) for (const b of [0, 1]) on(backends[b].name, units[b]);
+      for (let i = 0; i < 3; i++) for (const b of [0, 1]) on(backends[b].name, units[b]);
       const wall: number[][] = [[], []], cpu: number[][] = [[], []];
       for (let round = 0; round < rounds; round++) {
         for (const b of round % 2 === 0 ? [0, 1] : [1, 0]) {
