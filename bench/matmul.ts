@@ -1,5 +1,6 @@
-import { Generator, randn, cpuBackend } from '../src/index.js';
-import { time, tfjs, maxAbsDiff, resident, type LrlabImpl, type Row } from './common.js';
+import { fileURLToPath } from 'node:url';
+import { Generator, randn, cpuBackend, createWasmBackend } from '../src/index.js';
+import { time, tfjs, maxAbsDiff, resident, machine, type LrlabImpl, type Row } from './common.js';
 
 /**
  * Square fp32 matmul at each size: every lrlab backend and TensorFlow.js's CPU and WASM backends, all checked
@@ -104,4 +105,72 @@ export function smallShapeSuite(impls: LrlabImpl[], log: (s: string) => void, qu
     }
   }
   return rows;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+/**
+ * The wasm backend on one thread and on two, product by product ([m, k, n]), in interleaved rounds (a round times a
+ * batch of products of about 50 ms on each backend, the order alternating), so that a slow stretch of the shared
+ * machine hits both, after at least 12 products on each (the two-thread backend times its first calls of a shape
+ * both ways before it chooses): wall-clock GFLOPS of each (median over the rounds, and its range), and the median and range
+ * over the rounds of two threads' time over one thread's. The two backends' products are checked to be the same
+ * bits first (a split by column panels changes no sum).
+ */
+export function threadsSuite(shapes: [number, number, number][], rounds: number, log: (s: string) => void): Row[] {
+  const backends = [createWasmBackend({ threads: 1, name: 'wasm-matmul-1' }), createWasmBackend({ threads: 2, name: 'wasm-matmul-2' })];
+  const rows: Row[] = [];
+  try {
+    for (const [m, k, n] of shapes) {
+      const g = new Generator(m + 7 * k + 13 * n);
+      const A = randn([m, k], { generator: g }).data, B = randn([k, n], { generator: g }).data;
+      const operands = backends.map((be) => {
+        const [a, , out] = resident(be, A, A), b = be.allocate(B.length), c = out.length === m * n ? out : be.allocate(m * n);
+        b.set(B);
+        return { a, b, c };
+      });
+      const product = (i: number) => backends[i].matmul(operands[i].a, operands[i].b, operands[i].c, m, k, n, false, false);
+      product(0);
+      product(1);
+      const at = operands[0].c.findIndex((x, i) => !Object.is(x, operands[1].c[i]));
+      if (at >= 0) throw new Error(`matmul ${m}x${k}x${n}: two threads' product differs from one thread's at ${at}`);
+      const reps = Math.max(1, Math.round(5e7 / (m * k * n)));
+      const wall: number[][] = [[], []], cpu: number[] = [];
+      for (let i = 0; i < 2; i++) for (let r = 0; r < Math.max(12, reps); r++) product(i);
+      for (let round = 0; round < rounds; round++) {
+        for (const i of round % 2 === 0 ? [0, 1] : [1, 0]) {
+          const c0 = process.cpuUsage(), t0 = performance.now();
+          for (let r = 0; r < reps; r++) product(i);
+          wall[i].push((performance.now() - t0) / reps);
+          if (i === 0) { const c = process.cpuUsage(c0); cpu.push((c.user + c.system) / 1000 / reps); }
+        }
+      }
+      const gflops = (ms: number) => (2 * m * k * n) / (ms * 1e6);
+      const ratios = wall[1].map((t, r) => t / wall[0][r]);
+      const shape = `${m}x${k}x${n}`;
+      for (const i of [0, 1]) {
+        const ms = median(wall[i]);
+        const figures: Record<string, number> = { gflops: gflops(ms), gflopsLow: gflops(Math.max(...wall[i])), gflopsHigh: gflops(Math.min(...wall[i])) };
+        if (i === 0) figures.cpuGflops = gflops(median(cpu));
+        else Object.assign(figures, { vsOneThread: median(ratios), vsOneThreadLow: Math.min(...ratios), vsOneThreadHigh: Math.max(...ratios) });
+        rows.push({ suite: 'matmulThreads', case: shape, implementation: `lrlab wasm SIMD, ${i + 1} thread${i ? 's' : ''}`, backend: backends[i].name, mode: '-', ms, rme: 0, samples: rounds, figures });
+      }
+      const [f1, f2] = [rows[rows.length - 2].figures, rows[rows.length - 1].figures] as Record<string, number>[];
+      log(`  ${shape.padEnd(16)} 1 thread ${f1.gflops.toFixed(1).padStart(6)} GFLOPS (${f1.gflopsLow.toFixed(1)}-${f1.gflopsHigh.toFixed(1)}; CPU time ${f1.cpuGflops.toFixed(1)})  2 threads ${f2.gflops.toFixed(1).padStart(6)} GFLOPS (${f2.gflopsLow.toFixed(1)}-${f2.gflopsHigh.toFixed(1)})  time 2/1 x${f2.vsOneThread.toFixed(2)} (x${f2.vsOneThreadLow.toFixed(2)}-x${f2.vsOneThreadHigh.toFixed(2)})`);
+    }
+  } finally {
+    for (const be of backends) be.dispose();
+  }
+  return rows;
+}
+
+// Run alone: node --expose-gc --import tsx bench/matmul.ts [--sizes 64,128,...] [--rounds 15]: one thread against two,
+// square products and the products of a 256-1024-1024-1 step at batch 256 (forward and both gradients)
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const arg = (name: string) => { const i = process.argv.indexOf(name); return i >= 0 ? process.argv[i + 1] : undefined; };
+  const sizes = (arg('--sizes') ?? '64,128,256,512,1024,2048').split(',').map(Number);
+  const step: [number, number, number][] = arg('--sizes') === undefined ? [[256, 256, 1024], [256, 1024, 1024], [1024, 256, 1024], [1024, 256, 256], [256, 1024, 256]] : [];
+  const info = machine();
+  console.log(`matmul, wasm backend, one thread against two: ${info.cpu}, ${info.cores} cores, Node ${info.node}`);
+  threadsSuite([...sizes.map((s) => [s, s, s] as [number, number, number]), ...step], Number(arg('--rounds') ?? 15), (s) => console.log(s));
 }

@@ -20,7 +20,7 @@ for (const relaxed of [false, true]) {
 }
 
 // two threads: the batch's rows split between this thread and the worker (a multiple of 4 rows here, the rest there)
-const wasm2 = createWasmBackend({ threads: 2, relaxedSimd: false, name: 'wasm-rnn-2t' });
+const wasm2 = createWasmBackend({ threads: 2, split: 'always', relaxedSimd: false, name: 'wasm-rnn-2t' });
 registerBackend(wasm2);
 
 interface Run { out: Float32Array; grads: Float32Array[] }

@@ -5,7 +5,9 @@ import { Arena } from './arena.js';
 import { unshareMemoryImport } from './unshare.js';
 import { startKernelWorker, waitWhile, type KernelWorker } from '../../../platform/node/kernel-worker.js';
 import { relaxedSimd } from '../../../platform/node/relaxed-simd.js';
-import { checkBoolean, checkOptionsObject } from '../../../format/check.js';
+import { checkBoolean, checkInteger, checkOptionsObject } from '../../../format/check.js';
+import { describe } from '../../../format/number.js';
+import { SplitPolicy } from './split-policy.js';
 
 interface KernelExports {
   packA(a: number, ap: number, m: number, k: number, transA: number): void;
@@ -45,7 +47,7 @@ interface KernelExports {
 export interface WasmBackend extends Backend {
   /** Threads used for large products (this one included). */
   readonly threads: number;
-  /** Products with at least this many multiply-adds are split across the threads. */
+  /** Products with at least this many multiply-adds may be split across the threads (see `createWasmBackend`). */
   readonly parallelThreshold: number;
   /**
    * Whether the kernels run with WebAssembly relaxed SIMD: the matmul then uses fused multiply-adds (one rounding
@@ -86,10 +88,8 @@ const RECURRENT_SPLIT_KERNELS = ['lstmForward', 'lstmBackward', 'gruForward', 'g
  * the calling thread, see `kernels`.
  */
 const SPLIT_KERNELS = [...CONV_SPLIT_KERNELS, ...RECURRENT_SPLIT_KERNELS] as const;
-/** Convolutions of at least this many multiply-adds may be split across the batch with the worker (if measured faster). */
+/** Convolutions of at least this many multiply-adds may be split across the batch with the worker. */
 const CONV_SPLIT_MACS = 1 << 22;
-/** How often the way not chosen (one thread or two) is timed again, in calls of one shape; and how many times are kept. */
-const CONV_PROBE_EVERY = 16, CONV_WINDOW = 8;
 
 const WORKER_SOURCE = `
 const { module, memory, control, names } = workerData;
@@ -120,18 +120,28 @@ for (;;) {
 /**
  * Creates the fast CPU backend. Tensors made while it is active live in its WebAssembly memory (see `Arena`), so
  * its kernels read and write them in place; arrays from elsewhere are copied in and out. Products are packed into
- * panels and multiplied by 4 x 8 SIMD tiles; those of at least `parallelThreshold` multiply-adds are split by column
- * panels between this thread and worker threads, which the calling thread waits for (the API stays synchronous).
+ * panels and multiplied by 4 x 8 SIMD tiles; those of at least `parallelThreshold` multiply-adds (default 128^3) may
+ * be split by column panels between this thread and a worker thread, which the calling thread waits for (the API
+ * stays synchronous); long optimizer updates and large convolutions likewise. With `split: 'measured'` (the
+ * default) a call is split only where, for its shape, two threads were measured faster than one on this machine
+ * (the first calls of each shape run both ways, the faster is used and the other tried again now and then, less
+ * often the longer it keeps losing); `split: 'always'` splits every call past the thresholds. Splitting never
+ * changes the results' bits, so the measured choice changes speed only.
  * Where the engine has WebAssembly relaxed SIMD (Chromium, Node 22; on Node 20 lrlab sets V8's flag for it) the
  * tiles use fused multiply-adds, about a sixth faster; `relaxedSimd: false` keeps separate multiplies and adds.
  */
-export function createWasmBackend(options: { threads?: number; parallelThreshold?: number; name?: string; relaxedSimd?: boolean } = {}): WasmBackend {
-  options = checkOptionsObject('createWasmBackend', options, ['threads', 'parallelThreshold', 'name', 'relaxedSimd']);
+export function createWasmBackend(options: { threads?: number; parallelThreshold?: number; split?: 'measured' | 'always'; name?: string; relaxedSimd?: boolean } = {}): WasmBackend {
+  options = checkOptionsObject('createWasmBackend', options, ['threads', 'parallelThreshold', 'split', 'name', 'relaxedSimd']);
   if (options.relaxedSimd !== undefined) checkBoolean('createWasmBackend', 'relaxedSimd', options.relaxedSimd);
-  const threads = Math.max(1, options.threads ?? Math.min(2, availableParallelism()));
-  // measured on two machines of 2 cores: an Intel Xeon (96^3 breaks even, 128^3 1.26x faster, 256^3 1.9x) and an
-  // AMD EPYC (128^3 0.9-1.1x, 160^3 1.2x, 256^3 1.5x); below 160^3 the hand-over can cost more than the half it saves
-  const parallelThreshold = options.parallelThreshold ?? 160 * 160 * 160;
+  if (options.threads !== undefined) checkInteger('createWasmBackend', 'threads', options.threads, 1);
+  if (options.parallelThreshold !== undefined) checkInteger('createWasmBackend', 'parallelThreshold', options.parallelThreshold, 0);
+  if (options.split !== undefined && options.split !== 'measured' && options.split !== 'always') throw new TypeError(`createWasmBackend: expected split to be 'measured' or 'always', got ${describe(options.split)}`);
+  const threads = options.threads ?? Math.min(2, availableParallelism());
+  // From 128^3 the split policy measures whether two threads pay. Smaller products never paid much (on two machines
+  // of 2 cores with nothing else running: an Intel Xeon, 96^3 breaking even and 128^3 1.26x faster, and an AMD EPYC,
+  // 128^3 0.9-1.1x), and a split whose worker waits for a busy core can cost fifty times a 64^3 product.
+  const parallelThreshold = options.parallelThreshold ?? 128 * 128 * 128;
+  const policy = new SplitPolicy(options.split !== 'always');
   // A shared memory wherever one can be made (Node, a cross-origin isolated page): growing it never detaches the
   // tensors kept in it. Elsewhere (one thread only) an ordinary memory, and tensors stay ordinary arrays.
   const shared = threads > 1 || typeof SharedArrayBuffer !== 'undefined';
@@ -213,9 +223,7 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
   // Convolution and pooling (issue 26). Each thread has a scratch block of its own for the padded image, the packed
   // weights and its share of the weight gradient. The backward always sums the weight and bias gradients of the two
   // halves of the batch apart and adds them at the end, on one thread as on two, so the bits do not depend on
-  // whether a call was split. Whether to split is measured, per shape: the first calls run on one thread and on two,
-  // then the faster way is used, the other tried again every CONV_PROBE_EVERY calls (on a machine whose cores are
-  // shared, two threads can be slower than one).
+  // whether a call was split. Whether to split is the split policy's choice, per shape.
   const convScratch = [-1, -1], convScratchSize = [0, 0];
   const scratchFor = (t: number, floats: number): number => {
     if (floats > convScratchSize[t]) {
@@ -227,26 +235,10 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
     return convScratch[t];
   };
   const geometry = (g: ConvGeometry) => [g.c, g.h, g.w, g.o, g.kh, g.kw, g.ph, g.pw, g.dh, g.dw];
-  // per kernel and shape: the last CONV_WINDOW wall times (ms) of calls on one thread and split over two
-  const convTimes = new Map<string, { one: number[]; two: number[]; calls: number }>();
   const splitChoice = (key: string, g: ConvGeometry): boolean => {
     if (workers.length === 0 || g.n < 2 || !workers[0].ready()) return false;
     const oh = g.h + 2 * g.ph - g.dh * (g.kh - 1), ow = g.w + 2 * g.pw - g.dw * (g.kw - 1);
-    if (g.n * g.o * g.c * g.kh * g.kw * oh * ow < CONV_SPLIT_MACS) return false;
-    let t = convTimes.get(key);
-    if (t === undefined) convTimes.set(key, (t = { one: [], two: [], calls: 0 }));
-    t.calls++;
-    if (t.one.length < 2) return false;
-    if (t.two.length < 2) return true;
-    const twoFaster = Math.min(...t.two) < Math.min(...t.one);
-    return t.calls % CONV_PROBE_EVERY === 0 ? !twoFaster : twoFaster;
-  };
-  const noteTime = (key: string, split: boolean, ms: number) => {
-    const t = convTimes.get(key);
-    if (t === undefined) return;
-    const list = split ? t.two : t.one;
-    list.push(ms);
-    if (list.length > CONV_WINDOW) list.shift();
+    return g.n * g.o * g.c * g.kh * g.kw * oh * ow >= CONV_SPLIT_MACS && policy.split(key);
   };
   /**
    * Runs a convolution kernel over images [0, n): in two halves (each with its own scratch) when `halves` or when
@@ -274,7 +266,7 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
     } else {
       fn(...before, s0, 0, g.n, ...shape, ...after);
     }
-    noteTime(key, split, performance.now() - t0);
+    policy.note(key, split, performance.now() - t0);
     return [s0, split || (halves && g.n >= 2) ? convScratch[1] : 0];
   };
   const convKernels: Pick<FastKernels, 'conv2d' | 'conv2dBackward' | 'maxPool2x2' | 'maxPool2x2Backward'> = {
@@ -319,17 +311,6 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
     return [rnnBlocks[t], rnnBlocks[t] + wp * 4, rnnBlocks[t] + (wp + ap) * 4];
   };
   let exactPairs = 0;
-  // split where measured faster, per shape, as the convolutions (the first calls one way and the other)
-  const rnnSplit = (key: string): boolean => {
-    let t = convTimes.get(key);
-    if (t === undefined) convTimes.set(key, (t = { one: [], two: [], calls: 0 }));
-    t.calls++;
-    if (t.two.length < 2) return true;
-    if (t.one.length < 2) return false;
-    const twoFaster = Math.min(...t.two) < Math.min(...t.one);
-    return t.calls % CONV_PROBE_EVERY === 0 ? !twoFaster : twoFaster;
-  };
-  const rnnNote = noteTime;
   /**
    * Runs recurrent kernel `name` with its arguments before the scratch, (thread, rows) => its scratch arguments, and
    * the arguments after (B, H, T, ...): over all B rows here, or split at a multiple of 4 rows with the worker.
@@ -337,20 +318,19 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
    */
   const rnnRun = (name: (typeof RECURRENT_SPLIT_KERNELS)[number], before: number[], scratch: (t: number, rows: number) => number[], B: number, after: number[]): number => {
     const fn = (k as unknown as Record<string, (...a: number[]) => number>)[name];
-    const half = Math.ceil(B / 8) * 4;
-    const split = workers.length > 0 && B >= 8 && workers[0].ready() && rnnSplit(`${name} ${B} ${after.join(' ')}`);
-    const t0 = performance.now();
-    if (!split) {
+    const splittable = workers.length > 0 && B >= 8 && workers[0].ready();
+    const key = splittable ? `${name} ${B} ${after.join(' ')}` : '', t0 = performance.now();
+    if (!splittable || !policy.split(key)) {
       const r = fn(...before, ...scratch(0, B), B, ...after, 0, B) ?? 0;
-      rnnNote(`${name} ${B} ${after.join(' ')}`, false, performance.now() - t0);
+      if (splittable) policy.note(key, false, performance.now() - t0);
       return r;
     }
-    const theirs = [...before, ...scratch(1, B - half), B, ...after, half, B];
-    theirs.forEach((x, i) => { args[i] = x; });
+    const half = Math.ceil(B / 8) * 4;
+    [...before, ...scratch(1, B - half), B, ...after, half, B].forEach((x, i) => { args[i] = x; });
     start(SPLIT_KERNELS.indexOf(name) + 1);
     const mine = fn(...before, ...scratch(0, half), B, ...after, 0, half) ?? 0;
     waitWhile(ctl, 10, 0);
-    rnnNote(`${name} ${B} ${after.join(' ')}`, true, performance.now() - t0);
+    policy.note(key, true, performance.now() - t0);
     return mine + args[23];
   };
   const recurrent: RecurrentKernels = {
@@ -499,7 +479,10 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
       const o = [stage(m * kk === a.length ? a : a.subarray(0, m * kk), false), stage(kk * n === b.length ? b : b.subarray(0, kk * n), false), stage(out.length === m * n ? out : out.subarray(0, m * n), false)];
       k.packA(o[0], offAp, m, kk, transA ? 1 : 0);
       const panels = np / 8;
-      if (workers.length > 0 && m * n * kk >= parallelThreshold && panels >= 2 && workers[0].ready()) {
+      const splittable = workers.length > 0 && m * n * kk >= parallelThreshold && panels >= 2 && workers[0].ready();
+      const key = splittable ? `matmul ${m} ${kk} ${n} ${transA ? 1 : 0}${transB ? 1 : 0}` : '', t0 = performance.now();
+      const twoThreads = splittable && policy.split(key);
+      if (twoThreads) {
         // this thread packs and multiplies the first share of the column panels, the worker the rest
         const split = Math.ceil(panels / 2);
         ctl.set([offAp, offBp, o[2], m, kk, n, split, panels], 2);
@@ -513,6 +496,7 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
         k.packB(o[1], offBp, kk, n, transB ? 1 : 0, 0, panels);
         k.tiles(offAp, offBp, o[2], m, kk, n, 0, panels);
       }
+      if (splittable) policy.note(key, twoThreads, performance.now() - t0);
       finish([null, null, out.length === m * n ? out : out.subarray(0, m * n)], o);
     },
     threadsReady() {
