@@ -87,7 +87,7 @@ export class Sequential extends Module {
    * fused op (same values).
    */
   forward(x: Tensor): Tensor {
-    let h = x, madeByKeeper = false;
+    let h = x, madeByPlainLayer = false;
     const layers = this.layers;
     for (let i = 0; i < layers.length; i++) {
       const layer = layers[i], activation = layer instanceof Linear ? fusable(layers[i + 1]) : null, before = h;
@@ -102,14 +102,13 @@ export class Sequential extends Module {
       }
       // an output between two layers that keep no tensor: nothing outside this loop holds it any more, so its
       // storage can go back without a copy, as PyTorch frees it when its last reference goes
-      const keeper = KEEPS_NO_TENSORS.has(layer.constructor);
-      if (madeByKeeper && keeper && before !== x && before !== h) releaseIntermediate(before, h);
-      madeByKeeper = keeper;
+      const plain = KEEPS_NO_TENSORS.has(layer.constructor);
+      if (madeByPlainLayer && plain && before !== x && before !== h) releaseIntermediate(before, h);
+      madeByPlainLayer = plain;
     }
     return h;
   }
 }
-
 
 /**
  * A list of modules whose parameters are registered by position (`layers.0.weight`), as `torch.nn.ModuleList`: what
