@@ -1,6 +1,6 @@
 // Convolutional networks side by side with PyTorch on one thread (issue 26): the 32/64 CNN's training step through
-// `fit` and in a plain loop, the Fashion-MNIST CNN's step, and the 32/64 CNN's forward at batch 256, on lrlab's wasm
-// backend with one and with two threads. Each repetition times every lrlab row, then runs PyTorch's twin in a fresh
+// `fit` and in a plain loop, the Fashion-MNIST CNN's step, a CNN with stride-2 convolutions' step, and the 32/64 CNN's
+// forward at batch 256, on lrlab's wasm backend with one and with two threads. Each repetition times every lrlab row, then runs PyTorch's twin in a fresh
 // process; the ratios are taken within a repetition, and the table gives their median and range.
 // Run alone: npx tsx bench/conv.ts [repetitions]
 import { spawnSync } from 'node:child_process';
@@ -17,6 +17,12 @@ const cnn3264 = () => new Sequential(
   new Flatten(), new Linear(64 * 5 * 5, 128), new ReLU(), new Linear(128, 10),
 );
 
+/** A CNN that downsamples with 3x3 stride-2 convolutions instead of pooling: 28x28 -> 14x14 -> 7x7. */
+const cnnStrided = () => new Sequential(
+  new Conv2d(1, 32, 3, { padding: 1 }), new ReLU(), new Conv2d(32, 64, 3, { stride: 2, padding: 1 }), new ReLU(),
+  new Conv2d(64, 64, 3, { stride: 2, padding: 1 }), new ReLU(), new Flatten(), new Linear(64 * 7 * 7, 10),
+);
+
 // glibc's malloc would otherwise hand PyTorch's large step buffers back to the system after some steps and fault them
 // in again on the next, which has tripled its time in some processes: the thresholds are raised for its CNN rows
 export const TORCH_MALLOC_ENV = { MALLOC_MMAP_THRESHOLD_: String(1 << 30), MALLOC_TRIM_THRESHOLD_: String(2 ** 31) };
@@ -26,6 +32,7 @@ import sys, time, json, torch, torch.nn as nn, torch.nn.functional as F
 threads, steps, rounds = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 torch.set_num_threads(threads); torch.manual_seed(0)
 def cnn3264(): return nn.Sequential(nn.Conv2d(1,32,3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32,64,3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(1600,128), nn.ReLU(), nn.Linear(128,10))
+def strided(): return nn.Sequential(nn.Conv2d(1,32,3,padding=1), nn.ReLU(), nn.Conv2d(32,64,3,stride=2,padding=1), nn.ReLU(), nn.Conv2d(64,64,3,stride=2,padding=1), nn.ReLU(), nn.Flatten(), nn.Linear(3136,10))
 def fashion(): return nn.Sequential(nn.Conv2d(1,16,3,padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(16,32,3,padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(1568,128), nn.ReLU(), nn.Linear(128,10))
 x = torch.randn(steps * 64, 1, 28, 28); y = torch.randint(0, 10, (steps * 64,)); x256 = torch.randn(256, 1, 28, 28)
 def trainer(make):
@@ -41,7 +48,7 @@ def forward():
             for _ in range(steps): m(x256)
     return run, steps
 out = {}
-for name, (run, count) in [('cnnStep', trainer(cnn3264)), ('cnnLoop', trainer(cnn3264)), ('fashionStep', trainer(fashion)), ('cnnForward256', forward())]:
+for name, (run, count) in [('cnnStep', trainer(cnn3264)), ('cnnLoop', trainer(cnn3264)), ('fashionStep', trainer(fashion)), ('stridedStep', trainer(strided)), ('cnnForward256', forward())]:
     run(); run()
     wall, cpu = [], []
     for _ in range(rounds):
@@ -52,11 +59,12 @@ for name, (run, count) in [('cnnStep', trainer(cnn3264)), ('cnnLoop', trainer(cn
 print(json.dumps(out))
 `;
 
-type Workload = 'cnnStep' | 'cnnLoop' | 'fashionStep' | 'cnnForward256';
+type Workload = 'cnnStep' | 'cnnLoop' | 'fashionStep' | 'stridedStep' | 'cnnForward256';
 const WORKLOADS: { key: Workload; label: string }[] = [
   { key: 'cnnStep', label: '32/64 CNN train step, batch 64, through fit' },
   { key: 'cnnLoop', label: '32/64 CNN train step, batch 64, plain loop' },
   { key: 'fashionStep', label: 'Fashion-MNIST CNN (16/32) train step, batch 64, fit' },
+  { key: 'stridedStep', label: 'CNN with 3x3 stride-2 convs, train step, batch 64, fit' },
   { key: 'cnnForward256', label: '32/64 CNN forward, batch 256' },
 ];
 
@@ -114,6 +122,7 @@ function lrlabRows(backendName: string, steps: number, rounds: number): Record<W
       cnnStep: timeRounds(viaFit(cnn3264), steps, rounds),
       cnnLoop: timeRounds(plain(), steps, rounds),
       fashionStep: timeRounds(viaFit(fashionMnistCnn), steps, rounds),
+      stridedStep: timeRounds(viaFit(cnnStrided), steps, rounds),
       cnnForward256: timeRounds(forward, steps, rounds),
     };
   } finally {

@@ -1,7 +1,8 @@
 import type { Tensor } from '../tensor/tensor.js';
 import type { Creator } from './engine.js';
 import { getBackend } from '../tensor/backends/backend.js';
-import { releasable } from '../tensor/pool.js';
+import { formatShape } from '../tensor/shape.js';
+import { inReuseScope, releasable } from '../tensor/pool.js';
 
 /**
  * Giving a consumed graph's storage back at once. A training loop written as in PyTorch (no reuseBuffers, default
@@ -20,6 +21,11 @@ import { releasable } from '../tensor/pool.js';
  * reuseBuffers (the pool's), and of arrays shared beyond their tensors (`toNdarray`). A Float32Array taken from
  * an op output's `data` before `backward()` and kept past it is the one thing that does not follow the move: read
  * it through its tensor, or copy it (`slice()`).
+ *
+ * The outputs between the built-in layers of a `Sequential` are the exception to the move: no code outside its
+ * forward holds them (PyTorch's graph does not even lead to them), so their storage goes back without a copy, at
+ * once under noGrad, else when backward() consumes their graph; reached through the consumed graph's
+ * `creator.inputs`, their `data` throws (see `releaseIntermediate`).
  */
 
 /** Tensors sharing another's storage, by the tensor whose storage they share, and the other way round. */
@@ -69,16 +75,59 @@ function retire(d: Float32Array): Float32Array {
   return copy;
 }
 
-/** Points every tensor sharing `t`'s storage `from` (the whole family of views) to `to`. */
-function moveFamily(t: Tensor, from: Float32Array, to: Float32Array): void {
+/** Every tensor sharing `t`'s storage `d`: the whole family of views, from the tensor they were made from. */
+function family(t: Tensor, d: Float32Array): Tensor[] {
   let root = t;
-  for (let up = sourceOf.get(root); up !== undefined && up.data === from; up = sourceOf.get(root)) root = up;
+  for (let up = sourceOf.get(root); up !== undefined && up.data === d; up = sourceOf.get(root)) root = up;
+  const members: Tensor[] = [];
   const visit = (u: Tensor) => {
-    if (u.data !== from) return;
-    u.data = to;
+    if (u.data !== d) return;
+    members.push(u);
     for (const view of aliases.get(u) ?? []) visit(view);
   };
   visit(root);
+  return members;
+}
+
+/** Points every tensor sharing `t`'s storage `from` to `to`. */
+function moveFamily(t: Tensor, from: Float32Array, to: Float32Array): void {
+  for (const u of family(t, from)) u.data = to;
+}
+
+/** Outputs between two built-in layers of a Sequential: tensors no code outside its forward holds. */
+const internal = new WeakSet<Tensor>();
+
+/** Whether no tensor sharing `t`'s storage `d` can be held outside a Sequential's forward. */
+const onlyInternal = (t: Tensor, d: Float32Array) => family(t, d).every((u) => internal.has(u));
+
+// The values of a tensor whose storage went back without a copy are gone: reading them says so, rather than
+// reading whatever the storage holds next
+function revoke(t: Tensor, d: Float32Array): void {
+  for (const u of family(t, d)) {
+    const shape = formatShape(u.shape);
+    Object.defineProperty(u, 'data', {
+      configurable: true,
+      get() {
+        throw new Error(`Tensor.data: expected a tensor that keeps its values, got ${shape}, an output between two layers of a Sequential: its storage went back once the next layer had read it and no graph needed it (pass { retainGraph: true } to backward to keep a graph's)`);
+      },
+    });
+  }
+}
+
+/**
+ * Sequential's word that `h`, the output of one of its built-in layers, was read by the next built-in layer (which
+ * made `next` from it), and that no code outside its forward holds `h`. Its storage then goes back without a copy
+ * of its values: here when no graph recorded `h` (under noGrad, say, where nothing else would free it before the
+ * job ends), else when backward() consumes the graph. Storage `h` shares with a tensor from outside (a view of the
+ * input) stays, as does the pool's (inside reuseBuffers).
+ */
+export function releaseIntermediate(h: Tensor, next: Tensor): void {
+  internal.add(h);
+  const backend = getBackend(), d = h.data;
+  if (h.creator !== null || next.data === d || backend.release === undefined || inReuseScope() || !releasable(d) || !onlyInternal(h, d)) return;
+  if (!backend.release(d)) return;
+  tensorData.delete(d);
+  revoke(h, d);
 }
 
 /**
@@ -131,14 +180,22 @@ export function releaseGraph(order: readonly Tensor[], allocatedDuring: readonly
   for (const node of order) if (node.creator === null && !free.has(node.data)) kept.add(node.data);
   for (const node of nodes) for (const input of node.creator!.inputs) if (input.creator === null && !free.has(input.data)) kept.add(input.data);
   const moved = new Map<Float32Array, Float32Array>();
-  // every tensor whose storage goes back keeps its values in an ordinary array
+  // the storage of a Sequential's intermediate outputs, which goes back without a copy, and one of its tensors
+  const dropped = new Map<Float32Array, Tensor>();
+  // every other tensor whose storage goes back keeps its values in an ordinary array
   const moveOut = (t: Tensor) => {
     const d = t.data;
-    if (kept.has(d) || !releasable(d) || (t.creator === null && !free.has(d))) return;
-    let copy = moved.get(d);
-    if (copy === undefined) moved.set(d, (copy = retire(d)));
-    moveFamily(t, d, copy);
+    if (kept.has(d) || !releasable(d) || (t.creator === null && !free.has(d)) || dropped.has(d)) return;
     free.add(d);
+    let copy = moved.get(d);
+    if (copy === undefined) {
+      if (internal.has(t) && onlyInternal(t, d)) {
+        dropped.set(d, t);
+        return;
+      }
+      moved.set(d, (copy = retire(d)));
+    }
+    moveFamily(t, d, copy);
   };
   for (const node of nodes) {
     const creator = node.creator!;
@@ -149,7 +206,11 @@ export function releaseGraph(order: readonly Tensor[], allocatedDuring: readonly
   // a buffer that is some other tensor's storage (made under noGrad and kept, say) stays
   for (const b of free) {
     // (the backend may hand the same array out again: it is no tensor's storage any more)
-    if (!kept.has(b) && releasable(b) && (!tensorData.has(b) || moved.has(b)) && backend.release(b)) tensorData.delete(b);
+    if (!kept.has(b) && releasable(b) && (!tensorData.has(b) || moved.has(b) || dropped.has(b)) && backend.release(b)) {
+      tensorData.delete(b);
+      const t = dropped.get(b);
+      if (t !== undefined) revoke(t, b);
+    }
   }
 }
 

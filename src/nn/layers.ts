@@ -12,7 +12,10 @@ import { expectTensor } from '../autograd/ops/broadcast.js';
 import { Module, type AnyModule } from './module.js';
 import { describe } from '../format/number.js';
 import { kaimingUniform, uniform } from './init.js';
-import { Conv2d } from './conv.js';
+import { Conv2d, MaxPool2d, AvgPool2d, Flatten } from './conv.js';
+import { BatchNorm1d, BatchNorm2d } from './batchnorm.js';
+import { AdaptiveAvgPool2d } from './adaptive-pool.js';
+import { releaseIntermediate } from '../autograd/release.js';
 
 /** Options of `Linear`. */
 export interface LinearOptions {
@@ -84,10 +87,10 @@ export class Sequential extends Module {
    * fused op (same values).
    */
   forward(x: Tensor): Tensor {
-    let h = x;
+    let h = x, madeByPlainLayer = false;
     const layers = this.layers;
     for (let i = 0; i < layers.length; i++) {
-      const layer = layers[i], activation = layer instanceof Linear ? fusable(layers[i + 1]) : null;
+      const layer = layers[i], activation = layer instanceof Linear ? fusable(layers[i + 1]) : null, before = h;
       if (activation !== null) {
         h = (layer as Linear).forwardWith(h, activation);
         i++;
@@ -97,6 +100,11 @@ export class Sequential extends Module {
       } else {
         h = layer.forward(h);
       }
+      // an output between two layers that keep no tensor: nothing outside this loop holds it any more, so its
+      // storage can go back without a copy, as PyTorch frees it when its last reference goes
+      const plain = KEEPS_NO_TENSORS.has(layer.constructor);
+      if (madeByPlainLayer && plain && before !== x && before !== h) releaseIntermediate(before, h);
+      madeByPlainLayer = plain;
     }
     return h;
   }
@@ -189,3 +197,9 @@ export class Dropout extends Module {
     return mul(x, new Tensor(mask, x.shape));
   }
 }
+
+/**
+ * Built-in layers whose forward keeps no reference to its input or output (exactly these classes: a subclass
+ * may keep one), so Sequential knows its outputs between two of them are its own.
+ */
+const KEEPS_NO_TENSORS = new Set<unknown>([Linear, ReLU, LeakyReLU, Tanh, Sigmoid, Dropout, Conv2d, MaxPool2d, AvgPool2d, Flatten, BatchNorm1d, BatchNorm2d, AdaptiveAvgPool2d, Sequential]);

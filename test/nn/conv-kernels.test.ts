@@ -1,6 +1,7 @@
-// The wasm backend's convolution and pooling kernels (issue 26) against the readable paths: conv2d (stride 1) on one
-// and two threads against the cpu reference, the fused ReLU against relu(conv2d) bit for bit, Sequential's fusion, and
-// 2x2 max pooling bit for bit with the cpu reference on ties, NaN and signed zeros.
+// The wasm backend's convolution and pooling kernels (issue 26) against the readable paths: conv2d (any stride) on one
+// and two threads against the cpu reference, and against im2col + matmul on the same backend (the output and the input
+// gradient bit for bit), the fused ReLU against relu(conv2d) bit for bit, Sequential's fusion, and 2x2 max pooling bit
+// for bit with the cpu reference on ties, NaN and signed zeros.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
@@ -12,17 +13,26 @@ import { withBackend } from '../helpers/backends.js';
 
 const wasm1 = createWasmBackend({ threads: 1, name: 'wasm-kernels-1' });
 const wasm2 = createWasmBackend({ threads: 2, name: 'wasm-kernels-2' });
+// the same backend without its convolution kernels: conv2d runs as im2col then the backend's matmul
+const im2col = { ...wasm1, name: 'wasm-kernels-im2col', kernels: { ...wasm1.kernels, conv2d: undefined, conv2dBackward: undefined } };
 registerBackend(wasm1);
 registerBackend(wasm2);
+registerBackend(im2col);
 
-interface Case { x: number[]; w: number[]; bias: boolean; padding: Size2; dilation: Size2 }
+interface Case { x: number[]; w: number[]; bias: boolean; stride: Size2; padding: Size2; dilation: Size2 }
 const CASES: Case[] = [
-  { x: [5, 3, 11, 9], w: [7, 3, 3, 2], bias: true, padding: [1, 2], dilation: [2, 1] },
-  { x: [3, 2, 6, 6], w: [4, 2, 1, 1], bias: false, padding: 0, dilation: 1 },
-  { x: [1, 2, 5, 5], w: [3, 2, 2, 2], bias: true, padding: 1, dilation: 1 },
-  { x: [2, 1, 28, 28], w: [9, 1, 3, 3], bias: true, padding: 1, dilation: 1 },
+  { x: [5, 3, 11, 9], w: [7, 3, 3, 2], bias: true, stride: 1, padding: [1, 2], dilation: [2, 1] },
+  { x: [3, 2, 6, 6], w: [4, 2, 1, 1], bias: false, stride: 1, padding: 0, dilation: 1 },
+  { x: [1, 2, 5, 5], w: [3, 2, 2, 2], bias: true, stride: 1, padding: 1, dilation: 1 },
+  { x: [2, 1, 28, 28], w: [9, 1, 3, 3], bias: true, stride: 1, padding: 1, dilation: 1 },
   // large enough (over 4M multiply-adds) that two threads split the batch
-  { x: [8, 16, 14, 14], w: [32, 16, 3, 3], bias: true, padding: 1, dilation: 1 },
+  { x: [8, 16, 14, 14], w: [32, 16, 3, 3], bias: true, stride: 1, padding: 1, dilation: 1 },
+  // strides: the image in phases (assembly/conv.ts); sizes the stride does not divide, a stride past the kernel
+  { x: [3, 3, 13, 11], w: [5, 3, 3, 3], bias: true, stride: 2, padding: 1, dilation: 1 },
+  { x: [2, 4, 9, 9], w: [6, 4, 1, 1], bias: false, stride: 2, padding: 0, dilation: 1 },
+  { x: [2, 2, 14, 13], w: [3, 2, 3, 2], bias: true, stride: [3, 2], padding: [2, 1], dilation: [2, 3] },
+  { x: [1, 2, 10, 10], w: [4, 2, 2, 2], bias: true, stride: 5, padding: 1, dilation: 1 },
+  { x: [8, 16, 28, 28], w: [32, 16, 3, 3], bias: true, stride: 2, padding: 1, dilation: 1 },
 ];
 
 /** Forward and every gradient of conv2d (fused ReLU or not) on the named backend, from the same seeded data. */
@@ -31,21 +41,22 @@ function run(backend: string, c: Case, activation: 'none' | 'relu', split = fals
     const g = new Generator(11);
     const x = randn(c.x, { generator: g, requiresGrad: true }), w = randn(c.w, { generator: g, requiresGrad: true });
     const b = c.bias ? randn([c.w[0]], { generator: g, requiresGrad: true }) : null;
-    const y = split ? relu(conv2d(x, w, b, { padding: c.padding, dilation: c.dilation })) : conv2d(x, w, b, { padding: c.padding, dilation: c.dilation, activation });
+    const options = { stride: c.stride, padding: c.padding, dilation: c.dilation };
+    const y = split ? relu(conv2d(x, w, b, options)) : conv2d(x, w, b, { ...options, activation });
     const weights = randn(y.shape, { generator: g });
     y.mul(weights).sum().backward();
     return { y: Array.from(y.data), dx: Array.from(x.grad!.data), dw: Array.from(w.grad!.data), db: b === null ? [] : Array.from(b.grad!.data) };
   });
 }
 
-const kernels = suite('conv2d through the wasm kernels (stride 1)');
+const kernels = suite('conv2d through the wasm kernels');
 kernels.before(async () => {
   // the worker thread starts asynchronously: wait for it, so the large case really is split
   for (let i = 0; i < 500 && wasm2.threadsReady() < 2; i++) await new Promise((r) => setTimeout(r, 10));
   assert.is(wasm2.threadsReady(), 2);
 });
 for (const c of CASES) {
-  const name = `x ${c.x} * w ${c.w}, padding ${JSON.stringify(c.padding)}, dilation ${JSON.stringify(c.dilation)}${c.bias ? '' : ', no bias'}`;
+  const name = `x ${c.x} * w ${c.w}, stride ${JSON.stringify(c.stride)}, padding ${JSON.stringify(c.padding)}, dilation ${JSON.stringify(c.dilation)}${c.bias ? '' : ', no bias'}`;
   kernels(`${name}: output and gradients agree with the cpu reference on one and two threads`, () => {
     for (const activation of ['none', 'relu'] as const) {
       const ref = run('cpu', c, activation);
@@ -59,6 +70,18 @@ for (const c of CASES) {
         assertClose(got.dw, ref.dw, { atol: 5e-4, rtol: 1e-4 }, `${backend} ${activation} dL/dw`);
         assertClose(got.db, ref.db, tol, `${backend} ${activation} dL/db`);
       }
+    }
+  });
+  kernels(`${name}: im2col + matmul on the same backend gives the output and the input gradient bit for bit`, () => {
+    for (const activation of ['none', 'relu'] as const) {
+      const got = run('wasm-kernels-1', c, activation), ref = run('wasm-kernels-im2col', c, activation);
+      // each output and each input gradient adds the same float32 products in the same order on both paths
+      assert.equal(got.y, ref.y, `${activation} output`);
+      assert.equal(got.dx, ref.dx, `${activation} dL/dx`);
+      // the kernels sum the weight and bias gradients of the batch's two halves apart (so that one thread and two
+      // agree) and add them at the end; im2col sums the whole batch in one pass: float32 rounding of the sums
+      assertClose(got.dw, ref.dw, { atol: 1e-4, rtol: 1e-5 }, `${activation} dL/dw`);
+      assertClose(got.db, ref.db, { atol: 1e-5, rtol: 1e-6 }, `${activation} dL/db`);
     }
   });
   kernels(`${name}: the fused ReLU gives relu(conv2d) bit for bit, and two threads give one thread's output and gradients bit for bit`, () => {
@@ -79,7 +102,7 @@ kernels('tensors outside the kernels\' memory (plain Float32Arrays, copied in an
     const copy = (t: Tensor) => new Tensor(Float32Array.from(t.data), t.shape, { requiresGrad: true });
     const x = copy(randn(c.x, { generator: g })), w = copy(randn(c.w, { generator: g })), b = copy(randn([c.w[0]], { generator: g }));
     assert.is(x.data.buffer.constructor.name, 'ArrayBuffer');
-    const y = conv2d(x, w, b, { padding: c.padding, dilation: c.dilation, activation: 'relu' });
+    const y = conv2d(x, w, b, { stride: c.stride, padding: c.padding, dilation: c.dilation, activation: 'relu' });
     y.mul(randn(y.shape, { generator: g })).sum().backward();
     return { y: Array.from(y.data), dx: Array.from(x.grad!.data), dw: Array.from(w.grad!.data), db: Array.from(b.grad!.data) };
   });

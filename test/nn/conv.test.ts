@@ -1,5 +1,6 @@
-// Conv2d, pooling, Flatten and the small CNN against PyTorch (test/fixtures/conv.json, from gen_conv.py), on every
-// backend; gradcheck of the new ops; and the errors a bad input gets.
+// Conv2d, pooling, Flatten and the small CNN against PyTorch (test/fixtures/conv.json, from gen_conv.py, and
+// conv-stride.json, from gen_conv_stride.py), on every backend; gradcheck of the new ops; and the errors a bad input
+// gets.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
@@ -24,12 +25,14 @@ interface CnnCase {
   logits: TensorJSONFixture; loss: number; grads: Record<string, TensorJSONFixture>; stateAfter: Record<string, TensorJSONFixture>;
 }
 const fx = fixture<{ conv2d: ConvCase[]; pool: PoolCase[]; cnn: CnnCase }>('conv.json');
+// strides above 1 in more shapes (gen_conv_stride.py): the wasm kernels' phased layout
+const strided = fixture<{ conv2d: ConvCase[] }>('conv-stride.json');
 const leaf = (t: TensorJSONFixture, requiresGrad = true) => tensor(t.data, { shape: t.shape, requiresGrad });
 const describeOptions = (o: object) => JSON.stringify(o).replace(/"/g, '');
 
 for (const backend of availableBackends()) {
   const parity = suite(`conv2d and pooling match PyTorch (${backendLabel(backend)})`);
-  fx.conv2d.forEach((c) => {
+  [...fx.conv2d, ...strided.conv2d].forEach((c) => {
     parity(`conv2d ${c.input.shape} * ${c.weight.shape}${c.bias ? '' : ' without bias'} with ${describeOptions(c.options)}: output and the gradients of input, weight and bias`, () => {
       withBackend(backend, () => {
         const x = leaf(c.input), w = leaf(c.weight), b = c.bias ? leaf(c.bias) : null;

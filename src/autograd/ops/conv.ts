@@ -87,7 +87,7 @@ function im2col(X: Float32Array, g: Window2d, cols: Float32Array, backward = fal
  * 2-D convolution (cross-correlation, as every framework computes it) of x [N, C, H, W] with weight
  * [O, C, KH, KW] and an optional bias [O], giving [N, O, OH, OW] with OH = ⌊(H + 2p - d(KH - 1) - 1) / s⌋ + 1.
  * Computed as im2col then one matmul through the active backend: Y [O, N·OH·OW] = W · cols, or, where the backend has
- * a convolution kernel (the wasm backend, stride 1), image by image without the im2col buffer, in the same order.
+ * a convolution kernel (the wasm backend), image by image without the im2col buffer, in the same order.
  * Backward: dW = dY · colsᵀ, dcols = Wᵀ · dY (col2im back to dx), db = sums of dY. With `activation: 'relu'`,
  * max(0, y) in the same op, and dY masked by y > 0 in its backward. Matches `torch.nn.functional.conv2d` (groups = 1).
  */
@@ -111,7 +111,7 @@ export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null = null
   });
   const relu = activation === 'relu';
   const fast = getBackend().kernels;
-  if (fast?.conv2d !== undefined && fast.conv2dBackward !== undefined && g.sh === 1 && g.sw === 1) {
+  if (fast?.conv2d !== undefined && fast.conv2dBackward !== undefined) {
     return conv2dKernel(fast, x, wt, bias, g, oc, relu);
   }
   return conv2dIm2col(x, wt, bias, g, oc, relu);
@@ -119,7 +119,7 @@ export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null = null
 
 /** The convolution through the backend's kernels: no im2col buffer, no re-layout, bias and ReLU in the same pass. */
 function conv2dKernel(fast: FastKernels, x: Tensor, wt: Tensor, bias: Tensor | null, g: Window2d, oc: number, relu: boolean): Tensor {
-  const geometry: ConvGeometry = { n: g.n, c: g.c, h: g.h, w: g.w, o: oc, kh: g.kh, kw: g.kw, ph: g.ph, pw: g.pw, dh: g.dh, dw: g.dw };
+  const geometry: ConvGeometry = { n: g.n, c: g.c, h: g.h, w: g.w, o: oc, kh: g.kh, kw: g.kw, sh: g.sh, sw: g.sw, ph: g.ph, pw: g.pw, dh: g.dh, dw: g.dw };
   const y = alloc(g.n * oc * g.oh * g.ow);
   fast.conv2d!(x.data, wt.data, bias === null ? null : bias.data, y, geometry, relu);
   const inputs = bias === null ? [x, wt] : [x, wt, bias];
@@ -132,7 +132,7 @@ function conv2dKernel(fast: FastKernels, x: Tensor, wt: Tensor, bias: Tensor | n
   });
 }
 
-/** The convolution as im2col then one matmul through the active backend (any stride), the ReLU in the copy out. */
+/** The convolution as im2col then one matmul through the active backend, the ReLU in the copy out. */
 function conv2dIm2col(x: Tensor, wt: Tensor, bias: Tensor | null, g: Window2d, oc: number, relu: boolean): Tensor {
   const op = relu ? 'conv2d+relu' : 'conv2d';
   const { kh, kw } = g;

@@ -79,7 +79,7 @@ export interface FastKernels {
   /** acc = acc + x elementwise (gradient accumulation). */
   addInto(acc: Float32Array, x: Float32Array): void;
   /**
-   * y [n, o, oh, ow] = conv2d(x, w) + b with stride 1 (b null: no bias, 0 added), then max(0, y) when `relu`; the
+   * y [n, o, oh, ow] = conv2d(x, w) + b (b null: no bias, 0 added), then max(0, y) when `relu`; the
    * same float32 operations in the same order as im2col, the backend's matmul, then the bias (and the ReLU op).
    */
   conv2d?(x: Float32Array, w: Float32Array, b: Float32Array | null, y: Float32Array, g: ConvGeometry, relu: boolean): void;
@@ -96,9 +96,9 @@ export interface FastKernels {
   readonly recurrent?: RecurrentKernels;
 }
 
-/** A stride-1 convolution's shape: n images of c x h x w, o filters of kh x kw, padding ph, pw, dilation dh, dw. */
+/** A convolution's shape: n images of c x h x w, o filters of kh x kw, stride sh, sw, padding ph, pw, dilation dh, dw. */
 export interface ConvGeometry {
-  n: number; c: number; h: number; w: number; o: number; kh: number; kw: number; ph: number; pw: number; dh: number; dw: number;
+  n: number; c: number; h: number; w: number; o: number; kh: number; kw: number; sh: number; sw: number; ph: number; pw: number; dh: number; dw: number;
 }
 
 /**

@@ -29,10 +29,10 @@ interface KernelExports {
   allFinite(x: number, len: number): number;
   maxAbs(x0: number, x1: number, x2: number, x3: number, len: number): number;
   addInto(acc: number, x: number, len: number): void;
-  convScratchFloats(c: number, h: number, w: number, o: number, kh: number, kw: number, ph: number, pw: number, dh: number, dw: number): number;
-  convForward(x: number, w: number, b: number, y: number, s: number, n0: number, n1: number, c: number, h: number, wd: number, o: number, kh: number, kw: number, ph: number, pw: number, dh: number, dw: number, relu: number): void;
-  convBackward(x: number, w: number, y: number, gy: number, dx: number, s: number, n0: number, n1: number, c: number, h: number, wd: number, o: number, kh: number, kw: number, ph: number, pw: number, dh: number, dw: number, flags: number): void;
-  convGradSum(s0: number, s1: number, dw: number, db: number, c: number, h: number, wd: number, o: number, kh: number, kw: number, ph: number, pw: number, dh: number, dwd: number): void;
+  convScratchFloats(c: number, h: number, w: number, o: number, kh: number, kw: number, ph: number, pw: number, dh: number, dw: number, stride: number): number;
+  convForward(x: number, w: number, b: number, y: number, s: number, n0: number, n1: number, c: number, h: number, wd: number, o: number, kh: number, kw: number, ph: number, pw: number, dh: number, dw: number, stride: number, relu: number): void;
+  convBackward(x: number, w: number, y: number, gy: number, dx: number, s: number, n0: number, n1: number, c: number, h: number, wd: number, o: number, kh: number, kw: number, ph: number, pw: number, dh: number, dw: number, stride: number, flags: number): void;
+  convGradSum(s0: number, s1: number, dw: number, db: number, c: number, h: number, wd: number, o: number, kh: number, kw: number, ph: number, pw: number, dh: number, dwd: number, stride: number): void;
   maxPool2x2(x: number, y: number, planes: number, h: number, w: number): void;
   maxPool2x2Backward(x: number, y: number, gy: number, dx: number, planes: number, h: number, w: number): void;
   lstmForward(x: number, w: number, bias: number, h0: number, c0: number, out: number, acts: number, hPrev: number, cPrev: number, tanhC: number, wp: number, ap: number, pre: number, B: number, H: number, T: number, reverse: number, approximate: number, b0: number, b1: number): number;
@@ -234,10 +234,12 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
     }
     return convScratch[t];
   };
-  const geometry = (g: ConvGeometry) => [g.c, g.h, g.w, g.o, g.kh, g.kw, g.ph, g.pw, g.dh, g.dw];
+  // the shape as the kernels take it: c, h, w, o, kh, kw, ph, pw, dh, dw, and the stride as sh << 16 | sw
+  type ConvShape = [number, number, number, number, number, number, number, number, number, number, number];
+  const geometry = (g: ConvGeometry): ConvShape => [g.c, g.h, g.w, g.o, g.kh, g.kw, g.ph, g.pw, g.dh, g.dw, (g.sh << 16) | g.sw];
   const splitChoice = (key: string, g: ConvGeometry): boolean => {
     if (workers.length === 0 || g.n < 2 || !workers[0].ready()) return false;
-    const oh = g.h + 2 * g.ph - g.dh * (g.kh - 1), ow = g.w + 2 * g.pw - g.dw * (g.kw - 1);
+    const oh = Math.floor((g.h + 2 * g.ph - g.dh * (g.kh - 1) - 1) / g.sh) + 1, ow = Math.floor((g.w + 2 * g.pw - g.dw * (g.kw - 1) - 1) / g.sw) + 1;
     return g.n * g.o * g.c * g.kh * g.kw * oh * ow >= CONV_SPLIT_MACS && policy.split(key);
   };
   /**
@@ -245,7 +247,7 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
    * split with the worker, else in one call. Returns the scratch blocks of the halves (the second 0 if none).
    */
   const convRun = (name: (typeof CONV_SPLIT_KERNELS)[number], g: ConvGeometry, before: number[], after: number[], halves: boolean): number[] => {
-    const shape = geometry(g) as [number, number, number, number, number, number, number, number, number, number];
+    const shape = geometry(g);
     const floats = k.convScratchFloats(...shape);
     const fn = k[name] as unknown as (...a: number[]) => void;
     const key = `${name} ${g.n} ${shape.join(' ')}`;
@@ -279,7 +281,7 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
       const o = [stage(x, false), stage(w, false), y === null ? 0 : stage(y, false), stage(gy, false), dx === null ? 0 : stage(dx, false)];
       const [s0, s1] = convRun('convBackward', g, o, [(dw === null ? 0 : 1) | (db === null ? 0 : 2)], true);
       const sums = [dw === null ? 0 : stage(dw, false), db === null ? 0 : stage(db, false)];
-      if (dw !== null || db !== null) k.convGradSum(s0, s1, sums[0], sums[1], ...(geometry(g) as [number, number, number, number, number, number, number, number, number, number]));
+      if (dw !== null || db !== null) k.convGradSum(s0, s1, sums[0], sums[1], ...geometry(g));
       finish([null, null, null, null, dx, dw, db], [...o, ...sums]);
     },
     maxPool2x2(x, y, planes, h, w) {
