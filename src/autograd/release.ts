@@ -2,7 +2,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import type { Creator } from './engine.js';
 import { getBackend } from '../tensor/backends/backend.js';
 import { formatShape } from '../tensor/shape.js';
-import { inReuseScope, releasable } from '../tensor/pool.js';
+import { giveBack, inReuseScope, releasable } from '../tensor/pool.js';
 
 /**
  * Giving a consumed graph's storage back at once. A training loop written as in PyTorch (no reuseBuffers, default
@@ -22,10 +22,11 @@ import { inReuseScope, releasable } from '../tensor/pool.js';
  * an op output's `data` before `backward()` and kept past it is the one thing that does not follow the move: read
  * it through its tensor, or copy it (`slice()`).
  *
- * The outputs between the built-in layers of a `Sequential` are the exception to the move: no code outside its
- * forward holds them (PyTorch's graph does not even lead to them), so their storage goes back without a copy, at
- * once under noGrad, else when backward() consumes their graph; reached through the consumed graph's
- * `creator.inputs`, their `data` throws (see `releaseIntermediate`).
+ * The outputs between the built-in layers of a `Sequential`, and those an `LSTM` or `GRU` makes inside its forward
+ * (the input's transpose, the projections, the packed sequences, the outputs between its layers), are the
+ * exception to the move: no code outside the forward holds them (PyTorch's graph does not even lead to them), so
+ * their storage goes back without a copy, at once under noGrad, else when backward() consumes their graph; reached
+ * through the consumed graph's `creator.inputs`, their `data` throws (see `releaseIntermediate`).
  */
 
 /** Tensors sharing another's storage, by the tensor whose storage they share, and the other way round. */
@@ -108,24 +109,27 @@ function revoke(t: Tensor, d: Float32Array): void {
     Object.defineProperty(u, 'data', {
       configurable: true,
       get() {
-        throw new Error(`Tensor.data: expected a tensor that keeps its values, got ${shape}, an output between two layers of a Sequential: its storage went back once the next layer had read it and no graph needed it (pass { retainGraph: true } to backward to keep a graph's)`);
+        throw new Error(`Tensor.data: expected a tensor that keeps its values, got ${shape}, an output made inside a forward (between two layers of a Sequential, or inside an LSTM or GRU): its storage went back once it had been read and no graph needed it (pass { retainGraph: true } to backward to keep a graph's)`);
       },
     });
   }
 }
 
 /**
- * Sequential's word that `h`, the output of one of its built-in layers, was read by the next built-in layer (which
- * made `next` from it), and that no code outside its forward holds `h`. Its storage then goes back without a copy
- * of its values: here when no graph recorded `h` (under noGrad, say, where nothing else would free it before the
- * job ends), else when backward() consumes the graph. Storage `h` shares with a tensor from outside (a view of the
- * input) stays, as does the pool's (inside reuseBuffers).
+ * A layer's word that `h`, made inside its forward (by a Sequential's built-in layer, or inside an LSTM or GRU), has
+ * been read by what made `next` (the next layer's output, or the forward's), and that no code outside the forward
+ * holds `h`. Its storage then goes back without a copy of its values: here when no graph recorded `next` (under
+ * noGrad, say, where nothing else would free it before the job ends), else when backward() consumes the graph.
+ * Storage `h` shares with a tensor from outside (a view of the input) stays, as does the pool's (inside
+ * reuseBuffers).
  */
 export function releaseIntermediate(h: Tensor, next: Tensor): void {
   internal.add(h);
   const backend = getBackend(), d = h.data;
-  if (h.creator !== null || next.data === d || backend.release === undefined || inReuseScope() || !releasable(d) || !onlyInternal(h, d)) return;
-  if (!backend.release(d)) return;
+  // a graph recorded `next` (so an op of it may have saved `h`, even when nothing recorded `h` itself, made from an
+  // input that needs no gradient): its backward gives `h` back
+  if (h.creator !== null || next.creator !== null || next.data === d || backend.release === undefined || inReuseScope() || !releasable(d) || !onlyInternal(h, d)) return;
+  if (!giveBack(d)) return;
   tensorData.delete(d);
   revoke(h, d);
 }
@@ -174,22 +178,24 @@ export function releaseGraph(order: readonly Tensor[], allocatedDuring: readonly
   // what their ops allocated (outputs, what they saved, constants they made, such as a zero state)
   const free = new Set<Float32Array>(allocatedDuring);
   for (const node of nodes) for (const b of node.creator!.owned ?? []) free.add(b);
+  // (an intermediate output no graph recorded, read by one that did, goes back with it: see releaseIntermediate)
+  const inside = (t: Tensor) => internal.has(t) && onlyInternal(t, t.data);
   // storage of other leaves stays: parameters, inputs, the caller's gradient
   const kept = new Set<Float32Array>();
   if (keep !== null) kept.add(keep);
-  for (const node of order) if (node.creator === null && !free.has(node.data)) kept.add(node.data);
-  for (const node of nodes) for (const input of node.creator!.inputs) if (input.creator === null && !free.has(input.data)) kept.add(input.data);
+  for (const node of order) if (node.creator === null && !free.has(node.data) && !inside(node)) kept.add(node.data);
+  for (const node of nodes) for (const input of node.creator!.inputs) if (input.creator === null && !free.has(input.data) && !inside(input)) kept.add(input.data);
   const moved = new Map<Float32Array, Float32Array>();
   // the storage of a Sequential's intermediate outputs, which goes back without a copy, and one of its tensors
   const dropped = new Map<Float32Array, Tensor>();
   // every other tensor whose storage goes back keeps its values in an ordinary array
   const moveOut = (t: Tensor) => {
     const d = t.data;
-    if (kept.has(d) || !releasable(d) || (t.creator === null && !free.has(d)) || dropped.has(d)) return;
+    if (kept.has(d) || !releasable(d) || (t.creator === null && !free.has(d) && !inside(t)) || dropped.has(d)) return;
     free.add(d);
     let copy = moved.get(d);
     if (copy === undefined) {
-      if (internal.has(t) && onlyInternal(t, d)) {
+      if (inside(t)) {
         dropped.set(d, t);
         return;
       }

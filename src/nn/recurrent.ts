@@ -15,6 +15,7 @@ import { lstmSequence } from '../autograd/ops/lstm.js';
 import { gruSequence } from '../autograd/ops/gru.js';
 import { Module } from './module.js';
 import { Dropout } from './layers.js';
+import { releaseIntermediate } from '../autograd/release.js';
 import { uniform } from './init.js';
 
 /** Options of `LSTM` and `GRU`, as `torch.nn.LSTM` names them. */
@@ -139,26 +140,54 @@ abstract class RNNBase<S> extends Module<[Tensor, S?], [Tensor, S]> {
   /** Row k of a state [L*D, B, H] as [B, H], or zeros without a state. */
   protected stateRow(s: Tensor | null, k: number, B: number): Tensor {
     // alloc, not zeros: the zero state is the step's own, and its storage goes back with the graph (release.ts)
-    return s === null ? new Tensor(alloc(B * this.hiddenSize), [B, this.hiddenSize]) : reshape(slice(s, 0, k, k + 1), [B, this.hiddenSize]);
+    return s === null ? this.inside(new Tensor(alloc(B * this.hiddenSize), [B, this.hiddenSize])) : this.inside(reshape(this.inside(slice(s, 0, k, k + 1)), [B, this.hiddenSize]));
+  }
+
+  /**
+   * Tensors the running forward made that no code outside it can hold (the input's transpose, projections, the
+   * sequence ops' packed outputs, the outputs between layers): once the forward is done their storage goes back
+   * without a copy of their values, at once under noGrad, else when backward() consumes the graph (see release.ts).
+   */
+  private madeInside = new Set<Tensor>();
+
+  /** Notes that `t` was made inside the running forward and is held by nothing outside it. */
+  protected inside(t: Tensor): Tensor {
+    this.madeInside.add(t);
+    return t;
   }
 
   /** Runs the layers; `step` runs one direction of one layer on [T, B, in] and returns its [T, B, H] output. */
   protected runLayers(x: Tensor, step: (layerInput: Tensor, k: number, reverse: boolean) => Tensor): Tensor {
+    this.madeInside = new Set(this.batchFirst ? [x] : []);
     let layerInput = x;
     for (let l = 0; l < this.numLayers; l++) {
       const outs: Tensor[] = [];
       for (let d = 0; d < this.directions; d++) outs.push(step(layerInput, l * this.directions + d, d === 1));
-      layerInput = outs.length === 1 ? outs[0] : concat(outs, 2);
-      if (this.drop !== null && l < this.numLayers - 1) layerInput = this.drop.forward(layerInput);
+      if (layerInput !== x) this.inside(layerInput);
+      layerInput = outs.length === 1 ? outs[0] : concat(outs.map((o) => this.inside(o)), 2);
+      if (this.drop !== null && l < this.numLayers - 1) layerInput = this.drop.forward(this.inside(layerInput));
     }
-    return this.batchFirst ? transpose(layerInput, 0, 1) : layerInput;
+    const output = this.batchFirst ? transpose(layerInput, 0, 1) : layerInput;
+    if (output !== layerInput && layerInput !== x) this.inside(layerInput);
+    const made = this.madeInside;
+    this.madeInside = new Set();
+    for (const t of made) releaseIntermediate(t, output);
+    return output;
+  }
+
+  /** The final states of every layer and direction as one [L * D, B, H] tensor (the slices go back once copied). */
+  protected finalState(ts: Tensor[]): Tensor {
+    if (ts.length === 1) return ts[0];
+    const all = concat(ts, 0);
+    for (const t of ts) releaseIntermediate(t, all);
+    return all;
   }
 
   /** x_t W_ihᵀ + b_ih for every step in one matmul: [T * B, gates * H]. */
   protected project(layerInput: Tensor, k: number): Tensor {
     const [T, B, F] = layerInput.shape;
     const { wIh, bIh } = this.weights[k];
-    return linear(reshape(layerInput, [T * B, F]), wIh, bIh);
+    return this.inside(linear(this.inside(reshape(layerInput, [T * B, F])), wIh, bIh));
   }
 }
 
@@ -198,14 +227,13 @@ export class LSTM extends RNNBase<LSTMState> {
         hN.push(r.h); cN.push(r.c);
         return r.output;
       }
-      const packed = lstmSequence(xProj, wHh, bHh, h, c, { reverse, approximate: this.approximateActivations });
+      const packed = this.inside(lstmSequence(xProj, wHh, bHh, h, c, { reverse, approximate: this.approximateActivations }));
       const last = reverse ? 0 : T - 1;
       hN.push(slice(packed, 0, last, last + 1));
       cN.push(slice(packed, 0, T, T + 1));
       return slice(packed, 0, 0, T);
     });
-    const cat = (ts: Tensor[]) => (ts.length === 1 ? ts[0] : concat(ts, 0));
-    return [output, [cat(hN), cat(cN)]];
+    return [output, [this.finalState(hN), this.finalState(cN)]];
   }
 }
 
@@ -238,7 +266,7 @@ export class GRU extends RNNBase<Tensor> {
       hN.push(slice(out, 0, last, last + 1));
       return out;
     });
-    return [output, hN.length === 1 ? hN[0] : concat(hN, 0)];
+    return [output, this.finalState(hN)];
   }
 }
 

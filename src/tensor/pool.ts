@@ -61,9 +61,9 @@ function f32Pool(): Map<number, Float32Array[]> {
 }
 
 /** A zeroed Float32Array of length n in the active backend's storage (not pooled): a tensor's own buffer. */
-export function allocStorage(n: number): Float32Array {
+export function allocStorage(n: number, zero = true): Float32Array {
   const backend = getBackend();
-  return backend.allocate === undefined ? new Float32Array(n) : backend.allocate(n);
+  return backend.allocate === undefined ? new Float32Array(n) : backend.allocate(n, zero);
 }
 
 /**
@@ -73,8 +73,12 @@ export function allocStorage(n: number): Float32Array {
  */
 export function alloc(n: number): Float32Array {
   checkInteger('alloc', 'n', n, 0, 2 ** 31 - 1);
-  if (scopes.length > 0) return take(f32Pool(), n, allocStorage);
-  const buf = allocStorage(n);
+  return opBuffer(n, true);
+}
+
+function opBuffer(n: number, zero: boolean): Float32Array {
+  if (scopes.length > 0) return take(f32Pool(), n, allocStorage, zero);
+  const buf = allocStorage(n, zero);
   if (getBackend().release !== undefined) {
     // a list nobody takes (alloc called outside ops) must not keep its buffers from the garbage collector
     if (allocated.length >= 4096) allocated = [];
@@ -84,11 +88,33 @@ export function alloc(n: number): Float32Array {
 }
 
 /**
- * As `alloc`, for an op whose kernel writes every element before anything reads it: a buffer the pool hands out
- * again is not zeroed first (the recurrent kernels' outputs and saved activations, megabytes a step).
+ * As `alloc`, for an op whose kernel writes every element before anything reads it: a buffer handed out again (by
+ * the pool, or by a backend that keeps its blocks) is not zeroed first (the recurrent kernels' outputs and saved
+ * activations, megabytes a step).
  */
 export function allocOverwritten(n: number): Float32Array {
-  return scopes.length > 0 ? take(f32Pool(), n, allocStorage, false) : alloc(n);
+  return opBuffer(n, false);
+}
+
+/**
+ * Gives `buf` back to the backend now, outside reuseBuffers, on a backend with `release`, and takes it off the
+ * list of buffers the next recorded op would own (it must not be given back twice). Whether it went back.
+ */
+export function giveBack(buf: Float32Array): boolean {
+  const backend = getBackend();
+  if (scopes.length > 0 || backend.release === undefined || !releasable(buf)) return false;
+  const at = allocated.lastIndexOf(buf);
+  if (at >= 0) allocated.splice(at, 1);
+  return backend.release(buf);
+}
+
+/**
+ * Gives back at once buffers an op allocated for its backward when no graph records the op (under noGrad, or with
+ * no input that needs a gradient): nothing else would, before the garbage collector (an LSTM's saved gates in a
+ * loop of predictions).
+ */
+export function discard(bufs: readonly Float32Array[]): void {
+  for (const b of bufs) giveBack(b);
 }
 
 /** The buffers `alloc` handed out outside reuseBuffers since the last call (see `Backend.release`). */

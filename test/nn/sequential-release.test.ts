@@ -28,7 +28,7 @@ const cnn = (g: Generator) => new Sequential(
   new Conv2d(1, 4, 3, { generator: g }), new ReLU(), new MaxPool2d(2), new Conv2d(4, 8, 3, { generator: g }), new ReLU(),
   new Flatten(), new Linear(8 * 4 * 4, 10, { generator: g }),
 );
-const FREED = /Tensor\.data: expected a tensor that keeps its values, got \[\d+(,\d+)*\], an output between two layers of a Sequential/;
+const FREED = /Tensor\.data: expected a tensor that keeps its values, got \[\d+(,\d+)*\], an output made inside a forward \(between two layers of a Sequential/;
 
 test('noGrad forwards: the memory grows by the outputs alone, and each output has the bits of a forward in reuseBuffers', () => onFreshWasm((backend) => {
   const g = new Generator(1);

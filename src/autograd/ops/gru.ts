@@ -2,8 +2,8 @@ import { checkOptionsObject, checkBoolean } from '../../format/check.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { formatShape } from '../../tensor/shape.js';
 import { getBackend } from '../../tensor/backends/backend.js';
-import { alloc, allocOverwritten } from '../../tensor/pool.js';
-import { record } from '../engine.js';
+import { alloc, allocOverwritten, discard } from '../../tensor/pool.js';
+import { isGradEnabled, record } from '../engine.js';
 import { expectTensor } from './broadcast.js';
 import type { SequenceOptions } from './lstm.js';
 
@@ -63,6 +63,8 @@ export function gruSequence(xProj: Tensor, wHh: Tensor, bHh: Tensor | null, h0: 
     hp = out; hpOff = tBH;
   }
   const inputs = bHh === null ? [xProj, wHh, h0] : [xProj, wHh, bHh, h0];
+  // what the backward would read, given back at once when no graph records this op
+  if (!isGradEnabled() || !inputs.some((t) => t.requiresGrad)) discard([acts, hid, hPrev]);
   return record('gruSequence', out, [T, B, H], inputs, (gOut) => {
     const dX = allocOverwritten(T * BG), dA = allocOverwritten(T * BG); // dL/d(x-side gates), dL/d(hidden projection a): written whole
     let dh = alloc(BH), dhNext = alloc(BH);

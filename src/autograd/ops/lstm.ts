@@ -2,8 +2,8 @@ import { checkOptionsObject, checkBoolean } from '../../format/check.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { formatShape } from '../../tensor/shape.js';
 import { getBackend } from '../../tensor/backends/backend.js';
-import { alloc, allocOverwritten } from '../../tensor/pool.js';
-import { record } from '../engine.js';
+import { alloc, allocOverwritten, discard } from '../../tensor/pool.js';
+import { isGradEnabled, record } from '../engine.js';
 import { expectTensor } from './broadcast.js';
 
 /** Options of `lstmSequence`. */
@@ -84,6 +84,8 @@ export function lstmSequence(xProj: Tensor, wHh: Tensor, bHh: Tensor | null, h0:
     cp = out; cpOff = T * BH;
   }
   const inputs = bHh === null ? [xProj, wHh, h0, c0] : [xProj, wHh, bHh, h0, c0];
+  // what the backward would read, given back at once when no graph records this op
+  if (!isGradEnabled() || !inputs.some((t) => t.requiresGrad)) discard(fast === undefined ? [acts, hPrev, cPrev, tanhC, pre] : [acts, hPrev, cPrev, tanhC]);
   return record('lstmSequence', out, [T + 1, B, H], inputs, (gOut) => {
     const dGates = allocOverwritten(T * BG); // dL/d(pre-activation gates) by time: also dL/dxProj (written whole)
     let dh = alloc(BH), dhNext = alloc(BH);

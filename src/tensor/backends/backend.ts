@@ -23,9 +23,10 @@ export interface Backend {
   ): void;
   /**
    * Zeroed storage for n floats that this backend's kernels read in place (the wasm backend's memory); backends
-   * without it leave tensors in ordinary Float32Arrays.
+   * without it leave tensors in ordinary Float32Arrays. `zero: false`: the caller writes every element before
+   * reading any, so storage handed out again need not be zeroed.
    */
-  allocate?(n: number): Float32Array;
+  allocate?(n: number, zero?: boolean): Float32Array;
   /**
    * Gives the storage of `a` back at once when `a` came whole from `allocate` (true), so a training loop's next step
    * reuses it; `a` must not be used again. Without it, storage comes back only once `a` is garbage-collected.

@@ -63,20 +63,23 @@ export class Arena {
     this.tensorBytes = Math.floor((maxBytes * 3) / 4);
   }
 
-  /** A zeroed, resident Float32Array of n floats; a plain one when tensors already fill their share of the memory. */
-  allocate(n: number): Float32Array {
-    return this.tryAllocate(n) ?? new Float32Array(n);
+  /**
+   * A zeroed, resident Float32Array of n floats; a plain one when tensors already fill their share of the memory.
+   * `zero: false` leaves a block handed out again as it was (for a caller that writes every element first).
+   */
+  allocate(n: number, zero = true): Float32Array {
+    return this.tryAllocate(n, zero) ?? new Float32Array(n);
   }
 
-  /** A zeroed, resident Float32Array of n floats, or null when tensors already fill their share of the memory. */
-  tryAllocate(n: number): Float32Array | null {
+  /** A zeroed (unless `zero` is false), resident Float32Array of n floats, or null when tensors fill their share. */
+  tryAllocate(n: number, zero = true): Float32Array | null {
     const reuse = this.spare.get(n)?.pop();
     if (reuse !== undefined) {
       this.spareCount--;
       this.liveBlocks++;
-      return reuse.fill(0);
+      return zero ? reuse.fill(0) : reuse;
     }
-    let offset = this.take(n, this.tensorBytes);
+    let offset = this.take(n, this.tensorBytes, zero);
     if (offset < 0 && this.spareCount > 0) {
       // the spare views' blocks serve other lengths too when the memory is full
       for (const list of this.spare.values()) for (const v of list.splice(0)) this.dropView(v);
@@ -141,12 +144,12 @@ export class Arena {
   }
 
   /**
-   * A zeroed block of n floats below byte `limit` (its offset), to be given back with `release`; -1 if there is no
-   * room. (Views made in the current job stay alive until it ends, whatever the program does with them: a weak
+   * A zeroed (unless `zero` is false) block of n floats below byte `limit` (its offset), to be given back with
+   * `release`; -1 if there is no room. (Views made in the current job stay alive until it ends, whatever the program does with them: a weak
    * reference keeps its target for the job that made it. So a synchronous loop frees nothing it allocated, and
    * sweeps and collections that freed nothing back off instead of running at every request.)
    */
-  take(n: number, limit = Infinity): number {
+  take(n: number, limit = Infinity, zero = true): number {
     const bytes = Math.max(16, Math.ceil(n / 4) * 16);
     let offset = this.free.get(bytes)?.pop();
     if (offset === undefined && this.top + bytes > Math.min(limit, this.memory.buffer.byteLength)) {
@@ -171,7 +174,7 @@ export class Arena {
     if (offset === undefined) {
       offset = this.top;
       this.top += bytes;
-    } else {
+    } else if (zero) {
       this.heap.fill(0, offset >> 2, (offset + bytes) >> 2);
     }
     this.blocks.set(offset, n);

@@ -56,7 +56,7 @@ export interface WasmBackend extends Backend {
   readonly relaxedSimd: boolean;
   readonly kernels: FastKernels;
   /** Storage in the module's memory when it is shared (never detached by growth), else ordinary arrays. */
-  allocate(n: number): Float32Array;
+  allocate(n: number, zero?: boolean): Float32Array;
   /** The storage in the module's memory (for tests and benchmarks). */
   readonly arena: Arena;
   /** Threads ready to take work, this one included (in a browser, Web Workers start after the page yields). */
@@ -466,7 +466,7 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
     relaxedSimd: relaxed,
     kernels,
     arena,
-    allocate: (n) => (shared ? arena.allocate(n) : new Float32Array(n)),
+    allocate: (n, zero) => (shared ? arena.allocate(n, zero) : new Float32Array(n)),
     release: (a) => arena.freeView(a),
     matmul(a, b, out, m, kk, n, transA, transB) {
       const mp = Math.ceil(m / 4) * 4, np = Math.ceil(n / 8) * 8;
