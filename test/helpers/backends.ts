@@ -1,5 +1,5 @@
 import { suite } from 'uvu';
-import { useBackend, getBackend, type GpuBackend } from '../../src/index.js';
+import { useBackend, getBackend, createWasmBackend, registerBackend, type GpuBackend, type WasmBackend } from '../../src/index.js';
 
 let cached: string[] | null = null;
 let skipReason: string | null = null;
@@ -61,5 +61,19 @@ export function withBackend<T>(name: string, fn: () => T): T {
     return fn();
   } finally {
     useBackend(previous);
+  }
+}
+
+/** Runs `fn` on a new one-thread wasm backend named `name` (its memory empty), disposed after. */
+export function onFreshWasm<T>(name: string, fn: (backend: WasmBackend) => T): T {
+  const backend = createWasmBackend({ threads: 1, name });
+  registerBackend(backend);
+  const previous = getBackend().name;
+  useBackend(backend.name);
+  try {
+    return fn(backend);
+  } finally {
+    useBackend(previous);
+    backend.dispose();
   }
 }

@@ -5,24 +5,14 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  LSTM, GRU, Sequential, ReLU, Linear, noGrad, randn, sum, mul, Generator, registerBackend, useBackend, getBackend, createWasmBackend,
+  LSTM, GRU, Sequential, ReLU, Linear, noGrad, randn, sum, mul, Generator, useBackend, getBackend,
   type Tensor, type WasmBackend,
 } from '../../src/index.js';
+import { onFreshWasm as freshWasm } from '../helpers/backends.js';
 
 const test = suite('LSTM and GRU give back what their forward made');
 
-function onFreshWasm<T>(fn: (backend: WasmBackend) => T): T {
-  const backend = createWasmBackend({ threads: 1, name: 'wasm-recurrent-release' });
-  registerBackend(backend);
-  const previous = getBackend().name;
-  useBackend(backend.name);
-  try {
-    return fn(backend);
-  } finally {
-    useBackend(previous);
-    backend.dispose();
-  }
-}
+const onFreshWasm = <T>(fn: (backend: WasmBackend) => T): T => freshWasm('wasm-recurrent-release', fn);
 
 const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer.slice(a.byteOffset, a.byteOffset + a.byteLength)));
 const FREED = /Tensor\.data: expected a tensor that keeps its values, got \[\d+(,\d+)*\], an output made inside a forward/;

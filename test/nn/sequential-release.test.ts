@@ -5,23 +5,13 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   Sequential, Conv2d, ReLU, MaxPool2d, Flatten, Linear, Adam, fit, crossEntropy, noGrad, reuseBuffers, randn, tensor, Generator,
-  registerBackend, useBackend, getBackend, createWasmBackend, type Tensor, type WasmBackend,
+  useBackend, getBackend, type Tensor, type WasmBackend,
 } from '../../src/index.js';
+import { onFreshWasm as freshWasm } from '../helpers/backends.js';
 
 const test = suite('Sequential gives back the outputs between its layers');
 
-function onFreshWasm<T>(fn: (backend: WasmBackend) => T): T {
-  const backend = createWasmBackend({ threads: 1, name: 'wasm-sequential-release' });
-  registerBackend(backend);
-  const previous = getBackend().name;
-  useBackend(backend.name);
-  try {
-    return fn(backend);
-  } finally {
-    useBackend(previous);
-    backend.dispose();
-  }
-}
+const onFreshWasm = <T>(fn: (backend: WasmBackend) => T): T => freshWasm('wasm-sequential-release', fn);
 
 const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer.slice(a.byteOffset, a.byteOffset + a.byteLength)));
 const cnn = (g: Generator) => new Sequential(

@@ -5,27 +5,17 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  builtInData, builtInModel, LSTMForecaster, Adam, fit, batches, mseLoss, manualSeed, Generator, registerBackend, useBackend, getBackend,
-  createWasmBackend, noGrad, reshape, randn, tensor, crossEntropy, Sequential, Conv2d, ReLU, MaxPool2d, Flatten, Linear,
+  builtInData, builtInModel, LSTMForecaster, Adam, fit, batches, mseLoss, manualSeed, Generator, getBackend,
+  noGrad, reshape, randn, tensor, crossEntropy, Sequential, Conv2d, ReLU, MaxPool2d, Flatten, Linear,
   type Module, type Tensor, type WasmBackend,
 } from '../../src/index.js';
+import { onFreshWasm as freshWasm } from '../helpers/backends.js';
 
 const test = suite('a plain training loop on the wasm backend');
 
 const data = builtInData();
 
-function onFreshWasm<T>(fn: (backend: WasmBackend) => T): T {
-  const backend = createWasmBackend({ threads: 1, name: 'wasm-plain-loop' });
-  registerBackend(backend);
-  const previous = getBackend().name;
-  useBackend(backend.name);
-  try {
-    return fn(backend);
-  } finally {
-    useBackend(previous);
-    backend.dispose();
-  }
-}
+const onFreshWasm = <T>(fn: (backend: WasmBackend) => T): T => freshWasm('wasm-plain-loop', fn);
 
 /** One epoch in order, as a PyTorch user writes it; checks that each step's tensors are the arena's. */
 function plainEpoch(model: Module, opt: Adam, backend: WasmBackend): number {
