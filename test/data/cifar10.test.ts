@@ -6,6 +6,7 @@ import { mkdtempSync, writeFileSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCifar10, parseCifar10Batch, CIFAR10_FILES, CIFAR10_RECORD_BYTES, Generator } from '../../src/index.js';
+import { removeAtExit } from '../helpers/cleanup.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lrlab-cifar-'));
 
@@ -109,4 +110,4 @@ bad('bad options are named before any file is read', () => {
 
 read.run();
 bad.run();
-process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
+removeAtExit(tmp);

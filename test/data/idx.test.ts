@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync, deflateRawSync, crc32 } from 'node:zlib';
 import { loadIdx, parseIdx, loadFashionMnist, findFashionMnist, Generator } from '../../src/index.js';
+import { removeAtExit } from '../helpers/cleanup.js';
 
 /** The bytes of an IDX file: magic 00 00 type ndim, big-endian dims, big-endian values. */
 function idx(type: number, shape: number[], values: number[]): Buffer {
@@ -193,4 +194,4 @@ format.run();
 bad.run();
 fashion.run();
 real.run();
-process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
+removeAtExit(tmp);

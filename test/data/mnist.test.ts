@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { loadMnist, MNIST_CLASSES, Generator } from '../../src/index.js';
+import { removeAtExit } from '../helpers/cleanup.js';
 
 /** An unsigned-byte IDX file: magic 00 00 08 ndim, big-endian dims, the bytes. */
 function idx(shape: number[], values: number[]): Buffer {
@@ -89,4 +90,4 @@ bad('unknown options are named', () => {
 
 read.run();
 bad.run();
-process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
+removeAtExit(tmp);

@@ -6,6 +6,7 @@ import { mkdtempSync, writeFileSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { basicEnglishTokenize, buildVocabFromIterator, padTruncate, Vocab, loadImdb, encodeImdb, Generator } from '../../src/index.js';
+import { removeAtExit } from '../helpers/cleanup.js';
 
 const tok = suite('basicEnglishTokenize is torchtext\'s basic_english');
 tok('lowercases, splits . , ( ) ! ? off, makes the apostrophe a token, drops double quotes', () => {
@@ -124,4 +125,4 @@ tok.run();
 voc.run();
 imdb.run();
 bad.run();
-process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
+removeAtExit(tmp);

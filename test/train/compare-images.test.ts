@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareImageSchedules, writeScheduleReport, fashionMnistCnn, Generator, Tensor, compareSchedules, pairedDifference, imageComparisonMarkdown, scheduleAccuracySpec, scheduleLossSpec, scheduleLrSpec, renderSvg, type FashionMnist } from '../../src/index.js';
+import { removeAtExit } from '../helpers/cleanup.js';
 
 function miniature(n: number, seed: number) {
   const g = new Generator(seed);
@@ -181,4 +182,4 @@ charts('the lr profile: every schedule on one chart, each with its own dash', ()
 cmp.run();
 seeds.run();
 charts.run();
-process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
+removeAtExit(tmp);

@@ -10,6 +10,7 @@ import {
   compareImageSchedules, SCHEDULE_TASKS, SCHEDULE_TASK_NAMES, BiLSTMClassifier, findFashionMnist, CIFAR10_FILES, CIFAR10_RECORD_BYTES,
   Generator, Tensor, manualSeed, type ImageComparison,
 } from '../../src/index.js';
+import { removeAtExit } from '../helpers/cleanup.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lrlab-tasks-'));
 const g = new Generator(11);
@@ -137,4 +138,4 @@ if (fashion === null) {
 tasks.run();
 models.run();
 fashion?.run();
-process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
+removeAtExit(tmp);

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { createStudy, RandomSampler } from '../../src/index.js';
 import { parsePythonJson } from '../../src/tune/storage/optuna-json.js';
 import { freshPostgresDatabase } from '../helpers/postgres.js';
+import { removeAtExit } from '../helpers/cleanup.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lrlab-mixed-'));
 const worker = fileURLToPath(new URL('../helpers/optuna_worker.py', import.meta.url));
@@ -22,7 +23,7 @@ const noPython = probe.error ? `/usr/bin/python3 could not run (${probe.error.me
   : probe.status !== 0 ? `Optuna 3.1 is not importable by /usr/bin/python3 (${(probe.stderr || '').trim().split('\n').pop()})` : null;
 const pgDb = await freshPostgresDatabase();
 const N = 50;
-process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+removeAtExit(dir);
 
 interface Logged { number: number; state: string; params: Record<string, unknown>; value: number }
 

@@ -19,6 +19,7 @@ import { rdbSchema } from '../../src/tune/storage/rdb-schema.js';
 import { lrlabV1Schema } from '../helpers/lrlab-v1-schema.js';
 import { freshPostgresDatabase } from '../helpers/postgres.js';
 import { rejects } from './helpers.js';
+import { removeAtExit } from '../helpers/cleanup.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lrlab-migrate-'));
 const worker = fileURLToPath(new URL('../helpers/optuna_worker.py', import.meta.url));
@@ -203,4 +204,4 @@ for (const [kind, target] of [['SQLite', sqlite], ['PostgreSQL', 'skip' in pgPro
   test.run();
 }
 
-process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+removeAtExit(dir);
