@@ -2,6 +2,8 @@
 // that a split changes no bits: products and convolutions split on every call, and under the measured choice
 // through its first calls (which run both ways), equal one thread's bit for bit (the recurrent directions' split:
 // test/nn/recurrent-kernels.test.ts; optimizer steps run on the calling thread).
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createWasmBackend, randn, Generator, conv2d, registerBackend, type WasmBackend } from '../../src/index.js';
@@ -145,6 +147,21 @@ test('convolutions split across the batch give one thread\'s output bit for bit'
 
 test.after(() => {
   for (const be of backends) be.dispose();
+});
+
+test('in a script run with node --input-type=module -e, the worker starts and takes its share (its code is not read as a module)', () => {
+  const index = pathToFileURL(fileURLToPath(new URL('../../src/index.ts', import.meta.url))).href;
+  const script = `const lr = await import(${JSON.stringify(index)});
+    const be = lr.createWasmBackend({ threads: 2, split: 'always', name: 'wasm-eval' });
+    for (let i = 0; i < 500 && be.threadsReady() < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    const n = 256, a = be.allocate(n * n).fill(1), out = be.allocate(n * n);
+    be.matmul(a, a, out, n, n, n, false, false);
+    console.log(be.threadsReady(), out[0]);
+    be.dispose();`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+  assert.is(r.signal, null, 'the script ended by itself (a worker that died would leave the product waiting for ever)');
+  assert.is(r.status, 0, r.stderr);
+  assert.is(r.stdout.trim(), '2 256', 'two threads ready, and the product is right');
 });
 
 test.run();

@@ -4,16 +4,25 @@ import { Worker } from 'node:worker_threads';
 
 /** A running kernel worker. */
 export interface KernelWorker {
-  /** True once the worker runs and can take work (a worker thread on Node runs at once). */
+  /** True once the worker's code runs and can take work (it says so in shared memory: no event is needed). */
   ready(): boolean;
   terminate(): void;
 }
 
-/** Starts a worker thread that runs `body` with `workerData` = `data`; it does not keep the process alive. */
+/**
+ * Starts a worker thread that runs `body` (CommonJS) with `workerData` = `data`; it does not keep the process alive.
+ * The worker gets none of this process's Node options: `--input-type=module` (a script run with `node -e`) would
+ * make its code a module, where `require` fails before the worker could say it runs, and a loader such as tsx has
+ * nothing to do in it.
+ */
 export function startKernelWorker(body: string, data: unknown): KernelWorker {
-  const w = new Worker(`const { workerData } = require('node:worker_threads');\n${body}`, { eval: true, workerData: data });
+  const started = new Int32Array(new SharedArrayBuffer(4));
+  const source = `const { workerData: { data: workerData, started } } = require('node:worker_threads');
+Atomics.store(started, 0, 1);
+${body}`;
+  const w = new Worker(source, { eval: true, workerData: { data, started }, execArgv: [] });
   w.unref();
-  return { ready: () => true, terminate: () => void w.terminate() };
+  return { ready: () => Atomics.load(started, 0) === 1, terminate: () => void w.terminate() };
 }
 
 /**
