@@ -398,16 +398,23 @@ export function nadam(θp: usize, gp: usize, mp: usize, vp: usize, n: i32, b1: f
   }
 }
 
+/** Adam's moments for four parameters, m = b1 m + c1 g and v = b2 v + c2 g g, stored at mp and vp; returns m. */
+// @ts-ignore: decorator
+@inline
+function moments(mp: usize, vp: usize, g: v128, vb1: v128, vc1: v128, vb2: v128, vc2: v128): v128 {
+  const m = fma32(f32x4.mul(v128.load(mp), vb1), vc1, g);
+  v128.store(mp, m);
+  v128.store(vp, addcmul32(f32x4.mul(v128.load(vp), vb2), f32x4.mul(vc2, g), g));
+  return m;
+}
+
 /** NAdam's rule for the four parameters at θp (byte addresses), with the constants as vectors. */
 // @ts-ignore: decorator
 @inline
 function nadamGroup(θp: usize, gp: usize, mp: usize, vp: usize, vb1: v128, vb2: v128, vc1: v128, vc2: v128, vε: v128, λ: f32, vStepG: v128, vStepM: v128, vbc2: v128): void {
   const θ = v128.load(θp);
   const g = gradient(gp, θ, 0, λ);
-  const m = fma32(f32x4.mul(v128.load(mp), vb1), vc1, g);
-  const v = addcmul32(f32x4.mul(v128.load(vp), vb2), f32x4.mul(vc2, g), g);
-  v128.store(mp, m);
-  v128.store(vp, v);
+  const m = moments(mp, vp, g, vb1, vc1, vb2, vc2), v = v128.load(vp);
   const d = f32x4.add(f32x4.div(f32x4.sqrt(v), vbc2), vε);
   const θg = f32x4.add(θ, f32x4.div(f32x4.mul(vStepG, g), d));
   v128.store(θp, f32x4.add(θg, f32x4.div(f32x4.mul(vStepM, m), d)));
@@ -456,10 +463,7 @@ export function radam(θp: usize, gp: usize, mp: usize, vp: usize, n: i32, b1: f
 function radamGroup(θp: usize, gp: usize, mp: usize, vp: usize, vb1: v128, vb2: v128, vc1: v128, vc2: v128, vε: v128, λ: f32, vη: v128, vbc1: v128, vbc2: v128, vrt: v128, rectified: i32): void {
   const θ = v128.load(θp);
   const g = gradient(gp, θ, 0, λ);
-  const m = fma32(f32x4.mul(v128.load(mp), vb1), vc1, g);
-  const v = addcmul32(f32x4.mul(v128.load(vp), vb2), f32x4.mul(vc2, g), g);
-  v128.store(mp, m);
-  v128.store(vp, v);
+  const m = moments(mp, vp, g, vb1, vc1, vb2, vc2), v = v128.load(vp);
   const mHatη = f32x4.mul(f32x4.div(m, vbc1), vη);
   if (!rectified) {
     v128.store(θp, f32x4.sub(θ, mHatη));
