@@ -321,7 +321,7 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
   const rnnRun = (name: (typeof RECURRENT_SPLIT_KERNELS)[number], before: number[], scratch: (t: number, rows: number) => number[], B: number, after: number[]): number => {
     const fn = (k as unknown as Record<string, (...a: number[]) => number>)[name];
     const splittable = workers.length > 0 && B >= 8 && workers[0].ready();
-    const key = splittable ? `${name} ${B} ${after.join(' ')}` : '', t0 = performance.now();
+    const key = splittable ? `${name} ${B} ${after.join(' ')}` : '', t0 = splittable ? performance.now() : 0;
     if (!splittable || !policy.split(key)) {
       const r = fn(...before, ...scratch(0, B), B, ...after, 0, B) ?? 0;
       if (splittable) policy.note(key, false, performance.now() - t0);
@@ -482,7 +482,7 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
       k.packA(o[0], offAp, m, kk, transA ? 1 : 0);
       const panels = np / 8;
       const splittable = workers.length > 0 && m * n * kk >= parallelThreshold && panels >= 2 && workers[0].ready();
-      const key = splittable ? `matmul ${m} ${kk} ${n} ${transA ? 1 : 0}${transB ? 1 : 0}` : '', t0 = performance.now();
+      const key = splittable ? `matmul ${m} ${kk} ${n} ${transA ? 1 : 0}${transB ? 1 : 0}` : '', t0 = splittable ? performance.now() : 0;
       const twoThreads = splittable && policy.split(key);
       if (twoThreads) {
         // this thread packs and multiplies the first share of the column panels, the worker the rest
