@@ -11,8 +11,9 @@ import { logSoftmax } from '../autograd/ops/softmax.js';
 import { neg } from '../autograd/ops/arithmetic.js';
 import { describe, expectTensor } from '../autograd/ops/broadcast.js';
 import { record, isGradEnabled } from '../autograd/engine.js';
-import { alloc } from '../tensor/pool.js';
+import { alloc, giveBack } from '../tensor/pool.js';
 import { allFinite } from '../tensor/finite.js';
+import { releaseIntermediate } from '../autograd/release.js';
 
 /** How per-element losses combine: their mean (default), their sum, or none (the per-element tensor). */
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -172,14 +173,22 @@ export function crossEntropy(input: Tensor, target: Tensor | number[] | number[]
       const bad = T.findIndex((v) => !Number.isFinite(v));
       throw new RangeError(`crossEntropy: expected finite class probabilities, got ${T[bad]} at row ${Math.floor(bad / c)}, class ${bad % c}`);
     }
-    return reduce('crossEntropy', neg(sum(mul(logSoftmax(input, 1), t), 1)), options.reduction);
+    const weighted = mul(logSoftmax(input, 1), t);
+    // a target made here from a number[][] is held by no code outside: its storage goes back once mul's backward
+    // has read it (at once under noGrad), as the outputs between a Sequential's layers do
+    if (t !== target) releaseIntermediate(t, weighted);
+    return reduce('crossEntropy', neg(sum(weighted, 1)), options.reduction);
   }
   for (let i = 0; i < n; i++) {
     const v = T[i];
     if (!Number.isInteger(v)) throw new TypeError(`crossEntropy: expected integer class indices, got ${v} at index ${i}`);
     if (v < 0 || v >= c) throw new RangeError(`crossEntropy: expected class indices in [0, ${c}), got ${v} at index ${i}`);
   }
-  const picked = gather(logSoftmax(input, 1), 1, reshape(t, [n, 1]));
+  const index = reshape(t, [n, 1]);
+  const picked = gather(logSoftmax(input, 1), 1, index);
+  // a target made here from a number[] is held by no code outside, and gather keeps no reference to its index: its
+  // storage goes back now (a plain loop would otherwise leave one target a step in the wasm memory)
+  if (t !== target) giveBack(t.data);
   return reduce('crossEntropy', neg(reshape(picked, [n])), options.reduction);
 }
 

@@ -4,7 +4,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  Sequential, Conv2d, ReLU, MaxPool2d, Flatten, Linear, Adam, fit, crossEntropy, noGrad, reuseBuffers, randn, tensor, Generator,
+  Sequential, Conv2d, ReLU, MaxPool2d, Flatten, Linear, Adam, fit, crossEntropy, gather, noGrad, reuseBuffers, randn, tensor, Generator,
   useBackend, getBackend, type Tensor, type WasmBackend,
 } from '../../src/index.js';
 import { onFreshWasm as freshWasm } from '../helpers/backends.js';
@@ -120,6 +120,49 @@ test('a plain CNN loop (cross-entropy, Adam) gives fit\'s parameters bit for bit
   assert.is(last.topBytes, first.topBytes, 'the memory\'s high-water mark after 1 epoch and after 5');
   fit(b, { x, y, optimizer: new Adam(b.parameters(), { lr: 1e-3 }), epochs: 5, batchSize: 16, shuffle: false, loss: (p, t) => crossEntropy(p, t), progress: false });
   a.parameters().forEach((p, i) => assert.equal(bits(p.data), bits(b.parameters()[i].data), `parameter ${i}`));
+}));
+
+test('crossEntropy with a number[] target gives the target\'s storage back: a plain loop\'s memory stays flat, the loss and gradients as with a Tensor target', () => onFreshWasm((backend) => {
+  const g = new Generator(7), x = randn([32, 1, 14, 14], { generator: g });
+  const labels = [[3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8, 9, 7, 9, 3], [2, 3, 8, 4, 6, 2, 6, 4, 3, 3, 8, 3, 2, 7, 9, 5]];
+  const probabilities = labels.map((ls) => ls.map((l) => Array.from({ length: 10 }, (_, c) => (c === l ? 0.9 : 0.1 / 9))));
+  const batches = [0, 16].map((i) => tensor(Array.from(x.data.subarray(i * 196, (i + 16) * 196))).reshape([16, 1, 14, 14]));
+  const a = cnn(new Generator(5)), b = cnn(new Generator(5));
+  const optA = new Adam(a.parameters(), { lr: 1e-3 }), optB = new Adam(b.parameters(), { lr: 1e-3 });
+  // b's targets are Tensors made once (a Tensor made at every step would stay in the memory until collected)
+  const tensors = new Map([...labels, ...probabilities].map((t) => [t, tensor(t)]));
+  const losses: number[][] = [[], []];
+  const epoch = (target: (i: number) => number[] | number[][]) => {
+    batches.forEach((batch, i) => {
+      for (const [model, opt, k] of [[a, optA, 0], [b, optB, 1]] as const) {
+        opt.zeroGrad();
+        const loss = crossEntropy(model.forward(batch), k === 0 ? target(i) : tensors.get(target(i))!);
+        losses[k].push(loss.item());
+        loss.backward();
+        opt.step();
+      }
+    });
+    return backend.arena.stats();
+  };
+  for (const target of [(i: number) => labels[i], (i: number) => probabilities[i]]) {
+    const first = epoch(target);
+    for (let e = 0; e < 3; e++) epoch(target);
+    const last = epoch(target);
+    assert.is(last.topBytes, first.topBytes, 'the memory\'s high-water mark after 1 epoch and after 5');
+  }
+  assert.equal(losses[0], losses[1], 'the losses with number[] targets and with Tensor targets');
+  a.parameters().forEach((p, i) => assert.equal(bits(p.data), bits(b.parameters()[i].data), `parameter ${i}`));
+  // under noGrad the target goes back as soon as the loss has read it
+  const pred = noGrad(() => a.forward(batches[0]));
+  const before = backend.arena.stats();
+  const loss = noGrad(() => crossEntropy(pred, labels[0]).item());
+  assert.ok(backend.arena.stats().freed > before.freed, 'the target\'s storage went back under noGrad');
+  assert.is(loss, noGrad(() => crossEntropy(pred, tensor(labels[0])).item()));
+  // gather with an index given as an array gives the index's storage back once read
+  const index = labels[0].map((l) => [l]), picked = bits(gather(pred, 1, tensor(index)).data);
+  const start = backend.arena.stats();
+  for (let i = 0; i < 5; i++) assert.equal(bits(gather(pred, 1, index).data), picked);
+  assert.ok(backend.arena.stats().freed >= start.freed + 5, 'one index a call went back');
 }));
 
 test.run();

@@ -4,7 +4,7 @@ import { record } from '../engine.js';
 import { describe, expectTensor } from './broadcast.js';
 import { unsqueeze } from './view.js';
 import { tensor } from '../../tensor/creation.js';
-import { alloc, allocInt32 } from '../../tensor/pool.js';
+import { alloc, allocInt32, giveBack } from '../../tensor/pool.js';
 
 /**
  * Elements `start` (inclusive) to `end` (exclusive) along `dim`, like `x.narrow` / Python slicing with step 1.
@@ -116,6 +116,8 @@ export function gather(a: Tensor, dim: number, index: Tensor | NestedArray): Ten
   }
   const y = alloc(I.length);
   for (let i = 0; i < y.length; i++) y[i] = X[source[i]];
+  // an index made here from an array is held by nothing once read into `source`
+  if (idx !== index) giveBack(I);
   // scatter-add: an element picked twice gets both gradients
   return record('gather', y, idx.shape, [x], (g) => {
     const dx = alloc(X.length);
