@@ -8,6 +8,7 @@ import { SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, NAdam, RAdam, Adamax, Opt
 type Ctor = new (params: any, options?: any) => Optimizer<any>;
 const CASES: [string, Ctor, Record<string, unknown>][] = [
   ['SGD', SGD, { lr: 0.1 }],
+  ['SGD', SGD, { lr: 0.05, momentum: 0.9 }],
   ['SGD', SGD, { lr: 0.05, momentum: 0.9, dampening: 0.1, weightDecay: 0.01 }],
   ['SGD', SGD, { lr: 0.05, momentum: 0.9, nesterov: true, maximize: true }],
   ['Adam', Adam, { lr: 0.01 }],
