@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import * as lr from '../src/index.js';
 import { freshWasm, use, resident, type LrlabImpl, type Row } from './common.js';
 import { countTypedArrays } from '../test/helpers/allocations.js';
+import { sgdFloor, type FloorStep } from './wasm-floor.js';
 
 const { builtInData, builtInModel, Adam, AdamW, SGD, RMSprop, Adagrad, Adadelta, NAdam, RAdam, Adamax, fit, Generator, manualSeed, mseLoss, reuseBuffers, batches, Sequential, Linear, ReLU, Tensor } = lr;
 const here = dirname(fileURLToPath(import.meta.url));
@@ -335,6 +336,18 @@ export function optimizerSuite(impls: LrlabImpl[], torch: ReturnType<typeof find
     return { impl, name, two, step: () => void opt.step(), reps: impl.label.startsWith('lrlab cpu') ? 1 : reps, turns: [] as { cpu: number; wall: number }[] };
   })));
   if (first !== null) log(`  optimizer    agreement: every backend's first step equals PyTorch's to 1e-5 (first ${TORCH_CHECK} values), and the cpu loop's bits after ${AGREEMENT_STEPS} steps`);
+  // SGD's bound in WebAssembly SIMD (bench/wasm-floor.ts): the plainest float32 loop, with no check, timed in the same rounds
+  const floors = new Map<string, FloorStep & { turns: number[] }>();
+  for (const [name, μ] of [['SGD', 0.9], ['SGD no momentum', 0]] as const) {
+    if (!names.includes(name)) continue;
+    const floor = sgdFloor(θ0, grad0, 1e-3, μ);
+    if ('skip' in floor) {
+      log(`  optimizer    ${name}: wasm SIMD bound skipped: ${floor.skip}`);
+      continue;
+    }
+    warmUp(floor.step, quick ? 200 : 500);
+    floors.set(name, { ...floor, turns: [] });
+  }
   const torchTurns: any[] = [];
   for (let turn = 0; turn < turns; turn++) {
     const r = turn === 0 ? first : peer(quick ? 0.2 : 0.3);
@@ -343,14 +356,17 @@ export function optimizerSuite(impls: LrlabImpl[], torch: ReturnType<typeof find
     for (const name of names) {
       const mine = runs.filter((run) => run.name === name);
       const times = mine.map(() => ({ cpu: [] as number[], wall: [] as number[] }));
+      const floor = floors.get(name), floorCpu: number[] = [];
       for (let round = 0; round < rounds; round++) {
         mine.forEach((run, i) => use(run.impl, () => {
           const t = clocked(run.step, 1, run.reps);
           times[i].cpu.push(t.cpu[0]);
           times[i].wall.push(t.wall[0]);
         }));
+        if (floor !== undefined) floorCpu.push(clocked(floor.step, 1, reps).cpu[0]);
       }
       mine.forEach((run, i) => run.turns.push({ cpu: median(times[i].cpu), wall: median(times[i].wall) }));
+      if (floor !== undefined) floor.turns.push(median(floorCpu));
     }
   }
   const version = torchTurns[0]?.torch ?? '';
@@ -376,6 +392,15 @@ export function optimizerSuite(impls: LrlabImpl[], torch: ReturnType<typeof find
       rows.push({ suite: 'optim', case: name, implementation: run.impl.label, backend: run.impl.backend.name, mode: run.impl.mode, ms, rme: 0, samples: run.turns.length, figures: { paramsPerSecond: mps(ms), cpuParamsPerSecond: mps(median(run.turns.map((t) => t.cpu))), wallParamsPerSecond: mps(median(run.turns.map((t) => t.wall))), vsTorch, vsTorchLow: ratios.length > 0 ? Math.min(...ratios) : NaN, vsTorchHigh: ratios.length > 0 ? Math.max(...ratios) : NaN }, note: best === undefined ? undefined : `vs PyTorch ${best.foreach ? 'foreach' : 'single-tensor'} (${run.two ? 'wall' : 'CPU'} time)` });
       const vs = ratios.length > 0 ? `  x${vsTorch.toFixed(2)} PyTorch ${best!.foreach ? 'foreach' : 'single-tensor'} (${spread(ratios)} over ${ratios.length} turns)` : '';
       log(`  optimizer    ${name.padEnd(17)} ${`${run.impl.label} (${run.two ? 'wall' : 'CPU'})`.padEnd(44)} ${mps(ms).toFixed(0).padStart(6)} M params/s (CPU ${mps(median(run.turns.map((t) => t.cpu))).toFixed(0)}, wall ${mps(median(run.turns.map((t) => t.wall))).toFixed(0)})${vs}`);
+    }
+    const floor = floors.get(name);
+    if (floor !== undefined) {
+      const label = 'wasm SIMD bound: float32 loop, no checks', ms = median(floor.turns);
+      const ratios = best === undefined ? [] : floor.turns.map((t, i) => best.cpu[i] / t).filter((x) => Number.isFinite(x));
+      const vsTorch = ratios.length > 0 ? median(ratios) : NaN;
+      rows.push({ suite: 'optim', case: name, implementation: label, backend: 'wasm-bound', mode: '-', ms, rme: 0, samples: floor.turns.length, figures: { paramsPerSecond: mps(ms), vsTorch, vsTorchLow: ratios.length > 0 ? Math.min(...ratios) : NaN, vsTorchHigh: ratios.length > 0 ? Math.max(...ratios) : NaN }, note: 'not lrlab\'s rule: the fastest a wasm SIMD loop updates here (bench/wasm-floor.ts)' });
+      const vs = ratios.length > 0 ? `  x${vsTorch.toFixed(2)} PyTorch ${best!.foreach ? 'foreach' : 'single-tensor'} (${spread(ratios)} over ${ratios.length} turns)` : '';
+      log(`  optimizer    ${name.padEnd(17)} ${`${label} (CPU)`.padEnd(44)} ${mps(ms).toFixed(0).padStart(6)} M params/s${vs}`);
     }
   }
   fresh.dispose();
