@@ -4,8 +4,9 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   linear, relu, tanh, sigmoid, randn, Generator, Tensor, Sequential, Linear, ReLU, Tanh, Sigmoid, mseLoss, createWasmBackend, cpuBackend, type FastKernels,
+  matmul, reuseBuffers, alloc, getBackend, zeros,
 } from '../../src/index.js';
-import { availableBackends, backendLabel, withBackend } from '../helpers/backends.js';
+import { availableBackends, backendLabel, withBackend, onFreshWasm } from '../helpers/backends.js';
 
 const SHAPES: [number, number, number][] = [[6, 5, 4], [33, 20, 13], [3, 7, 1], [32, 64, 32]];
 const ACT = { relu, tanh, sigmoid } as const;
@@ -164,3 +165,49 @@ kernels('a subarray of an array in the kernels\' memory gives the right values a
 
 kernels.after(() => wasm.dispose());
 kernels.run();
+
+// Products overwrite their output, so linear and matmul take their output and gradient buffers unzeroed: buffers the
+// pool (inside reuseBuffers) or the wasm memory (outside it) hands out again, full of NaN, must not show through.
+const unzeroed = suite('linear and matmul write every element of the buffers handed out again unzeroed');
+const productRun = () => {
+  const g = new Generator(21);
+  const x = randn([5, 7], { generator: g }).requiresGrad_(), w = randn([3, 7], { generator: g }).requiresGrad_();
+  const b = randn([3], { generator: g }).requiresGrad_(), a = randn([2, 5, 4], { generator: g }).requiresGrad_();
+  const c = randn([4, 6], { generator: g }).requiresGrad_(), v = randn([4, 6], { generator: g }).requiresGrad_();
+  const y = linear(x, w, b), z = matmul(a, c), u = matmul(a.reshape([10, 4]), v);
+  y.sum().add(z.sum()).add(u.mul(u).sum()).backward();
+  return [y, z, u, x.grad!, w.grad!, b.grad!, a.grad!, c.grad!, v.grad!].map((t) => t.data.slice());
+};
+const SIZES = [35, 21, 15, 20, 40, 60, 24, 3, 12, 48];
+for (const backend of availableBackends()) {
+  unzeroed(`${backendLabel(backend)}: inside reuseBuffers, the pool's buffers full of NaN`, () => withBackend(backend, () => {
+    const fresh = productRun();
+    reuseBuffers(() => {
+      for (const n of SIZES) for (let k = 0; k < 4; k++) alloc(n).fill(NaN);
+    });
+    const reused = reuseBuffers(productRun);
+    reused.forEach((r, i) => sameBits(r, fresh[i], `result ${i}`));
+  }));
+}
+unzeroed('wasm backend: outside reuseBuffers, blocks of its memory given back full of NaN', () => onFreshWasm('wasm-unzeroed-products', (backend) => {
+  const fresh = productRun();
+  for (const n of SIZES) {
+    for (let k = 0; k < 6; k++) {
+      const a = backend.allocate(n);
+      a.fill(NaN);
+      assert.ok(backend.release!(a), 'the block goes back');
+    }
+  }
+  productRun().forEach((r, i) => sameBits(r, fresh[i], `result ${i}`));
+}));
+unzeroed('a product over an empty inner dimension is zeros, on every backend, in a buffer handed out again', () => {
+  for (const backend of availableBackends()) withBackend(backend, () => {
+    reuseBuffers(() => {
+      for (let k = 0; k < 4; k++) alloc(6).fill(NaN);
+    });
+    const y = reuseBuffers(() => matmul(zeros([2, 0]), zeros([0, 3])).data.slice());
+    assert.equal(Array.from(y), [0, 0, 0, 0, 0, 0], backendLabel(backend));
+    assert.is(getBackend().name, backend);
+  });
+});
+unzeroed.run();

@@ -93,7 +93,7 @@ export function gruSequence(xProj: Tensor, wHh: Tensor, bHh: Tensor | null, h0: 
     }
     let dW: Float32Array | null = null, db: Float32Array | null = null;
     if (wHh.requiresGrad) {
-      dW = alloc(G * H);
+      dW = allocOverwritten(G * H);
       backend.matmul(dA, hPrev, dW, G, T * B, H, true, false);
     }
     if (bHh !== null && bHh.requiresGrad) {

@@ -1,7 +1,7 @@
 import type { Tensor } from '../../tensor/tensor.js';
 import { formatShape } from '../../tensor/shape.js';
 import { getBackend } from '../../tensor/backends/backend.js';
-import { alloc } from '../../tensor/pool.js';
+import { alloc, allocOverwritten } from '../../tensor/pool.js';
 import { record } from '../engine.js';
 import { expectTensor } from './broadcast.js';
 
@@ -37,7 +37,8 @@ export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null
     throw new RangeError(`linear: expected activation ${ACTIVATIONS.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(activation)}`);
   }
   const backend = getBackend(), fast = backend.kernels;
-  const y = alloc(n * m);
+  // (a product overwrites its output: a buffer handed out again need not be zeroed first)
+  const y = allocOverwritten(n * m);
   backend.matmul(x.data, w.data, y, n, k, m, false, true);
   if (fast !== undefined) {
     // (with no bias and no ReLU there is nothing for this pass to do)
@@ -75,11 +76,11 @@ export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null
     }
     let dx: Float32Array | null = null, dw: Float32Array | null = null;
     if (x.requiresGrad) {
-      dx = alloc(n * k);
+      dx = allocOverwritten(n * k);
       backend.matmul(g, w.data, dx, n, m, k, false, false); // (n x m)(m x k)
     }
     if (w.requiresGrad) {
-      dw = alloc(m * k);
+      dw = allocOverwritten(m * k);
       backend.matmul(g, x.data, dw, m, n, k, true, false); // (m x n)(n x k), g read transposed
     }
     if (wantDb && db === null) {

@@ -116,7 +116,7 @@ export function lstmSequence(xProj: Tensor, wHh: Tensor, bHh: Tensor | null, h0:
     }
     let dW: Float32Array | null = null, db: Float32Array | null = null;
     if (wHh.requiresGrad) {
-      dW = alloc(G * H);
+      dW = allocOverwritten(G * H);
       backend.matmul(dGates, hPrev, dW, G, T * B, H, true, false); // every step in one matmul: dGatesᵀ h_{t-1}
     }
     if (bHh !== null && bHh.requiresGrad) {

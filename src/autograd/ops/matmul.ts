@@ -4,7 +4,7 @@ import { getBackend } from '../../tensor/backends/backend.js';
 import '../../tensor/backends/cpu.js';
 import '../../tensor/backends/gpujs.js';
 import '../../tensor/backends/fast/wasm.js';
-import { alloc } from '../../tensor/pool.js';
+import { alloc, allocOverwritten } from '../../tensor/pool.js';
 import { record } from '../engine.js';
 import { expectTensor, indexMap } from './broadcast.js';
 import { reshape } from './view.js';
@@ -38,7 +38,8 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   // which matrix of each operand every output matrix uses (null: the identity)
   const xi = indexMap(xBatch, batch), yi = indexMap(yBatch, batch);
   const backend = getBackend();
-  const out = alloc(count * m * n);
+  // (each product overwrites its share of the output: a buffer handed out again need not be zeroed first)
+  const out = allocOverwritten(count * m * n);
   const X = x.data, Y = y.data;
   for (let q = 0; q < count; q++) {
     const xo = (xi === null ? q : xi[q]) * m * k, yo = (yi === null ? q : yi[q]) * k * n;
@@ -47,12 +48,12 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   return record('matmul', out, [...batch, m, n], [x, y], (g) => {
     let ga: Float32Array | null = null, gb: Float32Array | null = null;
     if (count === 1) {
-      if (x.requiresGrad) backend.matmul(g, Y, (ga = alloc(m * k)), m, n, k, false, true); // (m x n)(n x k)
-      if (y.requiresGrad) backend.matmul(X, g, (gb = alloc(k * n)), k, m, n, true, false); // (k x m)(m x n)
+      if (x.requiresGrad) backend.matmul(g, Y, (ga = allocOverwritten(m * k)), m, n, k, false, true); // (m x n)(n x k)
+      if (y.requiresGrad) backend.matmul(X, g, (gb = allocOverwritten(k * n)), k, m, n, true, false); // (k x m)(m x n)
       return [ga, gb];
     }
     // per output matrix, added into the operand matrix it came from (broadcast batches receive several)
-    const tmpA = x.requiresGrad ? alloc(m * k) : null, tmpB = y.requiresGrad ? alloc(k * n) : null;
+    const tmpA = x.requiresGrad ? allocOverwritten(m * k) : null, tmpB = y.requiresGrad ? allocOverwritten(k * n) : null;
     if (tmpA) ga = alloc(X.length);
     if (tmpB) gb = alloc(Y.length);
     for (let q = 0; q < count; q++) {

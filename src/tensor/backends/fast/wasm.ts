@@ -469,6 +469,11 @@ export function createWasmBackend(options: { threads?: number; parallelThreshold
     allocate: (n, zero) => (shared ? arena.allocate(n, zero) : new Float32Array(n)),
     release: (a) => arena.freeView(a),
     matmul(a, b, out, m, kk, n, transA, transB) {
+      // an empty sum: the tiles would write nothing, and `out` is overwritten whatever it held
+      if (kk === 0) {
+        out.fill(0, 0, m * n);
+        return;
+      }
       const mp = Math.ceil(m / 4) * 4, np = Math.ceil(n / 8) * 8;
       // the packed panels live in one block kept between calls, grown when a larger product comes
       if (mp * kk + kk * np > packFloats) {
