@@ -114,7 +114,7 @@ const md = [
   table('training beside PyTorch on one thread (median ms: CPU time for one-thread rows, wall clock for two threads; x = ratio to PyTorch in the same turn, lower is faster)', ['implementation', 'case', 'plain loop (ms)', 'fit (ms)', 'plain / PyTorch', 'fit / PyTorch'], pick('vsTorch').map((r) => [r.implementation, r.case, fmt(r.figures.plainMs, 1), fmt(r.figures.fitMs, 1), `x${fmt(r.figures.vsTorchPlain)}`, `x${fmt(r.figures.vsTorchFit)}`])),
   table('optimizer update, one 2^20-element parameter (million parameters / s)', ['implementation', ...optimNames], [...new Set(pick('optim').map((r) => r.implementation))].map((impl) => [impl, ...optimNames.map((c) => {
     const r = pick('optim').find((x) => x.implementation === impl && x.case === c);
-    return r ? fmt((r.figures.paramsPerSecond as number) / 1e6, 0) : '-';
+    return r ? fmt(r.figures.paramsPerSecond as number, 0) : '-';
   })])),
   table('100-step range test', ['implementation', 'gpu.js mode', 'ms'], pick('rangeTest').map((r) => [r.implementation, r.mode, fmt(r.ms, 0)])),
   ...(quick ? [] : [table('lrlab demo end to end (one run)', ['implementation', 'seconds'], pick('demo').map((r) => [r.implementation, fmt(r.figures.seconds, 1)]))]),
