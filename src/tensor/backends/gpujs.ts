@@ -128,6 +128,11 @@ export function createGpuBackend(options: { mode?: GpuMode; name?: string; quiet
       return kernels.size;
     },
     matmul(a, b, out, m, k, n, transA, transB) {
+      // an empty sum (gpu.js takes no input of size 0): `out` is overwritten whatever it held
+      if (k === 0) {
+        out.fill(0, 0, m * n);
+        return;
+      }
       if (Math.max(m, n, k) > maxTexture) {
         if (!warnedSize && !options.quiet) {
           warnedSize = true;
