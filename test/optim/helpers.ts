@@ -153,3 +153,10 @@ export function checkUpdateBound(Make: Ctor, options: Record<string, unknown>, s
     }
   }
 }
+
+/** The first index where two arrays of floats differ in their bits, or -1 where every bit agrees. */
+export function firstDifference(a: Float32Array, b: Float32Array): number {
+  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length), ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  for (let i = 0; i < a.length; i++) if (ua[i] !== ub[i]) return i;
+  return -1;
+}

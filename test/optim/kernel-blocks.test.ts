@@ -5,6 +5,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, NAdam, RAdam, Adamax, Optimizer, Tensor, Generator, createWasmBackend, registerBackend, useBackend, getBackend, cpuBackend } from '../../src/index.js';
+import { firstDifference } from './helpers.js';
 import { maxAbs } from '../../src/tensor/finite.js';
 
 type Ctor = new (params: any, options?: any) => Optimizer<any>;
@@ -62,12 +63,6 @@ function run(Opt: Ctor, options: Record<string, unknown>, backend: string): { ar
   } finally {
     useBackend(previous);
   }
-}
-
-function firstDifference(a: Float32Array, b: Float32Array): number {
-  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length), ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
-  for (let i = 0; i < a.length; i++) if (ua[i] !== ub[i]) return i;
-  return -1;
 }
 
 for (const [name, Opt, options] of CASES) {

@@ -4,6 +4,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, NAdam, RAdam, Adamax, Optimizer, Tensor, Generator, createWasmBackend, registerBackend, useBackend, getBackend } from '../../src/index.js';
+import { firstDifference } from './helpers.js';
 
 type Ctor = new (params: any, options?: any) => Optimizer<any>;
 const CASES: [string, Ctor, Record<string, unknown>][] = [
@@ -70,12 +71,6 @@ function run(Opt: Ctor, options: Record<string, unknown>, backend: string, resid
   }
 }
 
-function sameBits(a: Float32Array, b: Float32Array): number {
-  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length), ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
-  for (let i = 0; i < a.length; i++) if (ua[i] !== ub[i]) return i;
-  return -1;
-}
-
 for (const [name, Opt, options] of CASES) {
   for (const resident of [true, false]) {
     test(`${name} ${JSON.stringify(options)} gives the reference's bits for ${STEPS} steps (${resident ? 'parameters in the kernels\' memory' : 'parameters in ordinary arrays'})`, () => {
@@ -83,12 +78,12 @@ for (const [name, Opt, options] of CASES) {
       const fast = run(Opt, options, 'wasm-kernels-test', resident);
       for (let step = 0; step < STEPS; step++) {
         for (let k = 0; k < LENGTHS.length; k++) {
-          const at = sameBits(fast[step][k], reference[step][k]);
+          const at = firstDifference(fast[step][k], reference[step][k]);
           assert.is(at, -1, `step ${step + 1}, length ${LENGTHS[k]}, index ${at}: ${fast[step][k][at]} vs reference ${reference[step][k][at]}`);
         }
       }
       // a rule that changed nothing would pass the comparison: the parameters did move
-      assert.ok(sameBits(reference[STEPS - 1][4], reference[0][4]) !== -1, 'the parameters moved');
+      assert.ok(firstDifference(reference[STEPS - 1][4], reference[0][4]) !== -1, 'the parameters moved');
     });
   }
 }
@@ -121,9 +116,9 @@ for (const [name, Opt, options] of CASES.filter(([name, , o]) => !o.weightDecay 
   test(`${name} ${JSON.stringify(options)} gives the reference's bits when its state runs through tiny and subnormal numbers`, () => {
     const reference = runTiny(Opt, options, 'cpu'), fast = runTiny(Opt, options, 'wasm-kernels-test');
     if (reference.state.length > 0) assert.ok(reference.subnormals > 0, "the state held tiny numbers (below 2^-90), where the kernels go lane by lane");
-    for (let k = 0; k < reference.params.length; k++) assert.is(sameBits(fast.params[k], reference.params[k]), -1, `parameter ${k}`);
+    for (let k = 0; k < reference.params.length; k++) assert.is(firstDifference(fast.params[k], reference.params[k]), -1, `parameter ${k}`);
     assert.is(fast.state.length, reference.state.length);
-    for (let k = 0; k < reference.state.length; k++) assert.is(sameBits(fast.state[k], reference.state[k]), -1, `state array ${k}`);
+    for (let k = 0; k < reference.state.length; k++) assert.is(firstDifference(fast.state[k], reference.state[k]), -1, `state array ${k}`);
   });
 }
 
@@ -155,7 +150,7 @@ test('NAdam, RAdam and Adamax on a long parameter on the two-thread backend give
       const reference = run(Opt, options, 'cpu'), fast = run(Opt, options, 'wasm-kernels-test-2');
       assert.is(fast.length, 3);
       for (let k = 0; k < reference.length; k++) {
-        const at = sameBits(fast[k], reference[k]);
+        const at = firstDifference(fast[k], reference[k]);
         assert.is(at, -1, `${name} ${JSON.stringify(options)}, ${k === 0 ? 'parameters' : `state array ${k}`}, index ${at}: ${fast[k][at]} vs reference ${reference[k][at]}`);
       }
     }
@@ -178,7 +173,7 @@ test('the state kept by the fast path round-trips through a state dict into the 
   const optC = new Adam([b], { lr: 0.01, amsgrad: true });
   optC.loadStateDict(dict);
   steps(optC, b, 3, 6);
-  assert.is(sameBits(b.data, a.data), -1);
+  assert.is(firstDifference(b.data, a.data), -1);
 });
 
 test.after(() => wasm.dispose());
